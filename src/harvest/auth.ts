@@ -1,0 +1,37 @@
+/**
+ * Credentials as a dependency. The client asks for the Authorization header per request and,
+ * after a 401, may ask the Auth to refresh (for OAuth tokens in v3). Secrets never leave here
+ * except inside the header, and `secrets()` lets the client scrub them from any message.
+ */
+import { UsageError } from "../errors.ts";
+
+export interface Auth {
+  /** The full `Authorization` header value. */
+  header(): Promise<string>;
+  /** Called after a 401: return true if it refreshed credentials and the request should be retried once. */
+  refresh?(): Promise<boolean>;
+  /** Strings that must never appear in any message (key, header value); the client redacts them. */
+  secrets?(): string[];
+}
+
+function base64Utf8(text: string): string {
+  let binary = "";
+  for (const byte of new TextEncoder().encode(text)) binary += String.fromCharCode(byte);
+  return btoa(binary);
+}
+
+/** Harvest v1/v2: HTTP Basic with the key as username and a blank password: `Basic base64("<key>:")`. */
+export function basicAuth(apiKey: string): Auth {
+  const key = apiKey.trim();
+  if (!key) throw new UsageError("The Greenhouse API key is empty.");
+  const encoded = base64Utf8(`${key}:`);
+  const value = `Basic ${encoded}`;
+  // Closures, not properties: console.log / JSON.stringify of the Auth show nothing secret.
+  return {
+    header: () => Promise.resolve(value),
+    secrets: () => [key, encoded, value],
+    toString: () => "[basic auth]",
+    toJSON: () => "[basic auth]",
+    [Symbol.for("Deno.customInspect")]: () => "[basic auth]",
+  } as Auth;
+}

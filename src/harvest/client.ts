@@ -1,0 +1,509 @@
+/**
+ * The Harvest HTTP client: authentication, pacing, retries and pagination. Knows nothing of files.
+ */
+import { type Clock, systemClock } from "../clock.ts";
+import type { ApiRecord } from "../entities.ts";
+import { RunError, UsageError } from "../errors.ts";
+import type { Auth } from "./auth.ts";
+import type { Dialect } from "./dialect.ts";
+import { parseLinkHeader } from "./link.ts";
+import { Pacer } from "./pacer.ts";
+import {
+  backoffMs,
+  classifyNetworkError,
+  classifyStatus,
+  parseRetryAfter,
+  rateLimitWaitMs,
+  type RetryPolicy,
+  retryPolicy,
+} from "./retry.ts";
+
+/** A per-request deadline. `clear` must be called when the request is over. */
+export interface Deadline {
+  signal: AbortSignal;
+  clear(): void;
+}
+/** Makes deadlines; injectable so tests can fire timeouts without waiting. */
+export type DeadlineFactory = (ms: number) => Deadline;
+
+/** The default: a real-time timer that aborts with a "TimeoutError" DOMException. */
+export const realDeadline: DeadlineFactory = (ms) => {
+  const controller = new AbortController();
+  const id = setTimeout(
+    () => controller.abort(new DOMException(`timed out after ${ms} ms`, "TimeoutError")),
+    ms,
+  );
+  return { signal: controller.signal, clear: () => clearTimeout(id) };
+};
+
+export interface ClientOptions {
+  /** e.g. `https://harvest.greenhouse.io/v1`; plain http only for loopback hosts. */
+  baseUrl: string;
+  auth: Auth;
+  dialect: Dialect;
+  /** Fraction of the server's rate limit to use, in (0, 1]. */
+  rateTarget: number;
+  userAgent: string;
+  clock?: Clock;
+  fetchFn?: typeof fetch;
+  /** Per request (send + whole body), default 60_000. */
+  timeoutMs?: number;
+  /** How timeouts are timed; default `realDeadline`. */
+  deadline?: DeadlineFactory;
+  retry?: Partial<RetryPolicy>;
+  random?: () => number;
+  onEvent?: (e: ClientEvent) => void;
+  /** Share one pacer across clients of the same key; default: a new one for this client. */
+  pacer?: Pacer;
+}
+
+export type ClientEvent =
+  | { type: "request"; method: string; url: string }
+  | { type: "retry"; url: string; attempt: number; reason: string; waitMs: number }
+  | { type: "rate-limited"; waitMs: number };
+
+export interface Page {
+  records: ApiRecord[];
+  /** The URL this page was fetched from. */
+  url: string;
+  /** The next page's URL exactly as the API gave it; undefined on the last page. */
+  nextUrl?: string;
+  /** 1-based: the URL's `page` parameter when it has one, else counted from the first page. */
+  pageNumber: number;
+  /** From rel="last" when the API gives it (v1 without skip_count). */
+  lastPage?: number;
+}
+
+export interface RequestOptions {
+  params?: Record<string, string> | URLSearchParams;
+  body?: unknown;
+  headers?: Record<string, string>;
+  /** Default true for GET/HEAD/PUT/DELETE, false for POST/PATCH: those are not retried once they may have reached the server. */
+  idempotent?: boolean;
+  /** Statuses returned instead of thrown, e.g. [404]. */
+  allowStatus?: number[];
+}
+
+export interface ClientResponse {
+  status: number;
+  headers: Headers;
+  body: unknown;
+}
+
+export interface ClientStats {
+  /** Sends, retries included. */
+  requests: number;
+  /** Retries of any kind (429, 5xx, network, timeout, bad body, 401 refresh). */
+  retries: number;
+  /** 429 answers received. */
+  rateLimited: number;
+  /** Time this client's requests waited for the pacer, 429 pauses included. */
+  waitedMs: number;
+  /** Time slept in backoff after 5xx, network errors, timeouts and bad bodies. */
+  backoffMs: number;
+}
+
+const LOOPBACK_V4 = /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/;
+
+function isLoopback(hostname: string): boolean {
+  const h = hostname.toLowerCase();
+  return h === "localhost" || h === "[::1]" || LOOPBACK_V4.test(h);
+}
+
+type Sent =
+  | { kind: "network"; error: unknown }
+  | { kind: "response"; status: number; headers: Headers; body: unknown; bodyError?: string };
+
+function seconds(ms: number): string {
+  return ms < 10_000 ? `${Math.round(ms / 100) / 10}s` : `${Math.round(ms / 1000)}s`;
+}
+
+export class HarvestClient {
+  readonly baseUrl: string;
+  readonly pacer: Pacer;
+  readonly stats: ClientStats = {
+    requests: 0,
+    retries: 0,
+    rateLimited: 0,
+    waitedMs: 0,
+    backoffMs: 0,
+  };
+  readonly dialect: Dialect;
+  #origin: string;
+  #auth: Auth;
+  #userAgent: string;
+  #clock: Clock;
+  #fetch: typeof fetch;
+  #timeoutMs: number;
+  #deadline: DeadlineFactory;
+  #policy: RetryPolicy;
+  #random: () => number;
+  #onEvent?: (e: ClientEvent) => void;
+
+  constructor(opts: ClientOptions) {
+    let url: URL;
+    try {
+      url = new URL(opts.baseUrl);
+    } catch {
+      throw new UsageError(
+        "The base URL is not a valid URL (expected e.g. https://harvest.greenhouse.io/v1).",
+      );
+    }
+    if (url.username || url.password) {
+      throw new UsageError(
+        "The base URL must not contain credentials; give the API key separately.",
+      );
+    }
+    if (url.protocol === "http:") {
+      if (!isLoopback(url.hostname)) {
+        throw new UsageError(
+          `Refusing plain http:// base URL ${url.origin}: the key would travel in clear. ` +
+            "Use https:// (plain http is only allowed for 127.0.0.1, ::1 and localhost).",
+        );
+      }
+    } else if (url.protocol !== "https:") {
+      throw new UsageError(`The base URL must use https:// (got ${url.protocol}).`);
+    }
+    if (url.search || url.hash) {
+      throw new UsageError("The base URL must not have a query string or fragment.");
+    }
+    if (!(opts.rateTarget > 0 && opts.rateTarget <= 1)) {
+      throw new UsageError(`The rate target must be a fraction in (0, 1], got ${opts.rateTarget}.`);
+    }
+    this.#origin = url.origin;
+    this.baseUrl = url.origin + url.pathname.replace(/\/+$/, "");
+    this.#auth = opts.auth;
+    this.dialect = opts.dialect;
+    this.#userAgent = opts.userAgent;
+    this.#clock = opts.clock ?? systemClock;
+    this.#fetch = opts.fetchFn ?? fetch;
+    this.#timeoutMs = opts.timeoutMs ?? 60_000;
+    this.#deadline = opts.deadline ?? realDeadline;
+    this.#policy = retryPolicy(opts.retry);
+    this.#random = opts.random ?? Math.random;
+    this.#onEvent = opts.onEvent;
+    this.pacer = opts.pacer ??
+      new Pacer({
+        rateTarget: opts.rateTarget,
+        windowMs: opts.dialect.windowMs,
+        clock: this.#clock,
+      });
+  }
+
+  /**
+   * One API call with pacing and retries. Returns 2xx responses (and `allowStatus` ones); throws
+   * RunError for everything else. The body is parsed JSON (null when empty; raw text for a
+   * non-JSON error body).
+   */
+  async request(
+    method: string,
+    pathOrUrl: string,
+    init: RequestOptions = {},
+  ): Promise<ClientResponse> {
+    method = method.toUpperCase();
+    const url = this.#resolve(pathOrUrl, init.params);
+    const endpoint = `${method} ${new URL(url).pathname}`;
+    const idempotent = init.idempotent ?? !(method === "POST" || method === "PATCH");
+    const bodyText = init.body === undefined ? undefined : JSON.stringify(init.body);
+    const policy = this.#policy;
+    const started = this.#clock.now();
+    let sends = 0;
+    let failures = 0;
+    let rateLimits = 0;
+    let refreshed = false;
+
+    const giveUp = (lastError: string): RunError => {
+      const elapsed = this.#clock.now() - started;
+      return new RunError(this.#redact(
+        `${endpoint}: gave up after ${sends} attempt${sends === 1 ? "" : "s"} over ` +
+          `${
+            seconds(elapsed)
+          }: ${lastError}. Check your network or Greenhouse's status and run again.`,
+      ));
+    };
+    const notRetried = (reason: string): RunError =>
+      new RunError(this.#redact(
+        `${endpoint}: ${reason}; not retried because the request may have reached Greenhouse. ` +
+          "Check whether it took effect before running again.",
+      ));
+
+    for (;;) {
+      const headers = await this.#headers(init.headers, bodyText !== undefined);
+      const before = this.#clock.now();
+      await this.pacer.acquire();
+      this.stats.waitedMs += Math.max(0, this.#clock.now() - before);
+      sends++;
+      this.stats.requests++;
+      this.#onEvent?.({ type: "request", method, url });
+      const sent = await this.#send(method, url, headers, bodyText);
+
+      let reason: string;
+      let retryAfterMs: number | undefined;
+      if (sent.kind === "network") {
+        const failure = classifyNetworkError(sent.error);
+        if (!idempotent && !failure.notSent) throw notRetried(failure.reason);
+        reason = failure.reason;
+      } else if (sent.bodyError && sent.status >= 200 && sent.status < 300) {
+        if (!idempotent) throw notRetried(sent.bodyError);
+        reason = sent.bodyError;
+      } else {
+        const { status, headers: resHeaders, body } = sent;
+        if (init.allowStatus?.includes(status)) return { status, headers: resHeaders, body };
+        const c = classifyStatus(status, endpoint, body);
+        if (c.kind === "ok") return { status, headers: resHeaders, body };
+        if (c.kind === "fatal") {
+          if (status === 401 && !refreshed && this.#auth.refresh) {
+            refreshed = true;
+            if (await this.#auth.refresh()) {
+              this.stats.retries++;
+              this.#onEvent?.({
+                type: "retry",
+                url,
+                attempt: sends,
+                reason: "401: refreshed credentials",
+                waitMs: 0,
+              });
+              continue;
+            }
+          }
+          throw new RunError(this.#redact(c.error.message));
+        }
+        if (c.rateLimited) {
+          rateLimits++;
+          this.stats.rateLimited++;
+          const now = this.#clock.now();
+          const wait = rateLimitWaitMs(resHeaders, now) ??
+            backoffMs(rateLimits, this.#random, policy.baseMs, policy.capMs);
+          if (rateLimits > policy.maxRateLimitRetries) throw giveUp(this.#redact(c.reason));
+          if (now - started + wait > policy.maxTotalMs) {
+            throw giveUp(
+              `${this.#redact(c.reason)}, and Greenhouse asked to wait ${seconds(wait)}`,
+            );
+          }
+          // Every request waits, not just this one: the pacer blocks all acquire() calls.
+          this.pacer.pause(wait);
+          this.stats.retries++;
+          this.#onEvent?.({ type: "rate-limited", waitMs: wait });
+          this.#onEvent?.({
+            type: "retry",
+            url,
+            attempt: sends,
+            reason: this.#redact(c.reason),
+            waitMs: wait,
+          });
+          continue;
+        }
+        if (!idempotent) throw notRetried(c.reason);
+        reason = c.reason;
+        retryAfterMs = parseRetryAfter(resHeaders.get("retry-after"), this.#clock.now());
+      }
+
+      reason = this.#redact(reason);
+      failures++;
+      if (failures >= policy.maxAttempts) throw giveUp(reason);
+      const wait = Math.max(
+        backoffMs(failures, this.#random, policy.baseMs, policy.capMs),
+        Math.min(retryAfterMs ?? 0, policy.capMs),
+      );
+      if (this.#clock.now() - started + wait > policy.maxTotalMs) throw giveUp(reason);
+      this.stats.retries++;
+      this.#onEvent?.({ type: "retry", url, attempt: sends, reason, waitMs: wait });
+      await this.#clock.sleep(wait);
+      this.stats.backoffMs += wait;
+    }
+  }
+
+  /** GET → parsed JSON body; RunError on fatal statuses. */
+  async getJson(
+    pathOrUrl: string,
+    params?: Record<string, string> | URLSearchParams,
+  ): Promise<unknown> {
+    return (await this.request("GET", pathOrUrl, { params })).body;
+  }
+
+  /**
+   * Every page of a list endpoint. The first request is baseUrl + path with
+   * dialect.firstPageParams(params); then the dialect's next link is followed exactly as given.
+   * No next link, or an empty page, ends the list. `startUrl` resumes from a saved nextUrl.
+   */
+  async *paginate(
+    path: string,
+    params: Record<string, string> = {},
+    opts: { startUrl?: string } = {},
+  ): AsyncGenerator<Page> {
+    let url: string;
+    if (opts.startUrl) url = opts.startUrl;
+    else {
+      const query = this.dialect.firstPageParams(new URLSearchParams(params)).toString();
+      url = this.#resolve(path, undefined);
+      if (query) url += (url.includes("?") ? "&" : "?") + query;
+    }
+    let counter = 0;
+    const seen = new Set<string>();
+    for (;;) {
+      seen.add(url);
+      const { headers, body } = await this.request("GET", url);
+      const endpoint = `GET ${new URL(this.#resolve(url, undefined)).pathname}`;
+      if (!Array.isArray(body)) {
+        const got = body === null ? "null" : typeof body;
+        throw new RunError(
+          this.#redact(`${endpoint}: expected a JSON array of records, got ${got}.`),
+        );
+      }
+      const links = parseLinkHeader(headers.get("link"));
+      let next = this.dialect.nextUrl(links);
+      if (next && !/^[a-z][a-z0-9+.-]*:/i.test(next)) {
+        next = new URL(next, this.#absolute(url)).href;
+      }
+      if (body.length === 0) next = undefined;
+      counter++;
+      yield {
+        records: body as ApiRecord[],
+        url,
+        nextUrl: next,
+        pageNumber: pageParam(url) ?? counter,
+        lastPage: this.dialect.lastPage(links),
+      };
+      if (!next) return;
+      if (seen.has(next)) {
+        throw new RunError(
+          this.#redact(`${endpoint}: the next-page link points back at a page already read.`),
+        );
+      }
+      url = next;
+    }
+  }
+
+  #absolute(pathOrUrl: string): string {
+    return this.#resolve(pathOrUrl, undefined);
+  }
+
+  /** Absolute URLs must be on the base URL's origin (the key goes nowhere else); paths join the base. */
+  #resolve(
+    pathOrUrl: string,
+    params: Record<string, string> | URLSearchParams | undefined,
+  ): string {
+    let url: string;
+    if (/^[a-z][a-z0-9+.-]*:/i.test(pathOrUrl)) {
+      let parsed: URL;
+      try {
+        parsed = new URL(pathOrUrl);
+      } catch {
+        throw new RunError("Greenhouse gave an invalid URL to follow.");
+      }
+      if (parsed.origin !== this.#origin || parsed.username || parsed.password) {
+        throw new RunError(
+          `Refusing to send the API key to ${parsed.protocol}//${parsed.host}: ` +
+            `it is not the base URL's host (${this.#origin}).`,
+        );
+      }
+      url = pathOrUrl;
+    } else {
+      url = this.baseUrl + (pathOrUrl.startsWith("/") ? "" : "/") + pathOrUrl;
+    }
+    const query = params === undefined ? "" : new URLSearchParams(params).toString();
+    if (query) url += (url.includes("?") ? "&" : "?") + query;
+    return url;
+  }
+
+  async #headers(extra: Record<string, string> | undefined, hasBody: boolean): Promise<Headers> {
+    const headers = new Headers(extra);
+    headers.set("Authorization", await this.#auth.header());
+    headers.set("User-Agent", this.#userAgent);
+    headers.set("Accept", "application/json");
+    if (hasBody) headers.set("Content-Type", "application/json");
+    return headers;
+  }
+
+  /** One send: fetch, then the whole body. Always calls pacer.observe once. */
+  async #send(method: string, url: string, headers: Headers, body?: string): Promise<Sent> {
+    const deadline = this.#deadline(this.#timeoutMs);
+    try {
+      let res: Response;
+      try {
+        res = await this.#fetch(url, {
+          method,
+          headers,
+          body,
+          signal: deadline.signal,
+          redirect: "manual",
+        });
+      } catch (error) {
+        this.pacer.observe(new Headers(), 0);
+        return { kind: "network", error: deadline.signal.aborted ? deadline.signal.reason : error };
+      }
+      this.pacer.observe(res.headers, res.status);
+      const ok = res.status >= 200 && res.status < 300;
+      let bytes: Uint8Array;
+      try {
+        bytes = new Uint8Array(await res.arrayBuffer());
+      } catch (error) {
+        const why = deadline.signal.aborted
+          ? "timed out while reading the body"
+          : `truncated or unparseable body (${classifyNetworkError(error).reason})`;
+        return {
+          kind: "response",
+          status: res.status,
+          headers: res.headers,
+          body: null,
+          bodyError: why,
+        };
+      }
+      const text = new TextDecoder().decode(bytes);
+      const declared = res.headers.get("content-length");
+      const encoding = (res.headers.get("content-encoding") ?? "identity").trim().toLowerCase();
+      if (
+        method !== "HEAD" && declared !== null && /^\d+$/.test(declared.trim()) &&
+        encoding === "identity" && Number(declared) !== bytes.length
+      ) {
+        return {
+          kind: "response",
+          status: res.status,
+          headers: res.headers,
+          body: text,
+          bodyError: `truncated or unparseable body (got ${bytes.length} of ${declared} bytes)`,
+        };
+      }
+      if (text.trim() === "") {
+        return { kind: "response", status: res.status, headers: res.headers, body: null };
+      }
+      try {
+        return {
+          kind: "response",
+          status: res.status,
+          headers: res.headers,
+          body: JSON.parse(text),
+        };
+      } catch {
+        return {
+          kind: "response",
+          status: res.status,
+          headers: res.headers,
+          body: text,
+          bodyError: ok ? "truncated or unparseable body (invalid JSON)" : undefined,
+        };
+      }
+    } finally {
+      deadline.clear();
+    }
+  }
+
+  #redact(message: string): string {
+    let out = message;
+    for (const secret of this.#auth.secrets?.() ?? []) {
+      if (secret.length >= 4) out = out.split(secret).join("[redacted]");
+    }
+    return out;
+  }
+}
+
+function pageParam(url: string): number | undefined {
+  try {
+    const page = new URL(url, "https://placeholder.invalid/").searchParams.get("page");
+    if (page === null || !/^\d+$/.test(page)) return undefined;
+    const n = Number(page);
+    return n > 0 && Number.isSafeInteger(n) ? n : undefined;
+  } catch {
+    return undefined;
+  }
+}

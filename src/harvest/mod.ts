@@ -1,0 +1,31 @@
+/** The Harvest HTTP client: public API. */
+export { parseLinkHeader } from "./link.ts";
+export {
+  apiErrorText,
+  backoffMs,
+  type Classification,
+  classifyNetworkError,
+  classifyStatus,
+  DEFAULT_RETRY_POLICY,
+  parseHttpDate,
+  parseRetryAfter,
+  rateLimitWaitMs,
+  resetWaitMs,
+  type RetryPolicy,
+  retryPolicy,
+} from "./retry.ts";
+export { Pacer, type PacerOptions, type PacerStats } from "./pacer.ts";
+export { type Dialect, V1_PER_PAGE, v1Dialect } from "./dialect.ts";
+export { type Auth, basicAuth } from "./auth.ts";
+export {
+  type ClientEvent,
+  type ClientOptions,
+  type ClientResponse,
+  type ClientStats,
+  type Deadline,
+  type DeadlineFactory,
+  HarvestClient,
+  type Page,
+  realDeadline,
+  type RequestOptions,
+} from "./client.ts";
