@@ -1,0 +1,111 @@
+/**
+ * Atomic file replacement: write to a temporary file in the same folder, then rename it over the
+ * target. A reader (or a run that was killed with -9) only ever sees the old file or the new
+ * whole file, never a partial one. Leftover temporaries are recognisable by name and removed by
+ * `removeTempFiles` when a folder is opened.
+ */
+import { basename, dirname, join } from "node:path";
+
+const TEMP_PATTERN = /^\..+\.tmp-\d+-[0-9a-f]{8,}$/;
+
+/** `.<basename>.tmp-<pid>-<random hex>` in the same folder as `path`. */
+export function tempPathFor(path: string): string {
+  const random = new Uint8Array(6);
+  crypto.getRandomValues(random);
+  const hex = Array.from(random, (b) => b.toString(16).padStart(2, "0")).join("");
+  return join(dirname(path), `.${basename(path)}.tmp-${Deno.pid}-${hex}`);
+}
+
+/** Whether a file name (not a path) is one of our temporaries. */
+export function isTempName(name: string): boolean {
+  return TEMP_PATTERN.test(name);
+}
+
+async function removeQuietly(path: string): Promise<void> {
+  try {
+    await Deno.remove(path);
+  } catch (error) {
+    if (!(error instanceof Deno.errors.NotFound)) throw error;
+  }
+}
+
+/** Writes `data` to `path` atomically (temporary file in the same folder + rename). */
+export async function writeFileAtomic(path: string, data: Uint8Array | string): Promise<void> {
+  const temp = tempPathFor(path);
+  const bytes = typeof data === "string" ? new TextEncoder().encode(data) : data;
+  try {
+    await Deno.writeFile(temp, bytes, { createNew: true });
+    await Deno.rename(temp, path);
+  } catch (error) {
+    await removeQuietly(temp).catch(() => {});
+    throw error;
+  }
+}
+
+/**
+ * Removes leftover temporaries (from a killed run) directly inside `dir` and returns their names.
+ * A missing folder yields `[]`. Call only while holding the cache lock, before writing.
+ */
+export async function removeTempFiles(dir: string): Promise<string[]> {
+  const removed: string[] = [];
+  try {
+    for await (const entry of Deno.readDir(dir)) {
+      if (entry.isFile && isTempName(entry.name)) {
+        await removeQuietly(join(dir, entry.name));
+        removed.push(entry.name);
+      }
+    }
+  } catch (error) {
+    if (error instanceof Deno.errors.NotFound) return removed;
+    throw error;
+  }
+  return removed.sort();
+}
+
+export interface AtomicFile {
+  /** Writable handle on the temporary file. Write through it; do not close it yourself. */
+  file: Deno.FsFile;
+  /** The temporary file's path. */
+  tempPath: string;
+  /** Closes the handle and renames the temporary over the target. */
+  commit(): Promise<void>;
+  /** Closes the handle and removes the temporary. Safe to call after a failed commit. */
+  abort(): Promise<void>;
+}
+
+/** Streaming variant of `writeFileAtomic`, for large downloads. */
+export async function openAtomic(path: string): Promise<AtomicFile> {
+  const tempPath = tempPathFor(path);
+  const file = await Deno.open(tempPath, { write: true, createNew: true });
+  let closed = false;
+  let done = false;
+  const close = () => {
+    if (!closed) {
+      closed = true;
+      file.close();
+    }
+  };
+  return {
+    file,
+    tempPath,
+    async commit() {
+      if (done) throw new Error(`Atomic write of ${path} already finished`);
+      try {
+        close();
+        await Deno.rename(tempPath, path);
+        done = true;
+      } catch (error) {
+        await removeQuietly(tempPath).catch(() => {});
+        done = true;
+        throw error;
+      }
+    },
+    async abort() {
+      close();
+      if (!done) {
+        done = true;
+        await removeQuietly(tempPath);
+      }
+    },
+  };
+}

@@ -1,0 +1,391 @@
+/**
+ * The `index.csv` format of an entity folder: header `id,moniker,timestamp`, one row per record
+ * file, sorted by numeric id, RFC 4180 quoting, CRLF line endings, timestamps in UTC ISO-8601
+ * ending in `Z`. Monikers round-trip exactly: fields starting with `=`, `+`, `-`, `@` or a tab are
+ * quoted (so spreadsheet tools treat them as text) but never prefixed or altered.
+ *
+ * Writing uses csv-stringify. Reading uses a small incremental RFC 4180 parser here, because the
+ * reader must be tolerant (a `check` command reports every problem with its line number and
+ * carries on) and streaming (a 100,000-row index is read chunk by chunk).
+ */
+import { type Options, stringify } from "csv-stringify/sync";
+
+export const INDEX_FILE = "index.csv";
+export const INDEX_HEADER = ["id", "moniker", "timestamp"] as const;
+export const RECORD_DELIMITER = "\r\n";
+
+export interface IndexRow {
+  id: number;
+  moniker: string;
+  timestamp: string;
+}
+
+export type IndexProblemKind =
+  | "header" // first line is not exactly id,moniker,timestamp
+  | "malformed" // broken quoting, wrong number of fields, unterminated quote
+  | "id" // id is not a positive safe integer written canonically
+  | "timestamp" // timestamp is not UTC ISO-8601 ending in Z (the row is still returned)
+  | "duplicate" // id already seen on an earlier line (the later row is dropped)
+  | "order"; // rows not sorted by numeric id (reported once, at the first offending line)
+
+export interface IndexProblem {
+  kind: IndexProblemKind;
+  /** 1-based line where the offending record starts. */
+  line: number;
+  message: string;
+}
+
+export function isIndexProblem(item: IndexRow | IndexProblem): item is IndexProblem {
+  return "kind" in item;
+}
+
+const TIMESTAMP = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?Z$/;
+const CANONICAL_ID = /^[1-9][0-9]*$/;
+
+export function isValidTimestamp(text: string): boolean {
+  return TIMESTAMP.test(text) && !Number.isNaN(Date.parse(text));
+}
+
+/** Parses a canonical positive safe integer ("12", not "012", "+12", "1.0"); else undefined. */
+export function parseId(text: string): number | undefined {
+  if (!CANONICAL_ID.test(text)) return undefined;
+  const id = Number(text);
+  return Number.isSafeInteger(id) ? id : undefined;
+}
+
+const STRINGIFY_OPTIONS: Options = {
+  record_delimiter: RECORD_DELIMITER,
+  // csv-stringify only quotes the full record delimiter; a lone CR or LF must be quoted too.
+  quoted_match: [/^[=+\-@\t]/, /[\r\n]/],
+  eof: true,
+};
+
+/** Formats rows (any order) as CSV lines without the header, sorted by id. */
+export function formatRows(rows: Iterable<IndexRow>): string {
+  const sorted = [...rows].sort((a, b) => a.id - b.id);
+  if (sorted.length === 0) return "";
+  return stringify(sorted.map((r) => [String(r.id), r.moniker, r.timestamp]), STRINGIFY_OPTIONS);
+}
+
+export function formatHeader(): string {
+  return INDEX_HEADER.join(",") + RECORD_DELIMITER;
+}
+
+/** The whole `index.csv` text: header, then rows sorted by numeric id. */
+export function formatIndex(rows: Iterable<IndexRow>): string {
+  return formatHeader() + formatRows(rows);
+}
+
+/** A record as parsed from CSV text, before interpretation. */
+export interface CsvRecord {
+  fields: string[];
+  /** 1-based line where the record starts. */
+  line: number;
+  /** Set when quoting was broken; the fields are then best-effort. */
+  error?: string;
+  /** False for a last record that had no line ending (a torn append). */
+  terminated: boolean;
+}
+
+/**
+ * Incremental RFC 4180 tokenizer. Feed text with `push`, finish with `end`. Accepts CRLF, LF or
+ * lone CR as record separators outside quotes; keeps line breaks inside quotes verbatim. Fields
+ * are copied out of the input so the input chunks can be garbage collected.
+ */
+export class CsvTokenizer {
+  #fields: string[] = [];
+  #field = "";
+  #state: "start" | "unquoted" | "quoted" | "quote" | "junk" = "start";
+  #error: string | undefined;
+  #line = 1;
+  #recordLine = 1;
+  #pendingCR = false;
+  #pendingCRInQuotes = false;
+
+  push(text: string): CsvRecord[] {
+    const out: CsvRecord[] = [];
+    let i = 0;
+    const n = text.length;
+    if (this.#pendingCR && n > 0) {
+      // A CR ended the previous chunk; a following LF belongs to it.
+      this.#pendingCR = false;
+      if (text.charCodeAt(0) === 10) {
+        if (this.#pendingCRInQuotes) this.#field += "\n";
+        i = 1;
+      }
+    }
+    while (i < n) {
+      const state = this.#state;
+      if (state === "quoted") {
+        // Copy a run of plain characters at once.
+        let j = i;
+        while (j < n) {
+          const c = text.charCodeAt(j);
+          if (c === 34 || c === 13 || c === 10) break;
+          j++;
+        }
+        if (j > i) this.#field += text.slice(i, j);
+        if (j >= n) break;
+        const c = text.charCodeAt(j);
+        i = j + 1;
+        if (c === 34) {
+          this.#state = "quote";
+        } else if (c === 10) {
+          this.#field += "\n";
+          this.#line++;
+        } else { // CR
+          this.#field += "\r";
+          this.#line++;
+          if (i < n) {
+            if (text.charCodeAt(i) === 10) {
+              this.#field += "\n";
+              i++;
+            }
+          } else {
+            this.#pendingCR = true;
+            this.#pendingCRInQuotes = true;
+          }
+        }
+        continue;
+      }
+      if (state === "start" || state === "unquoted" || state === "junk") {
+        let j = i;
+        if (state === "start" && text.charCodeAt(i) === 34) {
+          this.#state = "quoted";
+          i++;
+          continue;
+        }
+        while (j < n) {
+          const c = text.charCodeAt(j);
+          if (c === 44 || c === 13 || c === 10) break;
+          if (c === 34 && this.#state !== "junk") {
+            this.#error ??= `stray quote in an unquoted field`;
+          }
+          j++;
+        }
+        if (j > i && this.#state !== "junk") this.#field += text.slice(i, j);
+        if (this.#state === "start") this.#state = "unquoted";
+        if (j >= n) break;
+        const c = text.charCodeAt(j);
+        i = j + 1;
+        if (c === 44) {
+          this.#endField();
+        } else {
+          if (c === 13) {
+            if (i < n) {
+              if (text.charCodeAt(i) === 10) i++;
+            } else {
+              this.#pendingCR = true;
+              this.#pendingCRInQuotes = false;
+            }
+          }
+          out.push(this.#endRecord(true));
+          this.#line++;
+          this.#recordLine = this.#line;
+        }
+        continue;
+      }
+      // state === "quote": just saw a quote inside a quoted field.
+      const c = text.charCodeAt(i);
+      if (c === 34) {
+        this.#field += '"';
+        this.#state = "quoted";
+        i++;
+      } else if (c === 44 || c === 13 || c === 10) {
+        this.#state = "unquoted";
+      } else {
+        this.#error ??= `unexpected character after a closing quote`;
+        this.#state = "junk";
+      }
+    }
+    return out;
+  }
+
+  /** Finishes the input; returns the last record if it had no line ending. */
+  end(): CsvRecord[] {
+    this.#pendingCR = false;
+    if (this.#state === "start" && this.#fields.length === 0) return [];
+    if (this.#state === "quoted") this.#error ??= "quoted field not closed before end of file";
+    const record = this.#endRecord(false);
+    return [record];
+  }
+
+  #endField(): void {
+    // Copy so that the field does not keep the input chunk alive (V8 sliced strings).
+    const field = this.#field;
+    this.#fields.push(field.length > 12 ? copyString(field) : field);
+    this.#field = "";
+    this.#state = "start";
+  }
+
+  #endRecord(terminated: boolean): CsvRecord {
+    this.#endField();
+    const record: CsvRecord = {
+      fields: this.#fields,
+      line: this.#recordLine,
+      terminated,
+    };
+    if (this.#error !== undefined) record.error = this.#error;
+    this.#fields = [];
+    this.#error = undefined;
+    return record;
+  }
+}
+
+function copyString(s: string): string {
+  // Flattens and detaches a (possibly sliced or concatenated) string from its parent.
+  return JSON.parse(JSON.stringify(s));
+}
+
+function isBlank(record: CsvRecord): boolean {
+  return record.fields.length === 1 && record.fields[0] === "" && record.error === undefined;
+}
+
+/**
+ * Interprets tokenized records as index rows: header check, field count, id, timestamp,
+ * duplicates and order. Yields rows and problems in file order.
+ */
+export class IndexInterpreter {
+  #first = true;
+  #seen = new Set<number>();
+  #lastId = 0;
+  #orderReported = false;
+
+  constructor(private readonly options: { allowDuplicates?: boolean } = {}) {}
+
+  *accept(record: CsvRecord): Generator<IndexRow | IndexProblem> {
+    if (isBlank(record)) return;
+    const { fields, line } = record;
+    if (this.#first) {
+      this.#first = false;
+      const isHeader = fields.length === 3 && fields.every((f, i) => f === INDEX_HEADER[i]);
+      if (isHeader) return;
+      yield {
+        kind: "header",
+        line,
+        message: `expected header "${INDEX_HEADER.join(",")}", found "${
+          truncate(fields.join(","))
+        }"`,
+      };
+      // A missing header: a first line that looks like data is still read as data.
+      if (parseId(fields[0] ?? "") === undefined) return;
+    }
+    if (record.error !== undefined) {
+      yield { kind: "malformed", line, message: record.error };
+      return;
+    }
+    if (fields.length !== 3) {
+      yield {
+        kind: "malformed",
+        line,
+        message: `expected 3 fields (id,moniker,timestamp), found ${fields.length}`,
+      };
+      return;
+    }
+    const [idText, moniker, timestamp] = fields;
+    const id = parseId(idText);
+    if (id === undefined) {
+      yield {
+        kind: "id",
+        line,
+        message: `id "${truncate(idText)}" is not a positive integer`,
+      };
+      return;
+    }
+    if (!this.options.allowDuplicates) {
+      if (this.#seen.has(id)) {
+        yield { kind: "duplicate", line, message: `id ${id} appears more than once` };
+        return;
+      }
+      this.#seen.add(id);
+      if (id < this.#lastId && !this.#orderReported) {
+        this.#orderReported = true;
+        yield {
+          kind: "order",
+          line,
+          message: `rows are not sorted by id (${id} after ${this.#lastId})`,
+        };
+      }
+      this.#lastId = Math.max(this.#lastId, id);
+    }
+    if (!isValidTimestamp(timestamp)) {
+      yield {
+        kind: "timestamp",
+        line,
+        message: `timestamp "${truncate(timestamp)}" is not UTC ISO-8601 ending in Z`,
+      };
+    }
+    yield { id, moniker, timestamp };
+  }
+}
+
+function truncate(text: string, max = 60): string {
+  return text.length > max ? text.slice(0, max) + "…" : text;
+}
+
+/** Parses a whole index text tolerantly. Rows are in file order (duplicates dropped). */
+export function parseIndex(text: string): { rows: IndexRow[]; problems: IndexProblem[] } {
+  const rows: IndexRow[] = [];
+  const problems: IndexProblem[] = [];
+  const tokenizer = new CsvTokenizer();
+  const interpreter = new IndexInterpreter();
+  for (const record of [...tokenizer.push(text), ...tokenizer.end()]) {
+    for (const item of interpreter.accept(record)) {
+      if (isIndexProblem(item)) problems.push(item);
+      else rows.push(item);
+    }
+  }
+  if (text.trim() === "") {
+    problems.push({ kind: "header", line: 1, message: "file is empty (no header)" });
+  }
+  return { rows, problems };
+}
+
+export interface ReadIndexOptions {
+  /** Journal mode: later rows for an id replace earlier ones; no duplicate/order problems. */
+  allowDuplicates?: boolean;
+  /** Drop a last record that has no line ending (a torn append), reporting it as malformed. */
+  dropUnterminated?: boolean;
+}
+
+/**
+ * Streams rows and problems from an index (or journal) file without reading it whole. Throws
+ * `Deno.errors.NotFound` if the file does not exist.
+ */
+export async function* readIndexRows(
+  path: string,
+  options: ReadIndexOptions = {},
+): AsyncGenerator<IndexRow | IndexProblem> {
+  const file = await Deno.open(path, { read: true });
+  const tokenizer = new CsvTokenizer();
+  const interpreter = new IndexInterpreter({ allowDuplicates: options.allowDuplicates });
+  let empty = true;
+  try {
+    const decoder = new TextDecoder();
+    const buffer = new Uint8Array(64 * 1024);
+    while (true) {
+      const n = await file.read(buffer);
+      if (n === null) break;
+      if (n > 0) empty = false;
+      const text = decoder.decode(buffer.subarray(0, n), { stream: true });
+      for (const record of tokenizer.push(text)) yield* interpreter.accept(record);
+    }
+    const tail = decoder.decode();
+    for (const record of [...tokenizer.push(tail), ...tokenizer.end()]) {
+      if (!record.terminated && options.dropUnterminated) {
+        yield {
+          kind: "malformed",
+          line: record.line,
+          message: "incomplete last line (no line ending); ignored",
+        };
+        continue;
+      }
+      yield* interpreter.accept(record);
+    }
+  } finally {
+    file.close();
+  }
+  if (empty && !options.allowDuplicates) {
+    yield { kind: "header", line: 1, message: "file is empty (no header)" };
+  }
+}

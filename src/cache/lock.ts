@@ -1,0 +1,184 @@
+/**
+ * One writer per cache folder, using an OS advisory lock (flock) on `<cacheDir>/.lock`. The OS
+ * drops the lock when the process dies (even with kill -9), so a lock file left behind by a dead
+ * run is simply taken over. The file's content (pid, hostname, start time) is informational,
+ * used to tell the user who holds the lock.
+ */
+import { join } from "node:path";
+import { RunError } from "../errors.ts";
+import { type Clock, systemClock } from "../clock.ts";
+
+export const LOCK_FILE = ".lock";
+
+export interface LockInfo {
+  pid: number;
+  hostname: string;
+  startedAt: string;
+}
+
+export interface Lock {
+  /** Path of the lock file. */
+  path: string;
+  info: LockInfo;
+  /** Removes the lock file, then unlocks and closes it. Idempotent. */
+  release(): Promise<void>;
+}
+
+export function lockPath(cacheDir: string): string {
+  return join(cacheDir, LOCK_FILE);
+}
+
+function hostname(): string {
+  try {
+    if (Deno.permissions.querySync({ name: "sys", kind: "hostname" }).state === "granted") {
+      return Deno.hostname();
+    }
+  } catch {
+    // fall through
+  }
+  try {
+    if (Deno.permissions.querySync({ name: "env", variable: "HOSTNAME" }).state === "granted") {
+      return Deno.env.get("HOSTNAME") ?? "";
+    }
+  } catch {
+    // fall through
+  }
+  return "";
+}
+
+/** Reads the holder's details from the lock file; undefined if missing or unreadable. */
+export async function readLockInfo(cacheDir: string): Promise<LockInfo | undefined> {
+  try {
+    const parsed = JSON.parse(await Deno.readTextFile(lockPath(cacheDir)));
+    if (parsed && typeof parsed === "object") return parsed as LockInfo;
+  } catch {
+    // missing, empty (holder not written yet) or not JSON
+  }
+  return undefined;
+}
+
+function sameFile(a: Deno.FileInfo, b: Deno.FileInfo): boolean {
+  return a.ino === b.ino && a.dev === b.dev;
+}
+
+async function statOrUndefined(path: string): Promise<Deno.FileInfo | undefined> {
+  try {
+    return await Deno.stat(path);
+  } catch (error) {
+    if (error instanceof Deno.errors.NotFound) return undefined;
+    throw error;
+  }
+}
+
+/**
+ * Takes the cache's writer lock or throws a RunError naming the holder and the lock file.
+ * `cacheDir` must exist.
+ */
+export async function acquireLock(
+  cacheDir: string,
+  opts: { clock?: Clock } = {},
+): Promise<Lock> {
+  const path = lockPath(cacheDir);
+  const clock = opts.clock ?? systemClock;
+  for (let attempt = 0; attempt < 5; attempt++) {
+    let file: Deno.FsFile;
+    try {
+      file = await Deno.open(path, { read: true, write: true, create: true });
+    } catch (error) {
+      throw new RunError(
+        `Cannot open lock file ${path}: ${(error as Error).message}. ` +
+          `Check that the cache folder is writable.`,
+      );
+    }
+    let locked = false;
+    try {
+      locked = await file.tryLock(true);
+      if (locked) {
+        // A releasing run removes the file before unlocking; if we locked an unlinked file,
+        // the path now names another file (or none): retry on the current one.
+        const current = await statOrUndefined(path);
+        if (current === undefined || !sameFile(await file.stat(), current)) {
+          await file.unlock();
+          file.close();
+          continue;
+        }
+      }
+    } catch (error) {
+      file.close();
+      throw error;
+    }
+    if (!locked) {
+      file.close();
+      const holder = await readLockInfo(cacheDir);
+      const who = holder
+        ? `pid ${holder.pid}${
+          holder.hostname && holder.hostname !== hostname() ? ` on ${holder.hostname}` : ""
+        } since ${holder.startedAt}`
+        : "pid unknown";
+      throw new RunError(
+        `Cache ${cacheDir} is locked by another run (${who}; lock file ${path}). ` +
+          `Wait for it to finish, or remove the lock file if no run is active.`,
+      );
+    }
+    const info: LockInfo = {
+      pid: Deno.pid,
+      hostname: hostname(),
+      startedAt: new Date(clock.now()).toISOString(),
+    };
+    try {
+      await file.truncate(0);
+      await file.seek(0, Deno.SeekMode.Start);
+      const bytes = new TextEncoder().encode(JSON.stringify(info) + "\n");
+      let written = 0;
+      while (written < bytes.length) written += await file.write(bytes.subarray(written));
+    } catch (error) {
+      await file.unlock().catch(() => {});
+      file.close();
+      throw error;
+    }
+    let released = false;
+    return {
+      path,
+      info,
+      async release() {
+        if (released) return;
+        released = true;
+        try {
+          await Deno.remove(path);
+        } catch (error) {
+          if (!(error instanceof Deno.errors.NotFound)) {
+            await file.unlock().catch(() => {});
+            file.close();
+            throw error;
+          }
+        }
+        await file.unlock().catch(() => {});
+        file.close();
+      },
+    };
+  }
+  throw new RunError(
+    `Could not take the lock ${path}: it kept being replaced by other runs. Try again.`,
+  );
+}
+
+/**
+ * For `check`: "none" (no lock file), "held" (a live process holds it, possibly this one) or
+ * "stale" (a file is left but nobody holds it; the next run takes it over).
+ */
+export async function inspectLock(cacheDir: string): Promise<"none" | "held" | "stale"> {
+  let file: Deno.FsFile;
+  try {
+    file = await Deno.open(lockPath(cacheDir), { read: true });
+  } catch (error) {
+    if (error instanceof Deno.errors.NotFound) return "none";
+    throw error;
+  }
+  try {
+    if (!(await file.tryLock(true))) return "held";
+    await file.unlock();
+    return "stale";
+  } finally {
+    file.close();
+  }
+}

@@ -1,0 +1,97 @@
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import {
+  isTempName,
+  openAtomic,
+  removeTempFiles,
+  tempPathFor,
+  writeFileAtomic,
+} from "../../src/cache/atomic.ts";
+
+async function names(dir: string): Promise<string[]> {
+  const out: string[] = [];
+  for await (const entry of Deno.readDir(dir)) out.push(entry.name);
+  return out.sort();
+}
+
+Deno.test("writeFileAtomic writes, replaces and leaves no temp", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const path = join(dir, "12.json");
+    await writeFileAtomic(path, "first\n");
+    await writeFileAtomic(path, new TextEncoder().encode("second ✓\n"));
+    assert.equal(await Deno.readTextFile(path), "second ✓\n");
+    assert.deepEqual(await names(dir), ["12.json"]);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("writeFileAtomic removes the temp when the rename fails", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const path = join(dir, "target");
+    await Deno.mkdir(join(path, "sub"), { recursive: true }); // renaming a file over a non-empty dir fails
+    await assert.rejects(writeFileAtomic(path, "data"));
+    assert.deepEqual(await names(dir), ["target"]);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("writeFileAtomic fails cleanly when the folder is missing", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    await assert.rejects(
+      writeFileAtomic(join(dir, "missing", "x.json"), "data"),
+      Deno.errors.NotFound,
+    );
+    assert.deepEqual(await names(dir), []);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("temp names are recognised and removed", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const temp = tempPathFor(join(dir, "5.json"));
+    const tempName = temp.slice(dir.length + 1);
+    assert.match(tempName, new RegExp(`^\\.5\\.json\\.tmp-${Deno.pid}-[0-9a-f]+$`));
+    assert.ok(isTempName(tempName));
+    assert.ok(isTempName(".index.csv.tmp-1-0123abcd"));
+    for (const name of ["5.json", "index.csv", ".lock", ".index-journal.csv", "x.tmp-1-abc"]) {
+      assert.ok(!isTempName(name), name);
+    }
+    await Deno.writeTextFile(temp, "partial");
+    await Deno.writeTextFile(join(dir, ".index.csv.tmp-99-deadbeef"), "partial");
+    await Deno.writeTextFile(join(dir, "5.json"), "{}\n");
+    const removed = await removeTempFiles(dir);
+    assert.deepEqual(removed, [".index.csv.tmp-99-deadbeef", tempName].sort());
+    assert.deepEqual(await names(dir), ["5.json"]);
+    assert.deepEqual(await removeTempFiles(join(dir, "nope")), []);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("openAtomic: commit renames, abort removes", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const path = join(dir, "resume.pdf");
+    const a = await openAtomic(path);
+    await a.file.write(new TextEncoder().encode("half"));
+    assert.deepEqual(await names(dir), [a.tempPath.slice(dir.length + 1)]);
+    await a.abort();
+    assert.deepEqual(await names(dir), []);
+
+    const b = await openAtomic(path);
+    await b.file.write(new TextEncoder().encode("whole"));
+    await b.commit();
+    await b.abort(); // harmless after commit
+    assert.equal(await Deno.readTextFile(path), "whole");
+    assert.deepEqual(await names(dir), ["resume.pdf"]);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});

@@ -1,0 +1,174 @@
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { RunError } from "../../src/errors.ts";
+import { openCache } from "../../src/cache/store.ts";
+import { parseIndex } from "../../src/cache/index_csv.ts";
+
+const moniker = (r: unknown) => String((r as { name?: unknown }).name ?? "");
+const T1 = new Date("2026-11-23T01:52:11.123Z");
+const T2 = new Date("2026-11-24T08:00:00.000Z");
+
+async function names(dir: string): Promise<string[]> {
+  const out: string[] = [];
+  for await (const entry of Deno.readDir(dir)) out.push(entry.name);
+  return out.sort();
+}
+
+async function readIndex(dir: string) {
+  const { rows, problems } = parseIndex(await Deno.readTextFile(join(dir, "index.csv")));
+  assert.deepEqual(problems, []);
+  return rows;
+}
+
+async function withTemp(fn: (dir: string) => Promise<void>): Promise<void> {
+  const dir = await Deno.makeTempDir();
+  try {
+    await fn(dir);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+}
+
+Deno.test("store: writes files and index, re-runs merge", async () => {
+  await withTemp(async (root) => {
+    const cache = await openCache(join(root, "cache"));
+    const jobs = await cache.folder("jobs", moniker);
+    assert.deepEqual(await readIndex(jobs.dir), [], "a new folder gets an empty index");
+    await jobs.writeRecords([{ id: 10, name: 'Chef, "head"' }, { id: 2, name: "=cook" }], T1);
+    assert.deepEqual(jobs.ids(), [2, 10]);
+    assert.ok(await Deno.stat(join(jobs.dir, ".index-journal.csv")));
+    await jobs.commit();
+    assert.deepEqual(await names(jobs.dir), ["10.json", "2.json", "index.csv"]);
+    assert.equal(
+      await Deno.readTextFile(join(jobs.dir, "10.json")),
+      JSON.stringify({ id: 10, name: 'Chef, "head"' }, null, 2) + "\n",
+    );
+    assert.deepEqual(await readIndex(jobs.dir), [
+      { id: 2, moniker: "=cook", timestamp: "2026-11-23T01:52:11.123Z" },
+      { id: 10, moniker: 'Chef, "head"', timestamp: "2026-11-23T01:52:11.123Z" },
+    ]);
+    await cache.close();
+    assert.deepEqual(await names(join(root, "cache")), ["jobs"], "lock file removed");
+
+    // Second run: 10 fetched again (replaced), 3 new, 2 not returned (kept).
+    const cache2 = await openCache(join(root, "cache"));
+    const jobs2 = await cache2.folder("jobs", moniker);
+    assert.deepEqual(jobs2.row(2), { id: 2, moniker: "=cook", timestamp: T1.toISOString() });
+    await jobs2.writeRecords([{ id: 10, name: "Sous chef" }, { id: 3, name: "Baker" }], T2);
+    await jobs2.writeEntries([{ id: 7, moniker: "feed 7", body: { activities: [] } }], T2);
+    await jobs2.commit();
+    assert.deepEqual(await readIndex(jobs2.dir), [
+      { id: 2, moniker: "=cook", timestamp: T1.toISOString() },
+      { id: 3, moniker: "Baker", timestamp: T2.toISOString() },
+      { id: 7, moniker: "feed 7", timestamp: T2.toISOString() },
+      { id: 10, moniker: "Sous chef", timestamp: T2.toISOString() },
+    ]);
+    await jobs2.remove([3, 999]);
+    assert.ok(!jobs2.has(3));
+    assert.deepEqual((await readIndex(jobs2.dir)).map((r) => r.id), [2, 7, 10]);
+    assert.deepEqual(await names(jobs2.dir), ["10.json", "2.json", "7.json", "index.csv"]);
+    await cache2.close();
+  });
+});
+
+Deno.test("store: a second openCache on the same folder is refused", async () => {
+  await withTemp(async (dir) => {
+    const cache = await openCache(dir);
+    await assert.rejects(openCache(dir), (e: unknown) => {
+      assert.ok(e instanceof RunError);
+      assert.ok(e.message.includes(join(dir, ".lock")));
+      return true;
+    });
+    await cache.close();
+  });
+});
+
+Deno.test("store: ids that are not positive safe integers are rejected before writing", async () => {
+  await withTemp(async (dir) => {
+    const cache = await openCache(dir);
+    const folder = await cache.folder("candidates", moniker);
+    for (const id of ["../x", -1, 1.5, "12", 2 ** 53, 0, NaN, Infinity, null, undefined, 12n]) {
+      await assert.rejects(
+        folder.writeRecords([{ id: 1, name: "ok" }, { id, name: "bad" }], T1),
+        RunError,
+        `id ${String(id)}`,
+      );
+    }
+    await assert.rejects(folder.writeEntries([{ id: -5, moniker: "", body: {} }], T1), RunError);
+    await assert.rejects(folder.remove([0]), RunError);
+    assert.deepEqual(await names(folder.dir), ["index.csv"], "nothing written");
+    await assert.rejects(cache.folder("../escape", moniker), RunError);
+    await cache.close();
+  });
+});
+
+Deno.test("store: recovers after a crash", async () => {
+  await withTemp(async (dir) => {
+    // Run 1 writes and is "killed": no commit, no close (the lock is still released by the
+    // OS in a real crash; here we release it but leave the journal and files as they are).
+    const cache = await openCache(dir);
+    const folder = await cache.folder("candidates", moniker);
+    await folder.writeRecords([{ id: 1, name: "Ann" }, { id: 2, name: "Bob, Jr." }], T1);
+    await folder.commit();
+    await folder.writeRecords([{ id: 3, name: "Cy\r\nNewline" }, { id: 1, name: "Ann B" }], T2);
+    await cache.close(); // closes the journal handle; does not commit
+    const fdir = join(dir, "candidates");
+    assert.deepEqual((await readIndex(fdir)).map((r) => r.id), [1, 2], "index not committed yet");
+
+    // Crash leftovers: a record file renamed into place but never journaled, a torn journal
+    // line, a temp file, and an index row whose file is gone.
+    await Deno.writeTextFile(join(fdir, "4.json"), JSON.stringify({ id: 4, name: "Orphan" }));
+    const mtime = new Date("2026-11-20T10:00:00.000Z");
+    await Deno.utime(join(fdir, "4.json"), mtime, mtime);
+    await Deno.writeTextFile(join(fdir, ".index-journal.csv"), `5,"Torn`, { append: true });
+    await Deno.writeTextFile(join(fdir, ".6.json.tmp-123-abcdef0123"), '{"id": 6, "na');
+    await Deno.writeTextFile(join(fdir, "not-a-record.json"), "ignored");
+    await Deno.remove(join(fdir, "2.json"));
+
+    const reopened = await openCache(dir);
+    const again = await reopened.folder("candidates", moniker);
+    assert.deepEqual(again.recovery.tempFilesRemoved, [".6.json.tmp-123-abcdef0123"]);
+    assert.equal(again.recovery.journalRowsReplayed, 2);
+    assert.equal(again.recovery.badLines, 1);
+    assert.deepEqual(again.recovery.adopted, [4]);
+    assert.deepEqual(again.recovery.droppedRows, [2]);
+    assert.deepEqual(await readIndex(fdir), [
+      { id: 1, moniker: "Ann B", timestamp: T2.toISOString() },
+      { id: 3, moniker: "Cy\r\nNewline", timestamp: T2.toISOString() },
+      { id: 4, moniker: "Orphan", timestamp: mtime.toISOString() },
+    ]);
+    assert.deepEqual(await names(fdir), [
+      "1.json",
+      "3.json",
+      "4.json",
+      "index.csv",
+      "not-a-record.json",
+    ]);
+    // Every row has its file.
+    for (const id of again.ids()) assert.ok(await Deno.stat(again.filePath(id)));
+    await reopened.close();
+  });
+});
+
+Deno.test("store: a lost index is rebuilt from the files; bad files are left without a row", async () => {
+  await withTemp(async (dir) => {
+    const cache = await openCache(dir);
+    const folder = await cache.folder("offers", moniker);
+    await folder.writeRecords(
+      Array.from({ length: 40 }, (_, i) => ({ id: i + 1, name: `offer ${i + 1}` })),
+      T1,
+    );
+    await folder.commit();
+    await cache.close();
+    await Deno.remove(join(dir, "offers", "index.csv"));
+    await Deno.writeTextFile(join(dir, "offers", "41.json"), "{ not json");
+
+    const cache2 = await openCache(dir);
+    const folder2 = await cache2.folder("offers", moniker);
+    assert.equal(folder2.size(), 40);
+    assert.deepEqual(folder2.recovery.unreadable, ["41.json"]);
+    assert.equal(folder2.row(17)?.moniker, "offer 17");
+    assert.equal((await readIndex(folder2.dir)).length, 40);
+    await cache2.close();
+  });
+});
