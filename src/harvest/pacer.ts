@@ -111,8 +111,9 @@ export class Pacer {
         }
         const span = this.windowMs + this.#marginMs;
         while (this.#sends.length > 0 && this.#sends[0] <= now - span) this.#sends.shift();
+        // While the limit is unknown the probe gate above allows one request at a time instead.
         const budget = this.budget;
-        if (this.#sends.length >= budget) {
+        if (this.#limit !== undefined && this.#sends.length >= budget) {
           const wait = this.#sends[this.#sends.length - budget] + span - now;
           await this.#clock.sleep(Math.max(1, wait));
           continue;

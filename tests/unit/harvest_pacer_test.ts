@@ -1,0 +1,168 @@
+import assert from "node:assert/strict";
+import { ManualClock } from "../../src/clock.ts";
+import { Pacer } from "../../src/harvest/pacer.ts";
+
+const T0 = Date.UTC(2026, 0, 1, 0, 0, 3); // epoch ms, so epoch-second reset headers make sense
+const W = 10_000;
+
+/** The largest number of sends in any half-open window [t, t + W). */
+function maxInAnyWindow(times: number[], windowMs = W): number {
+  const sorted = [...times].sort((a, b) => a - b);
+  let best = 0;
+  let lo = 0;
+  for (let hi = 0; hi < sorted.length; hi++) {
+    while (sorted[hi] - sorted[lo] >= windowMs) lo++;
+    best = Math.max(best, hi - lo + 1);
+  }
+  return best;
+}
+
+Deno.test("pacer: limit 20, target 0.8 → never more than 16 in any 10 s window, ≥ 0.95×16 per window", async () => {
+  const clock = new ManualClock(T0);
+  const pacer = new Pacer({ rateTarget: 0.8, windowMs: W, clock, initialLimit: 20 });
+  assert.equal(pacer.budget, 16);
+  const times: number[] = [];
+  for (let i = 0; i < 100; i++) {
+    await pacer.acquire();
+    times.push(clock.now());
+    pacer.observe(new Headers({ "X-Ratelimit-Limit": "20" }), 200);
+  }
+  assert.ok(maxInAnyWindow(times) <= 16, `max ${maxInAnyWindow(times)}`);
+  // Throughput: over the first six windows from the first send, at least 0.95 × 16 per window.
+  const inSix = times.filter((t) => t < T0 + 6 * W).length;
+  assert.ok(inSix >= 6 * 0.95 * 16, `only ${inSix} sends in 6 windows`);
+  for (let k = 1; k <= 6; k++) {
+    const sent = times.filter((t) => t < T0 + k * W).length;
+    assert.ok(sent >= k * 0.95 * 16, `${sent} sends in ${k} windows`);
+  }
+  assert.ok(pacer.stats.waitedMs > 0);
+  assert.equal(pacer.stats.sends, 100);
+});
+
+Deno.test("pacer: learns the limit from the first response before sending more", async () => {
+  const clock = new ManualClock(T0);
+  const pacer = new Pacer({ rateTarget: 0.8, windowMs: W, clock });
+  assert.equal(pacer.limit, undefined);
+  await pacer.acquire();
+  let second = false;
+  const p = pacer.acquire().then(() => (second = true));
+  await new Promise((r) => setTimeout(r, 0));
+  assert.equal(second, false, "a second request must wait for the probe's answer");
+  pacer.observe(new Headers({ "x-ratelimit-limit": "50", "x-ratelimit-remaining": "49" }), 200);
+  await p;
+  assert.equal(pacer.limit, 50);
+  assert.equal(pacer.budget, 40);
+  assert.equal(clock.now(), T0, "no waiting once the limit is known");
+});
+
+Deno.test("pacer: a probe that failed (no response) lets the next one through", async () => {
+  const clock = new ManualClock(T0);
+  const pacer = new Pacer({ rateTarget: 0.8, windowMs: W, clock });
+  await pacer.acquire();
+  const p = pacer.acquire();
+  pacer.observe(new Headers(), 0);
+  await p;
+  assert.equal(pacer.limit, undefined);
+  pacer.observe(new Headers(), 200); // a 2xx without headers: assume the fallback limit
+  assert.equal(pacer.limit, 50);
+});
+
+Deno.test("pacer: concurrent acquires do not overshoot", async () => {
+  const clock = new ManualClock(T0);
+  const pacer = new Pacer({ rateTarget: 0.8, windowMs: W, clock, initialLimit: 20 });
+  const times: number[] = [];
+  await Promise.all(
+    Array.from({ length: 40 }, () =>
+      pacer.acquire().then(() => {
+        times.push(clock.now());
+        pacer.observe(new Headers(), 200);
+      })),
+  );
+  assert.equal(times.length, 40);
+  assert.equal(pacer.stats.sends, 40);
+  assert.ok(maxInAnyWindow(times) <= 16, `max ${maxInAnyWindow(times)}`);
+  // 40 sends at 16 per window need two full windows of waiting.
+  assert.ok(clock.now() - T0 >= 2 * W);
+  assert.ok(clock.now() - T0 < 2 * W + 1000);
+});
+
+Deno.test("pacer: never overshoots a fixed server window that starts anywhere (zero 429s)", async () => {
+  const clock = new ManualClock(T0 + 7_777);
+  const pacer = new Pacer({ rateTarget: 0.8, windowMs: W, clock });
+  const limit = 20;
+  const counts = new Map<number, number>();
+  let tooMany = 0;
+  for (let i = 0; i < 200; i++) {
+    await pacer.acquire();
+    const t = clock.now();
+    const win = Math.floor(t / W);
+    const used = (counts.get(win) ?? 0) + 1;
+    counts.set(win, used);
+    if (used > limit) tooMany++;
+    clock.advance(120); // latency
+    pacer.observe(
+      new Headers({
+        "X-Ratelimit-Limit": String(limit),
+        "X-Ratelimit-Remaining": String(Math.max(0, limit - used)),
+        "X-RateLimit-Reset": String(((win + 1) * W) / 1000),
+      }),
+      200,
+    );
+  }
+  assert.equal(tooMany, 0);
+  assert.ok(Math.max(...counts.values()) <= 16);
+  const windows = (clock.now() - (T0 + 7_777)) / W;
+  assert.ok(200 / windows >= 0.95 * 16 * 0.95, `rate ${200 / windows} per window`);
+});
+
+Deno.test("pacer: holds back when other clients used the key (X-RateLimit-Remaining)", async () => {
+  const clock = new ManualClock(T0);
+  const pacer = new Pacer({ rateTarget: 0.8, windowMs: W, clock, initialLimit: 20 });
+  await pacer.acquire();
+  // Others used 11 of 20: 8 remain; we keep 4 in reserve → 4 more now, then wait for the reset.
+  const reset = String((T0 + 5_000) / 1000);
+  pacer.observe(
+    new Headers({
+      "X-RateLimit-Limit": "20",
+      "X-RateLimit-Remaining": "8",
+      "X-RateLimit-Reset": reset,
+    }),
+    200,
+  );
+  const times: number[] = [];
+  for (let i = 0; i < 5; i++) {
+    await pacer.acquire();
+    times.push(clock.now());
+  }
+  assert.deepEqual(times.slice(0, 4), [T0, T0, T0, T0]);
+  assert.equal(times[4], T0 + 5_000);
+});
+
+Deno.test("pacer: without X-RateLimit-Reset, a hold-back lasts one window", async () => {
+  const clock = new ManualClock(T0);
+  const pacer = new Pacer({ rateTarget: 0.8, windowMs: W, clock, initialLimit: 20 });
+  await pacer.acquire();
+  pacer.observe(new Headers({ "X-RateLimit-Limit": "20", "X-RateLimit-Remaining": "2" }), 200);
+  await pacer.acquire();
+  assert.equal(clock.now(), T0 + W);
+});
+
+Deno.test("pacer: pause() after a 429 blocks every caller", async () => {
+  const clock = new ManualClock(T0);
+  const pacer = new Pacer({ rateTarget: 0.8, windowMs: W, clock, initialLimit: 50 });
+  await pacer.acquire();
+  pacer.observe(new Headers(), 429);
+  pacer.pause(3_000);
+  pacer.pause(1_000); // pauses only extend
+  const times: number[] = [];
+  await Promise.all([1, 2, 3].map(() => pacer.acquire().then(() => times.push(clock.now()))));
+  assert.ok(times.every((t) => t >= T0 + 3_000), String(times));
+  assert.ok(pacer.stats.waitedMs >= 3_000);
+});
+
+Deno.test("pacer: rejects nonsense options", () => {
+  const clock = new ManualClock(T0);
+  assert.throws(() => new Pacer({ rateTarget: 0, windowMs: W, clock }), RangeError);
+  assert.throws(() => new Pacer({ rateTarget: 1.5, windowMs: W, clock }), RangeError);
+  assert.equal(new Pacer({ rateTarget: 0.01, windowMs: W, clock, initialLimit: 20 }).budget, 1);
+});
