@@ -234,7 +234,12 @@ export class HarvestClient {
       this.stats.waitedMs += Math.max(0, this.#clock.now() - before);
       sends++;
       this.stats.requests++;
-      this.#onEvent?.({ type: "request", method, url });
+      try {
+        this.#onEvent?.({ type: "request", method, url });
+      } catch (error) {
+        this.pacer.observe(new Headers(), 0); // every acquire() is matched by one observe()
+        throw error;
+      }
       const sent = await this.#send(method, url, headers, bodyText);
 
       let reason: string;
