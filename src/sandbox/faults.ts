@@ -1,0 +1,57 @@
+/**
+ * Injected faults, mutable at run time through `sandbox.faults`. Each trigger is deterministic:
+ * `every: N` fires on the N-th, 2N-th, … eligible request; `times: N` fires on the next N
+ * eligible requests; both together fire on every N-th, at most `times` times. Assigning a new
+ * trigger object restarts its counting. Eligible requests are /v1 requests (`scope: "api"`, the
+ * default), attachment downloads (`"files"`), or both (`"all"`).
+ */
+
+export interface FaultTrigger {
+  every?: number;
+  times?: number;
+  scope?: "api" | "files" | "all";
+}
+
+export type RetryAfterForm = "seconds" | "epoch" | "http-date" | "none";
+
+export interface Faults {
+  /** Forced 429 regardless of the limit. `seconds` is the wait (default 1). */
+  rate429?: FaultTrigger & { retryAfter?: RetryAfterForm; seconds?: number };
+  /** A 5xx with `{"message":"Server error"}` (status default 500). */
+  status5xx?: FaultTrigger & { status?: 500 | 502 | 503 };
+  /** Error the body stream after `afterBytes` (default half the body): the connection is cut. */
+  reset?: FaultTrigger & { afterBytes?: number };
+  /**
+   * "short" (default): declare the full Content-Length but end the body at half (the client sees
+   * a premature end); "cut": send half the body as a complete response (invalid JSON / short file).
+   */
+  truncate?: FaultTrigger & { mode?: "short" | "cut" };
+  /** Delay the response by `ms` before answering. */
+  stall?: FaultTrigger & { ms: number };
+  /** Added to every response (api and files), for benchmarks. */
+  latencyMs?: number;
+}
+
+export class FaultState {
+  #seen = new WeakMap<object, { seen: number; fired: number }>();
+
+  /** Whether `trigger` fires for this request (counts the request as seen). */
+  fires(trigger: FaultTrigger | undefined, scope: "api" | "files"): boolean {
+    if (!trigger) return false;
+    const want = trigger.scope ?? "api";
+    if (want !== "all" && want !== scope) return false;
+    let st = this.#seen.get(trigger);
+    if (!st) {
+      st = { seen: 0, fired: 0 };
+      this.#seen.set(trigger, st);
+    }
+    st.seen++;
+    if (trigger.times !== undefined && st.fired >= trigger.times) return false;
+    if (trigger.every !== undefined && trigger.every > 0 && st.seen % trigger.every !== 0) {
+      return false;
+    }
+    if (trigger.every === undefined && trigger.times === undefined) return false;
+    st.fired++;
+    return true;
+  }
+}

@@ -1,0 +1,190 @@
+/**
+ * An embedded Harvest v1 simulator for end-to-end tests, `demo` and benchmarks.
+ *
+ * ```ts
+ * const sandbox = await startSandbox({ candidates: 200 });
+ * // GREENHOUSE_BASE_URL=sandbox.url GREENHOUSE_API_KEY=sandbox.apiKey
+ * await sandbox.close();
+ * ```
+ *
+ * Documented choices where harvest-api.md marks behaviour [UNCONFIRMED]:
+ * - `email=` matches case-insensitively and exactly against any of a candidate's email_addresses.
+ * - A page past the end answers `200 []` with Link prev (page-1) and last.
+ * - Invalid per_page/page/ISO dates answer 422 `{"message":"Validation error","errors":[…]}`.
+ * - Writes without On-Behalf-Of answer 422 naming the header; an unknown user id answers 404.
+ * - PATCH answers the updated candidate wrapped in an array (as documented); `null` for an array
+ *   field is refused with 422 ("send [] to clear").
+ * - Attachment URL paths (`/files/<token>`) are stable; `Expires`/`Signature` are computed when
+ *   the record is served (like real S3 presigned URLs), so compare URLs by path.
+ * - Response header names go out lower-cased (HTTP/1.1 in Deno normalises them); clients must
+ *   match case-insensitively anyway.
+ */
+import { type Clock, systemClock } from "../clock.ts";
+import type { Faults } from "./faults.ts";
+import {
+  decodeToken,
+  encodeToken,
+  fileBytes,
+  type FileRef,
+  fileSha256,
+  type FileSpec,
+} from "./files.ts";
+import { type RequestLogEntry, SandboxServer } from "./server.ts";
+import { Tenant } from "./tenant.ts";
+
+export type { Faults, FaultTrigger, RetryAfterForm } from "./faults.ts";
+export type { RequestLogEntry } from "./server.ts";
+export { HOSTILE_FILENAMES, LIST_ENTITIES, Tenant } from "./tenant.ts";
+export type { HostileKind, SandboxEntity } from "./tenant.ts";
+export { ANONYMIZE_FIELDS, AWKWARD_NAMES } from "./vocab.ts";
+
+export interface SandboxOptions {
+  /** Default 1; the same seed (and clock time) gives a byte-identical tenant. */
+  seed?: number;
+  /** Default 60; scales to 100_000+ with flat memory. */
+  candidates?: number;
+  /** Default max(4, ceil(candidates / 20)). */
+  jobs?: number;
+  /** Maximum applications per candidate (each has 0–3, capped by this). Default 3. */
+  applicationsPerCandidate?: number;
+  /** Number of users. Default 12; the last one is disabled. */
+  users?: number;
+  /** X-Ratelimit-Limit per window; default 50; 0 = unlimited (headers still sent). */
+  rateLimit?: number;
+  /** Fixed window length; default 10_000. */
+  windowMs?: number;
+  /** Drop X-Ratelimit-Limit/Remaining on 429s (the pre-2023 documented behaviour). */
+  omitRateLimitHeadersOn429?: boolean;
+  /** Default 0 = a free port. The hostname is always 127.0.0.1. */
+  port?: number;
+  /** Default "sandbox-key". */
+  apiKey?: string;
+  /** Signed URL lifetime; default 7 days. */
+  attachmentLifetimeMs?: number;
+  /** Drives windows, URL expiry and write timestamps; default systemClock. */
+  clock?: Clock;
+  /** Exact size of every attachment file; default 2–20 KB varying. */
+  attachmentBytes?: number;
+  /** Give one candidate (tenant.hugeAttachmentCandidateId()) a file of this size. Default 0. */
+  hugeAttachmentBytes?: number;
+  /** Endpoint prefixes this key may not use, e.g. ["/candidates"] → 403. */
+  deniedPaths?: string[];
+  /** Initial faults (also mutable later through sandbox.faults). */
+  faults?: Faults;
+}
+
+export interface Sandbox {
+  /** Base URL, e.g. "http://127.0.0.1:PORT/v1". */
+  url: string;
+  apiKey: string;
+  /** Mutable at run time. */
+  faults: Faults;
+  tenant: Tenant;
+  /** Every request received, in arrival order. */
+  log: RequestLogEntry[];
+  counts(): { requests: number; byPath: Record<string, number>; rateLimited: number };
+  /** The bytes an attachment URL serves (by URL, or by candidate id and attachment index). */
+  attachmentBytes(url: string): Uint8Array;
+  attachmentBytes(candidateId: number, index: number): Uint8Array;
+  /** Hex sha256 of an attachment, computed chunk-wise (fine for the huge file). */
+  attachmentSha256(url: string): string;
+  attachmentSha256(candidateId: number, index: number): string;
+  /** Size in bytes of an attachment. */
+  attachmentSize(url: string): number;
+  attachmentSize(candidateId: number, index: number): number;
+  close(): Promise<void>;
+}
+
+export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> {
+  const clock = opts.clock ?? systemClock;
+  const apiKey = opts.apiKey ?? "sandbox-key";
+  const candidates = opts.candidates ?? 60;
+  const tenant = new Tenant({
+    seed: opts.seed ?? 1,
+    candidates,
+    jobs: opts.jobs ?? Math.max(4, Math.ceil(candidates / 20)),
+    applicationsPerCandidate: opts.applicationsPerCandidate ?? 3,
+    users: opts.users ?? 12,
+    attachmentBytes: opts.attachmentBytes,
+    hugeAttachmentBytes: opts.hugeAttachmentBytes ?? 0,
+    attachmentLifetimeMs: opts.attachmentLifetimeMs ?? 7 * 86_400_000,
+    apiKey,
+    clock,
+  });
+  const log: RequestLogEntry[] = [];
+  const sandbox = {} as Sandbox;
+  const server = new SandboxServer({
+    tenant,
+    clock,
+    apiKey,
+    rateLimit: opts.rateLimit ?? 50,
+    windowMs: opts.windowMs ?? 10_000,
+    deniedPaths: opts.deniedPaths ?? [],
+    omitRateLimitHeadersOn429: opts.omitRateLimitHeadersOn429 ?? false,
+    faults: () => sandbox.faults,
+    log,
+  });
+  const addr = await server.start(opts.port ?? 0);
+  const origin = `http://127.0.0.1:${addr.port}`;
+  tenant.fileOrigin = origin;
+
+  const resolve = (a: string | number, index?: number): { token: string; spec: FileSpec } => {
+    let ref: FileRef | undefined;
+    if (typeof a === "string") {
+      const m = /\/files\/(?:r\/)?([^/?#]+)/.exec(a);
+      ref = m ? decodeToken(m[1]) : undefined;
+      if (!ref) throw new Error(`Cannot resolve attachment: not a sandbox file URL: ${a}`);
+    } else {
+      const slot = tenant.slotOf("candidates", a);
+      if (slot === undefined) throw new Error(`Cannot resolve attachment: no candidate ${a}`);
+      ref = { kind: "c", index: slot, n: index ?? 0 };
+    }
+    const spec = tenant.fileSpec(ref);
+    if (!spec) throw new Error(`Cannot resolve attachment: no such file: ${JSON.stringify(a)}`);
+    return { token: encodeToken(ref), spec };
+  };
+
+  Object.assign(sandbox, {
+    url: `${origin}/v1`,
+    apiKey,
+    faults: opts.faults ?? {},
+    tenant,
+    log,
+    counts() {
+      const byPath: Record<string, number> = {};
+      let rateLimited = 0;
+      for (const e of log) {
+        const p = e.path.split("?")[0];
+        byPath[p] = (byPath[p] ?? 0) + 1;
+        if (e.status === 429) rateLimited++;
+      }
+      return { requests: log.length, byPath, rateLimited };
+    },
+    attachmentBytes(a: string | number, index?: number) {
+      const { token, spec } = resolve(a, index);
+      return fileBytes(tenant.config.seed, token, spec);
+    },
+    attachmentSha256(a: string | number, index?: number) {
+      const { token, spec } = resolve(a, index);
+      return fileSha256(tenant.config.seed, token, spec);
+    },
+    attachmentSize(a: string | number, index?: number) {
+      return resolve(a, index).spec.size;
+    },
+    close: () => server.close(),
+  });
+  return sandbox;
+}
+
+/** A few lines for the `sandbox` command: where it listens and how to point the CLI at it. */
+export function describeSandbox(s: Sandbox): string {
+  return [
+    `Harvest v1 sandbox listening on ${s.url}`,
+    `API key: ${s.apiKey}`,
+    "",
+    `export GREENHOUSE_BASE_URL=${s.url}`,
+    `export GREENHOUSE_API_KEY=${s.apiKey}`,
+    "",
+    "Synthetic data only (deterministic per seed); nothing leaves this machine. Press Ctrl-C to stop.",
+  ].join("\n");
+}

@@ -1,0 +1,570 @@
+/** HTTP front of the sandbox: Deno.serve, auth, rate limit, faults, routing, logging. */
+import type { Clock } from "../clock.ts";
+import type { ApiRecord } from "../entities.ts";
+import { parseIsoFilter } from "./dates.ts";
+import { type Faults, FaultState } from "./faults.ts";
+import { decodeToken, fileStream, s3Error } from "./files.ts";
+import { FixedWindowLimiter, type RateDecision } from "./ratelimit.ts";
+import type { SlotQuery } from "./slots.ts";
+import { LIST_ENTITIES, type SandboxEntity, type Tenant } from "./tenant.ts";
+import { type FieldError, validateAnonymizeFields, validatePatch } from "./writes.ts";
+
+export interface RequestLogEntry {
+  method: string;
+  /** Path with query string, e.g. "/v1/candidates?page=2&per_page=500". */
+  path: string;
+  status: number;
+  onBehalfOf?: string;
+  /** Request body of writes (parsed JSON when it parses, else the text). */
+  body?: unknown;
+  /** clock.now() when the request arrived. */
+  at: number;
+}
+
+export interface ServerConfig {
+  tenant: Tenant;
+  clock: Clock;
+  apiKey: string;
+  rateLimit: number;
+  windowMs: number;
+  deniedPaths: string[];
+  omitRateLimitHeadersOn429: boolean;
+  faults: () => Faults;
+  log: RequestLogEntry[];
+}
+
+const JSON_TYPE = "application/json;charset=utf-8";
+
+interface Reply {
+  status: number;
+  body: string | ReadableStream<Uint8Array> | null;
+  headers: Record<string, string>;
+}
+
+const json = (status: number, data: unknown, headers: Record<string, string> = {}): Reply => ({
+  status,
+  body: JSON.stringify(data),
+  headers: { "Content-Type": JSON_TYPE, ...headers },
+});
+const notFound = () => json(404, { message: "Resource not found" });
+const validation = (errors: FieldError[]) => json(422, { message: "Validation error", errors });
+const xml = (status: number, code: string, message: string): Reply => ({
+  status,
+  body: s3Error(code, message),
+  headers: { "Content-Type": "application/xml" },
+});
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/** Basic auth: username = api key, any password. */
+function authorized(req: Request, apiKey: string): boolean {
+  const h = req.headers.get("authorization");
+  const m = h ? /^Basic\s+(\S+)$/i.exec(h) : null;
+  if (!m) return false;
+  try {
+    const decoded = atob(m[1]);
+    const colon = decoded.indexOf(":");
+    return (colon < 0 ? decoded : decoded.slice(0, colon)) === apiKey;
+  } catch {
+    return false;
+  }
+}
+
+/** Link header like the real API: comma without space, order next, prev, last. */
+export function linkHeader(
+  url: URL,
+  page: number,
+  perPage: number,
+  total: number | undefined,
+  hasMore: boolean,
+): string | undefined {
+  const kept = url.search.slice(1).split("&").filter((p) => {
+    if (p === "") return false;
+    const key = decodeURIComponent(p.split("=")[0].replaceAll("+", " "));
+    return key !== "page" && key !== "per_page";
+  });
+  const base = `${url.origin}${url.pathname}?${kept.length ? kept.join("&") + "&" : ""}`;
+  const link = (p: number, rel: string) => `<${base}page=${p}&per_page=${perPage}>; rel="${rel}"`;
+  const parts: string[] = [];
+  if (hasMore) parts.push(link(page + 1, "next"));
+  if (page > 1) parts.push(link(page - 1, "prev"));
+  if (total !== undefined) parts.push(link(Math.max(1, Math.ceil(total / perPage)), "last"));
+  return parts.length ? parts.join(",") : undefined;
+}
+
+type Filter = { query: Omit<SlotQuery, "offset" | "limit" | "needCount">; empty?: boolean };
+
+/** The documented filters of each list endpoint (harvest-api.md §4); unknown params ignored. */
+function buildFilter(
+  entity: SandboxEntity,
+  params: URLSearchParams,
+  tenant: Tenant,
+): Filter | FieldError[] {
+  const errors: FieldError[] = [];
+  const date = (name: string): number | undefined => {
+    const v = params.get(name);
+    if (v === null) return undefined;
+    const t = parseIsoFilter(v);
+    if (t === undefined) {
+      errors.push({ message: "Timestamp must be in ISO-8601 format", field: name });
+    }
+    return t;
+  };
+  const preds: ((slot: number) => boolean)[] = [];
+  const q: Filter["query"] = {};
+  let empty = false;
+  const created = ["applications", "candidates", "jobs", "offers", "scorecards"].includes(entity);
+  if (created) {
+    q.createdAfter = date("created_after");
+    q.createdBefore = date("created_before");
+  }
+  const updated = (fn: (slot: number) => number, beforeInclusive = false) => {
+    const after = date("updated_after"), before = date("updated_before");
+    if (after !== undefined) preds.push((s) => fn(s) >= after);
+    if (before !== undefined) {
+      preds.push(beforeInclusive ? (s) => fn(s) <= before : (s) => fn(s) < before);
+    }
+  };
+  switch (entity) {
+    case "candidates": {
+      updated((i) => tenant.candidateUpdated(i));
+      const email = params.get("email");
+      const jobId = params.get("job_id");
+      if (email !== null) {
+        const want = email.trim().toLowerCase();
+        preds.push((i) => tenant.candidateEmails(i).includes(want));
+      } else if (params.get("candidate_ids") !== null) {
+        const ids = new Set(
+          params.get("candidate_ids")!.split(",").map((s) => Number(s.trim())).filter((n) =>
+            Number.isSafeInteger(n)
+          ).slice(0, 50),
+        );
+        preds.push((i) => ids.has(tenant.candidateId(i)));
+      }
+      if (jobId !== null) {
+        const id = Number(jobId);
+        preds.push((i) =>
+          tenant.applicationSlotsOf(i).some((s) =>
+            !tenant.appProspect(s) && tenant.appJobIds(s).includes(id)
+          )
+        );
+      }
+      break;
+    }
+    case "applications": {
+      const after = date("last_activity_after");
+      if (after !== undefined) preds.push((s) => tenant.appLastActivity(s) >= after);
+      const jobId = params.get("job_id");
+      if (jobId !== null) {
+        const id = Number(jobId);
+        preds.push((s) => tenant.appJobIds(s).includes(id));
+      }
+      const status = params.get("status");
+      if (status !== null) {
+        if (!["active", "converted", "hired", "rejected"].includes(status)) empty = true;
+        else preds.push((s) => tenant.appStatus(s) === status);
+      }
+      break;
+    }
+    case "jobs": {
+      updated((j) => tenant.jobUpdated(j));
+      const status = params.get("status");
+      if (status !== null) preds.push((j) => tenant.jobStatus(j) === status);
+      break;
+    }
+    case "offers": {
+      updated((s) => tenant.offerUpdated(s), true);
+      const status = params.get("status");
+      if (status !== null) preds.push((s) => tenant.offerStatus(s) === status);
+      break;
+    }
+    case "scorecards":
+      updated((q) => tenant.scorecardUpdated(q));
+      break;
+    default:
+      break;
+  }
+  if (errors.length) return errors;
+  if (preds.length === 1) q.pred = preds[0];
+  else if (preds.length > 1) q.pred = (s) => preds.every((p) => p(s));
+  return { query: q, empty };
+}
+
+function positiveInt(raw: string | null, fallback: number, max: number): number | undefined {
+  if (raw === null) return fallback;
+  if (!/^\d+$/.test(raw.trim())) return undefined;
+  const n = Number(raw.trim());
+  return n >= 1 && n <= max ? n : undefined;
+}
+
+function listReply(
+  entity: SandboxEntity,
+  url: URL,
+  tenant: Tenant,
+  extra?: (slot: number) => boolean,
+): Reply {
+  const params = url.searchParams;
+  const perPage = positiveInt(params.get("per_page"), 100, 500);
+  if (perPage === undefined) {
+    return validation([{ message: "Must be an integer between 1 and 500", field: "per_page" }]);
+  }
+  const page = positiveInt(params.get("page"), 1, Number.MAX_SAFE_INTEGER);
+  if (page === undefined) {
+    return validation([{ message: "Must be a positive integer", field: "page" }]);
+  }
+  const filter = buildFilter(entity, params, tenant);
+  if (Array.isArray(filter)) return validation(filter);
+  const skipCount = params.get("skip_count") === "true";
+  const list = tenant.lists[entity];
+  if (extra) {
+    const p = filter.query.pred;
+    filter.query.pred = p ? (s) => extra(s) && p(s) : extra;
+  }
+  const result = filter.empty ? { slots: [], total: 0, hasMore: false } : list.query({
+    ...filter.query,
+    offset: (page - 1) * perPage,
+    limit: perPage,
+    needCount: !skipCount,
+  });
+  const records: ApiRecord[] = result.slots.map((s) => list.seq.build(s));
+  const link = linkHeader(url, page, perPage, skipCount ? undefined : result.total, result.hasMore);
+  return json(200, records, link ? { Link: link } : {});
+}
+
+function parseId(raw: string | undefined): number | undefined {
+  return raw !== undefined && /^\d{1,16}$/.test(raw) ? Number(raw) : undefined;
+}
+
+export class SandboxServer {
+  readonly limiter: FixedWindowLimiter;
+  readonly faultState = new FaultState();
+  #server?: Deno.HttpServer<Deno.NetAddr>;
+  constructor(readonly config: ServerConfig) {
+    this.limiter = new FixedWindowLimiter(config.rateLimit, config.windowMs, config.clock);
+  }
+
+  start(port: number): Promise<Deno.NetAddr> {
+    return new Promise((resolve) => {
+      this.#server = Deno.serve({
+        hostname: "127.0.0.1",
+        port,
+        onListen: (addr) => resolve(addr),
+        onError: () => json500(),
+      }, (req) => this.handle(req));
+    });
+  }
+
+  async close(): Promise<void> {
+    await this.#server?.shutdown();
+    await this.#server?.finished;
+  }
+
+  async handle(req: Request): Promise<Response> {
+    const cfg = this.config;
+    const at = cfg.clock.now();
+    const url = new URL(req.url);
+    const entry: RequestLogEntry = {
+      method: req.method,
+      path: url.pathname + url.search,
+      status: 0,
+      at,
+    };
+    cfg.log.push(entry);
+    const faults = cfg.faults();
+    let reply: Reply;
+    let scope: "api" | "files" = "api";
+    try {
+      if (url.pathname.startsWith("/files/")) {
+        scope = "files";
+        await req.body?.cancel();
+        reply = await this.#files(url, faults);
+      } else if (url.pathname === "/v1" || url.pathname.startsWith("/v1/")) {
+        reply = await this.#api(req, url, entry, faults);
+      } else {
+        await req.body?.cancel();
+        reply = notFound();
+      }
+    } catch (err) {
+      reply = json(500, { message: "Server error", detail: String(err) });
+    }
+    if ((faults.latencyMs ?? 0) > 0) await sleep(faults.latencyMs!);
+    entry.status = reply.status;
+    return this.#respond(reply, faults, scope);
+  }
+
+  #respond(reply: Reply, faults: Faults, scope: "api" | "files"): Response {
+    const st = this.faultState;
+    const ok = reply.status >= 200 && reply.status < 300 && reply.body !== null;
+    if (ok && st.fires(faults.reset, scope)) {
+      return new Response(cutStream(reply.body!, faults.reset?.afterBytes, "error"), {
+        status: reply.status,
+        headers: reply.headers,
+      });
+    }
+    if (ok && st.fires(faults.truncate, scope)) {
+      const mode = faults.truncate?.mode ?? "short";
+      if (typeof reply.body === "string" && mode === "cut") {
+        const bytes = new TextEncoder().encode(reply.body);
+        return new Response(bytes.slice(0, Math.floor(bytes.length / 2)), {
+          status: reply.status,
+          headers: reply.headers,
+        });
+      }
+      const headers = { ...reply.headers };
+      if (typeof reply.body === "string") {
+        headers["Content-Length"] = String(new TextEncoder().encode(reply.body).length);
+      }
+      return new Response(
+        cutStream(reply.body!, undefined, mode === "cut" ? "close-cut" : "close"),
+        { status: reply.status, headers: mode === "cut" ? reply.headers : headers },
+      );
+    }
+    return new Response(reply.body, { status: reply.status, headers: reply.headers });
+  }
+
+  async #files(url: URL, faults: Faults): Promise<Reply> {
+    const st = this.faultState;
+    if (faults.stall && st.fires(faults.stall, "files")) await sleep(faults.stall.ms);
+    if (st.fires(faults.status5xx, "files")) {
+      return xml(
+        faults.status5xx?.status ?? 500,
+        "InternalError",
+        "We encountered an internal error.",
+      );
+    }
+    const rest = url.pathname.slice("/files/".length);
+    if (rest.startsWith("r/")) {
+      return {
+        status: 302,
+        body: null,
+        headers: { Location: `${url.origin}/files/${rest.slice(2)}${url.search}` },
+      };
+    }
+    const token = rest;
+    const expires = url.searchParams.get("Expires");
+    const signature = url.searchParams.get("Signature");
+    if (expires === null || signature === null || !/^\d+$/.test(expires)) {
+      return xml(
+        403,
+        "AccessDenied",
+        "Query-string authentication requires the Signature and Expires parameters",
+      );
+    }
+    const tenant = this.config.tenant;
+    if (!tenant.signer.verify(token, Number(expires), signature)) {
+      return xml(
+        403,
+        "SignatureDoesNotMatch",
+        "The request signature we calculated does not match the signature you provided.",
+      );
+    }
+    if (this.config.clock.now() / 1000 > Number(expires)) {
+      return xml(403, "AccessDenied", "Request has expired");
+    }
+    const ref = decodeToken(token);
+    const spec = ref && tenant.fileSpec(ref);
+    if (!spec) return xml(404, "NoSuchKey", "The specified key does not exist.");
+    return {
+      status: 200,
+      body: fileStream(tenant.config.seed, token, spec),
+      headers: {
+        "Content-Type": spec.contentType,
+        "Content-Length": String(spec.size),
+        "ETag": `"${token.slice(0, 32)}"`,
+      },
+    };
+  }
+
+  #rateHeaders(d: RateDecision, is429: boolean): Record<string, string> {
+    if (is429 && this.config.omitRateLimitHeadersOn429) return {};
+    return { "X-Ratelimit-Limit": String(d.limit), "X-Ratelimit-Remaining": String(d.remaining) };
+  }
+
+  async #api(req: Request, url: URL, entry: RequestLogEntry, faults: Faults): Promise<Reply> {
+    const cfg = this.config;
+    const st = this.faultState;
+    const method = req.method.toUpperCase();
+    const isWrite = method !== "GET" && method !== "HEAD";
+    let bodyText: string | undefined;
+    if (isWrite) {
+      bodyText = await req.text();
+      const obo = req.headers.get("on-behalf-of");
+      if (obo !== null) entry.onBehalfOf = obo;
+      if (bodyText !== "") {
+        try {
+          entry.body = JSON.parse(bodyText);
+        } catch {
+          entry.body = bodyText;
+        }
+      }
+    }
+    const hasGetBody = !isWrite && req.body !== null;
+    if (hasGetBody) await req.body?.cancel();
+
+    if (!authorized(req, cfg.apiKey)) {
+      return json(401, { message: "Invalid Basic Auth credentials" });
+    }
+    const d = this.limiter.take(cfg.apiKey);
+    const now = cfg.clock.now();
+    if (!d.allowed) {
+      const retry = Math.max(1, Math.ceil((d.resetMs - now) / 1000));
+      return json(429, { message: "Rate limit exceeded" }, {
+        ...this.#rateHeaders(d, true),
+        "Retry-After": String(retry),
+        "X-RateLimit-Reset": String(Math.ceil(d.resetMs / 1000)),
+      });
+    }
+    const rate = this.#rateHeaders(d, false);
+    const withRate = (r: Reply): Reply => ({ ...r, headers: { ...r.headers, ...rate } });
+    if (st.fires(faults.rate429, "api")) {
+      const f = faults.rate429!;
+      const secs = f.seconds ?? 1;
+      const h: Record<string, string> = {
+        ...this.#rateHeaders(d, true),
+        "X-RateLimit-Reset": String(Math.ceil(now / 1000) + secs),
+      };
+      const form = f.retryAfter ?? "seconds";
+      if (form === "seconds") h["Retry-After"] = String(secs);
+      else if (form === "epoch") h["Retry-After"] = String(Math.ceil(now / 1000) + secs);
+      else if (form === "http-date") h["Retry-After"] = new Date(now + secs * 1000).toUTCString();
+      return json(429, { message: "Rate limit exceeded" }, h);
+    }
+    const rel = url.pathname.slice("/v1".length);
+    if (cfg.deniedPaths.some((p) => rel === p || rel.startsWith(p.endsWith("/") ? p : p + "/"))) {
+      return withRate(
+        json(403, { message: "This API key does not have permission to access this endpoint." }),
+      );
+    }
+    if (hasGetBody) {
+      return withRate(json(403, { message: "GET requests must not carry a request body." }));
+    }
+    if (faults.stall && st.fires(faults.stall, "api")) await sleep(faults.stall.ms);
+    if (st.fires(faults.status5xx, "api")) {
+      return withRate(json(faults.status5xx?.status ?? 500, { message: "Server error" }));
+    }
+    return withRate(this.#route(method, url, req, bodyText));
+  }
+
+  #route(method: string, url: URL, req: Request, bodyText: string | undefined): Reply {
+    const tenant = this.config.tenant;
+    const seg = url.pathname.slice("/v1/".length).split("/").filter((s) => s !== "");
+    const entity = seg[0] as SandboxEntity;
+    if (!(LIST_ENTITIES as readonly string[]).includes(entity)) return notFound();
+    const id = parseId(seg[1]);
+    if (method === "GET") {
+      if (seg.length === 1) return listReply(entity, url, tenant);
+      if (id === undefined) return notFound();
+      if (seg.length === 2) {
+        const rec = tenant.get(entity, id);
+        return rec ? json(200, rec) : notFound();
+      }
+      if (seg.length === 3 && entity === "candidates" && seg[2] === "activity_feed") {
+        const feed = tenant.activityFeed(id);
+        return feed ? json(200, feed) : notFound();
+      }
+      if (seg.length === 3 && entity === "applications") {
+        const s = tenant.slotOf("applications", id);
+        if (s === undefined) return notFound();
+        if (seg[2] === "offers") {
+          return listReply("offers", url, tenant, (o) => o === s);
+        }
+        if (seg[2] === "scorecards") {
+          const list = tenant.lists.scorecards;
+          const recs = [2 * s, 2 * s + 1].filter((q) => list.seq.exists(q)).map((q) =>
+            list.seq.build(q)
+          );
+          return json(200, recs);
+        }
+      }
+      return notFound();
+    }
+    if (entity !== "candidates" || id === undefined) return notFound();
+    const isDelete = method === "DELETE" && seg.length === 2;
+    const isPatch = method === "PATCH" && seg.length === 2;
+    const isAnon = method === "PUT" && seg.length === 3 && seg[2] === "anonymize";
+    if (!isDelete && !isPatch && !isAnon) return notFound();
+    const obo = req.headers.get("on-behalf-of");
+    if (obo === null || obo.trim() === "") {
+      return validation([{
+        message: "Missing required header: On-Behalf-Of",
+        field: "On-Behalf-Of",
+      }]);
+    }
+    if (!tenant.userIds().includes(Number(obo.trim()))) return notFound();
+    if (tenant.slotOf("candidates", id) === undefined) return notFound();
+    if (isDelete) {
+      tenant.deleteCandidate(id);
+      return json(200, { message: `Person ${id} has been deleted.` });
+    }
+    if (isPatch) {
+      let body: unknown;
+      try {
+        body = JSON.parse(bodyText ?? "");
+      } catch {
+        return validation([{ message: "Body must be valid JSON", field: "body" }]);
+      }
+      const current = tenant.get("candidates", id)!;
+      const v = validatePatch(body, current, tenant.list("users"));
+      if (!v.ok) return validation(v.errors);
+      // Documented response: the updated candidate, wrapped in an array.
+      return json(200, [tenant.patchCandidate(id, v.value)]);
+    }
+    const v = validateAnonymizeFields(url.searchParams.get("fields"));
+    if (!v.ok) return validation(v.errors);
+    return json(200, tenant.anonymizeCandidate(id, v.value));
+  }
+}
+
+function json500(): Response {
+  return new Response(JSON.stringify({ message: "Server error" }), {
+    status: 500,
+    headers: { "Content-Type": JSON_TYPE },
+  });
+}
+
+/**
+ * Pass through part of a body, then: "error" the stream (connection reset), "close" early
+ * (with a declared Content-Length, a premature end), or "close-cut" (a short but complete body).
+ */
+function cutStream(
+  body: string | ReadableStream<Uint8Array>,
+  afterBytes: number | undefined,
+  how: "error" | "close" | "close-cut",
+): ReadableStream<Uint8Array> {
+  if (typeof body === "string") {
+    const bytes = new TextEncoder().encode(body);
+    const cut = Math.min(bytes.length - 1, afterBytes ?? Math.floor(bytes.length / 2));
+    return new ReadableStream<Uint8Array>({
+      start(controller) {
+        if (cut > 0) controller.enqueue(bytes.slice(0, cut));
+        if (how === "error") controller.error(new Error("sandbox fault: connection reset"));
+        else controller.close();
+      },
+    });
+  }
+  // Streams (files): without afterBytes, cut after the first chunk.
+  const reader = body.getReader();
+  let sent = 0;
+  return new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      const limit = afterBytes ?? 1;
+      if (sent >= limit) {
+        await reader.cancel();
+        if (how === "error") controller.error(new Error("sandbox fault: connection reset"));
+        else controller.close();
+        return;
+      }
+      const { done, value } = await reader.read();
+      if (done) {
+        controller.close();
+        return;
+      }
+      const part = afterBytes === undefined ? value : value.subarray(0, afterBytes - sent);
+      sent += part.length;
+      controller.enqueue(part);
+    },
+    async cancel() {
+      await reader.cancel();
+    },
+  });
+}
