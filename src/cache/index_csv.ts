@@ -60,6 +60,11 @@ const STRINGIFY_OPTIONS: Options = {
   eof: true,
 };
 
+/** Formats records as CSV lines with the index's quoting rules and line endings. */
+export function formatCsv(records: string[][]): string {
+  return records.length === 0 ? "" : stringify(records, STRINGIFY_OPTIONS);
+}
+
 /** Formats rows (any order) as CSV lines without the header, sorted by id. */
 export function formatRows(rows: Iterable<IndexRow>): string {
   const sorted = [...rows].sort((a, b) => a.id - b.id);
@@ -349,6 +354,54 @@ export interface ReadIndexOptions {
 }
 
 /**
+ * Streams rows and problems from an index (or journal) file without reading it whole, in file
+ * order, one batch per chunk read (cheaper than one `yield` per row). Throws
+ * `Deno.errors.NotFound` if the file does not exist.
+ */
+export async function* readIndexBatches(
+  path: string,
+  options: ReadIndexOptions = {},
+): AsyncGenerator<(IndexRow | IndexProblem)[]> {
+  const file = await Deno.open(path, { read: true });
+  const tokenizer = new CsvTokenizer();
+  const interpreter = new IndexInterpreter({ allowDuplicates: options.allowDuplicates });
+  let empty = true;
+  try {
+    const decoder = new TextDecoder();
+    const buffer = new Uint8Array(256 * 1024);
+    while (true) {
+      const n = await file.read(buffer);
+      if (n === null) break;
+      if (n > 0) empty = false;
+      const batch: (IndexRow | IndexProblem)[] = [];
+      const text = decoder.decode(buffer.subarray(0, n), { stream: true });
+      for (const record of tokenizer.push(text)) {
+        for (const item of interpreter.accept(record)) batch.push(item);
+      }
+      if (batch.length > 0) yield batch;
+    }
+    const batch: (IndexRow | IndexProblem)[] = [];
+    for (const record of [...tokenizer.push(decoder.decode()), ...tokenizer.end()]) {
+      if (!record.terminated && options.dropUnterminated) {
+        batch.push({
+          kind: "malformed",
+          line: record.line,
+          message: "incomplete last line (no line ending); ignored",
+        });
+        continue;
+      }
+      for (const item of interpreter.accept(record)) batch.push(item);
+    }
+    if (empty && !options.allowDuplicates) {
+      batch.push({ kind: "header", line: 1, message: "file is empty (no header)" });
+    }
+    if (batch.length > 0) yield batch;
+  } finally {
+    file.close();
+  }
+}
+
+/**
  * Streams rows and problems from an index (or journal) file without reading it whole. Throws
  * `Deno.errors.NotFound` if the file does not exist.
  */
@@ -356,36 +409,5 @@ export async function* readIndexRows(
   path: string,
   options: ReadIndexOptions = {},
 ): AsyncGenerator<IndexRow | IndexProblem> {
-  const file = await Deno.open(path, { read: true });
-  const tokenizer = new CsvTokenizer();
-  const interpreter = new IndexInterpreter({ allowDuplicates: options.allowDuplicates });
-  let empty = true;
-  try {
-    const decoder = new TextDecoder();
-    const buffer = new Uint8Array(64 * 1024);
-    while (true) {
-      const n = await file.read(buffer);
-      if (n === null) break;
-      if (n > 0) empty = false;
-      const text = decoder.decode(buffer.subarray(0, n), { stream: true });
-      for (const record of tokenizer.push(text)) yield* interpreter.accept(record);
-    }
-    const tail = decoder.decode();
-    for (const record of [...tokenizer.push(tail), ...tokenizer.end()]) {
-      if (!record.terminated && options.dropUnterminated) {
-        yield {
-          kind: "malformed",
-          line: record.line,
-          message: "incomplete last line (no line ending); ignored",
-        };
-        continue;
-      }
-      yield* interpreter.accept(record);
-    }
-  } finally {
-    file.close();
-  }
-  if (empty && !options.allowDuplicates) {
-    yield { kind: "header", line: 1, message: "file is empty (no header)" };
-  }
+  for await (const batch of readIndexBatches(path, options)) yield* batch;
 }

@@ -8,7 +8,9 @@ export {
   writeFileAtomic,
 } from "./atomic.ts";
 export {
+  type CsvRecord,
   CsvTokenizer,
+  formatCsv,
   formatIndex,
   formatRows,
   INDEX_FILE,
@@ -20,6 +22,7 @@ export {
   isValidTimestamp,
   parseId,
   parseIndex,
+  readIndexBatches,
   type ReadIndexOptions,
   readIndexRows,
   RECORD_DELIMITER,
@@ -39,6 +42,7 @@ export {
   type CacheOptions,
   type EntityFolder,
   JOURNAL_FILE,
+  JOURNAL_HEADER,
   openCache,
   type RecoveryReport,
   validateId,

@@ -4,11 +4,17 @@
  *
  * Crash safety (kill -9 at any moment):
  * - record files are written atomically (temporary + rename), so only whole files exist;
- * - index rows are appended to `.index-journal.csv` only after their files are in place;
- * - `commit()` merges the journal into `index.csv` (temporary + rename), then deletes the journal;
- * - opening a folder removes temporaries, replays a leftover journal (ignoring a torn last line),
- *   drops rows whose file is gone and adopts record files that have no row, then commits.
- * So every index row has its file, and the next run completes whatever a killed run left.
+ * - before a page's files are written, its rows are appended (one write) to the write-ahead
+ *   journal `.index-journal.csv`, each with the SHA-256 of the file content about to be written;
+ * - `commit()` merges the in-memory index into `index.csv` (temporary + rename), then deletes
+ *   the journal;
+ * - opening a folder removes temporaries, replays a leftover journal (a torn last line is
+ *   ignored; a row applies only if its file now holds exactly the journaled content, so a kill
+ *   between journal and rename never leaves a row describing a file that was not written),
+ *   drops rows whose file is gone and adopts record files that have no row (moniker computed
+ *   from the file, timestamp = its mtime), then commits.
+ * So every index row has its file and matches it, and the next run completes what a killed run
+ * left.
  */
 import { join } from "node:path";
 import { RunError } from "../errors.ts";
@@ -16,6 +22,9 @@ import { type Clock, systemClock } from "../clock.ts";
 import { removeTempFiles, writeFileAtomic } from "./atomic.ts";
 import { acquireLock, type Lock } from "./lock.ts";
 import {
+  type CsvRecord,
+  CsvTokenizer,
+  formatCsv,
   formatHeader,
   formatRows,
   INDEX_FILE,
@@ -23,10 +32,12 @@ import {
   isIndexProblem,
   isValidTimestamp,
   parseId,
-  readIndexRows,
+  readIndexBatches,
 } from "./index_csv.ts";
 
 export const JOURNAL_FILE = ".index-journal.csv";
+/** Journal columns: an index row plus the SHA-256 (hex) of the record file's content. */
+export const JOURNAL_HEADER = ["id", "moniker", "timestamp", "sha256"] as const;
 /** How many record files are written (or read, when adopting) at the same time. */
 export const WRITE_CONCURRENCY = 16;
 
@@ -61,11 +72,11 @@ export interface EntityFolder {
   /** What opening this folder found and repaired. */
   recovery: RecoveryReport;
   /**
-   * Writes each record as `<dir>/<id>.json` (`JSON.stringify(record, null, 2) + "\n"`) atomically,
-   * then appends their index rows (moniker from the folder's moniker function, timestamp =
-   * `extractedAt`) to the journal. Throws RunError, before writing anything, if a record's id is
-   * not a positive safe integer. If some files fail, rows for the written ones are still
-   * journaled and the first failure is thrown.
+   * Writes each record as `<dir>/<id>.json` (`JSON.stringify(record, null, 2) + "\n"`) atomically
+   * (16 at a time), its row (moniker from the folder's moniker function, timestamp =
+   * `extractedAt`) journaled first with the content's hash. Throws RunError, before writing
+   * anything, if a record's id is not a positive safe integer. If some files fail, the index
+   * keeps rows for the written ones and the first failure is thrown (as a RunError).
    */
   writeRecords(records: ApiRecordWithId[], extractedAt: Date): Promise<void>;
   /** Same, with id and moniker given explicitly; `body` is the file's content. */
@@ -158,9 +169,20 @@ class CacheImpl implements Cache {
   }
 }
 
-interface Entry {
-  moniker: string;
-  timestamp: string;
+/**
+ * An index row is held as one flat string: char(timestamp length) + timestamp + moniker. About
+ * half the memory of an object with two strings (100,000 rows ≈ 10 MB rather than 20 MB).
+ */
+type Packed = string;
+
+function pack(moniker: string, timestamp: string): Packed {
+  // JSON round trip: a flat copy that keeps no reference to the parts or to parsed input.
+  return JSON.parse(JSON.stringify(String.fromCharCode(timestamp.length) + timestamp + moniker));
+}
+
+function unpack(id: number, packed: Packed): IndexRow {
+  const length = packed.charCodeAt(0);
+  return { id, moniker: packed.slice(1 + length), timestamp: packed.slice(1, 1 + length) };
 }
 
 /** Runs `fn` over `items`, at most `limit` at a time; returns settled results in order. */
@@ -190,7 +212,7 @@ function isNotFound(error: unknown): boolean {
 }
 
 class FolderImpl implements EntityFolder {
-  #index = new Map<number, Entry>();
+  #index = new Map<number, Packed>();
   #journal: Deno.FsFile | undefined;
   #journalExists = false;
   #dirty = false;
@@ -236,49 +258,31 @@ class FolderImpl implements EntityFolder {
     report.tempFilesRemoved = await removeTempFiles(this.dir);
 
     // 1. The committed index.
-    const timestamps = new Map<string, string>(); // interning: rows of one run share a timestamp
-    const intern = (t: string) => {
-      const known = timestamps.get(t);
-      if (known !== undefined) return known;
-      timestamps.set(t, t);
-      return t;
-    };
     try {
-      for await (const item of readIndexRows(this.#indexPath)) {
-        if (isIndexProblem(item)) {
-          if (item.kind !== "timestamp" && item.kind !== "order") report.badLines++;
-          this.#dirty = true;
-          continue;
+      for await (const batch of readIndexBatches(this.#indexPath)) {
+        for (const item of batch) {
+          if (isIndexProblem(item)) {
+            if (item.kind !== "timestamp" && item.kind !== "order") report.badLines++;
+            this.#dirty = true;
+            continue;
+          }
+          if (!isValidTimestamp(item.timestamp)) continue; // re-adopted below with its mtime
+          this.#index.set(item.id, pack(item.moniker, item.timestamp));
         }
-        if (!isValidTimestamp(item.timestamp)) continue; // re-adopted below with its mtime
-        this.#index.set(item.id, { moniker: item.moniker, timestamp: intern(item.timestamp) });
       }
     } catch (error) {
       if (!isNotFound(error)) throw error;
     }
 
-    // 2. A journal left by a run that did not commit (killed, or crashed).
+    // 2. A journal left by a run that did not commit (killed, or crashed). Its rows were
+    //    written before their files; a row applies only if the file now holds that content.
     try {
-      for await (
-        const item of readIndexRows(this.#journalPath, {
-          allowDuplicates: true,
-          dropUnterminated: true,
-        })
-      ) {
-        if (isIndexProblem(item)) {
-          if (item.kind !== "timestamp") report.badLines++;
-          continue;
-        }
-        if (!isValidTimestamp(item.timestamp)) continue;
-        this.#index.set(item.id, { moniker: item.moniker, timestamp: intern(item.timestamp) });
-        report.journalRowsReplayed++;
-      }
+      await this.#replayJournal();
       this.#journalExists = true;
       this.#dirty = true;
     } catch (error) {
       if (!isNotFound(error)) throw error;
     }
-    timestamps.clear();
 
     // 3. Reconcile with the files actually present.
     const files = new Set<number>();
@@ -305,7 +309,7 @@ class FolderImpl implements EntityFolder {
     adopted.forEach((result, i) => {
       if (result.status === "fulfilled") {
         const { id, moniker, timestamp } = result.value;
-        this.#index.set(id, { moniker, timestamp });
+        this.#index.set(id, pack(moniker, timestamp));
         report.adopted.push(id);
       } else {
         report.unreadable.push(`${orphans[i]}.json`);
@@ -371,8 +375,9 @@ class FolderImpl implements EntityFolder {
       byId.set(id, { moniker, body });
     }
     const ids = [...byId.keys()];
-    const results = await pool(ids, WRITE_CONCURRENCY, async (id) => {
-      const { body } = byId.get(id)!;
+    const encoder = new TextEncoder();
+    const pending = await Promise.all(ids.map(async (id) => {
+      const { moniker, body } = byId.get(id)!;
       let text: string | undefined;
       try {
         text = JSON.stringify(body, null, 2);
@@ -380,23 +385,23 @@ class FolderImpl implements EntityFolder {
         throw new RunError(`Cannot serialize record ${id}: ${(error as Error).message}`);
       }
       if (text === undefined) throw new RunError(`Record ${id} has no JSON representation.`);
-      await writeFileAtomic(this.filePath(id), text + "\n");
+      const bytes = encoder.encode(text + "\n");
+      return { id, moniker, bytes, hash: await sha256(bytes) };
+    }));
+    byId.clear();
+    // Write-ahead: the rows (with each file's content hash) go to the journal before the files.
+    await this.#appendJournal(pending.map((p) => [String(p.id), p.moniker, timestamp, p.hash]));
+    const results = await pool(pending, WRITE_CONCURRENCY, async (p) => {
+      await writeFileAtomic(this.filePath(p.id), p.bytes);
     });
-    const rows: IndexRow[] = [];
     let failure: unknown;
     results.forEach((result, i) => {
       if (result.status === "fulfilled") {
-        rows.push({ id: ids[i], moniker: byId.get(ids[i])!.moniker, timestamp });
+        this.#index.set(pending[i].id, pack(pending[i].moniker, timestamp));
       } else {
         failure ??= result.reason;
       }
     });
-    if (rows.length > 0) {
-      await this.#appendJournal(rows);
-      for (const row of rows) {
-        this.#index.set(row.id, { moniker: row.moniker, timestamp });
-      }
-    }
     if (failure !== undefined) {
       if (failure instanceof RunError) throw failure;
       throw new RunError(
@@ -405,19 +410,80 @@ class FolderImpl implements EntityFolder {
     }
   }
 
-  async #appendJournal(rows: IndexRow[]): Promise<void> {
+  /** Applies journal rows whose file holds exactly the journaled content (latest first). */
+  async #replayJournal(): Promise<void> {
+    const report = this.recovery;
+    const candidates = new Map<number, { moniker: string; timestamp: string; hash: string }[]>();
+    const file = await Deno.open(this.#journalPath, { read: true });
+    try {
+      const tokenizer = new CsvTokenizer();
+      const decoder = new TextDecoder();
+      const buffer = new Uint8Array(256 * 1024);
+      let first = true;
+      let usable = true;
+      const accept = (record: CsvRecord) => {
+        const { fields } = record;
+        if (first) {
+          first = false;
+          if (fields.join(",") !== JOURNAL_HEADER.join(",") || !record.terminated) usable = false;
+          return;
+        }
+        const id = parseId(fields[0] ?? "");
+        if (
+          !usable || !record.terminated || record.error !== undefined || fields.length !== 4 ||
+          id === undefined || !isValidTimestamp(fields[2]) || !/^[0-9a-f]{64}$/.test(fields[3])
+        ) {
+          report.badLines++;
+          return;
+        }
+        const list = candidates.get(id) ?? [];
+        list.push({ moniker: fields[1], timestamp: fields[2], hash: fields[3] });
+        candidates.set(id, list);
+      };
+      while (true) {
+        const n = await file.read(buffer);
+        if (n === null) break;
+        for (const r of tokenizer.push(decoder.decode(buffer.subarray(0, n), { stream: true }))) {
+          accept(r);
+        }
+      }
+      for (const r of [...tokenizer.push(decoder.decode()), ...tokenizer.end()]) accept(r);
+    } finally {
+      file.close();
+    }
+    const ids = [...candidates.keys()];
+    const results = await pool(ids, WRITE_CONCURRENCY, async (id) => {
+      let hash: string;
+      try {
+        hash = await sha256(await Deno.readFile(this.filePath(id)));
+      } catch (error) {
+        if (isNotFound(error)) return;
+        throw error;
+      }
+      const list = candidates.get(id)!;
+      for (let i = list.length - 1; i >= 0; i--) {
+        if (list[i].hash === hash) {
+          this.#index.set(id, pack(list[i].moniker, list[i].timestamp));
+          report.journalRowsReplayed++;
+          return;
+        }
+      }
+    });
+    const failed = results.find((r) => r.status === "rejected");
+    if (failed) throw (failed as PromiseRejectedResult).reason;
+  }
+
+  async #appendJournal(rows: string[][]): Promise<void> {
+    if (rows.length === 0) return;
     if (!this.#journal) {
-      this.#journal = await Deno.open(this.#journalPath, {
-        append: true,
-        create: true,
-      });
+      this.#journal = await Deno.open(this.#journalPath, { append: true, create: true });
       if (!this.#journalExists) {
         this.#journalExists = true;
-        await writeAll(this.#journal, formatHeader());
+        await writeAll(this.#journal, formatCsv([[...JOURNAL_HEADER]]));
       }
     }
     // One write per page, so a kill tears at most the last line.
-    await writeAll(this.#journal, formatRows(rows));
+    await writeAll(this.#journal, formatCsv(rows));
     this.#dirty = true;
   }
 
@@ -454,8 +520,8 @@ class FolderImpl implements EntityFolder {
   }
 
   row(id: number): IndexRow | undefined {
-    const entry = this.#index.get(id);
-    return entry ? { id, moniker: entry.moniker, timestamp: entry.timestamp } : undefined;
+    const packed = this.#index.get(id);
+    return packed === undefined ? undefined : unpack(id, packed);
   }
 
   ids(): number[] {
@@ -472,8 +538,8 @@ class FolderImpl implements EntityFolder {
 
   async #commit(): Promise<void> {
     if (!this.#dirty && !this.#journalExists) return;
-    const rows = function* (index: Map<number, Entry>) {
-      for (const [id, entry] of index) yield { id, ...entry };
+    const rows = function* (index: Map<number, Packed>) {
+      for (const [id, packed] of index) yield unpack(id, packed);
     };
     try {
       await writeFileAtomic(this.#indexPath, formatHeader() + formatRows(rows(this.#index)));
@@ -501,6 +567,13 @@ class FolderImpl implements EntityFolder {
     this.#journal = undefined;
     journal?.close();
   }
+}
+
+async function sha256(bytes: Uint8Array): Promise<string> {
+  const digest = new Uint8Array(
+    await crypto.subtle.digest("SHA-256", bytes as Uint8Array<ArrayBuffer>),
+  );
+  return Array.from(digest, (b) => b.toString(16).padStart(2, "0")).join("");
 }
 
 async function writeAll(file: Deno.FsFile, text: string): Promise<void> {

@@ -120,7 +120,12 @@ Deno.test("store: recovers after a crash", async () => {
     await Deno.writeTextFile(join(fdir, "4.json"), JSON.stringify({ id: 4, name: "Orphan" }));
     const mtime = new Date("2026-11-20T10:00:00.000Z");
     await Deno.utime(join(fdir, "4.json"), mtime, mtime);
-    await Deno.writeTextFile(join(fdir, ".index-journal.csv"), `5,"Torn`, { append: true });
+    // A page journaled but killed before its file was renamed: the hash does not match.
+    await Deno.writeTextFile(
+      join(fdir, ".index-journal.csv"),
+      `1,Never written,2026-11-25T00:00:00.000Z,${"0".repeat(64)}\r\n5,"Torn`,
+      { append: true },
+    );
     await Deno.writeTextFile(join(fdir, ".6.json.tmp-123-abcdef0123"), '{"id": 6, "na');
     await Deno.writeTextFile(join(fdir, "not-a-record.json"), "ignored");
     await Deno.remove(join(fdir, "2.json"));
