@@ -2,9 +2,38 @@
 
 export const DAY_MS = 86_400_000;
 
-/** `2020-11-24T23:27:11.699Z` */
+const pad2 = (n: number) => (n < 10 ? "0" + n : "" + n);
+const pad3 = (n: number) => (n < 10 ? "00" + n : n < 100 ? "0" + n : "" + n);
+
+/**
+ * `2020-11-24T23:27:11.699Z`, like Date#toISOString but several times faster (a page of 500
+ * candidates formats ~10k timestamps). Years 1970–9999.
+ */
 export function iso(ms: number): string {
-  return new Date(ms).toISOString();
+  if (!(ms >= 0 && ms < 253402300800000)) return new Date(ms).toISOString();
+  const days = Math.floor(ms / DAY_MS);
+  let rem = ms - days * DAY_MS;
+  // Civil date from days since the epoch (H. Hinnant's algorithm).
+  const z = days + 719468;
+  const era = Math.floor(z / 146097);
+  const doe = z - era * 146097;
+  const yoe = Math.floor(
+    (doe - Math.floor(doe / 1460) + Math.floor(doe / 36524) -
+      Math.floor(doe / 146096)) / 365,
+  );
+  const doy = doe - (365 * yoe + Math.floor(yoe / 4) - Math.floor(yoe / 100));
+  const mp = Math.floor((5 * doy + 2) / 153);
+  const d = doy - Math.floor((153 * mp + 2) / 5) + 1;
+  const m = mp < 10 ? mp + 3 : mp - 9;
+  const y = yoe + era * 400 + (m <= 2 ? 1 : 0);
+  const h = Math.floor(rem / 3_600_000);
+  rem -= h * 3_600_000;
+  const mi = Math.floor(rem / 60_000);
+  rem -= mi * 60_000;
+  const sec = Math.floor(rem / 1000);
+  return `${y}-${pad2(m)}-${pad2(d)}T${pad2(h)}:${pad2(mi)}:${pad2(sec)}.${
+    pad3(rem - sec * 1000)
+  }Z`;
 }
 
 /** `2020-11-24` */

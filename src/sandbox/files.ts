@@ -2,7 +2,7 @@
  * Attachment files: S3-presigned-style URLs (`/files/<token>?Expires=<epoch s>&Signature=<hex>`)
  * and deterministic file bytes, streamed in chunks so a 300 MB file never sits in memory.
  */
-import { createHash, createHmac } from "node:crypto";
+import { createHash } from "node:crypto";
 import { hashString, Rng } from "./prng.ts";
 
 /** What a token names: an attachment of a candidate (`c`) or of an application (`p`). */
@@ -59,14 +59,27 @@ export function contentTypeFor(filename: string): string {
   }
 }
 
-/** Keyed signatures for file URLs. */
+/**
+ * Keyed signatures for file URLs: 128 bits from four keyed FNV-1a passes. Not cryptographic (a
+ * simulator only needs "a changed URL fails"), but ~20x cheaper than HMAC, which matters when a
+ * 500-candidate page carries a thousand URLs.
+ */
 export class UrlSigner {
-  #key: string;
+  #key: number;
   constructor(seed: number, apiKey: string) {
-    this.#key = `sandbox-files:${seed}:${apiKey}`;
+    this.#key = hashString(`sandbox-files:${seed}:${apiKey}`);
   }
   sign(token: string, expires: number): string {
-    return createHmac("sha256", this.#key).update(`${token}\n${expires}`).digest("hex");
+    const text = `${token}\n${expires}`;
+    let out = "";
+    for (let k = 0; k < 4; k++) {
+      let h = (0x811c9dc5 ^ Math.imul(this.#key + k, 0x9e3779b1)) >>> 0;
+      for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193);
+      h = Math.imul(h ^ (h >>> 15), 0x2c1b3c6d);
+      h = Math.imul(h ^ (h >>> 12), 0x297a2d39);
+      out += ((h ^ (h >>> 15)) >>> 0).toString(16).padStart(8, "0");
+    }
+    return out;
   }
   verify(token: string, expires: number, signature: string): boolean {
     return this.sign(token, expires) === signature.toLowerCase();

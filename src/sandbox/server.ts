@@ -131,8 +131,8 @@ function buildFilter(
       const email = params.get("email");
       const jobId = params.get("job_id");
       if (email !== null) {
-        const want = email.trim().toLowerCase();
-        preds.push((i) => tenant.candidateEmails(i).includes(want));
+        const matches = tenant.candidatesWithEmail(email);
+        preds.push((i) => matches.has(i));
       } else if (params.get("candidate_ids") !== null) {
         const ids = new Set(
           params.get("candidate_ids")!.split(",").map((s) => Number(s.trim())).filter((n) =>
@@ -316,7 +316,14 @@ export class SandboxServer {
       }
       return new Response(
         cutStream(reply.body!, undefined, mode === "cut" ? "close-cut" : "close"),
-        { status: reply.status, headers: mode === "cut" ? reply.headers : headers },
+        {
+          status: reply.status,
+          headers: mode === "cut"
+            ? Object.fromEntries(
+              Object.entries(reply.headers).filter(([k]) => k.toLowerCase() !== "content-length"),
+            )
+            : headers,
+        },
       );
     }
     return new Response(reply.body, { status: reply.status, headers: reply.headers });

@@ -97,7 +97,14 @@ interface AttachmentSpec {
   size: number;
 }
 
-const clone = <T>(v: T): T => structuredClone(v);
+/** Deep copy of plain JSON data (much cheaper than structuredClone for small objects). */
+function clone<T>(v: T): T {
+  if (v === null || typeof v !== "object") return v;
+  if (Array.isArray(v)) return v.map(clone) as T;
+  const out: Record<string, unknown> = {};
+  for (const k in v) out[k] = clone((v as Record<string, unknown>)[k]);
+  return out as T;
+}
 
 function userRefOf(u: number, users: ApiRecord[]): ApiRecord {
   const user = users[u % users.length];
@@ -395,6 +402,25 @@ export class Tenant {
     const patched = this.#overlays.get(i)?.fields.email_addresses as ApiRecord[] | undefined;
     const list = patched ?? this.#identity(i).emails;
     return list.map((e) => String(e.value).toLowerCase());
+  }
+
+  /**
+   * Candidate indices whose email_addresses contain `email` (case-insensitive, exact). Generated
+   * addresses embed the candidate id, so this checks one candidate plus the patched overlays
+   * instead of scanning the tenant.
+   */
+  candidatesWithEmail(email: string): Set<number> {
+    const want = email.trim().toLowerCase();
+    const out = new Set<number>();
+    const check = (i: number) => {
+      if (this.#candExists(i) && this.candidateEmails(i).includes(want)) out.add(i);
+    };
+    for (const m of want.matchAll(/(\d{10,16})@/g)) {
+      const i = this.slotOf("candidates", Number(m[1]));
+      if (i !== undefined) check(i);
+    }
+    for (const i of this.#overlays.keys()) check(i);
+    return out;
   }
 
   appJobIds(s: number): number[] {
