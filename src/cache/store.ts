@@ -35,6 +35,10 @@ import {
   readIndexBatches,
 } from "./index_csv.ts";
 
+/** Computes a record's index moniker; the caller (the entity table) knows the record's shape. */
+// deno-lint-ignore no-explicit-any
+export type MonikerOf = (record: any) => string;
+
 export const JOURNAL_FILE = ".index-journal.csv";
 /** Journal columns: an index row plus the SHA-256 (hex) of the record file's content. */
 export const JOURNAL_HEADER = ["id", "moniker", "timestamp", "sha256"] as const;
@@ -105,7 +109,7 @@ export interface Cache {
    * row's moniker from a record (and from a stored file's content when adopting a file that has
    * no row). Opening the same name again returns the same folder.
    */
-  folder(name: string, moniker: (record: unknown) => string): Promise<EntityFolder>;
+  folder(name: string, moniker: MonikerOf): Promise<EntityFolder>;
   /** Releases the lock. Does not commit folders: call `commit()` on them first. */
   close(): Promise<void>;
 }
@@ -145,7 +149,7 @@ class CacheImpl implements Cache {
 
   constructor(readonly dir: string, private readonly lock: Lock) {}
 
-  async folder(name: string, moniker: (record: unknown) => string): Promise<EntityFolder> {
+  async folder(name: string, moniker: MonikerOf): Promise<EntityFolder> {
     if (this.#closed) throw new RunError(`Cache ${this.dir} is closed.`);
     if (!FOLDER_NAME.test(name) || name.includes("..")) {
       throw new RunError(`Invalid cache folder name ${JSON.stringify(name)}.`);
@@ -226,9 +230,9 @@ class FolderImpl implements EntityFolder {
     unreadable: [],
   };
 
-  private constructor(readonly dir: string, private readonly moniker: (r: unknown) => string) {}
+  private constructor(readonly dir: string, private readonly moniker: MonikerOf) {}
 
-  static async open(dir: string, moniker: (r: unknown) => string): Promise<EntityFolder> {
+  static async open(dir: string, moniker: MonikerOf): Promise<EntityFolder> {
     try {
       await Deno.mkdir(dir, { recursive: true });
     } catch (error) {

@@ -1,0 +1,101 @@
+/** Turns argv into one variant of the Command union, or a UsageError. Sends and writes nothing. */
+import { parseArgs } from "node:util";
+import { UsageError } from "../errors.ts";
+import { type Command, COMMAND_GROUPS, COMMANDS } from "../commands/mod.ts";
+import { VERSION } from "../version.ts";
+import type { Env } from "./context.ts";
+import { formatOptionHelp } from "./options.ts";
+import type { CommandSpec } from "./spec.ts";
+
+const PROGRAM = "greenhouse-extractor";
+
+export function parseCommand(argv: string[], env: Env): Command {
+  const [first, ...rest] = argv;
+  if (first === undefined || first === "--help" || first === "-h" || first === "help") {
+    return { kind: "help", topic: first === "help" ? rest[0] : undefined };
+  }
+  if (first === "--version" || first === "-V") return { kind: "version" };
+  if (first.startsWith("-")) {
+    throw new UsageError(
+      `expected a command before "${first}"; run ${PROGRAM} --help for the list`,
+    );
+  }
+  const spec = COMMANDS.find((candidate) => candidate.name === first);
+  if (!spec) {
+    throw new UsageError(`unknown command "${first}"${suggest(first)}; run ${PROGRAM} --help`);
+  }
+  if (rest.includes("--help") || rest.includes("-h")) return { kind: "help", topic: spec.name };
+
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: rest,
+      options: spec.options,
+      strict: true,
+      allowPositionals: spec.positionals === true,
+    });
+  } catch (error) {
+    throw new UsageError(`${spec.name}: ${describeParseError(error)}`);
+  }
+  return spec.parse(parsed.values, parsed.positionals, env);
+}
+
+/** node:util's messages are long and mention internals; keep the useful part on one line. */
+function describeParseError(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  const unknown = /Unknown option '([^']+)'/.exec(message);
+  if (unknown) return `unknown option "${unknown[1]}"`;
+  const missing = /Option '([^']+?)(?: <value>)?' argument missing/.exec(message);
+  if (missing) return `option "${missing[1].split(",").pop()?.trim()}" needs a value`;
+  const positional = /Unexpected argument '([^']+)'/.exec(message);
+  if (positional) return `unexpected argument "${positional[1]}"`;
+  return message.split("\n")[0].replace(/\. To specify.*$/, "");
+}
+
+function suggest(name: string): string {
+  const close = COMMANDS.map((spec) => spec.name).find((candidate) =>
+    candidate.startsWith(name.slice(0, 3)) || name.startsWith(candidate.slice(0, 4))
+  );
+  return close ? ` (did you mean "${close}"?)` : "";
+}
+
+export function helpText(topic?: string): string {
+  if (topic) {
+    const spec = COMMANDS.find((candidate) => candidate.name === topic);
+    if (!spec) throw new UsageError(`no help for unknown command "${topic}"`);
+    return commandHelp(spec);
+  }
+  const width = Math.max(...COMMANDS.map((spec) => spec.name.length)) + 2;
+  const groups = COMMAND_GROUPS.map((group) =>
+    `${group.title}:\n` +
+    group.specs.map((spec) => `  ${spec.name.padEnd(width)}${spec.summary}`).join("\n")
+  ).join("\n\n");
+  return `${PROGRAM} ${VERSION}: copy a Greenhouse tenant's hiring data out of the Harvest API into local files.
+
+Usage: ${PROGRAM} <command> [options]
+
+${groups}
+
+Credentials come from the environment only: GREENHOUSE_API_KEY (Harvest v1).
+Run "${PROGRAM} <command> --help" for a command's options. "${PROGRAM} demo" needs no credentials.
+`;
+}
+
+function commandHelp(spec: CommandSpec<Command>): string {
+  const description = spec.description ? `\n${wrap(spec.description)}\n` : "";
+  const options = spec.help.length ? `\nOptions:\n${formatOptionHelp(spec.help)}\n` : "";
+  return `Usage: ${PROGRAM} ${spec.usage}\n\n${spec.summary}.\n${description}${options}`;
+}
+
+function wrap(text: string, width = 88): string {
+  const lines: string[] = [];
+  let line = "";
+  for (const word of text.split(/\s+/)) {
+    if (line && line.length + word.length + 1 > width) {
+      lines.push(line);
+      line = word;
+    } else line = line ? `${line} ${word}` : word;
+  }
+  if (line) lines.push(line);
+  return lines.join("\n");
+}

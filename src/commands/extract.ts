@@ -1,0 +1,160 @@
+/**
+ * The seven entity commands: one code path, driven by the entity table.
+ * Lists the entity page by page and writes each page to the cache as it arrives.
+ */
+import { ENTITIES, type Entity, type EntityName, recordId } from "../entities.ts";
+import { RunError, UsageError } from "../errors.ts";
+import type { RunContext } from "../cli/context.ts";
+import type { CommandSpec } from "../cli/spec.ts";
+import {
+  cacheDir,
+  cacheHelp,
+  cacheOptions,
+  type Connection,
+  connection,
+  connectionHelp,
+  connectionOptions,
+  dateHelp,
+  dateOptions,
+  type DateRange,
+  dateRange,
+  outputHelp,
+  outputOptions,
+  quiet,
+} from "../cli/options.ts";
+import { Progress } from "../cli/progress.ts";
+import { openCache } from "../cache/mod.ts";
+import { openClient } from "../cli/client.ts";
+import { prefetch } from "../prefetch.ts";
+
+export interface ExtractCommand {
+  kind: "extract";
+  entity: EntityName;
+  range: DateRange;
+  cacheDir: string;
+  connection: Connection;
+  quiet: boolean;
+}
+
+/** Commit the index every this many pages, so a long run's index stays close to its files. */
+const COMMIT_EVERY_PAGES = 20;
+
+export function extractSpec(entity: Entity): CommandSpec<ExtractCommand> {
+  return {
+    name: entity.name,
+    summary: entity.summary,
+    usage: `${entity.name} [options]`,
+    description:
+      `Lists ${entity.path} and writes one JSON file per record to <cache>/${entity.name}/, ` +
+      `with <cache>/${entity.name}/index.csv (id,moniker,timestamp).` +
+      (entity.createdFilters ? "" : ` The API has no creation-date filter for ${entity.name}.`),
+    options: {
+      ...dateOptions,
+      ...cacheOptions,
+      ...connectionOptions,
+      ...outputOptions,
+    },
+    help: [
+      ...(entity.createdFilters ? dateHelp : []),
+      ...cacheHelp,
+      ...connectionHelp,
+      ...outputHelp,
+    ],
+    parse(values, _positionals, env) {
+      const range = dateRange(values);
+      if (!entity.createdFilters && (range.after || range.before)) {
+        throw new UsageError(
+          `${entity.name} cannot be filtered by creation date: the API has no such filter for it`,
+        );
+      }
+      return {
+        kind: "extract",
+        entity: entity.name,
+        range,
+        cacheDir: cacheDir(values, env),
+        connection: connection(values, env),
+        quiet: quiet(values),
+      };
+    },
+  };
+}
+
+export interface ExtractResult {
+  entity: EntityName;
+  records: number;
+  pages: number;
+  requests: number;
+  retries: number;
+  waitedMs: number;
+  seconds: number;
+}
+
+export async function runExtract(cmd: ExtractCommand, ctx: RunContext): Promise<number> {
+  const result = await extractEntity(cmd, ctx);
+  ctx.out(formatSummary(result) + "\n");
+  return 0;
+}
+
+export async function extractEntity(cmd: ExtractCommand, ctx: RunContext): Promise<ExtractResult> {
+  const entity = ENTITIES[cmd.entity];
+  const started = ctx.clock.now();
+  const client = openClient(cmd.connection, ctx);
+  const cache = await openCache(cmd.cacheDir);
+  const progress = new Progress({
+    err: ctx.err,
+    isTerminal: ctx.stderrIsTerminal,
+    quiet: cmd.quiet,
+    clock: ctx.clock,
+    label: entity.name,
+  });
+  let records = 0;
+  let pages = 0;
+  try {
+    const folder = await cache.folder(entity.name, entity.moniker);
+    const filters = client.dialect.dateFilters(cmd.range.after, cmd.range.before);
+    for await (const page of prefetch(client.paginate(entity.path, filters))) {
+      for (const record of page.records) {
+        if (recordId(record) === undefined) {
+          throw new RunError(
+            `${entity.path} returned a record whose id ${
+              JSON.stringify(record?.id)
+            } is not a positive integer; refusing to use it as a file name`,
+          );
+        }
+      }
+      await folder.writeRecords(page.records, new Date(ctx.clock.now()));
+      records += page.records.length;
+      pages += 1;
+      if (pages % COMMIT_EVERY_PAGES === 0) await folder.commit();
+      progress.update({
+        done: records,
+        pages,
+        lastPage: page.lastPage,
+        waitedMs: client.stats.waitedMs,
+      });
+    }
+    await folder.commit();
+  } finally {
+    progress.done();
+    await cache.close();
+  }
+  return {
+    entity: entity.name,
+    records,
+    pages,
+    requests: client.stats.requests,
+    retries: client.stats.retries,
+    waitedMs: client.stats.waitedMs,
+    seconds: (ctx.clock.now() - started) / 1000,
+  };
+}
+
+export function formatSummary(r: ExtractResult): string {
+  const waited = r.waitedMs >= 100
+    ? `, waited ${(r.waitedMs / 1000).toFixed(1)}s for the rate limit`
+    : "";
+  return `${r.entity}: ${r.records} records written (${r.pages} page${
+    r.pages === 1 ? "" : "s"
+  }), ${r.requests} requests, ` +
+    `${r.retries} retries${waited}, ${r.seconds.toFixed(1)}s`;
+}

@@ -1,0 +1,59 @@
+/**
+ * Every command: the tagged union the parser produces, the list --help shows, and the dispatcher.
+ * Adding a command: write its module (spec + run), add the spec to COMMANDS and a case to run.
+ */
+import type { RunContext } from "../cli/context.ts";
+import type { CommandSpec } from "../cli/spec.ts";
+import { ENTITIES, ENTITY_NAMES } from "../entities.ts";
+import { type DemoCommand, demoSpec, runDemo } from "./demo.ts";
+import { type ExtractCommand, extractSpec, runExtract } from "./extract.ts";
+import { runSandbox, type SandboxCommand, sandboxSpec } from "./sandbox.ts";
+
+export type Command =
+  | { kind: "help"; topic?: string }
+  | { kind: "version" }
+  | ExtractCommand
+  | SandboxCommand
+  | DemoCommand;
+
+export interface CommandGroup {
+  title: string;
+  specs: CommandSpec<Command>[];
+}
+
+export const COMMAND_GROUPS: CommandGroup[] = [
+  {
+    title: "Entity commands (each writes <cache>/<entity>/)",
+    specs: ENTITY_NAMES.map((name) => extractSpec(ENTITIES[name])),
+  },
+  {
+    title: "Trying it out",
+    specs: [demoSpec, sandboxSpec],
+  },
+];
+
+export const COMMANDS: CommandSpec<Command>[] = COMMAND_GROUPS.flatMap((group) => group.specs);
+
+export function run(
+  command: Command,
+  ctx: RunContext,
+  help: (topic?: string) => string,
+): Promise<number> {
+  switch (command.kind) {
+    case "help":
+      ctx.out(help(command.topic));
+      return Promise.resolve(0);
+    case "version":
+      return Promise.resolve(0);
+    case "extract":
+      return runExtract(command, ctx);
+    case "sandbox":
+      return runSandbox(command, ctx);
+    case "demo":
+      return runDemo(command, ctx);
+    default: {
+      const unreachable: never = command;
+      throw new Error(`unhandled command ${JSON.stringify(unreachable)}`);
+    }
+  }
+}

@@ -1,0 +1,110 @@
+/**
+ * The seven Harvest list entities as one table of data. Every entity command is one code path
+ * driven by this table; adding an entity means adding a row.
+ */
+
+// deno-lint-ignore no-explicit-any
+export type ApiRecord = Record<string, any>;
+
+export const ENTITY_NAMES = [
+  "applications",
+  "candidates",
+  "jobs",
+  "offers",
+  "prospect_pools",
+  "scorecards",
+  "sources",
+] as const;
+export type EntityName = typeof ENTITY_NAMES[number];
+
+export interface Entity {
+  name: EntityName;
+  /** One line for --help. */
+  summary: string;
+  /** List endpoint path relative to the base URL (v1). */
+  path: string;
+  /** Whether the list endpoint takes created_after / created_before. */
+  createdFilters: boolean;
+  /** The index.csv moniker, compatible with the existing Python extractor's `check`. */
+  moniker: (record: ApiRecord) => string;
+}
+
+const idOrEmpty = (
+  value: unknown,
+): string => (value === null || value === undefined ? "" : String(value));
+
+/** "first last": names as given (not trimmed), nulls skipped, joined by one space. */
+export function personName(record: ApiRecord): string {
+  return [record.first_name, record.last_name]
+    .filter((part) => part !== null && part !== undefined)
+    .map(String)
+    .join(" ");
+}
+
+/** An application's first job id: v1 has `jobs[]`, v3 has `job_id`. Prospects may have none. */
+function firstJobId(record: ApiRecord): string {
+  if (Array.isArray(record.jobs)) return idOrEmpty(record.jobs[0]?.id);
+  return idOrEmpty(record.job_id);
+}
+
+export const ENTITIES: Record<EntityName, Entity> = {
+  applications: {
+    name: "applications",
+    summary: "Applications (candidate and prospect), with answers and attachment links",
+    path: "/applications",
+    createdFilters: true,
+    moniker: (r) => `${idOrEmpty(r.candidate_id)}/${firstJobId(r)}`,
+  },
+  candidates: {
+    name: "candidates",
+    summary: "Candidates and prospects, with contact details and attachment links",
+    path: "/candidates",
+    createdFilters: true,
+    moniker: personName,
+  },
+  jobs: {
+    name: "jobs",
+    summary: "Jobs, with departments, offices, hiring team and openings",
+    path: "/jobs",
+    createdFilters: true,
+    moniker: (r) => idOrEmpty(r.name),
+  },
+  offers: {
+    name: "offers",
+    summary: "Offers, every version",
+    path: "/offers",
+    createdFilters: true,
+    moniker: (r) => `${idOrEmpty(r.candidate_id)}/${idOrEmpty(r.application_id)}`,
+  },
+  prospect_pools: {
+    name: "prospect_pools",
+    summary: "Prospect pools and their stages",
+    path: "/prospect_pools",
+    createdFilters: false,
+    moniker: (r) => idOrEmpty(r.name),
+  },
+  scorecards: {
+    name: "scorecards",
+    summary: "Submitted scorecards",
+    path: "/scorecards",
+    createdFilters: true,
+    moniker: (r) => idOrEmpty(r.candidate_id),
+  },
+  sources: {
+    name: "sources",
+    summary: "Candidate sources, grouped by strategy",
+    path: "/sources",
+    createdFilters: false,
+    moniker: (r) => idOrEmpty(r.name),
+  },
+};
+
+export function isEntityName(name: string): name is EntityName {
+  return (ENTITY_NAMES as readonly string[]).includes(name);
+}
+
+/** A record id that may name a file: a positive safe integer. Anything else is rejected. */
+export function recordId(record: ApiRecord): number | undefined {
+  const id = record?.id;
+  return typeof id === "number" && Number.isSafeInteger(id) && id > 0 ? id : undefined;
+}

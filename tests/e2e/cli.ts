@@ -1,0 +1,104 @@
+/**
+ * Spawns the real CLI the way a user runs it, with explicit, scoped permissions: network to
+ * loopback only, file access to one temporary folder, and only the GREENHOUSE_* variables.
+ */
+import { fileURLToPath } from "node:url";
+
+export const MAIN = fileURLToPath(new URL("../../main.ts", import.meta.url));
+
+export interface CliResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+export interface CliOptions {
+  /** The only folder the CLI may read and write; also its working directory. */
+  root: string;
+  env?: Record<string, string>;
+  /** Extra Deno flags, e.g. a different permission set. */
+  permissions?: string[];
+  stdin?: string;
+}
+
+/** Variables Deno itself needs to find its module cache; nothing else leaks in from the test. */
+function denoEnvironment(): Record<string, string> {
+  const keep: Record<string, string> = { NO_COLOR: "1" };
+  for (const name of ["HOME", "DENO_DIR", "XDG_CACHE_HOME", "PATH"]) {
+    const value = Deno.env.get(name);
+    if (value !== undefined) keep[name] = value;
+  }
+  return keep;
+}
+
+export function scopedPermissions(root: string): string[] {
+  return [
+    "--no-prompt",
+    "--allow-net=127.0.0.1",
+    `--allow-read=${root}`,
+    `--allow-write=${root}`,
+    "--allow-env=GREENHOUSE_*,NO_COLOR,TERM,GITHUB_STEP_SUMMARY",
+  ];
+}
+
+export function cliCommand(args: string[], opts: CliOptions): Deno.Command {
+  return new Deno.Command(Deno.execPath(), {
+    args: ["run", ...(opts.permissions ?? scopedPermissions(opts.root)), MAIN, ...args],
+    cwd: opts.root,
+    clearEnv: true,
+    env: { ...denoEnvironment(), ...opts.env },
+    stdin: opts.stdin === undefined ? "null" : "piped",
+    stdout: "piped",
+    stderr: "piped",
+  });
+}
+
+export async function runCli(args: string[], opts: CliOptions): Promise<CliResult> {
+  const child = cliCommand(args, opts).spawn();
+  if (opts.stdin !== undefined) {
+    const writer = child.stdin.getWriter();
+    await writer.write(new TextEncoder().encode(opts.stdin));
+    await writer.close();
+  }
+  const output = await child.output();
+  const decoder = new TextDecoder();
+  return {
+    code: output.code,
+    stdout: decoder.decode(output.stdout),
+    stderr: decoder.decode(output.stderr),
+  };
+}
+
+/** Waits for a condition that another process or the sandbox makes true (polls; no fixed sleep). */
+export async function waitFor(
+  condition: () => boolean | Promise<boolean>,
+  what: string,
+  limitMs = 60_000,
+) {
+  const started = Date.now();
+  while (!(await condition())) {
+    if (Date.now() - started > limitMs) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}
+
+export async function withTempDir<T>(fn: (dir: string) => Promise<T>): Promise<T> {
+  const dir = await Deno.makeTempDir({ prefix: "ghx-e2e-" });
+  try {
+    return await fn(dir);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+}
+
+/** Reads a cache folder back: record files by id and the index rows. */
+export async function readEntityFolder(dir: string) {
+  const files = new Map<number, unknown>();
+  for await (const entry of Deno.readDir(dir)) {
+    const match = /^(\d+)\.json$/.exec(entry.name);
+    if (match) {
+      files.set(Number(match[1]), JSON.parse(await Deno.readTextFile(`${dir}/${entry.name}`)));
+    }
+  }
+  return { files, index: await Deno.readTextFile(`${dir}/index.csv`) };
+}

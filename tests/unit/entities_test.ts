@@ -1,0 +1,47 @@
+import assert from "node:assert/strict";
+import { ENTITIES, ENTITY_NAMES, recordId } from "../../src/entities.ts";
+
+Deno.test("the table has the seven entities, each with a path and a moniker", () => {
+  assert.deepEqual([...ENTITY_NAMES].sort(), [
+    "applications",
+    "candidates",
+    "jobs",
+    "offers",
+    "prospect_pools",
+    "scorecards",
+    "sources",
+  ]);
+  for (const name of ENTITY_NAMES) assert.equal(ENTITIES[name].path, `/${name}`);
+});
+
+Deno.test("application moniker is candidate_id/first job id, empty for prospects", () => {
+  const m = ENTITIES.applications.moniker;
+  assert.equal(m({ candidate_id: 123, jobs: [{ id: 7 }, { id: 8 }] }), "123/7");
+  assert.equal(m({ candidate_id: 123, jobs: [] }), "123/");
+  assert.equal(m({ candidate_id: 123, job_id: 9 }), "123/9");
+  assert.equal(m({ candidate_id: 123, job_id: null }), "123/");
+});
+
+Deno.test("candidate moniker keeps names as given, skips nulls, joins with one space", () => {
+  const m = ENTITIES.candidates.moniker;
+  assert.equal(m({ first_name: "Zoë", last_name: 'O\'Brien, "Jr"' }), 'Zoë O\'Brien, "Jr"');
+  assert.equal(m({ first_name: " Ann ", last_name: "Lee" }), " Ann  Lee");
+  assert.equal(m({ first_name: null, last_name: "李" }), "李");
+  assert.equal(m({ first_name: "Solo", last_name: null }), "Solo");
+  assert.equal(m({ first_name: null, last_name: null }), "");
+});
+
+Deno.test("other monikers follow the existing extractor", () => {
+  assert.equal(ENTITIES.jobs.moniker({ name: "=SUM(A1)" }), "=SUM(A1)");
+  assert.equal(ENTITIES.offers.moniker({ candidate_id: 1, application_id: 2 }), "1/2");
+  assert.equal(ENTITIES.scorecards.moniker({ candidate_id: 5 }), "5");
+  assert.equal(ENTITIES.prospect_pools.moniker({ name: "Pool" }), "Pool");
+  assert.equal(ENTITIES.sources.moniker({ name: "Other" }), "Other");
+});
+
+Deno.test("only positive safe integers are record ids", () => {
+  assert.equal(recordId({ id: 4200000559 }), 4200000559);
+  for (const id of ["12", "../x", -1, 0, 1.5, 2 ** 53, null, undefined]) {
+    assert.equal(recordId({ id }), undefined, String(id));
+  }
+});
