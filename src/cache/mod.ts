@@ -48,3 +48,13 @@ export {
   validateId,
   WRITE_CONCURRENCY,
 } from "./store.ts";
+export {
+  attachmentFolderNames,
+  ATTACHMENTS_DIR_PATTERN,
+  candidateAttachmentsDir,
+  type Marker,
+  MARKER_FILE,
+  readMarker,
+  sanitizeFileName,
+  writeMarker,
+} from "./attachments.ts";

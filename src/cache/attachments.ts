@@ -1,0 +1,123 @@
+/**
+ * The attachment layout, shared by the commands that download attachments and by `check`:
+ *
+ *   <cache>/candidates/<candidate_id>-attachments/<type>-<created_at, ':' → 'c'>[~N]/<file name>
+ *   <cache>/candidates/<candidate_id>-attachments/<type>-<created_at, ':' → 'c'>[~N]/complete
+ *
+ * API data never chooses a path: the type and timestamp are reduced to a safe alphabet, the file
+ * name is sanitised, and the candidate id must be a positive integer.
+ */
+import { join } from "node:path";
+import { RunError } from "../errors.ts";
+import { writeFileAtomic } from "./atomic.ts";
+
+export const MARKER_FILE = "complete";
+
+/** What the completion marker records: written only once the file is whole under its final name. */
+export interface Marker {
+  /** The sanitised file name inside the folder. */
+  file: string;
+  /** The file name as the API gave it. */
+  filename: string;
+  size: number;
+  sha256: string;
+  content_type: string | null;
+  downloaded_at: string;
+  type: string;
+  created_at: string | null;
+}
+
+export function candidateAttachmentsDir(cacheDir: string, candidateId: number): string {
+  if (!Number.isSafeInteger(candidateId) || candidateId <= 0) {
+    throw new RunError(`candidate id ${JSON.stringify(candidateId)} is not a positive integer`);
+  }
+  return join(cacheDir, "candidates", `${candidateId}-attachments`);
+}
+
+export const ATTACHMENTS_DIR_PATTERN = /^(\d+)-attachments$/;
+
+function safeToken(value: unknown, fallback: string): string {
+  const text = typeof value === "string" ? value : "";
+  const safe = text.replace(/[^A-Za-z0-9_.-]/g, "_").replace(/^\.+/, "").slice(0, 64);
+  return safe === "" ? fallback : safe;
+}
+
+/**
+ * One folder name per attachment, in the order given. Two attachments of the same type and
+ * upload time get `~2`, `~3`… in the order the API lists them, so names are stable across runs.
+ */
+export function attachmentFolderNames(
+  attachments: readonly { type?: unknown; created_at?: unknown }[],
+): string[] {
+  const seen = new Map<string, number>();
+  return attachments.map((attachment) => {
+    const type = safeToken(attachment.type, "other");
+    const created = typeof attachment.created_at === "string"
+      ? safeToken(attachment.created_at.replaceAll(":", "c"), "undated")
+      : "undated";
+    const base = `${type}-${created}`;
+    const count = (seen.get(base) ?? 0) + 1;
+    seen.set(base, count);
+    return count === 1 ? base : `${base}~${count}`;
+  });
+}
+
+const WINDOWS_RESERVED = /^(con|prn|aux|nul|com[0-9¹²³]|lpt[0-9¹²³])(\..*)?$/i;
+const MAX_NAME_BYTES = 180;
+const MAX_EXTENSION = 16;
+const encoder = new TextEncoder();
+
+/**
+ * A file name from the API made safe on every platform: no separators, no `..`, no control
+ * characters, no reserved device names, not the marker's name, not hidden, at most 180 bytes
+ * (keeping the extension), never empty.
+ */
+export function sanitizeFileName(name: unknown): string {
+  let safe = (typeof name === "string" ? name : "").normalize("NFC")
+    // deno-lint-ignore no-control-regex
+    .replace(/[\u0000-\u001f\u007f-\u009f]/g, "")
+    .replace(/[/\\<>:"|?*]/g, "_")
+    .trim()
+    .replace(/^\.+/, (dots) => "_".repeat(dots.length))
+    .replace(/[. ]+$/, "");
+  if (safe === "") safe = "attachment";
+  if (WINDOWS_RESERVED.test(safe) || safe.toLowerCase() === MARKER_FILE) safe = `_${safe}`;
+  return truncateKeepingExtension(safe);
+}
+
+function truncateKeepingExtension(name: string): string {
+  if (encoder.encode(name).length <= MAX_NAME_BYTES) return name;
+  const dot = name.lastIndexOf(".");
+  const extension = dot > 0 && name.length - dot <= MAX_EXTENSION ? name.slice(dot) : "";
+  const stem = [...name.slice(0, name.length - extension.length)];
+  const budget = MAX_NAME_BYTES - encoder.encode(extension).length;
+  let kept = "";
+  for (const char of stem) {
+    if (encoder.encode(kept + char).length > budget) break;
+    kept += char;
+  }
+  return kept + extension;
+}
+
+export async function writeMarker(folder: string, marker: Marker): Promise<void> {
+  await writeFileAtomic(join(folder, MARKER_FILE), JSON.stringify(marker, null, 2) + "\n");
+}
+
+/** The marker in a folder, undefined when there is none, or "invalid" when it cannot be read. */
+export async function readMarker(folder: string): Promise<Marker | "invalid" | undefined> {
+  let text: string;
+  try {
+    text = await Deno.readTextFile(join(folder, MARKER_FILE));
+  } catch (error) {
+    if (error instanceof Deno.errors.NotFound) return undefined;
+    throw error;
+  }
+  try {
+    const marker = JSON.parse(text);
+    const valid = typeof marker?.file === "string" && typeof marker.size === "number" &&
+      typeof marker.sha256 === "string" && marker.file === sanitizeFileName(marker.file);
+    return valid ? marker as Marker : "invalid";
+  } catch {
+    return "invalid";
+  }
+}
