@@ -9,6 +9,9 @@ import { ENTITY_NAMES } from "../entities.ts";
 import { UsageError } from "../errors.ts";
 import { startSandbox } from "../sandbox/mod.ts";
 import { extractEntity, formatSummary } from "./extract.ts";
+import { activityFeeds, formatActivityFeedsSummary } from "./activity_feeds.ts";
+import { attachments, formatAttachmentsSummary } from "./attachments.ts";
+import { DEFAULT_CONCURRENCY, reportFailures } from "./dependent.ts";
 
 export interface DemoCommand {
   kind: "demo";
@@ -23,7 +26,7 @@ export const demoSpec: CommandSpec<DemoCommand> = {
   summary: "Extract a synthetic tenant from the built-in sandbox into ./demo-cache",
   usage: "demo [--cache-dir DIR]",
   description: "Needs no credentials: starts the sandbox on a free loopback port, runs every " +
-    "entity command against it, and prints a summary of what was written.",
+    "entity command, then activity_feeds and attachments, against it, and prints a summary of what was written.",
   options: { "cache-dir": { type: "string" }, ...outputOptions },
   help: [
     ["--cache-dir DIR", `Where to write the demo cache (default ${DEFAULT_DEMO_DIR})`],
@@ -60,8 +63,20 @@ export async function runDemo(cmd: DemoCommand, ctx: RunContext): Promise<number
       );
       ctx.out(formatSummary(result) + "\n");
     }
+    const dependent = {
+      cacheDir: cmd.cacheDir,
+      connection,
+      quiet: cmd.quiet,
+      concurrency: DEFAULT_CONCURRENCY,
+    };
+    const feeds = await activityFeeds({ kind: "activity_feeds", ...dependent }, ctx);
+    ctx.out(formatActivityFeedsSummary(feeds) + "\n");
+    const files = await attachments({ kind: "attachments", verify: false, ...dependent }, ctx);
+    ctx.out(formatAttachmentsSummary(files) + "\n");
+    const failed = reportFailures("activity_feeds", feeds.result, ctx) +
+      reportFailures("attachments", files.result, ctx);
     ctx.out(`Done. Look inside ${cmd.cacheDir}/ (one folder per entity, each with index.csv).\n`);
-    return 0;
+    return failed > 0 ? 1 : 0;
   } finally {
     await sandbox.close();
   }

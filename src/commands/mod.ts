@@ -5,6 +5,12 @@
 import type { RunContext } from "../cli/context.ts";
 import type { CommandSpec } from "../cli/spec.ts";
 import { ENTITIES, ENTITY_NAMES } from "../entities.ts";
+import {
+  type ActivityFeedsCommand,
+  activityFeedsSpec,
+  runActivityFeeds,
+} from "./activity_feeds.ts";
+import { type AttachmentsCommand, attachmentsSpec, runAttachments } from "./attachments.ts";
 import { type DemoCommand, demoSpec, runDemo } from "./demo.ts";
 import { type ExtractCommand, extractSpec, runExtract } from "./extract.ts";
 import { runSandbox, type SandboxCommand, sandboxSpec } from "./sandbox.ts";
@@ -13,6 +19,8 @@ export type Command =
   | { kind: "help"; topic?: string }
   | { kind: "version" }
   | ExtractCommand
+  | ActivityFeedsCommand
+  | AttachmentsCommand
   | SandboxCommand
   | DemoCommand;
 
@@ -25,6 +33,10 @@ export const COMMAND_GROUPS: CommandGroup[] = [
   {
     title: "Entity commands (each writes <cache>/<entity>/)",
     specs: ENTITY_NAMES.map((name) => extractSpec(ENTITIES[name])),
+  },
+  {
+    title: "Candidate-dependent commands (run candidates first)",
+    specs: [activityFeedsSpec, attachmentsSpec],
   },
   {
     title: "Trying it out",
@@ -47,6 +59,10 @@ export function run(
       return Promise.resolve(0);
     case "extract":
       return runExtract(command, ctx);
+    case "activity_feeds":
+      return runActivityFeeds(command, ctx);
+    case "attachments":
+      return runAttachments(command, ctx);
     case "sandbox":
       return runSandbox(command, ctx);
     case "demo":

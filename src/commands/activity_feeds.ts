@@ -1,0 +1,58 @@
+/** `activity_feeds`: each cached candidate's activity feed into <cache>/activity_feeds/. */
+import type { RunContext } from "../cli/context.ts";
+import { cacheDir, connection, quiet } from "../cli/options.ts";
+import type { CommandSpec } from "../cli/spec.ts";
+import { fetchActivityFeeds } from "../dependent/activity_feeds.ts";
+import {
+  candidateIds,
+  concurrency,
+  dependentHelp,
+  type DependentOptions,
+  dependentOptions,
+  type DependentOutcome,
+  formatApiFigures,
+  reportFailures,
+  runDependent,
+} from "./dependent.ts";
+
+export interface ActivityFeedsCommand extends DependentOptions {
+  kind: "activity_feeds";
+}
+
+export const activityFeedsSpec: CommandSpec<ActivityFeedsCommand> = {
+  name: "activity_feeds",
+  summary: "Each cached candidate's activity feed (notes, emails, activities)",
+  usage: "activity_feeds [options]",
+  description: "For every candidate in <cache>/candidates/index.csv, fetches " +
+    "/candidates/{id}/activity_feed and writes it to <cache>/activity_feeds/<candidate_id>.json, " +
+    "with <cache>/activity_feeds/index.csv (id = candidate id, moniker = the candidate's). " +
+    "Requests run concurrently under the rate limit; a candidate deleted upstream is skipped.",
+  options: dependentOptions,
+  help: dependentHelp,
+  parse(values, _positionals, env) {
+    return {
+      kind: "activity_feeds",
+      concurrency: concurrency(values),
+      candidates: candidateIds(values),
+      cacheDir: cacheDir(values, env),
+      connection: connection(values, env),
+      quiet: quiet(values),
+    };
+  },
+};
+
+export function activityFeeds(cmd: ActivityFeedsCommand, ctx: RunContext) {
+  return runDependent("activity_feeds", "feeds", cmd, ctx, fetchActivityFeeds);
+}
+
+export async function runActivityFeeds(cmd: ActivityFeedsCommand, ctx: RunContext) {
+  const outcome = await activityFeeds(cmd, ctx);
+  ctx.out(formatActivityFeedsSummary(outcome) + "\n");
+  return reportFailures("activity_feeds", outcome.result, ctx);
+}
+
+export function formatActivityFeedsSummary(o: DependentOutcome): string {
+  const { done, skipped, failed } = o.result;
+  return `activity_feeds: ${done} feeds written, ${skipped} skipped (not found), ` +
+    `${failed.length} failed, ${formatApiFigures(o)}`;
+}

@@ -1,0 +1,76 @@
+/** `attachments`: every file a cached candidate lists, into <cache>/candidates/<id>-attachments/. */
+import type { RunContext } from "../cli/context.ts";
+import { cacheDir, connection, quiet } from "../cli/options.ts";
+import type { CommandSpec } from "../cli/spec.ts";
+import { downloadAttachments } from "../dependent/attachments.ts";
+import {
+  candidateIds,
+  concurrency,
+  dependentHelp,
+  type DependentOptions,
+  dependentOptions,
+  type DependentOutcome,
+  formatApiFigures,
+  reportFailures,
+  runDependent,
+} from "./dependent.ts";
+
+export interface AttachmentsCommand extends DependentOptions {
+  kind: "attachments";
+  verify: boolean;
+}
+
+export const attachmentsSpec: CommandSpec<AttachmentsCommand> = {
+  name: "attachments",
+  summary: "Download every cached candidate's attachment files (resumes, cover letters…)",
+  usage: "attachments [options]",
+  description: "Reads each candidate in <cache>/candidates/ and downloads its attachments to " +
+    "<cache>/candidates/<id>-attachments/<type>-<created_at>/<file name>, with a `complete` " +
+    "marker (size, SHA-256, content type) written once the file is whole. Folders with a " +
+    "matching marker are skipped. Expired URLs are refreshed by fetching the candidate again.",
+  options: { ...dependentOptions, verify: { type: "boolean" } },
+  help: [
+    ["--verify", "Re-hash files that have a marker; download again any that do not match"],
+    ...dependentHelp,
+  ],
+  parse(values, _positionals, env) {
+    return {
+      kind: "attachments",
+      verify: values.verify === true,
+      concurrency: concurrency(values),
+      candidates: candidateIds(values),
+      cacheDir: cacheDir(values, env),
+      connection: connection(values, env),
+      quiet: quiet(values),
+    };
+  },
+};
+
+export function attachments(cmd: AttachmentsCommand, ctx: RunContext) {
+  return runDependent(
+    "attachments",
+    "files",
+    cmd,
+    ctx,
+    (run, ids) => downloadAttachments(run, ids, { verify: cmd.verify }),
+  );
+}
+
+export async function runAttachments(cmd: AttachmentsCommand, ctx: RunContext) {
+  const outcome = await attachments(cmd, ctx);
+  ctx.out(formatAttachmentsSummary(outcome) + "\n");
+  return reportFailures("attachments", outcome.result, ctx);
+}
+
+export function formatAttachmentsSummary(o: DependentOutcome): string {
+  const { done, skipped, failed, bytes = 0, refreshed = 0 } = o.result;
+  return `attachments: ${done} files downloaded (${formatBytes(bytes)}), ${skipped} already ` +
+    `complete or skipped, ${failed.length} failed, ${refreshed} candidates refreshed, ` +
+    formatApiFigures(o);
+}
+
+export function formatBytes(bytes: number): string {
+  if (bytes < 1024) return `${bytes} B`;
+  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} KB`;
+  return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
+}

@@ -1,0 +1,490 @@
+/**
+ * Attachments: every file listed in a cached candidate's `attachments[]`, downloaded into the
+ * shared layout (src/cache/attachments.ts) with a completion marker beside it.
+ *
+ * - A folder whose marker matches the file on disk (name and size; with `verify`, also SHA-256)
+ *   is skipped.
+ * - Signed URLs expire. A candidate whose cached copy is older than the URL lifetime is fetched
+ *   again before downloading (50 per `GET /candidates?candidate_ids=`); a download answering
+ *   403/400 with an expiry error refreshes that one candidate (`GET /candidates/{id}`). Refreshes
+ *   go through the Harvest client (and its pacer) and update the candidate's file and index row.
+ * - Files come from the file host with a plain `fetch`: no Authorization header (the API key
+ *   never leaves for another host) and no Harvest pacing. Each is streamed to a temporary file
+ *   while hashed, its status and Content-Length checked, then renamed into place; only then is
+ *   the marker written. A kill at any moment leaves at worst a temporary file (removed by the
+ *   next run) or a whole file without a marker (downloaded again), never a marker beside a
+ *   partial file. Error bodies are never written to disk.
+ */
+import { createHash } from "node:crypto";
+import { isAbsolute, join, relative } from "node:path";
+import {
+  attachmentFolderNames,
+  candidateAttachmentsDir,
+  type EntityFolder,
+  type Marker,
+  MARKER_FILE,
+  openAtomic,
+  readMarker,
+  removeTempFiles,
+  sanitizeFileName,
+  writeMarker,
+} from "../cache/mod.ts";
+import type { ApiRecord } from "../entities.ts";
+import { RunError } from "../errors.ts";
+import {
+  candidatesFolder,
+  chunk,
+  type DependentResult,
+  type DependentRun,
+  forEachConcurrent,
+} from "./run.ts";
+
+/** "URLs expire in 7 days" (Harvest v1 docs). */
+export const DEFAULT_URL_LIFETIME_MS = 7 * 86_400_000;
+/** `candidate_ids=` returns at most 50 candidates per request. */
+export const REFRESH_BATCH = 50;
+/** Attempts per file for network errors, 5xx and short bodies. */
+const MAX_ATTEMPTS = 4;
+/** A download that receives nothing for this long is abandoned (and retried). */
+const IDLE_TIMEOUT_MS = 60_000;
+/** How many cached candidate files are read and checked at the same time. */
+const PLAN_CONCURRENCY = 16;
+
+export interface AttachmentOptions {
+  verify: boolean;
+  urlLifetimeMs?: number;
+  /** For tests; default the global fetch. */
+  fetchFn?: typeof fetch;
+}
+
+/** An attachment as the API lists it; every field is untrusted. */
+interface ApiAttachment {
+  filename?: unknown;
+  url?: unknown;
+  type?: unknown;
+  created_at?: unknown;
+}
+
+/** One file to download. */
+interface Job {
+  candidateId: number;
+  folder: string;
+  folderName: string;
+  file: string;
+  attachment: ApiAttachment;
+}
+
+interface Plan {
+  jobs: Job[];
+  complete: number;
+}
+
+type Outcome =
+  | { kind: "ok"; size: number; sha256: string; contentType: string | null }
+  | { kind: "expired"; reason: string }
+  | { kind: "retry"; reason: string }
+  | { kind: "fail"; reason: string };
+
+/** The `attachments` array of a candidate record (objects only). */
+export function attachmentsOf(record: unknown): ApiAttachment[] {
+  const list = (record as ApiRecord | null)?.attachments;
+  if (!Array.isArray(list)) return [];
+  return list.filter((a): a is ApiAttachment => a !== null && typeof a === "object");
+}
+
+/** Whether a file host's error answer says the signed URL has expired (S3 and the like). */
+export function isExpiryError(status: number, body: string): boolean {
+  return (status === 403 || status === 400) &&
+    /expired|ExpiredToken|Request has expired/i.test(body);
+}
+
+/** Throws unless `path` lies inside `base` (defence in depth: names are sanitised already). */
+export function assertInside(base: string, path: string): void {
+  const rel = relative(base, path);
+  if (rel === "" || rel.startsWith("..") || isAbsolute(rel)) {
+    throw new RunError(`Refusing to write ${path}: it is outside ${base}`);
+  }
+}
+
+/** Only http(s) URLs are fetched: a `file:` or `data:` URL from the API must never be read. */
+export function downloadableUrl(url: unknown): URL | undefined {
+  if (typeof url !== "string") return undefined;
+  try {
+    const parsed = new URL(url);
+    return parsed.protocol === "https:" || parsed.protocol === "http:" ? parsed : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export async function downloadAttachments(
+  run: DependentRun,
+  candidateIds: number[],
+  opts: AttachmentOptions,
+): Promise<DependentResult> {
+  const lifetime = opts.urlLifetimeMs ?? DEFAULT_URL_LIFETIME_MS;
+  const fetchFn = opts.fetchFn ?? fetch;
+  const candidates = await candidatesFolder(run.cache);
+  const result: DependentResult = { done: 0, skipped: 0, failed: [], bytes: 0, refreshed: 0 };
+  const plans = new Map<number, Plan>();
+  const fresh = new Map<number, Promise<ApiRecord | undefined>>();
+
+  const plan = async (id: number, record: unknown): Promise<void> => {
+    const attachments = attachmentsOf(record);
+    const names = attachmentFolderNames(attachments);
+    const base = candidateAttachmentsDir(run.cacheDir, id);
+    const jobs: Job[] = [];
+    let complete = 0;
+    for (let i = 0; i < attachments.length; i++) {
+      const folder = join(base, names[i]);
+      const file = sanitizeFileName(attachments[i].filename);
+      assertInside(join(run.cacheDir, "candidates"), join(folder, file));
+      if (await isComplete(folder, file, opts.verify)) complete++;
+      else {jobs.push({
+          candidateId: id,
+          folder,
+          folderName: names[i],
+          file,
+          attachment: attachments[i],
+        });}
+    }
+    plans.set(id, { jobs, complete });
+  };
+
+  // 1. What is already complete, from the cached candidates.
+  await forEachConcurrent(candidateIds, PLAN_CONCURRENCY, async (id) => {
+    let record: unknown;
+    try {
+      record = JSON.parse(await Deno.readTextFile(candidates.filePath(id)));
+    } catch (error) {
+      result.failed.push({
+        id,
+        reason: `cannot read its cached file: ${(error as Error).message}`,
+      });
+      return;
+    }
+    await plan(id, record);
+  });
+
+  try {
+    // 2. Candidates with work whose cached URLs have outlived their lifetime: refresh in batches.
+    const now = run.ctx.clock.now();
+    const stale = [...plans].filter(([id, p]) => {
+      if (p.jobs.length === 0) return false;
+      const row = candidates.row(id);
+      const at = row ? Date.parse(row.timestamp) : NaN;
+      return !(now - at < lifetime);
+    }).map(([id]) => id);
+    for (const ids of chunk(stale, REFRESH_BATCH)) {
+      const records = await refreshBatch(run, candidates, ids);
+      result.refreshed! += records.size;
+      for (const id of ids) {
+        const record = records.get(id);
+        if (record === undefined) {
+          reportGone(run, id, plans.get(id)!.jobs.length);
+          result.skipped += plans.get(id)!.jobs.length + plans.get(id)!.complete;
+          plans.delete(id);
+        } else {
+          fresh.set(id, Promise.resolve(record));
+          await plan(id, record);
+        }
+      }
+    }
+
+    // 3. Download what is missing.
+    const jobs = [...plans.values()].flatMap((p) => p.jobs);
+    const total = jobs.length + [...plans.values()].reduce((n, p) => n + p.complete, 0) +
+      result.skipped;
+    result.skipped += [...plans.values()].reduce((n, p) => n + p.complete, 0);
+    const report = () =>
+      run.onItem?.({ done: result.done + result.skipped + result.failed.length, total });
+    report();
+
+    /** A fresh copy of one candidate (once per run), written to the cache; undefined if gone. */
+    const refreshOne = (id: number): Promise<ApiRecord | undefined> => {
+      let pending = fresh.get(id);
+      if (!pending) {
+        pending = refreshSingle(run, candidates, id).then((record) => {
+          if (record) result.refreshed!++;
+          return record;
+        });
+        fresh.set(id, pending);
+      }
+      return pending;
+    };
+
+    await forEachConcurrent(jobs, run.concurrency, async (job) => {
+      const outcome = await downloadJob(run, job, fetchFn, refreshOne);
+      if (outcome.kind === "ok") {
+        result.done++;
+        result.bytes! += outcome.size;
+      } else if (outcome.kind === "gone") {
+        result.skipped++;
+      } else {
+        result.failed.push({ id: job.candidateId, reason: `${job.folderName}: ${outcome.reason}` });
+      }
+      report();
+    });
+  } finally {
+    await candidates.commit();
+  }
+  return result;
+}
+
+function reportGone(run: DependentRun, id: number, files: number): void {
+  run.ctx.err(
+    `attachments: candidate ${id} not found (deleted upstream?); ${files} file${
+      files === 1 ? "" : "s"
+    } skipped\n`,
+  );
+}
+
+/** `GET /candidates?candidate_ids=…` (≤ 50): the fresh records by id, written to the cache. */
+async function refreshBatch(
+  run: DependentRun,
+  candidates: EntityFolder,
+  ids: number[],
+): Promise<Map<number, ApiRecord>> {
+  const body = await run.client.getJson("/candidates", {
+    candidate_ids: ids.join(","),
+    per_page: String(REFRESH_BATCH),
+  });
+  if (!Array.isArray(body)) {
+    throw new RunError("GET /candidates?candidate_ids=…: expected a JSON array of candidates");
+  }
+  const wanted = new Set(ids);
+  const records = (body as ApiRecord[]).filter((r) => wanted.has(r?.id));
+  await candidates.writeRecords(records, new Date(run.ctx.clock.now()));
+  return new Map(records.map((r) => [r.id as number, r]));
+}
+
+/** `GET /candidates/{id}`, written to the cache; undefined when the candidate is gone (404). */
+async function refreshSingle(
+  run: DependentRun,
+  candidates: EntityFolder,
+  id: number,
+): Promise<ApiRecord | undefined> {
+  const response = await run.client.request("GET", `/candidates/${id}`, { allowStatus: [404] });
+  const record = response.body as ApiRecord | null;
+  if (response.status === 404 || record === null || typeof record !== "object") return undefined;
+  if (record.id !== id) {
+    throw new RunError(`GET /candidates/${id} answered a different candidate (${record.id})`);
+  }
+  await candidates.writeRecords([record], new Date(run.ctx.clock.now()));
+  return record;
+}
+
+/** Marker present, naming this file, with the file's size (and, to verify, its SHA-256). */
+async function isComplete(folder: string, file: string, verify: boolean): Promise<boolean> {
+  const marker = await readMarker(folder);
+  if (marker === undefined || marker === "invalid" || marker.file !== file) return false;
+  const path = join(folder, file);
+  try {
+    if ((await Deno.stat(path)).size !== marker.size) return false;
+  } catch (error) {
+    if (error instanceof Deno.errors.NotFound) return false;
+    throw error;
+  }
+  return !verify || (await hashFile(path)) === marker.sha256;
+}
+
+export async function hashFile(path: string): Promise<string> {
+  const hash = createHash("sha256");
+  using file = await Deno.open(path, { read: true });
+  const buffer = new Uint8Array(1 << 20);
+  for (;;) {
+    const n = await file.read(buffer);
+    if (n === null) break;
+    hash.update(buffer.subarray(0, n));
+  }
+  return hash.digest("hex");
+}
+
+async function removeIfPresent(path: string): Promise<void> {
+  try {
+    await Deno.remove(path);
+  } catch (error) {
+    if (!(error instanceof Deno.errors.NotFound)) throw error;
+  }
+}
+
+async function downloadJob(
+  run: DependentRun,
+  job: Job,
+  fetchFn: typeof fetch,
+  refreshOne: (id: number) => Promise<ApiRecord | undefined>,
+): Promise<{ kind: "ok"; size: number } | { kind: "gone" } | { kind: "fail"; reason: string }> {
+  // The marker goes first: from here until the new marker, the folder claims nothing.
+  await Deno.mkdir(job.folder, { recursive: true });
+  const old = await readMarker(job.folder);
+  await removeIfPresent(join(job.folder, MARKER_FILE));
+  if (typeof old === "object" && old.file !== job.file) {
+    await removeIfPresent(join(job.folder, sanitizeFileName(old.file)));
+  }
+  await removeTempFiles(job.folder);
+
+  let attachment = job.attachment;
+  let refreshed = false;
+  let failures = 0;
+  for (;;) {
+    const url = downloadableUrl(attachment.url);
+    const outcome: Outcome = url
+      ? await fetchToFile(url, join(job.folder, job.file), fetchFn)
+      : { kind: "fail", reason: "no http(s) URL in the candidate record" };
+    if (outcome.kind === "ok") {
+      const marker: Marker = {
+        file: job.file,
+        filename: typeof attachment.filename === "string" ? attachment.filename : "",
+        size: outcome.size,
+        sha256: outcome.sha256,
+        content_type: outcome.contentType,
+        downloaded_at: new Date(run.ctx.clock.now()).toISOString(),
+        type: typeof attachment.type === "string" ? attachment.type : "",
+        created_at: typeof attachment.created_at === "string" ? attachment.created_at : null,
+      };
+      await writeMarker(job.folder, marker);
+      return { kind: "ok", size: outcome.size };
+    }
+    if (outcome.kind === "expired") {
+      if (refreshed) return { kind: "fail", reason: `${outcome.reason} even after a refresh` };
+      refreshed = true;
+      const record = await refreshOne(job.candidateId);
+      if (record === undefined) {
+        reportGone(run, job.candidateId, 1);
+        return { kind: "gone" };
+      }
+      const attachments = attachmentsOf(record);
+      const index = attachmentFolderNames(attachments).indexOf(job.folderName);
+      if (index < 0) {
+        run.ctx.err(
+          `attachments: candidate ${job.candidateId} no longer lists ${job.folderName}; skipped\n`,
+        );
+        return { kind: "gone" };
+      }
+      attachment = attachments[index];
+      continue;
+    }
+    if (outcome.kind === "fail") return outcome;
+    failures++;
+    if (failures >= MAX_ATTEMPTS) {
+      return { kind: "fail", reason: `${outcome.reason} (after ${failures} attempts)` };
+    }
+    await run.ctx.clock.sleep(500 * 2 ** (failures - 1) * (0.5 + Math.random()));
+  }
+}
+
+class StreamError extends Error {}
+
+/**
+ * One download attempt: streams a 200 answer to a temporary file beside `path` while hashing,
+ * checks the length, renames. Anything else leaves no file.
+ */
+async function fetchToFile(url: URL, path: string, fetchFn: typeof fetch): Promise<Outcome> {
+  const controller = new AbortController();
+  let timer = setTimeout(() => controller.abort(), IDLE_TIMEOUT_MS);
+  const touch = () => {
+    clearTimeout(timer);
+    timer = setTimeout(() => controller.abort(), IDLE_TIMEOUT_MS);
+  };
+  try {
+    let response: Response;
+    try {
+      // No headers of ours: the signed URL is the only credential the file host needs.
+      response = await fetchFn(url, { redirect: "follow", signal: controller.signal });
+    } catch (error) {
+      return { kind: "retry", reason: `cannot reach the file host: ${describe(error)}` };
+    }
+    if (response.status !== 200 || response.body === null) {
+      const text = await readErrorBody(response);
+      const summary = `the file host answered ${response.status}${errorCode(text)}`;
+      if (isExpiryError(response.status, text)) return { kind: "expired", reason: summary };
+      if (response.status >= 500 || response.status === 429 || response.status === 408) {
+        return { kind: "retry", reason: summary };
+      }
+      return { kind: "fail", reason: summary };
+    }
+    const declared = response.headers.get("content-length");
+    const expected = declared !== null && /^\d+$/.test(declared) ? Number(declared) : undefined;
+    const hash = createHash("sha256");
+    let size = 0;
+    const atomic = await openAtomic(path);
+    const reader = response.body.getReader();
+    try {
+      for (;;) {
+        let next: ReadableStreamReadResult<Uint8Array>;
+        try {
+          next = await reader.read();
+        } catch (error) {
+          throw new StreamError(describe(error));
+        }
+        if (next.done) break;
+        touch();
+        hash.update(next.value);
+        await writeAll(atomic.file, next.value);
+        size += next.value.length;
+      }
+      if (expected !== undefined && size !== expected) {
+        throw new StreamError(`the body ended after ${size} of ${expected} bytes`);
+      }
+      await atomic.commit();
+    } catch (error) {
+      await reader.cancel().catch(() => {});
+      await atomic.abort();
+      if (error instanceof StreamError) {
+        return { kind: "retry", reason: `download interrupted: ${error.message}` };
+      }
+      throw new RunError(`Cannot write ${path}: ${describe(error)}`);
+    }
+    return {
+      kind: "ok",
+      size,
+      sha256: hash.digest("hex"),
+      contentType: response.headers.get("content-type"),
+    };
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** At most 8 KB of an error answer, to classify it; the rest is discarded, never stored. */
+async function readErrorBody(response: Response): Promise<string> {
+  if (response.body === null) return "";
+  const reader = response.body.getReader();
+  const parts: Uint8Array[] = [];
+  let size = 0;
+  try {
+    while (size < 8192) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      parts.push(value);
+      size += value.length;
+    }
+  } catch {
+    // An unreadable error body is classified by its status alone.
+  } finally {
+    await reader.cancel().catch(() => {});
+  }
+  const bytes = new Uint8Array(size);
+  let offset = 0;
+  for (const part of parts) {
+    bytes.set(part, offset);
+    offset += part.length;
+  }
+  return new TextDecoder().decode(bytes);
+}
+
+/** The S3-style `<Code>` of an error body, for the report (never the whole body). */
+function errorCode(text: string): string {
+  const code = /<Code>([A-Za-z]{1,64})<\/Code>/.exec(text)?.[1];
+  const message = /<Message>([^<]{1,120})<\/Message>/.exec(text)?.[1];
+  return code ? ` (${code}${message ? `: ${message}` : ""})` : "";
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+async function writeAll(file: Deno.FsFile, bytes: Uint8Array): Promise<void> {
+  let written = 0;
+  while (written < bytes.length) written += await file.write(bytes.subarray(written));
+}

@@ -1,0 +1,106 @@
+/**
+ * What the candidate-dependent commands (activity_feeds, attachments) share: the run's handles,
+ * its result, a bounded-concurrency loop, and reading the candidates already in the cache.
+ */
+import { join } from "node:path";
+import type { Cache, EntityFolder } from "../cache/mod.ts";
+import { INDEX_FILE } from "../cache/mod.ts";
+import type { RunContext } from "../cli/context.ts";
+import { ENTITIES } from "../entities.ts";
+import { RunError } from "../errors.ts";
+import type { HarvestClient } from "../harvest/mod.ts";
+
+export interface DependentRun {
+  client: HarvestClient;
+  cache: Cache;
+  cacheDir: string;
+  ctx: RunContext;
+  concurrency: number;
+  quiet: boolean;
+  /** Called after each item (done, skipped or failed), for Progress. */
+  onItem?: (counts: { done: number; total: number }) => void;
+}
+
+export interface DependentResult {
+  /** Items fetched and written (feeds, or files downloaded). */
+  done: number;
+  /** Items not fetched: already complete, or the candidate is gone upstream (404). */
+  skipped: number;
+  /** Items that could not be fetched, by candidate id; the run carries on past them. */
+  failed: { id: number; reason: string }[];
+  /** Bytes downloaded (attachments). */
+  bytes?: number;
+  /** Candidates fetched again for fresh attachment URLs (attachments). */
+  refreshed?: number;
+}
+
+/**
+ * Runs `fn` over `items` with at most `limit` calls in flight. The first error stops handing out
+ * new items and is rethrown once the calls in flight have finished.
+ */
+export async function forEachConcurrent<T>(
+  items: readonly T[],
+  limit: number,
+  fn: (item: T, index: number) => Promise<void>,
+): Promise<void> {
+  let next = 0;
+  let failure: { error: unknown } | undefined;
+  const worker = async () => {
+    while (failure === undefined && next < items.length) {
+      const index = next++;
+      try {
+        await fn(items[index], index);
+      } catch (error) {
+        failure ??= { error };
+      }
+    }
+  };
+  const workers = Math.max(1, Math.min(Math.floor(limit), items.length));
+  await Promise.all(Array.from({ length: workers }, worker));
+  if (failure !== undefined) throw failure.error;
+}
+
+/** Splits `items` into consecutive chunks of at most `size`. */
+export function chunk<T>(items: readonly T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}
+
+/**
+ * Fails with a clear RunError unless `candidates` has been run into this cache. Call before
+ * opening the cache, so nothing is created in a wrong folder.
+ */
+export async function requireCandidatesIndex(cacheDir: string, command: string): Promise<void> {
+  try {
+    await Deno.stat(join(cacheDir, "candidates", INDEX_FILE));
+  } catch (error) {
+    if (!(error instanceof Deno.errors.NotFound)) throw error;
+    throw new RunError(
+      `${command} works from the cached candidates, but ${
+        join(cacheDir, "candidates", INDEX_FILE)
+      } does not exist: run \`candidates\` into this cache first`,
+    );
+  }
+}
+
+/** The cached candidates folder (opened through the store, so a killed run's journal is replayed). */
+export function candidatesFolder(cache: Cache): Promise<EntityFolder> {
+  return cache.folder("candidates", ENTITIES.candidates.moniker);
+}
+
+/**
+ * The candidate ids to work on: all cached ones, or those of `only` that are cached. Ids asked
+ * for but not cached are returned separately so the command can report them.
+ */
+export function selectCandidates(
+  folder: EntityFolder,
+  only: number[] | undefined,
+): { ids: number[]; missing: number[] } {
+  if (only === undefined) return { ids: folder.ids(), missing: [] };
+  const unique = [...new Set(only)];
+  return {
+    ids: unique.filter((id) => folder.has(id)).sort((a, b) => a - b),
+    missing: unique.filter((id) => !folder.has(id)),
+  };
+}
