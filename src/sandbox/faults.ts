@@ -30,6 +30,8 @@ export interface Faults {
   stall?: FaultTrigger & { ms: number };
   /** Added to every response (api and files), for benchmarks. */
   latencyMs?: number;
+  /** Pause between the 64 KB chunks of a file download (a slow file host, for kill tests). */
+  fileChunkDelayMs?: number;
 }
 
 export class FaultState {

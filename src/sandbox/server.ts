@@ -373,7 +373,7 @@ export class SandboxServer {
     if (!spec) return xml(404, "NoSuchKey", "The specified key does not exist.");
     return {
       status: 200,
-      body: fileStream(tenant.config.seed, token, spec),
+      body: slowed(fileStream(tenant.config.seed, token, spec), faults.fileChunkDelayMs ?? 0),
       headers: {
         "Content-Type": spec.contentType,
         "Content-Length": String(spec.size),
@@ -520,6 +520,21 @@ export class SandboxServer {
     if (!v.ok) return validation(v.errors);
     return json(200, tenant.anonymizeCandidate(id, v.value));
   }
+}
+
+/** The stream with a pause before each chunk (none when `ms` is 0). */
+function slowed(body: ReadableStream<Uint8Array>, ms: number): ReadableStream<Uint8Array> {
+  if (ms <= 0) return body;
+  const reader = body.getReader();
+  return new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      await sleep(ms);
+      const { done, value } = await reader.read();
+      if (done) controller.close();
+      else controller.enqueue(value);
+    },
+    cancel: () => reader.cancel(),
+  }, { highWaterMark: 0 });
 }
 
 function json500(): Response {
