@@ -106,6 +106,7 @@ Deno.test("attachments: exact bytes and markers, hostile names contained, pairs 
       const candidate = sandbox.tenant.get("candidates", hostile[kind as keyof typeof hostile])!;
       const entry = expectedLayout(candidate).find((e) => e.attachment.filename === name)!;
       const file = entry.file;
+      // deno-lint-ignore no-control-regex
       assert.doesNotMatch(file, /[/\\\u0000-\u001f\u007f]/, kind);
       assert.ok(!file.startsWith("."), kind);
       assert.notEqual(file.toLowerCase(), "con", kind);

@@ -1,0 +1,171 @@
+/** The candidate-dependent pieces in-process: the concurrency helper, parsing, and downloads. */
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { openCache, readMarker } from "../../src/cache/mod.ts";
+import { openClient } from "../../src/cli/client.ts";
+import type { RunContext } from "../../src/cli/context.ts";
+import { candidateIds } from "../../src/commands/dependent.ts";
+import {
+  assertInside,
+  attachmentsOf,
+  downloadableUrl,
+  downloadAttachments,
+  isExpiryError,
+} from "../../src/dependent/attachments.ts";
+import { candidatesFolder, chunk, forEachConcurrent } from "../../src/dependent/run.ts";
+import { ManualClock, systemClock } from "../../src/clock.ts";
+import { UsageError } from "../../src/errors.ts";
+import { startSandbox } from "../../src/sandbox/mod.ts";
+
+Deno.test("forEachConcurrent keeps at most n calls in flight and visits every item once", async () => {
+  let inFlight = 0;
+  let peak = 0;
+  const seen: number[] = [];
+  await forEachConcurrent([...Array(20).keys()], 3, async (item) => {
+    inFlight++;
+    peak = Math.max(peak, inFlight);
+    await Promise.resolve();
+    await Promise.resolve();
+    seen.push(item);
+    inFlight--;
+  });
+  assert.equal(peak, 3);
+  assert.deepEqual(seen.sort((a, b) => a - b), [...Array(20).keys()]);
+});
+
+Deno.test("forEachConcurrent stops handing out items after an error and rethrows it", async () => {
+  const started: number[] = [];
+  await assert.rejects(
+    forEachConcurrent([1, 2, 3, 4, 5, 6], 1, async (item) => {
+      started.push(item);
+      await Promise.resolve();
+      if (item === 2) throw new Error("boom");
+    }),
+    /boom/,
+  );
+  assert.deepEqual(started, [1, 2]);
+});
+
+Deno.test("chunk splits into batches of at most n", () => {
+  assert.deepEqual(chunk([1, 2, 3, 4, 5], 2), [[1, 2], [3, 4], [5]]);
+  assert.deepEqual(chunk([], 50), []);
+});
+
+Deno.test("--candidates takes positive integer ids and nothing else", () => {
+  assert.equal(candidateIds({}), undefined);
+  assert.deepEqual(candidateIds({ candidates: "12, 34" }), [12, 34]);
+  for (const bad of ["", "12,", "abc", "0", "-3", "1.5", "99999999999999999999"]) {
+    assert.throws(() => candidateIds({ candidates: bad }), UsageError, bad);
+  }
+});
+
+Deno.test("expiry errors, downloadable URLs and path containment", () => {
+  assert.ok(isExpiryError(403, "<Error><Code>AccessDenied</Code><Message>Request has expired"));
+  assert.ok(isExpiryError(400, "<Code>ExpiredToken</Code>"));
+  assert.ok(!isExpiryError(403, "<Code>SignatureDoesNotMatch</Code>"));
+  assert.ok(!isExpiryError(404, "expired"));
+  assert.equal(downloadableUrl("file:///etc/passwd"), undefined);
+  assert.equal(downloadableUrl("data:text/plain,hi"), undefined);
+  assert.equal(downloadableUrl(42), undefined);
+  assert.ok(downloadableUrl("https://s3.example.com/a?Signature=x"));
+  assert.throws(() => assertInside("/c/candidates", "/c/candidates/../x"));
+  assert.throws(() => assertInside("/c/candidates", "/etc/passwd"));
+  assertInside("/c/candidates", "/c/candidates/1-attachments/resume-x/a.pdf");
+  assert.deepEqual(attachmentsOf({ attachments: [null, 3, { url: "u" }] }), [{ url: "u" }]);
+  assert.deepEqual(attachmentsOf({}), []);
+});
+
+function quietContext(): RunContext {
+  return {
+    env: () => undefined,
+    out: () => {},
+    err: () => {},
+    stderrIsTerminal: false,
+    stdinIsTerminal: false,
+    readLine: () => Promise.resolve(null),
+    clock: systemClock,
+  };
+}
+
+/** A cache holding the sandbox's candidates, and a run over it with a custom fetch. */
+async function withCachedCandidates(
+  fn: (
+    sandbox: Awaited<ReturnType<typeof startSandbox>>,
+    dir: string,
+    run: Parameters<typeof downloadAttachments>[0],
+  ) => Promise<void>,
+) {
+  const sandbox = await startSandbox({
+    candidates: 12,
+    rateLimit: 0,
+    clock: new ManualClock(Date.now()),
+  });
+  const dir = await Deno.makeTempDir({ prefix: "ghx-dep-" });
+  const ctx = quietContext();
+  const cache = await openCache(dir);
+  try {
+    const folder = await candidatesFolder(cache);
+    await folder.writeRecords(sandbox.tenant.list("candidates"), new Date());
+    await folder.commit();
+    const client = openClient(
+      { api: "v1", baseUrl: sandbox.url, apiKey: sandbox.apiKey, rateTarget: 1 },
+      ctx,
+    );
+    await fn(sandbox, dir, { client, cache, cacheDir: dir, ctx, concurrency: 2, quiet: true });
+  } finally {
+    await cache.close();
+    await sandbox.close();
+    await Deno.remove(dir, { recursive: true });
+  }
+}
+
+Deno.test("file downloads never carry the Authorization header", async () => {
+  await withCachedCandidates(async (sandbox, _dir, run) => {
+    const headers: Headers[] = [];
+    const spy: typeof fetch = (input, init) => {
+      headers.push(new Headers(init?.headers));
+      return fetch(input, init);
+    };
+    const id = sandbox.tenant.list("candidates").find((c) => c.attachments.length > 0)!.id;
+    const result = await downloadAttachments(run, [id], { verify: false, fetchFn: spy });
+    assert.ok(result.done > 0);
+    assert.equal(headers.length, result.done);
+    for (const h of headers) assert.equal(h.get("authorization"), null);
+  });
+});
+
+Deno.test("an error answer or a short body is never saved, and no marker is written", async () => {
+  await withCachedCandidates(async (sandbox, dir, run) => {
+    const candidate = sandbox.tenant.list("candidates").find((c) => c.attachments.length > 0)!;
+    const notFound: typeof fetch = () =>
+      Promise.resolve(
+        new Response("<Error><Code>NoSuchKey</Code></Error>", { status: 404 }),
+      );
+    const missing = await downloadAttachments(run, [candidate.id], {
+      verify: false,
+      fetchFn: notFound,
+    });
+    assert.equal(missing.done, 0);
+    assert.equal(missing.failed.length, candidate.attachments.length);
+    assert.match(missing.failed[0].reason, /answered 404 \(NoSuchKey\)/);
+
+    let calls = 0;
+    const short: typeof fetch = () => {
+      calls++;
+      return Promise.resolve(
+        new Response("partial", { status: 200, headers: { "Content-Length": "100" } }),
+      );
+    };
+    run.ctx.clock = new ManualClock(Date.now()); // retries back off without waiting
+    const cut = await downloadAttachments(run, [candidate.id], { verify: false, fetchFn: short });
+    assert.equal(cut.done, 0);
+    assert.match(cut.failed[0].reason, /ended after 7 of 100 bytes \(after 4 attempts\)/);
+    assert.equal(calls, 4 * candidate.attachments.length);
+
+    const folder = join(dir, "candidates", `${candidate.id}-attachments`);
+    for (const entry of Deno.readDirSync(folder)) {
+      assert.deepEqual([...Deno.readDirSync(join(folder, entry.name))], [], entry.name);
+      assert.equal(await readMarker(join(folder, entry.name)), undefined);
+    }
+  });
+});
