@@ -1,0 +1,214 @@
+/**
+ * Benchmarks for the candidate-dependent commands, run as CLI subprocesses against the sandbox:
+ * - activity_feeds under a rate limit: feeds per full 10 s window against the budget
+ *   (rate-target × limit), and the 429s received;
+ * - attachments: throughput and peak RSS (VmHWM, polled from /proc while it runs) downloading
+ *   one huge file.
+ */
+import { join } from "node:path";
+import { MAIN, runCli, scopedPermissions } from "../../tests/e2e/cli.ts";
+import { startSandbox } from "../../src/sandbox/mod.ts";
+import type { Bench, BenchFigure } from "./types.ts";
+
+const RATE_LIMIT = 20;
+const WINDOW_MS = 10_000;
+const RATE_TARGET = 0.8;
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+}
+
+async function withRoot<T>(fn: (root: string) => Promise<T>): Promise<T> {
+  const root = await Deno.makeTempDir({ prefix: "ghx-bench-dep-" });
+  try {
+    return await fn(root);
+  } finally {
+    await Deno.remove(root, { recursive: true });
+  }
+}
+
+async function feedsUnderRateLimit(quick: boolean): Promise<BenchFigure[]> {
+  const budget = RATE_TARGET * RATE_LIMIT;
+  // Enough feeds for two (quick) or three full windows between the partial first and last.
+  const candidates = Math.round(budget * (quick ? 3.5 : 4.5));
+  const sandbox = await startSandbox({ candidates, rateLimit: RATE_LIMIT, windowMs: WINDOW_MS });
+  try {
+    sandbox.faults.latencyMs = 150; // latency must not set the pace: concurrency hides it
+    return await withRoot(async (root) => {
+      const env = { GREENHOUSE_BASE_URL: sandbox.url, GREENHOUSE_API_KEY: sandbox.apiKey };
+      const rate = ["--rate-target", String(RATE_TARGET)];
+      const listed = await runCli(["candidates", "-q", ...rate], { root, env });
+      if (listed.code !== 0) throw new Error(`candidates failed: ${listed.stderr}`);
+      const feeds = await runCli(["activity_feeds", "-q", ...rate], { root, env });
+      if (feeds.code !== 0) throw new Error(`activity_feeds failed: ${feeds.stderr}`);
+      const entries = sandbox.log.filter((e) => e.path.endsWith("/activity_feed"));
+      const perWindow = new Map<number, number>();
+      for (const e of entries) {
+        const w = Math.floor(e.at / WINDOW_MS);
+        perWindow.set(w, (perWindow.get(w) ?? 0) + 1);
+      }
+      const windows = [...perWindow.keys()].sort((a, b) => a - b).slice(1, -1);
+      const counts = windows.map((w) => perWindow.get(w)!);
+      const ratios = counts.map((n) => n / budget);
+      const ratio = ratios.length ? median(ratios) : 0;
+      const rateLimited = sandbox.counts().rateLimited;
+      return [
+        {
+          group: "dependent",
+          name: `activity_feeds per full window vs budget (limit ${RATE_LIMIT}/10 s, ` +
+            `rate-target ${RATE_TARGET}, 150 ms latency, concurrency 4)`,
+          value: Number(ratio.toFixed(3)),
+          unit: "× budget",
+          target: ">= 0.95",
+          met: ratio >= 0.95,
+          runs: ratios.map((r) => Number(r.toFixed(3))),
+          note: `${entries.length} feeds; full windows held ${counts.join(", ")} of ${budget}`,
+        },
+        {
+          group: "dependent",
+          name: "activity_feeds 429s received under that limit",
+          value: rateLimited,
+          unit: "responses",
+          target: "= 0",
+          met: rateLimited === 0,
+        },
+      ];
+    });
+  } finally {
+    await sandbox.close();
+  }
+}
+
+const TIME = "/usr/bin/time";
+
+/**
+ * Runs the CLI and returns its exit code and peak resident set (kB). Deno will not let a script
+ * read another process's /proc/<pid>/status without --allow-all, so GNU time (wait4's ru_maxrss)
+ * reports the peak; without it, `cat /proc/<pid>/status` is polled for VmHWM.
+ */
+async function runMeasured(
+  args: string[],
+  root: string,
+  env: Record<string, string>,
+): Promise<{ code: number; stderr: string; peakKb: number }> {
+  const hasTime = await Deno.stat(TIME).then(() => true, () => false);
+  const denoArgs = ["run", ...scopedPermissions(root), MAIN, ...args];
+  const fullEnv: Record<string, string> = { NO_COLOR: "1", ...env };
+  for (const name of ["HOME", "DENO_DIR", "XDG_CACHE_HOME", "PATH"]) {
+    const value = Deno.env.get(name);
+    if (value !== undefined) fullEnv[name] = value;
+  }
+  const report = join(root, "peak-rss.txt");
+  const command = hasTime
+    ? new Deno.Command(TIME, {
+      args: ["-f", "%M", "-o", report, Deno.execPath(), ...denoArgs],
+      cwd: root,
+      clearEnv: true,
+      env: fullEnv,
+      stdout: "piped",
+      stderr: "piped",
+    })
+    : new Deno.Command(Deno.execPath(), {
+      args: denoArgs,
+      cwd: root,
+      clearEnv: true,
+      env: fullEnv,
+      stdout: "piped",
+      stderr: "piped",
+    });
+  const child = command.spawn();
+  const output = child.output();
+  let peakKb = 0;
+  if (!hasTime) {
+    let finished = false;
+    output.finally(() => (finished = true));
+    while (!finished) {
+      const status = await new Deno.Command("cat", { args: [`/proc/${child.pid}/status`] })
+        .output();
+      const text = new TextDecoder().decode(status.stdout);
+      peakKb = Math.max(peakKb, Number(/VmHWM:\s+(\d+)\s+kB/.exec(text)?.[1] ?? 0));
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+  }
+  const result = await output;
+  if (hasTime) peakKb = Number((await Deno.readTextFile(report)).trim().split("\n").pop());
+  return { code: result.code, stderr: new TextDecoder().decode(result.stderr), peakKb };
+}
+
+async function hugeDownload(quick: boolean): Promise<BenchFigure[]> {
+  const size = (quick ? 64 : 300) * 1024 * 1024;
+  const runs = quick ? 1 : 3;
+  const sandbox = await startSandbox({ candidates: 14, rateLimit: 0, hugeAttachmentBytes: size });
+  const hugeId = sandbox.tenant.hugeAttachmentCandidateId()!;
+  const speeds: number[] = [];
+  const peaks: number[] = [];
+  try {
+    for (let i = 0; i < runs; i++) {
+      await withRoot(async (root) => {
+        const env = { GREENHOUSE_BASE_URL: sandbox.url, GREENHOUSE_API_KEY: sandbox.apiKey };
+        const listed = await runCli(["candidates", "-q"], { root, env });
+        if (listed.code !== 0) throw new Error(`candidates failed: ${listed.stderr}`);
+        const started = performance.now();
+        const result = await runMeasured(
+          ["attachments", "-q", "--candidates", String(hugeId)],
+          root,
+          env,
+        );
+        const seconds = (performance.now() - started) / 1000;
+        if (result.code !== 0) throw new Error(`attachments failed: ${result.stderr}`);
+        const peakKb = result.peakKb;
+        const folder = join(root, "greenhouse-cache", "candidates", `${hugeId}-attachments`);
+        let bytes = 0;
+        for await (const dir of Deno.readDir(folder)) {
+          for await (const f of Deno.readDir(join(folder, dir.name))) {
+            if (f.name !== "complete") {
+              bytes += (await Deno.stat(join(folder, dir.name, f.name))).size;
+            }
+          }
+        }
+        speeds.push(bytes / 1024 / 1024 / seconds);
+        peaks.push(peakKb / 1024);
+      });
+    }
+  } finally {
+    await sandbox.close();
+  }
+  const mb = size / 1024 / 1024;
+  const rss = median(peaks);
+  return [
+    {
+      group: "dependent",
+      name:
+        `attachments throughput, one ${mb} MB file plus the candidate's others (loopback sandbox)`,
+      value: Number(median(speeds).toFixed(1)),
+      unit: "MB/s",
+      target: "",
+      runs: speeds.map((s) => Number(s.toFixed(1))),
+      note: "wall time of the CLI process, start-up included; the sandbox generates the bytes",
+    },
+    {
+      group: "dependent",
+      name: `attachments peak RSS downloading a ${mb} MB file`,
+      value: Number(rss.toFixed(1)),
+      unit: "MB",
+      target: "< 120 MB",
+      met: rss < 120,
+      runs: peaks.map((p) => Number(p.toFixed(1))),
+      note: "peak RSS of the CLI subprocess (GNU time %M, else VmHWM polled from /proc)",
+    },
+  ];
+}
+
+export const bench: Bench = {
+  group: "dependent",
+  async run({ quick }) {
+    return [...await feedsUnderRateLimit(quick), ...await hugeDownload(quick)];
+  },
+};
+
+if (import.meta.main) {
+  const quick = Deno.args.includes("--quick");
+  for (const figure of await bench.run({ quick })) console.log(JSON.stringify(figure));
+}
