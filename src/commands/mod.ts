@@ -5,8 +5,11 @@
 import type { RunContext } from "../cli/context.ts";
 import type { CommandSpec } from "../cli/spec.ts";
 import { ENTITIES, ENTITY_NAMES } from "../entities.ts";
+import { type AccessCommand, accessSpec, runAccess } from "./access.ts";
 import { type DemoCommand, demoSpec, runDemo } from "./demo.ts";
+import { type EraseCommand, eraseSpec, runErase } from "./erase.ts";
 import { type ExtractCommand, extractSpec, runExtract } from "./extract.ts";
+import { type PingCommand, pingSpec, runPing } from "./ping.ts";
 import { runSandbox, type SandboxCommand, sandboxSpec } from "./sandbox.ts";
 
 export type Command =
@@ -14,7 +17,10 @@ export type Command =
   | { kind: "version" }
   | ExtractCommand
   | SandboxCommand
-  | DemoCommand;
+  | DemoCommand
+  | PingCommand
+  | AccessCommand
+  | EraseCommand;
 
 export interface CommandGroup {
   title: string;
@@ -25,6 +31,10 @@ export const COMMAND_GROUPS: CommandGroup[] = [
   {
     title: "Entity commands (each writes <cache>/<entity>/)",
     specs: ENTITY_NAMES.map((name) => extractSpec(ENTITIES[name])),
+  },
+  {
+    title: "Privacy requests",
+    specs: [pingSpec, accessSpec, eraseSpec],
   },
   {
     title: "Trying it out",
@@ -51,6 +61,12 @@ export function run(
       return runSandbox(command, ctx);
     case "demo":
       return runDemo(command, ctx);
+    case "ping":
+      return runPing(command, ctx);
+    case "access":
+      return runAccess(command, ctx);
+    case "erase":
+      return runErase(command, ctx);
     default: {
       const unreachable: never = command;
       throw new Error(`unhandled command ${JSON.stringify(unreachable)}`);
