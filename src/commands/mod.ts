@@ -5,6 +5,7 @@
 import type { RunContext } from "../cli/context.ts";
 import type { CommandSpec } from "../cli/spec.ts";
 import { ENTITIES, ENTITY_NAMES } from "../entities.ts";
+import { type AccessCommand, accessSpec, runAccess } from "./access.ts";
 import {
   type ActivityFeedsCommand,
   activityFeedsSpec,
@@ -12,7 +13,9 @@ import {
 } from "./activity_feeds.ts";
 import { type AttachmentsCommand, attachmentsSpec, runAttachments } from "./attachments.ts";
 import { type DemoCommand, demoSpec, runDemo } from "./demo.ts";
+import { type EraseCommand, eraseSpec, runErase } from "./erase.ts";
 import { type ExtractCommand, extractSpec, runExtract } from "./extract.ts";
+import { type PingCommand, pingSpec, runPing } from "./ping.ts";
 import { runSandbox, type SandboxCommand, sandboxSpec } from "./sandbox.ts";
 
 export type Command =
@@ -22,7 +25,10 @@ export type Command =
   | ActivityFeedsCommand
   | AttachmentsCommand
   | SandboxCommand
-  | DemoCommand;
+  | DemoCommand
+  | PingCommand
+  | AccessCommand
+  | EraseCommand;
 
 export interface CommandGroup {
   title: string;
@@ -37,6 +43,10 @@ export const COMMAND_GROUPS: CommandGroup[] = [
   {
     title: "Candidate-dependent commands (run candidates first)",
     specs: [activityFeedsSpec, attachmentsSpec],
+  },
+  {
+    title: "Privacy requests",
+    specs: [pingSpec, accessSpec, eraseSpec],
   },
   {
     title: "Trying it out",
@@ -67,6 +77,12 @@ export function run(
       return runSandbox(command, ctx);
     case "demo":
       return runDemo(command, ctx);
+    case "ping":
+      return runPing(command, ctx);
+    case "access":
+      return runAccess(command, ctx);
+    case "erase":
+      return runErase(command, ctx);
     default: {
       const unreachable: never = command;
       throw new Error(`unhandled command ${JSON.stringify(unreachable)}`);

@@ -10,6 +10,8 @@ export interface FaultTrigger {
   every?: number;
   times?: number;
   scope?: "api" | "files" | "all";
+  /** Only requests with one of these methods are eligible, e.g. ["DELETE"] (default: any). */
+  methods?: string[];
 }
 
 export type RetryAfterForm = "seconds" | "epoch" | "http-date" | "none";
@@ -38,10 +40,11 @@ export class FaultState {
   #seen = new WeakMap<object, { seen: number; fired: number }>();
 
   /** Whether `trigger` fires for this request (counts the request as seen). */
-  fires(trigger: FaultTrigger | undefined, scope: "api" | "files"): boolean {
+  fires(trigger: FaultTrigger | undefined, scope: "api" | "files", method = "GET"): boolean {
     if (!trigger) return false;
     const want = trigger.scope ?? "api";
     if (want !== "all" && want !== scope) return false;
+    if (trigger.methods && !trigger.methods.includes(method.toUpperCase())) return false;
     let st = this.#seen.get(trigger);
     if (!st) {
       st = { seen: 0, fired: 0 };

@@ -289,19 +289,19 @@ export class SandboxServer {
     }
     if ((faults.latencyMs ?? 0) > 0) await sleep(faults.latencyMs!);
     entry.status = reply.status;
-    return this.#respond(reply, faults, scope);
+    return this.#respond(reply, faults, scope, req.method);
   }
 
-  #respond(reply: Reply, faults: Faults, scope: "api" | "files"): Response {
+  #respond(reply: Reply, faults: Faults, scope: "api" | "files", method: string): Response {
     const st = this.faultState;
     const ok = reply.status >= 200 && reply.status < 300 && reply.body !== null;
-    if (ok && st.fires(faults.reset, scope)) {
+    if (ok && st.fires(faults.reset, scope, method)) {
       return new Response(cutStream(reply.body!, faults.reset?.afterBytes, "error"), {
         status: reply.status,
         headers: reply.headers,
       });
     }
-    if (ok && st.fires(faults.truncate, scope)) {
+    if (ok && st.fires(faults.truncate, scope, method)) {
       const mode = faults.truncate?.mode ?? "short";
       if (typeof reply.body === "string" && mode === "cut") {
         const bytes = new TextEncoder().encode(reply.body);
@@ -423,7 +423,7 @@ export class SandboxServer {
     }
     const rate = this.#rateHeaders(d, false);
     const withRate = (r: Reply): Reply => ({ ...r, headers: { ...r.headers, ...rate } });
-    if (st.fires(faults.rate429, "api")) {
+    if (st.fires(faults.rate429, "api", method)) {
       const f = faults.rate429!;
       const secs = f.seconds ?? 1;
       const h: Record<string, string> = {
@@ -445,8 +445,8 @@ export class SandboxServer {
     if (hasGetBody) {
       return withRate(json(403, { message: "GET requests must not carry a request body." }));
     }
-    if (faults.stall && st.fires(faults.stall, "api")) await sleep(faults.stall.ms);
-    if (st.fires(faults.status5xx, "api")) {
+    if (faults.stall && st.fires(faults.stall, "api", method)) await sleep(faults.stall.ms);
+    if (st.fires(faults.status5xx, "api", method)) {
       return withRate(json(faults.status5xx?.status ?? 500, { message: "Server error" }));
     }
     return withRate(this.#route(method, url, req, bodyText));

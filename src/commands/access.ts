@@ -1,0 +1,91 @@
+/**
+ * `access`: the subject-access bundle for an address: the candidates carrying it and their
+ * applications (and, on request, activity feeds and attachments), as files in --out DIR or one
+ * JSON document on stdout. Reads only; changes nothing upstream or in the cache.
+ */
+import type { RunContext } from "../cli/context.ts";
+import type { CommandSpec } from "../cli/spec.ts";
+import { type Connection, connection, connectionHelp, connectionOptions } from "../cli/options.ts";
+import { openClient } from "../cli/client.ts";
+import { UsageError } from "../errors.ts";
+import { buildBundle, writeBundle } from "../privacy/access.ts";
+import { emailOption, emailOptions } from "../privacy/options.ts";
+import { findCandidates } from "../privacy/search.ts";
+
+export interface AccessCommand {
+  kind: "access";
+  email: string;
+  out?: string;
+  activity: boolean;
+  attachments: boolean;
+  connection: Connection;
+}
+
+export const accessSpec: CommandSpec<AccessCommand> = {
+  name: "access",
+  summary: "Export everything Greenhouse holds on the candidates with an e-mail address",
+  usage: "access --email ADDRESS [--out DIR] [--include-activity] [--include-attachments]",
+  description: "Searches GET /candidates?email= (case-insensitive, every match) and fetches " +
+    "GET /applications/{id} for each of their applications. With --out, writes " +
+    "candidate_records.json and apps_records.json (plus activity_records.json and " +
+    "attachments.json on request) into DIR; otherwise prints one JSON document. No match is " +
+    "not an error: the bundle is empty and exit is 0.",
+  options: {
+    ...emailOptions,
+    out: { type: "string" },
+    "include-activity": { type: "boolean" },
+    "include-attachments": { type: "boolean" },
+    ...connectionOptions,
+  },
+  help: [
+    ["--email ADDRESS", "The data subject's address (matched trimmed and case-insensitively)"],
+    ["--out DIR", "Write the bundle's files into DIR (default: one JSON document on stdout)"],
+    ["--include-activity", "Add each candidate's activity feed (activity_records.json)"],
+    ["--include-attachments", "Add the candidates' attachments (needs --out)"],
+    ...connectionHelp,
+  ],
+  parse(values, _positionals, env) {
+    const email = emailOption(values, "access");
+    const out = values.out;
+    if (out !== undefined && (typeof out !== "string" || out.trim() === "")) {
+      throw new UsageError("--out must name a folder");
+    }
+    const attachments = values["include-attachments"] === true;
+    if (attachments && out === undefined) {
+      throw new UsageError("--include-attachments needs --out DIR: files cannot go to stdout");
+    }
+    return {
+      kind: "access",
+      email,
+      out: out as string | undefined,
+      activity: values["include-activity"] === true,
+      attachments,
+      connection: connection(values, env),
+    };
+  },
+};
+
+const NO_MATCH = "access: no candidate has this address; the bundle is empty";
+
+export async function runAccess(cmd: AccessCommand, ctx: RunContext): Promise<number> {
+  const client = openClient(cmd.connection, ctx);
+  const candidates = await findCandidates(client, cmd.email);
+  const bundle = await buildBundle(client, candidates, {
+    activity: cmd.activity,
+    attachments: cmd.attachments,
+  });
+  if (cmd.out === undefined) {
+    ctx.out(JSON.stringify(bundle, null, 2) + "\n");
+    if (candidates.length === 0) ctx.err(NO_MATCH + "\n");
+    return 0;
+  }
+  const files = await writeBundle(cmd.out, bundle);
+  ctx.out(
+    candidates.length === 0
+      ? `${NO_MATCH}; wrote ${files.join(", ")} to ${cmd.out}\n`
+      : `access: ${candidates.length} candidate${
+        candidates.length === 1 ? "" : "s"
+      }, ${bundle.apps_records.length} applications; wrote ${files.join(", ")} to ${cmd.out}\n`,
+  );
+  return 0;
+}

@@ -1,0 +1,251 @@
+/**
+ * `erase`: deletes or anonymises every candidate carrying an address, on behalf of a Greenhouse
+ * user, then makes the local cache forget what was erased and records each action (without the
+ * address) in `<cache>/.privacy-log.jsonl`.
+ */
+import type { RunContext } from "../cli/context.ts";
+import type { CommandSpec } from "../cli/spec.ts";
+import {
+  cacheDir,
+  cacheHelp,
+  cacheOptions,
+  type Connection,
+  connection,
+  connectionHelp,
+  connectionOptions,
+} from "../cli/options.ts";
+import { openClient } from "../cli/client.ts";
+import { type Cache, openCache } from "../cache/mod.ts";
+import { personName } from "../entities.ts";
+import { RunError, UsageError } from "../errors.ts";
+import { emailSha256 } from "../privacy/email.ts";
+import {
+  checkUser,
+  type EraseMode,
+  formatRequest,
+  type Outcome,
+  planRequest,
+  sendErasure,
+} from "../privacy/erase.ts";
+import { appendPrivacyLog, PRIVACY_LOG_FILE, type PrivacyLogEntry } from "../privacy/log.ts";
+import { emailOption, emailOptions, onBehalfOf } from "../privacy/options.ts";
+import { purgeDeleted, replaceAnonymized } from "../privacy/purge.ts";
+import { findCandidates } from "../privacy/search.ts";
+
+export interface EraseCommand {
+  kind: "erase";
+  email: string;
+  mode: EraseMode;
+  onBehalfOf: number;
+  dryRun: boolean;
+  yes: boolean;
+  cacheDir: string;
+  connection: Connection;
+}
+
+export const eraseSpec: CommandSpec<EraseCommand> = {
+  name: "erase",
+  summary: "Delete or anonymise every candidate with an e-mail address, upstream and in the cache",
+  usage: "erase --email ADDRESS --mode delete|anonymize --on-behalf-of USER_ID [--dry-run] [--yes]",
+  description: "Searches GET /candidates?email= (case-insensitive, every match), lists the " +
+    "matches, asks for confirmation (on a terminal; otherwise --yes is required), then sends " +
+    "DELETE /candidates/{id} or an anonymising PATCH /candidates/{id} for each, with the " +
+    "On-Behalf-Of header. The cache then forgets what was erased, and each action is appended " +
+    `to <cache>/${PRIVACY_LOG_FILE} (with a SHA-256 of the address, never the address). ` +
+    "Exit 1 if any candidate could not be erased, naming which.",
+  options: {
+    ...emailOptions,
+    mode: { type: "string" },
+    "on-behalf-of": { type: "string" },
+    "dry-run": { type: "boolean" },
+    yes: { type: "boolean" },
+    ...cacheOptions,
+    ...connectionOptions,
+  },
+  help: [
+    ["--email ADDRESS", "The data subject's address (matched trimmed and case-insensitively)"],
+    ["--mode delete|anonymize", "Delete the candidates, or anonymise them (names randomised)"],
+    [
+      "--on-behalf-of USER_ID",
+      "Greenhouse user the writes are made for (env GREENHOUSE_ON_BEHALF_OF)",
+    ],
+    ["--dry-run", "Print the exact requests and change nothing, upstream or local"],
+    ["--yes", "Do not ask for confirmation (required without a terminal)"],
+    ...cacheHelp,
+    ...connectionHelp,
+  ],
+  parse(values, _positionals, env) {
+    const email = emailOption(values, "erase");
+    const mode = values.mode;
+    if (mode !== "delete" && mode !== "anonymize") {
+      throw new UsageError(
+        mode === undefined
+          ? "erase needs --mode delete or --mode anonymize"
+          : `--mode "${mode}" must be delete or anonymize`,
+      );
+    }
+    return {
+      kind: "erase",
+      email,
+      mode,
+      onBehalfOf: onBehalfOf(values, env),
+      dryRun: values["dry-run"] === true,
+      yes: values.yes === true,
+      cacheDir: cacheDir(values, env),
+      connection: connection(values, env),
+    };
+  },
+};
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await Deno.stat(path);
+    return true;
+  } catch (error) {
+    if (error instanceof Deno.errors.NotFound) return false;
+    throw error;
+  }
+}
+
+export async function runErase(cmd: EraseCommand, ctx: RunContext): Promise<number> {
+  // Without a terminal nobody can confirm: refuse before sending anything.
+  if (!cmd.dryRun && !cmd.yes && !ctx.stdinIsTerminal) {
+    throw new UsageError(
+      "erase needs --yes when not run from a terminal (there is nobody to confirm); " +
+        "run with --dry-run first to see what it would do",
+    );
+  }
+  const client = openClient(cmd.connection, ctx);
+  await checkUser(client, cmd.onBehalfOf);
+  const matches = await findCandidates(client, cmd.email);
+  const hash = emailSha256(cmd.email);
+  const hasCache = await exists(cmd.cacheDir);
+
+  if (matches.length === 0) {
+    ctx.out("erase: no candidate has this address; nothing to erase\n");
+    if (!cmd.dryRun && hasCache) {
+      await withCache(
+        cmd.cacheDir,
+        (cache) =>
+          appendPrivacyLog(
+            cache.dir,
+            logEntry(cmd, hash, null, "no match", "unchanged", ctx.clock.now()),
+          ),
+      );
+    }
+    return 0;
+  }
+  const noun = matches.length === 1 ? "candidate has" : "candidates have";
+  ctx.out(`${matches.length} ${noun} this address:\n`);
+  for (const c of matches) ctx.out(`  ${c.id}  ${personName(c)}\n`);
+
+  const plans = matches.map((c) => planRequest(c, cmd.mode, cmd.onBehalfOf));
+  if (cmd.dryRun) {
+    ctx.out(`\nDry run: these ${plans.length} request(s) would be sent; nothing was changed.\n`);
+    if (cmd.mode === "anonymize") {
+      ctx.out("(first_name and last_name are drawn anew from a cryptographic source when sent)\n");
+    }
+    for (const plan of plans) ctx.out(`\n${formatRequest(plan, client.baseUrl)}\n`);
+    return 0;
+  }
+
+  if (!cmd.yes) {
+    const verb = cmd.mode === "delete" ? "erase" : "anonymize";
+    ctx.err(
+      `Type "yes" to ${verb} ${matches.length} candidate${matches.length === 1 ? "" : "s"}: `,
+    );
+    const answer = await ctx.readLine();
+    if (answer?.trim().toLowerCase() !== "yes") {
+      ctx.out("erase: not confirmed; nothing was changed\n");
+      return 1;
+    }
+  }
+  if (!hasCache) {
+    ctx.err(
+      `note: no cache at ${cmd.cacheDir}; only Greenhouse is changed and no privacy log is written\n`,
+    );
+  }
+
+  // The lock is taken before the first write, so a busy cache stops us before anything changes.
+  const outcomes: Outcome[] = [];
+  const cacheResults = new Map<number, string>();
+  const work = async (cache: Cache | undefined) => {
+    for (let i = 0; i < matches.length; i++) {
+      const outcome = await sendErasure(client, matches[i], plans[i], cmd.email);
+      outcomes.push(outcome);
+      let local: PrivacyLogEntry["cache"] = "unchanged";
+      if (cache && outcome.result === "deleted") {
+        await purgeDeleted(cache, matches[i]);
+        local = "purged";
+      } else if (cache && outcome.anonymized) {
+        const report = await replaceAnonymized(
+          cache,
+          outcome.anonymized,
+          new Date(ctx.clock.now()),
+        );
+        local = report.replaced ? "replaced" : "purged";
+      }
+      cacheResults.set(outcome.id, local);
+      if (cache) {
+        await appendPrivacyLog(
+          cache.dir,
+          logEntry(cmd, hash, outcome.id, outcome.result, local, ctx.clock.now()),
+        );
+      }
+    }
+  };
+  if (hasCache) await withCache(cmd.cacheDir, work);
+  else await work(undefined);
+
+  const done = outcomes.filter((o) => o.result !== "failed");
+  const failed = outcomes.filter((o) => o.result === "failed");
+  const past = cmd.mode === "delete" ? "deleted" : "anonymized";
+  for (const o of outcomes) {
+    const local = hasCache ? `, cache ${cacheResults.get(o.id)}` : "";
+    ctx.out(
+      o.result === "failed"
+        ? `  ${o.id}  NOT ${past}: ${o.error}\n`
+        : `  ${o.id}  ${past}${local}\n`,
+    );
+  }
+  ctx.out(
+    `erase: ${done.length} of ${outcomes.length} candidates ${past}` +
+      (failed.length ? `; NOT ${past}: ${failed.map((o) => o.id).join(", ")}` : "") + "\n",
+  );
+  if (failed.length) {
+    throw new RunError(
+      `${failed.length} of ${outcomes.length} candidates were not ${past} ` +
+        `(${failed.map((o) => o.id).join(", ")}): check them in Greenhouse, then run erase again`,
+    );
+  }
+  return 0;
+}
+
+async function withCache<T>(dir: string, fn: (cache: Cache) => Promise<T>): Promise<T> {
+  const cache = await openCache(dir);
+  try {
+    return await fn(cache);
+  } finally {
+    await cache.close();
+  }
+}
+
+function logEntry(
+  cmd: EraseCommand,
+  hash: string,
+  candidateId: number | null,
+  result: PrivacyLogEntry["result"],
+  cache: PrivacyLogEntry["cache"],
+  now: number,
+): PrivacyLogEntry {
+  return {
+    time: new Date(now).toISOString(),
+    command: "erase",
+    mode: cmd.mode,
+    candidate_id: candidateId,
+    on_behalf_of: cmd.onBehalfOf,
+    result,
+    cache,
+    email_sha256: hash,
+  };
+}

@@ -1,0 +1,33 @@
+/** `ping`: checks the credentials and scopes with the cheapest reads. Exit 0 when usable. */
+import type { RunContext } from "../cli/context.ts";
+import type { CommandSpec } from "../cli/spec.ts";
+import { type Connection, connection, connectionHelp, connectionOptions } from "../cli/options.ts";
+import { openClient } from "../cli/client.ts";
+import { formatPing, ping } from "../privacy/ping.ts";
+
+export interface PingCommand {
+  kind: "ping";
+  connection: Connection;
+  json: boolean;
+}
+
+export const pingSpec: CommandSpec<PingCommand> = {
+  name: "ping",
+  summary: "Check the API key: version, rate limit, and whether it may list users and candidates",
+  usage: "ping [--json]",
+  description: "Sends GET /users?per_page=1 (the List Users base scope) and, if that works, " +
+    "GET /candidates?per_page=1. Exit 0 when the key is usable, 1 otherwise with the reason.",
+  options: { json: { type: "boolean" }, ...connectionOptions },
+  help: [["--json", "Print the result as one JSON object"], ...connectionHelp],
+  parse(values, _positionals, env) {
+    return { kind: "ping", connection: connection(values, env), json: values.json === true };
+  },
+};
+
+export async function runPing(cmd: PingCommand, ctx: RunContext): Promise<number> {
+  const report = await ping(openClient(cmd.connection, ctx));
+  if (cmd.json) ctx.out(JSON.stringify(report) + "\n");
+  else ctx.out(formatPing(report));
+  if (!report.usable && !cmd.json) ctx.err(`error: ${report.reason}\n`);
+  return report.usable ? 0 : 1;
+}

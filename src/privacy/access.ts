@@ -1,0 +1,106 @@
+/**
+ * The subject-access bundle, shaped like DataGrail's collections: `candidate_records` (the
+ * candidates carrying the address) and `apps_records` (their applications, each fetched from
+ * the API), plus on request `activity_records` (each candidate's activity feed) and the
+ * attachments.
+ */
+import { join } from "node:path";
+import { writeFileAtomic } from "../cache/mod.ts";
+import type { ApiRecord } from "../entities.ts";
+import type { HarvestClient } from "../harvest/mod.ts";
+
+export interface AccessBundle {
+  candidate_records: ApiRecord[];
+  apps_records: ApiRecord[];
+  activity_records?: { candidate_id: number; activity_feed: unknown }[];
+  /** Attachment metadata per candidate (the files themselves go to --out). */
+  attachments?: AttachmentEntry[];
+}
+
+export interface AttachmentEntry {
+  candidate_id: number;
+  filename: unknown;
+  type: unknown;
+  created_at: unknown;
+  url: unknown;
+}
+
+export interface BundleOptions {
+  activity: boolean;
+  attachments: boolean;
+}
+
+function applicationIds(candidate: ApiRecord): number[] {
+  const ids = Array.isArray(candidate.application_ids) ? candidate.application_ids : [];
+  return ids.filter((id: unknown) => Number.isSafeInteger(id) && (id as number) > 0);
+}
+
+/** Fetches what the bundle holds for the given candidates (one GET per application and feed). */
+export async function buildBundle(
+  client: HarvestClient,
+  candidates: ApiRecord[],
+  opts: BundleOptions,
+): Promise<AccessBundle> {
+  const bundle: AccessBundle = { candidate_records: candidates, apps_records: [] };
+  for (const candidate of candidates) {
+    for (const id of applicationIds(candidate)) {
+      bundle.apps_records.push(
+        (await client.request("GET", `/applications/${id}`)).body as ApiRecord,
+      );
+    }
+  }
+  if (opts.activity) {
+    bundle.activity_records = [];
+    for (const candidate of candidates) {
+      const feed = await client.request("GET", `/candidates/${candidate.id}/activity_feed`);
+      bundle.activity_records.push({ candidate_id: candidate.id, activity_feed: feed.body });
+    }
+  }
+  if (opts.attachments) bundle.attachments = attachmentEntries(candidates);
+  return bundle;
+}
+
+export function attachmentEntries(candidates: ApiRecord[]): AttachmentEntry[] {
+  return candidates.flatMap((candidate) =>
+    (Array.isArray(candidate.attachments) ? candidate.attachments : []).map((a: ApiRecord) => ({
+      candidate_id: candidate.id,
+      filename: a?.filename ?? null,
+      type: a?.type ?? null,
+      created_at: a?.created_at ?? null,
+      url: a?.url ?? null,
+    }))
+  );
+}
+
+const json = (value: unknown) => JSON.stringify(value, null, 2) + "\n";
+
+/** Writes the bundle's files into `dir` (created if needed), each atomically; returns their names. */
+export async function writeBundle(dir: string, bundle: AccessBundle): Promise<string[]> {
+  await Deno.mkdir(dir, { recursive: true });
+  const written: string[] = [];
+  const put = async (name: string, value: unknown) => {
+    await writeFileAtomic(join(dir, name), json(value));
+    written.push(name);
+  };
+  await put("candidate_records.json", bundle.candidate_records);
+  await put("apps_records.json", bundle.apps_records);
+  if (bundle.activity_records) await put("activity_records.json", bundle.activity_records);
+  if (bundle.attachments) {
+    written.push(...await writeAccessAttachments(dir, bundle.attachments));
+  }
+  return written;
+}
+
+/**
+ * The attachments part of the bundle. For now it writes `attachments.json` (each attachment's
+ * candidate, filename, type, created_at and url). Downloading the files themselves is to be
+ * wired here to the shared downloader (`downloadAttachments` in src/dependent/attachments.ts)
+ * once both branches are merged, into `<dir>/attachments/<candidate id>/…`.
+ */
+export async function writeAccessAttachments(
+  dir: string,
+  attachments: AttachmentEntry[],
+): Promise<string[]> {
+  await writeFileAtomic(join(dir, "attachments.json"), json(attachments));
+  return ["attachments.json"];
+}

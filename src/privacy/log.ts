@@ -1,0 +1,39 @@
+/**
+ * `<cache>/.privacy-log.jsonl`: one JSON line per privacy action, appended. It never holds the
+ * address or a name: the address is recorded as the SHA-256 of its normalised form.
+ */
+import { join } from "node:path";
+
+export const PRIVACY_LOG_FILE = ".privacy-log.jsonl";
+
+export interface PrivacyLogEntry {
+  time: string;
+  command: "erase";
+  mode: "delete" | "anonymize";
+  /** null when no candidate matched. */
+  candidate_id: number | null;
+  on_behalf_of: number;
+  result: "deleted" | "anonymized" | "failed" | "no match";
+  /** What happened to the local copy. */
+  cache: "purged" | "replaced" | "unchanged";
+  email_sha256: string;
+}
+
+/**
+ * Appends one line with a single write on a file opened for appending, so concurrent or killed
+ * writers never interleave or half-write a line (a torn last line has no newline and is ignored).
+ */
+export async function appendPrivacyLog(cacheDir: string, entry: PrivacyLogEntry): Promise<void> {
+  const bytes = new TextEncoder().encode(JSON.stringify(entry) + "\n");
+  const file = await Deno.open(join(cacheDir, PRIVACY_LOG_FILE), {
+    append: true,
+    create: true,
+    mode: 0o600,
+  });
+  try {
+    let written = await file.write(bytes);
+    while (written < bytes.length) written += await file.write(bytes.subarray(written));
+  } finally {
+    file.close();
+  }
+}

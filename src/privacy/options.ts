@@ -1,0 +1,39 @@
+/** Options of the privacy commands, validated at parse time (before any request). */
+import type { Env } from "../cli/context.ts";
+import type { OptionsConfig, OptionValues } from "../cli/options.ts";
+import { integerOption } from "../commands/sandbox.ts";
+import { UsageError } from "../errors.ts";
+
+export const emailOptions: OptionsConfig = { email: { type: "string" } };
+
+/** The subject's address: required, one `@`, no spaces inside. Kept as typed (trimmed). */
+export function emailOption(values: OptionValues, command: string): string {
+  const value = values.email;
+  if (typeof value !== "string") {
+    throw new UsageError(`${command} needs --email ADDRESS (the data subject's e-mail address)`);
+  }
+  const address = value.trim();
+  if (!/^[^\s@]+@[^\s@]+$/.test(address)) {
+    throw new UsageError(`--email "${value}" is not an e-mail address`);
+  }
+  return address;
+}
+
+/** The Greenhouse user every write is made on behalf of: --on-behalf-of or GREENHOUSE_ON_BEHALF_OF. */
+export function onBehalfOf(values: OptionValues, env: Env): number {
+  const flag = integerOption(values, "on-behalf-of", 0, 1, Number.MAX_SAFE_INTEGER);
+  if (flag > 0) return flag;
+  const fromEnv = env("GREENHOUSE_ON_BEHALF_OF");
+  if (fromEnv === undefined || fromEnv.trim() === "") {
+    throw new UsageError(
+      "erase needs --on-behalf-of USER_ID (or GREENHOUSE_ON_BEHALF_OF): the Greenhouse user " +
+        "the erasure is recorded against; nothing was sent",
+    );
+  }
+  const text = fromEnv.trim();
+  const value = Number(text);
+  if (!/^\d+$/.test(text) || value < 1 || !Number.isSafeInteger(value)) {
+    throw new UsageError(`GREENHOUSE_ON_BEHALF_OF "${fromEnv}" must be a positive whole number`);
+  }
+  return value;
+}

@@ -1,0 +1,143 @@
+/**
+ * Keeps the local cache consistent with an erasure upstream: after a delete, every cached trace
+ * of the candidate goes; after an anonymisation, the cached candidate is replaced by the API's
+ * anonymised record and its attachments and activity feed go. Call with the cache lock held.
+ *
+ * Crash safety: index rows and record files go through EntityFolder.remove/writeRecords (atomic);
+ * an attachments folder is first renamed to a temporary name (one atomic step that takes it out
+ * of the layout), then deleted; a temporary folder left by a kill is swept by the next purge.
+ */
+import { join } from "node:path";
+import {
+  type Cache,
+  candidateAttachmentsDir,
+  type EntityFolder,
+  isTempName,
+  tempPathFor,
+} from "../cache/mod.ts";
+import { type ApiRecord, ENTITIES, type EntityName } from "../entities.ts";
+
+/** Where activity feeds are cached: `<cache>/activity_feeds/<candidate id>.json`. */
+export const ACTIVITY_FEEDS = "activity_feeds";
+
+/** What a purge removed, per cache folder (record counts), and whether attachments went. */
+export interface PurgeReport {
+  removed: Record<string, number>;
+  attachmentsRemoved: boolean;
+  replaced: boolean;
+}
+
+async function isDirectory(path: string): Promise<boolean> {
+  try {
+    return (await Deno.stat(path)).isDirectory;
+  } catch (error) {
+    if (error instanceof Deno.errors.NotFound) return false;
+    throw error;
+  }
+}
+
+/** Opens a cache folder only if it exists: a purge never creates folders. */
+async function existingFolder(
+  cache: Cache,
+  name: string,
+  moniker: (record: ApiRecord) => string,
+): Promise<EntityFolder | undefined> {
+  return await isDirectory(join(cache.dir, name)) ? await cache.folder(name, moniker) : undefined;
+}
+
+function entityFolder(cache: Cache, name: EntityName): Promise<EntityFolder | undefined> {
+  return existingFolder(cache, name, ENTITIES[name].moniker);
+}
+
+/** Feeds carry no candidate id to derive a moniker from; the file name is the candidate id. */
+const feedMoniker = () => "";
+
+async function removeRecords(
+  folder: EntityFolder | undefined,
+  ids: number[],
+  report: PurgeReport,
+): Promise<void> {
+  if (!folder) return;
+  const present = ids.filter((id) => folder.has(id));
+  if (present.length === 0) return;
+  await folder.remove(present);
+  report.removed[folder.dir.split(/[\\/]/).pop()!] = present.length;
+}
+
+/** Rows of a folder whose moniker satisfies `test` (monikers carry the candidate id). */
+function idsByMoniker(folder: EntityFolder | undefined, test: (moniker: string) => boolean) {
+  return folder ? folder.ids().filter((id) => test(folder.row(id)?.moniker ?? "")) : [];
+}
+
+/** Removes temporary folders left in candidates/ by a purge that was killed. */
+async function sweepTempFolders(cache: Cache): Promise<void> {
+  const dir = join(cache.dir, "candidates");
+  if (!await isDirectory(dir)) return;
+  for await (const entry of Deno.readDir(dir)) {
+    if (entry.isDirectory && isTempName(entry.name)) {
+      await Deno.remove(join(dir, entry.name), { recursive: true });
+    }
+  }
+}
+
+/** Takes the attachments folder out of the layout atomically, then deletes it. */
+async function removeAttachments(cache: Cache, candidateId: number): Promise<boolean> {
+  const dir = candidateAttachmentsDir(cache.dir, candidateId);
+  if (!await isDirectory(dir)) return false;
+  const doomed = tempPathFor(dir);
+  await Deno.rename(dir, doomed);
+  await Deno.remove(doomed, { recursive: true });
+  return true;
+}
+
+async function removeFeed(cache: Cache, candidateId: number, report: PurgeReport) {
+  await removeRecords(
+    await existingFolder(cache, ACTIVITY_FEEDS, feedMoniker),
+    [candidateId],
+    report,
+  );
+}
+
+/** After `DELETE /candidates/{id}`: the candidate and everything cached about them. */
+export async function purgeDeleted(cache: Cache, candidate: ApiRecord): Promise<PurgeReport> {
+  const id: number = candidate.id;
+  const report: PurgeReport = { removed: {}, attachmentsRemoved: false, replaced: false };
+  await sweepTempFolders(cache);
+  report.attachmentsRemoved = await removeAttachments(cache, id);
+  await removeFeed(cache, id, report);
+
+  const prefix = `${id}/`;
+  const applications = await entityFolder(cache, "applications");
+  const applicationIds = new Set(idsByMoniker(applications, (m) => m.startsWith(prefix)));
+  for (const appId of Array.isArray(candidate.application_ids) ? candidate.application_ids : []) {
+    if (Number.isSafeInteger(appId) && appId > 0) applicationIds.add(appId);
+  }
+  await removeRecords(applications, [...applicationIds], report);
+  const offers = await entityFolder(cache, "offers");
+  await removeRecords(offers, idsByMoniker(offers, (m) => m.startsWith(prefix)), report);
+  const scorecards = await entityFolder(cache, "scorecards");
+  await removeRecords(scorecards, idsByMoniker(scorecards, (m) => m === String(id)), report);
+  // The candidate's own record last: until then a re-run can still see what to purge.
+  await removeRecords(await entityFolder(cache, "candidates"), [id], report);
+  return report;
+}
+
+/** After an anonymisation: the API's anonymised record replaces the cached one. */
+export async function replaceAnonymized(
+  cache: Cache,
+  anonymized: ApiRecord,
+  at: Date,
+): Promise<PurgeReport> {
+  const id: number = anonymized.id;
+  const report: PurgeReport = { removed: {}, attachmentsRemoved: false, replaced: false };
+  await sweepTempFolders(cache);
+  report.attachmentsRemoved = await removeAttachments(cache, id);
+  await removeFeed(cache, id, report);
+  const candidates = await entityFolder(cache, "candidates");
+  if (candidates?.has(id)) {
+    await candidates.writeRecords([anonymized], at);
+    await candidates.commit();
+    report.replaced = true;
+  }
+  return report;
+}

@@ -1,0 +1,566 @@
+/** End to end: ping, access and erase, spawned with scoped permissions against the sandbox. */
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { parseIndex } from "../../src/cache/index_csv.ts";
+import { ManualClock } from "../../src/clock.ts";
+import type { ApiRecord } from "../../src/entities.ts";
+import { emailSha256 } from "../../src/privacy/email.ts";
+import { type SandboxOptions, startSandbox } from "../../src/sandbox/mod.ts";
+import { runCli, withTempDir } from "./cli.ts";
+
+const ADDRESS = "Shared.Person@Example.com";
+/** The same address as three candidates carry it, in different letter case. */
+const VARIANTS = [
+  "shared.person@example.com",
+  "SHARED.PERSON@EXAMPLE.COM",
+  "Shared.Person@example.COM",
+];
+
+async function privacySandbox(options: SandboxOptions = {}) {
+  const sandbox = await startSandbox({
+    candidates: 40,
+    rateLimit: 0,
+    // Frozen: signed attachment URLs stay identical between the API's answers and later reads.
+    clock: new ManualClock(Date.parse("2026-11-01T00:00:00Z")),
+    ...options,
+  });
+  const all = sandbox.tenant.list("candidates").sort((a, b) => a.id - b.id);
+  // Three candidates with applications share the address; a fourth has a different one.
+  const withApps = all.filter((c) => c.application_ids.length > 0);
+  const matched = [withApps[1], withApps[4], withApps[7]].map((c) => c.id as number);
+  matched.forEach((id, i) =>
+    sandbox.tenant.patchCandidate(id, {
+      email_addresses: [{ value: VARIANTS[i], type: i === 1 ? "work" : "personal" }],
+    })
+  );
+  const bystander = withApps[2].id as number;
+  return Object.assign(sandbox, {
+    matched,
+    bystander,
+    user: sandbox.tenant.userIds()[0],
+    env: { GREENHOUSE_BASE_URL: sandbox.url, GREENHOUSE_API_KEY: sandbox.apiKey },
+    [Symbol.asyncDispose]: () => sandbox.close(),
+  });
+}
+
+type PrivacySandbox = Awaited<ReturnType<typeof privacySandbox>>;
+
+const CACHE = "greenhouse-cache";
+
+/** Extracts the four candidate-related entities, then fakes feeds and attachment folders. */
+async function fillCache(root: string, sandbox: PrivacySandbox) {
+  for (const entity of ["candidates", "applications", "offers", "scorecards"]) {
+    const result = await runCli([entity, "-q"], { root, env: sandbox.env });
+    assert.equal(result.code, 0, result.stderr);
+  }
+  await Deno.mkdir(join(root, CACHE, "activity_feeds"));
+  for (const id of [...sandbox.matched, sandbox.bystander]) {
+    const folder = join(root, CACHE, "candidates", `${id}-attachments`, "resume-2020");
+    await Deno.mkdir(folder, { recursive: true });
+    await Deno.writeTextFile(join(folder, "cv.pdf"), "bytes");
+    await Deno.writeTextFile(join(root, CACHE, "activity_feeds", `${id}.json`), "{}\n");
+  }
+  // The preconditions the erase tests rely on: the matched candidates and their records are cached.
+  const candidates = await indexIds(root, "candidates");
+  const applications = await indexIds(root, "applications");
+  for (const id of sandbox.matched) {
+    assert.ok(candidates.has(id), `candidate ${id} not cached`);
+    for (const appId of sandbox.tenant.get("candidates", id)!.application_ids) {
+      assert.ok(applications.has(appId), `application ${appId} not cached`);
+    }
+  }
+  sandbox.log.length = 0;
+}
+
+/** Every file under `dir` with its content: compares a whole tree before and after. */
+async function snapshot(dir: string): Promise<Map<string, string>> {
+  const out = new Map<string, string>();
+  const walk = async (path: string) => {
+    for await (const entry of Deno.readDir(path)) {
+      const full = join(path, entry.name);
+      if (entry.isDirectory) await walk(full);
+      else out.set(full, await Deno.readTextFile(full));
+    }
+  };
+  await walk(dir);
+  return out;
+}
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await Deno.stat(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function indexIds(root: string, folder: string): Promise<Map<number, string>> {
+  const parsed = parseIndex(await Deno.readTextFile(join(root, CACHE, folder, "index.csv")));
+  return new Map(parsed.rows.map((row) => [row.id, row.moniker]));
+}
+
+async function privacyLog(root: string): Promise<{ text: string; lines: ApiRecord[] }> {
+  const text = await Deno.readTextFile(join(root, CACHE, ".privacy-log.jsonl"));
+  return { text, lines: text.trimEnd().split("\n").map((line) => JSON.parse(line)) };
+}
+
+/** The log must not hold the address (any case) or any name of the erased candidates. */
+function assertNoPersonalData(text: string, people: ApiRecord[]) {
+  const lower = text.toLowerCase();
+  assert.ok(!lower.includes("shared.person"), "address in the privacy log");
+  for (const person of people) {
+    for (const name of [person.first_name, person.last_name]) {
+      if (typeof name === "string" && name.length > 2) {
+        assert.ok(!text.includes(JSON.stringify(name).slice(1, -1)), `name ${name} in the log`);
+      }
+    }
+  }
+}
+
+const writes = (sandbox: PrivacySandbox) =>
+  sandbox.log.filter((e) => e.method !== "GET" && e.method !== "HEAD");
+
+Deno.test("access finds every candidate whatever the letter case and bundles their applications", async () => {
+  await using sandbox = await privacySandbox();
+  await withTempDir(async (root) => {
+    const out = join(root, "bundle");
+    const result = await runCli(
+      ["access", "--email", `  ${ADDRESS.toUpperCase()} `, "--out", out, "--include-activity"],
+      { root, env: sandbox.env },
+    );
+    assert.equal(result.code, 0, result.stderr);
+    assert.match(result.stdout, /access: 3 candidates/);
+    // Searched with the normalised address.
+    const search = sandbox.log.find((e) => e.path.startsWith("/v1/candidates?"))!;
+    assert.equal(new URL(search.path, "http://x").searchParams.get("email"), ADDRESS.toLowerCase());
+
+    const candidates = JSON.parse(await Deno.readTextFile(join(out, "candidate_records.json")));
+    assert.deepEqual(candidates.map((c: ApiRecord) => c.id), sandbox.matched);
+    const apps = JSON.parse(await Deno.readTextFile(join(out, "apps_records.json")));
+    const expectedApps = sandbox.matched.flatMap((id) =>
+      sandbox.tenant.get("candidates", id)!.application_ids
+    );
+    assert.deepEqual(apps.map((a: ApiRecord) => a.id), expectedApps);
+    assert.deepEqual(apps[0], sandbox.tenant.get("applications", expectedApps[0]));
+    const activity = JSON.parse(await Deno.readTextFile(join(out, "activity_records.json")));
+    assert.deepEqual(activity.map((a: ApiRecord) => a.candidate_id), sandbox.matched);
+    assert.deepEqual(activity[0].activity_feed, sandbox.tenant.activityFeed(sandbox.matched[0]));
+    assert.equal(await exists(join(out, "attachments.json")), false);
+    assert.equal(writes(sandbox).length, 0);
+  });
+});
+
+Deno.test("access without --out prints one JSON document; attachments metadata with --include-attachments", async () => {
+  await using sandbox = await privacySandbox();
+  await withTempDir(async (root) => {
+    const result = await runCli(["access", "--email", VARIANTS[1]], { root, env: sandbox.env });
+    assert.equal(result.code, 0, result.stderr);
+    const bundle = JSON.parse(result.stdout);
+    assert.deepEqual(bundle.candidate_records.map((c: ApiRecord) => c.id), sandbox.matched);
+    assert.ok(bundle.apps_records.length >= 3);
+
+    const out = join(root, "with-files");
+    const files = await runCli(
+      ["access", "--email", ADDRESS, "--out", out, "--include-attachments"],
+      { root, env: sandbox.env },
+    );
+    assert.equal(files.code, 0, files.stderr);
+    const attachments = JSON.parse(await Deno.readTextFile(join(out, "attachments.json")));
+    const expected = sandbox.matched.flatMap((id) =>
+      sandbox.tenant.get("candidates", id)!.attachments.map((a: ApiRecord) => ({
+        candidate_id: id,
+        filename: a.filename,
+        type: a.type,
+        created_at: a.created_at,
+        url: a.url,
+      }))
+    );
+    assert.deepEqual(attachments, expected);
+
+    const refused = await runCli(["access", "--email", ADDRESS, "--include-attachments"], {
+      root,
+      env: sandbox.env,
+    });
+    assert.equal(refused.code, 2);
+    assert.match(refused.stderr, /--include-attachments needs --out/);
+  });
+});
+
+Deno.test("access: no candidate has this address is an empty bundle and exit 0", async () => {
+  await using sandbox = await privacySandbox();
+  await withTempDir(async (root) => {
+    const result = await runCli(["access", "--email", "nobody@example.net"], {
+      root,
+      env: sandbox.env,
+    });
+    assert.equal(result.code, 0, result.stderr);
+    assert.deepEqual(JSON.parse(result.stdout), { candidate_records: [], apps_records: [] });
+    assert.match(result.stderr, /no candidate has this address/);
+  });
+});
+
+Deno.test("erase --dry-run prints the exact requests, sends no write and changes no file", async () => {
+  await using sandbox = await privacySandbox();
+  await withTempDir(async (root) => {
+    await fillCache(root, sandbox);
+    const before = await snapshot(root);
+    for (const mode of ["delete", "anonymize"]) {
+      const result = await runCli(
+        [
+          "erase",
+          "--email",
+          ADDRESS,
+          "--mode",
+          mode,
+          "--on-behalf-of",
+          String(sandbox.user),
+          "--dry-run",
+        ],
+        { root, env: sandbox.env },
+      );
+      assert.equal(result.code, 0, result.stderr);
+      assert.match(result.stdout, /^3 candidates have this address:/);
+      for (const id of sandbox.matched) {
+        const method = mode === "delete" ? "DELETE" : "PATCH";
+        assert.ok(
+          result.stdout.includes(`${method} ${sandbox.url}/candidates/${id}\n`),
+          result.stdout,
+        );
+      }
+      assert.match(result.stdout, new RegExp(`On-Behalf-Of: ${sandbox.user}`));
+      assert.ok(!result.stdout.includes(sandbox.apiKey), "the key was printed");
+      if (mode === "anonymize") assert.match(result.stdout, /"email_addresses": \[\]/);
+    }
+    assert.deepEqual(writes(sandbox), []);
+    assert.deepEqual(await snapshot(root), before);
+    for (const id of sandbox.matched) assert.ok(sandbox.tenant.get("candidates", id));
+  });
+});
+
+Deno.test("erase refuses without a user id, or without --yes off a terminal, before any request", async () => {
+  await using sandbox = await privacySandbox();
+  await withTempDir(async (root) => {
+    const missing = await runCli(["erase", "--email", ADDRESS, "--mode", "delete", "--yes"], {
+      root,
+      env: sandbox.env,
+    });
+    assert.equal(missing.code, 2);
+    assert.match(missing.stderr, /--on-behalf-of/);
+    const badEnv = await runCli(["erase", "--email", ADDRESS, "--mode", "delete", "--yes"], {
+      root,
+      env: { ...sandbox.env, GREENHOUSE_ON_BEHALF_OF: "12abc" },
+    });
+    assert.equal(badEnv.code, 2);
+    assert.match(badEnv.stderr, /GREENHOUSE_ON_BEHALF_OF/);
+    const noYes = await runCli(["erase", "--email", ADDRESS, "--mode", "delete"], {
+      root,
+      env: { ...sandbox.env, GREENHOUSE_ON_BEHALF_OF: String(sandbox.user) },
+    });
+    assert.equal(noYes.code, 2);
+    assert.match(noYes.stderr, /--yes/);
+    assert.equal(sandbox.log.length, 0);
+  });
+});
+
+Deno.test("erase refuses an On-Behalf-Of id that is not a Greenhouse user, before any write", async () => {
+  await using sandbox = await privacySandbox();
+  await withTempDir(async (root) => {
+    const result = await runCli(
+      ["erase", "--email", ADDRESS, "--mode", "delete", "--on-behalf-of", "999", "--yes"],
+      { root, env: sandbox.env },
+    );
+    assert.equal(result.code, 1);
+    assert.match(result.stderr, /user 999 does not exist/);
+    assert.deepEqual(writes(sandbox), []);
+  });
+});
+
+Deno.test("erase --mode delete deletes every match upstream and every cached trace", async () => {
+  await using sandbox = await privacySandbox();
+  await withTempDir(async (root) => {
+    await fillCache(root, sandbox);
+    const people = sandbox.matched.map((id) => sandbox.tenant.get("candidates", id)!);
+    const owned = async (folder: string) =>
+      [...(await indexIds(root, folder)).values()].filter((m) =>
+        sandbox.matched.map(String).includes(m.split("/")[0])
+      ).length;
+    assert.ok((await owned("offers")) + (await owned("scorecards")) > 0, "nothing to purge");
+    const result = await runCli(
+      ["erase", "--email", ` ${ADDRESS} `, "--mode", "delete", "--yes"],
+      { root, env: { ...sandbox.env, GREENHOUSE_ON_BEHALF_OF: String(sandbox.user) } },
+    );
+    assert.equal(result.code, 0, result.stderr);
+    assert.match(result.stdout, /erase: 3 of 3 candidates deleted/);
+
+    // Upstream: one DELETE each, with On-Behalf-Of; the candidates are gone.
+    const sent = writes(sandbox);
+    assert.deepEqual(
+      sent.map((e) => `${e.method} ${e.path}`),
+      sandbox.matched.map((id) => `DELETE /v1/candidates/${id}`),
+    );
+    assert.ok(sent.every((e) => e.onBehalfOf === String(sandbox.user) && e.status === 200));
+    for (const id of sandbox.matched) assert.equal(sandbox.tenant.get("candidates", id), undefined);
+
+    // Cache: no file, row, attachment folder or feed of theirs; the bystander keeps everything.
+    const gone = new Set(sandbox.matched.map(String));
+    const candidates = await indexIds(root, "candidates");
+    for (const id of sandbox.matched) {
+      assert.equal(candidates.has(id), false);
+      assert.equal(await exists(join(root, CACHE, "candidates", `${id}.json`)), false);
+      assert.equal(await exists(join(root, CACHE, "candidates", `${id}-attachments`)), false);
+      assert.equal(await exists(join(root, CACHE, "activity_feeds", `${id}.json`)), false);
+    }
+    for (
+      const [folder, owner] of [
+        ["applications", (m: string) => m.split("/")[0]],
+        ["offers", (m: string) => m.split("/")[0]],
+        ["scorecards", (m: string) => m],
+      ] as const
+    ) {
+      const rows = await indexIds(root, folder);
+      for (const [id, moniker] of rows) {
+        assert.ok(!gone.has(owner(moniker)), `${folder} ${id} of an erased candidate`);
+      }
+      for await (const entry of Deno.readDir(join(root, CACHE, folder))) {
+        const match = /^(\d+)\.json$/.exec(entry.name);
+        if (!match) continue;
+        const record = JSON.parse(await Deno.readTextFile(join(root, CACHE, folder, entry.name)));
+        assert.ok(!gone.has(String(record.candidate_id)), `${folder}/${entry.name} left behind`);
+      }
+    }
+    const apps = await indexIds(root, "applications");
+    for (const id of people.flatMap((p) => p.application_ids)) assert.equal(apps.has(id), false);
+    assert.ok(candidates.has(sandbox.bystander));
+    assert.ok(await exists(join(root, CACHE, "candidates", `${sandbox.bystander}-attachments`)));
+    assert.ok(await exists(join(root, CACHE, "activity_feeds", `${sandbox.bystander}.json`)));
+
+    const log = await privacyLog(root);
+    assert.deepEqual(
+      log.lines.map((l) => [l.candidate_id, l.mode, l.result, l.cache]),
+      sandbox.matched.map((id) => [id, "delete", "deleted", "purged"]),
+    );
+    for (const line of log.lines) {
+      assert.equal(line.on_behalf_of, sandbox.user);
+      assert.equal(line.email_sha256, emailSha256(ADDRESS));
+      assert.match(line.time, /^\d{4}-\d\d-\d\dT/);
+    }
+    assertNoPersonalData(log.text, people);
+  });
+});
+
+Deno.test("erase --mode anonymize clears the fields upstream and replaces the cached record", async () => {
+  await using sandbox = await privacySandbox();
+  await withTempDir(async (root) => {
+    await fillCache(root, sandbox);
+    const people = sandbox.matched.map((id) => sandbox.tenant.get("candidates", id)!);
+    const appsBefore = await indexIds(root, "applications");
+    const result = await runCli(
+      [
+        "erase",
+        "--email",
+        ADDRESS,
+        "--mode",
+        "anonymize",
+        "--on-behalf-of",
+        String(sandbox.user),
+        "--yes",
+      ],
+      { root, env: sandbox.env },
+    );
+    assert.equal(result.code, 0, result.stderr);
+    assert.match(result.stdout, /erase: 3 of 3 candidates anonymized/);
+
+    const sent = writes(sandbox);
+    assert.deepEqual(
+      sent.map((e) => `${e.method} ${e.path}`),
+      sandbox.matched.map((id) => `PATCH /v1/candidates/${id}`),
+    );
+    assert.ok(sent.every((e) => e.onBehalfOf === String(sandbox.user) && e.status === 200));
+    const names = new Set<string>();
+    for (const [i, id] of sandbox.matched.entries()) {
+      const now = sandbox.tenant.get("candidates", id)!;
+      for (
+        const field of [
+          "addresses",
+          "email_addresses",
+          "phone_numbers",
+          "social_media_addresses",
+          "website_addresses",
+          "tags",
+        ]
+      ) {
+        assert.deepEqual(now[field], [], `${id} ${field}`);
+      }
+      assert.equal(now.company, null);
+      assert.equal(now.title, null);
+      assert.ok(Object.values(now.custom_fields).every((v) => v === null), `${id} custom_fields`);
+      assert.notEqual(now.first_name, people[i].first_name);
+      assert.notEqual(now.last_name, people[i].last_name);
+      assert.match(now.first_name, /^[A-Z][a-z]{11}$/);
+      names.add(now.first_name).add(now.last_name);
+
+      // The cache holds exactly the API's anonymised record; attachments and feed are gone.
+      const cached = JSON.parse(
+        await Deno.readTextFile(join(root, CACHE, "candidates", `${id}.json`)),
+      );
+      assert.deepEqual(cached, now);
+      assert.equal(await exists(join(root, CACHE, "candidates", `${id}-attachments`)), false);
+      assert.equal(await exists(join(root, CACHE, "activity_feeds", `${id}.json`)), false);
+    }
+    assert.equal(names.size, 6, "random names must differ for every candidate");
+    const candidates = await indexIds(root, "candidates");
+    for (const id of sandbox.matched) {
+      const now = sandbox.tenant.get("candidates", id)!;
+      assert.equal(candidates.get(id), `${now.first_name} ${now.last_name}`);
+    }
+    assert.deepEqual(await indexIds(root, "applications"), appsBefore);
+    assert.ok(await exists(join(root, CACHE, "activity_feeds", `${sandbox.bystander}.json`)));
+
+    const log = await privacyLog(root);
+    assert.deepEqual(
+      log.lines.map((l) => [l.candidate_id, l.result, l.cache]),
+      sandbox.matched.map((id) => [id, "anonymized", "replaced"]),
+    );
+    assertNoPersonalData(log.text, people);
+  });
+});
+
+Deno.test("a write failing half way: exit 1, the report names erased and not-erased candidates", async () => {
+  await using sandbox = await privacySandbox();
+  // The second PATCH fails with a 500: it may have reached Greenhouse, so it is not retried.
+  sandbox.faults.status5xx = { every: 2, times: 1, methods: ["PATCH"] };
+  await withTempDir(async (root) => {
+    await fillCache(root, sandbox);
+    const [first, second, third] = sandbox.matched;
+    const cachedSecond = await Deno.readTextFile(join(root, CACHE, "candidates", `${second}.json`));
+    const result = await runCli(
+      [
+        "erase",
+        "--email",
+        ADDRESS,
+        "--mode",
+        "anonymize",
+        "--on-behalf-of",
+        String(sandbox.user),
+        "--yes",
+      ],
+      { root, env: sandbox.env },
+    );
+    assert.equal(result.code, 1);
+    assert.match(result.stdout, new RegExp(`${first}  anonymized`));
+    assert.match(result.stdout, new RegExp(`${second}  NOT anonymized: .*500`));
+    assert.match(result.stdout, new RegExp(`${third}  anonymized`));
+    assert.match(
+      result.stdout,
+      new RegExp(`2 of 3 candidates anonymized; NOT anonymized: ${second}`),
+    );
+    assert.match(
+      result.stderr,
+      new RegExp(`1 of 3 candidates were not anonymized \\(${second}\\)`),
+    );
+    assert.equal(writes(sandbox).filter((e) => e.path.endsWith(`/${second}`)).length, 1);
+    // The failed one is left as it was, in Greenhouse and in the cache.
+    assert.ok(sandbox.tenant.get("candidates", second)!.email_addresses.length > 0);
+    assert.equal(
+      await Deno.readTextFile(join(root, CACHE, "candidates", `${second}.json`)),
+      cachedSecond,
+    );
+    const log = await privacyLog(root);
+    assert.deepEqual(log.lines.map((l) => [l.candidate_id, l.result]), [[first, "anonymized"], [
+      second,
+      "failed",
+    ], [third, "anonymized"]]);
+  });
+});
+
+Deno.test("a delete refused half way (403) is reported; a DELETE whose answer was lost is retried and counts as done", async () => {
+  await using sandbox = await privacySandbox();
+  const [first, second, third] = sandbox.matched;
+  await using refusing = await privacySandbox({ deniedPaths: [`/candidates/${second}`] });
+  await withTempDir(async (root) => {
+    const result = await runCli(
+      [
+        "erase",
+        "--email",
+        ADDRESS,
+        "--mode",
+        "delete",
+        "--on-behalf-of",
+        String(refusing.user),
+        "--yes",
+      ],
+      { root, env: refusing.env },
+    );
+    assert.equal(result.code, 1);
+    assert.match(result.stdout, new RegExp(`${second}  NOT deleted: .*403`));
+    assert.match(result.stdout, /2 of 3 candidates deleted/);
+    assert.ok(refusing.tenant.get("candidates", second));
+    assert.equal(refusing.tenant.get("candidates", third), undefined);
+    assert.match(result.stderr, /no cache at/);
+    assert.match(result.stderr, new RegExp(`1 of 3 candidates were not deleted \\(${second}\\)`));
+  });
+  // The connection drops after the first DELETE took effect: the retry's 404 is confirmed by a GET.
+  sandbox.faults.reset = { times: 1, methods: ["DELETE"] };
+  await withTempDir(async (root) => {
+    const result = await runCli(
+      [
+        "erase",
+        "--email",
+        ADDRESS,
+        "--mode",
+        "delete",
+        "--on-behalf-of",
+        String(sandbox.user),
+        "--yes",
+      ],
+      { root, env: sandbox.env },
+    );
+    assert.equal(result.code, 0, result.stderr);
+    assert.match(result.stdout, /3 of 3 candidates deleted/);
+    const toFirst = sandbox.log.filter((e) => e.path === `/v1/candidates/${first}`);
+    assert.deepEqual(toFirst.map((e) => `${e.method} ${e.status}`), [
+      "DELETE 200",
+      "DELETE 404",
+      "GET 404",
+    ]);
+  });
+});
+
+Deno.test("ping: ok, 401 and 403 name the reason and the scope", async () => {
+  await using sandbox = await privacySandbox({ rateLimit: 50 });
+  await withTempDir(async (root) => {
+    const ok = await runCli(["ping"], { root, env: sandbox.env });
+    assert.equal(ok.code, 0, ok.stderr);
+    assert.match(ok.stdout, /Harvest v1 at /);
+    assert.match(ok.stdout, /Rate limit: 50 requests per 10 s/);
+    assert.match(ok.stdout, /ok +Get: List Candidates/);
+    assert.deepEqual(sandbox.log.map((e) => e.path), [
+      "/v1/users?per_page=1",
+      "/v1/candidates?per_page=1",
+    ]);
+
+    const bad = await runCli(["ping"], {
+      root,
+      env: { ...sandbox.env, GREENHOUSE_API_KEY: "wrong" },
+    });
+    assert.equal(bad.code, 1);
+    assert.match(bad.stderr, /rejected the API key \(401\)/);
+    assert.ok(!bad.stdout.includes("wrong") && !bad.stderr.includes("wrong"));
+  });
+  for (
+    const [denied, scope] of [["/users", "Get: List Users"], [
+      "/candidates",
+      "Get: List Candidates",
+    ]]
+  ) {
+    await using limited = await privacySandbox({ deniedPaths: [denied] });
+    await withTempDir(async (root) => {
+      const result = await runCli(["ping", "--json"], { root, env: limited.env });
+      assert.equal(result.code, 1);
+      const report = JSON.parse(result.stdout);
+      assert.equal(report.usable, false);
+      assert.ok(report.reason.includes(`"${scope}" scope (403`), report.reason);
+    });
+  }
+});
