@@ -7,8 +7,8 @@ import type { RunContext } from "../cli/context.ts";
 import type { CommandSpec } from "../cli/spec.ts";
 import { type Connection, connection, connectionHelp, connectionOptions } from "../cli/options.ts";
 import { openClient } from "../cli/client.ts";
-import { UsageError } from "../errors.ts";
-import { buildBundle, writeBundle } from "../privacy/access.ts";
+import { RunError, UsageError } from "../errors.ts";
+import { buildBundle, downloadAccessFiles, writeBundle } from "../privacy/access.ts";
 import { emailOption, emailOptions } from "../privacy/options.ts";
 import { findCandidates } from "../privacy/search.ts";
 
@@ -80,6 +80,17 @@ export async function runAccess(cmd: AccessCommand, ctx: RunContext): Promise<nu
     return 0;
   }
   const files = await writeBundle(cmd.out, bundle);
+  if (cmd.attachments) {
+    const downloads = await downloadAccessFiles(ctx, client, cmd.out, candidates);
+    files.push(`${downloads.files.length} attachment files`);
+    if (downloads.failed.length > 0) {
+      for (const failure of downloads.failed) ctx.err(`access: ${failure}\n`);
+      throw new RunError(
+        `access: ${downloads.failed.length} attachment file(s) could not be downloaded (listed above); ` +
+          `the rest of the bundle is in ${cmd.out}. Run again to retry.`,
+      );
+    }
+  }
   ctx.out(
     candidates.length === 0
       ? `${NO_MATCH}; wrote ${files.join(", ")} to ${cmd.out}\n`

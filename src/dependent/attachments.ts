@@ -231,7 +231,42 @@ export async function downloadAttachments(
   return result;
 }
 
-function reportGone(run: DependentRun, id: number, files: number): void {
+/**
+ * Downloads one candidate's attachments into `baseDir/<type>-<created_at>[~N]/<file>` with
+ * markers, outside the cache (the `access` bundle uses it). Same safety rules as the cache:
+ * sanitised names, streamed atomic writes, marker last, no API key sent to the file host.
+ */
+export async function downloadCandidateFiles(
+  run: Pick<DependentRun, "ctx">,
+  candidate: ApiRecord,
+  baseDir: string,
+  opts: {
+    fetchFn?: typeof fetch;
+    refreshOne: (id: number) => Promise<ApiRecord | undefined>;
+  },
+): Promise<{ files: string[]; failed: string[] }> {
+  const attachments = attachmentsOf(candidate);
+  const names = attachmentFolderNames(attachments);
+  const result = { files: [] as string[], failed: [] as string[] };
+  for (let i = 0; i < attachments.length; i++) {
+    const folder = join(baseDir, names[i]);
+    const file = sanitizeFileName(attachments[i].filename);
+    assertInside(baseDir, join(folder, file));
+    const job: Job = {
+      candidateId: candidate.id,
+      folder,
+      folderName: names[i],
+      file,
+      attachment: attachments[i],
+    };
+    const outcome = await downloadJob(run, job, opts.fetchFn ?? fetch, opts.refreshOne);
+    if (outcome.kind === "ok") result.files.push(join(names[i], file));
+    else if (outcome.kind === "fail") result.failed.push(`${names[i]}: ${outcome.reason}`);
+  }
+  return result;
+}
+
+function reportGone(run: Pick<DependentRun, "ctx">, id: number, files: number): void {
   run.ctx.err(
     `attachments: candidate ${id} not found (deleted upstream?); ${files} file${
       files === 1 ? "" : "s"
@@ -309,7 +344,7 @@ async function removeIfPresent(path: string): Promise<void> {
 }
 
 async function downloadJob(
-  run: DependentRun,
+  run: Pick<DependentRun, "ctx">,
   job: Job,
   fetchFn: typeof fetch,
   refreshOne: (id: number) => Promise<ApiRecord | undefined>,

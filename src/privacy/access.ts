@@ -8,6 +8,8 @@ import { join } from "node:path";
 import { writeFileAtomic } from "../cache/mod.ts";
 import type { ApiRecord } from "../entities.ts";
 import type { HarvestClient } from "../harvest/mod.ts";
+import type { RunContext } from "../cli/context.ts";
+import { downloadCandidateFiles } from "../dependent/attachments.ts";
 
 export interface AccessBundle {
   candidate_records: ApiRecord[];
@@ -92,10 +94,9 @@ export async function writeBundle(dir: string, bundle: AccessBundle): Promise<st
 }
 
 /**
- * The attachments part of the bundle. For now it writes `attachments.json` (each attachment's
- * candidate, filename, type, created_at and url). Downloading the files themselves is to be
- * wired here to the shared downloader (`downloadAttachments` in src/dependent/attachments.ts)
- * once both branches are merged, into `<dir>/attachments/<candidate id>/…`.
+ * The attachments index of the bundle: `attachments.json` (each attachment's candidate,
+ * filename, type, created_at and url). The files themselves are downloaded by
+ * `downloadAccessFiles` into `<dir>/attachments/<candidate id>/…`.
  */
 export async function writeAccessAttachments(
   dir: string,
@@ -103,4 +104,30 @@ export async function writeAccessAttachments(
 ): Promise<string[]> {
   await writeFileAtomic(join(dir, "attachments.json"), json(attachments));
   return ["attachments.json"];
+}
+
+/**
+ * Downloads every candidate's attachment files into `<dir>/attachments/<candidate id>/`, with
+ * the cache's layout, sanitising and markers. Returns the written paths and the failures.
+ */
+export async function downloadAccessFiles(
+  ctx: RunContext,
+  client: HarvestClient,
+  dir: string,
+  candidates: ApiRecord[],
+): Promise<{ files: string[]; failed: string[] }> {
+  const result = { files: [] as string[], failed: [] as string[] };
+  const refreshOne = async (id: number) => {
+    const response = await client.request("GET", `/candidates/${id}`, { allowStatus: [404] });
+    return response.status === 404 ? undefined : response.body as ApiRecord;
+  };
+  for (const candidate of candidates) {
+    const base = join(dir, "attachments", String(candidate.id));
+    const outcome = await downloadCandidateFiles({ ctx }, candidate, base, { refreshOne });
+    result.files.push(
+      ...outcome.files.map((file) => join("attachments", String(candidate.id), file)),
+    );
+    result.failed.push(...outcome.failed.map((reason) => `candidate ${candidate.id} ${reason}`));
+  }
+  return result;
 }

@@ -1,5 +1,6 @@
 /** End to end: ping, access and erase, spawned with scoped permissions against the sandbox. */
 import assert from "node:assert/strict";
+import { attachmentFolderNames, sanitizeFileName } from "../../src/cache/attachments.ts";
 import { join } from "node:path";
 import { parseIndex } from "../../src/cache/index_csv.ts";
 import { ManualClock } from "../../src/clock.ts";
@@ -177,6 +178,19 @@ Deno.test("access without --out prints one JSON document; attachments metadata w
       }))
     );
     assert.deepEqual(attachments, expected);
+    // The files themselves, byte for byte, in the cache's layout with markers.
+    for (const id of sandbox.matched) {
+      const list = sandbox.tenant.get("candidates", id)!.attachments;
+      const folders = attachmentFolderNames(list);
+      for (let i = 0; i < list.length; i++) {
+        const folder = join(out, "attachments", String(id), folders[i]);
+        const bytes = await Deno.readFile(join(folder, sanitizeFileName(list[i].filename)));
+        assert.deepEqual(bytes, sandbox.attachmentBytes(id, i), `${id} ${folders[i]}`);
+        const marker = JSON.parse(await Deno.readTextFile(join(folder, "complete")));
+        assert.equal(marker.size, bytes.length);
+      }
+    }
+    assert.match(files.stdout, /\d+ attachment files/);
 
     const refused = await runCli(["access", "--email", ADDRESS, "--include-attachments"], {
       root,
