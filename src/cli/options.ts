@@ -168,7 +168,13 @@ function urlSetting(
 
 export function connection(values: OptionValues, env: Env): Connection {
   const api = apiVersion(values, env);
-  const baseUrl = urlSetting(values, env, "base-url", "GREENHOUSE_BASE_URL", DEFAULT_BASE_URLS[api]);
+  const baseUrl = urlSetting(
+    values,
+    env,
+    "base-url",
+    "GREENHOUSE_BASE_URL",
+    DEFAULT_BASE_URLS[api],
+  );
   const target = rateTarget(values);
   if (api === "v1") {
     const apiKey = env("GREENHOUSE_API_KEY");
@@ -193,7 +199,14 @@ export function connection(values: OptionValues, env: Env): Connection {
         "environment (never as flags)",
     );
   }
-  return { api, baseUrl, rateTarget: target, clientId: clientId!, clientSecret: clientSecret!, authUrl };
+  return {
+    api,
+    baseUrl,
+    rateTarget: target,
+    clientId: clientId!,
+    clientSecret: clientSecret!,
+    authUrl,
+  };
 }
 
 export interface DateRange {
