@@ -3,6 +3,8 @@
  * driven by this table; adding an entity means adding a row.
  */
 
+import { RunError } from "./errors.ts";
+
 // deno-lint-ignore no-explicit-any
 export type ApiRecord = Record<string, any>;
 
@@ -23,6 +25,11 @@ export interface Entity {
   summary: string;
   /** List endpoint path relative to the base URL (v1). */
   path: string;
+  /**
+   * List endpoint per API version; undefined where that version has no equivalent. All seven
+   * keep their names in v3 (harvestdocs reference; the README records the renamed fields).
+   */
+  paths: Record<"v1" | "v3", string | undefined>;
   /** Whether the list endpoint takes created_after / created_before. */
   createdFilters: boolean;
   /** The index.csv moniker, compatible with the existing Python extractor's `check`. */
@@ -52,6 +59,7 @@ export const ENTITIES: Record<EntityName, Entity> = {
     name: "applications",
     summary: "Applications (candidate and prospect), with answers and attachment links",
     path: "/applications",
+    paths: { v1: "/applications", v3: "/applications" },
     createdFilters: true,
     moniker: (r) => `${idOrEmpty(r.candidate_id)}/${firstJobId(r)}`,
   },
@@ -59,6 +67,7 @@ export const ENTITIES: Record<EntityName, Entity> = {
     name: "candidates",
     summary: "Candidates and prospects, with contact details and attachment links",
     path: "/candidates",
+    paths: { v1: "/candidates", v3: "/candidates" },
     createdFilters: true,
     moniker: personName,
   },
@@ -66,6 +75,7 @@ export const ENTITIES: Record<EntityName, Entity> = {
     name: "jobs",
     summary: "Jobs, with departments, offices, hiring team and openings",
     path: "/jobs",
+    paths: { v1: "/jobs", v3: "/jobs" },
     createdFilters: true,
     moniker: (r) => idOrEmpty(r.name),
   },
@@ -73,6 +83,7 @@ export const ENTITIES: Record<EntityName, Entity> = {
     name: "offers",
     summary: "Offers, every version",
     path: "/offers",
+    paths: { v1: "/offers", v3: "/offers" },
     createdFilters: true,
     moniker: (r) => `${idOrEmpty(r.candidate_id)}/${idOrEmpty(r.application_id)}`,
   },
@@ -80,6 +91,7 @@ export const ENTITIES: Record<EntityName, Entity> = {
     name: "prospect_pools",
     summary: "Prospect pools and their stages",
     path: "/prospect_pools",
+    paths: { v1: "/prospect_pools", v3: "/prospect_pools" },
     createdFilters: false,
     moniker: (r) => idOrEmpty(r.name),
   },
@@ -87,6 +99,7 @@ export const ENTITIES: Record<EntityName, Entity> = {
     name: "scorecards",
     summary: "Submitted scorecards",
     path: "/scorecards",
+    paths: { v1: "/scorecards", v3: "/scorecards" },
     createdFilters: true,
     moniker: (r) => idOrEmpty(r.candidate_id),
   },
@@ -94,10 +107,23 @@ export const ENTITIES: Record<EntityName, Entity> = {
     name: "sources",
     summary: "Candidate sources, grouped by strategy",
     path: "/sources",
+    paths: { v1: "/sources", v3: "/sources" },
     createdFilters: false,
     moniker: (r) => idOrEmpty(r.name),
   },
 };
+
+/** The entity's list path for the client's API version, or a RunError when it has none. */
+export function entityPath(entity: Entity, dialect: { version: "v1" | "v3" }): string {
+  const path = entity.paths[dialect.version];
+  if (path === undefined) {
+    throw new RunError(
+      `${entity.name} is not available in Harvest ${dialect.version}: ` +
+        `run it with --api ${dialect.version === "v1" ? "v3" : "v1"} if your tenant allows it`,
+    );
+  }
+  return path;
+}
 
 export function isEntityName(name: string): name is EntityName {
   return (ENTITY_NAMES as readonly string[]).includes(name);

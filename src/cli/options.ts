@@ -10,7 +10,14 @@ import type { Env } from "./context.ts";
 export type OptionsConfig = NonNullable<ParseArgsConfig["options"]>;
 export type OptionValues = Record<string, string | boolean | (string | boolean)[] | undefined>;
 
-export const DEFAULT_BASE_URL = "https://harvest.greenhouse.io/v1";
+export type ApiVersion = "v1" | "v3";
+export const API_VERSIONS: readonly ApiVersion[] = ["v1", "v3"];
+export const DEFAULT_BASE_URLS: Record<ApiVersion, string> = {
+  v1: "https://harvest.greenhouse.io/v1",
+  v3: "https://harvest.greenhouse.io/v3",
+};
+export const DEFAULT_BASE_URL = DEFAULT_BASE_URLS.v1;
+export const DEFAULT_AUTH_URL = "https://auth.greenhouse.io/token";
 export const DEFAULT_CACHE_DIR = "./greenhouse-cache";
 export const DEFAULT_RATE_TARGET = 0.8;
 
@@ -23,11 +30,21 @@ export const cacheHelp: OptionHelp = [
 ];
 
 export const connectionOptions: OptionsConfig = {
+  api: { type: "string" },
   "base-url": { type: "string" },
+  "auth-url": { type: "string" },
   "rate-target": { type: "string" },
 };
 export const connectionHelp: OptionHelp = [
-  ["--base-url URL", `Harvest API base URL (env GREENHOUSE_BASE_URL, default ${DEFAULT_BASE_URL})`],
+  [
+    "--api v1|v3",
+    "Harvest API version (env GREENHOUSE_API_VERSION; default follows the credentials set)",
+  ],
+  [
+    "--base-url URL",
+    "Harvest API base URL (env GREENHOUSE_BASE_URL, default https://harvest.greenhouse.io/<api>)",
+  ],
+  ["--auth-url URL", `v3 token endpoint (env GREENHOUSE_AUTH_URL, default ${DEFAULT_AUTH_URL})`],
   ["--rate-target F", "Share of the API rate limit to use, 0.1 to 1 (default 0.8)"],
 ];
 
@@ -45,11 +62,23 @@ export const dateHelp: OptionHelp = [
   ["-b, --created_before DATE", "Only records created before DATE (ISO-8601)"],
 ];
 
-export interface Connection {
-  api: "v1";
-  baseUrl: string;
-  apiKey: string;
-  rateTarget: number;
+/** Where and how to reach Harvest: one variant per API version, each with its own credentials. */
+export type Connection =
+  | { api: "v1"; baseUrl: string; rateTarget: number; apiKey: string }
+  | {
+    api: "v3";
+    baseUrl: string;
+    rateTarget: number;
+    clientId: string;
+    clientSecret: string;
+    authUrl: string;
+    /** Greenhouse user id the token acts as (token `sub`); v1 sends On-Behalf-Of per request. */
+    onBehalfOf?: string;
+  };
+
+/** The connection acting as a user: v3 mints its token for that user; v1 is unchanged. */
+export function actingAs(conn: Connection, userId: string): Connection {
+  return conn.api === "v3" ? { ...conn, onBehalfOf: userId } : conn;
 }
 
 function stringValue(values: OptionValues, name: string): string | undefined {
@@ -98,22 +127,86 @@ export function rateTarget(values: OptionValues): number {
   return value;
 }
 
-export function connection(values: OptionValues, env: Env): Connection {
-  const flag = stringValue(values, "base-url");
-  const fromEnv = env("GREENHOUSE_BASE_URL");
-  const baseUrl = flag !== undefined
-    ? parseBaseUrl(flag, "--base-url")
-    : fromEnv
-    ? parseBaseUrl(fromEnv, "GREENHOUSE_BASE_URL")
-    : DEFAULT_BASE_URL;
-  const target = rateTarget(values);
-  const apiKey = env("GREENHOUSE_API_KEY");
-  if (!apiKey) {
+/** --api / GREENHOUSE_API_VERSION, else the version the credentials in the environment select. */
+export function apiVersion(values: OptionValues, env: Env): ApiVersion {
+  const flag = stringValue(values, "api");
+  const source = flag !== undefined ? "--api" : "GREENHOUSE_API_VERSION";
+  const text = flag ?? (env("GREENHOUSE_API_VERSION") || undefined);
+  if (text !== undefined) {
+    const v = text.trim().toLowerCase();
+    if (v === "v1" || v === "v3") return v;
+    throw new UsageError(`${source} "${text}" must be v1 or v3`);
+  }
+  const hasKey = !!env("GREENHOUSE_API_KEY");
+  const hasV3 = !!env("GREENHOUSE_CLIENT_ID") || !!env("GREENHOUSE_CLIENT_SECRET");
+  if (hasKey && hasV3) {
     throw new UsageError(
-      "GREENHOUSE_API_KEY is not set: export your Harvest API key in GREENHOUSE_API_KEY (it is never taken as a flag)",
+      "both GREENHOUSE_API_KEY (v1) and GREENHOUSE_CLIENT_ID/GREENHOUSE_CLIENT_SECRET (v3) are " +
+        "set: unset one, or choose with --api v1|v3 (env GREENHOUSE_API_VERSION)",
     );
   }
-  return { api: "v1", baseUrl, apiKey, rateTarget: target };
+  if (hasV3) return "v3";
+  if (hasKey) return "v1";
+  throw new UsageError(
+    "no Harvest credentials: export GREENHOUSE_CLIENT_ID and GREENHOUSE_CLIENT_SECRET (v3), " +
+      "or GREENHOUSE_API_KEY (v1); they are never taken as flags",
+  );
+}
+
+function urlSetting(
+  values: OptionValues,
+  env: Env,
+  flag: string,
+  variable: string,
+  fallback: string,
+): string {
+  const fromFlag = stringValue(values, flag);
+  if (fromFlag !== undefined) return parseBaseUrl(fromFlag, `--${flag}`);
+  const fromEnv = env(variable);
+  return fromEnv ? parseBaseUrl(fromEnv, variable) : fallback;
+}
+
+export function connection(values: OptionValues, env: Env): Connection {
+  const api = apiVersion(values, env);
+  const baseUrl = urlSetting(
+    values,
+    env,
+    "base-url",
+    "GREENHOUSE_BASE_URL",
+    DEFAULT_BASE_URLS[api],
+  );
+  const target = rateTarget(values);
+  if (api === "v1") {
+    const apiKey = env("GREENHOUSE_API_KEY");
+    if (!apiKey) {
+      throw new UsageError(
+        "GREENHOUSE_API_KEY is not set: export your Harvest API key in GREENHOUSE_API_KEY (it is never taken as a flag)",
+      );
+    }
+    return { api, baseUrl, apiKey, rateTarget: target };
+  }
+  const authUrl = urlSetting(values, env, "auth-url", "GREENHOUSE_AUTH_URL", DEFAULT_AUTH_URL);
+  const clientId = env("GREENHOUSE_CLIENT_ID")?.trim();
+  const clientSecret = env("GREENHOUSE_CLIENT_SECRET")?.trim();
+  const missing = [
+    clientId ? undefined : "GREENHOUSE_CLIENT_ID",
+    clientSecret ? undefined : "GREENHOUSE_CLIENT_SECRET",
+  ].filter(Boolean);
+  if (missing.length) {
+    throw new UsageError(
+      `${missing.join(" and ")} ${missing.length === 1 ? "is" : "are"} not set: Harvest v3 ` +
+        "needs both the client id and the client secret of a v3 API credential in the " +
+        "environment (never as flags)",
+    );
+  }
+  return {
+    api,
+    baseUrl,
+    rateTarget: target,
+    clientId: clientId!,
+    clientSecret: clientSecret!,
+    authUrl,
+  };
 }
 
 export interface DateRange {

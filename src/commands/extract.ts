@@ -2,7 +2,7 @@
  * The seven entity commands: one code path, driven by the entity table.
  * Lists the entity page by page and writes each page to the cache as it arrives.
  */
-import { ENTITIES, type Entity, type EntityName, recordId } from "../entities.ts";
+import { ENTITIES, type Entity, type EntityName, entityPath, recordId } from "../entities.ts";
 import { RunError, UsageError } from "../errors.ts";
 import type { RunContext } from "../cli/context.ts";
 import type { CommandSpec } from "../cli/spec.ts";
@@ -99,6 +99,7 @@ export async function extractEntity(cmd: ExtractCommand, ctx: RunContext): Promi
   const entity = ENTITIES[cmd.entity];
   const started = ctx.clock.now();
   const client = openClient(cmd.connection, ctx);
+  const path = entityPath(entity, client.dialect);
   const cache = await openCache(cmd.cacheDir);
   const progress = new Progress({
     err: ctx.err,
@@ -112,11 +113,11 @@ export async function extractEntity(cmd: ExtractCommand, ctx: RunContext): Promi
   try {
     const folder = await cache.folder(entity.name, entity.moniker);
     const filters = client.dialect.dateFilters(cmd.range.after, cmd.range.before);
-    for await (const page of prefetch(client.paginate(entity.path, filters))) {
+    for await (const page of prefetch(client.paginate(path, filters))) {
       for (const record of page.records) {
         if (recordId(record) === undefined) {
           throw new RunError(
-            `${entity.path} returned a record whose id ${
+            `${path} returned a record whose id ${
               JSON.stringify(record?.id)
             } is not a positive integer; refusing to use it as a file name`,
           );

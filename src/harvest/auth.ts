@@ -12,9 +12,11 @@ export interface Auth {
   refresh?(): Promise<boolean>;
   /** Strings that must never appear in any message (key, header value); the client redacts them. */
   secrets?(): string[];
+  /** The message for a 401 that survived a refresh (default: the v1 "rejected the API key"). */
+  unauthorized?(endpoint: string, detail: string): string;
 }
 
-function base64Utf8(text: string): string {
+export function base64Utf8(text: string): string {
   let binary = "";
   for (const byte of new TextEncoder().encode(text)) binary += String.fromCharCode(byte);
   return btoa(binary);

@@ -9,6 +9,7 @@ import type { Dialect } from "./dialect.ts";
 import { parseLinkHeader } from "./link.ts";
 import { Pacer } from "./pacer.ts";
 import {
+  apiErrorText,
   backoffMs,
   classifyNetworkError,
   classifyStatus,
@@ -271,7 +272,14 @@ export class HarvestClient {
               continue;
             }
           }
-          throw new RunError(this.#redact(c.error.message));
+          if (status === 401 && this.#auth.unauthorized) {
+            const detail = apiErrorText(body);
+            throw new RunError(
+              this.#redact(this.#auth.unauthorized(endpoint, detail ? `: ${detail}` : "")),
+            );
+          }
+          const hint = this.dialect.errorHint?.(status, body) ?? "";
+          throw new RunError(this.#redact(c.error.message + (hint ? ` ${hint}` : "")));
         }
         if (c.rateLimited) {
           rateLimits++;

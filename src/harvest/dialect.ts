@@ -1,7 +1,8 @@
 /**
- * What differs between Harvest API versions, as data plus small pure functions. The client is
- * written against `Dialect` only; a v3 dialect (cursor pagination, 30 s window, pipe-syntax
- * date filters) can be added beside `v1Dialect` without touching the client.
+ * What differs between Harvest API versions, as data plus small pure functions. The client and
+ * the commands are written against `Dialect` only; `v1Dialect` (page numbers, 10 s window,
+ * created_after/created_before) and `v3Dialect` (cursors, 30 s window, pipe-syntax filters)
+ * are the two implementations.
  */
 
 export interface Dialect {
@@ -16,6 +17,25 @@ export interface Dialect {
   nextUrl(links: Map<string, string>): string | undefined;
   /** The number of the last page, when the API tells it. */
   lastPage(links: Map<string, string>): number | undefined;
+  /** Extra advice appended to a fatal error message (e.g. a refused v3 cursor). */
+  errorHint?(status: number, body: unknown): string | undefined;
+  /**
+   * Candidate-dependent data fetched in batches by `candidate_ids` (v3). Undefined in v1, where
+   * it is one request per candidate (`/candidates/{id}/activity_feed`, embedded attachments).
+   */
+  candidateBatch?: CandidateBatch;
+}
+
+/** How v3 serves notes and attachments for many candidates at once. */
+export interface CandidateBatch {
+  /** List endpoint of notes (the v3 replacement for the activity feed's notes). */
+  notesPath: string;
+  /** List endpoint of attachment metadata (id, candidate_id, application_id, type, filename, url…). */
+  attachmentsPath: string;
+  /** The parent-id filter: a comma-separated list of candidate ids. */
+  idsParam: string;
+  /** Most ids one request may carry. */
+  maxIds: number;
 }
 
 /** Harvest v1/v2 list page size: the documented maximum. */
@@ -58,3 +78,48 @@ export const v1Dialect: Dialect = Object.freeze({
     }
   },
 });
+
+/** Harvest v3 list page size: the documented maximum. */
+export const V3_PER_PAGE = 500;
+
+/** v3 date filter value: `gte|A`, `lt|B` or `gte|A|lt|B` (inclusive start, exclusive end). */
+export function pipeRange(after?: Date, before?: Date, name = "created_at"): string | undefined {
+  const parts: string[] = [];
+  if (after) parts.push("gte", checkDate(`${name} start`, after));
+  if (before) parts.push("lt", checkDate(`${name} end`, before));
+  return parts.length ? parts.join("|") : undefined;
+}
+
+export const v3Dialect: Dialect = Object.freeze({
+  version: "v3" as const,
+  windowMs: 30_000,
+  firstPageParams(params: URLSearchParams): URLSearchParams {
+    const out = new URLSearchParams(params);
+    if (!out.has("per_page")) out.set("per_page", String(V3_PER_PAGE));
+    return out;
+  },
+  dateFilters(after?: Date, before?: Date): Record<string, string> {
+    const value = pipeRange(after, before);
+    return value === undefined ? {} : { created_at: value };
+  },
+  /** The next link exactly as given: its cursor must be the only parameter, so nothing is added. */
+  nextUrl(links: Map<string, string>): string | undefined {
+    return links.get("next") || undefined;
+  },
+  lastPage(): number | undefined {
+    return undefined;
+  },
+  errorHint(status: number, body: unknown): string | undefined {
+    if (status !== 422 || !/cursor/i.test(JSON.stringify(body ?? ""))) return undefined;
+    return "Greenhouse refused the pagination cursor (it may have expired): run the command " +
+      "again to start the listing over.";
+  },
+  candidateBatch: Object.freeze({
+    notesPath: "/notes",
+    attachmentsPath: "/attachments",
+    idsParam: "candidate_ids",
+    maxIds: 50,
+  }),
+});
+
+export const DIALECTS = { v1: v1Dialect, v3: v3Dialect } as const;

@@ -15,8 +15,18 @@ export {
   retryPolicy,
 } from "./retry.ts";
 export { Pacer, type PacerOptions, type PacerStats } from "./pacer.ts";
-export { type Dialect, V1_PER_PAGE, v1Dialect } from "./dialect.ts";
+export {
+  type CandidateBatch,
+  type Dialect,
+  DIALECTS,
+  pipeRange,
+  V1_PER_PAGE,
+  v1Dialect,
+  V3_PER_PAGE,
+  v3Dialect,
+} from "./dialect.ts";
 export { type Auth, basicAuth } from "./auth.ts";
+export { type ClientCredentials, clientCredentialsAuth, tokenExpiry } from "./oauth.ts";
 export {
   type ClientEvent,
   type ClientOptions,

@@ -31,12 +31,14 @@ import {
 } from "./files.ts";
 import { type RequestLogEntry, SandboxServer } from "./server.ts";
 import { Tenant } from "./tenant.ts";
+import { V3Api } from "./v3.ts";
 
 export type { Faults, FaultTrigger, RetryAfterForm } from "./faults.ts";
 export type { RequestLogEntry } from "./server.ts";
 export { HOSTILE_FILENAMES, LIST_ENTITIES, Tenant } from "./tenant.ts";
 export type { HostileKind, SandboxEntity } from "./tenant.ts";
 export { ANONYMIZE_FIELDS, AWKWARD_NAMES } from "./vocab.ts";
+export { CURSOR_WITH_PARAMS, toV3, V3Api } from "./v3.ts";
 
 export interface SandboxOptions {
   /** Default 1; the same seed (and clock time) gives a byte-identical tenant. */
@@ -71,12 +73,29 @@ export interface SandboxOptions {
   deniedPaths?: string[];
   /** Initial faults (also mutable later through sandbox.faults). */
   faults?: Faults;
+  /** v3 OAuth client credentials; defaults "sandbox-client-id" / "sandbox-client-secret". */
+  clientId?: string;
+  clientSecret?: string;
+  /** v3 access-token life; default 1 h. */
+  tokenLifetimeMs?: number;
+  /** v3 requests per 30 s window; default 75 (the value reported for real tenants); 0 = unlimited. */
+  v3RateLimit?: number;
+  /** v3 window; default 30_000. */
+  v3WindowMs?: number;
 }
 
 export interface Sandbox {
   /** Base URL, e.g. "http://127.0.0.1:PORT/v1". */
   url: string;
   apiKey: string;
+  /** v3 base URL, e.g. "http://127.0.0.1:PORT/v3". */
+  v3Url: string;
+  /** v3 token endpoint, e.g. "http://127.0.0.1:PORT/token". */
+  authUrl: string;
+  clientId: string;
+  clientSecret: string;
+  /** The v3 side: `v3.all(entity)` lists records in v3 shape and order; `v3.revokeTokens()`. */
+  v3: V3Api;
   /** Mutable at run time. */
   faults: Faults;
   tenant: Tenant;
@@ -112,6 +131,14 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
     clock,
   });
   const log: RequestLogEntry[] = [];
+  const clientId = opts.clientId ?? "sandbox-client-id";
+  const clientSecret = opts.clientSecret ?? "sandbox-client-secret";
+  const v3 = new V3Api({
+    clientId,
+    clientSecret,
+    tokenLifetimeMs: opts.tokenLifetimeMs ?? 3_600_000,
+    clock,
+  }, tenant);
   const sandbox = {} as Sandbox;
   const server = new SandboxServer({
     tenant,
@@ -123,6 +150,9 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
     omitRateLimitHeadersOn429: opts.omitRateLimitHeadersOn429 ?? false,
     faults: () => sandbox.faults,
     log,
+    v3,
+    v3RateLimit: opts.v3RateLimit ?? 75,
+    v3WindowMs: opts.v3WindowMs ?? 30_000,
   });
   const addr = await server.start(opts.port ?? 0);
   const origin = `http://127.0.0.1:${addr.port}`;
@@ -147,6 +177,11 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
   Object.assign(sandbox, {
     url: `${origin}/v1`,
     apiKey,
+    v3Url: `${origin}/v3`,
+    authUrl: `${origin}/token`,
+    clientId,
+    clientSecret,
+    v3,
     faults: opts.faults ?? {},
     tenant,
     log,
@@ -184,6 +219,10 @@ export function describeSandbox(s: Sandbox): string {
     "",
     `export GREENHOUSE_BASE_URL=${s.url}`,
     `export GREENHOUSE_API_KEY=${s.apiKey}`,
+    "",
+    `Harvest v3 on ${s.v3Url} (token endpoint ${s.authUrl}):`,
+    `export GREENHOUSE_BASE_URL=${s.v3Url} GREENHOUSE_AUTH_URL=${s.authUrl}`,
+    `export GREENHOUSE_CLIENT_ID=${s.clientId} GREENHOUSE_CLIENT_SECRET=${s.clientSecret}`,
     "",
     "Synthetic data only (deterministic per seed); nothing leaves this machine. Press Ctrl-C to stop.",
   ].join("\n");

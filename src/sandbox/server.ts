@@ -5,8 +5,10 @@ import { parseIsoFilter } from "./dates.ts";
 import { type Faults, FaultState } from "./faults.ts";
 import { decodeToken, fileStream, s3Error } from "./files.ts";
 import { FixedWindowLimiter, type RateDecision } from "./ratelimit.ts";
+import { json, JSON_TYPE, notFound, type Reply } from "./reply.ts";
 import type { SlotQuery } from "./slots.ts";
 import { LIST_ENTITIES, type SandboxEntity, type Tenant } from "./tenant.ts";
+import type { V3Api } from "./v3.ts";
 import { type FieldError, validateAnonymizeFields, validatePatch } from "./writes.ts";
 
 export interface RequestLogEntry {
@@ -31,22 +33,13 @@ export interface ServerConfig {
   omitRateLimitHeadersOn429: boolean;
   faults: () => Faults;
   log: RequestLogEntry[];
+  /** Harvest v3: token endpoint, bearer tokens and list routes. */
+  v3: V3Api;
+  /** v3 requests per window (0 = unlimited) and the window (30 s). */
+  v3RateLimit: number;
+  v3WindowMs: number;
 }
 
-const JSON_TYPE = "application/json;charset=utf-8";
-
-interface Reply {
-  status: number;
-  body: string | ReadableStream<Uint8Array> | null;
-  headers: Record<string, string>;
-}
-
-const json = (status: number, data: unknown, headers: Record<string, string> = {}): Reply => ({
-  status,
-  body: JSON.stringify(data),
-  headers: { "Content-Type": JSON_TYPE, ...headers },
-});
-const notFound = () => json(404, { message: "Resource not found" });
 const validation = (errors: FieldError[]) => json(422, { message: "Validation error", errors });
 const xml = (status: number, code: string, message: string): Reply => ({
   status,
@@ -237,10 +230,12 @@ function parseId(raw: string | undefined): number | undefined {
 
 export class SandboxServer {
   readonly limiter: FixedWindowLimiter;
+  readonly v3Limiter: FixedWindowLimiter;
   readonly faultState = new FaultState();
   #server?: Deno.HttpServer<Deno.NetAddr>;
   constructor(readonly config: ServerConfig) {
     this.limiter = new FixedWindowLimiter(config.rateLimit, config.windowMs, config.clock);
+    this.v3Limiter = new FixedWindowLimiter(config.v3RateLimit, config.v3WindowMs, config.clock);
   }
 
   start(port: number): Promise<Deno.NetAddr> {
@@ -279,7 +274,11 @@ export class SandboxServer {
         await req.body?.cancel();
         reply = await this.#files(url, faults);
       } else if (url.pathname === "/v1" || url.pathname.startsWith("/v1/")) {
-        reply = await this.#api(req, url, entry, faults);
+        reply = await this.#api(req, url, entry, faults, "v1");
+      } else if (url.pathname === "/v3" || url.pathname.startsWith("/v3/")) {
+        reply = await this.#api(req, url, entry, faults, "v3");
+      } else if (url.pathname === "/token") {
+        reply = await cfg.v3.token(req);
       } else {
         await req.body?.cancel();
         reply = notFound();
@@ -382,12 +381,26 @@ export class SandboxServer {
     };
   }
 
-  #rateHeaders(d: RateDecision, is429: boolean): Record<string, string> {
+  #rateHeaders(d: RateDecision, is429: boolean, version: "v1" | "v3"): Record<string, string> {
+    // v3 sends all three on every response; v1 sends Reset only on 429s.
+    if (version === "v3") {
+      return {
+        "X-RateLimit-Limit": String(d.limit),
+        "X-RateLimit-Remaining": String(d.remaining),
+        "X-RateLimit-Reset": String(Math.ceil(d.resetMs / 1000)),
+      };
+    }
     if (is429 && this.config.omitRateLimitHeadersOn429) return {};
     return { "X-Ratelimit-Limit": String(d.limit), "X-Ratelimit-Remaining": String(d.remaining) };
   }
 
-  async #api(req: Request, url: URL, entry: RequestLogEntry, faults: Faults): Promise<Reply> {
+  async #api(
+    req: Request,
+    url: URL,
+    entry: RequestLogEntry,
+    faults: Faults,
+    version: "v1" | "v3",
+  ): Promise<Reply> {
     const cfg = this.config;
     const st = this.faultState;
     const method = req.method.toUpperCase();
@@ -408,26 +421,29 @@ export class SandboxServer {
     const hasGetBody = !isWrite && req.body !== null;
     if (hasGetBody) await req.body?.cancel();
 
-    if (!authorized(req, cfg.apiKey)) {
+    if (version === "v3") {
+      const denied = cfg.v3.authorize(req);
+      if (denied) return denied;
+    } else if (!authorized(req, cfg.apiKey)) {
       return json(401, { message: "Invalid Basic Auth credentials" });
     }
-    const d = this.limiter.take(cfg.apiKey);
+    const d = version === "v3" ? this.v3Limiter.take("v3") : this.limiter.take(cfg.apiKey);
     const now = cfg.clock.now();
     if (!d.allowed) {
       const retry = Math.max(1, Math.ceil((d.resetMs - now) / 1000));
       return json(429, { message: "Rate limit exceeded" }, {
-        ...this.#rateHeaders(d, true),
+        ...this.#rateHeaders(d, true, version),
         "Retry-After": String(retry),
         "X-RateLimit-Reset": String(Math.ceil(d.resetMs / 1000)),
       });
     }
-    const rate = this.#rateHeaders(d, false);
+    const rate = this.#rateHeaders(d, false, version);
     const withRate = (r: Reply): Reply => ({ ...r, headers: { ...r.headers, ...rate } });
     if (st.fires(faults.rate429, "api", method)) {
       const f = faults.rate429!;
       const secs = f.seconds ?? 1;
       const h: Record<string, string> = {
-        ...this.#rateHeaders(d, true),
+        ...this.#rateHeaders(d, true, version),
         "X-RateLimit-Reset": String(Math.ceil(now / 1000) + secs),
       };
       const form = f.retryAfter ?? "seconds";
@@ -449,6 +465,7 @@ export class SandboxServer {
     if (st.fires(faults.status5xx, "api", method)) {
       return withRate(json(faults.status5xx?.status ?? 500, { message: "Server error" }));
     }
+    if (version === "v3") return withRate(cfg.v3.route(method, url));
     return withRate(this.#route(method, url, req, bodyText));
   }
 

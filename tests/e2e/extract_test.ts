@@ -3,97 +3,132 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { ENTITIES, ENTITY_NAMES } from "../../src/entities.ts";
 import { parseIndex } from "../../src/cache/index_csv.ts";
-import { startSandbox } from "../../src/sandbox/mod.ts";
+import { type Sandbox, startSandbox } from "../../src/sandbox/mod.ts";
 import { ManualClock } from "../../src/clock.ts";
 import { cliCommand, readEntityFolder, runCli, waitFor, withTempDir } from "./cli.ts";
 
-const sandboxEnv = (url: string, key: string) => ({
-  GREENHOUSE_BASE_URL: url,
-  GREENHOUSE_API_KEY: key,
-});
+type Api = "v1" | "v3";
 
-Deno.test("every entity command writes exactly what the sandbox serves", async () => {
-  // A frozen sandbox clock keeps signed attachment URLs identical between serving and comparing.
-  await using sandbox = await startSandboxDisposable({ candidates: 120, clock: frozenClock() });
-  await withTempDir(async (root) => {
-    for (const entity of ENTITY_NAMES) {
-      const result = await runCli([entity, "--quiet"], {
+/** The environment selecting one API version of the sandbox; `secret` replaces the credential. */
+function sandboxEnv(api: Api, sandbox: Sandbox, secret?: string): Record<string, string> {
+  if (api === "v1") {
+    return { GREENHOUSE_BASE_URL: sandbox.url, GREENHOUSE_API_KEY: secret ?? sandbox.apiKey };
+  }
+  return {
+    GREENHOUSE_BASE_URL: sandbox.v3Url,
+    GREENHOUSE_AUTH_URL: sandbox.authUrl,
+    GREENHOUSE_CLIENT_ID: sandbox.clientId,
+    GREENHOUSE_CLIENT_SECRET: secret ?? sandbox.clientSecret,
+  };
+}
+
+/** What the sandbox serves for an entity in that version's shape. */
+function served(api: Api, sandbox: Sandbox, entity: typeof ENTITY_NAMES[number]) {
+  return api === "v1" ? sandbox.tenant.list(entity) : sandbox.v3.all(entity);
+}
+
+/** The credential that must never be printed or written. */
+const credential = (api: Api, sandbox: Sandbox) =>
+  api === "v1" ? sandbox.apiKey : sandbox.clientSecret;
+
+/** Requests to the API itself (not the v3 token endpoint). */
+const apiRequests = (api: Api, sandbox: Sandbox) =>
+  sandbox.log.filter((e) => e.path.startsWith(`/${api}/`));
+
+// One suite, run against both API versions: the behaviour users see is the same.
+for (const api of ["v1", "v3"] as const) {
+  Deno.test(`every entity command writes exactly what the sandbox serves (${api})`, async () => {
+    // A frozen sandbox clock keeps signed attachment URLs identical between serving and comparing.
+    await using sandbox = await startSandboxDisposable({ candidates: 120, clock: frozenClock() });
+    await withTempDir(async (root) => {
+      for (const entity of ENTITY_NAMES) {
+        const result = await runCli([entity, "--quiet"], {
+          root,
+          env: sandboxEnv(api, sandbox),
+        });
+        assert.equal(result.code, 0, result.stderr);
+        assert.match(result.stdout, new RegExp(`^${entity}: \\d+ records written`));
+        assert.equal(result.stderr, "");
+
+        const expected = served(api, sandbox, entity);
+        assert.ok(expected.length > 0, entity);
+        const { files, index } = await readEntityFolder(join(root, "greenhouse-cache", entity));
+        assert.equal(files.size, expected.length, entity);
+        for (const record of expected) {
+          assert.deepEqual(files.get(record.id), record, `${entity} ${record.id}`);
+        }
+
+        const parsed = parseIndex(index);
+        assert.deepEqual(parsed.problems, []);
+        assert.deepEqual(
+          parsed.rows.map((r) => r.id),
+          expected.map((r) => r.id).sort((a, b) => a - b),
+        );
+        const byId = new Map(expected.map((r) => [r.id, r]));
+        for (const row of parsed.rows) {
+          assert.equal(
+            row.moniker,
+            ENTITIES[entity].moniker(byId.get(row.id)!),
+            `${entity} ${row.id}`,
+          );
+          assert.match(row.timestamp, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
+        }
+      }
+    });
+  });
+
+  Deno.test(`creation-date filters are sent as UTC and select the documented bounds (${api})`, async () => {
+    await using sandbox = await startSandboxDisposable({ candidates: 80 });
+    const all = sandbox.tenant.list("candidates").sort((a, b) => a.id - b.id);
+    const after = all[10].created_at;
+    const before = all[30].created_at;
+    await withTempDir(async (root) => {
+      const result = await runCli(["candidates", "-a", after, "--created-before", before, "-q"], {
         root,
-        env: sandboxEnv(sandbox.url, sandbox.apiKey),
+        env: sandboxEnv(api, sandbox),
       });
       assert.equal(result.code, 0, result.stderr);
-      assert.match(result.stdout, new RegExp(`^${entity}: \\d+ records written`));
-      assert.equal(result.stderr, "");
-
-      const expected = sandbox.tenant.list(entity);
-      const { files, index } = await readEntityFolder(join(root, "greenhouse-cache", entity));
-      assert.equal(files.size, expected.length, entity);
-      for (const record of expected) {
-        assert.deepEqual(files.get(record.id), record, `${entity} ${record.id}`);
+      const { files } = await readEntityFolder(join(root, "greenhouse-cache", "candidates"));
+      // created_after is inclusive, created_before exclusive.
+      assert.deepEqual([...files.keys()].sort((a, b) => a - b), all.slice(10, 30).map((r) => r.id));
+      const listed = sandbox.log.find((entry) => entry.path.startsWith(`/${api}/candidates?`));
+      assert.ok(listed);
+      const params = new URL(listed.path, "http://x").searchParams;
+      const [a, b] = [new Date(after).toISOString(), new Date(before).toISOString()];
+      if (api === "v1") {
+        assert.equal(params.get("created_after"), a);
+        assert.equal(params.get("created_before"), b);
+      } else {
+        assert.deepEqual(params.getAll("created_at"), [`gte|${a}|lt|${b}`]);
       }
-
-      const parsed = parseIndex(index);
-      assert.deepEqual(parsed.problems, []);
-      assert.deepEqual(
-        parsed.rows.map((r) => r.id),
-        expected.map((r) => r.id).sort((a, b) => a - b),
-      );
-      const byId = new Map(expected.map((r) => [r.id, r]));
-      for (const row of parsed.rows) {
-        assert.equal(
-          row.moniker,
-          ENTITIES[entity].moniker(byId.get(row.id)!),
-          `${entity} ${row.id}`,
-        );
-        assert.match(row.timestamp, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
-      }
-    }
-  });
-});
-
-Deno.test("creation-date filters are sent as UTC and select the documented bounds", async () => {
-  await using sandbox = await startSandboxDisposable({ candidates: 80 });
-  const all = sandbox.tenant.list("candidates").sort((a, b) => a.id - b.id);
-  const after = all[10].created_at;
-  const before = all[30].created_at;
-  await withTempDir(async (root) => {
-    const result = await runCli(["candidates", "-a", after, "--created-before", before, "-q"], {
-      root,
-      env: sandboxEnv(sandbox.url, sandbox.apiKey),
+      assert.equal(params.get("per_page"), "500");
     });
-    assert.equal(result.code, 0, result.stderr);
-    const { files } = await readEntityFolder(join(root, "greenhouse-cache", "candidates"));
-    // created_after is inclusive, created_before exclusive.
-    assert.deepEqual([...files.keys()].sort((a, b) => a - b), all.slice(10, 30).map((r) => r.id));
-    const listed = sandbox.log.find((entry) => entry.path.startsWith("/v1/candidates?"));
-    assert.ok(listed);
-    const params = new URL(listed.path, "http://x").searchParams;
-    assert.equal(params.get("created_after"), new Date(after).toISOString());
-    assert.equal(params.get("per_page"), "500");
   });
-});
 
-Deno.test("a re-run merges: no duplicate rows, and records a filtered run did not return stay", async () => {
-  await using sandbox = await startSandboxDisposable({ candidates: 40 });
-  const all = sandbox.tenant.list("candidates").sort((a, b) => a.id - b.id);
-  await withTempDir(async (root) => {
-    const env = sandboxEnv(sandbox.url, sandbox.apiKey);
-    assert.equal((await runCli(["candidates", "-q"], { root, env })).code, 0);
-    const filtered = await runCli(["candidates", "-q", "-a", all[35].created_at], { root, env });
-    assert.equal(filtered.code, 0, filtered.stderr);
-    assert.match(filtered.stdout, /: 5 records written/);
-    const { files, index } = await readEntityFolder(join(root, "greenhouse-cache", "candidates"));
-    assert.equal(files.size, 40);
-    const rows = parseIndex(index).rows;
-    assert.equal(rows.length, 40);
-    assert.equal(new Set(rows.map((r) => r.id)).size, 40);
+  Deno.test(`a re-run merges: no duplicate rows, and records a filtered run did not return stay (${api})`, async () => {
+    await using sandbox = await startSandboxDisposable({ candidates: 40 });
+    const all = sandbox.tenant.list("candidates").sort((a, b) => a.id - b.id);
+    await withTempDir(async (root) => {
+      const env = sandboxEnv(api, sandbox);
+      assert.equal((await runCli(["candidates", "-q"], { root, env })).code, 0);
+      const filtered = await runCli(["candidates", "-q", "-a", all[35].created_at], { root, env });
+      assert.equal(filtered.code, 0, filtered.stderr);
+      assert.match(filtered.stdout, /: 5 records written/);
+      const { files, index } = await readEntityFolder(join(root, "greenhouse-cache", "candidates"));
+      assert.equal(files.size, 40);
+      const rows = parseIndex(index).rows;
+      assert.equal(rows.length, 40);
+      assert.equal(new Set(rows.map((r) => r.id)).size, 40);
+    });
   });
-});
+} // (the usage-error test below is version-independent)
 
 Deno.test("usage errors exit 2 with one line, before any request or write", async () => {
   await using sandbox = await startSandboxDisposable({});
   await withTempDir(async (root) => {
-    const env = sandboxEnv(sandbox.url, sandbox.apiKey);
+    const env = sandboxEnv("v1", sandbox);
+    const v3 = sandboxEnv("v3", sandbox);
+    const both = { ...env, ...v3 };
     const cases: [string[], RegExp, Record<string, string>][] = [
       [["candidates", "-a", "2022-13-45"], /"2022-13-45"/, env],
       [["candidates", "--rate-target", "5"], /--rate-target/, env],
@@ -101,6 +136,18 @@ Deno.test("usage errors exit 2 with one line, before any request or write", asyn
       [["candidates", "--nope"], /unknown option "--nope"/, env],
       [["candidates"], /GREENHOUSE_API_KEY/, { GREENHOUSE_BASE_URL: sandbox.url }],
       [["candidates", "--base-url", "http://10.1.2.3/v1"], /plain http/, env],
+      [["candidates"], /GREENHOUSE_API_KEY.*GREENHOUSE_CLIENT_ID.*--api/, both],
+      [["candidates"], /GREENHOUSE_CLIENT_ID and GREENHOUSE_CLIENT_SECRET/, {}],
+      [["candidates"], /GREENHOUSE_CLIENT_SECRET is not set/, {
+        GREENHOUSE_CLIENT_ID: sandbox.clientId,
+      }],
+      [["candidates", "--api", "v2"], /--api "v2" must be v1 or v3/, both],
+      [["candidates"], /GREENHOUSE_API_VERSION "4" must be v1 or v3/, {
+        ...both,
+        GREENHOUSE_API_VERSION: "4",
+      }],
+      [["candidates", "--api", "v3"], /GREENHOUSE_CLIENT_ID and GREENHOUSE_CLIENT_SECRET/, env],
+      [["candidates", "--auth-url", "http://10.1.2.3/token"], /--auth-url.*plain http/, v3],
     ];
     for (const [args, pattern, caseEnv] of cases) {
       const result = await runCli(args, { root, env: caseEnv });
@@ -114,108 +161,126 @@ Deno.test("usage errors exit 2 with one line, before any request or write", asyn
   });
 });
 
-Deno.test("a rejected key fails at once with exit 1 and never prints the key", async () => {
-  await using sandbox = await startSandboxDisposable({});
+Deno.test("the credentials select the version; both work with --api choosing", async () => {
+  await using sandbox = await startSandboxDisposable({ candidates: 10 });
   await withTempDir(async (root) => {
-    const secret = "not-the-key-0123456789abcdef";
-    const result = await runCli(["jobs"], { root, env: sandboxEnv(sandbox.url, secret) });
-    assert.equal(result.code, 1);
-    assert.match(result.stderr, /rejected the API key \(401\)/);
-    assert.equal(sandbox.log.length, 1, "no retries after a 401");
-    assert.ok(!(result.stdout + result.stderr).includes(secret));
-  });
-});
-
-Deno.test("429s and server errors are retried and the extraction completes", async () => {
-  await using sandbox = await startSandboxDisposable({ candidates: 30 });
-  sandbox.faults.rate429 = { times: 2, retryAfter: "seconds", seconds: 1 };
-  sandbox.faults.status5xx = { times: 2, status: 503 };
-  await withTempDir(async (root) => {
-    const result = await runCli(["candidates", "-q"], {
-      root,
-      env: sandboxEnv(sandbox.url, sandbox.apiKey),
-    });
+    const both = { ...sandboxEnv("v1", sandbox), ...sandboxEnv("v3", sandbox) };
+    // GREENHOUSE_BASE_URL is the v3 one here, so only --api v3 can succeed.
+    const result = await runCli(["sources", "-q", "--api", "v3"], { root, env: both });
     assert.equal(result.code, 0, result.stderr);
-    assert.match(result.stdout, /30 records written.*[1-9]\d* retries/);
-    const { files } = await readEntityFolder(join(root, "greenhouse-cache", "candidates"));
-    assert.equal(files.size, 30);
+    assert.ok(sandbox.log.some((e) => e.path === "/token"));
+    assert.ok(sandbox.log.some((e) => e.path.startsWith("/v3/sources?")));
   });
 });
 
-Deno.test("the key never appears in output or in any cache file", async () => {
-  await using sandbox = await startSandboxDisposable({ candidates: 20 });
-  await withTempDir(async (root) => {
-    const result = await runCli(["candidates"], {
-      root,
-      env: sandboxEnv(sandbox.url, sandbox.apiKey),
-    });
-    assert.equal(result.code, 0, result.stderr);
-    assert.ok(!(result.stdout + result.stderr).includes(sandbox.apiKey));
-    for await (const entry of Deno.readDir(join(root, "greenhouse-cache", "candidates"))) {
-      const text = await Deno.readTextFile(
-        join(root, "greenhouse-cache", "candidates", entry.name),
-      );
-      assert.ok(!text.includes(sandbox.apiKey), entry.name);
-    }
-  });
-});
-
-Deno.test("a second concurrent run is refused, naming the lock", async () => {
-  await using sandbox = await startSandboxDisposable({});
-  await withTempDir(async (root) => {
-    const cacheDir = join(root, "greenhouse-cache");
-    const { acquireLock } = await import("../../src/cache/lock.ts");
-    await Deno.mkdir(cacheDir);
-    const lock = await acquireLock(cacheDir);
-    try {
-      const result = await runCli(["sources"], {
-        root,
-        env: sandboxEnv(sandbox.url, sandbox.apiKey),
-      });
+for (const api of ["v1", "v3"] as const) {
+  Deno.test(`a rejected credential fails at once with exit 1 and never prints it (${api})`, async () => {
+    await using sandbox = await startSandboxDisposable({});
+    await withTempDir(async (root) => {
+      const secret = "not-the-secret-0123456789abcdef";
+      const result = await runCli(["jobs"], { root, env: sandboxEnv(api, sandbox, secret) });
       assert.equal(result.code, 1);
-      assert.match(result.stderr, /locked/);
-      assert.match(result.stderr, /lock file greenhouse-cache\/\.lock/);
-    } finally {
-      await lock.release();
-    }
+      assert.match(
+        result.stderr,
+        api === "v1" ? /rejected the API key \(401\)/ : /refused the client credentials \(401\)/,
+      );
+      assert.equal(sandbox.log.length, 1, "no retries after a 401");
+      assert.equal(result.stderr.trim().split("\n").length, 1, result.stderr);
+      assert.ok(!(result.stdout + result.stderr).includes(secret));
+    });
   });
-});
 
-Deno.test("kill -9 mid-run leaves whole files and the next run completes the cache", async () => {
-  await using sandbox = await startSandboxDisposable({ candidates: 3000 });
-  sandbox.faults.latencyMs = 40;
-  await withTempDir(async (root) => {
-    const env = sandboxEnv(sandbox.url, sandbox.apiKey);
-    const folder = join(root, "greenhouse-cache", "candidates");
-    const child = cliCommand(["candidates", "-q"], { root, env }).spawn();
-    // Kill once some pages are on disk but the listing is far from done.
-    await waitFor(() => sandbox.log.length >= 3, "three pages requested");
-    child.kill("SIGKILL");
-    await child.output();
+  Deno.test(`429s and server errors are retried and the extraction completes (${api})`, async () => {
+    await using sandbox = await startSandboxDisposable({ candidates: 30 });
+    sandbox.faults.rate429 = { times: 2, retryAfter: "seconds", seconds: 1 };
+    sandbox.faults.status5xx = { times: 2, status: 503 };
+    await withTempDir(async (root) => {
+      const result = await runCli(["candidates", "-q"], {
+        root,
+        env: sandboxEnv(api, sandbox),
+      });
+      assert.equal(result.code, 0, result.stderr);
+      assert.match(result.stdout, /30 records written.*[1-9]\d* retries/);
+      const { files } = await readEntityFolder(join(root, "greenhouse-cache", "candidates"));
+      assert.equal(files.size, 30);
+    });
+  });
 
-    // Whatever is on disk is whole: every record file parses, every index row has its file.
-    for await (const entry of Deno.readDir(folder)) {
-      if (entry.name.endsWith(".json")) {
-        JSON.parse(await Deno.readTextFile(join(folder, entry.name)));
+  Deno.test(`the credential never appears in output or in any cache file (${api})`, async () => {
+    await using sandbox = await startSandboxDisposable({ candidates: 20 });
+    await withTempDir(async (root) => {
+      const result = await runCli(["candidates"], {
+        root,
+        env: sandboxEnv(api, sandbox),
+      });
+      assert.equal(result.code, 0, result.stderr);
+      assert.ok(!(result.stdout + result.stderr).includes(credential(api, sandbox)));
+      for await (const entry of Deno.readDir(join(root, "greenhouse-cache", "candidates"))) {
+        const text = await Deno.readTextFile(
+          join(root, "greenhouse-cache", "candidates", entry.name),
+        );
+        assert.ok(!text.includes(credential(api, sandbox)), entry.name);
       }
-    }
-    const indexText = await Deno.readTextFile(join(folder, "index.csv")).catch(() =>
-      "id,moniker,timestamp\n"
-    );
-    for (const row of parseIndex(indexText).rows) await Deno.stat(join(folder, `${row.id}.json`));
-
-    sandbox.faults.latencyMs = 0;
-    const rerun = await runCli(["candidates", "-q"], { root, env });
-    assert.equal(rerun.code, 0, rerun.stderr);
-    const { files, index } = await readEntityFolder(folder);
-    assert.equal(files.size, 3000);
-    assert.equal(parseIndex(index).rows.length, 3000);
-    const leftovers = [...Deno.readDirSync(folder)].filter((e) =>
-      !/^(\d+\.json|index\.csv)$/.test(e.name)
-    );
-    assert.deepEqual(leftovers, []);
+    });
   });
-});
+
+  Deno.test(`a second concurrent run is refused, naming the lock (${api})`, async () => {
+    await using sandbox = await startSandboxDisposable({});
+    await withTempDir(async (root) => {
+      const cacheDir = join(root, "greenhouse-cache");
+      const { acquireLock } = await import("../../src/cache/lock.ts");
+      await Deno.mkdir(cacheDir);
+      const lock = await acquireLock(cacheDir);
+      try {
+        const result = await runCli(["sources"], {
+          root,
+          env: sandboxEnv(api, sandbox),
+        });
+        assert.equal(result.code, 1);
+        assert.match(result.stderr, /locked/);
+        assert.match(result.stderr, /lock file greenhouse-cache\/\.lock/);
+      } finally {
+        await lock.release();
+      }
+    });
+  });
+
+  Deno.test(`kill -9 mid-run leaves whole files and the next run completes the cache (${api})`, async () => {
+    await using sandbox = await startSandboxDisposable({ candidates: 3000 });
+    sandbox.faults.latencyMs = 40;
+    await withTempDir(async (root) => {
+      const env = sandboxEnv(api, sandbox);
+      const folder = join(root, "greenhouse-cache", "candidates");
+      const child = cliCommand(["candidates", "-q"], { root, env }).spawn();
+      // Kill once some pages are on disk but the listing is far from done.
+      await waitFor(() => apiRequests(api, sandbox).length >= 3, "three pages requested");
+      child.kill("SIGKILL");
+      await child.output();
+
+      // Whatever is on disk is whole: every record file parses, every index row has its file.
+      for await (const entry of Deno.readDir(folder)) {
+        if (entry.name.endsWith(".json")) {
+          JSON.parse(await Deno.readTextFile(join(folder, entry.name)));
+        }
+      }
+      const indexText = await Deno.readTextFile(join(folder, "index.csv")).catch(() =>
+        "id,moniker,timestamp\n"
+      );
+      for (const row of parseIndex(indexText).rows) await Deno.stat(join(folder, `${row.id}.json`));
+
+      sandbox.faults.latencyMs = 0;
+      const rerun = await runCli(["candidates", "-q"], { root, env });
+      assert.equal(rerun.code, 0, rerun.stderr);
+      const { files, index } = await readEntityFolder(folder);
+      assert.equal(files.size, 3000);
+      assert.equal(parseIndex(index).rows.length, 3000);
+      const leftovers = [...Deno.readDirSync(folder)].filter((e) =>
+        !/^(\d+\.json|index\.csv)$/.test(e.name)
+      );
+      assert.deepEqual(leftovers, []);
+    });
+  });
+}
 
 async function startSandboxDisposable(options: Parameters<typeof startSandbox>[0]) {
   const sandbox = await startSandbox(options);

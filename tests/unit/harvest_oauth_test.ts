@@ -1,0 +1,272 @@
+import assert from "node:assert/strict";
+import { ManualClock } from "../../src/clock.ts";
+import { RunError } from "../../src/errors.ts";
+import {
+  clientCredentialsAuth,
+  HarvestClient,
+  pipeRange,
+  tokenExpiry,
+  v3Dialect,
+} from "../../src/harvest/mod.ts";
+import { parseLinkHeader } from "../../src/harvest/link.ts";
+
+const T0 = Date.UTC(2026, 0, 1);
+const AUTH_URL = "https://auth.test/token";
+const ID = "client-id-123";
+const SECRET = "client-secret-0123456789";
+
+interface Call {
+  url: string;
+  headers: Headers;
+  body?: string;
+  at: number;
+}
+
+function json(body: unknown, status = 200, headers: Record<string, string> = {}): Response {
+  return new Response(JSON.stringify(body), {
+    status,
+    headers: { "content-type": "application/json", ...headers },
+  });
+}
+
+/** A token endpoint minting tok-1, tok-2… valid for `lifeMs`, plus an API that accepts `valid`. */
+function fakeServer(clock: ManualClock, opts: { lifeMs?: number; tokenReplies?: Response[] } = {}) {
+  const calls: Call[] = [];
+  let minted = 0;
+  const valid = new Set<string>();
+  const fetchFn = (input: string | URL | Request, init?: RequestInit): Promise<Response> => {
+    const call = {
+      url: String(input),
+      headers: new Headers(init?.headers),
+      body: init?.body as string | undefined,
+      at: clock.now(),
+    };
+    calls.push(call);
+    if (call.url === AUTH_URL) {
+      const scripted = opts.tokenReplies?.shift();
+      if (scripted) return Promise.resolve(scripted);
+      const token = `tok-${++minted}-abcdef`;
+      valid.add(token);
+      const expires = new Date(clock.now() + (opts.lifeMs ?? 3_600_000)).toISOString();
+      return Promise.resolve(
+        json({ access_token: token, token_type: "Bearer", expires_at: expires }),
+      );
+    }
+    const token = call.headers.get("authorization")?.replace(/^Bearer /, "") ?? "";
+    if (!valid.has(token)) return Promise.resolve(json({ errors: ["Invalid token"] }, 401));
+    return Promise.resolve(json([{ id: 1 }]));
+  };
+  return { fetchFn: fetchFn as typeof fetch, calls, valid, minted: () => minted };
+}
+
+function auth(clock: ManualClock, fetchFn: typeof fetch, extra = {}) {
+  return clientCredentialsAuth({
+    clientId: ID,
+    clientSecret: SECRET,
+    authUrl: AUTH_URL,
+    clock,
+    fetchFn,
+    random: () => 0.5,
+    ...extra,
+  });
+}
+
+Deno.test("oauth: mints with Basic client_id:client_secret and the client_credentials form", async () => {
+  const clock = new ManualClock(T0);
+  const server = fakeServer(clock);
+  const a = auth(clock, server.fetchFn, { onBehalfOf: "4080" });
+  assert.equal(await a.header(), "Bearer tok-1-abcdef");
+  const call = server.calls[0];
+  assert.equal(call.headers.get("authorization"), "Basic " + btoa(`${ID}:${SECRET}`));
+  assert.equal(call.headers.get("content-type"), "application/x-www-form-urlencoded");
+  const form = new URLSearchParams(call.body);
+  assert.equal(form.get("grant_type"), "client_credentials");
+  assert.equal(form.get("sub"), "4080");
+  // Reused while valid: no second token request.
+  assert.equal(await a.header(), "Bearer tok-1-abcdef");
+  assert.equal(server.calls.length, 1);
+});
+
+Deno.test("oauth: no sub unless on-behalf-of is given; concurrent callers share one request", async () => {
+  const clock = new ManualClock(T0);
+  const server = fakeServer(clock);
+  const a = auth(clock, server.fetchFn);
+  const headers = await Promise.all([a.header(), a.header(), a.header()]);
+  assert.deepEqual(new Set(headers), new Set(["Bearer tok-1-abcdef"]));
+  assert.equal(server.calls.length, 1);
+  assert.equal(new URLSearchParams(server.calls[0].body).has("sub"), false);
+});
+
+Deno.test("oauth: renews before expiry, with the margin, by the clock", async () => {
+  const clock = new ManualClock(T0);
+  const server = fakeServer(clock, { lifeMs: 600_000 });
+  const a = auth(clock, server.fetchFn, { marginMs: 60_000 });
+  assert.equal(await a.header(), "Bearer tok-1-abcdef");
+  clock.advance(600_000 - 60_001);
+  assert.equal(await a.header(), "Bearer tok-1-abcdef", "still outside the margin");
+  clock.advance(1);
+  assert.equal(await a.header(), "Bearer tok-2-abcdef", "inside the margin: renewed");
+  assert.equal(server.minted(), 2);
+});
+
+Deno.test("oauth: expiry from expires_at (ISO or epoch) or expires_in", () => {
+  assert.equal(tokenExpiry({ expires_at: "2026-01-01T01:00:00Z" }, T0), T0 + 3_600_000);
+  assert.equal(tokenExpiry({ expires_at: T0 / 1000 + 60 }, T0), T0 + 60_000);
+  assert.equal(tokenExpiry({ expires_at: String(T0 / 1000 + 60) }, T0), T0 + 60_000);
+  assert.equal(tokenExpiry({ expires_in: 120 }, T0), T0 + 120_000);
+  assert.equal(tokenExpiry({}, T0), T0 + 3_600_000);
+});
+
+Deno.test("oauth: a 401 from the API mints a new token once, then fails clearly", async () => {
+  const clock = new ManualClock(T0);
+  const server = fakeServer(clock);
+  const client = new HarvestClient({
+    baseUrl: "https://harvest.test/v3",
+    auth: auth(clock, server.fetchFn),
+    dialect: v3Dialect,
+    rateTarget: 1,
+    userAgent: "test",
+    clock,
+    fetchFn: server.fetchFn,
+  });
+  assert.deepEqual(await client.getJson("/jobs"), [{ id: 1 }]);
+  server.valid.clear(); // revoked server-side
+  assert.deepEqual(await client.getJson("/jobs"), [{ id: 1 }]);
+  assert.equal(server.minted(), 2, "one refresh after the 401");
+  assert.equal(client.stats.retries, 1);
+
+  // Tokens are rejected even when fresh: one refresh, then a clear error without secrets.
+  const rejectAll = fakeServer(clock);
+  const failing = new HarvestClient({
+    baseUrl: "https://harvest.test/v3",
+    auth: auth(clock, rejectAll.fetchFn),
+    dialect: v3Dialect,
+    rateTarget: 1,
+    userAgent: "test",
+    clock,
+    fetchFn: ((input: string | URL | Request, init?: RequestInit) =>
+      String(input) === AUTH_URL
+        ? rejectAll.fetchFn(input, init)
+        : Promise.resolve(json({ errors: ["token tok-2-abcdef revoked"] }, 401))) as typeof fetch,
+  });
+  const error = await failing.getJson("/jobs").then(() => undefined, (e) => e);
+  assert.ok(error instanceof RunError);
+  assert.match(error.message, /rejected the access token \(401\) on GET \/v3\/jobs/);
+  assert.match(error.message, /scope/);
+  assert.ok(!error.message.includes("tok-2-abcdef"), error.message);
+  assert.ok(!error.message.includes(SECRET));
+  assert.equal(rejectAll.minted(), 2);
+});
+
+Deno.test("oauth: refused credentials fail at once, naming the variables, never the secret", async () => {
+  const clock = new ManualClock(T0);
+  const server = fakeServer(clock, {
+    tokenReplies: [json({ error: "invalid_client", error_description: `bad ${SECRET}` }, 401)],
+  });
+  const a = auth(clock, server.fetchFn);
+  const error = await a.header().then(() => undefined, (e) => e);
+  assert.ok(error instanceof RunError);
+  assert.match(error.message, /refused the client credentials \(401\)/);
+  assert.match(error.message, /GREENHOUSE_CLIENT_ID and GREENHOUSE_CLIENT_SECRET/);
+  assert.ok(!error.message.includes(SECRET), error.message);
+  assert.equal(server.calls.length, 1, "not retried");
+  assert.equal(String(a), "[client credentials]");
+  assert.equal(JSON.stringify({ a }), '{"a":"[client credentials]"}');
+});
+
+Deno.test("oauth: token requests back off on 5xx and wait out a 429", async () => {
+  const clock = new ManualClock(T0);
+  const server = fakeServer(clock, {
+    tokenReplies: [
+      json({ error: "busy" }, 503),
+      json({ error: "slow down" }, 429, { "Retry-After": "7" }),
+    ],
+  });
+  const a = auth(clock, server.fetchFn);
+  assert.equal(await a.header(), "Bearer tok-1-abcdef");
+  assert.equal(server.calls.length, 3);
+  assert.ok(server.calls[2].at - server.calls[1].at >= 7_000, "waited for Retry-After");
+});
+
+Deno.test("oauth: at most N token requests per 60 s window", async () => {
+  const clock = new ManualClock(T0);
+  const server = fakeServer(clock, { lifeMs: 0 }); // every token is already stale
+  const a = auth(clock, server.fetchFn, { requestsPerMinute: 2, marginMs: 0 });
+  await a.header();
+  await a.header();
+  await a.header();
+  assert.equal(server.calls.length, 3);
+  assert.equal(server.calls[1].at, T0);
+  assert.ok(server.calls[2].at >= T0 + 60_000, "the third waited for the window");
+});
+
+Deno.test("v3 dialect: per_page 500 first, filters as one pipe-syntax created_at", () => {
+  const first = v3Dialect.firstPageParams(new URLSearchParams({ created_at: "gte|x" }));
+  assert.equal(first.get("per_page"), "500");
+  assert.equal(first.get("created_at"), "gte|x");
+  const a = new Date("2024-01-01T00:00:00+02:00");
+  const b = new Date("2024-02-01T00:00:00Z");
+  assert.deepEqual(v3Dialect.dateFilters(a, undefined), {
+    created_at: "gte|2023-12-31T22:00:00.000Z",
+  });
+  assert.deepEqual(v3Dialect.dateFilters(undefined, b), {
+    created_at: "lt|2024-02-01T00:00:00.000Z",
+  });
+  assert.deepEqual(v3Dialect.dateFilters(a, b), {
+    created_at: "gte|2023-12-31T22:00:00.000Z|lt|2024-02-01T00:00:00.000Z",
+  });
+  assert.deepEqual(v3Dialect.dateFilters(), {});
+  assert.equal(pipeRange(undefined, b, "updated_at"), "lt|2024-02-01T00:00:00.000Z");
+  assert.equal(v3Dialect.windowMs, 30_000);
+});
+
+Deno.test("v3 dialect: the next link is followed exactly; no last page", () => {
+  const next = "https://harvest.test/v3/jobs?cursor=eyJhIjoxfQ";
+  const links = parseLinkHeader(`<${next}>; rel="next"`);
+  assert.equal(v3Dialect.nextUrl(links), next);
+  assert.equal(v3Dialect.lastPage(links), undefined);
+  assert.equal(v3Dialect.nextUrl(parseLinkHeader(null)), undefined);
+  assert.match(
+    v3Dialect.errorHint!(422, {
+      errors: ["When passing a cursor, do not include other query params."],
+    })!,
+    /cursor/,
+  );
+  assert.equal(v3Dialect.errorHint!(422, { errors: ["per_page: bad"] }), undefined);
+});
+
+Deno.test("v3 client: a refused cursor is a RunError naming the endpoint, not retried", async () => {
+  const clock = new ManualClock(T0);
+  const server = fakeServer(clock);
+  let sends = 0;
+  const client = new HarvestClient({
+    baseUrl: "https://harvest.test/v3",
+    auth: auth(clock, server.fetchFn),
+    dialect: v3Dialect,
+    rateTarget: 1,
+    userAgent: "test",
+    clock,
+    fetchFn: ((input: string | URL | Request, init?: RequestInit) => {
+      if (String(input) === AUTH_URL) return server.fetchFn(input, init);
+      sends++;
+      return Promise.resolve(
+        sends === 1
+          ? json([{ id: 9 }], 200, {
+            Link: '<https://harvest.test/v3/jobs?cursor=abc>; rel="next"',
+          })
+          : json({ errors: ["When passing a cursor, do not include other query params."] }, 422),
+      );
+    }) as typeof fetch,
+  });
+  const pages: unknown[] = [];
+  const error = await (async () => {
+    for await (const page of client.paginate("/jobs")) pages.push(page.records);
+  })().then(() => undefined, (e) => e);
+  assert.deepEqual(pages, [[{ id: 9 }]]);
+  assert.ok(error instanceof RunError);
+  assert.match(
+    error.message,
+    /^GET \/v3\/jobs: Greenhouse answered 422.*cursor.*run the command again/,
+  );
+  assert.equal(sends, 2);
+});
