@@ -5,6 +5,7 @@
 import type { RunContext } from "../cli/context.ts";
 import type { CommandSpec } from "../cli/spec.ts";
 import { ENTITIES, ENTITY_NAMES } from "../entities.ts";
+import { type CheckCommand, checkSpec, runCheck } from "./check.ts";
 import { type DemoCommand, demoSpec, runDemo } from "./demo.ts";
 import { type ExtractCommand, extractSpec, runExtract } from "./extract.ts";
 import { runSandbox, type SandboxCommand, sandboxSpec } from "./sandbox.ts";
@@ -14,7 +15,8 @@ export type Command =
   | { kind: "version" }
   | ExtractCommand
   | SandboxCommand
-  | DemoCommand;
+  | DemoCommand
+  | CheckCommand;
 
 export interface CommandGroup {
   title: string;
@@ -25,6 +27,10 @@ export const COMMAND_GROUPS: CommandGroup[] = [
   {
     title: "Entity commands (each writes <cache>/<entity>/)",
     specs: ENTITY_NAMES.map((name) => extractSpec(ENTITIES[name])),
+  },
+  {
+    title: "Cache administration",
+    specs: [checkSpec],
   },
   {
     title: "Trying it out",
@@ -51,6 +57,8 @@ export function run(
       return runSandbox(command, ctx);
     case "demo":
       return runDemo(command, ctx);
+    case "check":
+      return runCheck(command, ctx);
     default: {
       const unreachable: never = command;
       throw new Error(`unhandled command ${JSON.stringify(unreachable)}`);
