@@ -154,6 +154,7 @@ export async function repairCache(
   const plan = planRepair(report);
   const actions: RepairAction[] = [];
   const would = opts.dryRun ? "would " : "";
+  const remove = opts.dryRun ? "remove" : "removed";
   const act = (action: RepairAction) => {
     actions.push(action);
     opts.log(`${would}${action.detail}`);
@@ -164,7 +165,7 @@ export async function repairCache(
   try {
     if (!opts.dryRun) cache = await openCache(report.cacheDir, { clock: opts.clock });
     if (plan.staleLock) {
-      act({ action: "remove-stale-lock", detail: "remove the stale lock .lock" });
+      act({ action: "remove-stale-lock", detail: `${remove} the stale lock .lock` });
     }
     if (plan.tempFiles.length > 0) {
       if (!opts.dryRun) {
@@ -173,7 +174,7 @@ export async function repairCache(
       act({
         action: "remove-temp-files",
         paths: plan.tempFiles,
-        detail: `remove ${plan.tempFiles.length} temporary file(s): ${
+        detail: `${remove} ${plan.tempFiles.length} temporary file(s): ${
           plan.tempFiles.slice(0, 5).join(", ")
         }${plan.tempFiles.length > 5 ? ", …" : ""}`,
       });
@@ -192,7 +193,7 @@ export async function repairCache(
         action: "redownload-attachments",
         entity: "attachments",
         ids: candidates,
-        detail: `re-download the attachments of candidates ${listIds(candidates)}`,
+        detail: `re-downloading the attachments of candidates ${listIds(candidates)}`,
       });
       await opts.repairAttachments(candidates);
     } else if (opts.repairAttachments) {
@@ -223,6 +224,7 @@ async function repairFolder(
   act: (action: RepairAction) => void,
 ): Promise<void> {
   const dir = join(cacheDir, plan.name);
+  const remove = cache ? "removed" : "remove";
   const bad = plan.name === ACTIVITY_FEEDS ? [] : plan.badFiles;
   if (bad.length > 0) {
     // Removed before the index is rebuilt, so the rebuild does not adopt them.
@@ -231,7 +233,7 @@ async function repairFolder(
       action: "remove-bad-files",
       entity: plan.name,
       ids: bad,
-      detail: `remove ${plan.name} files that are corrupt or hold another id: ${listIds(bad)}`,
+      detail: `${remove} ${plan.name} files that are corrupt or hold another id: ${listIds(bad)}`,
     });
   }
   const entity = isEntityName(plan.name) ? ENTITIES[plan.name as EntityName] : undefined;
@@ -267,7 +269,7 @@ async function repairFolder(
       action: "remove-orphan-feeds",
       entity: plan.name,
       ids: plan.removeFeeds,
-      detail: `remove activity feeds of candidates not in the cache or corrupt: ${
+      detail: `${remove} activity feeds of candidates not in the cache or corrupt: ${
         listIds(plan.removeFeeds)
       }`,
     });
