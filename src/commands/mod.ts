@@ -12,6 +12,7 @@ import {
   runActivityFeeds,
 } from "./activity_feeds.ts";
 import { type AttachmentsCommand, attachmentsSpec, runAttachments } from "./attachments.ts";
+import { type CheckCommand, checkSpec, runCheck } from "./check.ts";
 import { type DemoCommand, demoSpec, runDemo } from "./demo.ts";
 import { type EraseCommand, eraseSpec, runErase } from "./erase.ts";
 import { type ExtractCommand, extractSpec, runExtract } from "./extract.ts";
@@ -28,7 +29,8 @@ export type Command =
   | DemoCommand
   | PingCommand
   | AccessCommand
-  | EraseCommand;
+  | EraseCommand
+  | CheckCommand;
 
 export interface CommandGroup {
   title: string;
@@ -47,6 +49,10 @@ export const COMMAND_GROUPS: CommandGroup[] = [
   {
     title: "Privacy requests",
     specs: [pingSpec, accessSpec, eraseSpec],
+  },
+  {
+    title: "Cache administration",
+    specs: [checkSpec],
   },
   {
     title: "Trying it out",
@@ -83,6 +89,8 @@ export function run(
       return runAccess(command, ctx);
     case "erase":
       return runErase(command, ctx);
+    case "check":
+      return runCheck(command, ctx);
     default: {
       const unreachable: never = command;
       throw new Error(`unhandled command ${JSON.stringify(unreachable)}`);

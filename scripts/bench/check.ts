@@ -1,0 +1,153 @@
+/**
+ * `check` over a 100,000-record cache (10,000 in quick mode): wall time and peak RSS of the CLI
+ * subprocess. The cache is generated directly on disk (candidate files of realistic size and
+ * their index), not through the API.
+ */
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { formatIndex, type IndexRow } from "../../src/cache/index_csv.ts";
+import type { Bench, BenchFigure } from "./types.ts";
+
+const MAIN = fileURLToPath(new URL("../../main.ts", import.meta.url));
+const RUNS = 3;
+
+/** A candidate-shaped record of about 1.5 KB. */
+function candidate(id: number): Record<string, unknown> {
+  return {
+    id,
+    first_name: `First${id}`,
+    last_name: `Last${id}`,
+    company: "Example Corp, Inc.",
+    title: "Senior Engineer",
+    created_at: "2024-01-01T00:00:00.000Z",
+    updated_at: "2024-06-01T00:00:00.000Z",
+    last_activity: "2024-06-01T00:00:00.000Z",
+    is_private: false,
+    photo_url: null,
+    attachments: [{
+      filename: `resume-${id}.pdf`,
+      url: `https://example.invalid/files/${id}?Expires=1&Signature=abcdef0123456789`,
+      type: "resume",
+      created_at: "2024-01-01T00:00:00.000Z",
+    }],
+    application_ids: [id * 10 + 1, id * 10 + 2],
+    phone_numbers: [{ value: "+1 555 0100", type: "mobile" }],
+    addresses: [{ value: "1 Main St, Springfield", type: "home" }],
+    email_addresses: [{ value: `person${id}@example.com`, type: "personal" }],
+    website_addresses: [],
+    social_media_addresses: [],
+    recruiter: { id: 1, first_name: "Rita", last_name: "Recruiter", name: "Rita Recruiter" },
+    coordinator: null,
+    can_email: true,
+    tags: ["Engineering", "Referral"],
+    custom_fields: { desired_salary: "100000", notes: "x".repeat(400) },
+    keyed_custom_fields: {},
+  };
+}
+
+async function generateCache(dir: string, records: number): Promise<void> {
+  const folder = join(dir, "candidates");
+  await Deno.mkdir(folder, { recursive: true });
+  const rows: IndexRow[] = [];
+  const timestamp = "2024-06-02T00:00:00.000Z";
+  const encoder = new TextEncoder();
+  let next = 0;
+  const worker = async () => {
+    while (next < records) {
+      const id = 4_100_000_000 + next++ * 1000 + 3;
+      const record = candidate(id);
+      await Deno.writeFile(
+        join(folder, `${id}.json`),
+        encoder.encode(JSON.stringify(record, null, 2) + "\n"),
+      );
+      rows.push({ id, moniker: `First${id} Last${id}`, timestamp });
+    }
+  };
+  await Promise.all(Array.from({ length: 32 }, worker));
+  await Deno.writeTextFile(join(folder, "index.csv"), formatIndex(rows));
+}
+
+/** Runs `check` once; returns seconds and peak RSS in MB (VmHWM polled while it runs). */
+async function measure(root: string): Promise<{ seconds: number; rssMb: number; code: number }> {
+  const started = performance.now();
+  const child = new Deno.Command(Deno.execPath(), {
+    args: ["run", `--allow-read=${root}`, `--allow-write=${root}`, MAIN, "check", "--quiet"],
+    cwd: root,
+    env: { NO_COLOR: "1" },
+    stdout: "null",
+    stderr: "null",
+  }).spawn();
+  let peakKb = 0;
+  let done = false;
+  const status = child.status.then((s) => {
+    done = true;
+    return s;
+  });
+  while (!done) {
+    try {
+      const text = await Deno.readTextFile(`/proc/${child.pid}/status`);
+      const match = /VmHWM:\s+(\d+) kB/.exec(text);
+      if (match) peakKb = Math.max(peakKb, Number(match[1]));
+    } catch {
+      // the process has exited between checks
+    }
+    await Promise.race([status, new Promise((resolve) => setTimeout(resolve, 20))]);
+  }
+  const { code } = await status;
+  return { seconds: (performance.now() - started) / 1000, rssMb: peakKb / 1024, code };
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)];
+}
+
+export const bench: Bench = {
+  group: "check",
+  async run({ quick }): Promise<BenchFigure[]> {
+    const records = quick ? 10_000 : 100_000;
+    const root = await Deno.makeTempDir({ prefix: "ghx-bench-check-" });
+    try {
+      await generateCache(join(root, "greenhouse-cache"), records);
+      const runs = [];
+      for (let i = 0; i < RUNS; i++) {
+        const run = await measure(root);
+        if (run.code !== 0) throw new Error(`check exited ${run.code} on a clean cache`);
+        runs.push(run);
+      }
+      const seconds = runs.map((r) => Math.round(r.seconds * 100) / 100);
+      const rss = runs.map((r) => Math.round(r.rssMb * 10) / 10);
+      const label = `${records.toLocaleString("en-US")}-record cache`;
+      return [
+        {
+          group: "check",
+          name: `check over a ${label}, wall time`,
+          value: median(seconds),
+          unit: "s",
+          target: "< 10 s",
+          met: median(seconds) < 10,
+          runs: seconds,
+        },
+        {
+          group: "check",
+          name: `check over a ${label}, peak RSS`,
+          value: median(rss),
+          unit: "MB",
+          target: "< 150 MB",
+          met: median(rss) < 150,
+          runs: rss,
+          note: "VmHWM of the CLI subprocess, polled every 20 ms",
+        },
+      ];
+    } finally {
+      await Deno.remove(root, { recursive: true });
+    }
+  },
+};
+
+if (import.meta.main) {
+  const figures = await bench.run({ quick: Deno.args.includes("--quick") });
+  for (const f of figures) {
+    console.log(`${f.name}: ${f.value} ${f.unit} (${f.target}) runs ${f.runs}`);
+  }
+}

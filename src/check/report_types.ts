@@ -1,0 +1,198 @@
+/** The plain data `check` produces: the audit fills it, report.ts prints it, repair.ts acts on it. */
+
+export interface Problem {
+  /** Entity folder (or "attachments", "cache"). */
+  entity: string;
+  /** Record id (candidate id for attachments), when the problem concerns one record. */
+  id?: number;
+  /** Path relative to the cache folder. */
+  path: string;
+  /** Line in index.csv, for index problems. */
+  line?: number;
+  detail: string;
+}
+
+export type IntegrityKey =
+  | "row_without_file"
+  | "file_without_row"
+  | "invalid_json"
+  | "id_mismatch"
+  | "duplicate_index_row"
+  | "index_unreadable"
+  | "index_header"
+  | "index_malformed"
+  | "uncommitted_journal"
+  | "attachment_no_marker"
+  | "attachment_size_mismatch"
+  | "attachment_sha_mismatch"
+  | "attachment_no_file"
+  | "orphan_activity_feed"
+  | "temp_file"
+  | "stale_lock";
+
+export type CrossReferenceKey =
+  | "candidates_without_applications"
+  | "candidates_missing"
+  | "jobs_without_applications"
+  | "jobs_missing"
+  | "applications_missing"
+  | "candidates_without_scorecards";
+
+export interface CategoryInfo<K extends string = string> {
+  key: K;
+  title: string;
+  /** What to do about it. */
+  advice: string;
+}
+
+export interface Category extends CategoryInfo {
+  problems: Problem[];
+}
+
+const REPAIR = "run `check --repair`";
+
+export const INTEGRITY_CATEGORIES: CategoryInfo<IntegrityKey>[] = [
+  {
+    key: "row_without_file",
+    title: "Index rows without their record file",
+    advice: `${REPAIR} to re-fetch the records (rows of records gone upstream are removed)`,
+  },
+  {
+    key: "file_without_row",
+    title: "Record files without an index row",
+    advice: `${REPAIR} to add their rows`,
+  },
+  {
+    key: "invalid_json",
+    title: "Record files that are not valid JSON",
+    advice: `${REPAIR} to re-fetch them`,
+  },
+  {
+    key: "id_mismatch",
+    title: "Record files whose id differs from their file name",
+    advice: `${REPAIR} to re-fetch them`,
+  },
+  {
+    key: "duplicate_index_row",
+    title: "Duplicate index rows",
+    advice: `${REPAIR} to rewrite the index`,
+  },
+  {
+    key: "index_unreadable",
+    title: "Missing or unreadable index.csv",
+    advice: `${REPAIR} to rebuild it from the record files`,
+  },
+  {
+    key: "index_header",
+    title: "index.csv with a wrong header",
+    advice: `${REPAIR} to rewrite the index`,
+  },
+  {
+    key: "index_malformed",
+    title: "Malformed index.csv lines",
+    advice: `${REPAIR} to rewrite the index from the record files`,
+  },
+  {
+    key: "uncommitted_journal",
+    title: "Index journals of interrupted runs",
+    advice: `${REPAIR} (or the next run of that entity) replays them`,
+  },
+  {
+    key: "attachment_no_marker",
+    title: "Attachment folders without a valid completion marker",
+    advice: `${REPAIR} to re-download them`,
+  },
+  {
+    key: "attachment_size_mismatch",
+    title: "Attachments whose size differs from their marker",
+    advice: `${REPAIR} to re-download them`,
+  },
+  {
+    key: "attachment_sha_mismatch",
+    title: "Attachments whose SHA-256 differs from their marker",
+    advice: `${REPAIR} to re-download them`,
+  },
+  {
+    key: "attachment_no_file",
+    title: "Attachment folders without their file",
+    advice: `${REPAIR} to re-download them`,
+  },
+  {
+    key: "orphan_activity_feed",
+    title: "Activity feeds of candidates not in the cache",
+    advice: `${REPAIR} to remove them, or extract the candidates`,
+  },
+  {
+    key: "temp_file",
+    title: "Temporary files left behind",
+    advice: `${REPAIR} to remove them (the next run also does)`,
+  },
+  {
+    key: "stale_lock",
+    title: "Stale lock",
+    advice: `${REPAIR} to remove it (the next run also takes it over)`,
+  },
+];
+
+export const CROSS_REFERENCE_CATEGORIES: CategoryInfo<CrossReferenceKey>[] = [
+  {
+    key: "candidates_without_applications",
+    title: "Candidates without applications",
+    advice: "normal for prospects; or extract applications",
+  },
+  {
+    key: "candidates_missing",
+    title: "Candidates named by applications, scorecards or offers but missing",
+    advice: "extract candidates (without a date filter, or with a wider one)",
+  },
+  {
+    key: "jobs_without_applications",
+    title: "Jobs without applications",
+    advice: "normal for new or closed jobs",
+  },
+  {
+    key: "jobs_missing",
+    title: "Jobs named by applications but missing",
+    advice: "extract jobs (without a date filter)",
+  },
+  {
+    key: "applications_missing",
+    title: "Applications named by offers but missing",
+    advice: "extract applications (without a date filter)",
+  },
+  {
+    key: "candidates_without_scorecards",
+    title: "Candidates without scorecards",
+    advice: "normal for candidates not yet interviewed",
+  },
+];
+
+export interface FolderSummary {
+  name: string;
+  /** Record files in the folder. */
+  records: number;
+  /** Oldest and newest extraction timestamps in index.csv (null when it has none). */
+  oldest: string | null;
+  newest: string | null;
+}
+
+export interface Report {
+  cacheDir: string;
+  checkedAt: string;
+  verify: boolean;
+  /** "held": another run is writing the cache now (its results may be in flux). */
+  lock: "none" | "held" | "stale";
+  folders: FolderSummary[];
+  attachments: { candidates: number; complete: number; incomplete: number };
+  activityFeeds: number;
+  integrityProblems: number;
+  crossReferenceGaps: number;
+  integrity: Category[];
+  crossReferences: Category[];
+}
+
+/** 0: trustworthy; 1: integrity problems (or, with `strict`, cross-reference gaps). */
+export function exitCodeOf(report: Report, strict: boolean): 0 | 1 {
+  if (report.integrityProblems > 0) return 1;
+  return strict && report.crossReferenceGaps > 0 ? 1 : 0;
+}
