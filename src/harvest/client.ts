@@ -98,7 +98,10 @@ export interface ClientStats {
   retries: number;
   /** 429 answers received. */
   rateLimited: number;
-  /** Time this client's requests waited for the pacer, 429 pauses included. */
+  /**
+   * Wall-clock time during which at least one of this client's requests waited for the pacer
+   * (429 pauses included). Concurrent waits overlap, so they are not added up.
+   */
   waitedMs: number;
   /** Time slept in backoff after 5xx, network errors, timeouts and bad bodies. */
   backoffMs: number;
@@ -130,6 +133,8 @@ export class HarvestClient {
     backoffMs: 0,
   };
   readonly dialect: Dialect;
+  #waiting = 0;
+  #waitingSince = 0;
   #origin: string;
   #auth: Auth;
   #userAgent: string;
@@ -230,9 +235,12 @@ export class HarvestClient {
 
     for (;;) {
       const headers = await this.#headers(init.headers, bodyText !== undefined);
-      const before = this.#clock.now();
-      await this.pacer.acquire();
-      this.stats.waitedMs += Math.max(0, this.#clock.now() - before);
+      this.#startWaiting();
+      try {
+        await this.pacer.acquire();
+      } finally {
+        this.#stopWaiting();
+      }
       sends++;
       this.stats.requests++;
       try {
@@ -417,6 +425,16 @@ export class HarvestClient {
     const query = params === undefined ? "" : new URLSearchParams(params).toString();
     if (query) url += (url.includes("?") ? "&" : "?") + query;
     return url;
+  }
+
+  #startWaiting(): void {
+    if (this.#waiting++ === 0) this.#waitingSince = this.#clock.now();
+  }
+
+  #stopWaiting(): void {
+    if (--this.#waiting === 0) {
+      this.stats.waitedMs += Math.max(0, this.#clock.now() - this.#waitingSince);
+    }
   }
 
   async #headers(extra: Record<string, string> | undefined, hasBody: boolean): Promise<Headers> {

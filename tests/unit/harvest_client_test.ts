@@ -7,6 +7,7 @@ import {
   type ClientEvent,
   type ClientOptions,
   HarvestClient,
+  Pacer,
   type Page,
   v1Dialect,
 } from "../../src/harvest/mod.ts";
@@ -507,4 +508,26 @@ Deno.test("client: one pacer shared by concurrent requests keeps to the budget",
   for (let i = 16; i < times.length; i++) {
     assert.ok(times[i] - times[i - 16] >= 10_000, `window overshoot at ${i}`);
   }
+});
+
+Deno.test("client: concurrent waits for the pacer count once, as wall-clock time", async () => {
+  const clock = new ManualClock(T0);
+  const gate = Promise.withResolvers<void>();
+  const allWaiting = Promise.withResolvers<void>();
+  let waiting = 0;
+  // A pacer that holds every request until the test opens the gate.
+  const pacer = Object.assign(Object.create(Pacer.prototype), {
+    acquire: () => {
+      if (++waiting === 3) allWaiting.resolve();
+      return gate.promise;
+    },
+    observe: () => {},
+  }) as Pacer;
+  const { c } = client(clock, [() => json([], 200, LIMIT)], { pacer });
+  const requests = [c.getJson("/jobs"), c.getJson("/offers"), c.getJson("/sources")];
+  await allWaiting.promise;
+  clock.advance(1000);
+  gate.resolve();
+  await Promise.all(requests);
+  assert.equal(c.stats.waitedMs, 1000);
 });
