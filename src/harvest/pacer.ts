@@ -153,7 +153,12 @@ export class Pacer {
       const reserve = Math.max(0, this.#limit - this.budget);
       const allowance = remaining - reserve - this.#inFlight;
       const resetWait = resetWaitMs(headers.get("x-ratelimit-reset"), now);
-      const until = now + (resetWait ?? this.windowMs);
+      // Without a reset time, the server window that counted our oldest recent send ends at
+      // the latest one window after it: waiting a whole window from now would waste up to a
+      // window of budget each time the allowance runs out.
+      const span = this.windowMs + this.#marginMs;
+      const oldest = this.#sends.find((sent) => sent > now - span) ?? now;
+      const until = now + (resetWait ?? Math.max(0, oldest + span - now));
       const sameWindow = resetWait !== undefined && now < this.#allowanceUntil &&
         Math.abs(until - this.#allowanceUntil) < 1000;
       if (sameWindow) this.#allowance = Math.min(this.#allowance, allowance);
