@@ -8,9 +8,10 @@ export interface Failure {
 
 export function describeFailure(error: unknown): Failure {
   if (error instanceof UsageError) return { message: error.message, exitCode: 2 };
-  if (error instanceof RunError) return { message: error.message, exitCode: 1 };
+  // A RunError may wrap Deno's permission message ("Cannot create cache folder X: Requires …").
+  if (error instanceof RunError) return { message: explainPermission(error.message), exitCode: 1 };
   if (error instanceof Deno.errors.NotCapable) {
-    return { message: `${permissionHint(error.message)}`, exitCode: 1 };
+    return { message: explainPermission(error.message.split("\n")[0]), exitCode: 1 };
   }
   if (error instanceof Deno.errors.PermissionDenied) {
     return {
@@ -33,12 +34,39 @@ export function describeFailure(error: unknown): Failure {
   };
 }
 
-/** Deno says e.g. `Requires write access to "/etc/x", run again with the --allow-write flag`. */
-function permissionHint(message: string): string {
-  const match = /Requires (\w+) access to "?([^",]+)"?.*?(--allow-[a-z]+)/.exec(message);
-  if (match) {
-    return `this build lacks ${match[1]} access to ${match[2]} (${match[3]}); ` +
-      `use a path or host the binary allows, or rebuild with that permission`;
+const DENO_PERMISSION_MESSAGE =
+  /Requires \w+ access(?: to "[^"]*")?, run again with the --allow-[a-z-]+ flag/;
+
+/** Replaces Deno's advice ("run again with …", useless inside a binary) by what the user can do. */
+function explainPermission(message: string): string {
+  return message.replace(DENO_PERMISSION_MESSAGE, (found) => permissionHint(found));
+}
+
+/**
+ * Deno 2.9 says `Requires write access to "../outside", run again with the --allow-write flag`
+ * (net: `"host:port"`; env/sys without a name: `Requires env access, run again with …`).
+ * The binary carries a fixed permission set (scripts/permissions.ts), so say which flag and which
+ * path or host, and what the user can do about it.
+ */
+export function permissionHint(message: string): string {
+  const match = /Requires (\w+) access(?: to "([^"]*)")?.*?(--allow-[a-z-]+)/.exec(message);
+  if (!match) return `missing permission: ${message.split("\n")[0]}`;
+  const [, kind, target, flag] = match;
+  const what = target === undefined ? "" : ` "${target}"`;
+  switch (kind) {
+    case "read":
+    case "write":
+      return `this build may not ${kind}${what} (${flag}): it only ${kind}s inside the folders ` +
+        "it was built for (by default ./greenhouse-cache, ./greenhouse-access and ./demo-cache, " +
+        "relative to the working directory); use a folder inside them, or build your own binary " +
+        "with `deno task compile --cache-dir PATH`";
+    case "net":
+      return `this build may not connect to${what} (${flag}): it only reaches the Harvest API, ` +
+        "the OAuth token host, attachment file hosts and loopback; check --base-url, or build " +
+        "your own binary with that host added";
+    case "env":
+      return `this build may not read the environment variable${what} (${flag})`;
+    default:
+      return `this build lacks ${kind} access${what} (${flag})`;
   }
-  return `missing permission: ${message.split("\n")[0]}`;
 }

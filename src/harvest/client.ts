@@ -461,6 +461,8 @@ export class HarvestClient {
         });
       } catch (error) {
         this.pacer.observe(new Headers(), 0);
+        // A host this build may not reach is a configuration problem, not a network one: no retries.
+        if (error instanceof Deno.errors.NotCapable) throw error;
         return { kind: "network", error: deadline.signal.aborted ? deadline.signal.reason : error };
       }
       this.pacer.observe(res.headers, res.status);

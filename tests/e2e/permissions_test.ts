@@ -1,0 +1,132 @@
+/**
+ * The binary's permission set, proven through `deno run` with exactly the flags `deno task compile`
+ * bakes in (scripts/permissions.ts): every command works inside it, and anything outside it is
+ * refused with one clear line, exit 1, no stack trace. The working directory is a temp folder, so
+ * the relative `./greenhouse-cache` lands inside it.
+ */
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { ENTITY_NAMES } from "../../src/entities.ts";
+import { startSandbox } from "../../src/sandbox/mod.ts";
+import { permissionFlags } from "../../scripts/permissions.ts";
+import { type CliResult, runCli, withTempDir } from "./cli.ts";
+
+const BINARY_FLAGS = permissionFlags();
+
+interface AllowedRun {
+  args: string[];
+  /** What stdout must show; the exit code must be 0 and stderr empty. */
+  stdout: RegExp;
+}
+
+/**
+ * Commands that must work inside the binary's permissions, run in this order in one temp folder
+ * against one sandbox. A new command is one line here (e.g. `{ args: ["check"], stdout: /…/ }`,
+ * `sync`, `attachments`, `ping`, `access --out ./greenhouse-access/x`).
+ */
+const ALLOWED_RUNS: AllowedRun[] = [
+  { args: ["--version"], stdout: /^greenhouse-extractor \d+\.\d+\.\d+/ },
+  { args: ["--help"], stdout: /candidates/ },
+  ...ENTITY_NAMES.map((entity) => ({
+    args: [entity, "-q"],
+    stdout: new RegExp(`^${entity}: \\d+ records written`),
+  })),
+  { args: ["demo", "-q"], stdout: /Done\. Look inside \.\/demo-cache/ },
+];
+
+Deno.test("every command works inside the binary's permission set", async () => {
+  const sandbox = await startSandbox({ candidates: 60 });
+  try {
+    await withTempDir(async (root) => {
+      const env = { GREENHOUSE_BASE_URL: sandbox.url, GREENHOUSE_API_KEY: sandbox.apiKey };
+      for (const run of ALLOWED_RUNS) {
+        const result = await runCli(run.args, { root, env, permissions: BINARY_FLAGS });
+        const what = run.args.join(" ");
+        assert.equal(result.code, 0, `${what}: ${result.stderr}`);
+        assert.equal(result.stderr, "", what);
+        assert.match(result.stdout, run.stdout, what);
+      }
+      for (const entity of ENTITY_NAMES) {
+        const index = await Deno.readTextFile(join(root, "greenhouse-cache", entity, "index.csv"));
+        assert.equal(index.split("\r\n")[0], "id,moniker,timestamp", entity);
+      }
+      assert.ok((await Deno.stat(join(root, "demo-cache", "candidates", "index.csv"))).isFile);
+    });
+  } finally {
+    await sandbox.close();
+  }
+});
+
+/** Exit 1, one line on stderr naming the flag and the path or host, no stack trace. */
+function assertRefused(result: CliResult, flag: string, target: string) {
+  assert.equal(result.code, 1, result.stderr);
+  assert.doesNotMatch(result.stdout, /records written/);
+  const lines = result.stderr.trimEnd().split("\n");
+  assert.equal(lines.length, 1, result.stderr);
+  assert.ok(lines[0].startsWith("error: "), result.stderr);
+  assert.ok(lines[0].includes(flag), `names ${flag}: ${result.stderr}`);
+  assert.ok(lines[0].includes(`"${target}`), `names ${target}: ${result.stderr}`);
+  assert.doesNotMatch(result.stderr, /\bat .*\.ts:\d+|unexpected internal error|run again with/);
+}
+
+Deno.test("writing outside the allowed folders is refused with one clear line", async () => {
+  const sandbox = await startSandbox({ candidates: 5 });
+  try {
+    await withTempDir(async (parent) => {
+      const root = join(parent, "work");
+      await Deno.mkdir(root);
+      const env = { GREENHOUSE_BASE_URL: sandbox.url, GREENHOUSE_API_KEY: sandbox.apiKey };
+      const elsewhere = join(parent, "elsewhere");
+      const cases: [string[], Record<string, string>, string][] = [
+        [["candidates", "--cache-dir", elsewhere], env, elsewhere],
+        [["candidates", "--cache-dir", "../outside"], env, "../outside"],
+        [["jobs"], { ...env, GREENHOUSE_CACHE_DIR: "./not-the-cache" }, "./not-the-cache"],
+        [["demo", "--cache-dir", "./other-demo"], env, "./other-demo"],
+      ];
+      for (const [args, caseEnv, target] of cases) {
+        const result = await runCli(args, { root, env: caseEnv, permissions: BINARY_FLAGS });
+        assertRefused(result, "--allow-write", target);
+      }
+      assert.deepEqual([...Deno.readDirSync(parent)].map((e) => e.name), ["work"]);
+      assert.deepEqual([...Deno.readDirSync(root)], []);
+      // Refused before any request: nothing reached the sandbox.
+      assert.equal(sandbox.log.filter((e) => e.path.startsWith("/v1/")).length, 0);
+    });
+  } finally {
+    await sandbox.close();
+  }
+});
+
+Deno.test("a host outside the list is refused at once, without retries", async () => {
+  await withTempDir(async (root) => {
+    const result = await runCli(["candidates", "--base-url", "https://api.example.com/v1"], {
+      root,
+      env: { GREENHOUSE_API_KEY: "not-a-real-key" },
+      permissions: BINARY_FLAGS,
+    });
+    assertRefused(result, "--allow-net", "api.example.com:443");
+    assert.doesNotMatch(result.stderr, /attempts|not-a-real-key/);
+  });
+});
+
+Deno.test("reading a variable outside --allow-env reads as unset instead of crashing", async () => {
+  const context = new URL("../../src/cli/context.ts", import.meta.url).href;
+  await withTempDir(async (root) => {
+    const script = join(root, "probe.ts");
+    await Deno.writeTextFile(
+      script,
+      `import { readEnv } from ${JSON.stringify(context)};\n` +
+        `console.log(JSON.stringify([readEnv("HOME"), readEnv("GREENHOUSE_PROBE")]));\n`,
+    );
+    const output = await new Deno.Command(Deno.execPath(), {
+      args: ["run", ...BINARY_FLAGS, `--allow-read=${fileURLToPath(context)},${script}`, script],
+      env: { HOME: "/home/someone", GREENHOUSE_PROBE: "seen", NO_COLOR: "1" },
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    const stderr = new TextDecoder().decode(output.stderr);
+    assert.equal(output.code, 0, stderr);
+    assert.deepEqual(JSON.parse(new TextDecoder().decode(output.stdout)), [null, "seen"]);
+  });
+});
