@@ -22,16 +22,35 @@ interface AllowedRun {
 
 /**
  * Commands that must work inside the binary's permissions, run in this order in one temp folder
- * against one sandbox. A new command is one line here (e.g. `{ args: ["check"], stdout: /…/ }`,
- * `sync`, `attachments`, `ping`, `access --out ./greenhouse-access/x`).
+ * against one sandbox. A new command is one line here.
  */
-const ALLOWED_RUNS: AllowedRun[] = [
+const allowedRuns = (email: string): AllowedRun[] => [
   { args: ["--version"], stdout: /^greenhouse-extractor \d+\.\d+\.\d+/ },
   { args: ["--help"], stdout: /candidates/ },
   ...ENTITY_NAMES.map((entity) => ({
     args: [entity, "-q"],
     stdout: new RegExp(`^${entity}: \\d+ records written`),
   })),
+  { args: ["activity_feeds", "-q"], stdout: /^activity_feeds: \d+ feeds written/ },
+  { args: ["attachments", "-q"], stdout: /^attachments: \d+ files downloaded/ },
+  { args: ["check", "--verify"], stdout: /0 integrity problems/ },
+  { args: ["ping"], stdout: /usable/i },
+  {
+    args: [
+      "access",
+      "--email",
+      email,
+      "--out",
+      "./greenhouse-access/request-1",
+      "--include-activity",
+      "--include-attachments",
+    ],
+    stdout: /^access: 1 candidate/,
+  },
+  {
+    args: ["erase", "--email", email, "--mode", "delete", "--dry-run"],
+    stdout: /DELETE \S+\/v1\/candidates\/\d+/,
+  },
   { args: ["demo", "-q"], stdout: /Done\. Look inside \.\/demo-cache/ },
 ];
 
@@ -39,8 +58,13 @@ Deno.test("every command works inside the binary's permission set", async () => 
   const sandbox = await startSandbox({ candidates: 60 });
   try {
     await withTempDir(async (root) => {
-      const env = { GREENHOUSE_BASE_URL: sandbox.url, GREENHOUSE_API_KEY: sandbox.apiKey };
-      for (const run of ALLOWED_RUNS) {
+      const env = {
+        GREENHOUSE_BASE_URL: sandbox.url,
+        GREENHOUSE_API_KEY: sandbox.apiKey,
+        GREENHOUSE_ON_BEHALF_OF: String(sandbox.tenant.userIds()[0]),
+      };
+      const [candidate] = sandbox.tenant.list("candidates");
+      for (const run of allowedRuns(candidate.email_addresses[0].value)) {
         const result = await runCli(run.args, { root, env, permissions: BINARY_FLAGS });
         const what = run.args.join(" ");
         assert.equal(result.code, 0, `${what}: ${result.stderr}`);
