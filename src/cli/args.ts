@@ -76,7 +76,8 @@ Usage: ${PROGRAM} <command> [options]
 
 ${groups}
 
-Credentials come from the environment only: GREENHOUSE_API_KEY (Harvest v1).
+Credentials come from the environment only: GREENHOUSE_API_KEY (Harvest v1), or
+GREENHOUSE_CLIENT_ID and GREENHOUSE_CLIENT_SECRET (Harvest v3).
 Run "${PROGRAM} <command> --help" for a command's options. "${PROGRAM} demo" needs no credentials.
 `;
 }

@@ -27,6 +27,7 @@ import {
   selectCandidates,
 } from "../dependent/run.ts";
 import { UsageError } from "../errors.ts";
+import { plural } from "./extract.ts";
 import { integerOption } from "./sandbox.ts";
 
 export const DEFAULT_CONCURRENCY = 4;
@@ -151,5 +152,8 @@ export function formatApiFigures(o: DependentOutcome): string {
   const waited = o.waitedMs >= 100
     ? `, waited ${(o.waitedMs / 1000).toFixed(1)}s for the rate limit`
     : "";
-  return `${o.requests} API requests, ${o.retries} retries${waited}, ${o.seconds.toFixed(1)}s`;
+  return `${plural(o.requests, "API request")}, ${
+    plural(o.retries, "retry", "retries")
+  }${waited}, ` +
+    `${o.seconds.toFixed(1)}s`;
 }

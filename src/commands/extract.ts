@@ -154,8 +154,11 @@ export function formatSummary(r: ExtractResult): string {
   const waited = r.waitedMs >= 100
     ? `, waited ${(r.waitedMs / 1000).toFixed(1)}s for the rate limit`
     : "";
-  return `${r.entity}: ${r.records} records written (${r.pages} page${
-    r.pages === 1 ? "" : "s"
-  }), ${r.requests} requests, ` +
-    `${r.retries} retries${waited}, ${r.seconds.toFixed(1)}s`;
+  return `${r.entity}: ${r.records} records written (${plural(r.pages, "page")}), ` +
+    `${plural(r.requests, "request")}, ${plural(r.retries, "retry", "retries")}${waited}, ` +
+    `${r.seconds.toFixed(1)}s`;
+}
+
+export function plural(count: number, one: string, many = `${one}s`): string {
+  return `${count} ${count === 1 ? one : many}`;
 }
