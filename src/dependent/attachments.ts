@@ -36,7 +36,7 @@ import {
 } from "../cache/mod.ts";
 import { type ApiRecord, ENTITIES, entityPath } from "../entities.ts";
 import { RunError } from "../errors.ts";
-import { getRecord, type HarvestClient } from "../harvest/mod.ts";
+import { type CandidateBatch, getRecord, type HarvestClient } from "../harvest/mod.ts";
 import { listByCandidate } from "./batch.ts";
 import {
   candidatesFolder,
@@ -100,6 +100,21 @@ export function attachmentsOf(record: unknown): ApiAttachment[] {
 }
 
 /**
+ * v3 lists newest first; ids ascending give the candidate's own order (v1's `attachments[]`), so
+ * the `~N` suffixes of same type-and-time folders stay the same between runs and versions.
+ */
+async function listAttachments(
+  client: HarvestClient,
+  batch: CandidateBatch,
+  ids: number[],
+): Promise<Map<number, ApiAttachment[]>> {
+  const byCandidate = await listByCandidate(client, batch, batch.attachmentsPath, ids);
+  const key = (a: ApiRecord) => (typeof a?.id === "number" ? a.id : Infinity);
+  for (const list of byCandidate.values()) list.sort((a, b) => key(a) - key(b));
+  return byCandidate;
+}
+
+/**
  * Each candidate's attachments: from the batched endpoint when the dialect has one (v3), else
  * from the records' `attachments[]` (v1).
  */
@@ -109,7 +124,7 @@ export async function attachmentsByCandidate(
 ): Promise<Map<number, ApiAttachment[]>> {
   const batch = client.dialect.candidateBatch;
   const ids = candidates.map((c) => c.id as number);
-  if (batch) return await listByCandidate(client, batch, batch.attachmentsPath, ids);
+  if (batch) return await listAttachments(client, batch, ids);
   return new Map(candidates.map((c) => [c.id as number, attachmentsOf(c)]));
 }
 
@@ -122,7 +137,7 @@ export async function relistAttachments(
   id: number,
 ): Promise<ApiAttachment[] | undefined> {
   const batch = client.dialect.candidateBatch;
-  if (batch) return (await listByCandidate(client, batch, batch.attachmentsPath, [id])).get(id);
+  if (batch) return (await listAttachments(client, batch, [id])).get(id);
   const record = await getRecord(client, entityPath(ENTITIES.candidates, client.dialect), id);
   return record && attachmentsOf(record);
 }
@@ -187,9 +202,7 @@ export async function downloadAttachments(
   };
 
   // 1. What is already complete: from the attachments endpoint (v3) or the cached candidates.
-  const listed = batch
-    ? await listByCandidate(run.client, batch, batch.attachmentsPath, candidateIds)
-    : undefined;
+  const listed = batch ? await listAttachments(run.client, batch, candidateIds) : undefined;
   await forEachConcurrent(candidateIds, PLAN_CONCURRENCY, async (id) => {
     if (listed) return await plan(id, listed.get(id) ?? []);
     let record: unknown;
