@@ -8,9 +8,9 @@
  */
 import { join } from "node:path";
 import { RunError } from "../errors.ts";
-import { ENTITIES, type EntityName, isEntityName } from "../entities.ts";
+import { ENTITIES, type EntityName, entityPath, isEntityName } from "../entities.ts";
 import { type Cache, openCache } from "../cache/mod.ts";
-import type { HarvestClient } from "../harvest/mod.ts";
+import { getRecord, type HarvestClient } from "../harvest/mod.ts";
 import type { Clock } from "../clock.ts";
 import { ACTIVITY_FEEDS } from "./audit.ts";
 import type { IntegrityKey, Problem, Report } from "./report_types.ts";
@@ -289,17 +289,19 @@ async function repairFolder(
   const client = opts.client();
   const fetched: number[] = [];
   const gone: number[] = [];
+  // One record by id the dialect's way: v1 GET {path}/{id}, v3 GET {path}?ids={id}.
+  const path = entityPath(entity, client.dialect);
   for (const id of plan.refetch) {
-    const response = await client.request("GET", `${entity.path}/${id}`, { allowStatus: [404] });
-    if (response.status === 404) {
+    let body;
+    try {
+      body = await getRecord(client, path, id);
+    } catch (error) {
+      if (!(error instanceof RunError)) throw error;
+      throw new RunError(`${error.message}; left as it is.`);
+    }
+    if (body === undefined) {
       gone.push(id);
       continue;
-    }
-    const body = response.body as { id?: unknown } | null;
-    if (body === null || typeof body !== "object" || body.id !== id) {
-      throw new RunError(
-        `GET ${entity.path}/${id} returned a record whose id is not ${id}; left as it is.`,
-      );
     }
     await folder.writeRecords([body], new Date(opts.clock.now()));
     fetched.push(id);

@@ -6,6 +6,7 @@
 import type { RunContext } from "../cli/context.ts";
 import type { CommandSpec } from "../cli/spec.ts";
 import {
+  actingAs,
   cacheDir,
   cacheHelp,
   cacheOptions,
@@ -21,6 +22,7 @@ import { RunError, UsageError } from "../errors.ts";
 import { emailSha256 } from "../privacy/email.ts";
 import {
   checkUser,
+  checkWritable,
   type EraseMode,
   formatRequest,
   type Outcome,
@@ -115,7 +117,10 @@ export async function runErase(cmd: EraseCommand, ctx: RunContext): Promise<numb
         "run with --dry-run first to see what it would do",
     );
   }
-  const client = openClient(cmd.connection, ctx);
+  // v3 acts as the token's user (sub); v1 sends On-Behalf-Of (the dialect's candidateWrites).
+  const client = openClient(actingAs(cmd.connection, String(cmd.onBehalfOf)), ctx);
+  const writes = client.dialect.candidateWrites;
+  checkWritable(writes, cmd.mode, client.dialect.version);
   await checkUser(client, cmd.onBehalfOf);
   const matches = await findCandidates(client, cmd.email);
   const hash = emailSha256(cmd.email);
@@ -139,13 +144,13 @@ export async function runErase(cmd: EraseCommand, ctx: RunContext): Promise<numb
   ctx.out(`${matches.length} ${noun} this address:\n`);
   for (const c of matches) ctx.out(`  ${c.id}  ${personName(c)}\n`);
 
-  const plans = matches.map((c) => planRequest(c, cmd.mode, cmd.onBehalfOf));
+  const plans = matches.map((c) => planRequest(c, cmd.mode, cmd.onBehalfOf, writes));
   if (cmd.dryRun) {
     ctx.out(`\nDry run: these ${plans.length} request(s) would be sent; nothing was changed.\n`);
     if (cmd.mode === "anonymize") {
       ctx.out("(first_name and last_name are drawn anew from a cryptographic source when sent)\n");
     }
-    for (const plan of plans) ctx.out(`\n${formatRequest(plan, client.baseUrl)}\n`);
+    for (const plan of plans) ctx.out(`\n${formatRequest(plan, client.baseUrl, writes)}\n`);
     return 0;
   }
 

@@ -3,9 +3,19 @@
  * as `<cache>/activity_feeds/<candidate_id>.json` with an index row (moniker = the candidate's).
  * Requests run `concurrency` at a time through the client, so the shared pacer, not latency,
  * sets the pace. A candidate deleted upstream (404) is reported and skipped.
+ *
+ * When the dialect fetches candidate data in batches (v3), the notes of up to `maxIds`
+ * candidates come from one paginated `GET /notes?candidate_ids=…` and each candidate's file is
+ * `{"notes": [<v3 note>, …]}` (v3 has no activity feed; emails and activities are not in it).
+ * Every candidate asked for gets a file, `{"notes": []}` when it has none (v3 cannot tell a
+ * candidate without notes from one deleted upstream).
  */
+import type { EntityFolder } from "../cache/mod.ts";
+import type { CandidateBatch } from "../harvest/mod.ts";
+import { listByCandidate } from "./batch.ts";
 import {
   candidatesFolder,
+  chunk,
   type DependentResult,
   type DependentRun,
   forEachConcurrent,
@@ -24,6 +34,15 @@ export async function fetchActivityFeeds(
   // until the next run rewrites its row.
   const folder = await run.cache.folder(ACTIVITY_FEEDS_FOLDER, () => "");
   const result: DependentResult = { done: 0, skipped: 0, failed: [] };
+  const batch = run.client.dialect.candidateBatch;
+  if (batch) {
+    try {
+      await fetchNotesBatched(run, batch, candidates, folder, candidateIds, result);
+    } finally {
+      await folder.commit();
+    }
+    return result;
+  }
   let sinceCommit = 0;
   const total = candidateIds.length;
   try {
@@ -56,4 +75,31 @@ export async function fetchActivityFeeds(
     await folder.commit();
   }
   return result;
+}
+
+/** v3: notes of `maxIds` candidates per paginated request, one file per candidate. */
+async function fetchNotesBatched(
+  run: DependentRun,
+  batch: CandidateBatch,
+  candidates: EntityFolder,
+  feeds: EntityFolder,
+  candidateIds: number[],
+  result: DependentResult,
+): Promise<void> {
+  const total = candidateIds.length;
+  await forEachConcurrent(chunk(candidateIds, batch.maxIds), run.concurrency, async (ids) => {
+    const notes = await listByCandidate(run.client, batch, batch.notesPath, ids);
+    await feeds.writeEntries(
+      [...notes].map(([id, list]) => ({
+        id,
+        moniker: candidates.row(id)?.moniker ?? "",
+        body: { notes: list },
+      })),
+      new Date(run.ctx.clock.now()),
+    );
+    result.done += ids.length;
+    // Each batch is a few requests: merge into index.csv after each, like every COMMIT_EVERY feeds.
+    await feeds.commit();
+    run.onItem?.({ done: result.done, total });
+  });
 }

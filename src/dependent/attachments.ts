@@ -14,6 +14,11 @@
  *   the marker written. A kill at any moment leaves at worst a temporary file (removed by the
  *   next run) or a whole file without a marker (downloaded again), never a marker beside a
  *   partial file. Error bodies are never written to disk.
+ * - When the dialect fetches candidate data in batches (v3), the metadata comes from
+ *   `GET /attachments?candidate_ids=…` (≤ 50 candidates per request, paginated) instead of the
+ *   cached candidate's `attachments[]`; it is fresh, so there is no age-based refresh, and an
+ *   expired URL is refreshed by listing that one candidate's attachments again. v3 URLs may
+ *   redirect to a freshly minted signed URL: downloads follow redirects.
  */
 import { createHash } from "node:crypto";
 import { isAbsolute, join, relative } from "node:path";
@@ -29,8 +34,10 @@ import {
   sanitizeFileName,
   writeMarker,
 } from "../cache/mod.ts";
-import type { ApiRecord } from "../entities.ts";
+import { type ApiRecord, ENTITIES, entityPath } from "../entities.ts";
 import { RunError } from "../errors.ts";
+import { type CandidateBatch, getRecord, type HarvestClient } from "../harvest/mod.ts";
+import { listByCandidate } from "./batch.ts";
 import {
   candidatesFolder,
   chunk,
@@ -58,7 +65,7 @@ export interface AttachmentOptions {
 }
 
 /** An attachment as the API lists it; every field is untrusted. */
-interface ApiAttachment {
+export interface ApiAttachment {
   filename?: unknown;
   url?: unknown;
   type?: unknown;
@@ -90,6 +97,49 @@ export function attachmentsOf(record: unknown): ApiAttachment[] {
   const list = (record as ApiRecord | null)?.attachments;
   if (!Array.isArray(list)) return [];
   return list.filter((a): a is ApiAttachment => a !== null && typeof a === "object");
+}
+
+/**
+ * v3 lists newest first; ids ascending give the candidate's own order (v1's `attachments[]`), so
+ * the `~N` suffixes of same type-and-time folders stay the same between runs and versions.
+ */
+async function listAttachments(
+  client: HarvestClient,
+  batch: CandidateBatch,
+  ids: number[],
+): Promise<Map<number, ApiAttachment[]>> {
+  const byCandidate = await listByCandidate(client, batch, batch.attachmentsPath, ids);
+  const key = (a: ApiRecord) => (typeof a?.id === "number" ? a.id : Infinity);
+  for (const list of byCandidate.values()) list.sort((a, b) => key(a) - key(b));
+  return byCandidate;
+}
+
+/**
+ * Each candidate's attachments: from the batched endpoint when the dialect has one (v3), else
+ * from the records' `attachments[]` (v1).
+ */
+export async function attachmentsByCandidate(
+  client: HarvestClient,
+  candidates: ApiRecord[],
+): Promise<Map<number, ApiAttachment[]>> {
+  const batch = client.dialect.candidateBatch;
+  const ids = candidates.map((c) => c.id as number);
+  if (batch) return await listAttachments(client, batch, ids);
+  return new Map(candidates.map((c) => [c.id as number, attachmentsOf(c)]));
+}
+
+/**
+ * One candidate's attachments listed again, for fresh URLs: v3 lists its attachments, v1 reads
+ * the candidate. Undefined when v1 says the candidate is gone.
+ */
+export async function relistAttachments(
+  client: HarvestClient,
+  id: number,
+): Promise<ApiAttachment[] | undefined> {
+  const batch = client.dialect.candidateBatch;
+  if (batch) return (await listAttachments(client, batch, [id])).get(id);
+  const record = await getRecord(client, entityPath(ENTITIES.candidates, client.dialect), id);
+  return record && attachmentsOf(record);
 }
 
 /** Whether a file host's error answer says the signed URL has expired (S3 and the like). */
@@ -127,10 +177,10 @@ export async function downloadAttachments(
   const candidates = await candidatesFolder(run.cache);
   const result: DependentResult = { done: 0, skipped: 0, failed: [], bytes: 0, refreshed: 0 };
   const plans = new Map<number, Plan>();
-  const fresh = new Map<number, Promise<ApiRecord | undefined>>();
+  const fresh = new Map<number, Promise<ApiAttachment[] | undefined>>();
+  const batch = run.client.dialect.candidateBatch;
 
-  const plan = async (id: number, record: unknown): Promise<void> => {
-    const attachments = attachmentsOf(record);
+  const plan = async (id: number, attachments: ApiAttachment[]): Promise<void> => {
     const names = attachmentFolderNames(attachments);
     const base = candidateAttachmentsDir(run.cacheDir, id);
     const jobs: Job[] = [];
@@ -151,8 +201,10 @@ export async function downloadAttachments(
     plans.set(id, { jobs, complete });
   };
 
-  // 1. What is already complete, from the cached candidates.
+  // 1. What is already complete: from the attachments endpoint (v3) or the cached candidates.
+  const listed = batch ? await listAttachments(run.client, batch, candidateIds) : undefined;
   await forEachConcurrent(candidateIds, PLAN_CONCURRENCY, async (id) => {
+    if (listed) return await plan(id, listed.get(id) ?? []);
     let record: unknown;
     try {
       record = JSON.parse(await Deno.readTextFile(candidates.filePath(id)));
@@ -163,14 +215,14 @@ export async function downloadAttachments(
       });
       return;
     }
-    await plan(id, record);
+    await plan(id, attachmentsOf(record));
   });
 
   try {
     // 2. Candidates with work whose cached URLs have outlived their lifetime: refresh in batches.
     const now = run.ctx.clock.now();
     const stale = [...plans].filter(([id, p]) => {
-      if (p.jobs.length === 0) return false;
+      if (listed || p.jobs.length === 0) return false;
       const row = candidates.row(id);
       const at = row ? Date.parse(row.timestamp) : NaN;
       return !(now - at < lifetime);
@@ -185,8 +237,8 @@ export async function downloadAttachments(
           result.skipped += plans.get(id)!.jobs.length + plans.get(id)!.complete;
           plans.delete(id);
         } else {
-          fresh.set(id, Promise.resolve(record));
-          await plan(id, record);
+          fresh.set(id, Promise.resolve(attachmentsOf(record)));
+          await plan(id, attachmentsOf(record));
         }
       }
     }
@@ -200,13 +252,19 @@ export async function downloadAttachments(
       run.onItem?.({ done: result.done + result.skipped + result.failed.length, total });
     report();
 
-    /** A fresh copy of one candidate (once per run), written to the cache; undefined if gone. */
-    const refreshOne = (id: number): Promise<ApiRecord | undefined> => {
+    /**
+     * Fresh attachments of one candidate (once per run): v3 lists them again; v1 fetches the
+     * candidate and writes it to the cache. Undefined if the candidate is gone.
+     */
+    const refreshOne = (id: number): Promise<ApiAttachment[] | undefined> => {
       let pending = fresh.get(id);
       if (!pending) {
-        pending = refreshSingle(run, candidates, id).then((record) => {
-          if (record) result.refreshed!++;
-          return record;
+        const fetched = listed
+          ? relistAttachments(run.client, id)
+          : refreshSingle(run, candidates, id).then((r) => r && attachmentsOf(r));
+        pending = fetched.then((list) => {
+          if (list) result.refreshed!++;
+          return list;
         });
         fresh.set(id, pending);
       }
@@ -238,14 +296,14 @@ export async function downloadAttachments(
  */
 export async function downloadCandidateFiles(
   run: Pick<DependentRun, "ctx">,
-  candidate: ApiRecord,
+  candidateId: number,
+  attachments: ApiAttachment[],
   baseDir: string,
   opts: {
     fetchFn?: typeof fetch;
-    refreshOne: (id: number) => Promise<ApiRecord | undefined>;
+    refreshOne: (id: number) => Promise<ApiAttachment[] | undefined>;
   },
 ): Promise<{ files: string[]; failed: string[] }> {
-  const attachments = attachmentsOf(candidate);
   const names = attachmentFolderNames(attachments);
   const result = { files: [] as string[], failed: [] as string[] };
   for (let i = 0; i < attachments.length; i++) {
@@ -253,7 +311,7 @@ export async function downloadCandidateFiles(
     const file = sanitizeFileName(attachments[i].filename);
     assertInside(baseDir, join(folder, file));
     const job: Job = {
-      candidateId: candidate.id,
+      candidateId,
       folder,
       folderName: names[i],
       file,
@@ -347,7 +405,7 @@ async function downloadJob(
   run: Pick<DependentRun, "ctx">,
   job: Job,
   fetchFn: typeof fetch,
-  refreshOne: (id: number) => Promise<ApiRecord | undefined>,
+  refreshOne: (id: number) => Promise<ApiAttachment[] | undefined>,
 ): Promise<{ kind: "ok"; size: number } | { kind: "gone" } | { kind: "fail"; reason: string }> {
   // The marker goes first: from here until the new marker, the folder claims nothing.
   await Deno.mkdir(job.folder, { recursive: true });
@@ -383,12 +441,11 @@ async function downloadJob(
     if (outcome.kind === "expired") {
       if (refreshed) return { kind: "fail", reason: `${outcome.reason} even after a refresh` };
       refreshed = true;
-      const record = await refreshOne(job.candidateId);
-      if (record === undefined) {
+      const attachments = await refreshOne(job.candidateId);
+      if (attachments === undefined) {
         reportGone(run, job.candidateId, 1);
         return { kind: "gone" };
       }
-      const attachments = attachmentsOf(record);
       const index = attachmentFolderNames(attachments).indexOf(job.folderName);
       if (index < 0) {
         run.ctx.err(

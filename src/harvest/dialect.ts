@@ -24,6 +24,32 @@ export interface Dialect {
    * it is one request per candidate (`/candidates/{id}/activity_feed`, embedded attachments).
    */
   candidateBatch?: CandidateBatch;
+  /** How one record is read by id (check --repair, erase, attachment URL refresh). */
+  recordQuery(path: string, id: number): RecordQuery;
+  /** The candidate writes erase uses, and how the acting user is named. */
+  candidateWrites: CandidateWrites;
+}
+
+/**
+ * One record by id: `GET {path}` with `params`; `list` when the answer is a list to pick the id
+ * from (v3's reference has no single-record GET for every resource; its `ids=` filter is sure).
+ */
+export interface RecordQuery {
+  path: string;
+  params?: Record<string, string>;
+  list: boolean;
+}
+
+/** Erase's writes. A missing path means the version has no such write (erase refuses). */
+export interface CandidateWrites {
+  /** Path of `DELETE` for a candidate. */
+  deletePath?: (id: number) => string;
+  /** Path of the anonymising `PATCH` for a candidate. */
+  editPath?: (id: number) => string;
+  /** v1 names the acting user in this header; v3 in the token's `sub` (no header). */
+  actingUserHeader?: string;
+  /** What stands for the Authorization header when a request is shown (dry run). */
+  authPlaceholder: string;
 }
 
 /** How v3 serves notes and attachments for many candidates at once. */
@@ -77,6 +103,13 @@ export const v1Dialect: Dialect = Object.freeze({
       return undefined;
     }
   },
+  recordQuery: (path: string, id: number): RecordQuery => ({ path: `${path}/${id}`, list: false }),
+  candidateWrites: Object.freeze({
+    deletePath: (id: number) => `/candidates/${id}`,
+    editPath: (id: number) => `/candidates/${id}`,
+    actingUserHeader: "On-Behalf-Of",
+    authPlaceholder: "Basic <API key, not shown>",
+  }),
 });
 
 /** Harvest v3 list page size: the documented maximum. */
@@ -119,6 +152,18 @@ export const v3Dialect: Dialect = Object.freeze({
     attachmentsPath: "/attachments",
     idsParam: "candidate_ids",
     maxIds: 50,
+  }),
+  recordQuery: (path: string, id: number): RecordQuery => ({
+    path,
+    params: { ids: String(id) },
+    list: true,
+  }),
+  // DELETE and PATCH on /v3/candidates/{id} follow the v3 resource pattern (README: "Which API
+  // version?"); the acting user is the token's `sub`, so no header.
+  candidateWrites: Object.freeze({
+    deletePath: (id: number) => `/candidates/${id}`,
+    editPath: (id: number) => `/candidates/${id}`,
+    authPlaceholder: "Bearer <access token issued for the acting user (sub), not shown>",
   }),
 });
 

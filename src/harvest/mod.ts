@@ -17,9 +17,11 @@ export {
 export { Pacer, type PacerOptions, type PacerStats } from "./pacer.ts";
 export {
   type CandidateBatch,
+  type CandidateWrites,
   type Dialect,
   DIALECTS,
   pipeRange,
+  type RecordQuery,
   V1_PER_PAGE,
   v1Dialect,
   V3_PER_PAGE,
@@ -39,3 +41,4 @@ export {
   realDeadline,
   type RequestOptions,
 } from "./client.ts";
+export { getRecord } from "./records.ts";

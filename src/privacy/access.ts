@@ -6,10 +6,16 @@
  */
 import { join } from "node:path";
 import { writeFileAtomic } from "../cache/mod.ts";
-import type { ApiRecord } from "../entities.ts";
+import { type ApiRecord, ENTITIES, entityPath } from "../entities.ts";
 import type { HarvestClient } from "../harvest/mod.ts";
 import type { RunContext } from "../cli/context.ts";
-import { downloadCandidateFiles } from "../dependent/attachments.ts";
+import {
+  type ApiAttachment,
+  attachmentsByCandidate,
+  downloadCandidateFiles,
+  relistAttachments,
+} from "../dependent/attachments.ts";
+import { listByCandidate } from "../dependent/batch.ts";
 
 export interface AccessBundle {
   candidate_records: ApiRecord[];
@@ -37,13 +43,35 @@ function applicationIds(candidate: ApiRecord): number[] {
   return ids.filter((id: unknown) => Number.isSafeInteger(id) && (id as number) > 0);
 }
 
-/** Fetches what the bundle holds for the given candidates (one GET per application and feed). */
+/**
+ * Fetches what the bundle holds for the given candidates: v1, one GET per application and feed;
+ * v3 (batched candidate data), `GET /applications?candidate_ids=` and `GET /notes?candidate_ids=`
+ * (each candidate's activity_feed is then `{"notes": […]}`, as in the cache).
+ */
 export async function buildBundle(
   client: HarvestClient,
   candidates: ApiRecord[],
   opts: BundleOptions,
 ): Promise<AccessBundle> {
   const bundle: AccessBundle = { candidate_records: candidates, apps_records: [] };
+  const batch = client.dialect.candidateBatch;
+  if (batch) {
+    const ids = candidates.map((c) => c.id as number);
+    const path = entityPath(ENTITIES.applications, client.dialect);
+    const apps = await listByCandidate(client, batch, path, ids);
+    bundle.apps_records = ids.flatMap((id) => apps.get(id) ?? []);
+    if (opts.activity) {
+      const notes = await listByCandidate(client, batch, batch.notesPath, ids);
+      bundle.activity_records = ids.map((id) => ({
+        candidate_id: id,
+        activity_feed: { notes: notes.get(id) ?? [] },
+      }));
+    }
+    if (opts.attachments) {
+      bundle.attachments = attachmentEntries(await attachmentsByCandidate(client, candidates));
+    }
+    return bundle;
+  }
   for (const candidate of candidates) {
     for (const id of applicationIds(candidate)) {
       bundle.apps_records.push(
@@ -58,14 +86,16 @@ export async function buildBundle(
       bundle.activity_records.push({ candidate_id: candidate.id, activity_feed: feed.body });
     }
   }
-  if (opts.attachments) bundle.attachments = attachmentEntries(candidates);
+  if (opts.attachments) {
+    bundle.attachments = attachmentEntries(await attachmentsByCandidate(client, candidates));
+  }
   return bundle;
 }
 
-export function attachmentEntries(candidates: ApiRecord[]): AttachmentEntry[] {
-  return candidates.flatMap((candidate) =>
-    (Array.isArray(candidate.attachments) ? candidate.attachments : []).map((a: ApiRecord) => ({
-      candidate_id: candidate.id,
+export function attachmentEntries(byCandidate: Map<number, ApiAttachment[]>): AttachmentEntry[] {
+  return [...byCandidate].flatMap(([candidateId, list]) =>
+    list.map((a) => ({
+      candidate_id: candidateId,
       filename: a?.filename ?? null,
       type: a?.type ?? null,
       created_at: a?.created_at ?? null,
@@ -117,13 +147,17 @@ export async function downloadAccessFiles(
   candidates: ApiRecord[],
 ): Promise<{ files: string[]; failed: string[] }> {
   const result = { files: [] as string[], failed: [] as string[] };
-  const refreshOne = async (id: number) => {
-    const response = await client.request("GET", `/candidates/${id}`, { allowStatus: [404] });
-    return response.status === 404 ? undefined : response.body as ApiRecord;
-  };
+  const refreshOne = (id: number) => relistAttachments(client, id);
+  const lists = await attachmentsByCandidate(client, candidates);
   for (const candidate of candidates) {
     const base = join(dir, "attachments", String(candidate.id));
-    const outcome = await downloadCandidateFiles({ ctx }, candidate, base, { refreshOne });
+    const outcome = await downloadCandidateFiles(
+      { ctx },
+      candidate.id,
+      lists.get(candidate.id) ?? [],
+      base,
+      { refreshOne },
+    );
     result.files.push(
       ...outcome.files.map((file) => join("attachments", String(candidate.id), file)),
     );

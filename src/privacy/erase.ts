@@ -3,10 +3,13 @@
  * DELETE is safe to repeat, so it is retried; a 404 is taken as done only once
  * `GET /candidates/{id}` confirms the candidate is gone (an unknown On-Behalf-Of user also
  * answers 404). PATCH is not retried once it may have reached Greenhouse.
+ *
+ * Paths, the acting-user header (v1 On-Behalf-Of; v3 none, the token's `sub`) and record reads
+ * come from the client's dialect; a version without a write makes erase refuse before writing.
  */
-import { type ApiRecord, personName, recordId } from "../entities.ts";
+import { type ApiRecord, ENTITIES, entityPath, personName, recordId } from "../entities.ts";
 import { RunError } from "../errors.ts";
-import type { HarvestClient } from "../harvest/mod.ts";
+import { type CandidateWrites, getRecord, type HarvestClient } from "../harvest/mod.ts";
 import { USER_AGENT } from "../version.ts";
 import { anonymizeBody } from "./anonymize.ts";
 import { carriesEmail } from "./email.ts";
@@ -30,19 +33,46 @@ export interface Outcome {
   anonymized?: ApiRecord;
 }
 
+/**
+ * Refuses (before anything is sent) a mode the API version cannot do. v1 and v3 both have
+ * delete and edit today; the check keeps a version without one from failing half-way.
+ */
+export function checkWritable(writes: CandidateWrites, mode: EraseMode, version: string): void {
+  const has = mode === "delete" ? writes.deletePath : writes.editPath;
+  if (has) return;
+  throw new RunError(
+    `erase --mode ${mode} is not possible on Harvest ${version}: it has no ${
+      mode === "delete" ? "candidate delete" : "candidate edit"
+    } endpoint. Use the other --mode, or --api v1 while Greenhouse still serves it; nothing was changed`,
+  );
+}
+
 /** The request erasing one candidate; for anonymize, fresh random names each call. */
-export function planRequest(candidate: ApiRecord, mode: EraseMode, userId: number): PlannedRequest {
-  const path = `/candidates/${candidate.id}`;
-  const headers = { "On-Behalf-Of": String(userId) };
+export function planRequest(
+  candidate: ApiRecord,
+  mode: EraseMode,
+  userId: number,
+  writes: CandidateWrites,
+): PlannedRequest {
+  const headers: Record<string, string> = writes.actingUserHeader
+    ? { [writes.actingUserHeader]: String(userId) }
+    : {};
+  const pathOf = mode === "delete" ? writes.deletePath : writes.editPath;
+  if (!pathOf) throw new RunError(`erase --mode ${mode}: no such write in this API version`);
+  const path = pathOf(candidate.id);
   return mode === "delete"
     ? { method: "DELETE", path, headers }
     : { method: "PATCH", path, headers, body: anonymizeBody(candidate) };
 }
 
 /** The request as sent on the wire, every header but Authorization (shown as a placeholder). */
-export function formatRequest(request: PlannedRequest, baseUrl: string): string {
+export function formatRequest(
+  request: PlannedRequest,
+  baseUrl: string,
+  writes: CandidateWrites,
+): string {
   const headers: [string, string][] = [
-    ["Authorization", "Basic <API key, not shown>"],
+    ["Authorization", writes.authPlaceholder],
     ["Accept", "application/json"],
     ["User-Agent", USER_AGENT],
     ...(request.body ? [["Content-Type", "application/json"] as [string, string]] : []),
@@ -56,14 +86,15 @@ export function formatRequest(request: PlannedRequest, baseUrl: string): string 
 
 /** Refuses an On-Behalf-Of id that is not a Greenhouse user, before any write. */
 export async function checkUser(client: HarvestClient, userId: number): Promise<void> {
-  const { status } = await client.request("GET", `/users/${userId}`, { allowStatus: [404] });
-  if (status === 404) {
+  if (await getRecord(client, "/users", userId) === undefined) {
     throw new RunError(
-      `On-Behalf-Of user ${userId} does not exist in Greenhouse (GET /users/${userId} answered ` +
-        "404): give the id of the Greenhouse user the request is made for; nothing was changed",
+      `On-Behalf-Of user ${userId} does not exist in Greenhouse (GET /users found no user ` +
+        `${userId}): give the id of the Greenhouse user the request is made for; nothing was changed`,
     );
   }
 }
+
+const candidatesPath = (client: HarvestClient) => entityPath(ENTITIES.candidates, client.dialect);
 
 function oneLine(error: unknown): string {
   return (error instanceof Error ? error.message : String(error)).split("\n")[0];
@@ -87,8 +118,7 @@ export async function sendErasure(
       });
       if (status === 404) {
         // Either a retried DELETE that had already worked, or something else is wrong.
-        const check = await client.request("GET", request.path, { allowStatus: [404] });
-        if (check.status !== 404) {
+        if (await getRecord(client, candidatesPath(client), id) !== undefined) {
           return {
             ...base,
             result: "failed",
@@ -106,7 +136,8 @@ export async function sendErasure(
     // The docs show the PATCH answer wrapped in an array; accept both shapes.
     let record = (Array.isArray(body) ? body[0] : body) as ApiRecord | undefined;
     if (!record || recordId(record) !== id) {
-      record = (await client.request("GET", request.path)).body as ApiRecord;
+      record = await getRecord(client, candidatesPath(client), id);
+      if (!record) throw new RunError(`${request.path} is gone after the PATCH`);
     }
     if (carriesEmail(record, address)) {
       return {

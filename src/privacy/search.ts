@@ -4,7 +4,7 @@
  * the normalised address (and the address as typed, when that differs), then keeps only the
  * candidates whose addresses match exactly once normalised.
  */
-import { type ApiRecord, recordId } from "../entities.ts";
+import { type ApiRecord, ENTITIES, entityPath, recordId } from "../entities.ts";
 import { RunError } from "../errors.ts";
 import type { HarvestClient } from "../harvest/mod.ts";
 import { carriesEmail, normalizeEmail } from "./email.ts";
@@ -19,8 +19,9 @@ export function searchForms(address: string): string[] {
 /** Every matching candidate, deduplicated by id, in ascending id order. */
 export async function findCandidates(client: HarvestClient, address: string): Promise<ApiRecord[]> {
   const byId = new Map<number, ApiRecord>();
+  const path = entityPath(ENTITIES.candidates, client.dialect);
   for (const form of searchForms(address)) {
-    for await (const page of client.paginate("/candidates", { email: form })) {
+    for await (const page of client.paginate(path, { email: form })) {
       for (const candidate of page.records) {
         const id = recordId(candidate);
         if (id === undefined) {

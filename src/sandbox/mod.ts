@@ -39,6 +39,7 @@ export { HOSTILE_FILENAMES, LIST_ENTITIES, Tenant } from "./tenant.ts";
 export type { HostileKind, SandboxEntity } from "./tenant.ts";
 export { ANONYMIZE_FIELDS, AWKWARD_NAMES } from "./vocab.ts";
 export { CURSOR_WITH_PARAMS, toV3, V3Api } from "./v3.ts";
+export { MINTED_LIFETIME_MS, v3Attachments, v3Notes } from "./v3_candidate_data.ts";
 
 export interface SandboxOptions {
   /** Default 1; the same seed (and clock time) gives a byte-identical tenant. */
@@ -161,7 +162,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
   const resolve = (a: string | number, index?: number): { token: string; spec: FileSpec } => {
     let ref: FileRef | undefined;
     if (typeof a === "string") {
-      const m = /\/files\/(?:r\/)?([^/?#]+)/.exec(a);
+      const m = /\/files\/(?:[rm]\/)?([^/?#]+)/.exec(a);
       ref = m ? decodeToken(m[1]) : undefined;
       if (!ref) throw new Error(`Cannot resolve attachment: not a sandbox file URL: ${a}`);
     } else {

@@ -9,6 +9,7 @@ import { json, JSON_TYPE, notFound, type Reply } from "./reply.ts";
 import type { SlotQuery } from "./slots.ts";
 import { LIST_ENTITIES, type SandboxEntity, type Tenant } from "./tenant.ts";
 import type { V3Api } from "./v3.ts";
+import { MINTED_LIFETIME_MS } from "./v3_candidate_data.ts";
 import { type FieldError, validateAnonymizeFields, validatePatch } from "./writes.ts";
 
 export interface RequestLogEntry {
@@ -17,6 +18,8 @@ export interface RequestLogEntry {
   path: string;
   status: number;
   onBehalfOf?: string;
+  /** v3 writes: the user the bearer token was issued for (its `sub`). */
+  sub?: number;
   /** Request body of writes (parsed JSON when it parses, else the text). */
   body?: unknown;
   /** clock.now() when the request arrived. */
@@ -339,6 +342,7 @@ export class SandboxServer {
       );
     }
     const rest = url.pathname.slice("/files/".length);
+    if (rest.startsWith("m/")) return this.#mint(url, rest.slice(2));
     if (rest.startsWith("r/")) {
       return {
         status: 302,
@@ -377,6 +381,31 @@ export class SandboxServer {
         "Content-Type": spec.contentType,
         "Content-Length": String(spec.size),
         "ETag": `"${token.slice(0, 32)}"`,
+      },
+    };
+  }
+
+  /**
+   * A v3 mint link: checked like a signed URL (so it expires too), then 302 to a fresh signed URL
+   * of the same file that lives MINTED_LIFETIME_MS.
+   */
+  #mint(url: URL, token: string): Reply {
+    const tenant = this.config.tenant;
+    const expires = url.searchParams.get("Expires") ?? "";
+    const signature = url.searchParams.get("Signature") ?? "";
+    if (!/^\d+$/.test(expires) || !tenant.signer.verify(token, Number(expires), signature)) {
+      return xml(403, "SignatureDoesNotMatch", "The mint link's signature does not match.");
+    }
+    const now = this.config.clock.now();
+    if (now / 1000 > Number(expires)) return xml(403, "AccessDenied", "Request has expired");
+    const fresh = Math.floor((now + MINTED_LIFETIME_MS) / 1000);
+    return {
+      status: 302,
+      body: null,
+      headers: {
+        Location: `${url.origin}/files/${token}?Expires=${fresh}&Signature=${
+          tenant.signer.sign(token, fresh)
+        }`,
       },
     };
   }
@@ -465,7 +494,11 @@ export class SandboxServer {
     if (st.fires(faults.status5xx, "api", method)) {
       return withRate(json(faults.status5xx?.status ?? 500, { message: "Server error" }));
     }
-    if (version === "v3") return withRate(cfg.v3.route(method, url));
+    if (version === "v3") {
+      const sub = isWrite ? cfg.v3.subOf(req) : undefined;
+      if (sub !== undefined) entry.sub = sub;
+      return withRate(cfg.v3.route(method, url, sub, bodyText));
+    }
     return withRate(this.#route(method, url, req, bodyText));
   }
 

@@ -17,6 +17,13 @@ import type { Clock } from "../clock.ts";
 import type { ApiRecord } from "../entities.ts";
 import { json, notFound, type Reply } from "./reply.ts";
 import { LIST_ENTITIES, type SandboxEntity, type Tenant } from "./tenant.ts";
+import { v3Attachments, v3CandidateWrite, v3Notes } from "./v3_candidate_data.ts";
+
+/** Per-candidate v3 lists: `?candidate_ids=` (≤ 50, required in the sandbox), cursor-paginated. */
+const CANDIDATE_LISTS: Record<string, (tenant: Tenant, candidateId: number) => ApiRecord[]> = {
+  notes: v3Notes,
+  attachments: v3Attachments,
+};
 
 export interface V3Config {
   clientId: string;
@@ -262,11 +269,24 @@ export class V3Api {
     return json(401, { errors: ["Invalid or expired access token."] });
   }
 
-  /** GET /v3/<entity>[?…]: the list endpoints. */
-  route(method: string, url: URL): Reply {
+  /** The user a valid bearer token acts as (its `sub`), if it was issued with one. */
+  subOf(req: Request): number | undefined {
+    const m = /^Bearer\s+(\S+)$/i.exec(req.headers.get("authorization") ?? "");
+    return m ? this.#tokens.get(m[1])?.sub : undefined;
+  }
+
+  /** GET /v3/<entity>[?…]: the list endpoints; DELETE/PATCH /v3/candidates/{id}. */
+  route(method: string, url: URL, sub?: number, bodyText?: string): Reply {
     const seg = url.pathname.slice("/v3/".length).split("/").filter((s) => s !== "");
     const entity = seg[0] as SandboxEntity;
+    if (
+      (method === "DELETE" || method === "PATCH") && seg.length === 2 && entity === "candidates"
+    ) {
+      if (!/^\d{1,16}$/.test(seg[1])) return notFound();
+      return v3CandidateWrite(this.tenant, method, Number(seg[1]), sub, bodyText);
+    }
     if (method !== "GET" || seg.length !== 1) return notFound();
+    if (Object.hasOwn(CANDIDATE_LISTS, seg[0])) return this.candidateList(seg[0], url);
     if (!(LIST_ENTITIES as readonly string[]).includes(entity)) return notFound();
     return this.list(entity, url);
   }
@@ -293,6 +313,53 @@ export class V3Api {
       headers.Link = `<${url.origin}/v3/${entity}?cursor=${c}>; rel="next"`;
     }
     return json(200, records, headers);
+  }
+
+  /** GET /v3/notes or /v3/attachments: the records of up to 50 candidates, id-descending. */
+  candidateList(name: string, url: URL): Reply {
+    let params = url.searchParams;
+    let below: number | undefined;
+    const cursor = params.get("cursor");
+    if (cursor !== null) {
+      if ([...params.keys()].some((k) => k !== "cursor")) {
+        return json(422, { errors: [CURSOR_WITH_PARAMS] });
+      }
+      const state = this.#decodeCursor(cursor, name);
+      if (!state) return json(422, { errors: ["Invalid cursor."] });
+      params = new URLSearchParams(state.q);
+      below = state.b;
+    }
+    const perText = params.get("per_page") ?? "100";
+    const perPage = Number(perText);
+    if (!/^\d+$/.test(perText) || perPage < 1 || perPage > 500) {
+      return json(422, { errors: ["per_page: must be an integer between 1 and 500"] });
+    }
+    const candText = params.get("candidate_ids");
+    if (candText === null) {
+      return json(422, { errors: ["candidate_ids: required by the sandbox for this endpoint"] });
+    }
+    const list = idList(candText);
+    if (typeof list === "string") return json(422, { errors: [`candidate_ids: ${list}`] });
+    const bounds: Partial<Record<"created_at" | "updated_at", Bounds>> = {};
+    for (const key of ["created_at", "updated_at"] as const) {
+      const v = params.get(key);
+      if (v === null) continue;
+      const b = parsePipeFilter(v);
+      if (typeof b === "string") return json(422, { errors: [`${key}: ${b}`] });
+      bounds[key] = b;
+    }
+    const records = [...new Set(list)].flatMap((id) => CANDIDATE_LISTS[name](this.tenant, id))
+      .filter((r) => below === undefined || r.id < below)
+      .filter((r) => inBounds(bounds.created_at, r.created_at))
+      .filter((r) => inBounds(bounds.updated_at, r.updated_at))
+      .sort((a, b) => b.id - a.id);
+    const page = records.slice(0, perPage);
+    const headers: Record<string, string> = {};
+    if (records.length > perPage) {
+      const c = base64Url(JSON.stringify({ e: name, q: params.toString(), b: page.at(-1)!.id }));
+      headers.Link = `<${url.origin}/v3/${name}?cursor=${c}>; rel="next"`;
+    }
+    return json(200, page, headers);
   }
 
   /** Every record of an entity in its v3 shape and v3 order (small tenants; for tests). */

@@ -15,7 +15,14 @@ import {
 } from "../../src/cache/mod.ts";
 import { ManualClock } from "../../src/clock.ts";
 import { ENTITIES } from "../../src/entities.ts";
-import { HOSTILE_FILENAMES, startSandbox } from "../../src/sandbox/mod.ts";
+import {
+  HOSTILE_FILENAMES,
+  MINTED_LIFETIME_MS,
+  startSandbox,
+  v3Attachments,
+  v3Notes,
+} from "../../src/sandbox/mod.ts";
+import { apiEnv, APIS } from "./api.ts";
 import { cliCommand, readEntityFolder, runCli, waitFor, withTempDir } from "./cli.ts";
 
 type ApiAttachment = { filename: string; url: string; type: string; created_at: string };
@@ -84,74 +91,170 @@ async function assertAllDownloaded(sandbox: TestSandbox, candidatesDir: string) 
   assert.deepEqual(onDisk, expectedFiles.sort());
 }
 
-Deno.test("attachments: exact bytes and markers, hostile names contained, pairs kept, re-runs download nothing", async () => {
-  await using sandbox = await startSandboxDisposable({ candidates: 30, rateLimit: 0 });
+// The same behaviour on both API versions (v3: metadata from /v3/attachments, 50 candidates a
+// request, URLs that redirect to freshly minted ones).
+for (const api of APIS) {
+  Deno.test(`attachments: exact bytes and markers, hostile names contained, pairs kept, re-runs download nothing (${api})`, async () => {
+    await using sandbox = await startSandboxDisposable({ candidates: 30, rateLimit: 0 });
+    await withTempDir(async (root) => {
+      const env = apiEnv(api, sandbox);
+      const candidatesDir = join(root, "greenhouse-cache", "candidates");
+      assert.equal((await runCli(["candidates", "-q"], { root, env })).code, 0);
+
+      const first = await runCli(["attachments", "-q"], { root, env });
+      assert.equal(first.code, 0, first.stderr);
+      const total = sandbox.tenant.list("candidates")
+        .reduce((n, c) => n + c.attachments.length, 0);
+      assert.match(first.stdout, new RegExp(`^attachments: ${total} files downloaded`));
+      assert.equal(first.stderr, "");
+      await assertAllDownloaded(sandbox, candidatesDir);
+
+      // Hostile names: sanitised, and nothing was written outside the cache folder.
+      assert.deepEqual([...Deno.readDirSync(root)].map((e) => e.name), ["greenhouse-cache"]);
+      const hostile = sandbox.tenant.hostileAttachmentCandidateIds();
+      for (const [kind, name] of Object.entries(HOSTILE_FILENAMES)) {
+        const candidate = sandbox.tenant.get("candidates", hostile[kind as keyof typeof hostile])!;
+        const entry = expectedLayout(candidate).find((e) => e.attachment.filename === name)!;
+        const file = entry.file;
+        // deno-lint-ignore no-control-regex
+        assert.doesNotMatch(file, /[/\\\u0000-\u001f\u007f]/, kind);
+        assert.ok(!file.startsWith("."), kind);
+        assert.notEqual(file.toLowerCase(), "con", kind);
+        assert.notEqual(file.toLowerCase(), MARKER_FILE, kind);
+        assert.ok(new TextEncoder().encode(file).length <= 180, kind);
+        assert.ok(file.length > 0, kind);
+        await Deno.stat(join(candidatesDir, entry.folder, file));
+      }
+      assert.ok(sanitizeFileName(HOSTILE_FILENAMES.long300).endsWith(".pdf"));
+
+      // The same-type-same-time pair: both kept, the second with ~2.
+      const pair = expectedLayout(
+        sandbox.tenant.get("candidates", hostile.duplicateTypeAndCreatedAt)!,
+      ).filter((e) => e.attachment.filename === "Resume.pdf");
+      assert.equal(pair.length, 2);
+      assert.equal(pair[1].folder, `${pair[0].folder}~2`);
+      const [a, b] = await Promise.all(pair.map((e) => readMarker(join(candidatesDir, e.folder))));
+      assert.ok(typeof a === "object" && typeof b === "object");
+      assert.notEqual(a.sha256, b.sha256);
+
+      // A second run downloads nothing.
+      const before = filesRequests(sandbox).length;
+      const second = await runCli(["attachments", "-q"], { root, env });
+      assert.equal(second.code, 0, second.stderr);
+      assert.match(
+        second.stdout,
+        new RegExp(`^attachments: 0 files downloaded .*, ${total} already`),
+      );
+      assert.equal(filesRequests(sandbox).length, before);
+
+      // A file whose size no longer matches its marker is downloaded again; with --verify, so is
+      // one whose bytes changed at the same size.
+      const [shortened, altered] = expectedLayout(sandbox.tenant.get("candidates", hostile.empty)!);
+      const shortPath = join(candidatesDir, shortened.folder, shortened.file);
+      await Deno.truncate(shortPath, 10);
+      const alteredPath = join(candidatesDir, altered.folder, altered.file);
+      const bytes = await Deno.readFile(alteredPath);
+      bytes[bytes.length - 1] ^= 0xff;
+      await Deno.writeFile(alteredPath, bytes);
+      const third = await runCli(["attachments", "-q"], { root, env });
+      assert.match(third.stdout, /^attachments: 1 files downloaded/);
+      const verified = await runCli(["attachments", "-q", "--verify"], { root, env });
+      assert.equal(verified.code, 0, verified.stderr);
+      assert.match(verified.stdout, /^attachments: 1 files downloaded/);
+      await assertAllDownloaded(sandbox, candidatesDir);
+    });
+  });
+
+  Deno.test(`attachments --candidates downloads only those candidates' files (${api})`, async () => {
+    await using sandbox = await startSandboxDisposable({ candidates: 20, rateLimit: 0 });
+    await withTempDir(async (root) => {
+      const env = apiEnv(api, sandbox);
+      assert.equal((await runCli(["candidates", "-q"], { root, env })).code, 0);
+      const target = sandbox.tenant.list("candidates").find((c) => c.attachments.length > 1)!;
+      const result = await runCli(["attachments", "-q", "--candidates", String(target.id)], {
+        root,
+        env,
+      });
+      assert.equal(result.code, 0, result.stderr);
+      const folders = [...Deno.readDirSync(join(root, "greenhouse-cache", "candidates"))]
+        .filter((e) => e.isDirectory).map((e) => e.name);
+      assert.deepEqual(folders, [`${target.id}-attachments`]);
+      assert.equal(
+        filesRequests(sandbox).filter((e) => e.status === 200).length,
+        target.attachments.length,
+      );
+    });
+  });
+}
+
+Deno.test("v3 attachments: listed 50 candidates a request; each URL redirects to a freshly minted one", async () => {
+  const clock = new ManualClock(Date.parse("2026-11-01T00:00:00Z"));
+  await using sandbox = await startSandboxDisposable({ candidates: 70, rateLimit: 0, clock });
   await withTempDir(async (root) => {
-    const env = sandboxEnv(sandbox.url, sandbox.apiKey);
-    const candidatesDir = join(root, "greenhouse-cache", "candidates");
+    const env = apiEnv("v3", sandbox);
     assert.equal((await runCli(["candidates", "-q"], { root, env })).code, 0);
+    const result = await runCli(["attachments", "-q"], { root, env });
+    assert.equal(result.code, 0, result.stderr);
+    await assertAllDownloaded(sandbox, join(root, "greenhouse-cache", "candidates"));
 
-    const first = await runCli(["attachments", "-q"], { root, env });
-    assert.equal(first.code, 0, first.stderr);
-    const total = sandbox.tenant.list("candidates")
-      .reduce((n, c) => n + c.attachments.length, 0);
-    assert.match(first.stdout, new RegExp(`^attachments: ${total} files downloaded`));
-    assert.equal(first.stderr, "");
-    await assertAllDownloaded(sandbox, candidatesDir);
-
-    // Hostile names: sanitised, and nothing was written outside the cache folder.
-    assert.deepEqual([...Deno.readDirSync(root)].map((e) => e.name), ["greenhouse-cache"]);
-    const hostile = sandbox.tenant.hostileAttachmentCandidateIds();
-    for (const [kind, name] of Object.entries(HOSTILE_FILENAMES)) {
-      const candidate = sandbox.tenant.get("candidates", hostile[kind as keyof typeof hostile])!;
-      const entry = expectedLayout(candidate).find((e) => e.attachment.filename === name)!;
-      const file = entry.file;
-      // deno-lint-ignore no-control-regex
-      assert.doesNotMatch(file, /[/\\\u0000-\u001f\u007f]/, kind);
-      assert.ok(!file.startsWith("."), kind);
-      assert.notEqual(file.toLowerCase(), "con", kind);
-      assert.notEqual(file.toLowerCase(), MARKER_FILE, kind);
-      assert.ok(new TextEncoder().encode(file).length <= 180, kind);
-      assert.ok(file.length > 0, kind);
-      await Deno.stat(join(candidatesDir, entry.folder, file));
+    const lists = sandbox.log.filter((e) => e.path.startsWith("/v3/attachments?"));
+    assert.equal(lists.length, 2, "70 candidates: two batches of at most 50");
+    for (const list of lists) {
+      const ids = new URL(list.path, "http://x").searchParams.get("candidate_ids")!.split(",");
+      assert.ok(ids.length <= 50);
     }
-    assert.ok(sanitizeFileName(HOSTILE_FILENAMES.long300).endsWith(".pdf"));
+    // No candidate is fetched one by one, and the cached candidates are not rewritten.
+    assert.equal(sandbox.log.filter((e) => /^\/v3\/candidates[/?]/.test(e.path)).length, 1);
 
-    // The same-type-same-time pair: both kept, the second with ~2.
-    const pair = expectedLayout(
-      sandbox.tenant.get("candidates", hostile.duplicateTypeAndCreatedAt)!,
-    ).filter((e) => e.attachment.filename === "Resume.pdf");
-    assert.equal(pair.length, 2);
-    assert.equal(pair[1].folder, `${pair[0].folder}~2`);
-    const [a, b] = await Promise.all(pair.map((e) => readMarker(join(candidatesDir, e.folder))));
-    assert.ok(typeof a === "object" && typeof b === "object");
-    assert.notEqual(a.sha256, b.sha256);
+    // Every download went through a mint link (302) to a signed URL living MINTED_LIFETIME_MS.
+    const files = filesRequests(sandbox);
+    const mints = files.filter((e) => e.path.startsWith("/files/m/"));
+    const total = sandbox.tenant.list("candidates").reduce((n, c) => n + c.attachments.length, 0);
+    assert.equal(mints.length, total);
+    assert.ok(mints.every((e) => e.status === 302));
+    const minted = files.filter((e) => /^\/files\/[^mr]/.test(e.path) && e.status === 200);
+    assert.equal(minted.length, total);
+    const expected = Math.floor((clock.now() + MINTED_LIFETIME_MS) / 1000);
+    for (const e of minted) {
+      assert.equal(Number(new URL(e.path, "http://x").searchParams.get("Expires")), expected);
+    }
+    const listed = v3Attachments(sandbox.tenant, sandbox.tenant.list("candidates")[0].id);
+    for (const a of listed) assert.match(a.url, /\/files\/m\//);
+  });
+});
 
-    // A second run downloads nothing.
-    const before = filesRequests(sandbox).length;
-    const second = await runCli(["attachments", "-q"], { root, env });
-    assert.equal(second.code, 0, second.stderr);
-    assert.match(
-      second.stdout,
-      new RegExp(`^attachments: 0 files downloaded .*, ${total} already`),
+Deno.test("v3 activity_feeds: notes 50 candidates a request, one {notes} file per candidate", async () => {
+  await using sandbox = await startSandboxDisposable({
+    candidates: 120,
+    rateLimit: 0,
+    clock: new ManualClock(Date.parse("2026-11-01T00:00:00Z")),
+  });
+  await withTempDir(async (root) => {
+    const env = apiEnv("v3", sandbox);
+    assert.equal((await runCli(["candidates", "-q"], { root, env })).code, 0);
+    const candidates = sandbox.tenant.list("candidates");
+    const before = sandbox.log.filter((e) => e.path.startsWith("/v3/")).length;
+    const result = await runCli(["activity_feeds", "-q"], { root, env });
+    assert.equal(result.code, 0, result.stderr);
+    assert.match(result.stdout, new RegExp(`^activity_feeds: ${candidates.length} feeds written`));
+
+    const requests = sandbox.log.filter((e) => e.path.startsWith("/v3/")).slice(before);
+    assert.ok(requests.every((e) => e.path.startsWith("/v3/notes?")), "only the notes endpoint");
+    assert.equal(requests.length, Math.ceil(candidates.length / 50), "one request per 50");
+    assert.ok(requests.length * 20 < candidates.length, "far fewer than one per candidate");
+
+    const { files, index } = await readEntityFolder(
+      join(root, "greenhouse-cache", "activity_feeds"),
     );
-    assert.equal(filesRequests(sandbox).length, before);
-
-    // A file whose size no longer matches its marker is downloaded again; with --verify, so is
-    // one whose bytes changed at the same size.
-    const [shortened, altered] = expectedLayout(sandbox.tenant.get("candidates", hostile.empty)!);
-    const shortPath = join(candidatesDir, shortened.folder, shortened.file);
-    await Deno.truncate(shortPath, 10);
-    const alteredPath = join(candidatesDir, altered.folder, altered.file);
-    const bytes = await Deno.readFile(alteredPath);
-    bytes[bytes.length - 1] ^= 0xff;
-    await Deno.writeFile(alteredPath, bytes);
-    const third = await runCli(["attachments", "-q"], { root, env });
-    assert.match(third.stdout, /^attachments: 1 files downloaded/);
-    const verified = await runCli(["attachments", "-q", "--verify"], { root, env });
-    assert.equal(verified.code, 0, verified.stderr);
-    assert.match(verified.stdout, /^attachments: 1 files downloaded/);
-    await assertAllDownloaded(sandbox, candidatesDir);
+    assert.equal(files.size, candidates.length, "every candidate has a file, notes or not");
+    let withoutNotes = 0;
+    for (const candidate of candidates) {
+      const notes = v3Notes(sandbox.tenant, candidate.id).sort((a, b) => b.id - a.id);
+      if (notes.length === 0) withoutNotes++;
+      assert.deepEqual(files.get(candidate.id), { notes });
+    }
+    assert.ok(withoutNotes > 0, "the tenant has candidates without notes");
+    assert.equal(parseIndex(index).rows.length, candidates.length);
   });
 });
 
@@ -347,27 +450,6 @@ Deno.test("activity_feeds: stores each feed verbatim, skips a deleted candidate,
     assert.deepEqual(
       feedRequests().slice(before).map((e) => e.path).sort(),
       picked.map((id) => `/v1/candidates/${id}/activity_feed`).sort(),
-    );
-  });
-});
-
-Deno.test("attachments --candidates downloads only those candidates' files", async () => {
-  await using sandbox = await startSandboxDisposable({ candidates: 20, rateLimit: 0 });
-  await withTempDir(async (root) => {
-    const env = sandboxEnv(sandbox.url, sandbox.apiKey);
-    assert.equal((await runCli(["candidates", "-q"], { root, env })).code, 0);
-    const target = sandbox.tenant.list("candidates").find((c) => c.attachments.length > 1)!;
-    const result = await runCli(["attachments", "-q", "--candidates", String(target.id)], {
-      root,
-      env,
-    });
-    assert.equal(result.code, 0, result.stderr);
-    const folders = [...Deno.readDirSync(join(root, "greenhouse-cache", "candidates"))]
-      .filter((e) => e.isDirectory).map((e) => e.name);
-    assert.deepEqual(folders, [`${target.id}-attachments`]);
-    assert.equal(
-      filesRequests(sandbox).filter((e) => e.status === 200).length,
-      target.attachments.length,
     );
   });
 });

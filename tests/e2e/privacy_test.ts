@@ -6,7 +6,8 @@ import { parseIndex } from "../../src/cache/index_csv.ts";
 import { ManualClock } from "../../src/clock.ts";
 import type { ApiRecord } from "../../src/entities.ts";
 import { emailSha256 } from "../../src/privacy/email.ts";
-import { type SandboxOptions, startSandbox } from "../../src/sandbox/mod.ts";
+import { type SandboxOptions, startSandbox, v3Notes } from "../../src/sandbox/mod.ts";
+import { type Api, apiEnv, APIS, asServed } from "./api.ts";
 import { runCli, withTempDir } from "./cli.ts";
 
 const ADDRESS = "Shared.Person@Example.com";
@@ -17,7 +18,7 @@ const VARIANTS = [
   "Shared.Person@example.COM",
 ];
 
-async function privacySandbox(options: SandboxOptions = {}) {
+async function privacySandbox(options: SandboxOptions = {}, api: Api = "v1") {
   const sandbox = await startSandbox({
     candidates: 40,
     rateLimit: 0,
@@ -39,7 +40,7 @@ async function privacySandbox(options: SandboxOptions = {}) {
     matched,
     bystander,
     user: sandbox.tenant.userIds()[0],
-    env: { GREENHOUSE_BASE_URL: sandbox.url, GREENHOUSE_API_KEY: sandbox.apiKey },
+    env: apiEnv(api, sandbox),
     [Symbol.asyncDispose]: () => sandbox.close(),
   });
 }
@@ -119,38 +120,67 @@ function assertNoPersonalData(text: string, people: ApiRecord[]) {
   }
 }
 
+/** Writes to the API (not v3's token requests, which are POSTs too). */
 const writes = (sandbox: PrivacySandbox) =>
-  sandbox.log.filter((e) => e.method !== "GET" && e.method !== "HEAD");
+  sandbox.log.filter((e) => e.method !== "GET" && e.method !== "HEAD" && e.path !== "/token");
 
-Deno.test("access finds every candidate whatever the letter case and bundles their applications", async () => {
-  await using sandbox = await privacySandbox();
-  await withTempDir(async (root) => {
-    const out = join(root, "bundle");
-    const result = await runCli(
-      ["access", "--email", `  ${ADDRESS.toUpperCase()} `, "--out", out, "--include-activity"],
-      { root, env: sandbox.env },
-    );
-    assert.equal(result.code, 0, result.stderr);
-    assert.match(result.stdout, /access: 3 candidates/);
-    // Searched with the normalised address.
-    const search = sandbox.log.find((e) => e.path.startsWith("/v1/candidates?"))!;
-    assert.equal(new URL(search.path, "http://x").searchParams.get("email"), ADDRESS.toLowerCase());
+/** The write was made as `user`: v1 by the On-Behalf-Of header, v3 by the token's sub. */
+const actedAs = (api: Api, e: { onBehalfOf?: string; sub?: number }, user: number) =>
+  api === "v1" ? e.onBehalfOf === String(user) : e.sub === user && e.onBehalfOf === undefined;
 
-    const candidates = JSON.parse(await Deno.readTextFile(join(out, "candidate_records.json")));
-    assert.deepEqual(candidates.map((c: ApiRecord) => c.id), sandbox.matched);
-    const apps = JSON.parse(await Deno.readTextFile(join(out, "apps_records.json")));
-    const expectedApps = sandbox.matched.flatMap((id) =>
-      sandbox.tenant.get("candidates", id)!.application_ids
-    );
-    assert.deepEqual(apps.map((a: ApiRecord) => a.id), expectedApps);
-    assert.deepEqual(apps[0], sandbox.tenant.get("applications", expectedApps[0]));
-    const activity = JSON.parse(await Deno.readTextFile(join(out, "activity_records.json")));
-    assert.deepEqual(activity.map((a: ApiRecord) => a.candidate_id), sandbox.matched);
-    assert.deepEqual(activity[0].activity_feed, sandbox.tenant.activityFeed(sandbox.matched[0]));
-    assert.equal(await exists(join(out, "attachments.json")), false);
-    assert.equal(writes(sandbox).length, 0);
+// One suite for both API versions where the behaviour is the same (v3: batched by candidate_ids,
+// notes instead of the activity feed, writes acting as the token's sub).
+for (const api of APIS) {
+  Deno.test(`access finds every candidate whatever the letter case and bundles their applications (${api})`, async () => {
+    await using sandbox = await privacySandbox({}, api);
+    await withTempDir(async (root) => {
+      const out = join(root, "bundle");
+      const result = await runCli(
+        ["access", "--email", `  ${ADDRESS.toUpperCase()} `, "--out", out, "--include-activity"],
+        { root, env: sandbox.env },
+      );
+      assert.equal(result.code, 0, result.stderr);
+      assert.match(result.stdout, /access: 3 candidates/);
+      // Searched with the normalised address.
+      const search = sandbox.log.find((e) => e.path.startsWith(`/${api}/candidates?`))!;
+      assert.equal(
+        new URL(search.path, "http://x").searchParams.get("email"),
+        ADDRESS.toLowerCase(),
+      );
+
+      const candidates = JSON.parse(await Deno.readTextFile(join(out, "candidate_records.json")));
+      assert.deepEqual(candidates.map((c: ApiRecord) => c.id), sandbox.matched);
+      assert.deepEqual(
+        candidates[0],
+        asServed(api, "candidates", sandbox.tenant.get("candidates", sandbox.matched[0])!),
+      );
+      const apps = JSON.parse(await Deno.readTextFile(join(out, "apps_records.json")));
+      const expectedApps = sandbox.matched.flatMap((id) =>
+        sandbox.tenant.get("candidates", id)!.application_ids
+      );
+      const byId = (a: number, b: number) => a - b;
+      assert.deepEqual(apps.map((a: ApiRecord) => a.id).sort(byId), [...expectedApps].sort(byId));
+      for (const app of apps) {
+        assert.deepEqual(
+          app,
+          asServed(api, "applications", sandbox.tenant.get("applications", app.id)!),
+        );
+      }
+      const activity = JSON.parse(await Deno.readTextFile(join(out, "activity_records.json")));
+      assert.deepEqual(activity.map((a: ApiRecord) => a.candidate_id), sandbox.matched);
+      for (const { candidate_id, activity_feed } of activity) {
+        assert.deepEqual(
+          activity_feed,
+          api === "v1"
+            ? sandbox.tenant.activityFeed(candidate_id)
+            : { notes: v3Notes(sandbox.tenant, candidate_id).sort((a, b) => b.id - a.id) },
+        );
+      }
+      assert.equal(await exists(join(out, "attachments.json")), false);
+      assert.equal(writes(sandbox).length, 0);
+    });
   });
-});
+}
 
 Deno.test("access without --out prints one JSON document; attachments metadata with --include-attachments", async () => {
   await using sandbox = await privacySandbox();
@@ -290,155 +320,159 @@ Deno.test("erase refuses an On-Behalf-Of id that is not a Greenhouse user, befor
   });
 });
 
-Deno.test("erase --mode delete deletes every match upstream and every cached trace", async () => {
-  await using sandbox = await privacySandbox();
-  await withTempDir(async (root) => {
-    await fillCache(root, sandbox);
-    const people = sandbox.matched.map((id) => sandbox.tenant.get("candidates", id)!);
-    const owned = async (folder: string) =>
-      [...(await indexIds(root, folder)).values()].filter((m) =>
-        sandbox.matched.map(String).includes(m.split("/")[0])
-      ).length;
-    assert.ok((await owned("offers")) + (await owned("scorecards")) > 0, "nothing to purge");
-    const result = await runCli(
-      ["erase", "--email", ` ${ADDRESS} `, "--mode", "delete", "--yes"],
-      { root, env: { ...sandbox.env, GREENHOUSE_ON_BEHALF_OF: String(sandbox.user) } },
-    );
-    assert.equal(result.code, 0, result.stderr);
-    assert.match(result.stdout, /erase: 3 of 3 candidates deleted/);
-
-    // Upstream: one DELETE each, with On-Behalf-Of; the candidates are gone.
-    const sent = writes(sandbox);
-    assert.deepEqual(
-      sent.map((e) => `${e.method} ${e.path}`),
-      sandbox.matched.map((id) => `DELETE /v1/candidates/${id}`),
-    );
-    assert.ok(sent.every((e) => e.onBehalfOf === String(sandbox.user) && e.status === 200));
-    for (const id of sandbox.matched) assert.equal(sandbox.tenant.get("candidates", id), undefined);
-
-    // Cache: no file, row, attachment folder or feed of theirs; the bystander keeps everything.
-    const gone = new Set(sandbox.matched.map(String));
-    const candidates = await indexIds(root, "candidates");
-    for (const id of sandbox.matched) {
-      assert.equal(candidates.has(id), false);
-      assert.equal(await exists(join(root, CACHE, "candidates", `${id}.json`)), false);
-      assert.equal(await exists(join(root, CACHE, "candidates", `${id}-attachments`)), false);
-      assert.equal(await exists(join(root, CACHE, "activity_feeds", `${id}.json`)), false);
-    }
-    for (
-      const [folder, owner] of [
-        ["applications", (m: string) => m.split("/")[0]],
-        ["offers", (m: string) => m.split("/")[0]],
-        ["scorecards", (m: string) => m],
-      ] as const
-    ) {
-      const rows = await indexIds(root, folder);
-      for (const [id, moniker] of rows) {
-        assert.ok(!gone.has(owner(moniker)), `${folder} ${id} of an erased candidate`);
-      }
-      for await (const entry of Deno.readDir(join(root, CACHE, folder))) {
-        const match = /^(\d+)\.json$/.exec(entry.name);
-        if (!match) continue;
-        const record = JSON.parse(await Deno.readTextFile(join(root, CACHE, folder, entry.name)));
-        assert.ok(!gone.has(String(record.candidate_id)), `${folder}/${entry.name} left behind`);
-      }
-    }
-    const apps = await indexIds(root, "applications");
-    for (const id of people.flatMap((p) => p.application_ids)) assert.equal(apps.has(id), false);
-    assert.ok(candidates.has(sandbox.bystander));
-    assert.ok(await exists(join(root, CACHE, "candidates", `${sandbox.bystander}-attachments`)));
-    assert.ok(await exists(join(root, CACHE, "activity_feeds", `${sandbox.bystander}.json`)));
-
-    const log = await privacyLog(root);
-    assert.deepEqual(
-      log.lines.map((l) => [l.candidate_id, l.mode, l.result, l.cache]),
-      sandbox.matched.map((id) => [id, "delete", "deleted", "purged"]),
-    );
-    for (const line of log.lines) {
-      assert.equal(line.on_behalf_of, sandbox.user);
-      assert.equal(line.email_sha256, emailSha256(ADDRESS));
-      assert.match(line.time, /^\d{4}-\d\d-\d\dT/);
-    }
-    assertNoPersonalData(log.text, people);
-  });
-});
-
-Deno.test("erase --mode anonymize clears the fields upstream and replaces the cached record", async () => {
-  await using sandbox = await privacySandbox();
-  await withTempDir(async (root) => {
-    await fillCache(root, sandbox);
-    const people = sandbox.matched.map((id) => sandbox.tenant.get("candidates", id)!);
-    const appsBefore = await indexIds(root, "applications");
-    const result = await runCli(
-      [
-        "erase",
-        "--email",
-        ADDRESS,
-        "--mode",
-        "anonymize",
-        "--on-behalf-of",
-        String(sandbox.user),
-        "--yes",
-      ],
-      { root, env: sandbox.env },
-    );
-    assert.equal(result.code, 0, result.stderr);
-    assert.match(result.stdout, /erase: 3 of 3 candidates anonymized/);
-
-    const sent = writes(sandbox);
-    assert.deepEqual(
-      sent.map((e) => `${e.method} ${e.path}`),
-      sandbox.matched.map((id) => `PATCH /v1/candidates/${id}`),
-    );
-    assert.ok(sent.every((e) => e.onBehalfOf === String(sandbox.user) && e.status === 200));
-    const names = new Set<string>();
-    for (const [i, id] of sandbox.matched.entries()) {
-      const now = sandbox.tenant.get("candidates", id)!;
-      for (
-        const field of [
-          "addresses",
-          "email_addresses",
-          "phone_numbers",
-          "social_media_addresses",
-          "website_addresses",
-          "tags",
-        ]
-      ) {
-        assert.deepEqual(now[field], [], `${id} ${field}`);
-      }
-      assert.equal(now.company, null);
-      assert.equal(now.title, null);
-      assert.ok(Object.values(now.custom_fields).every((v) => v === null), `${id} custom_fields`);
-      assert.notEqual(now.first_name, people[i].first_name);
-      assert.notEqual(now.last_name, people[i].last_name);
-      assert.match(now.first_name, /^[A-Z][a-z]{11}$/);
-      names.add(now.first_name).add(now.last_name);
-
-      // The cache holds exactly the API's anonymised record; attachments and feed are gone.
-      const cached = JSON.parse(
-        await Deno.readTextFile(join(root, CACHE, "candidates", `${id}.json`)),
+for (const api of APIS) {
+  Deno.test(`erase --mode delete deletes every match upstream and every cached trace (${api})`, async () => {
+    await using sandbox = await privacySandbox({}, api);
+    await withTempDir(async (root) => {
+      await fillCache(root, sandbox);
+      const people = sandbox.matched.map((id) => sandbox.tenant.get("candidates", id)!);
+      const owned = async (folder: string) =>
+        [...(await indexIds(root, folder)).values()].filter((m) =>
+          sandbox.matched.map(String).includes(m.split("/")[0])
+        ).length;
+      assert.ok((await owned("offers")) + (await owned("scorecards")) > 0, "nothing to purge");
+      const result = await runCli(
+        ["erase", "--email", ` ${ADDRESS} `, "--mode", "delete", "--yes"],
+        { root, env: { ...sandbox.env, GREENHOUSE_ON_BEHALF_OF: String(sandbox.user) } },
       );
-      assert.deepEqual(cached, now);
-      assert.equal(await exists(join(root, CACHE, "candidates", `${id}-attachments`)), false);
-      assert.equal(await exists(join(root, CACHE, "activity_feeds", `${id}.json`)), false);
-    }
-    assert.equal(names.size, 6, "random names must differ for every candidate");
-    const candidates = await indexIds(root, "candidates");
-    for (const id of sandbox.matched) {
-      const now = sandbox.tenant.get("candidates", id)!;
-      assert.equal(candidates.get(id), `${now.first_name} ${now.last_name}`);
-    }
-    assert.deepEqual(await indexIds(root, "applications"), appsBefore);
-    assert.ok(await exists(join(root, CACHE, "activity_feeds", `${sandbox.bystander}.json`)));
+      assert.equal(result.code, 0, result.stderr);
+      assert.match(result.stdout, /erase: 3 of 3 candidates deleted/);
 
-    const log = await privacyLog(root);
-    assert.deepEqual(
-      log.lines.map((l) => [l.candidate_id, l.result, l.cache]),
-      sandbox.matched.map((id) => [id, "anonymized", "replaced"]),
-    );
-    assertNoPersonalData(log.text, people);
+      // Upstream: one DELETE each, acting as the user; the candidates are gone.
+      const sent = writes(sandbox);
+      assert.deepEqual(
+        sent.map((e) => `${e.method} ${e.path}`),
+        sandbox.matched.map((id) => `DELETE /${api}/candidates/${id}`),
+      );
+      assert.ok(sent.every((e) => actedAs(api, e, sandbox.user) && e.status < 300));
+      for (const id of sandbox.matched) {
+        assert.equal(sandbox.tenant.get("candidates", id), undefined);
+      }
+
+      // Cache: no file, row, attachment folder or feed of theirs; the bystander keeps everything.
+      const gone = new Set(sandbox.matched.map(String));
+      const candidates = await indexIds(root, "candidates");
+      for (const id of sandbox.matched) {
+        assert.equal(candidates.has(id), false);
+        assert.equal(await exists(join(root, CACHE, "candidates", `${id}.json`)), false);
+        assert.equal(await exists(join(root, CACHE, "candidates", `${id}-attachments`)), false);
+        assert.equal(await exists(join(root, CACHE, "activity_feeds", `${id}.json`)), false);
+      }
+      for (
+        const [folder, owner] of [
+          ["applications", (m: string) => m.split("/")[0]],
+          ["offers", (m: string) => m.split("/")[0]],
+          ["scorecards", (m: string) => m],
+        ] as const
+      ) {
+        const rows = await indexIds(root, folder);
+        for (const [id, moniker] of rows) {
+          assert.ok(!gone.has(owner(moniker)), `${folder} ${id} of an erased candidate`);
+        }
+        for await (const entry of Deno.readDir(join(root, CACHE, folder))) {
+          const match = /^(\d+)\.json$/.exec(entry.name);
+          if (!match) continue;
+          const record = JSON.parse(await Deno.readTextFile(join(root, CACHE, folder, entry.name)));
+          assert.ok(!gone.has(String(record.candidate_id)), `${folder}/${entry.name} left behind`);
+        }
+      }
+      const apps = await indexIds(root, "applications");
+      for (const id of people.flatMap((p) => p.application_ids)) assert.equal(apps.has(id), false);
+      assert.ok(candidates.has(sandbox.bystander));
+      assert.ok(await exists(join(root, CACHE, "candidates", `${sandbox.bystander}-attachments`)));
+      assert.ok(await exists(join(root, CACHE, "activity_feeds", `${sandbox.bystander}.json`)));
+
+      const log = await privacyLog(root);
+      assert.deepEqual(
+        log.lines.map((l) => [l.candidate_id, l.mode, l.result, l.cache]),
+        sandbox.matched.map((id) => [id, "delete", "deleted", "purged"]),
+      );
+      for (const line of log.lines) {
+        assert.equal(line.on_behalf_of, sandbox.user);
+        assert.equal(line.email_sha256, emailSha256(ADDRESS));
+        assert.match(line.time, /^\d{4}-\d\d-\d\dT/);
+      }
+      assertNoPersonalData(log.text, people);
+    });
   });
-});
+
+  Deno.test(`erase --mode anonymize clears the fields upstream and replaces the cached record (${api})`, async () => {
+    await using sandbox = await privacySandbox({}, api);
+    await withTempDir(async (root) => {
+      await fillCache(root, sandbox);
+      const people = sandbox.matched.map((id) => sandbox.tenant.get("candidates", id)!);
+      const appsBefore = await indexIds(root, "applications");
+      const result = await runCli(
+        [
+          "erase",
+          "--email",
+          ADDRESS,
+          "--mode",
+          "anonymize",
+          "--on-behalf-of",
+          String(sandbox.user),
+          "--yes",
+        ],
+        { root, env: sandbox.env },
+      );
+      assert.equal(result.code, 0, result.stderr);
+      assert.match(result.stdout, /erase: 3 of 3 candidates anonymized/);
+
+      const sent = writes(sandbox);
+      assert.deepEqual(
+        sent.map((e) => `${e.method} ${e.path}`),
+        sandbox.matched.map((id) => `PATCH /${api}/candidates/${id}`),
+      );
+      assert.ok(sent.every((e) => actedAs(api, e, sandbox.user) && e.status === 200));
+      const names = new Set<string>();
+      for (const [i, id] of sandbox.matched.entries()) {
+        const now = sandbox.tenant.get("candidates", id)!;
+        for (
+          const field of [
+            "addresses",
+            "email_addresses",
+            "phone_numbers",
+            "social_media_addresses",
+            "website_addresses",
+            "tags",
+          ]
+        ) {
+          assert.deepEqual(now[field], [], `${id} ${field}`);
+        }
+        assert.equal(now.company, null);
+        assert.equal(now.title, null);
+        assert.ok(Object.values(now.custom_fields).every((v) => v === null), `${id} custom_fields`);
+        assert.notEqual(now.first_name, people[i].first_name);
+        assert.notEqual(now.last_name, people[i].last_name);
+        assert.match(now.first_name, /^[A-Z][a-z]{11}$/);
+        names.add(now.first_name).add(now.last_name);
+
+        // The cache holds exactly the API's anonymised record; attachments and feed are gone.
+        const cached = JSON.parse(
+          await Deno.readTextFile(join(root, CACHE, "candidates", `${id}.json`)),
+        );
+        assert.deepEqual(cached, asServed(api, "candidates", now));
+        assert.equal(await exists(join(root, CACHE, "candidates", `${id}-attachments`)), false);
+        assert.equal(await exists(join(root, CACHE, "activity_feeds", `${id}.json`)), false);
+      }
+      assert.equal(names.size, 6, "random names must differ for every candidate");
+      const candidates = await indexIds(root, "candidates");
+      for (const id of sandbox.matched) {
+        const now = sandbox.tenant.get("candidates", id)!;
+        assert.equal(candidates.get(id), `${now.first_name} ${now.last_name}`);
+      }
+      assert.deepEqual(await indexIds(root, "applications"), appsBefore);
+      assert.ok(await exists(join(root, CACHE, "activity_feeds", `${sandbox.bystander}.json`)));
+
+      const log = await privacyLog(root);
+      assert.deepEqual(
+        log.lines.map((l) => [l.candidate_id, l.result, l.cache]),
+        sandbox.matched.map((id) => [id, "anonymized", "replaced"]),
+      );
+      assertNoPersonalData(log.text, people);
+    });
+  });
+}
 
 Deno.test("a write failing half way: exit 1, the report names erased and not-erased candidates", async () => {
   await using sandbox = await privacySandbox();
