@@ -7,6 +7,8 @@
 
 export interface Dialect {
   version: "v1" | "v3";
+  /** The environment variables holding this version's credentials, for messages. */
+  credentials: string;
   /** The server's rate-limit window. */
   windowMs: number;
   /** Query parameters for the first page of a list (filters go here; later pages follow Link). */
@@ -76,6 +78,7 @@ function checkDate(name: string, d: Date): string {
 
 export const v1Dialect: Dialect = Object.freeze({
   version: "v1" as const,
+  credentials: "GREENHOUSE_API_KEY",
   windowMs: 10_000,
   firstPageParams(params: URLSearchParams): URLSearchParams {
     const out = new URLSearchParams(params);
@@ -125,6 +128,7 @@ export function pipeRange(after?: Date, before?: Date, name = "created_at"): str
 
 export const v3Dialect: Dialect = Object.freeze({
   version: "v3" as const,
+  credentials: "GREENHOUSE_CLIENT_ID and GREENHOUSE_CLIENT_SECRET",
   windowMs: 30_000,
   firstPageParams(params: URLSearchParams): URLSearchParams {
     const out = new URLSearchParams(params);

@@ -50,7 +50,8 @@ export async function ping(client: HarvestClient): Promise<PingReport> {
     windowSeconds: client.dialect.windowMs / 1000,
   };
   if (users.status === 401) {
-    report.reason = "Greenhouse rejected the API key (401): check GREENHOUSE_API_KEY";
+    report.reason =
+      `Greenhouse rejected the credentials (401): check ${client.dialect.credentials}`;
     return report;
   }
   if (users.status === 403) {

@@ -593,7 +593,7 @@ Deno.test("ping: ok, 401 and 403 name the reason and the scope", async () => {
       env: { ...sandbox.env, GREENHOUSE_API_KEY: "wrong" },
     });
     assert.equal(bad.code, 1);
-    assert.match(bad.stderr, /rejected the API key \(401\)/);
+    assert.match(bad.stderr, /rejected the credentials \(401\): check GREENHOUSE_API_KEY/);
     assert.ok(!bad.stdout.includes("wrong") && !bad.stderr.includes("wrong"));
   });
   for (
