@@ -9,6 +9,7 @@ import { acquireLock } from "../../src/cache/lock.ts";
 import { startSandbox } from "../../src/sandbox/mod.ts";
 import { ManualClock } from "../../src/clock.ts";
 import { readEntityFolder, runCli, withTempDir } from "./cli.ts";
+import { apiEnv, APIS, asServed } from "./api.ts";
 
 const CACHE = "greenhouse-cache";
 
@@ -295,3 +296,43 @@ Deno.test("check: usage errors exit 2; a missing cache exits 1; --strict fails o
     assert.equal(JSON.parse(strict.stdout).crossReferenceGaps, 1);
   });
 });
+
+for (const api of APIS) {
+  Deno.test(`check --repair re-fetches damaged records from the API in use (${api})`, async () => {
+    await using sandbox = await startSandboxDisposable({
+      candidates: 30,
+      clock: new ManualClock(Date.parse("2026-11-01T00:00:00Z")),
+    });
+    await withTempDir(async (root) => {
+      const env = apiEnv(api, sandbox);
+      for (const entity of ["candidates", "applications"] as const) {
+        const result = await runCli([entity, "-q"], { root, env });
+        assert.equal(result.code, 0, result.stderr);
+      }
+      const cache = join(root, CACHE);
+      const [corrupt, missing] = sandbox.tenant.list("candidates").map((r) => r.id as number);
+      const [application] = sandbox.tenant.list("applications").map((r) => r.id as number);
+      await Deno.writeTextFile(join(cache, `candidates/${corrupt}.json`), "{");
+      await Deno.remove(join(cache, `candidates/${missing}.json`));
+      await Deno.writeTextFile(join(cache, `applications/${application}.json`), '{"id": 7}');
+
+      const damaged = await runCli(["check"], { root });
+      assert.equal(damaged.code, 1, damaged.stdout);
+      const repair = await runCli(["check", "--repair", "-q"], { root, env });
+      assert.equal(repair.code, 0, repair.stdout + repair.stderr);
+
+      for (const entity of ["candidates", "applications"] as const) {
+        const { files } = await readEntityFolder(join(cache, entity));
+        const expected = sandbox.tenant.list(entity);
+        assert.equal(files.size, expected.length, entity);
+        for (const record of expected) {
+          assert.deepEqual(
+            files.get(record.id),
+            asServed(api, entity, record),
+            `${entity} ${record.id}`,
+          );
+        }
+      }
+    });
+  });
+}
