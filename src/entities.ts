@@ -17,6 +17,9 @@ export const ENTITY_NAMES = [
 ] as const;
 export type EntityName = typeof ENTITY_NAMES[number];
 
+/** v1 list filters selecting records changed at or after a time. */
+export type UpdatedFilter = "updated_after" | "last_activity_after";
+
 export interface Entity {
   name: EntityName;
   /** One line for --help. */
@@ -25,6 +28,11 @@ export interface Entity {
   path: string;
   /** Whether the list endpoint takes created_after / created_before. */
   createdFilters: boolean;
+  /**
+   * The list filter `sync` uses to ask only for records changed since its last run (v1 names;
+   * the dialect turns it into the request parameter). null: no such filter, fetched whole.
+   */
+  updatedFilter: UpdatedFilter | null;
   /** The index.csv moniker, compatible with the existing Python extractor's `check`. */
   moniker: (record: ApiRecord) => string;
 }
@@ -53,6 +61,7 @@ export const ENTITIES: Record<EntityName, Entity> = {
     summary: "Applications (candidate and prospect), with answers and attachment links",
     path: "/applications",
     createdFilters: true,
+    updatedFilter: "last_activity_after",
     moniker: (r) => `${idOrEmpty(r.candidate_id)}/${firstJobId(r)}`,
   },
   candidates: {
@@ -60,6 +69,7 @@ export const ENTITIES: Record<EntityName, Entity> = {
     summary: "Candidates and prospects, with contact details and attachment links",
     path: "/candidates",
     createdFilters: true,
+    updatedFilter: "updated_after",
     moniker: personName,
   },
   jobs: {
@@ -67,6 +77,7 @@ export const ENTITIES: Record<EntityName, Entity> = {
     summary: "Jobs, with departments, offices, hiring team and openings",
     path: "/jobs",
     createdFilters: true,
+    updatedFilter: "updated_after",
     moniker: (r) => idOrEmpty(r.name),
   },
   offers: {
@@ -74,6 +85,7 @@ export const ENTITIES: Record<EntityName, Entity> = {
     summary: "Offers, every version",
     path: "/offers",
     createdFilters: true,
+    updatedFilter: "updated_after",
     moniker: (r) => `${idOrEmpty(r.candidate_id)}/${idOrEmpty(r.application_id)}`,
   },
   prospect_pools: {
@@ -81,6 +93,7 @@ export const ENTITIES: Record<EntityName, Entity> = {
     summary: "Prospect pools and their stages",
     path: "/prospect_pools",
     createdFilters: false,
+    updatedFilter: null,
     moniker: (r) => idOrEmpty(r.name),
   },
   scorecards: {
@@ -88,6 +101,7 @@ export const ENTITIES: Record<EntityName, Entity> = {
     summary: "Submitted scorecards",
     path: "/scorecards",
     createdFilters: true,
+    updatedFilter: "updated_after",
     moniker: (r) => idOrEmpty(r.candidate_id),
   },
   sources: {
@@ -95,6 +109,7 @@ export const ENTITIES: Record<EntityName, Entity> = {
     summary: "Candidate sources, grouped by strategy",
     path: "/sources",
     createdFilters: false,
+    updatedFilter: null,
     moniker: (r) => idOrEmpty(r.name),
   },
 };

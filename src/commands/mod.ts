@@ -8,12 +8,14 @@ import { ENTITIES, ENTITY_NAMES } from "../entities.ts";
 import { type DemoCommand, demoSpec, runDemo } from "./demo.ts";
 import { type ExtractCommand, extractSpec, runExtract } from "./extract.ts";
 import { runSandbox, type SandboxCommand, sandboxSpec } from "./sandbox.ts";
+import { runSyncCommand, type SyncCommand, syncSpec } from "./sync.ts";
 
 export type Command =
   | { kind: "help"; topic?: string }
   | { kind: "version" }
   | ExtractCommand
   | SandboxCommand
+  | SyncCommand
   | DemoCommand;
 
 export interface CommandGroup {
@@ -25,6 +27,10 @@ export const COMMAND_GROUPS: CommandGroup[] = [
   {
     title: "Entity commands (each writes <cache>/<entity>/)",
     specs: ENTITY_NAMES.map((name) => extractSpec(ENTITIES[name])),
+  },
+  {
+    title: "Scheduled use",
+    specs: [syncSpec],
   },
   {
     title: "Trying it out",
@@ -49,6 +55,8 @@ export function run(
       return runExtract(command, ctx);
     case "sandbox":
       return runSandbox(command, ctx);
+    case "sync":
+      return runSyncCommand(command, ctx);
     case "demo":
       return runDemo(command, ctx);
     default: {

@@ -3,6 +3,7 @@
  * written against `Dialect` only; a v3 dialect (cursor pagination, 30 s window, pipe-syntax
  * date filters) can be added beside `v1Dialect` without touching the client.
  */
+import type { UpdatedFilter } from "../entities.ts";
 
 export interface Dialect {
   version: "v1" | "v3";
@@ -12,6 +13,11 @@ export interface Dialect {
   firstPageParams(params: URLSearchParams): URLSearchParams;
   /** Query parameters selecting records created in [after, before). */
   dateFilters(after?: Date, before?: Date): Record<string, string>;
+  /**
+   * Query parameters selecting records changed at or after `since`, for an entity whose table row
+   * names `filter` (v1 names; v3 maps them to its own syntax).
+   */
+  updatedSince(filter: UpdatedFilter, since: Date): Record<string, string>;
   /** The URL of the next page, from the parsed Link header. */
   nextUrl(links: Map<string, string>): string | undefined;
   /** The number of the last page, when the API tells it. */
@@ -41,6 +47,9 @@ export const v1Dialect: Dialect = Object.freeze({
     if (after) out.created_after = checkDate("created_after", after);
     if (before) out.created_before = checkDate("created_before", before);
     return out;
+  },
+  updatedSince(filter: UpdatedFilter, since: Date): Record<string, string> {
+    return { [filter]: checkDate(filter, since) };
   },
   nextUrl(links: Map<string, string>): string | undefined {
     return links.get("next") || undefined;
