@@ -40,6 +40,13 @@ const DEPENDENT_STEPS: readonly DependentStepName[] = ["activity_feeds", "attach
 /** Where `fetchActivityFeeds` keeps feeds: `<cache>/activity_feeds/<candidate id>.json`. */
 export const ACTIVITY_FEEDS_FOLDER = "activity_feeds";
 
+/**
+ * A checkpoint rewrites index.csv (the whole folder's rows). After each page, unless less time
+ * than this many times the last checkpoint's cost has passed: small folders checkpoint every
+ * page, and a 100,000-row folder does not spend most of its time rewriting its index.
+ */
+const CHECKPOINT_COST_FACTOR = 10;
+
 export function isSyncStep(name: string): name is SyncStep {
   return (SYNC_STEPS as readonly string[]).includes(name);
 }
@@ -176,6 +183,7 @@ async function entityStep(
   const changed = new Set<number>(progress.changed ?? []);
   // A complete, unfiltered listing from the first page is itself the upstream id list.
   const listed = opts.prune && !resume && !since ? new Set<number>() : undefined;
+  let nextCheckpointAt = 0;
 
   try {
     await streamEntity({
@@ -198,12 +206,17 @@ async function entityStep(
       afterWrite: async (page, folder) => {
         progress.written += page.records.length;
         if (!page.nextUrl) return;
+        const now = ctx.clock.now();
+        if (now < nextCheckpointAt) return;
         // The checkpoint claims these records: they must be in index.csv first.
         await folder.commit();
-        progress.nextUrl = page.nextUrl;
-        if (collectChanged) progress.changed = [...changed];
-        stepState.checkpoint = progress;
+        stepState.checkpoint = {
+          ...progress,
+          nextUrl: page.nextUrl,
+          changed: collectChanged ? [...changed] : undefined,
+        };
         await writeState(cache.dir, state);
+        nextCheckpointAt = ctx.clock.now() + CHECKPOINT_COST_FACTOR * (ctx.clock.now() - now);
       },
     });
     if (opts.prune) {
