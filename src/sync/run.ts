@@ -184,6 +184,11 @@ async function entityStep(
   // A complete, unfiltered listing from the first page is itself the upstream id list.
   const listed = opts.prune && !resume && !since ? new Set<number>() : undefined;
   let nextCheckpointAt = 0;
+  const runStart = Date.parse(progress.startedAt);
+  const writtenSince = (folder: EntityFolder, id: number) => {
+    const row = folder.row(id);
+    return row !== undefined && Date.parse(row.timestamp) >= runStart;
+  };
 
   try {
     await streamEntity({
@@ -199,7 +204,11 @@ async function entityStep(
         verdicts.forEach((verdict, i) => {
           progress[verdict]++;
           const id = page.records[i].id as number;
-          if (collectChanged && verdict !== "unchanged") changed.add(id);
+          // A resumed listing re-reads pages written after its last checkpoint: they now look
+          // unchanged, but their dependents were never queued.
+          if (collectChanged && (verdict !== "unchanged" || (resume && writtenSince(folder, id)))) {
+            changed.add(id);
+          }
           listed?.add(id);
         });
       },

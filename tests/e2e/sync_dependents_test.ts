@@ -107,3 +107,64 @@ Deno.test("sync hands the dependent steps exactly the new and changed candidates
     await sandbox.close();
   }
 });
+
+Deno.test("a resumed candidates listing queues the pages written after its last checkpoint", async () => {
+  const sandbox = await startSandbox({ candidates: 1100, rateLimit: 0 });
+  try {
+    await withTempDir(async (dir) => {
+      const { calls, dependents } = recorder();
+      const steps = ["candidates", "activity_feeds", "attachments"] as const;
+      const sync = async () => {
+        const client = openClient(
+          { api: "v1", baseUrl: sandbox.url, apiKey: sandbox.apiKey, rateTarget: 1 },
+          ctx,
+        );
+        const cache = await openCache(dir);
+        try {
+          const options = { full: false, prune: false, overlapMs: 300_000, quiet: true };
+          return await runSync({ ...options, steps, dependents }, { client, cache, ctx });
+        } finally {
+          await cache.close();
+        }
+      };
+      await sync();
+      const listing = sandbox.log.filter((e) => e.path.startsWith("/v1/candidates"));
+      assert.equal(listing.length, 3);
+
+      // As if that run had been killed after writing every page but checkpointing only page 1:
+      // its high-water mark never set, its dependents never queued.
+      const statePath = `${dir}/.state.json`;
+      const state = JSON.parse(await Deno.readTextFile(statePath));
+      const { lastStartedAt } = state.steps.candidates;
+      state.steps.candidates = {
+        checkpoint: {
+          startedAt: lastStartedAt,
+          baseUrl: sandbox.url,
+          params: {},
+          nextUrl: new URL(listing[1].path, sandbox.url).href,
+          written: 500,
+          new: 500,
+          updated: 0,
+          unchanged: 0,
+          changed: [],
+        },
+      };
+      state.pending = {};
+      await Deno.writeTextFile(statePath, JSON.stringify(state));
+
+      const before = sandbox.log.length;
+      const reports = await sync();
+      assert.equal(reports[0].mode, "resumed");
+      assert.deepEqual(sandbox.log.slice(before).map((e) => e.path), [
+        listing[1].path,
+        listing[2].path,
+      ]);
+      const rest = sandbox.tenant.list("candidates").map((c) => c.id).slice(500)
+        .sort((a, b) => a - b);
+      assert.deepEqual(calls.activity_feeds.at(-1), rest);
+      assert.deepEqual(calls.attachments.at(-1), rest);
+    });
+  } finally {
+    await sandbox.close();
+  }
+});
