@@ -41,11 +41,11 @@ const DEPENDENT_STEPS: readonly DependentStepName[] = ["activity_feeds", "attach
 export const ACTIVITY_FEEDS_FOLDER = "activity_feeds";
 
 /**
- * A checkpoint rewrites index.csv (the whole folder's rows). After each page, unless less time
- * than this many times the last checkpoint's cost has passed: small folders checkpoint every
- * page, and a 100,000-row folder does not spend most of its time rewriting its index.
+ * A checkpoint rewrites index.csv, whose cost grows with the folder. One checkpoint per this many
+ * rows' worth of pages (at least every page): each page then costs about this many rows of index
+ * rewriting, so a 100,000-record listing stays linear, and a resume re-reads at most a few pages.
  */
-const CHECKPOINT_COST_FACTOR = 10;
+const CHECKPOINT_ROWS_PER_PAGE = 20_000;
 
 export function isSyncStep(name: string): name is SyncStep {
   return (SYNC_STEPS as readonly string[]).includes(name);
@@ -183,7 +183,7 @@ async function entityStep(
   const changed = new Set<number>(progress.changed ?? []);
   // A complete, unfiltered listing from the first page is itself the upstream id list.
   const listed = opts.prune && !resume && !since ? new Set<number>() : undefined;
-  let nextCheckpointAt = 0;
+  let pagesSinceCheckpoint = 0;
   const runStart = Date.parse(progress.startedAt);
   const writtenSince = (folder: EntityFolder, id: number) => {
     const row = folder.row(id);
@@ -215,8 +215,9 @@ async function entityStep(
       afterWrite: async (page, folder) => {
         progress.written += page.records.length;
         if (!page.nextUrl) return;
-        const now = ctx.clock.now();
-        if (now < nextCheckpointAt) return;
+        pagesSinceCheckpoint++;
+        if (pagesSinceCheckpoint < folder.size() / CHECKPOINT_ROWS_PER_PAGE) return;
+        pagesSinceCheckpoint = 0;
         // The checkpoint claims these records: they must be in index.csv first.
         await folder.commit();
         stepState.checkpoint = {
@@ -225,7 +226,6 @@ async function entityStep(
           changed: collectChanged ? [...changed] : undefined,
         };
         await writeState(cache.dir, state);
-        nextCheckpointAt = ctx.clock.now() + CHECKPOINT_COST_FACTOR * (ctx.clock.now() - now);
       },
     });
     if (opts.prune) {

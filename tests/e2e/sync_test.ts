@@ -153,7 +153,7 @@ Deno.test("sync: kill -9 mid-listing, then sync resumes from the checkpoint and 
     const fullRequests = sandbox.log.length;
 
     const before = sandbox.log.length;
-    sandbox.faults.latencyMs = 30;
+    sandbox.faults.latencyMs = 60;
     const statePath = join(root, "greenhouse-cache/.state.json");
     const child = cliCommand(["sync", "-q"], { root, env: envFor(sandbox) }).spawn();
     // Kill once the candidates listing has checkpointed a page but is far from done.
