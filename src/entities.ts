@@ -19,6 +19,9 @@ export const ENTITY_NAMES = [
 ] as const;
 export type EntityName = typeof ENTITY_NAMES[number];
 
+/** v1 list filters selecting records changed at or after a time. */
+export type UpdatedFilter = "updated_after" | "last_activity_after";
+
 export interface Entity {
   name: EntityName;
   /** One line for --help. */
@@ -32,6 +35,11 @@ export interface Entity {
   paths: Record<"v1" | "v3", string | undefined>;
   /** Whether the list endpoint takes created_after / created_before. */
   createdFilters: boolean;
+  /**
+   * The list filter `sync` uses to ask only for records changed since its last run (v1 names;
+   * the dialect turns it into the request parameter). null: no such filter, fetched whole.
+   */
+  updatedFilter: UpdatedFilter | null;
   /** The index.csv moniker, compatible with the existing Python extractor's `check`. */
   moniker: (record: ApiRecord) => string;
 }
@@ -61,6 +69,7 @@ export const ENTITIES: Record<EntityName, Entity> = {
     path: "/applications",
     paths: { v1: "/applications", v3: "/applications" },
     createdFilters: true,
+    updatedFilter: "last_activity_after",
     moniker: (r) => `${idOrEmpty(r.candidate_id)}/${firstJobId(r)}`,
   },
   candidates: {
@@ -69,6 +78,7 @@ export const ENTITIES: Record<EntityName, Entity> = {
     path: "/candidates",
     paths: { v1: "/candidates", v3: "/candidates" },
     createdFilters: true,
+    updatedFilter: "updated_after",
     moniker: personName,
   },
   jobs: {
@@ -77,6 +87,7 @@ export const ENTITIES: Record<EntityName, Entity> = {
     path: "/jobs",
     paths: { v1: "/jobs", v3: "/jobs" },
     createdFilters: true,
+    updatedFilter: "updated_after",
     moniker: (r) => idOrEmpty(r.name),
   },
   offers: {
@@ -85,6 +96,7 @@ export const ENTITIES: Record<EntityName, Entity> = {
     path: "/offers",
     paths: { v1: "/offers", v3: "/offers" },
     createdFilters: true,
+    updatedFilter: "updated_after",
     moniker: (r) => `${idOrEmpty(r.candidate_id)}/${idOrEmpty(r.application_id)}`,
   },
   prospect_pools: {
@@ -93,6 +105,7 @@ export const ENTITIES: Record<EntityName, Entity> = {
     path: "/prospect_pools",
     paths: { v1: "/prospect_pools", v3: "/prospect_pools" },
     createdFilters: false,
+    updatedFilter: null,
     moniker: (r) => idOrEmpty(r.name),
   },
   scorecards: {
@@ -101,6 +114,7 @@ export const ENTITIES: Record<EntityName, Entity> = {
     path: "/scorecards",
     paths: { v1: "/scorecards", v3: "/scorecards" },
     createdFilters: true,
+    updatedFilter: "updated_after",
     moniker: (r) => idOrEmpty(r.candidate_id),
   },
   sources: {
@@ -109,6 +123,7 @@ export const ENTITIES: Record<EntityName, Entity> = {
     path: "/sources",
     paths: { v1: "/sources", v3: "/sources" },
     createdFilters: false,
+    updatedFilter: null,
     moniker: (r) => idOrEmpty(r.name),
   },
 };

@@ -44,6 +44,7 @@ export {
   JOURNAL_FILE,
   JOURNAL_HEADER,
   openCache,
+  pool,
   type RecoveryReport,
   validateId,
   WRITE_CONCURRENCY,

@@ -190,7 +190,7 @@ function unpack(id: number, packed: Packed): IndexRow {
 }
 
 /** Runs `fn` over `items`, at most `limit` at a time; returns settled results in order. */
-async function pool<T, R>(
+export async function pool<T, R>(
   items: T[],
   limit: number,
   fn: (item: T) => Promise<R>,

@@ -23,7 +23,8 @@ import {
   quiet,
 } from "../cli/options.ts";
 import { Progress } from "../cli/progress.ts";
-import { openCache } from "../cache/mod.ts";
+import { type Cache, type EntityFolder, openCache } from "../cache/mod.ts";
+import type { HarvestClient, Page } from "../harvest/mod.ts";
 import { openClient } from "../cli/client.ts";
 import { prefetch } from "../prefetch.ts";
 
@@ -96,24 +97,74 @@ export async function runExtract(cmd: ExtractCommand, ctx: RunContext): Promise<
 }
 
 export async function extractEntity(cmd: ExtractCommand, ctx: RunContext): Promise<ExtractResult> {
-  const entity = ENTITIES[cmd.entity];
   const started = ctx.clock.now();
   const client = openClient(cmd.connection, ctx);
-  const path = entityPath(entity, client.dialect);
   const cache = await openCache(cmd.cacheDir);
+  let streamed: StreamResult;
+  try {
+    streamed = await streamEntity({
+      entity: cmd.entity,
+      client,
+      cache,
+      ctx,
+      quiet: cmd.quiet,
+      params: client.dialect.dateFilters(cmd.range.after, cmd.range.before),
+    });
+  } finally {
+    await cache.close();
+  }
+  return {
+    entity: cmd.entity,
+    ...streamed,
+    requests: client.stats.requests,
+    retries: client.stats.retries,
+    waitedMs: client.stats.waitedMs,
+    seconds: (ctx.clock.now() - started) / 1000,
+  };
+}
+
+/** One listing of an entity into an open cache: what `extractEntity` and `sync` share. */
+export interface EntityStream {
+  entity: EntityName;
+  /** One client per process: its pacer paces every request. */
+  client: HarvestClient;
+  /** Open (and locked) by the caller, who also closes it. */
+  cache: Cache;
+  ctx: RunContext;
+  quiet: boolean;
+  /** Filters for the first page (later pages follow the API's next link). */
+  params: Record<string, string>;
+  /** Resume from this page URL (a saved `nextUrl`) instead of the first page. */
+  startUrl?: string;
+  /** Sees each page's (id-checked) records before they are written, e.g. to compare with the cache. */
+  beforeWrite?: (page: Page, folder: EntityFolder) => Promise<void>;
+  /** Runs after each page is written, e.g. to commit and checkpoint. */
+  afterWrite?: (page: Page, folder: EntityFolder) => Promise<void>;
+}
+
+export interface StreamResult {
+  records: number;
+  pages: number;
+}
+
+/** Lists the entity page by page (the next page downloading meanwhile) and writes each page. */
+export async function streamEntity(run: EntityStream): Promise<StreamResult> {
+  const { client, ctx } = run;
+  const entity = ENTITIES[run.entity];
   const progress = new Progress({
     err: ctx.err,
     isTerminal: ctx.stderrIsTerminal,
-    quiet: cmd.quiet,
+    quiet: run.quiet,
     clock: ctx.clock,
     label: entity.name,
   });
   let records = 0;
   let pages = 0;
   try {
-    const folder = await cache.folder(entity.name, entity.moniker);
-    const filters = client.dialect.dateFilters(cmd.range.after, cmd.range.before);
-    for await (const page of prefetch(client.paginate(path, filters))) {
+    const folder = await run.cache.folder(entity.name, entity.moniker);
+    const path = entityPath(entity, client.dialect);
+    const listing = client.paginate(path, run.params, { startUrl: run.startUrl });
+    for await (const page of prefetch(listing)) {
       for (const record of page.records) {
         if (recordId(record) === undefined) {
           throw new RunError(
@@ -123,10 +174,12 @@ export async function extractEntity(cmd: ExtractCommand, ctx: RunContext): Promi
           );
         }
       }
+      await run.beforeWrite?.(page, folder);
       await folder.writeRecords(page.records, new Date(ctx.clock.now()));
       records += page.records.length;
       pages += 1;
       if (pages % COMMIT_EVERY_PAGES === 0) await folder.commit();
+      await run.afterWrite?.(page, folder);
       progress.update({
         done: records,
         pages,
@@ -137,17 +190,8 @@ export async function extractEntity(cmd: ExtractCommand, ctx: RunContext): Promi
     await folder.commit();
   } finally {
     progress.done();
-    await cache.close();
   }
-  return {
-    entity: entity.name,
-    records,
-    pages,
-    requests: client.stats.requests,
-    retries: client.stats.retries,
-    waitedMs: client.stats.waitedMs,
-    seconds: (ctx.clock.now() - started) / 1000,
-  };
+  return { records, pages };
 }
 
 export function formatSummary(r: ExtractResult): string {

@@ -18,6 +18,7 @@ import { type EraseCommand, eraseSpec, runErase } from "./erase.ts";
 import { type ExtractCommand, extractSpec, runExtract } from "./extract.ts";
 import { type PingCommand, pingSpec, runPing } from "./ping.ts";
 import { runSandbox, type SandboxCommand, sandboxSpec } from "./sandbox.ts";
+import { runSyncCommand, type SyncCommand, syncSpec } from "./sync.ts";
 
 export type Command =
   | { kind: "help"; topic?: string }
@@ -30,7 +31,8 @@ export type Command =
   | PingCommand
   | AccessCommand
   | EraseCommand
-  | CheckCommand;
+  | CheckCommand
+  | SyncCommand;
 
 export interface CommandGroup {
   title: string;
@@ -45,6 +47,10 @@ export const COMMAND_GROUPS: CommandGroup[] = [
   {
     title: "Candidate-dependent commands (run candidates first)",
     specs: [activityFeedsSpec, attachmentsSpec],
+  },
+  {
+    title: "Scheduled use",
+    specs: [syncSpec],
   },
   {
     title: "Privacy requests",
@@ -81,6 +87,8 @@ export function run(
       return runAttachments(command, ctx);
     case "sandbox":
       return runSandbox(command, ctx);
+    case "sync":
+      return runSyncCommand(command, ctx);
     case "demo":
       return runDemo(command, ctx);
     case "ping":

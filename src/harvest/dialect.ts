@@ -4,6 +4,7 @@
  * created_after/created_before) and `v3Dialect` (cursors, 30 s window, pipe-syntax filters)
  * are the two implementations.
  */
+import type { UpdatedFilter } from "../entities.ts";
 
 export interface Dialect {
   version: "v1" | "v3";
@@ -15,6 +16,11 @@ export interface Dialect {
   firstPageParams(params: URLSearchParams): URLSearchParams;
   /** Query parameters selecting records created in [after, before). */
   dateFilters(after?: Date, before?: Date): Record<string, string>;
+  /**
+   * Query parameters selecting records changed at or after `since`, for an entity whose table row
+   * names `filter` (v1 names; v3 maps them to its own syntax).
+   */
+  updatedSince(filter: UpdatedFilter, since: Date): Record<string, string>;
   /** The URL of the next page, from the parsed Link header. */
   nextUrl(links: Map<string, string>): string | undefined;
   /** The number of the last page, when the API tells it. */
@@ -91,6 +97,9 @@ export const v1Dialect: Dialect = Object.freeze({
     if (before) out.created_before = checkDate("created_before", before);
     return out;
   },
+  updatedSince(filter: UpdatedFilter, since: Date): Record<string, string> {
+    return { [filter]: checkDate(filter, since) };
+  },
   nextUrl(links: Map<string, string>): string | undefined {
     return links.get("next") || undefined;
   },
@@ -138,6 +147,10 @@ export const v3Dialect: Dialect = Object.freeze({
   dateFilters(after?: Date, before?: Date): Record<string, string> {
     const value = pipeRange(after, before);
     return value === undefined ? {} : { created_at: value };
+  },
+  /** v3 gives every resource an `updated_at` (an application's activity moves it too). */
+  updatedSince(_filter: UpdatedFilter, since: Date): Record<string, string> {
+    return { updated_at: pipeRange(since, undefined, "updated_at")! };
   },
   /** The next link exactly as given: its cursor must be the only parameter, so nothing is added. */
   nextUrl(links: Map<string, string>): string | undefined {

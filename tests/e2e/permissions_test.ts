@@ -33,6 +33,7 @@ const allowedRuns = (email: string): AllowedRun[] => [
   })),
   { args: ["activity_feeds", "-q"], stdout: /^activity_feeds: \d+ feeds written/ },
   { args: ["attachments", "-q"], stdout: /^attachments: \d+ files downloaded/ },
+  { args: ["sync", "-q"], stdout: /sync complete/ },
   { args: ["check", "--verify"], stdout: /0 integrity problems/ },
   { args: ["ping"], stdout: /usable/i },
   {

@@ -1,0 +1,189 @@
+/**
+ * `sync`: keeps a cache current for scheduled runs. Parses options and prints the summary; the
+ * work is in src/sync/ (engine, state file, comparison, summary formats).
+ */
+import { fetchActivityFeeds } from "../dependent/activity_feeds.ts";
+import { downloadAttachments } from "../dependent/attachments.ts";
+import { DEFAULT_CONCURRENCY } from "./dependent.ts";
+import type { RunContext } from "../cli/context.ts";
+import type { CommandSpec } from "../cli/spec.ts";
+import {
+  cacheDir,
+  cacheHelp,
+  cacheOptions,
+  type Connection,
+  connection,
+  connectionHelp,
+  connectionOptions,
+  type OptionValues,
+  outputHelp,
+  outputOptions,
+  quiet,
+} from "../cli/options.ts";
+import { openClient } from "../cli/client.ts";
+import { type Cache, openCache, removeTempFiles } from "../cache/mod.ts";
+import { UsageError } from "../errors.ts";
+import type { HarvestClient } from "../harvest/mod.ts";
+import {
+  isSyncStep,
+  runSync,
+  SYNC_STEPS,
+  type SyncDependents,
+  type SyncStep,
+} from "../sync/run.ts";
+import { formatJson, formatMarkdown, formatTable, totals } from "../sync/summary.ts";
+import { integerOption } from "./sandbox.ts";
+
+export interface SyncCommand {
+  kind: "sync";
+  steps: SyncStep[];
+  full: boolean;
+  prune: boolean;
+  overlapMs: number;
+  json: boolean;
+  cacheDir: string;
+  connection: Connection;
+  quiet: boolean;
+}
+
+export const DEFAULT_OVERLAP_MINUTES = 5;
+
+function stepList(values: OptionValues, name: "only" | "skip"): SyncStep[] | undefined {
+  const raw = values[name];
+  if (raw === undefined) return undefined;
+  const texts = (Array.isArray(raw) ? raw : [raw]).map(String);
+  const names = texts.flatMap((text) => text.split(",")).map((s) => s.trim()).filter(Boolean);
+  if (names.length === 0) throw new UsageError(`--${name} needs a comma-separated list of steps`);
+  for (const step of names) {
+    if (!isSyncStep(step)) {
+      throw new UsageError(
+        `--${name}: unknown step "${step}"; the steps are ${SYNC_STEPS.join(", ")}`,
+      );
+    }
+  }
+  return names as SyncStep[];
+}
+
+export const syncSpec: CommandSpec<SyncCommand> = {
+  name: "sync",
+  summary: "Bring the cache up to date: only what changed since the last run; resumable",
+  usage: "sync [options]",
+  description: `Runs, in order: ${SYNC_STEPS.join(", ")}. ` +
+    "The first run lists everything; later runs ask only for records changed since the previous " +
+    "successful run (minus --overlap), keeping that state in <cache>/.state.json. A killed run " +
+    "continues from its last checkpoint. Activity feeds and attachments are fetched only for " +
+    "candidates that are new or changed. Prints a table per step; appends it as Markdown to " +
+    "$GITHUB_STEP_SUMMARY when that is set. Exits 1 if any step failed (after running the others).",
+  options: {
+    only: { type: "string", multiple: true },
+    skip: { type: "string", multiple: true },
+    full: { type: "boolean" },
+    prune: { type: "boolean" },
+    overlap: { type: "string" },
+    json: { type: "boolean" },
+    ...cacheOptions,
+    ...connectionOptions,
+    ...outputOptions,
+  },
+  help: [
+    ["--only LIST", "Run only these steps (comma-separated)"],
+    ["--skip LIST", "Run all steps but these (comma-separated)"],
+    ["--full", "Ignore the saved state: list everything again"],
+    [
+      "--prune",
+      "Remove cached records deleted upstream. Compares full id lists, so it costs a full " +
+      "listing of each entity (one request per 500 records) on incremental runs",
+    ],
+    [
+      "--overlap MINUTES",
+      `Re-ask for records changed this long before the last run started (default ${DEFAULT_OVERLAP_MINUTES})`,
+    ],
+    ["--json", "Print the summary as JSON instead of a table"],
+    ...cacheHelp,
+    ...connectionHelp,
+    ...outputHelp,
+  ],
+  parse(values, _positionals, env) {
+    const only = stepList(values, "only");
+    const skip = stepList(values, "skip") ?? [];
+    const steps = SYNC_STEPS.filter((step) => (only ?? SYNC_STEPS).includes(step))
+      .filter((step) => !skip.includes(step));
+    if (steps.length === 0) throw new UsageError("--only and --skip leave no step to run");
+    const overlapMinutes = integerOption(values, "overlap", DEFAULT_OVERLAP_MINUTES, 0, 10_080);
+    return {
+      kind: "sync",
+      steps,
+      full: values.full === true,
+      prune: values.prune === true,
+      overlapMs: overlapMinutes * 60_000,
+      json: values.json === true,
+      cacheDir: cacheDir(values, env),
+      connection: connection(values, env),
+      quiet: quiet(values),
+    };
+  },
+};
+
+/** What a candidate-dependent step needs from the sync (the DependentRun of src/dependent/). */
+export interface SyncResources {
+  client: HarvestClient;
+  cache: Cache;
+  cacheDir: string;
+  ctx: RunContext;
+  quiet: boolean;
+}
+
+/**
+ * Binds the activity-feed and attachment steps to the sync's client and cache (one client, so
+ * one pacer, for the whole sync). Injected so tests can stand in for them.
+ */
+export type BindDependents = (run: SyncResources) => SyncDependents;
+const realDependents: BindDependents = (resources) => {
+  const run = { ...resources, concurrency: DEFAULT_CONCURRENCY };
+  return {
+    activity_feeds: (ids) => fetchActivityFeeds(run, ids),
+    attachments: (ids) => downloadAttachments(run, ids, { verify: false }),
+  };
+};
+
+export async function runSyncCommand(
+  cmd: SyncCommand,
+  ctx: RunContext,
+  bindDependents: BindDependents = realDependents,
+): Promise<number> {
+  const started = new Date(ctx.clock.now());
+  const client = openClient(cmd.connection, ctx);
+  const cache = await openCache(cmd.cacheDir);
+  let reports;
+  try {
+    // A temporary .state.json left by a killed run (entity folders clean up their own).
+    await removeTempFiles(cache.dir);
+    const dependents = bindDependents({
+      client,
+      cache,
+      cacheDir: cmd.cacheDir,
+      ctx,
+      quiet: cmd.quiet,
+    });
+    reports = await runSync({ ...cmd, dependents }, { client, cache, ctx });
+  } finally {
+    await cache.close();
+  }
+  const seconds = (ctx.clock.now() - started.getTime()) / 1000;
+  ctx.out(cmd.json ? formatJson(reports, seconds, started) : formatTable(reports, seconds));
+  const summaryFile = ctx.env("GITHUB_STEP_SUMMARY");
+  if (summaryFile) {
+    try {
+      await Deno.writeTextFile(summaryFile, formatMarkdown(reports, seconds, started), {
+        append: true,
+      });
+    } catch (error) {
+      ctx.err(
+        `warning: could not append the summary to GITHUB_STEP_SUMMARY: ${
+          (error as Error).message
+        }\n`,
+      );
+    }
+  }
+  return totals(reports).failed.length > 0 ? 1 : 0;
+}

@@ -1,0 +1,342 @@
+/**
+ * The sync engine: every selected step in dependency order, through one client (one pacer) and
+ * one open, locked cache. A step that fails is reported and its state is not advanced; the
+ * others still run.
+ *
+ * Entity steps list only what changed since the step's high-water mark (the entity table says
+ * which filter; the dialect spells it), checkpointing after every page so a killed run continues
+ * where it stopped. The candidates step collects the candidates that are new or changed; the
+ * dependent steps (activity feeds, attachments) then process exactly those.
+ */
+import { rm } from "node:fs/promises";
+import { join } from "node:path";
+import type { Cache, EntityFolder } from "../cache/mod.ts";
+import { candidateAttachmentsDir } from "../cache/mod.ts";
+import type { RunContext } from "../cli/context.ts";
+import { describeFailure } from "../cli/failure.ts";
+import { streamEntity } from "../commands/extract.ts";
+import { ENTITIES, type EntityName, recordId } from "../entities.ts";
+import { RunError } from "../errors.ts";
+import type { HarvestClient } from "../harvest/mod.ts";
+import { compareWithCache } from "./compare.ts";
+import { type Checkpoint, mergeIds, readState, type SyncState, writeState } from "./state.ts";
+
+/** Every step, in the order a sync runs them (a record's references come before it). */
+export const SYNC_STEPS = [
+  "sources",
+  "prospect_pools",
+  "jobs",
+  "candidates",
+  "applications",
+  "offers",
+  "scorecards",
+  "activity_feeds",
+  "attachments",
+] as const;
+export type SyncStep = typeof SYNC_STEPS[number];
+export type DependentStepName = "activity_feeds" | "attachments";
+const DEPENDENT_STEPS: readonly DependentStepName[] = ["activity_feeds", "attachments"];
+
+/** Where `fetchActivityFeeds` keeps feeds: `<cache>/activity_feeds/<candidate id>.json`. */
+export const ACTIVITY_FEEDS_FOLDER = "activity_feeds";
+
+/**
+ * A checkpoint rewrites index.csv, whose cost grows with the folder. One checkpoint per this many
+ * rows' worth of pages (at least every page): each page then costs about this many rows of index
+ * rewriting, so a 100,000-record listing stays linear, and a resume re-reads at most a few pages.
+ */
+const CHECKPOINT_ROWS_PER_PAGE = 20_000;
+
+export function isSyncStep(name: string): name is SyncStep {
+  return (SYNC_STEPS as readonly string[]).includes(name);
+}
+
+/** What a candidate-dependent step reports (the shape of fetchActivityFeeds/downloadAttachments). */
+export interface DependentResult {
+  done: number;
+  skipped: number;
+  failed: { id: number; reason: string }[];
+  bytes?: number;
+  refreshed?: number;
+}
+/** A candidate-dependent step, bound to the sync's client and cache by the caller. */
+export type DependentStep = (candidateIds: number[]) => Promise<DependentResult>;
+export type SyncDependents = Partial<Record<DependentStepName, DependentStep>>;
+
+export interface SyncOptions {
+  /** The selected steps (run in SYNC_STEPS order). */
+  steps: readonly SyncStep[];
+  /** Ignore the state: list everything, and give dependent steps every cached candidate. */
+  full: boolean;
+  /** Compare full id lists and remove what no longer exists upstream. */
+  prune: boolean;
+  /** Subtracted from a run's start time to make the next run's high-water mark. */
+  overlapMs: number;
+  quiet: boolean;
+  /** The candidate-dependent steps; a step without a function is reported as unavailable. */
+  dependents?: SyncDependents;
+}
+
+export interface SyncEnv {
+  client: HarvestClient;
+  cache: Cache;
+  ctx: RunContext;
+}
+
+export interface StepReport {
+  step: SyncStep;
+  status: "ok" | "failed" | "unavailable";
+  /** full: everything listed; incremental: changes since `since`; resumed: from a checkpoint. */
+  mode: "full" | "incremental" | "resumed" | "candidates";
+  since?: string;
+  new: number;
+  updated: number;
+  unchanged: number;
+  removed: number;
+  /** Dependent steps: candidates that failed (kept pending for the next run). */
+  failed?: number;
+  requests: number;
+  seconds: number;
+  error?: string;
+}
+
+export async function runSync(opts: SyncOptions, env: SyncEnv): Promise<StepReport[]> {
+  const { cache, ctx } = env;
+  const state = await readState(cache.dir, ctx.err);
+  const reports: StepReport[] = [];
+  for (const step of SYNC_STEPS) {
+    if (!opts.steps.includes(step)) continue;
+    const started = ctx.clock.now();
+    const requestsBefore = env.client.stats.requests;
+    const report = isDependent(step)
+      ? await dependentStep(step, opts, env, state)
+      : await entityStep(step, opts, env, state);
+    report.requests = env.client.stats.requests - requestsBefore;
+    report.seconds = (ctx.clock.now() - started) / 1000;
+    reports.push(report);
+  }
+  return reports;
+}
+
+function isDependent(step: SyncStep): step is DependentStepName {
+  return (DEPENDENT_STEPS as readonly string[]).includes(step);
+}
+
+function emptyReport(step: SyncStep, mode: StepReport["mode"]): StepReport {
+  return {
+    step,
+    status: "ok",
+    mode,
+    new: 0,
+    updated: 0,
+    unchanged: 0,
+    removed: 0,
+    requests: 0,
+    seconds: 0,
+  };
+}
+
+function failed(report: StepReport, error: unknown, ctx: RunContext): StepReport {
+  const message = describeFailure(error).message;
+  ctx.err(`sync: ${report.step} failed: ${message}\n`);
+  return { ...report, status: "failed", error: message.split("\n")[0] };
+}
+
+function sameParams(a: Record<string, string>, b: Record<string, string>): boolean {
+  const keys = Object.keys(a);
+  return keys.length === Object.keys(b).length && keys.every((key) => a[key] === b[key]);
+}
+
+async function entityStep(
+  name: EntityName,
+  opts: SyncOptions,
+  env: SyncEnv,
+  state: SyncState,
+): Promise<StepReport> {
+  const { client, cache, ctx } = env;
+  const entity = ENTITIES[name];
+  const stepState = state.steps[name] ??= {};
+  const since = !opts.full && entity.updatedFilter && stepState.highWater
+    ? new Date(stepState.highWater)
+    : undefined;
+  const params = since ? client.dialect.updatedSince(entity.updatedFilter!, since) : {};
+  const saved = stepState.checkpoint;
+  const resume = saved && saved.baseUrl === client.baseUrl && sameParams(saved.params, params)
+    ? saved
+    : undefined;
+  const report = emptyReport(name, resume ? "resumed" : since ? "incremental" : "full");
+  if (since) report.since = since.toISOString();
+
+  // Only worth collecting when a dependent step can use them.
+  const collectChanged = name === "candidates" &&
+    DEPENDENT_STEPS.some((step) => opts.dependents?.[step]);
+  const progress: Checkpoint = resume ? { ...resume } : {
+    startedAt: new Date(ctx.clock.now()).toISOString(),
+    baseUrl: client.baseUrl,
+    params,
+    nextUrl: "",
+    written: 0,
+    new: 0,
+    updated: 0,
+    unchanged: 0,
+  };
+  const changed = new Set<number>(progress.changed ?? []);
+  // A complete, unfiltered listing from the first page is itself the upstream id list.
+  const listed = opts.prune && !resume && !since ? new Set<number>() : undefined;
+  let pagesSinceCheckpoint = 0;
+  const runStart = Date.parse(progress.startedAt);
+  const writtenSince = (folder: EntityFolder, id: number) => {
+    const row = folder.row(id);
+    return row !== undefined && Date.parse(row.timestamp) >= runStart;
+  };
+
+  try {
+    await streamEntity({
+      entity: name,
+      client,
+      cache,
+      ctx,
+      quiet: opts.quiet,
+      params,
+      startUrl: resume?.nextUrl,
+      beforeWrite: async (page, folder) => {
+        const verdicts = await compareWithCache(page.records, folder);
+        verdicts.forEach((verdict, i) => {
+          progress[verdict]++;
+          const id = page.records[i].id as number;
+          // A resumed listing re-reads pages written after its last checkpoint: they now look
+          // unchanged, but their dependents were never queued.
+          if (collectChanged && (verdict !== "unchanged" || (resume && writtenSince(folder, id)))) {
+            changed.add(id);
+          }
+          listed?.add(id);
+        });
+      },
+      afterWrite: async (page, folder) => {
+        progress.written += page.records.length;
+        if (!page.nextUrl) return;
+        pagesSinceCheckpoint++;
+        if (pagesSinceCheckpoint < folder.size() / CHECKPOINT_ROWS_PER_PAGE) return;
+        pagesSinceCheckpoint = 0;
+        // The checkpoint claims these records: they must be in index.csv first.
+        await folder.commit();
+        stepState.checkpoint = {
+          ...progress,
+          nextUrl: page.nextUrl,
+          changed: collectChanged ? [...changed] : undefined,
+        };
+        await writeState(cache.dir, state);
+      },
+    });
+    if (opts.prune) {
+      const upstream = listed ?? await listIds(client, name);
+      report.removed = await prune(name, upstream, cache);
+      for (const step of DEPENDENT_STEPS) {
+        if (name === "candidates" && state.pending[step]) {
+          state.pending[step] = state.pending[step].filter((id) => upstream.has(id));
+        }
+      }
+      for (const id of changed) if (!upstream.has(id)) changed.delete(id);
+    }
+  } catch (error) {
+    const { new: added, updated, unchanged } = progress;
+    return failed({ ...report, new: added, updated, unchanged }, error, ctx);
+  }
+
+  stepState.highWater = new Date(Date.parse(progress.startedAt) - opts.overlapMs).toISOString();
+  stepState.lastStartedAt = progress.startedAt;
+  stepState.lastFinishedAt = new Date(ctx.clock.now()).toISOString();
+  delete stepState.checkpoint;
+  if (collectChanged) {
+    for (const step of DEPENDENT_STEPS) {
+      if (opts.dependents?.[step]) {
+        state.pending[step] = mergeIds(state.pending[step], [...changed]);
+      }
+    }
+  }
+  await writeState(cache.dir, state);
+  const { new: added, updated, unchanged } = progress;
+  return { ...report, new: added, updated, unchanged };
+}
+
+/** Every id the entity's list endpoint returns now (costs the listing's requests). */
+async function listIds(client: HarvestClient, name: EntityName): Promise<Set<number>> {
+  const ids = new Set<number>();
+  for await (const page of client.paginate(ENTITIES[name].path, {})) {
+    for (const record of page.records) {
+      const id = recordId(record);
+      if (id === undefined) {
+        throw new RunError(`${ENTITIES[name].path} returned a record without a valid id`);
+      }
+      ids.add(id);
+    }
+  }
+  return ids;
+}
+
+/** Removes cached records missing upstream; for candidates also their files and activity feed. */
+async function prune(name: EntityName, upstream: Set<number>, cache: Cache): Promise<number> {
+  const folder = await cache.folder(name, ENTITIES[name].moniker);
+  const gone = folder.ids().filter((id) => !upstream.has(id));
+  if (gone.length === 0) return 0;
+  await folder.remove(gone);
+  if (name === "candidates") {
+    for (const id of gone) {
+      await rm(candidateAttachmentsDir(cache.dir, id), { recursive: true, force: true });
+    }
+    const feeds = await existingFolder(cache, ACTIVITY_FEEDS_FOLDER);
+    await feeds?.remove(gone);
+  }
+  return gone.length;
+}
+
+/** Opens a cache folder only if it is already there (pruning must not create one). */
+async function existingFolder(cache: Cache, name: string): Promise<EntityFolder | undefined> {
+  try {
+    await Deno.stat(join(cache.dir, name));
+  } catch (error) {
+    if (error instanceof Deno.errors.NotFound) return undefined;
+    throw error;
+  }
+  // Feeds carry no candidate name: the moniker the activity-feed step gives an adopted file.
+  return await cache.folder(name, () => "");
+}
+
+async function dependentStep(
+  step: DependentStepName,
+  opts: SyncOptions,
+  env: SyncEnv,
+  state: SyncState,
+): Promise<StepReport> {
+  const report = emptyReport(step, "candidates");
+  const fn = opts.dependents?.[step];
+  if (!fn) return { ...report, status: "unavailable" };
+  let ids = state.pending[step] ?? [];
+  if (opts.full) {
+    const candidates = await env.cache.folder("candidates", ENTITIES.candidates.moniker);
+    ids = mergeIds(ids, candidates.ids());
+  }
+  if (ids.length === 0) return report;
+  try {
+    const result = await fn(ids);
+    state.pending[step] = mergeIds(result.failed.map((f) => f.id));
+    await writeState(env.cache.dir, state);
+    report.updated = result.done;
+    report.unchanged = result.skipped;
+    report.failed = result.failed.length;
+    if (result.failed.length > 0) {
+      const first = result.failed[0];
+      return failed(
+        report,
+        new RunError(
+          `${result.failed.length} candidate(s) failed (first: ${first.id}: ${first.reason}); ` +
+            "they are retried by the next sync",
+        ),
+        env.ctx,
+      );
+    }
+    return report;
+  } catch (error) {
+    return failed(report, error, env.ctx);
+  }
+}
