@@ -328,35 +328,35 @@ for (const api of APIS) {
       assert.ok(state.steps.scorecards.highWater);
     });
   });
-}
 
-Deno.test("sync: --only/--skip select steps; bad lists are usage errors before any request", async () => {
-  await using sandbox = await sandboxAtNow({ candidates: 20 });
-  await withTempDir(async (root) => {
-    const env = apiEnv("v1", sandbox);
-    for (
-      const [args, pattern] of [
-        [["--only", "candidates,bogus"], /unknown step "bogus"/],
-        [["--skip", "nope"], /unknown step "nope"/],
-        [["--only", "jobs", "--skip", "jobs"], /no step/],
-        [["--overlap", "-3"], /--overlap/],
-      ] as [string[], RegExp][]
-    ) {
-      const result = await runCli(["sync", ...args], { root, env });
-      assert.equal(result.code, 2, `${args.join(" ")}: ${result.stderr}`);
-      assert.match(result.stderr, pattern);
-    }
-    assert.equal(sandbox.log.length, 0);
-    assert.deepEqual([...Deno.readDirSync(root)], []);
+  Deno.test(`sync: --only/--skip select steps; bad lists are usage errors before any request (${api})`, async () => {
+    await using sandbox = await sandboxAtNow({ candidates: 20 });
+    await withTempDir(async (root) => {
+      const env = apiEnv(api, sandbox);
+      for (
+        const [args, pattern] of [
+          [["--only", "candidates,bogus"], /unknown step "bogus"/],
+          [["--skip", "nope"], /unknown step "nope"/],
+          [["--only", "jobs", "--skip", "jobs"], /no step/],
+          [["--overlap", "-3"], /--overlap/],
+        ] as [string[], RegExp][]
+      ) {
+        const result = await runCli(["sync", ...args], { root, env });
+        assert.equal(result.code, 2, `${args.join(" ")}: ${result.stderr}`);
+        assert.match(result.stderr, pattern);
+      }
+      assert.equal(sandbox.log.length, 0);
+      assert.deepEqual([...Deno.readDirSync(root)], []);
 
-    const { result, summary } = await syncJson("v1", sandbox, root, [
-      "--only",
-      "jobs,sources",
-      "--skip",
-      "sources",
-    ]);
-    assert.equal(result.code, 0, result.stderr);
-    assert.deepEqual(summary.steps.map((s) => s.step), ["jobs"]);
-    assert.deepEqual(sandbox.log.map(pathOf), ["/v1/jobs"]);
+      const { result, summary } = await syncJson(api, sandbox, root, [
+        "--only",
+        "jobs,sources",
+        "--skip",
+        "sources",
+      ]);
+      assert.equal(result.code, 0, result.stderr);
+      assert.deepEqual(summary.steps.map((s) => s.step), ["jobs"]);
+      assert.deepEqual(apiRequests(api, sandbox, 0).map(pathOf), [`/${api}/jobs`]);
+    });
   });
-});
+}
