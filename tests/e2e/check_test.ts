@@ -6,17 +6,11 @@ import { ENTITIES, ENTITY_NAMES } from "../../src/entities.ts";
 import { parseIndex } from "../../src/cache/index_csv.ts";
 import { attachmentFolderNames, sanitizeFileName } from "../../src/cache/attachments.ts";
 import { acquireLock } from "../../src/cache/lock.ts";
-import { startSandbox } from "../../src/sandbox/mod.ts";
-import { ManualClock } from "../../src/clock.ts";
 import { readEntityFolder, runCli, withTempDir } from "./cli.ts";
 import { apiEnv, APIS, asServed } from "./api.ts";
+import { frozenClock, startSandboxDisposable } from "./sandbox.ts";
 
 const CACHE = "greenhouse-cache";
-
-async function startSandboxDisposable(options: Parameters<typeof startSandbox>[0]) {
-  const sandbox = await startSandbox(options);
-  return Object.assign(sandbox, { [Symbol.asyncDispose]: () => sandbox.close() });
-}
 
 /** Every file under `dir` with its content hash: a snapshot to compare before and after. */
 async function snapshot(dir: string, prefix = ""): Promise<Map<string, string>> {
@@ -50,7 +44,7 @@ Deno.test("check names every kind of damage; --dry-run changes nothing; --repair
   // A frozen clock keeps signed attachment URLs in candidate records identical on re-fetch.
   await using sandbox = await startSandboxDisposable({
     candidates: 60,
-    clock: new ManualClock(Date.parse("2026-11-01T00:00:00Z")),
+    clock: frozenClock(),
   });
   await withTempDir(async (root) => {
     const online = { GREENHOUSE_BASE_URL: sandbox.url, GREENHOUSE_API_KEY: sandbox.apiKey };
@@ -301,7 +295,7 @@ for (const api of APIS) {
   Deno.test(`check --repair re-fetches damaged records from the API in use (${api})`, async () => {
     await using sandbox = await startSandboxDisposable({
       candidates: 30,
-      clock: new ManualClock(Date.parse("2026-11-01T00:00:00Z")),
+      clock: frozenClock(),
     });
     await withTempDir(async (root) => {
       const env = apiEnv(api, sandbox);

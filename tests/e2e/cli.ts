@@ -21,8 +21,11 @@ export interface CliOptions {
   stdin?: string;
 }
 
-/** Variables Deno itself needs to find its module cache; nothing else leaks in from the test. */
-function denoEnvironment(): Record<string, string> {
+/**
+ * Variables Deno itself needs to find its module cache; nothing else leaks in from the test (or
+ * benchmark: scripts/bench/support.ts spawns the CLI with these too).
+ */
+export function denoEnvironment(): Record<string, string> {
   const keep: Record<string, string> = { NO_COLOR: "1" };
   for (const name of ["HOME", "DENO_DIR", "XDG_CACHE_HOME", "PATH"]) {
     const value = Deno.env.get(name);

@@ -18,25 +18,14 @@ import { ENTITIES } from "../../src/entities.ts";
 import {
   HOSTILE_FILENAMES,
   MINTED_LIFETIME_MS,
-  startSandbox,
   v3Attachments,
   v3Notes,
 } from "../../src/sandbox/mod.ts";
 import { apiEnv, APIS } from "./api.ts";
 import { cliCommand, readEntityFolder, runCli, waitFor, withTempDir } from "./cli.ts";
+import { frozenClock, startSandboxDisposable, type TestSandbox } from "./sandbox.ts";
 
 type ApiAttachment = { filename: string; url: string; type: string; created_at: string };
-
-const sandboxEnv = (url: string, key: string) => ({
-  GREENHOUSE_BASE_URL: url,
-  GREENHOUSE_API_KEY: key,
-});
-
-async function startSandboxDisposable(options: Parameters<typeof startSandbox>[0]) {
-  const sandbox = await startSandbox(options);
-  return Object.assign(sandbox, { [Symbol.asyncDispose]: () => sandbox.close() });
-}
-type TestSandbox = Awaited<ReturnType<typeof startSandboxDisposable>>;
 
 const filesRequests = (sandbox: TestSandbox) =>
   sandbox.log.filter((entry) => entry.path.startsWith("/files/"));
@@ -188,7 +177,7 @@ for (const api of APIS) {
 }
 
 Deno.test("v3 attachments: listed 50 candidates a request; each URL redirects to a freshly minted one", async () => {
-  const clock = new ManualClock(Date.parse("2026-11-01T00:00:00Z"));
+  const clock = frozenClock();
   await using sandbox = await startSandboxDisposable({ candidates: 70, rateLimit: 0, clock });
   await withTempDir(async (root) => {
     const env = apiEnv("v3", sandbox);
@@ -227,7 +216,7 @@ Deno.test("v3 activity_feeds: notes 50 candidates a request, one {notes} file pe
   await using sandbox = await startSandboxDisposable({
     candidates: 120,
     rateLimit: 0,
-    clock: new ManualClock(Date.parse("2026-11-01T00:00:00Z")),
+    clock: frozenClock(),
   });
   await withTempDir(async (root) => {
     const env = apiEnv("v3", sandbox);
@@ -267,7 +256,7 @@ Deno.test("attachments: a URL that expired is refreshed by fetching its candidat
     attachmentLifetimeMs: 3_600_000,
   });
   await withTempDir(async (root) => {
-    const env = sandboxEnv(sandbox.url, sandbox.apiKey);
+    const env = apiEnv("v1", sandbox);
     const candidatesDir = join(root, "greenhouse-cache", "candidates");
     assert.equal((await runCli(["candidates", "-q"], { root, env })).code, 0);
     const withFiles = sandbox.tenant.list("candidates").filter((c) => c.attachments.length > 0);
@@ -303,7 +292,7 @@ Deno.test("attachments: candidates cached longer ago than the URL lifetime are r
   const clock = new ManualClock(Date.now());
   await using sandbox = await startSandboxDisposable({ candidates: 70, rateLimit: 0, clock });
   await withTempDir(async (root) => {
-    const env = sandboxEnv(sandbox.url, sandbox.apiKey);
+    const env = apiEnv("v1", sandbox);
     const candidatesDir = join(root, "greenhouse-cache", "candidates");
     assert.equal((await runCli(["candidates", "-q"], { root, env })).code, 0);
     // As if the candidates had been extracted eight days ago.
@@ -345,7 +334,7 @@ Deno.test("attachments: kill -9 mid-download leaves no marker beside a partial f
     hugeAttachmentBytes: 8 * 1024 * 1024,
   });
   await withTempDir(async (root) => {
-    const env = sandboxEnv(sandbox.url, sandbox.apiKey);
+    const env = apiEnv("v1", sandbox);
     const candidatesDir = join(root, "greenhouse-cache", "candidates");
     assert.equal((await runCli(["candidates", "-q"], { root, env })).code, 0);
     const hugeId = sandbox.tenant.hugeAttachmentCandidateId()!;
@@ -402,10 +391,10 @@ Deno.test("activity_feeds: stores each feed verbatim, skips a deleted candidate,
   await using sandbox = await startSandboxDisposable({
     candidates: 25,
     rateLimit: 0,
-    clock: new ManualClock(Date.parse("2026-11-01T00:00:00Z")),
+    clock: frozenClock(),
   });
   await withTempDir(async (root) => {
-    const env = sandboxEnv(sandbox.url, sandbox.apiKey);
+    const env = apiEnv("v1", sandbox);
     assert.equal((await runCli(["candidates", "-q"], { root, env })).code, 0);
     const candidates = sandbox.tenant.list("candidates");
     const gone = candidates[3];
@@ -457,7 +446,7 @@ Deno.test("activity_feeds: stores each feed verbatim, skips a deleted candidate,
 Deno.test("dependent commands: usage errors exit 2, and a cache without candidates exits 1", async () => {
   await using sandbox = await startSandboxDisposable({});
   await withTempDir(async (root) => {
-    const env = sandboxEnv(sandbox.url, sandbox.apiKey);
+    const env = apiEnv("v1", sandbox);
     for (
       const args of [
         ["attachments", "--concurrency", "0"],

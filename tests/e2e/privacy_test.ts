@@ -3,12 +3,12 @@ import assert from "node:assert/strict";
 import { attachmentFolderNames, sanitizeFileName } from "../../src/cache/attachments.ts";
 import { join } from "node:path";
 import { parseIndex } from "../../src/cache/index_csv.ts";
-import { ManualClock } from "../../src/clock.ts";
 import type { ApiRecord } from "../../src/entities.ts";
 import { emailSha256 } from "../../src/privacy/email.ts";
-import { type SandboxOptions, startSandbox, v3Notes } from "../../src/sandbox/mod.ts";
+import { type SandboxOptions, v3Notes } from "../../src/sandbox/mod.ts";
 import { type Api, apiEnv, APIS, asServed } from "./api.ts";
 import { runCli, withTempDir } from "./cli.ts";
+import { frozenClock, startSandboxDisposable } from "./sandbox.ts";
 
 const ADDRESS = "Shared.Person@Example.com";
 /** The same address as three candidates carry it, in different letter case. */
@@ -19,11 +19,11 @@ const VARIANTS = [
 ];
 
 async function privacySandbox(options: SandboxOptions = {}, api: Api = "v1") {
-  const sandbox = await startSandbox({
+  const sandbox = await startSandboxDisposable({
     candidates: 40,
     rateLimit: 0,
     // Frozen: signed attachment URLs stay identical between the API's answers and later reads.
-    clock: new ManualClock(Date.parse("2026-11-01T00:00:00Z")),
+    clock: frozenClock(),
     ...options,
   });
   const all = sandbox.tenant.list("candidates").sort((a, b) => a.id - b.id);
@@ -41,7 +41,6 @@ async function privacySandbox(options: SandboxOptions = {}, api: Api = "v1") {
     bystander,
     user: sandbox.tenant.userIds()[0],
     env: apiEnv(api, sandbox),
-    [Symbol.asyncDispose]: () => sandbox.close(),
   });
 }
 

@@ -11,7 +11,7 @@ import type { SandboxOptions } from "../../src/sandbox/mod.ts";
 import { ManualClock } from "../../src/clock.ts";
 import type { RequestLogEntry } from "../../src/sandbox/mod.ts";
 import type { StepReport } from "../../src/sync/run.ts";
-import { type Api, apiEnv, APIS, asServed } from "./api.ts";
+import { type Api, apiEnv, apiRequests, APIS, asServed } from "./api.ts";
 import { cliCommand, readEntityFolder, runCli, waitFor, withTempDir } from "./cli.ts";
 import { startSandboxDisposable, type TestSandbox } from "./sandbox.ts";
 
@@ -66,11 +66,6 @@ function fileDownloads(sandbox: TestSandbox, from: number) {
 
 const pathOf = (e: RequestLogEntry) => e.path.split("?")[0];
 const queryOf = (e: RequestLogEntry) => new URL(e.path, "http://x").searchParams;
-
-/** Requests to the API itself from `from` on (not v3's token endpoint, not file downloads). */
-function apiRequests(api: Api, sandbox: TestSandbox, from: number) {
-  return sandbox.log.slice(from).filter((e) => e.path.startsWith(`/${api}/`));
-}
 
 /** List requests from `from` on for an entity. */
 function listRequests(api: Api, sandbox: TestSandbox, from: number, entity: EntityName) {
