@@ -1,6 +1,5 @@
 /** End to end: `check` finds each kind of damage, `--dry-run` changes nothing, `--repair` fixes. */
 import assert from "node:assert/strict";
-import { createHash } from "node:crypto";
 import { join } from "node:path";
 import { ENTITIES, ENTITY_NAMES } from "../../src/entities.ts";
 import { parseIndex } from "../../src/cache/index_csv.ts";
@@ -9,24 +8,9 @@ import { acquireLock } from "../../src/cache/lock.ts";
 import { readEntityFolder, runCli, withTempDir } from "./cli.ts";
 import { apiEnv, APIS, asServed } from "./api.ts";
 import { frozenClock, startSandboxDisposable } from "./sandbox.ts";
+import { snapshot } from "../support.ts";
 
 const CACHE = "greenhouse-cache";
-
-/** Every file under `dir` with its content hash: a snapshot to compare before and after. */
-async function snapshot(dir: string, prefix = ""): Promise<Map<string, string>> {
-  const out = new Map<string, string>();
-  for await (const entry of Deno.readDir(join(dir, prefix))) {
-    const path = prefix ? `${prefix}/${entry.name}` : entry.name;
-    if (entry.isDirectory) {
-      out.set(path + "/", "dir");
-      for (const [p, h] of await snapshot(dir, path)) out.set(p, h);
-    } else {
-      const bytes = await Deno.readFile(join(dir, path));
-      out.set(path, createHash("sha256").update(bytes).digest("hex"));
-    }
-  }
-  return out;
-}
 
 interface JsonReport {
   integrityProblems: number;

@@ -24,22 +24,12 @@ import {
 import { apiEnv, APIS } from "./api.ts";
 import { cliCommand, readEntityFolder, runCli, waitFor, withTempDir } from "./cli.ts";
 import { frozenClock, startSandboxDisposable, type TestSandbox } from "./sandbox.ts";
+import { fileTree } from "../support.ts";
 
 type ApiAttachment = { filename: string; url: string; type: string; created_at: string };
 
 const filesRequests = (sandbox: TestSandbox) =>
   sandbox.log.filter((entry) => entry.path.startsWith("/files/"));
-
-/** Every file under `dir`, as paths relative to it. */
-async function walk(dir: string, prefix = ""): Promise<string[]> {
-  const out: string[] = [];
-  for await (const entry of Deno.readDir(join(dir, prefix))) {
-    const rel = prefix ? `${prefix}/${entry.name}` : entry.name;
-    if (entry.isDirectory) out.push(...await walk(dir, rel));
-    else out.push(rel);
-  }
-  return out.sort();
-}
 
 /** Where each of a candidate's attachments belongs, in API order. */
 // deno-lint-ignore no-explicit-any
@@ -76,7 +66,7 @@ async function assertAllDownloaded(sandbox: TestSandbox, candidatesDir: string) 
     }
   }
   // Nothing else anywhere under the attachment folders.
-  const onDisk = (await walk(candidatesDir)).filter((path) => path.includes("-attachments/"));
+  const onDisk = (await fileTree(candidatesDir)).filter((path) => path.includes("-attachments/"));
   assert.deepEqual(onDisk, expectedFiles.sort());
 }
 
@@ -365,7 +355,7 @@ Deno.test("attachments: kill -9 mid-download leaves no marker beside a partial f
     assert.ok(!names.includes(MARKER_FILE), names.join(", "));
     assert.ok(!names.includes(huge.file), names.join(", "));
     // Every marker written so far stands beside its whole file.
-    for (const path of await walk(candidatesDir)) {
+    for (const path of await fileTree(candidatesDir)) {
       if (!path.endsWith(`/${MARKER_FILE}`)) continue;
       const dir = join(candidatesDir, path.slice(0, -MARKER_FILE.length - 1));
       const marker = await readMarker(dir);

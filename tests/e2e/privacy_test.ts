@@ -9,6 +9,7 @@ import { type SandboxOptions, v3Notes } from "../../src/sandbox/mod.ts";
 import { type Api, apiEnv, APIS, asServed } from "./api.ts";
 import { runCli, withTempDir } from "./cli.ts";
 import { frozenClock, startSandboxDisposable } from "./sandbox.ts";
+import { exists, snapshot } from "../support.ts";
 
 const ADDRESS = "Shared.Person@Example.com";
 /** The same address as three candidates carry it, in different letter case. */
@@ -71,29 +72,6 @@ async function fillCache(root: string, sandbox: PrivacySandbox) {
     }
   }
   sandbox.log.length = 0;
-}
-
-/** Every file under `dir` with its content: compares a whole tree before and after. */
-async function snapshot(dir: string): Promise<Map<string, string>> {
-  const out = new Map<string, string>();
-  const walk = async (path: string) => {
-    for await (const entry of Deno.readDir(path)) {
-      const full = join(path, entry.name);
-      if (entry.isDirectory) await walk(full);
-      else out.set(full, await Deno.readTextFile(full));
-    }
-  };
-  await walk(dir);
-  return out;
-}
-
-async function exists(path: string): Promise<boolean> {
-  try {
-    await Deno.stat(path);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 async function indexIds(root: string, folder: string): Promise<Map<number, string>> {

@@ -5,8 +5,7 @@
 import assert from "node:assert/strict";
 import { openCache } from "../../src/cache/mod.ts";
 import { openClient } from "../../src/cli/client.ts";
-import type { RunContext } from "../../src/cli/context.ts";
-import { ManualClock, systemClock } from "../../src/clock.ts";
+import { ManualClock } from "../../src/clock.ts";
 import {
   type DependentResult,
   runSync,
@@ -15,16 +14,9 @@ import {
 } from "../../src/sync/run.ts";
 import { withTempDir } from "./cli.ts";
 import { startSandboxDisposable } from "./sandbox.ts";
+import { quietContext } from "../support.ts";
 
-const ctx: RunContext = {
-  env: () => undefined,
-  out: () => {},
-  err: () => {},
-  stderrIsTerminal: false,
-  stdinIsTerminal: false,
-  readLine: () => Promise.resolve(null),
-  clock: systemClock,
-};
+const ctx = quietContext();
 
 /** Records each call; `fail` makes the next activity_feeds call throw. */
 function recorder() {
