@@ -75,14 +75,7 @@ export function median(values: number[]): number {
   return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 }
 
-export async function withTempDir<T>(fn: (dir: string) => Promise<T>): Promise<T> {
-  const dir = await Deno.makeTempDir({ prefix: "ghx-bench-" });
-  try {
-    return await fn(dir);
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
-}
+export { withTempDir } from "../../tests/support.ts";
 
 /** Requests the CLI reported in its summary line ("…, 12 requests, 0 retries, …"). */
 export function summaryRequests(stdout: string): number {

@@ -98,6 +98,18 @@ function assertNoPersonalData(text: string, people: ApiRecord[]) {
 }
 
 /** Writes to the API (not v3's token requests, which are POSTs too). */
+/** `erase` of ADDRESS acting as the sandbox's user; confirmed with --yes unless told otherwise. */
+const eraseArgs = (sandbox: PrivacySandbox, mode: string, confirm = "--yes") => [
+  "erase",
+  "--email",
+  ADDRESS,
+  "--mode",
+  mode,
+  "--on-behalf-of",
+  String(sandbox.user),
+  confirm,
+];
+
 const writes = (sandbox: PrivacySandbox) =>
   sandbox.log.filter((e) => e.method !== "GET" && e.method !== "HEAD" && e.path !== "/token");
 
@@ -228,16 +240,7 @@ Deno.test("erase --dry-run prints the exact requests, sends no write and changes
     const before = await snapshot(root);
     for (const mode of ["delete", "anonymize"]) {
       const result = await runCli(
-        [
-          "erase",
-          "--email",
-          ADDRESS,
-          "--mode",
-          mode,
-          "--on-behalf-of",
-          String(sandbox.user),
-          "--dry-run",
-        ],
+        eraseArgs(sandbox, mode, "--dry-run"),
         { root, env: sandbox.env },
       );
       assert.equal(result.code, 0, result.stderr);
@@ -380,16 +383,7 @@ for (const api of APIS) {
       const people = sandbox.matched.map((id) => sandbox.tenant.get("candidates", id)!);
       const appsBefore = await indexIds(root, "applications");
       const result = await runCli(
-        [
-          "erase",
-          "--email",
-          ADDRESS,
-          "--mode",
-          "anonymize",
-          "--on-behalf-of",
-          String(sandbox.user),
-          "--yes",
-        ],
+        eraseArgs(sandbox, "anonymize"),
         { root, env: sandbox.env },
       );
       assert.equal(result.code, 0, result.stderr);
@@ -460,16 +454,7 @@ Deno.test("a write failing half way: exit 1, the report names erased and not-era
     const [first, second, third] = sandbox.matched;
     const cachedSecond = await Deno.readTextFile(join(root, CACHE, "candidates", `${second}.json`));
     const result = await runCli(
-      [
-        "erase",
-        "--email",
-        ADDRESS,
-        "--mode",
-        "anonymize",
-        "--on-behalf-of",
-        String(sandbox.user),
-        "--yes",
-      ],
+      eraseArgs(sandbox, "anonymize"),
       { root, env: sandbox.env },
     );
     assert.equal(result.code, 1);
@@ -505,16 +490,7 @@ Deno.test("a delete refused half way (403) is reported; a DELETE whose answer wa
   await using refusing = await privacySandbox({ deniedPaths: [`/candidates/${second}`] });
   await withTempDir(async (root) => {
     const result = await runCli(
-      [
-        "erase",
-        "--email",
-        ADDRESS,
-        "--mode",
-        "delete",
-        "--on-behalf-of",
-        String(refusing.user),
-        "--yes",
-      ],
+      eraseArgs(refusing, "delete"),
       { root, env: refusing.env },
     );
     assert.equal(result.code, 1);
@@ -529,16 +505,7 @@ Deno.test("a delete refused half way (403) is reported; a DELETE whose answer wa
   sandbox.faults.reset = { times: 1, methods: ["DELETE"] };
   await withTempDir(async (root) => {
     const result = await runCli(
-      [
-        "erase",
-        "--email",
-        ADDRESS,
-        "--mode",
-        "delete",
-        "--on-behalf-of",
-        String(sandbox.user),
-        "--yes",
-      ],
+      eraseArgs(sandbox, "delete"),
       { root, env: sandbox.env },
     );
     assert.equal(result.code, 0, result.stderr);

@@ -6,11 +6,13 @@ import assert from "node:assert/strict";
 import { openCache } from "../../src/cache/mod.ts";
 import { openClient } from "../../src/cli/client.ts";
 import { ManualClock } from "../../src/clock.ts";
+import type { Sandbox } from "../../src/sandbox/mod.ts";
 import {
   type DependentResult,
   runSync,
   SYNC_STEPS,
   type SyncDependents,
+  type SyncStep,
 } from "../../src/sync/run.ts";
 import { withTempDir } from "./cli.ts";
 import { startSandboxDisposable } from "./sandbox.ts";
@@ -39,28 +41,32 @@ function recorder() {
   return { calls, control, dependents };
 }
 
+/** One incremental sync in process (v1, no rate target), with the given dependent steps. */
+async function syncOnce(
+  sandbox: Sandbox,
+  dir: string,
+  steps: readonly SyncStep[],
+  dependents: SyncDependents,
+) {
+  const client = openClient(
+    { api: "v1", baseUrl: sandbox.url, apiKey: sandbox.apiKey, rateTarget: 1 },
+    ctx,
+  );
+  const cache = await openCache(dir);
+  try {
+    const options = { full: false, prune: false, overlapMs: 300_000, quiet: true };
+    return await runSync({ ...options, steps, dependents }, { client, cache, ctx });
+  } finally {
+    await cache.close();
+  }
+}
+
 Deno.test("sync hands the dependent steps exactly the new and changed candidates", async () => {
   const clock = new ManualClock(Date.now());
   await using sandbox = await startSandboxDisposable({ candidates: 50, rateLimit: 0, clock });
   await withTempDir(async (dir) => {
     const { calls, control, dependents } = recorder();
-    const sync = async () => {
-      const client = openClient(
-        { api: "v1", baseUrl: sandbox.url, apiKey: sandbox.apiKey, rateTarget: 1 },
-        ctx,
-      );
-      const cache = await openCache(dir);
-      try {
-        const options = { full: false, prune: false, overlapMs: 300_000, quiet: true };
-        return await runSync({ ...options, steps: SYNC_STEPS, dependents }, {
-          client,
-          cache,
-          ctx,
-        });
-      } finally {
-        await cache.close();
-      }
-    };
+    const sync = () => syncOnce(sandbox, dir, SYNC_STEPS, dependents);
     const all = sandbox.tenant.list("candidates").map((c) => c.id).sort((a, b) => a - b);
 
     await sync();
@@ -101,19 +107,7 @@ Deno.test("a resumed candidates listing queues the pages written after its last 
   await withTempDir(async (dir) => {
     const { calls, dependents } = recorder();
     const steps = ["candidates", "activity_feeds", "attachments"] as const;
-    const sync = async () => {
-      const client = openClient(
-        { api: "v1", baseUrl: sandbox.url, apiKey: sandbox.apiKey, rateTarget: 1 },
-        ctx,
-      );
-      const cache = await openCache(dir);
-      try {
-        const options = { full: false, prune: false, overlapMs: 300_000, quiet: true };
-        return await runSync({ ...options, steps, dependents }, { client, cache, ctx });
-      } finally {
-        await cache.close();
-      }
-    };
+    const sync = () => syncOnce(sandbox, dir, steps, dependents);
     await sync();
     const listing = sandbox.log.filter((e) => e.path.startsWith("/v1/candidates"));
     assert.equal(listing.length, 3);
