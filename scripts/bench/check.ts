@@ -4,11 +4,10 @@
  * their index), not through the API.
  */
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { formatIndex, type IndexRow } from "../../src/cache/index_csv.ts";
+import { MAIN, median } from "./support.ts";
 import type { Bench, BenchFigure } from "./types.ts";
 
-const MAIN = fileURLToPath(new URL("../../main.ts", import.meta.url));
 const RUNS = 3;
 
 /** A candidate-shaped record of about 1.5 KB. */
@@ -95,11 +94,6 @@ async function measure(root: string): Promise<{ seconds: number; rssMb: number; 
   }
   const { code } = await status;
   return { seconds: (performance.now() - started) / 1000, rssMb: peakKb / 1024, code };
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)];
 }
 
 export const bench: Bench = {

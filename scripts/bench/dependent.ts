@@ -8,17 +8,12 @@
 import { join } from "node:path";
 import { MAIN, runCli, scopedPermissions } from "../../tests/e2e/cli.ts";
 import { startSandbox } from "../../src/sandbox/mod.ts";
+import { median } from "./support.ts";
 import type { Bench, BenchFigure } from "./types.ts";
 
 const RATE_LIMIT = 20;
 const WINDOW_MS = 10_000;
 const RATE_TARGET = 0.8;
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-}
 
 async function withRoot<T>(fn: (root: string) => Promise<T>): Promise<T> {
   const root = await Deno.makeTempDir({ prefix: "ghx-bench-dep-" });

@@ -2,10 +2,10 @@
  * Helpers for benchmark modules: run the CLI as a subprocess with the binary's permission set
  * (scripts/permissions.ts) while polling its peak RSS, medians, temp folders.
  */
-import { fileURLToPath } from "node:url";
 import { permissionFlags } from "../permissions.ts";
+import { denoEnvironment, MAIN } from "../../tests/e2e/cli.ts";
 
-export const MAIN = fileURLToPath(new URL("../../main.ts", import.meta.url));
+export { MAIN };
 
 export interface MeasuredRun {
   code: number;
@@ -14,16 +14,6 @@ export interface MeasuredRun {
   ms: number;
   /** Peak resident set size in MB (GNU time's %M); NaN where /usr/bin/time is missing. */
   peakRssMb: number;
-}
-
-/** Variables Deno needs to find its module cache; nothing else leaks in. */
-function denoEnvironment(): Record<string, string> {
-  const keep: Record<string, string> = { NO_COLOR: "1" };
-  for (const name of ["HOME", "DENO_DIR", "XDG_CACHE_HOME", "PATH"]) {
-    const value = Deno.env.get(name);
-    if (value !== undefined) keep[name] = value;
-  }
-  return keep;
 }
 
 const TIME = "/usr/bin/time";
@@ -85,14 +75,7 @@ export function median(values: number[]): number {
   return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 }
 
-export async function withTempDir<T>(fn: (dir: string) => Promise<T>): Promise<T> {
-  const dir = await Deno.makeTempDir({ prefix: "ghx-bench-" });
-  try {
-    return await fn(dir);
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
-}
+export { withTempDir } from "../../tests/support.ts";
 
 /** Requests the CLI reported in its summary line ("…, 12 requests, 0 retries, …"). */
 export function summaryRequests(stdout: string): number {

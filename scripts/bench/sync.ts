@@ -6,54 +6,26 @@
  * would be charged.
  */
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { ManualClock } from "../../src/clock.ts";
 import { type Sandbox, startSandbox } from "../../src/sandbox/mod.ts";
+import { cliCommand } from "../../tests/e2e/cli.ts";
+import { median } from "./support.ts";
 import type { Bench, BenchFigure } from "./types.ts";
 
-const MAIN = fileURLToPath(new URL("../../main.ts", import.meta.url));
 const GROUP = "sync";
 
 async function sync(sandbox: Sandbox, root: string, cacheDir: string) {
   const before = sandbox.log.length;
   const started = performance.now();
-  const output = await new Deno.Command(Deno.execPath(), {
-    args: [
-      "run",
-      "--no-prompt",
-      "--allow-net=127.0.0.1",
-      `--allow-read=${root}`,
-      `--allow-write=${root}`,
-      "--allow-env=GREENHOUSE_*",
-      MAIN,
-      "sync",
-      "-q",
-      "--json",
-      "--cache-dir",
-      cacheDir,
-    ],
-    cwd: root,
-    clearEnv: true,
-    env: {
-      GREENHOUSE_BASE_URL: sandbox.url,
-      GREENHOUSE_API_KEY: sandbox.apiKey,
-      ...(Deno.env.get("HOME") ? { HOME: Deno.env.get("HOME")! } : {}),
-      ...(Deno.env.get("DENO_DIR") ? { DENO_DIR: Deno.env.get("DENO_DIR")! } : {}),
-    },
-    stdout: "piped",
-    stderr: "piped",
+  const output = await cliCommand(["sync", "-q", "--json", "--cache-dir", cacheDir], {
+    root,
+    env: { GREENHOUSE_BASE_URL: sandbox.url, GREENHOUSE_API_KEY: sandbox.apiKey },
   }).output();
   const seconds = (performance.now() - started) / 1000;
   if (output.code !== 0) {
     throw new Error(`sync failed: ${new TextDecoder().decode(output.stderr)}`);
   }
   return { seconds, requests: sandbox.log.length - before };
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 }
 
 export const bench: Bench = {

@@ -2,10 +2,11 @@
  * New, updated or unchanged: how a fetched record compares with the cached file it replaces.
  *
  * Records that carry change timestamps are compared by those alone (`updated_at`, and a
- * candidate's `last_activity` / an application's `last_activity_at`): the rest of a record can
- * differ between two fetches of the same version (attachment URLs are signed and expiring), so a
- * whole-record comparison would call every candidate "updated" and re-download its files.
- * Records with no such field (sources, prospect pools) are compared whole.
+ * candidate's `last_activity` (v3: `last_activity_at`) / an application's `last_activity_at`):
+ * the rest of a record can differ between two fetches of the same version (v1 attachment URLs
+ * are signed and expiring), so a whole-record comparison would call every candidate "updated"
+ * and re-download its files. Records with no such field (v1 sources, prospect pools) are
+ * compared whole.
  */
 import { type EntityFolder, pool, WRITE_CONCURRENCY } from "../cache/mod.ts";
 import type { ApiRecord } from "../entities.ts";

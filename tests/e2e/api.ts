@@ -5,18 +5,25 @@ import { type Sandbox, type SandboxEntity, toV3 } from "../../src/sandbox/mod.ts
 export type Api = "v1" | "v3";
 export const APIS: readonly Api[] = ["v1", "v3"];
 
-/** The environment selecting one API version of the sandbox. */
-export function apiEnv(api: Api, sandbox: Sandbox): Record<string, string> {
-  if (api === "v1") return { GREENHOUSE_BASE_URL: sandbox.url, GREENHOUSE_API_KEY: sandbox.apiKey };
+/** The environment selecting one API version of the sandbox; `secret` replaces the credential. */
+export function apiEnv(api: Api, sandbox: Sandbox, secret?: string): Record<string, string> {
+  if (api === "v1") {
+    return { GREENHOUSE_BASE_URL: sandbox.url, GREENHOUSE_API_KEY: secret ?? sandbox.apiKey };
+  }
   return {
     GREENHOUSE_BASE_URL: sandbox.v3Url,
     GREENHOUSE_AUTH_URL: sandbox.authUrl,
     GREENHOUSE_CLIENT_ID: sandbox.clientId,
-    GREENHOUSE_CLIENT_SECRET: sandbox.clientSecret,
+    GREENHOUSE_CLIENT_SECRET: secret ?? sandbox.clientSecret,
   };
 }
 
 /** A tenant record (v1 shape) as that version serves it. */
 export function asServed(api: Api, entity: SandboxEntity, record: ApiRecord): ApiRecord {
   return api === "v1" ? record : toV3(entity, record);
+}
+
+/** Requests to the API itself from log position `from` on (not v3's token endpoint, not files). */
+export function apiRequests(api: Api, sandbox: Sandbox, from = 0) {
+  return sandbox.log.slice(from).filter((e) => e.path.startsWith(`/${api}/`));
 }

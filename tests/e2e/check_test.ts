@@ -1,38 +1,16 @@
 /** End to end: `check` finds each kind of damage, `--dry-run` changes nothing, `--repair` fixes. */
 import assert from "node:assert/strict";
-import { createHash } from "node:crypto";
 import { join } from "node:path";
 import { ENTITIES, ENTITY_NAMES } from "../../src/entities.ts";
 import { parseIndex } from "../../src/cache/index_csv.ts";
 import { attachmentFolderNames, sanitizeFileName } from "../../src/cache/attachments.ts";
 import { acquireLock } from "../../src/cache/lock.ts";
-import { startSandbox } from "../../src/sandbox/mod.ts";
-import { ManualClock } from "../../src/clock.ts";
 import { readEntityFolder, runCli, withTempDir } from "./cli.ts";
 import { apiEnv, APIS, asServed } from "./api.ts";
+import { frozenClock, startSandboxDisposable } from "./sandbox.ts";
+import { snapshot } from "../support.ts";
 
 const CACHE = "greenhouse-cache";
-
-async function startSandboxDisposable(options: Parameters<typeof startSandbox>[0]) {
-  const sandbox = await startSandbox(options);
-  return Object.assign(sandbox, { [Symbol.asyncDispose]: () => sandbox.close() });
-}
-
-/** Every file under `dir` with its content hash: a snapshot to compare before and after. */
-async function snapshot(dir: string, prefix = ""): Promise<Map<string, string>> {
-  const out = new Map<string, string>();
-  for await (const entry of Deno.readDir(join(dir, prefix))) {
-    const path = prefix ? `${prefix}/${entry.name}` : entry.name;
-    if (entry.isDirectory) {
-      out.set(path + "/", "dir");
-      for (const [p, h] of await snapshot(dir, path)) out.set(p, h);
-    } else {
-      const bytes = await Deno.readFile(join(dir, path));
-      out.set(path, createHash("sha256").update(bytes).digest("hex"));
-    }
-  }
-  return out;
-}
 
 interface JsonReport {
   integrityProblems: number;
@@ -50,7 +28,7 @@ Deno.test("check names every kind of damage; --dry-run changes nothing; --repair
   // A frozen clock keeps signed attachment URLs in candidate records identical on re-fetch.
   await using sandbox = await startSandboxDisposable({
     candidates: 60,
-    clock: new ManualClock(Date.parse("2026-11-01T00:00:00Z")),
+    clock: frozenClock(),
   });
   await withTempDir(async (root) => {
     const online = { GREENHOUSE_BASE_URL: sandbox.url, GREENHOUSE_API_KEY: sandbox.apiKey };
@@ -301,7 +279,7 @@ for (const api of APIS) {
   Deno.test(`check --repair re-fetches damaged records from the API in use (${api})`, async () => {
     await using sandbox = await startSandboxDisposable({
       candidates: 30,
-      clock: new ManualClock(Date.parse("2026-11-01T00:00:00Z")),
+      clock: frozenClock(),
     });
     await withTempDir(async (root) => {
       const env = apiEnv(api, sandbox);

@@ -3,6 +3,7 @@
  * loopback only, file access to one temporary folder, and only the GREENHOUSE_* variables.
  */
 import { fileURLToPath } from "node:url";
+export { withTempDir } from "../support.ts";
 
 export const MAIN = fileURLToPath(new URL("../../main.ts", import.meta.url));
 
@@ -21,8 +22,11 @@ export interface CliOptions {
   stdin?: string;
 }
 
-/** Variables Deno itself needs to find its module cache; nothing else leaks in from the test. */
-function denoEnvironment(): Record<string, string> {
+/**
+ * Variables Deno itself needs to find its module cache; nothing else leaks in from the test (or
+ * benchmark: scripts/bench/support.ts spawns the CLI with these too).
+ */
+export function denoEnvironment(): Record<string, string> {
   const keep: Record<string, string> = { NO_COLOR: "1" };
   for (const name of ["HOME", "DENO_DIR", "XDG_CACHE_HOME", "PATH"]) {
     const value = Deno.env.get(name);
@@ -79,15 +83,6 @@ export async function waitFor(
   while (!(await condition())) {
     if (Date.now() - started > limitMs) throw new Error(`timed out waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 5));
-  }
-}
-
-export async function withTempDir<T>(fn: (dir: string) => Promise<T>): Promise<T> {
-  const dir = await Deno.makeTempDir({ prefix: "ghx-e2e-" });
-  try {
-    return await fn(dir);
-  } finally {
-    await Deno.remove(dir, { recursive: true });
   }
 }
 

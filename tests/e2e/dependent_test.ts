@@ -18,39 +18,18 @@ import { ENTITIES } from "../../src/entities.ts";
 import {
   HOSTILE_FILENAMES,
   MINTED_LIFETIME_MS,
-  startSandbox,
   v3Attachments,
   v3Notes,
 } from "../../src/sandbox/mod.ts";
 import { apiEnv, APIS } from "./api.ts";
 import { cliCommand, readEntityFolder, runCli, waitFor, withTempDir } from "./cli.ts";
+import { frozenClock, startSandboxDisposable, type TestSandbox } from "./sandbox.ts";
+import { fileTree } from "../support.ts";
 
 type ApiAttachment = { filename: string; url: string; type: string; created_at: string };
 
-const sandboxEnv = (url: string, key: string) => ({
-  GREENHOUSE_BASE_URL: url,
-  GREENHOUSE_API_KEY: key,
-});
-
-async function startSandboxDisposable(options: Parameters<typeof startSandbox>[0]) {
-  const sandbox = await startSandbox(options);
-  return Object.assign(sandbox, { [Symbol.asyncDispose]: () => sandbox.close() });
-}
-type TestSandbox = Awaited<ReturnType<typeof startSandboxDisposable>>;
-
 const filesRequests = (sandbox: TestSandbox) =>
   sandbox.log.filter((entry) => entry.path.startsWith("/files/"));
-
-/** Every file under `dir`, as paths relative to it. */
-async function walk(dir: string, prefix = ""): Promise<string[]> {
-  const out: string[] = [];
-  for await (const entry of Deno.readDir(join(dir, prefix))) {
-    const rel = prefix ? `${prefix}/${entry.name}` : entry.name;
-    if (entry.isDirectory) out.push(...await walk(dir, rel));
-    else out.push(rel);
-  }
-  return out.sort();
-}
 
 /** Where each of a candidate's attachments belongs, in API order. */
 // deno-lint-ignore no-explicit-any
@@ -87,7 +66,7 @@ async function assertAllDownloaded(sandbox: TestSandbox, candidatesDir: string) 
     }
   }
   // Nothing else anywhere under the attachment folders.
-  const onDisk = (await walk(candidatesDir)).filter((path) => path.includes("-attachments/"));
+  const onDisk = (await fileTree(candidatesDir)).filter((path) => path.includes("-attachments/"));
   assert.deepEqual(onDisk, expectedFiles.sort());
 }
 
@@ -188,7 +167,7 @@ for (const api of APIS) {
 }
 
 Deno.test("v3 attachments: listed 50 candidates a request; each URL redirects to a freshly minted one", async () => {
-  const clock = new ManualClock(Date.parse("2026-11-01T00:00:00Z"));
+  const clock = frozenClock();
   await using sandbox = await startSandboxDisposable({ candidates: 70, rateLimit: 0, clock });
   await withTempDir(async (root) => {
     const env = apiEnv("v3", sandbox);
@@ -227,7 +206,7 @@ Deno.test("v3 activity_feeds: notes 50 candidates a request, one {notes} file pe
   await using sandbox = await startSandboxDisposable({
     candidates: 120,
     rateLimit: 0,
-    clock: new ManualClock(Date.parse("2026-11-01T00:00:00Z")),
+    clock: frozenClock(),
   });
   await withTempDir(async (root) => {
     const env = apiEnv("v3", sandbox);
@@ -267,7 +246,7 @@ Deno.test("attachments: a URL that expired is refreshed by fetching its candidat
     attachmentLifetimeMs: 3_600_000,
   });
   await withTempDir(async (root) => {
-    const env = sandboxEnv(sandbox.url, sandbox.apiKey);
+    const env = apiEnv("v1", sandbox);
     const candidatesDir = join(root, "greenhouse-cache", "candidates");
     assert.equal((await runCli(["candidates", "-q"], { root, env })).code, 0);
     const withFiles = sandbox.tenant.list("candidates").filter((c) => c.attachments.length > 0);
@@ -303,7 +282,7 @@ Deno.test("attachments: candidates cached longer ago than the URL lifetime are r
   const clock = new ManualClock(Date.now());
   await using sandbox = await startSandboxDisposable({ candidates: 70, rateLimit: 0, clock });
   await withTempDir(async (root) => {
-    const env = sandboxEnv(sandbox.url, sandbox.apiKey);
+    const env = apiEnv("v1", sandbox);
     const candidatesDir = join(root, "greenhouse-cache", "candidates");
     assert.equal((await runCli(["candidates", "-q"], { root, env })).code, 0);
     // As if the candidates had been extracted eight days ago.
@@ -345,7 +324,7 @@ Deno.test("attachments: kill -9 mid-download leaves no marker beside a partial f
     hugeAttachmentBytes: 8 * 1024 * 1024,
   });
   await withTempDir(async (root) => {
-    const env = sandboxEnv(sandbox.url, sandbox.apiKey);
+    const env = apiEnv("v1", sandbox);
     const candidatesDir = join(root, "greenhouse-cache", "candidates");
     assert.equal((await runCli(["candidates", "-q"], { root, env })).code, 0);
     const hugeId = sandbox.tenant.hugeAttachmentCandidateId()!;
@@ -376,7 +355,7 @@ Deno.test("attachments: kill -9 mid-download leaves no marker beside a partial f
     assert.ok(!names.includes(MARKER_FILE), names.join(", "));
     assert.ok(!names.includes(huge.file), names.join(", "));
     // Every marker written so far stands beside its whole file.
-    for (const path of await walk(candidatesDir)) {
+    for (const path of await fileTree(candidatesDir)) {
       if (!path.endsWith(`/${MARKER_FILE}`)) continue;
       const dir = join(candidatesDir, path.slice(0, -MARKER_FILE.length - 1));
       const marker = await readMarker(dir);
@@ -402,10 +381,10 @@ Deno.test("activity_feeds: stores each feed verbatim, skips a deleted candidate,
   await using sandbox = await startSandboxDisposable({
     candidates: 25,
     rateLimit: 0,
-    clock: new ManualClock(Date.parse("2026-11-01T00:00:00Z")),
+    clock: frozenClock(),
   });
   await withTempDir(async (root) => {
-    const env = sandboxEnv(sandbox.url, sandbox.apiKey);
+    const env = apiEnv("v1", sandbox);
     assert.equal((await runCli(["candidates", "-q"], { root, env })).code, 0);
     const candidates = sandbox.tenant.list("candidates");
     const gone = candidates[3];
@@ -457,7 +436,7 @@ Deno.test("activity_feeds: stores each feed verbatim, skips a deleted candidate,
 Deno.test("dependent commands: usage errors exit 2, and a cache without candidates exits 1", async () => {
   await using sandbox = await startSandboxDisposable({});
   await withTempDir(async (root) => {
-    const env = sandboxEnv(sandbox.url, sandbox.apiKey);
+    const env = apiEnv("v1", sandbox);
     for (
       const args of [
         ["attachments", "--concurrency", "0"],

@@ -3,24 +3,10 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { ENTITIES, ENTITY_NAMES } from "../../src/entities.ts";
 import { parseIndex } from "../../src/cache/index_csv.ts";
-import { type Sandbox, startSandbox } from "../../src/sandbox/mod.ts";
-import { ManualClock } from "../../src/clock.ts";
+import type { Sandbox } from "../../src/sandbox/mod.ts";
+import { type Api, apiEnv, apiRequests, APIS } from "./api.ts";
 import { cliCommand, readEntityFolder, runCli, waitFor, withTempDir } from "./cli.ts";
-
-type Api = "v1" | "v3";
-
-/** The environment selecting one API version of the sandbox; `secret` replaces the credential. */
-function sandboxEnv(api: Api, sandbox: Sandbox, secret?: string): Record<string, string> {
-  if (api === "v1") {
-    return { GREENHOUSE_BASE_URL: sandbox.url, GREENHOUSE_API_KEY: secret ?? sandbox.apiKey };
-  }
-  return {
-    GREENHOUSE_BASE_URL: sandbox.v3Url,
-    GREENHOUSE_AUTH_URL: sandbox.authUrl,
-    GREENHOUSE_CLIENT_ID: sandbox.clientId,
-    GREENHOUSE_CLIENT_SECRET: secret ?? sandbox.clientSecret,
-  };
-}
+import { frozenClock, startSandboxDisposable } from "./sandbox.ts";
 
 /** What the sandbox serves for an entity in that version's shape. */
 function served(api: Api, sandbox: Sandbox, entity: typeof ENTITY_NAMES[number]) {
@@ -31,12 +17,8 @@ function served(api: Api, sandbox: Sandbox, entity: typeof ENTITY_NAMES[number])
 const credential = (api: Api, sandbox: Sandbox) =>
   api === "v1" ? sandbox.apiKey : sandbox.clientSecret;
 
-/** Requests to the API itself (not the v3 token endpoint). */
-const apiRequests = (api: Api, sandbox: Sandbox) =>
-  sandbox.log.filter((e) => e.path.startsWith(`/${api}/`));
-
 // One suite, run against both API versions: the behaviour users see is the same.
-for (const api of ["v1", "v3"] as const) {
+for (const api of APIS) {
   Deno.test(`every entity command writes exactly what the sandbox serves (${api})`, async () => {
     // A frozen sandbox clock keeps signed attachment URLs identical between serving and comparing.
     await using sandbox = await startSandboxDisposable({ candidates: 120, clock: frozenClock() });
@@ -44,7 +26,7 @@ for (const api of ["v1", "v3"] as const) {
       for (const entity of ENTITY_NAMES) {
         const result = await runCli([entity, "--quiet"], {
           root,
-          env: sandboxEnv(api, sandbox),
+          env: apiEnv(api, sandbox),
         });
         assert.equal(result.code, 0, result.stderr);
         assert.match(result.stdout, new RegExp(`^${entity}: \\d+ records written`));
@@ -85,7 +67,7 @@ for (const api of ["v1", "v3"] as const) {
     await withTempDir(async (root) => {
       const result = await runCli(["candidates", "-a", after, "--created-before", before, "-q"], {
         root,
-        env: sandboxEnv(api, sandbox),
+        env: apiEnv(api, sandbox),
       });
       assert.equal(result.code, 0, result.stderr);
       const { files } = await readEntityFolder(join(root, "greenhouse-cache", "candidates"));
@@ -109,7 +91,7 @@ for (const api of ["v1", "v3"] as const) {
     await using sandbox = await startSandboxDisposable({ candidates: 40 });
     const all = sandbox.tenant.list("candidates").sort((a, b) => a.id - b.id);
     await withTempDir(async (root) => {
-      const env = sandboxEnv(api, sandbox);
+      const env = apiEnv(api, sandbox);
       assert.equal((await runCli(["candidates", "-q"], { root, env })).code, 0);
       const filtered = await runCli(["candidates", "-q", "-a", all[35].created_at], { root, env });
       assert.equal(filtered.code, 0, filtered.stderr);
@@ -126,8 +108,8 @@ for (const api of ["v1", "v3"] as const) {
 Deno.test("usage errors exit 2 with one line, before any request or write", async () => {
   await using sandbox = await startSandboxDisposable({});
   await withTempDir(async (root) => {
-    const env = sandboxEnv("v1", sandbox);
-    const v3 = sandboxEnv("v3", sandbox);
+    const env = apiEnv("v1", sandbox);
+    const v3 = apiEnv("v3", sandbox);
     const both = { ...env, ...v3 };
     const cases: [string[], RegExp, Record<string, string>][] = [
       [["candidates", "-a", "2022-13-45"], /"2022-13-45"/, env],
@@ -164,7 +146,7 @@ Deno.test("usage errors exit 2 with one line, before any request or write", asyn
 Deno.test("the credentials select the version; both work with --api choosing", async () => {
   await using sandbox = await startSandboxDisposable({ candidates: 10 });
   await withTempDir(async (root) => {
-    const both = { ...sandboxEnv("v1", sandbox), ...sandboxEnv("v3", sandbox) };
+    const both = { ...apiEnv("v1", sandbox), ...apiEnv("v3", sandbox) };
     // GREENHOUSE_BASE_URL is the v3 one here, so only --api v3 can succeed.
     const result = await runCli(["sources", "-q", "--api", "v3"], { root, env: both });
     assert.equal(result.code, 0, result.stderr);
@@ -173,12 +155,12 @@ Deno.test("the credentials select the version; both work with --api choosing", a
   });
 });
 
-for (const api of ["v1", "v3"] as const) {
+for (const api of APIS) {
   Deno.test(`a rejected credential fails at once with exit 1 and never prints it (${api})`, async () => {
     await using sandbox = await startSandboxDisposable({});
     await withTempDir(async (root) => {
       const secret = "not-the-secret-0123456789abcdef";
-      const result = await runCli(["jobs"], { root, env: sandboxEnv(api, sandbox, secret) });
+      const result = await runCli(["jobs"], { root, env: apiEnv(api, sandbox, secret) });
       assert.equal(result.code, 1);
       assert.match(
         result.stderr,
@@ -197,7 +179,7 @@ for (const api of ["v1", "v3"] as const) {
     await withTempDir(async (root) => {
       const result = await runCli(["candidates", "-q"], {
         root,
-        env: sandboxEnv(api, sandbox),
+        env: apiEnv(api, sandbox),
       });
       assert.equal(result.code, 0, result.stderr);
       assert.match(result.stdout, /30 records written.*[1-9]\d* retr(y|ies)/);
@@ -211,7 +193,7 @@ for (const api of ["v1", "v3"] as const) {
     await withTempDir(async (root) => {
       const result = await runCli(["candidates"], {
         root,
-        env: sandboxEnv(api, sandbox),
+        env: apiEnv(api, sandbox),
       });
       assert.equal(result.code, 0, result.stderr);
       assert.ok(!(result.stdout + result.stderr).includes(credential(api, sandbox)));
@@ -234,7 +216,7 @@ for (const api of ["v1", "v3"] as const) {
       try {
         const result = await runCli(["sources"], {
           root,
-          env: sandboxEnv(api, sandbox),
+          env: apiEnv(api, sandbox),
         });
         assert.equal(result.code, 1);
         assert.match(result.stderr, /locked/);
@@ -249,7 +231,7 @@ for (const api of ["v1", "v3"] as const) {
     await using sandbox = await startSandboxDisposable({ candidates: 3000 });
     sandbox.faults.latencyMs = 40;
     await withTempDir(async (root) => {
-      const env = sandboxEnv(api, sandbox);
+      const env = apiEnv(api, sandbox);
       const folder = join(root, "greenhouse-cache", "candidates");
       const child = cliCommand(["candidates", "-q"], { root, env }).spawn();
       // Kill once some pages are on disk but the listing is far from done.
@@ -280,13 +262,4 @@ for (const api of ["v1", "v3"] as const) {
       assert.deepEqual(leftovers, []);
     });
   });
-}
-
-async function startSandboxDisposable(options: Parameters<typeof startSandbox>[0]) {
-  const sandbox = await startSandbox(options);
-  return Object.assign(sandbox, { [Symbol.asyncDispose]: () => sandbox.close() });
-}
-
-function frozenClock() {
-  return new ManualClock(Date.parse("2026-11-01T00:00:00Z"));
 }

@@ -8,9 +8,9 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { ENTITY_NAMES } from "../../src/entities.ts";
-import { startSandbox } from "../../src/sandbox/mod.ts";
 import { permissionFlags } from "../../scripts/permissions.ts";
 import { type CliResult, runCli, withTempDir } from "./cli.ts";
+import { startSandboxDisposable } from "./sandbox.ts";
 
 const BINARY_FLAGS = permissionFlags();
 
@@ -56,31 +56,27 @@ const allowedRuns = (email: string): AllowedRun[] => [
 ];
 
 Deno.test("every command works inside the binary's permission set", async () => {
-  const sandbox = await startSandbox({ candidates: 60 });
-  try {
-    await withTempDir(async (root) => {
-      const env = {
-        GREENHOUSE_BASE_URL: sandbox.url,
-        GREENHOUSE_API_KEY: sandbox.apiKey,
-        GREENHOUSE_ON_BEHALF_OF: String(sandbox.tenant.userIds()[0]),
-      };
-      const [candidate] = sandbox.tenant.list("candidates");
-      for (const run of allowedRuns(candidate.email_addresses[0].value)) {
-        const result = await runCli(run.args, { root, env, permissions: BINARY_FLAGS });
-        const what = run.args.join(" ");
-        assert.equal(result.code, 0, `${what}: ${result.stderr}`);
-        assert.equal(result.stderr, "", what);
-        assert.match(result.stdout, run.stdout, what);
-      }
-      for (const entity of ENTITY_NAMES) {
-        const index = await Deno.readTextFile(join(root, "greenhouse-cache", entity, "index.csv"));
-        assert.equal(index.split("\r\n")[0], "id,moniker,timestamp", entity);
-      }
-      assert.ok((await Deno.stat(join(root, "demo-cache", "candidates", "index.csv"))).isFile);
-    });
-  } finally {
-    await sandbox.close();
-  }
+  await using sandbox = await startSandboxDisposable({ candidates: 60 });
+  await withTempDir(async (root) => {
+    const env = {
+      GREENHOUSE_BASE_URL: sandbox.url,
+      GREENHOUSE_API_KEY: sandbox.apiKey,
+      GREENHOUSE_ON_BEHALF_OF: String(sandbox.tenant.userIds()[0]),
+    };
+    const [candidate] = sandbox.tenant.list("candidates");
+    for (const run of allowedRuns(candidate.email_addresses[0].value)) {
+      const result = await runCli(run.args, { root, env, permissions: BINARY_FLAGS });
+      const what = run.args.join(" ");
+      assert.equal(result.code, 0, `${what}: ${result.stderr}`);
+      assert.equal(result.stderr, "", what);
+      assert.match(result.stdout, run.stdout, what);
+    }
+    for (const entity of ENTITY_NAMES) {
+      const index = await Deno.readTextFile(join(root, "greenhouse-cache", entity, "index.csv"));
+      assert.equal(index.split("\r\n")[0], "id,moniker,timestamp", entity);
+    }
+    assert.ok((await Deno.stat(join(root, "demo-cache", "candidates", "index.csv"))).isFile);
+  });
 });
 
 /** Exit 1, one line on stderr naming the flag and the path or host, no stack trace. */
@@ -96,31 +92,27 @@ function assertRefused(result: CliResult, flag: string, target: string) {
 }
 
 Deno.test("writing outside the allowed folders is refused with one clear line", async () => {
-  const sandbox = await startSandbox({ candidates: 5 });
-  try {
-    await withTempDir(async (parent) => {
-      const root = join(parent, "work");
-      await Deno.mkdir(root);
-      const env = { GREENHOUSE_BASE_URL: sandbox.url, GREENHOUSE_API_KEY: sandbox.apiKey };
-      const elsewhere = join(parent, "elsewhere");
-      const cases: [string[], Record<string, string>, string][] = [
-        [["candidates", "--cache-dir", elsewhere], env, elsewhere],
-        [["candidates", "--cache-dir", "../outside"], env, "../outside"],
-        [["jobs"], { ...env, GREENHOUSE_CACHE_DIR: "./not-the-cache" }, "./not-the-cache"],
-        [["demo", "--cache-dir", "./other-demo"], env, "./other-demo"],
-      ];
-      for (const [args, caseEnv, target] of cases) {
-        const result = await runCli(args, { root, env: caseEnv, permissions: BINARY_FLAGS });
-        assertRefused(result, "--allow-write", target);
-      }
-      assert.deepEqual([...Deno.readDirSync(parent)].map((e) => e.name), ["work"]);
-      assert.deepEqual([...Deno.readDirSync(root)], []);
-      // Refused before any request: nothing reached the sandbox.
-      assert.equal(sandbox.log.filter((e) => e.path.startsWith("/v1/")).length, 0);
-    });
-  } finally {
-    await sandbox.close();
-  }
+  await using sandbox = await startSandboxDisposable({ candidates: 5 });
+  await withTempDir(async (parent) => {
+    const root = join(parent, "work");
+    await Deno.mkdir(root);
+    const env = { GREENHOUSE_BASE_URL: sandbox.url, GREENHOUSE_API_KEY: sandbox.apiKey };
+    const elsewhere = join(parent, "elsewhere");
+    const cases: [string[], Record<string, string>, string][] = [
+      [["candidates", "--cache-dir", elsewhere], env, elsewhere],
+      [["candidates", "--cache-dir", "../outside"], env, "../outside"],
+      [["jobs"], { ...env, GREENHOUSE_CACHE_DIR: "./not-the-cache" }, "./not-the-cache"],
+      [["demo", "--cache-dir", "./other-demo"], env, "./other-demo"],
+    ];
+    for (const [args, caseEnv, target] of cases) {
+      const result = await runCli(args, { root, env: caseEnv, permissions: BINARY_FLAGS });
+      assertRefused(result, "--allow-write", target);
+    }
+    assert.deepEqual([...Deno.readDirSync(parent)].map((e) => e.name), ["work"]);
+    assert.deepEqual([...Deno.readDirSync(root)], []);
+    // Refused before any request: nothing reached the sandbox.
+    assert.equal(sandbox.log.filter((e) => e.path.startsWith("/v1/")).length, 0);
+  });
 });
 
 Deno.test("a host outside the list is refused at once, without retries", async () => {

@@ -3,12 +3,13 @@ import assert from "node:assert/strict";
 import { attachmentFolderNames, sanitizeFileName } from "../../src/cache/attachments.ts";
 import { join } from "node:path";
 import { parseIndex } from "../../src/cache/index_csv.ts";
-import { ManualClock } from "../../src/clock.ts";
 import type { ApiRecord } from "../../src/entities.ts";
 import { emailSha256 } from "../../src/privacy/email.ts";
-import { type SandboxOptions, startSandbox, v3Notes } from "../../src/sandbox/mod.ts";
+import { type SandboxOptions, v3Notes } from "../../src/sandbox/mod.ts";
 import { type Api, apiEnv, APIS, asServed } from "./api.ts";
 import { runCli, withTempDir } from "./cli.ts";
+import { frozenClock, startSandboxDisposable } from "./sandbox.ts";
+import { exists, snapshot } from "../support.ts";
 
 const ADDRESS = "Shared.Person@Example.com";
 /** The same address as three candidates carry it, in different letter case. */
@@ -19,11 +20,11 @@ const VARIANTS = [
 ];
 
 async function privacySandbox(options: SandboxOptions = {}, api: Api = "v1") {
-  const sandbox = await startSandbox({
+  const sandbox = await startSandboxDisposable({
     candidates: 40,
     rateLimit: 0,
     // Frozen: signed attachment URLs stay identical between the API's answers and later reads.
-    clock: new ManualClock(Date.parse("2026-11-01T00:00:00Z")),
+    clock: frozenClock(),
     ...options,
   });
   const all = sandbox.tenant.list("candidates").sort((a, b) => a.id - b.id);
@@ -41,7 +42,6 @@ async function privacySandbox(options: SandboxOptions = {}, api: Api = "v1") {
     bystander,
     user: sandbox.tenant.userIds()[0],
     env: apiEnv(api, sandbox),
-    [Symbol.asyncDispose]: () => sandbox.close(),
   });
 }
 
@@ -74,29 +74,6 @@ async function fillCache(root: string, sandbox: PrivacySandbox) {
   sandbox.log.length = 0;
 }
 
-/** Every file under `dir` with its content: compares a whole tree before and after. */
-async function snapshot(dir: string): Promise<Map<string, string>> {
-  const out = new Map<string, string>();
-  const walk = async (path: string) => {
-    for await (const entry of Deno.readDir(path)) {
-      const full = join(path, entry.name);
-      if (entry.isDirectory) await walk(full);
-      else out.set(full, await Deno.readTextFile(full));
-    }
-  };
-  await walk(dir);
-  return out;
-}
-
-async function exists(path: string): Promise<boolean> {
-  try {
-    await Deno.stat(path);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 async function indexIds(root: string, folder: string): Promise<Map<number, string>> {
   const parsed = parseIndex(await Deno.readTextFile(join(root, CACHE, folder, "index.csv")));
   return new Map(parsed.rows.map((row) => [row.id, row.moniker]));
@@ -121,6 +98,18 @@ function assertNoPersonalData(text: string, people: ApiRecord[]) {
 }
 
 /** Writes to the API (not v3's token requests, which are POSTs too). */
+/** `erase` of ADDRESS acting as the sandbox's user; confirmed with --yes unless told otherwise. */
+const eraseArgs = (sandbox: PrivacySandbox, mode: string, confirm = "--yes") => [
+  "erase",
+  "--email",
+  ADDRESS,
+  "--mode",
+  mode,
+  "--on-behalf-of",
+  String(sandbox.user),
+  confirm,
+];
+
 const writes = (sandbox: PrivacySandbox) =>
   sandbox.log.filter((e) => e.method !== "GET" && e.method !== "HEAD" && e.path !== "/token");
 
@@ -251,16 +240,7 @@ Deno.test("erase --dry-run prints the exact requests, sends no write and changes
     const before = await snapshot(root);
     for (const mode of ["delete", "anonymize"]) {
       const result = await runCli(
-        [
-          "erase",
-          "--email",
-          ADDRESS,
-          "--mode",
-          mode,
-          "--on-behalf-of",
-          String(sandbox.user),
-          "--dry-run",
-        ],
+        eraseArgs(sandbox, mode, "--dry-run"),
         { root, env: sandbox.env },
       );
       assert.equal(result.code, 0, result.stderr);
@@ -403,16 +383,7 @@ for (const api of APIS) {
       const people = sandbox.matched.map((id) => sandbox.tenant.get("candidates", id)!);
       const appsBefore = await indexIds(root, "applications");
       const result = await runCli(
-        [
-          "erase",
-          "--email",
-          ADDRESS,
-          "--mode",
-          "anonymize",
-          "--on-behalf-of",
-          String(sandbox.user),
-          "--yes",
-        ],
+        eraseArgs(sandbox, "anonymize"),
         { root, env: sandbox.env },
       );
       assert.equal(result.code, 0, result.stderr);
@@ -483,16 +454,7 @@ Deno.test("a write failing half way: exit 1, the report names erased and not-era
     const [first, second, third] = sandbox.matched;
     const cachedSecond = await Deno.readTextFile(join(root, CACHE, "candidates", `${second}.json`));
     const result = await runCli(
-      [
-        "erase",
-        "--email",
-        ADDRESS,
-        "--mode",
-        "anonymize",
-        "--on-behalf-of",
-        String(sandbox.user),
-        "--yes",
-      ],
+      eraseArgs(sandbox, "anonymize"),
       { root, env: sandbox.env },
     );
     assert.equal(result.code, 1);
@@ -528,16 +490,7 @@ Deno.test("a delete refused half way (403) is reported; a DELETE whose answer wa
   await using refusing = await privacySandbox({ deniedPaths: [`/candidates/${second}`] });
   await withTempDir(async (root) => {
     const result = await runCli(
-      [
-        "erase",
-        "--email",
-        ADDRESS,
-        "--mode",
-        "delete",
-        "--on-behalf-of",
-        String(refusing.user),
-        "--yes",
-      ],
+      eraseArgs(refusing, "delete"),
       { root, env: refusing.env },
     );
     assert.equal(result.code, 1);
@@ -552,16 +505,7 @@ Deno.test("a delete refused half way (403) is reported; a DELETE whose answer wa
   sandbox.faults.reset = { times: 1, methods: ["DELETE"] };
   await withTempDir(async (root) => {
     const result = await runCli(
-      [
-        "erase",
-        "--email",
-        ADDRESS,
-        "--mode",
-        "delete",
-        "--on-behalf-of",
-        String(sandbox.user),
-        "--yes",
-      ],
+      eraseArgs(sandbox, "delete"),
       { root, env: sandbox.env },
     );
     assert.equal(result.code, 0, result.stderr);

@@ -5,26 +5,20 @@
 import assert from "node:assert/strict";
 import { openCache } from "../../src/cache/mod.ts";
 import { openClient } from "../../src/cli/client.ts";
-import type { RunContext } from "../../src/cli/context.ts";
-import { ManualClock, systemClock } from "../../src/clock.ts";
-import { startSandbox } from "../../src/sandbox/mod.ts";
+import { ManualClock } from "../../src/clock.ts";
+import type { Sandbox } from "../../src/sandbox/mod.ts";
 import {
   type DependentResult,
   runSync,
   SYNC_STEPS,
   type SyncDependents,
+  type SyncStep,
 } from "../../src/sync/run.ts";
 import { withTempDir } from "./cli.ts";
+import { startSandboxDisposable } from "./sandbox.ts";
+import { quietContext } from "../support.ts";
 
-const ctx: RunContext = {
-  env: () => undefined,
-  out: () => {},
-  err: () => {},
-  stderrIsTerminal: false,
-  stdinIsTerminal: false,
-  readLine: () => Promise.resolve(null),
-  clock: systemClock,
-};
+const ctx = quietContext();
 
 /** Records each call; `fail` makes the next activity_feeds call throw. */
 function recorder() {
@@ -47,124 +41,108 @@ function recorder() {
   return { calls, control, dependents };
 }
 
+/** One incremental sync in process (v1, no rate target), with the given dependent steps. */
+async function syncOnce(
+  sandbox: Sandbox,
+  dir: string,
+  steps: readonly SyncStep[],
+  dependents: SyncDependents,
+) {
+  const client = openClient(
+    { api: "v1", baseUrl: sandbox.url, apiKey: sandbox.apiKey, rateTarget: 1 },
+    ctx,
+  );
+  const cache = await openCache(dir);
+  try {
+    const options = { full: false, prune: false, overlapMs: 300_000, quiet: true };
+    return await runSync({ ...options, steps, dependents }, { client, cache, ctx });
+  } finally {
+    await cache.close();
+  }
+}
+
 Deno.test("sync hands the dependent steps exactly the new and changed candidates", async () => {
   const clock = new ManualClock(Date.now());
-  const sandbox = await startSandbox({ candidates: 50, rateLimit: 0, clock });
-  try {
-    await withTempDir(async (dir) => {
-      const { calls, control, dependents } = recorder();
-      const sync = async () => {
-        const client = openClient(
-          { api: "v1", baseUrl: sandbox.url, apiKey: sandbox.apiKey, rateTarget: 1 },
-          ctx,
-        );
-        const cache = await openCache(dir);
-        try {
-          const options = { full: false, prune: false, overlapMs: 300_000, quiet: true };
-          return await runSync({ ...options, steps: SYNC_STEPS, dependents }, {
-            client,
-            cache,
-            ctx,
-          });
-        } finally {
-          await cache.close();
-        }
-      };
-      const all = sandbox.tenant.list("candidates").map((c) => c.id).sort((a, b) => a - b);
+  await using sandbox = await startSandboxDisposable({ candidates: 50, rateLimit: 0, clock });
+  await withTempDir(async (dir) => {
+    const { calls, control, dependents } = recorder();
+    const sync = () => syncOnce(sandbox, dir, SYNC_STEPS, dependents);
+    const all = sandbox.tenant.list("candidates").map((c) => c.id).sort((a, b) => a - b);
 
-      await sync();
-      assert.deepEqual(calls.activity_feeds, [all]);
-      assert.deepEqual(calls.attachments, [all]);
+    await sync();
+    assert.deepEqual(calls.activity_feeds, [all]);
+    assert.deepEqual(calls.attachments, [all]);
 
-      // Nothing changed: no candidate work at all.
-      const reports = await sync();
-      assert.equal(calls.activity_feeds.length, 1);
-      assert.equal(reports.find((r) => r.step === "attachments")!.requests, 0);
+    // Nothing changed: no candidate work at all.
+    const reports = await sync();
+    assert.equal(calls.activity_feeds.length, 1);
+    assert.equal(reports.find((r) => r.step === "attachments")!.requests, 0);
 
-      clock.time = Date.now();
-      const touched = all.slice(3, 6);
-      for (const id of touched) sandbox.tenant.touchCandidate(id);
-      const added = sandbox.tenant.addCandidate().id;
-      control.fail = true;
-      control.failIds = [touched[0]];
-      const failing = await sync();
-      assert.deepEqual(calls.activity_feeds.at(-1), [...touched, added]);
-      assert.deepEqual(calls.attachments.at(-1), [...touched, added]);
-      assert.equal(failing.find((r) => r.step === "activity_feeds")!.status, "failed");
-      const attachments = failing.find((r) => r.step === "attachments")!;
-      assert.deepEqual([attachments.status, attachments.failed], ["failed", 1]);
+    clock.time = Date.now();
+    const touched = all.slice(3, 6);
+    for (const id of touched) sandbox.tenant.touchCandidate(id);
+    const added = sandbox.tenant.addCandidate().id;
+    control.fail = true;
+    control.failIds = [touched[0]];
+    const failing = await sync();
+    assert.deepEqual(calls.activity_feeds.at(-1), [...touched, added]);
+    assert.deepEqual(calls.attachments.at(-1), [...touched, added]);
+    assert.equal(failing.find((r) => r.step === "activity_feeds")!.status, "failed");
+    const attachments = failing.find((r) => r.step === "attachments")!;
+    assert.deepEqual([attachments.status, attachments.failed], ["failed", 1]);
 
-      // The next run (nothing new upstream) retries what did not get done, from the state file.
-      control.fail = false;
-      control.failIds = [];
-      await sync();
-      assert.deepEqual(calls.activity_feeds.at(-1), [...touched, added]);
-      assert.deepEqual(calls.attachments.at(-1), [touched[0]]);
-      const state = JSON.parse(await Deno.readTextFile(`${dir}/.state.json`));
-      assert.deepEqual(state.pending, { activity_feeds: [], attachments: [] });
-    });
-  } finally {
-    await sandbox.close();
-  }
+    // The next run (nothing new upstream) retries what did not get done, from the state file.
+    control.fail = false;
+    control.failIds = [];
+    await sync();
+    assert.deepEqual(calls.activity_feeds.at(-1), [...touched, added]);
+    assert.deepEqual(calls.attachments.at(-1), [touched[0]]);
+    const state = JSON.parse(await Deno.readTextFile(`${dir}/.state.json`));
+    assert.deepEqual(state.pending, { activity_feeds: [], attachments: [] });
+  });
 });
 
 Deno.test("a resumed candidates listing queues the pages written after its last checkpoint", async () => {
-  const sandbox = await startSandbox({ candidates: 1100, rateLimit: 0 });
-  try {
-    await withTempDir(async (dir) => {
-      const { calls, dependents } = recorder();
-      const steps = ["candidates", "activity_feeds", "attachments"] as const;
-      const sync = async () => {
-        const client = openClient(
-          { api: "v1", baseUrl: sandbox.url, apiKey: sandbox.apiKey, rateTarget: 1 },
-          ctx,
-        );
-        const cache = await openCache(dir);
-        try {
-          const options = { full: false, prune: false, overlapMs: 300_000, quiet: true };
-          return await runSync({ ...options, steps, dependents }, { client, cache, ctx });
-        } finally {
-          await cache.close();
-        }
-      };
-      await sync();
-      const listing = sandbox.log.filter((e) => e.path.startsWith("/v1/candidates"));
-      assert.equal(listing.length, 3);
+  await using sandbox = await startSandboxDisposable({ candidates: 1100, rateLimit: 0 });
+  await withTempDir(async (dir) => {
+    const { calls, dependents } = recorder();
+    const steps = ["candidates", "activity_feeds", "attachments"] as const;
+    const sync = () => syncOnce(sandbox, dir, steps, dependents);
+    await sync();
+    const listing = sandbox.log.filter((e) => e.path.startsWith("/v1/candidates"));
+    assert.equal(listing.length, 3);
 
-      // As if that run had been killed after writing every page but checkpointing only page 1:
-      // its high-water mark never set, its dependents never queued.
-      const statePath = `${dir}/.state.json`;
-      const state = JSON.parse(await Deno.readTextFile(statePath));
-      const { lastStartedAt } = state.steps.candidates;
-      state.steps.candidates = {
-        checkpoint: {
-          startedAt: lastStartedAt,
-          baseUrl: sandbox.url,
-          params: {},
-          nextUrl: new URL(listing[1].path, sandbox.url).href,
-          written: 500,
-          new: 500,
-          updated: 0,
-          unchanged: 0,
-          changed: [],
-        },
-      };
-      state.pending = {};
-      await Deno.writeTextFile(statePath, JSON.stringify(state));
+    // As if that run had been killed after writing every page but checkpointing only page 1:
+    // its high-water mark never set, its dependents never queued.
+    const statePath = `${dir}/.state.json`;
+    const state = JSON.parse(await Deno.readTextFile(statePath));
+    const { lastStartedAt } = state.steps.candidates;
+    state.steps.candidates = {
+      checkpoint: {
+        startedAt: lastStartedAt,
+        baseUrl: sandbox.url,
+        params: {},
+        nextUrl: new URL(listing[1].path, sandbox.url).href,
+        written: 500,
+        new: 500,
+        updated: 0,
+        unchanged: 0,
+        changed: [],
+      },
+    };
+    state.pending = {};
+    await Deno.writeTextFile(statePath, JSON.stringify(state));
 
-      const before = sandbox.log.length;
-      const reports = await sync();
-      assert.equal(reports[0].mode, "resumed");
-      assert.deepEqual(sandbox.log.slice(before).map((e) => e.path), [
-        listing[1].path,
-        listing[2].path,
-      ]);
-      const rest = sandbox.tenant.list("candidates").map((c) => c.id).slice(500)
-        .sort((a, b) => a - b);
-      assert.deepEqual(calls.activity_feeds.at(-1), rest);
-      assert.deepEqual(calls.attachments.at(-1), rest);
-    });
-  } finally {
-    await sandbox.close();
-  }
+    const before = sandbox.log.length;
+    const reports = await sync();
+    assert.equal(reports[0].mode, "resumed");
+    assert.deepEqual(sandbox.log.slice(before).map((e) => e.path), [
+      listing[1].path,
+      listing[2].path,
+    ]);
+    const rest = sandbox.tenant.list("candidates").map((c) => c.id).slice(500)
+      .sort((a, b) => a - b);
+    assert.deepEqual(calls.activity_feeds.at(-1), rest);
+    assert.deepEqual(calls.attachments.at(-1), rest);
+  });
 });

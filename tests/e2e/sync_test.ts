@@ -1,12 +1,19 @@
-/** End to end: `sync` (entity steps) spawned as the real CLI against the in-process sandbox. */
+/**
+ * End to end: `sync` spawned as the real CLI against the in-process sandbox. One suite, run against
+ * both API versions: what users see is the same; the helpers below know where each version asks
+ * (v1: per-candidate activity feeds and embedded attachments; v3: batched /notes and /attachments).
+ */
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { ENTITY_NAMES, type EntityName } from "../../src/entities.ts";
+import { ENTITIES, ENTITY_NAMES, type EntityName } from "../../src/entities.ts";
 import { parseIndex } from "../../src/cache/index_csv.ts";
-import { type Sandbox, type SandboxOptions, startSandbox } from "../../src/sandbox/mod.ts";
+import type { SandboxOptions } from "../../src/sandbox/mod.ts";
 import { ManualClock } from "../../src/clock.ts";
+import type { RequestLogEntry } from "../../src/sandbox/mod.ts";
 import type { StepReport } from "../../src/sync/run.ts";
+import { type Api, apiEnv, apiRequests, APIS, asServed } from "./api.ts";
 import { cliCommand, readEntityFolder, runCli, waitFor, withTempDir } from "./cli.ts";
+import { startSandboxDisposable, type TestSandbox } from "./sandbox.ts";
 
 /**
  * The sandbox runs on a manual clock set to the real time: the CLI's high-water marks come from
@@ -16,15 +23,9 @@ import { cliCommand, readEntityFolder, runCli, waitFor, withTempDir } from "./cl
  */
 async function sandboxAtNow(options: SandboxOptions = {}) {
   const clock = new ManualClock(Date.now());
-  const sandbox = await startSandbox({ rateLimit: 0, clock, ...options });
-  return Object.assign(sandbox, { clock, [Symbol.asyncDispose]: () => sandbox.close() });
+  const sandbox = await startSandboxDisposable({ rateLimit: 0, v3RateLimit: 0, clock, ...options });
+  return Object.assign(sandbox, { clock });
 }
-
-const envFor = (sandbox: Sandbox, extra: Record<string, string> = {}) => ({
-  GREENHOUSE_BASE_URL: sandbox.url,
-  GREENHOUSE_API_KEY: sandbox.apiKey,
-  ...extra,
-});
 
 interface JsonSummary {
   ok: boolean;
@@ -33,17 +34,18 @@ interface JsonSummary {
   steps: StepReport[];
 }
 
-async function syncJson(sandbox: Sandbox, root: string, args: string[] = []) {
-  const result = await runCli(["sync", "--json", "-q", ...args], { root, env: envFor(sandbox) });
+async function syncJson(api: Api, sandbox: TestSandbox, root: string, args: string[] = []) {
+  const env = apiEnv(api, sandbox);
+  const result = await runCli(["sync", "--json", "-q", ...args], { root, env });
   const summary = JSON.parse(result.stdout) as JsonSummary;
   const step = (name: string) => summary.steps.find((s) => s.step === name)!;
   return { result, summary, step };
 }
 
-/** Every entity folder holds exactly what the sandbox serves now. */
-async function assertCacheEqualsSandbox(sandbox: Sandbox, cacheDir: string) {
+/** Every entity folder holds exactly what the sandbox serves now, in that version's shape. */
+async function assertCacheEqualsSandbox(api: Api, sandbox: TestSandbox, cacheDir: string) {
   for (const entity of ENTITY_NAMES) {
-    const expected = sandbox.tenant.list(entity);
+    const expected = sandbox.tenant.list(entity).map((r) => asServed(api, entity, r));
     const { files, index } = await readEntityFolder(join(cacheDir, entity));
     assert.equal(files.size, expected.length, entity);
     for (const record of expected) {
@@ -56,254 +58,305 @@ async function assertCacheEqualsSandbox(sandbox: Sandbox, cacheDir: string) {
 }
 
 /** File downloads (the final GETs of attachment bytes, not redirects) from `from` on. */
-function fileDownloads(sandbox: Sandbox, from: number) {
+function fileDownloads(sandbox: TestSandbox, from: number) {
   return sandbox.log.slice(from).filter((e) =>
     e.path.startsWith("/files/") && !/^\/files\/(r|m)\//.test(e.path) && e.status === 200
   );
 }
 
-/** Activity-feed requests from `from` on, as candidate ids. */
-function feedRequests(sandbox: Sandbox, from: number): number[] {
-  return sandbox.log.slice(from).flatMap((e) => {
-    const match = /^\/v1\/candidates\/(\d+)\/activity_feed/.exec(e.path);
-    return match ? [Number(match[1])] : [];
-  });
+const pathOf = (e: RequestLogEntry) => e.path.split("?")[0];
+const queryOf = (e: RequestLogEntry) => new URL(e.path, "http://x").searchParams;
+
+/** List requests from `from` on for an entity. */
+function listRequests(api: Api, sandbox: TestSandbox, from: number, entity: EntityName) {
+  return sandbox.log.slice(from).filter((e) => pathOf(e) === `/${api}/${entity}`);
 }
 
-/** Requests the sandbox logged from `from` on, by entity list path. */
-function listRequests(sandbox: Sandbox, from: number, entity: EntityName) {
-  return sandbox.log.slice(from).filter((e) => e.path.split("?")[0] === `/v1/${entity}`);
+/**
+ * The candidate ids whose activity was asked for from `from` on: v1 one feed request per
+ * candidate; v3 the `candidate_ids` of /notes batches (later pages carry only a cursor).
+ */
+function feedCandidates(api: Api, sandbox: TestSandbox, from: number): number[] {
+  return api === "v1"
+    ? sandbox.log.slice(from).flatMap((e) => {
+      const match = /^\/v1\/candidates\/(\d+)\/activity_feed/.exec(e.path);
+      return match ? [Number(match[1])] : [];
+    })
+    : batchCandidates(sandbox, from, "/v3/notes");
 }
 
-Deno.test("sync: a full sync equals the sandbox; an unchanged re-sync costs one request per entity", async () => {
-  await using sandbox = await sandboxAtNow({ candidates: 150 });
-  await withTempDir(async (root) => {
-    const summaryFile = join(root, "step-summary.md");
-    await Deno.writeTextFile(summaryFile, "earlier step\n");
-    const env = envFor(sandbox, { GITHUB_STEP_SUMMARY: summaryFile });
-    const first = await runCli(["sync", "-q"], { root, env });
-    assert.equal(first.code, 0, first.stderr);
-    assert.match(
-      first.stdout,
-      /^step +status +new +updated +unchanged +removed +requests +seconds/,
-    );
-    assert.match(first.stdout, /\ncandidates +full +150 +0 +0 +0 +1 /);
-    assert.match(first.stdout, /sync complete: 9 step\(s\)/);
-    await assertCacheEqualsSandbox(sandbox, join(root, "greenhouse-cache"));
-    // The dependent steps ran too: a feed per candidate, every attachment whole (check --verify).
-    const feeds = await readEntityFolder(join(root, "greenhouse-cache/activity_feeds"));
-    assert.equal(feeds.files.size, 150);
-    const attachmentCount = sandbox.tenant.list("candidates")
-      .reduce((n, c) => n + c.attachments.length, 0);
-    assert.equal(fileDownloads(sandbox, 0).length, attachmentCount);
-    const audit = await runCli(["check", "--verify"], { root });
-    assert.equal(audit.code, 0, audit.stdout);
-    const state = JSON.parse(await Deno.readTextFile(join(root, "greenhouse-cache/.state.json")));
-    for (const entity of ENTITY_NAMES) {
-      assert.ok(state.steps[entity].highWater, entity);
-      assert.equal(state.steps[entity].checkpoint, undefined, entity);
-    }
+/** v3: the candidate ids named by the first pages of batched per-candidate lists. */
+function batchCandidates(sandbox: TestSandbox, from: number, path: string): number[] {
+  return sandbox.log.slice(from).filter((e) => pathOf(e) === path)
+    .flatMap((e) => queryOf(e).get("candidate_ids")?.split(",").map(Number) ?? []);
+}
 
-    const before = sandbox.log.length;
-    const second = await runCli(["sync", "-q"], { root, env });
-    assert.equal(second.code, 0, second.stderr);
-    const requests = sandbox.log.slice(before);
-    assert.equal(requests.length, ENTITY_NAMES.length, requests.map((e) => e.path).join("\n"));
-    for (const entity of ENTITY_NAMES) {
-      assert.equal(listRequests(sandbox, before, entity).length, 1, entity);
-    }
-    assert.match(second.stdout, /\ncandidates +incremental +0 +0 +0 +0 +1 /);
-    assert.deepEqual(fileDownloads(sandbox, before), [], "an unchanged tenant downloads nothing");
-    assert.match(second.stdout, /\nsources +full +0 +0 +9 +0 +1 /);
-    await assertCacheEqualsSandbox(sandbox, join(root, "greenhouse-cache"));
+/** The high-water time a listing request asked from (v1 `<filter>=T`; v3 `updated_at=gte|T`). */
+function sinceOf(api: Api, entity: EntityName, request: RequestLogEntry): string | undefined {
+  const query = queryOf(request);
+  if (api === "v1") return query.get(ENTITIES[entity].updatedFilter!) ?? undefined;
+  return /^gte\|([^|]+)$/.exec(query.get("updated_at") ?? "")?.[1];
+}
 
-    // The Markdown table was appended (twice), after what was already there.
-    const markdown = await Deno.readTextFile(summaryFile);
-    assert.ok(markdown.startsWith("earlier step\n"));
-    assert.equal(markdown.match(/^\| step \| status \| new \|/gm)?.length, 2);
-    assert.match(markdown, /^\| candidates \| full \| 150 \| 0 \| 0 \| 0 \| 1 \| \d+\.\d \|$/m);
-    assert.match(markdown, /^\| candidates \| incremental \| 0 \| 0 \| 0 \| 0 \| 1 \|/m);
-  });
-});
-
-Deno.test("sync: after three candidates change, only they are fetched again", async () => {
-  await using sandbox = await sandboxAtNow({ candidates: 120 });
-  await withTempDir(async (root) => {
-    const first = await syncJson(sandbox, root);
-    assert.equal(first.result.code, 0, first.result.stderr);
-    assert.equal(first.summary.ok, true);
-
-    sandbox.clock.time = Date.now();
-    const touched = sandbox.tenant.list("candidates").slice(5, 8).map((c) => c.id);
-    for (const id of touched) sandbox.tenant.touchCandidate(id);
-    const before = sandbox.log.length;
-    const second = await syncJson(sandbox, root);
-    assert.equal(second.result.code, 0, second.result.stderr);
-
-    const [listing] = listRequests(sandbox, before, "candidates");
-    const since = new URL(listing.path, "http://x").searchParams.get("updated_after");
-    assert.ok(since, listing.path);
-    const state = JSON.parse(await Deno.readTextFile(join(root, "greenhouse-cache/.state.json")));
-    assert.equal(new Date(since).getTime() <= sandbox.clock.time, true);
-    assert.ok(Date.parse(state.steps.candidates.highWater) > Date.parse(since));
-    const candidates = second.step("candidates");
-    assert.deepEqual(
-      [candidates.mode, candidates.new, candidates.updated, candidates.unchanged],
-      ["incremental", 0, 3, 0],
-    );
-    // Applications follow their candidate's activity (last_activity_after).
-    const applications = second.step("applications");
-    const touchedApps = sandbox.tenant.list("applications")
-      .filter((a) => touched.includes(a.candidate_id));
-    assert.equal(applications.updated, touchedApps.length);
-    assert.equal(applications.new + applications.unchanged, 0);
-
-    const { files } = await readEntityFolder(join(root, "greenhouse-cache/candidates"));
-    for (const id of touched) {
-      assert.deepEqual(files.get(id), sandbox.tenant.get("candidates", id), String(id));
-    }
-    // Only their feeds and files are fetched again: each touch adds one attachment.
-    assert.deepEqual(feedRequests(sandbox, before).sort(), [...touched].sort());
-    assert.equal(fileDownloads(sandbox, before).length, touched.length);
-  });
-});
-
-Deno.test("sync: kill -9 mid-listing, then sync resumes from the checkpoint and ends equal", async () => {
-  await using sandbox = await sandboxAtNow({ candidates: 2500 });
-  await withTempDir(async (root) => {
-    // What one uninterrupted full sync costs.
-    const baseline = await runCli(["sync", "-q", "--cache-dir", "baseline"], {
-      root,
-      env: envFor(sandbox),
-    });
-    assert.equal(baseline.code, 0, baseline.stderr);
-    const fullRequests = sandbox.log.length;
-
-    const before = sandbox.log.length;
-    sandbox.faults.latencyMs = 60;
-    const statePath = join(root, "greenhouse-cache/.state.json");
-    const child = cliCommand(["sync", "-q"], { root, env: envFor(sandbox) }).spawn();
-    // Kill once the candidates listing has checkpointed a page but is far from done.
-    await waitFor(async () => {
-      try {
-        return JSON.parse(await Deno.readTextFile(statePath)).steps.candidates?.checkpoint !==
-          undefined;
-      } catch {
-        return false;
+for (const api of APIS) {
+  Deno.test(`sync: a full sync equals the sandbox; an unchanged re-sync costs one request per entity (${api})`, async () => {
+    await using sandbox = await sandboxAtNow({ candidates: 150 });
+    await withTempDir(async (root) => {
+      const summaryFile = join(root, "step-summary.md");
+      await Deno.writeTextFile(summaryFile, "earlier step\n");
+      const env = { ...apiEnv(api, sandbox), GITHUB_STEP_SUMMARY: summaryFile };
+      const first = await runCli(["sync", "-q"], { root, env });
+      assert.equal(first.code, 0, first.stderr);
+      assert.match(
+        first.stdout,
+        /^step +status +new +updated +unchanged +removed +requests +seconds/,
+      );
+      assert.match(first.stdout, /\ncandidates +full +150 +0 +0 +0 +1 /);
+      assert.match(first.stdout, /sync complete: 9 step\(s\)/);
+      await assertCacheEqualsSandbox(api, sandbox, join(root, "greenhouse-cache"));
+      // The dependent steps ran too: a feed per candidate, every attachment whole (check --verify).
+      const feeds = await readEntityFolder(join(root, "greenhouse-cache/activity_feeds"));
+      assert.equal(feeds.files.size, 150);
+      const attachmentCount = sandbox.tenant.list("candidates")
+        .reduce((n, c) => n + c.attachments.length, 0);
+      assert.equal(fileDownloads(sandbox, 0).length, attachmentCount);
+      const audit = await runCli(["check", "--verify"], { root });
+      assert.equal(audit.code, 0, audit.stdout);
+      const state = JSON.parse(await Deno.readTextFile(join(root, "greenhouse-cache/.state.json")));
+      for (const entity of ENTITY_NAMES) {
+        assert.ok(state.steps[entity].highWater, entity);
+        assert.equal(state.steps[entity].checkpoint, undefined, entity);
       }
-    }, "a candidates checkpoint");
-    child.kill("SIGKILL");
-    await child.output();
-    sandbox.faults.latencyMs = 0;
 
-    const resumedFrom = sandbox.log.length;
-    const rerun = await syncJson(sandbox, root);
-    assert.equal(rerun.result.code, 0, rerun.result.stderr);
-    assert.equal(rerun.step("candidates").mode, "resumed");
-    assert.ok(
-      !listRequests(sandbox, resumedFrom, "candidates").some((e) =>
-        !/[?&]page=\d+/.test(e.path) || /[?&]page=1(&|$)/.test(e.path)
-      ),
-      "the first candidates page is not fetched again",
-    );
-    await assertCacheEqualsSandbox(sandbox, join(root, "greenhouse-cache"));
-    const leftovers = [...Deno.readDirSync(join(root, "greenhouse-cache/candidates"))]
-      .filter((e) => !/^(\d+\.json|index\.csv|\d+-attachments)$/.test(e.name));
-    assert.deepEqual(leftovers, []);
+      const before = sandbox.log.length;
+      const second = await runCli(["sync", "-q"], { root, env });
+      assert.equal(second.code, 0, second.stderr);
+      // One list request per entity, nothing per candidate; v3 also asks for a token (not counted).
+      const requests = apiRequests(api, sandbox, before);
+      assert.equal(requests.length, ENTITY_NAMES.length, requests.map((e) => e.path).join("\n"));
+      for (const entity of ENTITY_NAMES) {
+        assert.equal(listRequests(api, sandbox, before, entity).length, 1, entity);
+      }
+      const others = sandbox.log.slice(before).filter((e) => !e.path.startsWith(`/${api}/`));
+      assert.deepEqual(
+        others.map(pathOf),
+        api === "v1" ? [] : ["/token"],
+        "no per-candidate or file requests",
+      );
+      assert.match(second.stdout, /\ncandidates +incremental +0 +0 +0 +0 +1 /);
+      assert.deepEqual(fileDownloads(sandbox, before), [], "an unchanged tenant downloads nothing");
+      assert.match(second.stdout, /\nsources +full +0 +0 +9 +0 +1 /);
+      await assertCacheEqualsSandbox(api, sandbox, join(root, "greenhouse-cache"));
 
-    const killedAndResumed = sandbox.log.length - before;
-    assert.ok(
-      killedAndResumed < 1.3 * fullRequests,
-      `${killedAndResumed} requests for the killed sync plus the resumed one, ${fullRequests} for one full sync`,
-    );
+      // The Markdown table was appended (twice), after what was already there.
+      const markdown = await Deno.readTextFile(summaryFile);
+      assert.ok(markdown.startsWith("earlier step\n"));
+      assert.equal(markdown.match(/^\| step \| status \| new \|/gm)?.length, 2);
+      assert.match(markdown, /^\| candidates \| full \| 150 \| 0 \| 0 \| 0 \| 1 \| \d+\.\d \|$/m);
+      assert.match(markdown, /^\| candidates \| incremental \| 0 \| 0 \| 0 \| 0 \| 1 \|/m);
+    });
   });
-});
 
-Deno.test("sync --prune removes what was deleted upstream, with the candidate's files and feed", async () => {
-  await using sandbox = await sandboxAtNow({ candidates: 80 });
-  await withTempDir(async (root) => {
-    const cacheDir = join(root, "greenhouse-cache");
-    assert.equal((await syncJson(sandbox, root)).result.code, 0);
-    const victim = sandbox.tenant.list("candidates").find((c) =>
-      c.attachments.length > 0 &&
-      sandbox.tenant.list("applications").some((a) => a.candidate_id === c.id)
-    )!;
-    // What the dependent steps stored for it.
-    const attachments = join(cacheDir, "candidates", `${victim.id}-attachments`);
-    assert.ok((await Deno.stat(attachments)).isDirectory);
-    assert.ok((await Deno.stat(join(cacheDir, "activity_feeds", `${victim.id}.json`))).isFile);
-    const applications = sandbox.tenant.list("applications")
-      .filter((a) => a.candidate_id === victim.id).length;
+  Deno.test(`sync: after three candidates change, only they are fetched again (${api})`, async () => {
+    await using sandbox = await sandboxAtNow({ candidates: 120 });
+    await withTempDir(async (root) => {
+      const first = await syncJson(api, sandbox, root);
+      assert.equal(first.result.code, 0, first.result.stderr);
+      assert.equal(first.summary.ok, true);
 
-    sandbox.tenant.deleteCandidate(victim.id);
-    const before = sandbox.log.length;
-    const pruned = await syncJson(sandbox, root, ["--prune"]);
-    assert.equal(pruned.result.code, 0, pruned.result.stderr);
-    assert.equal(pruned.step("candidates").removed, 1);
-    assert.equal(pruned.step("applications").removed, applications);
-    assert.equal(pruned.step("sources").removed, 0);
-    // Incremental entity steps list their ids in full once more: the cost the help names.
-    assert.equal(listRequests(sandbox, before, "candidates").length, 2);
-    assert.equal(listRequests(sandbox, before, "sources").length, 1);
+      sandbox.clock.time = Date.now();
+      const touched = sandbox.tenant.list("candidates").slice(5, 8).map((c) => c.id);
+      for (const id of touched) sandbox.tenant.touchCandidate(id);
+      const before = sandbox.log.length;
+      const second = await syncJson(api, sandbox, root);
+      assert.equal(second.result.code, 0, second.result.stderr);
 
-    await assertCacheEqualsSandbox(sandbox, cacheDir);
-    await assert.rejects(Deno.stat(attachments), Deno.errors.NotFound);
-    await assert.rejects(
-      Deno.stat(join(cacheDir, "activity_feeds", `${victim.id}.json`)),
-      Deno.errors.NotFound,
-    );
-    const feedIndex = parseIndex(
-      await Deno.readTextFile(join(cacheDir, "activity_feeds", "index.csv")),
-    );
-    assert.ok(!feedIndex.rows.some((row) => row.id === victim.id));
-    assert.equal(feedIndex.rows.length, sandbox.tenant.list("candidates").length);
+      const [listing] = listRequests(api, sandbox, before, "candidates");
+      const since = sinceOf(api, "candidates", listing);
+      assert.ok(since, listing.path);
+      const state = JSON.parse(await Deno.readTextFile(join(root, "greenhouse-cache/.state.json")));
+      assert.equal(new Date(since).getTime() <= sandbox.clock.time, true);
+      assert.ok(Date.parse(state.steps.candidates.highWater) > Date.parse(since));
+      const candidates = second.step("candidates");
+      assert.deepEqual(
+        [candidates.mode, candidates.new, candidates.updated, candidates.unchanged],
+        ["incremental", 0, 3, 0],
+      );
+      // Applications follow their candidate's activity (v1 last_activity_after; v3 updated_at).
+      const applications = second.step("applications");
+      const touchedApps = sandbox.tenant.list("applications")
+        .filter((a) => touched.includes(a.candidate_id));
+      assert.ok(touchedApps.length > 0);
+      assert.equal(applications.updated, touchedApps.length);
+      assert.equal(applications.new + applications.unchanged, 0);
+
+      const { files } = await readEntityFolder(join(root, "greenhouse-cache/candidates"));
+      for (const id of touched) {
+        const expected = asServed(api, "candidates", sandbox.tenant.get("candidates", id)!);
+        assert.deepEqual(files.get(id), expected, String(id));
+      }
+      // Only their feeds and files are fetched again: each touch adds one attachment.
+      const sorted = [...touched].sort();
+      assert.deepEqual(feedCandidates(api, sandbox, before).sort(), sorted);
+      if (api === "v3") {
+        // Attachment metadata comes in batches too; they name only the touched candidates.
+        assert.deepEqual(batchCandidates(sandbox, before, "/v3/attachments").sort(), sorted);
+      }
+      assert.equal(fileDownloads(sandbox, before).length, touched.length);
+    });
   });
-});
 
-Deno.test("sync: a failing entity exits 1 after the others complete, and its state stays put", async () => {
-  await using sandbox = await sandboxAtNow({ candidates: 40, deniedPaths: ["/offers"] });
-  await withTempDir(async (root) => {
-    const { result, summary, step } = await syncJson(sandbox, root);
-    assert.equal(result.code, 1);
-    assert.equal(summary.ok, false);
-    assert.deepEqual(summary.failed, ["offers"]);
-    assert.equal(step("offers").status, "failed");
-    assert.match(step("offers").error!, /403|permission/);
-    assert.match(result.stderr, /sync: offers failed: .*(403|permission)/);
-    assert.equal(step("scorecards").status, "ok");
-    assert.equal(step("scorecards").new, sandbox.tenant.list("scorecards").length);
-    const state = JSON.parse(await Deno.readTextFile(join(root, "greenhouse-cache/.state.json")));
-    assert.equal(state.steps.offers?.highWater, undefined);
-    assert.ok(state.steps.scorecards.highWater);
+  Deno.test(`sync: kill -9 mid-listing, then sync resumes from the checkpoint and ends equal (${api})`, async () => {
+    // Three candidate pages of 500 (a kill after the first checkpoint leaves two to resume), and
+    // small enough that the two full syncs this costs per version stay quick.
+    await using sandbox = await sandboxAtNow({ candidates: 1200 });
+    await withTempDir(async (root) => {
+      const env = apiEnv(api, sandbox);
+      // What one uninterrupted full sync costs.
+      const baseline = await runCli(["sync", "-q", "--cache-dir", "baseline"], { root, env });
+      assert.equal(baseline.code, 0, baseline.stderr);
+      const fullRequests = sandbox.log.length;
+
+      const before = sandbox.log.length;
+      sandbox.faults.latencyMs = 60;
+      const statePath = join(root, "greenhouse-cache/.state.json");
+      const child = cliCommand(["sync", "-q"], { root, env }).spawn();
+      // Kill once the candidates listing has checkpointed a page but is far from done.
+      const savedCheckpoint = async () =>
+        JSON.parse(await Deno.readTextFile(statePath)).steps.candidates?.checkpoint;
+      await waitFor(async () => {
+        try {
+          return await savedCheckpoint() !== undefined;
+        } catch {
+          return false;
+        }
+      }, "a candidates checkpoint");
+      child.kill("SIGKILL");
+      await child.output();
+      sandbox.faults.latencyMs = 0;
+      const { nextUrl } = await savedCheckpoint();
+
+      const resumedFrom = sandbox.log.length;
+      const rerun = await syncJson(api, sandbox, root);
+      assert.equal(rerun.result.code, 0, rerun.result.stderr);
+      assert.equal(rerun.step("candidates").mode, "resumed");
+      const resumed = listRequests(api, sandbox, resumedFrom, "candidates");
+      // It continues exactly where the killed run's checkpoint says (on v3 a saved cursor URL).
+      const saved = new URL(nextUrl);
+      assert.equal(resumed[0]?.path, saved.pathname + saved.search);
+      // v1: page numbers past 1; v3: only cursor links, and the sandbox accepts them (no 422).
+      const laterPage = api === "v1"
+        ? (e: RequestLogEntry) => /[?&]page=([2-9]|\d\d+)(&|$)/.test(e.path)
+        : (e: RequestLogEntry) => [...queryOf(e).keys()].join() === "cursor" && e.status === 200;
+      assert.deepEqual(
+        resumed.filter((e) => !laterPage(e)).map((e) => e.path),
+        [],
+        "the first candidates page is not fetched again",
+      );
+      const latest = JSON.parse(await Deno.readTextFile(statePath)).steps.candidates;
+      assert.equal(latest.checkpoint, undefined);
+      await assertCacheEqualsSandbox(api, sandbox, join(root, "greenhouse-cache"));
+      const leftovers = [...Deno.readDirSync(join(root, "greenhouse-cache/candidates"))]
+        .filter((e) => !/^(\d+\.json|index\.csv|\d+-attachments)$/.test(e.name));
+      assert.deepEqual(leftovers, []);
+
+      const killedAndResumed = sandbox.log.length - before;
+      assert.ok(
+        killedAndResumed < 1.3 * fullRequests,
+        `${killedAndResumed} requests for the killed sync plus the resumed one, ${fullRequests} for one full sync`,
+      );
+    });
   });
-});
 
-Deno.test("sync: --only/--skip select steps; bad lists are usage errors before any request", async () => {
-  await using sandbox = await sandboxAtNow({ candidates: 20 });
-  await withTempDir(async (root) => {
-    for (
-      const [args, pattern] of [
-        [["--only", "candidates,bogus"], /unknown step "bogus"/],
-        [["--skip", "nope"], /unknown step "nope"/],
-        [["--only", "jobs", "--skip", "jobs"], /no step/],
-        [["--overlap", "-3"], /--overlap/],
-      ] as [string[], RegExp][]
-    ) {
-      const result = await runCli(["sync", ...args], { root, env: envFor(sandbox) });
-      assert.equal(result.code, 2, `${args.join(" ")}: ${result.stderr}`);
-      assert.match(result.stderr, pattern);
-    }
-    assert.equal(sandbox.log.length, 0);
-    assert.deepEqual([...Deno.readDirSync(root)], []);
+  Deno.test(`sync --prune removes what was deleted upstream, with the candidate's files and feed (${api})`, async () => {
+    await using sandbox = await sandboxAtNow({ candidates: 80 });
+    await withTempDir(async (root) => {
+      const cacheDir = join(root, "greenhouse-cache");
+      assert.equal((await syncJson(api, sandbox, root)).result.code, 0);
+      const victim = sandbox.tenant.list("candidates").find((c) =>
+        c.attachments.length > 0 &&
+        sandbox.tenant.list("applications").some((a) => a.candidate_id === c.id)
+      )!;
+      // What the dependent steps stored for it.
+      const attachments = join(cacheDir, "candidates", `${victim.id}-attachments`);
+      assert.ok((await Deno.stat(attachments)).isDirectory);
+      assert.ok((await Deno.stat(join(cacheDir, "activity_feeds", `${victim.id}.json`))).isFile);
+      const applications = sandbox.tenant.list("applications")
+        .filter((a) => a.candidate_id === victim.id).length;
 
-    const { result, summary } = await syncJson(sandbox, root, [
-      "--only",
-      "jobs,sources",
-      "--skip",
-      "sources",
-    ]);
-    assert.equal(result.code, 0, result.stderr);
-    assert.deepEqual(summary.steps.map((s) => s.step), ["jobs"]);
-    assert.deepEqual(sandbox.log.map((e) => e.path.split("?")[0]), ["/v1/jobs"]);
+      sandbox.tenant.deleteCandidate(victim.id);
+      const before = sandbox.log.length;
+      const pruned = await syncJson(api, sandbox, root, ["--prune"]);
+      assert.equal(pruned.result.code, 0, pruned.result.stderr);
+      assert.equal(pruned.step("candidates").removed, 1);
+      assert.equal(pruned.step("applications").removed, applications);
+      assert.equal(pruned.step("sources").removed, 0);
+      // Incremental entity steps list their ids in full once more: the cost the help names.
+      const candidateLists = listRequests(api, sandbox, before, "candidates");
+      assert.equal(candidateLists.length, 2);
+      assert.equal(queryOf(candidateLists[1]).get("updated_at"), null, "the id listing is whole");
+      assert.equal(listRequests(api, sandbox, before, "sources").length, 1);
+
+      await assertCacheEqualsSandbox(api, sandbox, cacheDir);
+      await assert.rejects(Deno.stat(attachments), Deno.errors.NotFound);
+      await assert.rejects(
+        Deno.stat(join(cacheDir, "activity_feeds", `${victim.id}.json`)),
+        Deno.errors.NotFound,
+      );
+      const feedIndex = parseIndex(
+        await Deno.readTextFile(join(cacheDir, "activity_feeds", "index.csv")),
+      );
+      assert.ok(!feedIndex.rows.some((row) => row.id === victim.id));
+      assert.equal(feedIndex.rows.length, sandbox.tenant.list("candidates").length);
+    });
   });
-});
+
+  Deno.test(`sync: a failing entity exits 1 after the others complete, and its state stays put (${api})`, async () => {
+    await using sandbox = await sandboxAtNow({ candidates: 40, deniedPaths: ["/offers"] });
+    await withTempDir(async (root) => {
+      const { result, summary, step } = await syncJson(api, sandbox, root);
+      assert.equal(result.code, 1);
+      assert.equal(summary.ok, false);
+      assert.deepEqual(summary.failed, ["offers"]);
+      assert.equal(step("offers").status, "failed");
+      assert.match(step("offers").error!, /403|permission/);
+      assert.match(result.stderr, /sync: offers failed: .*(403|permission)/);
+      assert.equal(step("scorecards").status, "ok");
+      assert.equal(step("scorecards").new, sandbox.tenant.list("scorecards").length);
+      const state = JSON.parse(await Deno.readTextFile(join(root, "greenhouse-cache/.state.json")));
+      assert.equal(state.steps.offers?.highWater, undefined);
+      assert.ok(state.steps.scorecards.highWater);
+    });
+  });
+
+  Deno.test(`sync: --only/--skip select steps; bad lists are usage errors before any request (${api})`, async () => {
+    await using sandbox = await sandboxAtNow({ candidates: 20 });
+    await withTempDir(async (root) => {
+      const env = apiEnv(api, sandbox);
+      for (
+        const [args, pattern] of [
+          [["--only", "candidates,bogus"], /unknown step "bogus"/],
+          [["--skip", "nope"], /unknown step "nope"/],
+          [["--only", "jobs", "--skip", "jobs"], /no step/],
+          [["--overlap", "-3"], /--overlap/],
+        ] as [string[], RegExp][]
+      ) {
+        const result = await runCli(["sync", ...args], { root, env });
+        assert.equal(result.code, 2, `${args.join(" ")}: ${result.stderr}`);
+        assert.match(result.stderr, pattern);
+      }
+      assert.equal(sandbox.log.length, 0);
+      assert.deepEqual([...Deno.readDirSync(root)], []);
+
+      const { result, summary } = await syncJson(api, sandbox, root, [
+        "--only",
+        "jobs,sources",
+        "--skip",
+        "sources",
+      ]);
+      assert.equal(result.code, 0, result.stderr);
+      assert.deepEqual(summary.steps.map((s) => s.step), ["jobs"]);
+      assert.deepEqual(apiRequests(api, sandbox, 0).map(pathOf), [`/${api}/jobs`]);
+    });
+  });
+}

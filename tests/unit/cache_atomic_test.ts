@@ -7,12 +7,7 @@ import {
   tempPathFor,
   writeFileAtomic,
 } from "../../src/cache/atomic.ts";
-
-async function names(dir: string): Promise<string[]> {
-  const out: string[] = [];
-  for await (const entry of Deno.readDir(dir)) out.push(entry.name);
-  return out.sort();
-}
+import { entryNames } from "../support.ts";
 
 Deno.test("writeFileAtomic writes, replaces and leaves no temp", async () => {
   const dir = await Deno.makeTempDir();
@@ -21,7 +16,7 @@ Deno.test("writeFileAtomic writes, replaces and leaves no temp", async () => {
     await writeFileAtomic(path, "first\n");
     await writeFileAtomic(path, new TextEncoder().encode("second ✓\n"));
     assert.equal(await Deno.readTextFile(path), "second ✓\n");
-    assert.deepEqual(await names(dir), ["12.json"]);
+    assert.deepEqual(await entryNames(dir), ["12.json"]);
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
@@ -33,7 +28,7 @@ Deno.test("writeFileAtomic removes the temp when the rename fails", async () => 
     const path = join(dir, "target");
     await Deno.mkdir(join(path, "sub"), { recursive: true }); // renaming a file over a non-empty dir fails
     await assert.rejects(writeFileAtomic(path, "data"));
-    assert.deepEqual(await names(dir), ["target"]);
+    assert.deepEqual(await entryNames(dir), ["target"]);
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
@@ -46,7 +41,7 @@ Deno.test("writeFileAtomic fails cleanly when the folder is missing", async () =
       writeFileAtomic(join(dir, "missing", "x.json"), "data"),
       Deno.errors.NotFound,
     );
-    assert.deepEqual(await names(dir), []);
+    assert.deepEqual(await entryNames(dir), []);
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
@@ -68,7 +63,7 @@ Deno.test("temp names are recognised and removed", async () => {
     await Deno.writeTextFile(join(dir, "5.json"), "{}\n");
     const removed = await removeTempFiles(dir);
     assert.deepEqual(removed, [".index.csv.tmp-99-deadbeef", tempName].sort());
-    assert.deepEqual(await names(dir), ["5.json"]);
+    assert.deepEqual(await entryNames(dir), ["5.json"]);
     assert.deepEqual(await removeTempFiles(join(dir, "nope")), []);
   } finally {
     await Deno.remove(dir, { recursive: true });
@@ -81,16 +76,16 @@ Deno.test("openAtomic: commit renames, abort removes", async () => {
     const path = join(dir, "resume.pdf");
     const a = await openAtomic(path);
     await a.file.write(new TextEncoder().encode("half"));
-    assert.deepEqual(await names(dir), [a.tempPath.slice(dir.length + 1)]);
+    assert.deepEqual(await entryNames(dir), [a.tempPath.slice(dir.length + 1)]);
     await a.abort();
-    assert.deepEqual(await names(dir), []);
+    assert.deepEqual(await entryNames(dir), []);
 
     const b = await openAtomic(path);
     await b.file.write(new TextEncoder().encode("whole"));
     await b.commit();
     await b.abort(); // harmless after commit
     assert.equal(await Deno.readTextFile(path), "whole");
-    assert.deepEqual(await names(dir), ["resume.pdf"]);
+    assert.deepEqual(await entryNames(dir), ["resume.pdf"]);
   } finally {
     await Deno.remove(dir, { recursive: true });
   }

@@ -3,15 +3,7 @@ import { join } from "node:path";
 import { RunError } from "../../src/errors.ts";
 import { ManualClock } from "../../src/clock.ts";
 import { acquireLock, inspectLock, readLockInfo } from "../../src/cache/lock.ts";
-
-async function exists(path: string): Promise<boolean> {
-  try {
-    await Deno.stat(path);
-    return true;
-  } catch {
-    return false;
-  }
-}
+import { exists } from "../support.ts";
 
 Deno.test("lock: second acquire fails naming the holder and the lock file", async () => {
   const dir = await Deno.makeTempDir();

@@ -3,16 +3,11 @@ import { join } from "node:path";
 import { RunError } from "../../src/errors.ts";
 import { openCache } from "../../src/cache/store.ts";
 import { parseIndex } from "../../src/cache/index_csv.ts";
+import { entryNames, withTempDir } from "../support.ts";
 
 const moniker = (r: unknown) => String((r as { name?: unknown }).name ?? "");
 const T1 = new Date("2026-11-23T01:52:11.123Z");
 const T2 = new Date("2026-11-24T08:00:00.000Z");
-
-async function names(dir: string): Promise<string[]> {
-  const out: string[] = [];
-  for await (const entry of Deno.readDir(dir)) out.push(entry.name);
-  return out.sort();
-}
 
 async function readIndex(dir: string) {
   const { rows, problems } = parseIndex(await Deno.readTextFile(join(dir, "index.csv")));
@@ -20,17 +15,8 @@ async function readIndex(dir: string) {
   return rows;
 }
 
-async function withTemp(fn: (dir: string) => Promise<void>): Promise<void> {
-  const dir = await Deno.makeTempDir();
-  try {
-    await fn(dir);
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
-}
-
 Deno.test("store: writes files and index, re-runs merge", async () => {
-  await withTemp(async (root) => {
+  await withTempDir(async (root) => {
     const cache = await openCache(join(root, "cache"));
     const jobs = await cache.folder("jobs", moniker);
     assert.deepEqual(await readIndex(jobs.dir), [], "a new folder gets an empty index");
@@ -38,7 +24,7 @@ Deno.test("store: writes files and index, re-runs merge", async () => {
     assert.deepEqual(jobs.ids(), [2, 10]);
     assert.ok(await Deno.stat(join(jobs.dir, ".index-journal.csv")));
     await jobs.commit();
-    assert.deepEqual(await names(jobs.dir), ["10.json", "2.json", "index.csv"]);
+    assert.deepEqual(await entryNames(jobs.dir), ["10.json", "2.json", "index.csv"]);
     assert.equal(
       await Deno.readTextFile(join(jobs.dir, "10.json")),
       JSON.stringify({ id: 10, name: 'Chef, "head"' }, null, 2) + "\n",
@@ -48,7 +34,7 @@ Deno.test("store: writes files and index, re-runs merge", async () => {
       { id: 10, moniker: 'Chef, "head"', timestamp: "2026-11-23T01:52:11.123Z" },
     ]);
     await cache.close();
-    assert.deepEqual(await names(join(root, "cache")), ["jobs"], "lock file removed");
+    assert.deepEqual(await entryNames(join(root, "cache")), ["jobs"], "lock file removed");
 
     // Second run: 10 fetched again (replaced), 3 new, 2 not returned (kept).
     const cache2 = await openCache(join(root, "cache"));
@@ -66,13 +52,13 @@ Deno.test("store: writes files and index, re-runs merge", async () => {
     await jobs2.remove([3, 999]);
     assert.ok(!jobs2.has(3));
     assert.deepEqual((await readIndex(jobs2.dir)).map((r) => r.id), [2, 7, 10]);
-    assert.deepEqual(await names(jobs2.dir), ["10.json", "2.json", "7.json", "index.csv"]);
+    assert.deepEqual(await entryNames(jobs2.dir), ["10.json", "2.json", "7.json", "index.csv"]);
     await cache2.close();
   });
 });
 
 Deno.test("store: a second openCache on the same folder is refused", async () => {
-  await withTemp(async (dir) => {
+  await withTempDir(async (dir) => {
     const cache = await openCache(dir);
     await assert.rejects(openCache(dir), (e: unknown) => {
       assert.ok(e instanceof RunError);
@@ -84,7 +70,7 @@ Deno.test("store: a second openCache on the same folder is refused", async () =>
 });
 
 Deno.test("store: ids that are not positive safe integers are rejected before writing", async () => {
-  await withTemp(async (dir) => {
+  await withTempDir(async (dir) => {
     const cache = await openCache(dir);
     const folder = await cache.folder("candidates", moniker);
     for (const id of ["../x", -1, 1.5, "12", 2 ** 53, 0, NaN, Infinity, null, undefined, 12n]) {
@@ -96,14 +82,14 @@ Deno.test("store: ids that are not positive safe integers are rejected before wr
     }
     await assert.rejects(folder.writeEntries([{ id: -5, moniker: "", body: {} }], T1), RunError);
     await assert.rejects(folder.remove([0]), RunError);
-    assert.deepEqual(await names(folder.dir), ["index.csv"], "nothing written");
+    assert.deepEqual(await entryNames(folder.dir), ["index.csv"], "nothing written");
     await assert.rejects(cache.folder("../escape", moniker), RunError);
     await cache.close();
   });
 });
 
 Deno.test("store: recovers after a crash", async () => {
-  await withTemp(async (dir) => {
+  await withTempDir(async (dir) => {
     // Run 1 writes and is "killed": no commit, no close (the lock is still released by the
     // OS in a real crash; here we release it but leave the journal and files as they are).
     const cache = await openCache(dir);
@@ -142,7 +128,7 @@ Deno.test("store: recovers after a crash", async () => {
       { id: 3, moniker: "Cy\r\nNewline", timestamp: T2.toISOString() },
       { id: 4, moniker: "Orphan", timestamp: mtime.toISOString() },
     ]);
-    assert.deepEqual(await names(fdir), [
+    assert.deepEqual(await entryNames(fdir), [
       "1.json",
       "3.json",
       "4.json",
@@ -156,7 +142,7 @@ Deno.test("store: recovers after a crash", async () => {
 });
 
 Deno.test("store: a lost index is rebuilt from the files; bad files are left without a row", async () => {
-  await withTemp(async (dir) => {
+  await withTempDir(async (dir) => {
     const cache = await openCache(dir);
     const folder = await cache.folder("offers", moniker);
     await folder.writeRecords(

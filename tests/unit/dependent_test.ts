@@ -3,7 +3,6 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { openCache, readMarker } from "../../src/cache/mod.ts";
 import { openClient } from "../../src/cli/client.ts";
-import type { RunContext } from "../../src/cli/context.ts";
 import { candidateIds } from "../../src/commands/dependent.ts";
 import {
   assertInside,
@@ -13,9 +12,10 @@ import {
   isExpiryError,
 } from "../../src/dependent/attachments.ts";
 import { candidatesFolder, chunk, forEachConcurrent } from "../../src/dependent/run.ts";
-import { ManualClock, systemClock } from "../../src/clock.ts";
+import { ManualClock } from "../../src/clock.ts";
 import { UsageError } from "../../src/errors.ts";
 import { startSandbox } from "../../src/sandbox/mod.ts";
+import { quietContext } from "../support.ts";
 
 Deno.test("forEachConcurrent keeps at most n calls in flight and visits every item once", async () => {
   let inFlight = 0;
@@ -74,18 +74,6 @@ Deno.test("expiry errors, downloadable URLs and path containment", () => {
   assert.deepEqual(attachmentsOf({ attachments: [null, 3, { url: "u" }] }), [{ url: "u" }]);
   assert.deepEqual(attachmentsOf({}), []);
 });
-
-function quietContext(): RunContext {
-  return {
-    env: () => undefined,
-    out: () => {},
-    err: () => {},
-    stderrIsTerminal: false,
-    stdinIsTerminal: false,
-    readLine: () => Promise.resolve(null),
-    clock: systemClock,
-  };
-}
 
 /** A cache holding the sandbox's candidates, and a run over it with a custom fetch. */
 async function withCachedCandidates(
