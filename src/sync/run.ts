@@ -184,6 +184,7 @@ async function entityStep(
   // A complete, unfiltered listing from the first page is itself the upstream id list.
   const listed = opts.prune && !resume && !since ? new Set<number>() : undefined;
   let pagesSinceCheckpoint = 0;
+  let pagesRead = 0;
   const runStart = Date.parse(progress.startedAt);
   const writtenSince = (folder: EntityFolder, id: number) => {
     const row = folder.row(id);
@@ -200,6 +201,7 @@ async function entityStep(
       params,
       startUrl: resume?.nextUrl,
       beforeWrite: async (page, folder) => {
+        pagesRead++;
         const verdicts = await compareWithCache(page.records, folder);
         verdicts.forEach((verdict, i) => {
           progress[verdict]++;
@@ -239,6 +241,26 @@ async function entityStep(
       for (const id of changed) if (!upstream.has(id)) changed.delete(id);
     }
   } catch (error) {
+    if (resume && pagesRead === 0) {
+      // The saved page URL is refused (a v3 cursor expires, for one): keeping the checkpoint
+      // would fail every later sync the same way. Start this listing over, keeping the
+      // dependents it had already found.
+      ctx.err(
+        `sync: ${name}: cannot resume from the saved checkpoint (${
+          (error as Error).message
+        }); listing from the start\n`,
+      );
+      delete stepState.checkpoint;
+      if (collectChanged) {
+        for (const step of DEPENDENT_STEPS) {
+          if (opts.dependents?.[step]) {
+            state.pending[step] = mergeIds(state.pending[step], [...changed]);
+          }
+        }
+      }
+      await writeState(cache.dir, state);
+      return entityStep(name, opts, env, state);
+    }
     const { new: added, updated, unchanged } = progress;
     return failed({ ...report, new: added, updated, unchanged }, error, ctx);
   }

@@ -360,3 +360,34 @@ for (const api of APIS) {
     });
   });
 }
+
+// v3 only: a v1 page URL cannot go stale this way (a page past the end is an empty page).
+Deno.test("sync (v3): a checkpoint whose cursor is refused is dropped and the listing starts over", async () => {
+  await using sandbox = await sandboxAtNow({ candidates: 60 });
+  await withTempDir(async (root) => {
+    assert.equal((await syncJson("v3", sandbox, root)).result.code, 0);
+    const statePath = join(root, "greenhouse-cache/.state.json");
+    const state = JSON.parse(await Deno.readTextFile(statePath));
+    const highWater = state.steps.candidates.highWater;
+    state.steps.candidates.checkpoint = {
+      startedAt: new Date().toISOString(),
+      baseUrl: sandbox.v3Url,
+      params: { updated_at: `gte|${highWater}` },
+      nextUrl: `${sandbox.v3Url}/candidates?cursor=expired-or-garbage`,
+      written: 0,
+      new: 0,
+      updated: 0,
+      unchanged: 0,
+      changed: [],
+    };
+    await Deno.writeTextFile(statePath, JSON.stringify(state));
+
+    const rerun = await syncJson("v3", sandbox, root);
+    assert.equal(rerun.result.code, 0, rerun.result.stderr);
+    assert.match(rerun.result.stderr, /candidates: cannot resume from the saved checkpoint/);
+    assert.equal(rerun.step("candidates").status, "ok");
+    const after = JSON.parse(await Deno.readTextFile(statePath));
+    assert.equal(after.steps.candidates.checkpoint, undefined);
+    await assertCacheEqualsSandbox("v3", sandbox, join(root, "greenhouse-cache"));
+  });
+});
