@@ -23,7 +23,8 @@ import {
   quiet,
 } from "../cli/options.ts";
 import { Progress } from "../cli/progress.ts";
-import { openCache } from "../cache/mod.ts";
+import { type EntityFolder, openCache } from "../cache/mod.ts";
+import type { Page } from "../harvest/mod.ts";
 import { openClient } from "../cli/client.ts";
 import { prefetch } from "../prefetch.ts";
 
@@ -113,18 +114,12 @@ export async function extractEntity(cmd: ExtractCommand, ctx: RunContext): Promi
   try {
     const folder = await cache.folder(entity.name, entity.moniker);
     const filters = client.dialect.dateFilters(cmd.range.after, cmd.range.before);
-    for await (const page of prefetch(client.paginate(path, filters))) {
-      for (const record of page.records) {
-        if (recordId(record) === undefined) {
-          throw new RunError(
-            `${path} returned a record whose id ${
-              JSON.stringify(record?.id)
-            } is not a positive integer; refusing to use it as a file name`,
-          );
-        }
-      }
-      await folder.writeRecords(page.records, new Date(ctx.clock.now()));
-      records += page.records.length;
+    // Each page is encoded into file contents as soon as it arrives, so neither the page being
+    // written nor the one prefetched meanwhile keeps its parsed records alive.
+    const encoded = encodedPages(client.paginate(path, filters), path, folder);
+    for await (const page of prefetch(encoded)) {
+      await folder.writeEncoded(page.encoded, new Date(ctx.clock.now()));
+      records += page.count;
       pages += 1;
       if (pages % COMMIT_EVERY_PAGES === 0) await folder.commit();
       progress.update({
@@ -148,6 +143,26 @@ export async function extractEntity(cmd: ExtractCommand, ctx: RunContext): Promi
     waitedMs: client.stats.waitedMs,
     seconds: (ctx.clock.now() - started) / 1000,
   };
+}
+
+/** Checks each page's ids and encodes its records into file contents. */
+async function* encodedPages(pages: AsyncIterable<Page>, path: string, folder: EntityFolder) {
+  for await (const page of pages) {
+    for (const record of page.records) {
+      if (recordId(record) === undefined) {
+        throw new RunError(
+          `${path} returned a record whose id ${
+            JSON.stringify(record?.id)
+          } is not a positive integer; refusing to use it as a file name`,
+        );
+      }
+    }
+    yield {
+      encoded: folder.encodeRecords(page.records),
+      count: page.records.length,
+      lastPage: page.lastPage,
+    };
+  }
 }
 
 export function formatSummary(r: ExtractResult): string {
