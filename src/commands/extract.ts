@@ -2,7 +2,14 @@
  * The seven entity commands: one code path, driven by the entity table.
  * Lists the entity page by page and writes each page to the cache as it arrives.
  */
-import { ENTITIES, type Entity, type EntityName, entityPath, recordId } from "../entities.ts";
+import {
+  type ApiRecord,
+  ENTITIES,
+  type Entity,
+  type EntityName,
+  entityPath,
+  recordId,
+} from "../entities.ts";
 import { RunError, UsageError } from "../errors.ts";
 import type { RunContext } from "../cli/context.ts";
 import type { CommandSpec } from "../cli/spec.ts";
@@ -24,7 +31,7 @@ import {
 } from "../cli/options.ts";
 import { Progress } from "../cli/progress.ts";
 import { type EntityFolder, openCache } from "../cache/mod.ts";
-import type { Page } from "../harvest/mod.ts";
+import type { LazyPage } from "../harvest/mod.ts";
 import { openClient } from "../cli/client.ts";
 import { prefetch } from "../prefetch.ts";
 
@@ -114,9 +121,9 @@ export async function extractEntity(cmd: ExtractCommand, ctx: RunContext): Promi
   try {
     const folder = await cache.folder(entity.name, entity.moniker);
     const filters = client.dialect.dateFilters(cmd.range.after, cmd.range.before);
-    // Each page is encoded into file contents as soon as it arrives, so neither the page being
-    // written nor the one prefetched meanwhile keeps its parsed records alive.
-    const encoded = encodedPages(client.paginate(path, filters), path, folder);
+    // Pages are encoded as they arrive (one record parsed at a time), so neither the page being
+    // written nor the one prefetched meanwhile keeps parsed records alive.
+    const encoded = encodedPages(client.paginateLazily(path, filters), path, folder);
     for await (const page of prefetch(encoded)) {
       await folder.writeEncoded(page.encoded, new Date(ctx.clock.now()));
       records += page.count;
@@ -145,23 +152,28 @@ export async function extractEntity(cmd: ExtractCommand, ctx: RunContext): Promi
   };
 }
 
-/** Checks each page's ids and encodes its records into file contents. */
-async function* encodedPages(pages: AsyncIterable<Page>, path: string, folder: EntityFolder) {
+/**
+ * Encodes each page into file contents as it arrives, parsing its records one at a time, and
+ * refuses a record whose id cannot name a file.
+ */
+async function* encodedPages(pages: AsyncIterable<LazyPage>, path: string, folder: EntityFolder) {
   for await (const page of pages) {
-    for (const record of page.records) {
-      if (recordId(record) === undefined) {
-        throw new RunError(
-          `${path} returned a record whose id ${
-            JSON.stringify(record?.id)
-          } is not a positive integer; refusing to use it as a file name`,
-        );
+    const checked = function* () {
+      for (const record of page.records.values() as Iterable<ApiRecord>) {
+        if (recordId(record) === undefined) {
+          throw new RunError(
+            `${path} returned a record whose id ${
+              JSON.stringify(record?.id)
+            } is not a positive integer; refusing to use it as a file name`,
+          );
+        }
+        yield record;
       }
-    }
-    yield {
-      encoded: folder.encodeRecords(page.records),
-      count: page.records.length,
-      lastPage: page.lastPage,
     };
+    const count = page.records.length;
+    const encoded = folder.encodeRecords(checked());
+    page.records.release();
+    yield { encoded, count, lastPage: page.lastPage };
   }
 }
 

@@ -35,7 +35,9 @@ export {
   type Deadline,
   type DeadlineFactory,
   HarvestClient,
+  type LazyPage,
   type Page,
   realDeadline,
   type RequestOptions,
 } from "./client.ts";
+export { JsonArrayBytes, splitJsonArray } from "./json_array.ts";
