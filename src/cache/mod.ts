@@ -40,6 +40,7 @@ export {
   type ApiRecordWithId,
   type Cache,
   type CacheOptions,
+  type EncodedRecords,
   type EntityFolder,
   JOURNAL_FILE,
   JOURNAL_HEADER,

@@ -2,7 +2,14 @@
  * The seven entity commands: one code path, driven by the entity table.
  * Lists the entity page by page and writes each page to the cache as it arrives.
  */
-import { ENTITIES, type Entity, type EntityName, entityPath, recordId } from "../entities.ts";
+import {
+  type ApiRecord,
+  ENTITIES,
+  type Entity,
+  type EntityName,
+  entityPath,
+  recordId,
+} from "../entities.ts";
 import { RunError, UsageError } from "../errors.ts";
 import type { RunContext } from "../cli/context.ts";
 import type { CommandSpec } from "../cli/spec.ts";
@@ -23,8 +30,8 @@ import {
   quiet,
 } from "../cli/options.ts";
 import { Progress } from "../cli/progress.ts";
-import { type Cache, type EntityFolder, openCache } from "../cache/mod.ts";
-import type { HarvestClient, Page } from "../harvest/mod.ts";
+import { type Cache, type EncodedRecords, type EntityFolder, openCache } from "../cache/mod.ts";
+import type { HarvestClient, LazyPage } from "../harvest/mod.ts";
 import { openClient } from "../cli/client.ts";
 import { prefetch } from "../prefetch.ts";
 
@@ -136,10 +143,26 @@ export interface EntityStream {
   params: Record<string, string>;
   /** Resume from this page URL (a saved `nextUrl`) instead of the first page. */
   startUrl?: string;
-  /** Sees each page's (id-checked) records before they are written, e.g. to compare with the cache. */
-  beforeWrite?: (page: Page, folder: EntityFolder) => Promise<void>;
+  /**
+   * Reduces each record to a short string kept beside the page (e.g. its change timestamps), so
+   * `beforeWrite` can compare without the page's parsed records being kept alive.
+   */
+  summarize?: (record: ApiRecord) => string;
+  /** Sees each page before it is written, e.g. to compare it with the cache. */
+  beforeWrite?: (page: EncodedPage, folder: EntityFolder) => Promise<void>;
   /** Runs after each page is written, e.g. to commit and checkpoint. */
-  afterWrite?: (page: Page, folder: EntityFolder) => Promise<void>;
+  afterWrite?: (page: EncodedPage, folder: EntityFolder) => Promise<void>;
+}
+
+/** A listed page, already encoded into file contents. */
+export interface EncodedPage {
+  encoded: EncodedRecords;
+  count: number;
+  lastPage?: number;
+  /** The next page's URL, as the API gave it (absent on the last page). */
+  nextUrl?: string;
+  /** One entry per record, in order: its id and, with `summarize`, its summary. */
+  records: { id: number; summary: string }[];
 }
 
 export interface StreamResult {
@@ -163,20 +186,14 @@ export async function streamEntity(run: EntityStream): Promise<StreamResult> {
   try {
     const folder = await run.cache.folder(entity.name, entity.moniker);
     const path = entityPath(entity, client.dialect);
-    const listing = client.paginate(path, run.params, { startUrl: run.startUrl });
-    for await (const page of prefetch(listing)) {
-      for (const record of page.records) {
-        if (recordId(record) === undefined) {
-          throw new RunError(
-            `${path} returned a record whose id ${
-              JSON.stringify(record?.id)
-            } is not a positive integer; refusing to use it as a file name`,
-          );
-        }
-      }
+    const listing = client.paginateLazily(path, run.params, { startUrl: run.startUrl });
+    // Pages are encoded as they arrive (one record parsed at a time), so neither the page being
+    // written nor the one prefetched meanwhile keeps parsed records alive.
+    const encoded = encodedPages(listing, path, folder, run.summarize);
+    for await (const page of prefetch(encoded)) {
       await run.beforeWrite?.(page, folder);
-      await folder.writeRecords(page.records, new Date(ctx.clock.now()));
-      records += page.records.length;
+      await folder.writeEncoded(page.encoded, new Date(ctx.clock.now()));
+      records += page.count;
       pages += 1;
       if (pages % COMMIT_EVERY_PAGES === 0) await folder.commit();
       await run.afterWrite?.(page, folder);
@@ -192,6 +209,39 @@ export async function streamEntity(run: EntityStream): Promise<StreamResult> {
     progress.done();
   }
   return { records, pages };
+}
+
+/**
+ * Encodes each page into file contents as it arrives, parsing its records one at a time, and
+ * refuses a record whose id cannot name a file.
+ */
+async function* encodedPages(
+  pages: AsyncIterable<LazyPage>,
+  path: string,
+  folder: EntityFolder,
+  summarize?: (record: ApiRecord) => string,
+): AsyncGenerator<EncodedPage> {
+  for await (const page of pages) {
+    const records: EncodedPage["records"] = [];
+    const checked = function* () {
+      for (const record of page.records.values() as Iterable<ApiRecord>) {
+        const id = recordId(record);
+        if (id === undefined) {
+          throw new RunError(
+            `${path} returned a record whose id ${
+              JSON.stringify(record?.id)
+            } is not a positive integer; refusing to use it as a file name`,
+          );
+        }
+        records.push({ id, summary: summarize ? summarize(record) : "" });
+        yield record;
+      }
+    };
+    const count = page.records.length;
+    const encoded = folder.encodeRecords(checked());
+    page.records.release();
+    yield { encoded, count, lastPage: page.lastPage, nextUrl: page.nextUrl, records };
+  }
 }
 
 export function formatSummary(r: ExtractResult): string {

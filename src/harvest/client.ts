@@ -6,6 +6,7 @@ import type { ApiRecord } from "../entities.ts";
 import { RunError, UsageError } from "../errors.ts";
 import type { Auth } from "./auth.ts";
 import type { Dialect } from "./dialect.ts";
+import { JsonArrayBytes } from "./json_array.ts";
 import { parseLinkHeader } from "./link.ts";
 import { Pacer } from "./pacer.ts";
 import {
@@ -75,6 +76,11 @@ export interface Page {
   lastPage?: number;
 }
 
+/** A page whose records are parsed when read (`records.values()`); `records.length` is known. */
+export interface LazyPage extends Omit<Page, "records"> {
+  records: JsonArrayBytes;
+}
+
 export interface RequestOptions {
   params?: Record<string, string> | URLSearchParams;
   body?: unknown;
@@ -83,6 +89,11 @@ export interface RequestOptions {
   idempotent?: boolean;
   /** Statuses returned instead of thrown, e.g. [404]. */
   allowStatus?: number[];
+  /**
+   * A 2xx body that is a valid JSON array comes back as JsonArrayBytes (elements parsed when
+   * read) instead of a parsed array; any other body is handled as usual.
+   */
+  arrayBytes?: boolean;
 }
 
 export interface ClientResponse {
@@ -249,7 +260,7 @@ export class HarvestClient {
         this.pacer.observe(new Headers(), 0); // every acquire() is matched by one observe()
         throw error;
       }
-      const sent = await this.#send(method, url, headers, bodyText);
+      const sent = await this.#send(method, url, headers, bodyText, init.arrayBytes === true);
 
       let reason: string;
       let retryAfterMs: number | undefined;
@@ -352,6 +363,21 @@ export class HarvestClient {
     params: Record<string, string> = {},
     opts: { startUrl?: string } = {},
   ): AsyncGenerator<Page> {
+    for await (const page of this.paginateLazily(path, params, opts)) {
+      const { records, ...rest } = page;
+      yield { ...rest, records: [...records.values()] as ApiRecord[] };
+    }
+  }
+
+  /**
+   * `paginate`, with each page's records kept as bytes and parsed one at a time when read: a
+   * long extraction's memory then stays flat (see JsonArrayBytes).
+   */
+  async *paginateLazily(
+    path: string,
+    params: Record<string, string> = {},
+    opts: { startUrl?: string } = {},
+  ): AsyncGenerator<LazyPage> {
     let url: string;
     if (opts.startUrl) url = opts.startUrl;
     else {
@@ -363,9 +389,10 @@ export class HarvestClient {
     const seen = new Set<string>();
     for (;;) {
       seen.add(url);
-      const { headers, body } = await this.request("GET", url);
+      // A valid JSON array always arrives as JsonArrayBytes; anything else is not a list.
+      const { headers, body } = await this.request("GET", url, { arrayBytes: true });
       const endpoint = `GET ${new URL(this.#resolve(url, undefined)).pathname}`;
-      if (!Array.isArray(body)) {
+      if (!(body instanceof JsonArrayBytes)) {
         const got = body === null ? "null" : typeof body;
         throw new RunError(
           this.#redact(`${endpoint}: expected a JSON array of records, got ${got}.`),
@@ -379,7 +406,7 @@ export class HarvestClient {
       if (body.length === 0) next = undefined;
       counter++;
       yield {
-        records: body as ApiRecord[],
+        records: body,
         url,
         nextUrl: next,
         pageNumber: pageParam(url) ?? counter,
@@ -447,7 +474,13 @@ export class HarvestClient {
   }
 
   /** One send: fetch, then the whole body. Always calls pacer.observe once. */
-  async #send(method: string, url: string, headers: Headers, body?: string): Promise<Sent> {
+  async #send(
+    method: string,
+    url: string,
+    headers: Headers,
+    body: string | undefined,
+    arrayBytes: boolean,
+  ): Promise<Sent> {
     const deadline = this.#deadline(this.#timeoutMs);
     try {
       let res: Response;
@@ -482,7 +515,6 @@ export class HarvestClient {
           bodyError: why,
         };
       }
-      const text = new TextDecoder().decode(bytes);
       const declared = res.headers.get("content-length");
       const encoding = (res.headers.get("content-encoding") ?? "identity").trim().toLowerCase();
       if (
@@ -493,10 +525,13 @@ export class HarvestClient {
           kind: "response",
           status: res.status,
           headers: res.headers,
-          body: text,
+          body: new TextDecoder().decode(bytes),
           bodyError: `truncated or unparseable body (got ${bytes.length} of ${declared} bytes)`,
         };
       }
+      const array = ok && arrayBytes ? JsonArrayBytes.from(bytes) : undefined;
+      if (array) return { kind: "response", status: res.status, headers: res.headers, body: array };
+      const text = new TextDecoder().decode(bytes);
       if (text.trim() === "") {
         return { kind: "response", status: res.status, headers: res.headers, body: null };
       }

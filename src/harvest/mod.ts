@@ -37,8 +37,10 @@ export {
   type Deadline,
   type DeadlineFactory,
   HarvestClient,
+  type LazyPage,
   type Page,
   realDeadline,
   type RequestOptions,
 } from "./client.ts";
 export { getRecord } from "./records.ts";
+export { JsonArrayBytes, splitJsonArray } from "./json_array.ts";

@@ -23,17 +23,18 @@ export function changeStamp(record: ApiRecord): string {
 }
 
 /**
- * One verdict per record (same order). Reads the cached file of records the folder already has;
- * a file that cannot be read or parsed counts as "updated" (it is about to be rewritten).
+ * One verdict per record (same order), from each fetched record's id and change stamp. Reads the
+ * cached file of records the folder already has; a file that cannot be read or parsed counts as
+ * "updated" (it is about to be rewritten).
  */
 export async function compareWithCache(
-  records: ApiRecord[],
+  records: readonly { id: number; summary: string }[],
   folder: EntityFolder,
 ): Promise<Verdict[]> {
   const results = await pool(records, WRITE_CONCURRENCY, async (record): Promise<Verdict> => {
     if (!folder.has(record.id)) return "new";
     const cached = JSON.parse(await Deno.readTextFile(folder.filePath(record.id)));
-    return changeStamp(cached) === changeStamp(record) ? "unchanged" : "updated";
+    return changeStamp(cached) === record.summary ? "unchanged" : "updated";
   });
   return results.map((result) => result.status === "fulfilled" ? result.value : "updated");
 }

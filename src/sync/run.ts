@@ -15,10 +15,10 @@ import { candidateAttachmentsDir } from "../cache/mod.ts";
 import type { RunContext } from "../cli/context.ts";
 import { describeFailure } from "../cli/failure.ts";
 import { streamEntity } from "../commands/extract.ts";
-import { ENTITIES, type EntityName, recordId } from "../entities.ts";
+import { ENTITIES, type EntityName, entityPath, recordId } from "../entities.ts";
 import { RunError } from "../errors.ts";
 import type { HarvestClient } from "../harvest/mod.ts";
-import { compareWithCache } from "./compare.ts";
+import { changeStamp, compareWithCache } from "./compare.ts";
 import { type Checkpoint, mergeIds, readState, type SyncState, writeState } from "./state.ts";
 
 /** Every step, in the order a sync runs them (a record's references come before it). */
@@ -200,12 +200,13 @@ async function entityStep(
       quiet: opts.quiet,
       params,
       startUrl: resume?.nextUrl,
+      summarize: changeStamp,
       beforeWrite: async (page, folder) => {
         pagesRead++;
         const verdicts = await compareWithCache(page.records, folder);
         verdicts.forEach((verdict, i) => {
           progress[verdict]++;
-          const id = page.records[i].id as number;
+          const id = page.records[i].id;
           // A resumed listing re-reads pages written after its last checkpoint: they now look
           // unchanged, but their dependents were never queued.
           if (collectChanged && (verdict !== "unchanged" || (resume && writtenSince(folder, id)))) {
@@ -215,7 +216,7 @@ async function entityStep(
         });
       },
       afterWrite: async (page, folder) => {
-        progress.written += page.records.length;
+        progress.written += page.count;
         if (!page.nextUrl) return;
         pagesSinceCheckpoint++;
         if (pagesSinceCheckpoint < folder.size() / CHECKPOINT_ROWS_PER_PAGE) return;
@@ -284,11 +285,12 @@ async function entityStep(
 /** Every id the entity's list endpoint returns now (costs the listing's requests). */
 async function listIds(client: HarvestClient, name: EntityName): Promise<Set<number>> {
   const ids = new Set<number>();
-  for await (const page of client.paginate(ENTITIES[name].path, {})) {
+  const path = entityPath(ENTITIES[name], client.dialect);
+  for await (const page of client.paginate(path, {})) {
     for (const record of page.records) {
       const id = recordId(record);
       if (id === undefined) {
-        throw new RunError(`${ENTITIES[name].path} returned a record without a valid id`);
+        throw new RunError(`${path} returned a record without a valid id`);
       }
       ids.add(id);
     }
