@@ -8,7 +8,7 @@
 import { parseArgs } from "node:util";
 import { fileURLToPath } from "node:url";
 import { dirname } from "node:path";
-import { DEFAULT_ACCESS_DIR, DEFAULT_CACHE_DIR, permissionFlags } from "./permissions.ts";
+import { DEFAULT_ACCESS_DIR, DEFAULT_CACHE_DIR, permissionFlags, V8_FLAGS } from "./permissions.ts";
 
 export const DEFAULT_OUTPUT = "greenhouse-extractor";
 
@@ -38,6 +38,7 @@ export function compileArgs(opts: CompileOptions = {}): string[] {
   }
   return [
     "compile",
+    V8_FLAGS,
     ...permissionFlags({
       cacheDir: opts.cacheDir,
       accessDir: opts.accessDir,

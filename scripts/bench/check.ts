@@ -5,7 +5,7 @@
  */
 import { join } from "node:path";
 import { formatIndex, type IndexRow } from "../../src/cache/index_csv.ts";
-import { MAIN, median } from "./support.ts";
+import { median, runCliMeasured } from "./support.ts";
 import type { Bench, BenchFigure } from "./types.ts";
 
 const RUNS = 3;
@@ -66,34 +66,10 @@ async function generateCache(dir: string, records: number): Promise<void> {
   await Deno.writeTextFile(join(folder, "index.csv"), formatIndex(rows));
 }
 
-/** Runs `check` once; returns seconds and peak RSS in MB (VmHWM polled while it runs). */
+/** Runs `check` once with the binary's flags; returns seconds and peak RSS. */
 async function measure(root: string): Promise<{ seconds: number; rssMb: number; code: number }> {
-  const started = performance.now();
-  const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", `--allow-read=${root}`, `--allow-write=${root}`, MAIN, "check", "--quiet"],
-    cwd: root,
-    env: { NO_COLOR: "1" },
-    stdout: "null",
-    stderr: "null",
-  }).spawn();
-  let peakKb = 0;
-  let done = false;
-  const status = child.status.then((s) => {
-    done = true;
-    return s;
-  });
-  while (!done) {
-    try {
-      const text = await Deno.readTextFile(`/proc/${child.pid}/status`);
-      const match = /VmHWM:\s+(\d+) kB/.exec(text);
-      if (match) peakKb = Math.max(peakKb, Number(match[1]));
-    } catch {
-      // the process has exited between checks
-    }
-    await Promise.race([status, new Promise((resolve) => setTimeout(resolve, 20))]);
-  }
-  const { code } = await status;
-  return { seconds: (performance.now() - started) / 1000, rssMb: peakKb / 1024, code };
+  const run = await runCliMeasured(["check", "--quiet"], { cwd: root, env: {} });
+  return { seconds: run.ms / 1000, rssMb: run.peakRssMb, code: run.code };
 }
 
 export const bench: Bench = {
@@ -130,7 +106,7 @@ export const bench: Bench = {
           target: "< 150 MB",
           met: median(rss) < 150,
           runs: rss,
-          note: "VmHWM of the CLI subprocess, polled every 20 ms",
+          note: "maximum RSS of the CLI subprocess (GNU time %M)",
         },
       ];
     } finally {

@@ -6,23 +6,14 @@
  *   one huge file.
  */
 import { join } from "node:path";
-import { MAIN, runCli, scopedPermissions } from "../../tests/e2e/cli.ts";
+import { runCli } from "../../tests/e2e/cli.ts";
 import { startSandbox } from "../../src/sandbox/mod.ts";
-import { median } from "./support.ts";
+import { expectSuccess, median, runCliMeasured, withTempDir } from "./support.ts";
 import type { Bench, BenchFigure } from "./types.ts";
 
 const RATE_LIMIT = 20;
 const WINDOW_MS = 10_000;
 const RATE_TARGET = 0.8;
-
-async function withRoot<T>(fn: (root: string) => Promise<T>): Promise<T> {
-  const root = await Deno.makeTempDir({ prefix: "ghx-bench-dep-" });
-  try {
-    return await fn(root);
-  } finally {
-    await Deno.remove(root, { recursive: true });
-  }
-}
 
 async function feedsUnderRateLimit(quick: boolean): Promise<BenchFigure[]> {
   const budget = RATE_TARGET * RATE_LIMIT;
@@ -31,7 +22,7 @@ async function feedsUnderRateLimit(quick: boolean): Promise<BenchFigure[]> {
   const sandbox = await startSandbox({ candidates, rateLimit: RATE_LIMIT, windowMs: WINDOW_MS });
   try {
     sandbox.faults.latencyMs = 150; // latency must not set the pace: concurrency hides it
-    return await withRoot(async (root) => {
+    return await withTempDir(async (root) => {
       const env = { GREENHOUSE_BASE_URL: sandbox.url, GREENHOUSE_API_KEY: sandbox.apiKey };
       const rate = ["--rate-target", String(RATE_TARGET)];
       const listed = await runCli(["candidates", "-q", ...rate], { root, env });
@@ -76,62 +67,11 @@ async function feedsUnderRateLimit(quick: boolean): Promise<BenchFigure[]> {
   }
 }
 
-const TIME = "/usr/bin/time";
-
 /**
  * Runs the CLI and returns its exit code and peak resident set (kB). Deno will not let a script
  * read another process's /proc/<pid>/status without --allow-all, so GNU time (wait4's ru_maxrss)
  * reports the peak; without it, `cat /proc/<pid>/status` is polled for VmHWM.
  */
-async function runMeasured(
-  args: string[],
-  root: string,
-  env: Record<string, string>,
-): Promise<{ code: number; stderr: string; peakKb: number }> {
-  const hasTime = await Deno.stat(TIME).then(() => true, () => false);
-  const denoArgs = ["run", ...scopedPermissions(root), MAIN, ...args];
-  const fullEnv: Record<string, string> = { NO_COLOR: "1", ...env };
-  for (const name of ["HOME", "DENO_DIR", "XDG_CACHE_HOME", "PATH"]) {
-    const value = Deno.env.get(name);
-    if (value !== undefined) fullEnv[name] = value;
-  }
-  const report = join(root, "peak-rss.txt");
-  const command = hasTime
-    ? new Deno.Command(TIME, {
-      args: ["-f", "%M", "-o", report, Deno.execPath(), ...denoArgs],
-      cwd: root,
-      clearEnv: true,
-      env: fullEnv,
-      stdout: "piped",
-      stderr: "piped",
-    })
-    : new Deno.Command(Deno.execPath(), {
-      args: denoArgs,
-      cwd: root,
-      clearEnv: true,
-      env: fullEnv,
-      stdout: "piped",
-      stderr: "piped",
-    });
-  const child = command.spawn();
-  const output = child.output();
-  let peakKb = 0;
-  if (!hasTime) {
-    let finished = false;
-    output.finally(() => (finished = true));
-    while (!finished) {
-      const status = await new Deno.Command("cat", { args: [`/proc/${child.pid}/status`] })
-        .output();
-      const text = new TextDecoder().decode(status.stdout);
-      peakKb = Math.max(peakKb, Number(/VmHWM:\s+(\d+)\s+kB/.exec(text)?.[1] ?? 0));
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    }
-  }
-  const result = await output;
-  if (hasTime) peakKb = Number((await Deno.readTextFile(report)).trim().split("\n").pop());
-  return { code: result.code, stderr: new TextDecoder().decode(result.stderr), peakKb };
-}
-
 async function hugeDownload(quick: boolean): Promise<BenchFigure[]> {
   const size = (quick ? 64 : 300) * 1024 * 1024;
   const runs = quick ? 1 : 3;
@@ -141,19 +81,19 @@ async function hugeDownload(quick: boolean): Promise<BenchFigure[]> {
   const peaks: number[] = [];
   try {
     for (let i = 0; i < runs; i++) {
-      await withRoot(async (root) => {
+      await withTempDir(async (root) => {
         const env = { GREENHOUSE_BASE_URL: sandbox.url, GREENHOUSE_API_KEY: sandbox.apiKey };
         const listed = await runCli(["candidates", "-q"], { root, env });
         if (listed.code !== 0) throw new Error(`candidates failed: ${listed.stderr}`);
         const started = performance.now();
-        const result = await runMeasured(
-          ["attachments", "-q", "--candidates", String(hugeId)],
-          root,
-          env,
+        const result = expectSuccess(
+          await runCliMeasured(["attachments", "-q", "--candidates", String(hugeId)], {
+            cwd: root,
+            env,
+          }),
+          "attachments",
         );
         const seconds = (performance.now() - started) / 1000;
-        if (result.code !== 0) throw new Error(`attachments failed: ${result.stderr}`);
-        const peakKb = result.peakKb;
         const folder = join(root, "greenhouse-cache", "candidates", `${hugeId}-attachments`);
         let bytes = 0;
         for await (const dir of Deno.readDir(folder)) {
@@ -164,7 +104,7 @@ async function hugeDownload(quick: boolean): Promise<BenchFigure[]> {
           }
         }
         speeds.push(bytes / 1024 / 1024 / seconds);
-        peaks.push(peakKb / 1024);
+        peaks.push(result.peakRssMb);
       });
     }
   } finally {

@@ -2,7 +2,7 @@
  * Helpers for benchmark modules: run the CLI as a subprocess with the binary's permission set
  * (scripts/permissions.ts) while polling its peak RSS, medians, temp folders.
  */
-import { permissionFlags } from "../permissions.ts";
+import { permissionFlags, V8_FLAGS } from "../permissions.ts";
 import { denoEnvironment, MAIN } from "../../tests/e2e/cli.ts";
 
 export { MAIN };
@@ -36,7 +36,7 @@ export async function runCliMeasured(
   opts: { cwd: string; env: Record<string, string> },
 ): Promise<MeasuredRun> {
   const rssFile = await Deno.makeTempFile({ prefix: "ghx-bench-rss-" });
-  const deno = [Deno.execPath(), "run", ...permissionFlags(), MAIN, ...args];
+  const deno = [Deno.execPath(), "run", V8_FLAGS, ...permissionFlags(), MAIN, ...args];
   const [command, ...commandArgs] = hasGnuTime()
     ? [TIME, "-f", "%M", "-o", rssFile, ...deno]
     : deno;

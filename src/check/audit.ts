@@ -3,6 +3,7 @@
  * folder: only id sets and a bounded number of files in flight are held, so a 100,000-record
  * cache is audited in seconds and in little memory.
  */
+import { collectGarbage } from "../memory.ts";
 import { join } from "node:path";
 import { createHash } from "node:crypto";
 import { ENTITIES, ENTITY_NAMES, type EntityName } from "../entities.ts";
@@ -206,6 +207,7 @@ async function auditFolder(
   const indexPath = `${name}/${INDEX_FILE}`;
   try {
     for await (const batch of readIndexBatches(join(dir, INDEX_FILE), { allowDuplicates: true })) {
+      collectGarbage();
       for (const item of batch) {
         if (isIndexProblem(item)) {
           const key: IntegrityKey = item.kind === "header" ? "index_header" : "index_malformed";
@@ -348,6 +350,7 @@ function forEachFile(
     if (++sinceReport >= 1000) {
       progress(sinceReport);
       sinceReport = 0;
+      collectGarbage();
     }
   }
   progress(sinceReport);

@@ -34,6 +34,7 @@ import { type Cache, type EncodedRecords, type EntityFolder, openCache } from ".
 import type { HarvestClient, LazyPage } from "../harvest/mod.ts";
 import { openClient } from "../cli/client.ts";
 import { prefetch } from "../prefetch.ts";
+import { collectGarbage } from "../memory.ts";
 
 export interface ExtractCommand {
   kind: "extract";
@@ -196,6 +197,7 @@ export async function streamEntity(run: EntityStream): Promise<StreamResult> {
       records += page.count;
       pages += 1;
       if (pages % COMMIT_EVERY_PAGES === 0) await folder.commit();
+      collectGarbage();
       await run.afterWrite?.(page, folder);
       progress.update({
         done: records,

@@ -8,11 +8,12 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { ENTITY_NAMES } from "../../src/entities.ts";
-import { permissionFlags } from "../../scripts/permissions.ts";
+import { permissionFlags, V8_FLAGS } from "../../scripts/permissions.ts";
 import { type CliResult, runCli, withTempDir } from "./cli.ts";
 import { startSandboxDisposable } from "./sandbox.ts";
 
-const BINARY_FLAGS = permissionFlags();
+/** Exactly what `deno task compile` bakes into the binary. */
+const BINARY_FLAGS = [V8_FLAGS, ...permissionFlags()];
 
 interface AllowedRun {
   args: string[];

@@ -58,7 +58,7 @@ Deno.test("deno task compile --print prints the exact compile command", async ()
   assert.equal(output.code, 0, new TextDecoder().decode(output.stderr));
   assert.equal(
     new TextDecoder().decode(output.stdout).trim(),
-    "deno compile --no-prompt " +
+    "deno compile --v8-flags=--expose-gc,--max-semi-space-size=8 --no-prompt " +
       "'--allow-net=harvest.greenhouse.io,auth.greenhouse.io,*.amazonaws.com,127.0.0.1' " +
       "'--allow-read=/srv/my cache,./greenhouse-access,./demo-cache' " +
       "'--allow-write=/srv/my cache,./greenhouse-access,./demo-cache' " +
