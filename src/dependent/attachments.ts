@@ -36,6 +36,7 @@ import {
 } from "../cache/mod.ts";
 import { type ApiRecord, ENTITIES, entityPath } from "../entities.ts";
 import { RunError } from "../errors.ts";
+import { collectGarbage } from "../memory.ts";
 import { type CandidateBatch, getRecord, type HarvestClient } from "../harvest/mod.ts";
 import { listByCandidate } from "./batch.ts";
 import {
@@ -54,6 +55,8 @@ export const REFRESH_BATCH = 50;
 const MAX_ATTEMPTS = 4;
 /** A download that receives nothing for this long is abandoned (and retried). */
 const IDLE_TIMEOUT_MS = 60_000;
+/** Downloaded bytes between two garbage collections (when enabled). */
+const COLLECT_EVERY_BYTES = 8 * 1024 * 1024;
 /** How many cached candidate files are read and checked at the same time. */
 const PLAN_CONCURRENCY = 16;
 
@@ -499,6 +502,7 @@ async function fetchToFile(url: URL, path: string, fetchFn: typeof fetch): Promi
     const expected = declared !== null && /^\d+$/.test(declared) ? Number(declared) : undefined;
     const hash = createHash("sha256");
     let size = 0;
+    let sinceCollected = 0;
     const atomic = await openAtomic(path);
     const reader = response.body.getReader();
     try {
@@ -514,6 +518,12 @@ async function fetchToFile(url: URL, path: string, fetchFn: typeof fetch): Promi
         hash.update(next.value);
         await writeAll(atomic.file, next.value);
         size += next.value.length;
+        // Each chunk is a fresh buffer that V8 frees lazily: collect every few MB so a large
+        // file's chunks do not pile up (see src/memory.ts).
+        if ((sinceCollected += next.value.length) >= COLLECT_EVERY_BYTES) {
+          sinceCollected = 0;
+          collectGarbage();
+        }
       }
       if (expected !== undefined && size !== expected) {
         throw new StreamError(`the body ended after ${size} of ${expected} bytes`);
