@@ -363,10 +363,7 @@ export class HarvestClient {
     params: Record<string, string> = {},
     opts: { startUrl?: string } = {},
   ): AsyncGenerator<Page> {
-    for await (const page of this.paginateLazily(path, params, opts)) {
-      const { records, ...rest } = page;
-      yield { ...rest, records: [...records.values()] as ApiRecord[] };
-    }
+    for await (const page of this.#pages(path, params, opts, false)) yield page as Page;
   }
 
   /**
@@ -378,6 +375,16 @@ export class HarvestClient {
     params: Record<string, string> = {},
     opts: { startUrl?: string } = {},
   ): AsyncGenerator<LazyPage> {
+    for await (const page of this.#pages(path, params, opts, true)) yield page as LazyPage;
+  }
+
+  /** The pagination loop both share; `lazy` only chooses how a page body is read. */
+  async *#pages(
+    path: string,
+    params: Record<string, string>,
+    opts: { startUrl?: string },
+    lazy: boolean,
+  ): AsyncGenerator<Omit<Page, "records"> & { records: ApiRecord[] | JsonArrayBytes }> {
     let url: string;
     if (opts.startUrl) url = opts.startUrl;
     else {
@@ -389,10 +396,13 @@ export class HarvestClient {
     const seen = new Set<string>();
     for (;;) {
       seen.add(url);
-      // A valid JSON array always arrives as JsonArrayBytes; anything else is not a list.
-      const { headers, body } = await this.request("GET", url, { arrayBytes: true });
+      // Lazily, a valid JSON array always arrives as JsonArrayBytes; eagerly, as an array.
+      const { headers, body } = await this.request("GET", url, { arrayBytes: lazy });
       const endpoint = `GET ${new URL(this.#resolve(url, undefined)).pathname}`;
-      if (!(body instanceof JsonArrayBytes)) {
+      const records = lazy
+        ? (body instanceof JsonArrayBytes ? body : undefined)
+        : (Array.isArray(body) ? body as ApiRecord[] : undefined);
+      if (records === undefined) {
         const got = body === null ? "null" : typeof body;
         throw new RunError(
           this.#redact(`${endpoint}: expected a JSON array of records, got ${got}.`),
@@ -403,10 +413,10 @@ export class HarvestClient {
       if (next && !/^[a-z][a-z0-9+.-]*:/i.test(next)) {
         next = new URL(next, this.#absolute(url)).href;
       }
-      if (body.length === 0) next = undefined;
+      if (records.length === 0) next = undefined;
       counter++;
       yield {
-        records: body,
+        records,
         url,
         nextUrl: next,
         pageNumber: pageParam(url) ?? counter,
