@@ -411,3 +411,143 @@ export async function* readIndexRows(
 ): AsyncGenerator<IndexRow | IndexProblem> {
   for await (const batch of readIndexBatches(path, options)) yield* batch;
 }
+
+/** What `scanIndex` measured: where blocks of rows start, so one block can be read alone. */
+export interface IndexLayout {
+  /** The first id of each block, ascending. */
+  firstIds: number[];
+  /** The byte offset at which each block starts. */
+  offsets: number[];
+  /** The rows in each block. */
+  counts: number[];
+  /** The file's length in bytes. */
+  bytes: number;
+  /** Data rows in the file. */
+  rows: number;
+}
+
+export function emptyLayout(): IndexLayout {
+  return { firstIds: [], offsets: [], counts: [], bytes: 0, rows: 0 };
+}
+
+export interface IndexScan {
+  /**
+   * Exactly what `formatIndex` writes: the header, then well-formed rows with canonical ids in
+   * strictly ascending order and valid timestamps, every line ended. Only a clean index's layout
+   * can be used; anything else must be rebuilt.
+   */
+  clean: boolean;
+  layout: IndexLayout;
+}
+
+/**
+ * Reads an index once, handing its rows to `onRows` in batches (file order), and measures it: the
+ * byte offset of every `blockRows`-th row. Stops at the first defect (the scan is then not clean
+ * and the rows seen so far are all `onRows` got). Throws `Deno.errors.NotFound` if there is no
+ * file.
+ *
+ * Row offsets come from the bytes, not the decoded text: a quote, CR or LF byte never occurs
+ * inside a multi-byte UTF-8 sequence, so tracking quotes byte by byte finds the same line breaks
+ * as the tokenizer does in a clean file.
+ */
+export async function scanIndex(
+  path: string,
+  blockRows: number,
+  onRows: (rows: IndexRow[]) => void,
+): Promise<IndexScan> {
+  const layout = emptyLayout();
+  using file = await Deno.open(path, { read: true });
+  const tokenizer = new CsvTokenizer();
+  const decoder = new TextDecoder();
+  const buffer = new Uint8Array(256 * 1024);
+  // Where each record starts, queued until the tokenizer returns that record.
+  let starts: number[] = [];
+  let head = 0;
+  let inQuotes = false;
+  let atStart = true;
+  let afterCR = false;
+  let records = 0;
+  let lastId = 0;
+  let clean = true;
+
+  const accept = (record: CsvRecord, out: IndexRow[]): void => {
+    const start = starts[head++];
+    const index = records++;
+    const { fields } = record;
+    if (!record.terminated || record.error !== undefined || start === undefined) {
+      clean = false;
+      return;
+    }
+    if (index === 0) {
+      if (fields.join(",") !== INDEX_HEADER.join(",")) clean = false;
+      return;
+    }
+    const id = fields.length === 3 ? parseId(fields[0]) : undefined;
+    if (id === undefined || id <= lastId || !isValidTimestamp(fields[2])) {
+      clean = false;
+      return;
+    }
+    if ((index - 1) % blockRows === 0) {
+      layout.firstIds.push(id);
+      layout.offsets.push(start);
+      layout.counts.push(0);
+    }
+    layout.counts[layout.counts.length - 1]++;
+    lastId = id;
+    layout.rows++;
+    out.push({ id, moniker: fields[1], timestamp: fields[2] });
+  };
+
+  while (clean) {
+    const n = await file.read(buffer);
+    if (n === null) break;
+    for (let i = 0; i < n; i++) {
+      const byte = buffer[i];
+      if (afterCR) {
+        afterCR = false;
+        if (byte === 10) continue; // the LF of a CRLF
+      }
+      if (atStart) {
+        starts.push(layout.bytes + i);
+        atStart = false;
+      }
+      if (byte === 34) inQuotes = !inQuotes;
+      else if (!inQuotes && (byte === 13 || byte === 10)) {
+        atStart = true;
+        afterCR = byte === 13;
+      }
+    }
+    layout.bytes += n;
+    const rows: IndexRow[] = [];
+    for (const record of tokenizer.push(decoder.decode(buffer.subarray(0, n), { stream: true }))) {
+      if (clean) accept(record, rows);
+    }
+    starts = starts.slice(head);
+    head = 0;
+    if (rows.length > 0) onRows(rows);
+  }
+  if (clean) {
+    const rows: IndexRow[] = [];
+    for (const record of [...tokenizer.push(decoder.decode()), ...tokenizer.end()]) {
+      if (clean) accept(record, rows);
+    }
+    if (records === 0) clean = false; // no header
+    if (rows.length > 0) onRows(rows);
+  }
+  return { clean, layout };
+}
+
+/** Parses one block of a clean index (whole lines, no header) into its rows. */
+export function parseBlock(text: string): IndexRow[] {
+  const tokenizer = new CsvTokenizer();
+  const rows: IndexRow[] = [];
+  for (const record of [...tokenizer.push(text), ...tokenizer.end()]) {
+    const [idText, moniker, timestamp] = record.fields;
+    const id = parseId(idText ?? "");
+    if (record.error !== undefined || record.fields.length !== 3 || id === undefined) {
+      throw new Error(`unexpected line in a block of ${INDEX_FILE}: ${record.line}`);
+    }
+    rows.push({ id, moniker, timestamp });
+  }
+  return rows;
+}

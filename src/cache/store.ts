@@ -6,8 +6,8 @@
  * - record files are written atomically (temporary + rename), so only whole files exist;
  * - before a page's files are written, its rows are appended (one write) to the write-ahead
  *   journal `.index-journal.csv`, each with the SHA-256 of the file content about to be written;
- * - `commit()` merges the in-memory index into `index.csv` (temporary + rename), then deletes
- *   the journal;
+ * - `commit()` merges the rows written since the last commit into `index.csv` (temporary +
+ *   rename), then deletes the journal;
  * - opening a folder removes temporaries, replays a leftover journal (a torn last line is
  *   ignored; a row applies only if its file now holds exactly the journaled content, so a kill
  *   between journal and rename never leaves a row describing a file that was not written),
@@ -15,25 +15,32 @@
  *   from the file, timestamp = its mtime), then commits.
  * So every index row has its file and matches it, and the next run completes what a killed run
  * left.
+ *
+ * Memory does not grow with a folder's records: the committed index stays on disk (src/cache/
+ * index_file.ts keeps 16 bytes per block of 256 rows), and the rows written since the last
+ * commit are merged into it once they reach `PENDING_LIMIT`, if the caller has not committed
+ * sooner. Opening a folder holds its record ids (8 bytes each) only while reconciling them with
+ * the index.
  */
 import { join } from "node:path";
 import { createHash } from "node:crypto";
 import { RunError } from "../errors.ts";
 import { type Clock, systemClock } from "../clock.ts";
-import { openAtomic, removeTempFiles, writeFileAtomic } from "./atomic.ts";
 import { acquireLock, type Lock } from "./lock.ts";
+import { removeTempFiles, tempPathFor, writeFileAtomic } from "./atomic.ts";
 import {
   type CsvRecord,
   CsvTokenizer,
   formatCsv,
-  formatHeader,
   INDEX_FILE,
   type IndexRow,
   isIndexProblem,
   isValidTimestamp,
   parseId,
   readIndexBatches,
+  scanIndex,
 } from "./index_csv.ts";
+import { BLOCK_ROWS, type IndexChange, IndexFile } from "./index_file.ts";
 
 /** Computes a record's index moniker; the caller (the entity table) knows the record's shape. */
 // deno-lint-ignore no-explicit-any
@@ -45,8 +52,13 @@ export const JOURNAL_HEADER = ["id", "moniker", "timestamp", "sha256"] as const;
 /** How many record files are written (or read, when adopting) at the same time. */
 export const WRITE_CONCURRENCY = 16;
 
-/** Index rows formatted and written per chunk by `commit()`: its memory does not grow with the index. */
-const COMMIT_CHUNK_ROWS = 2000;
+/**
+ * Rows written since the last commit are merged into `index.csv` when they reach this many, so
+ * the rows held in memory (and the journal) stay bounded whatever the caller does.
+ */
+export const PENDING_LIMIT = 10_000;
+/** Record files read at a time when adopting files that have no row. */
+const ADOPT_CHUNK = 1_000;
 
 /** A record from the API: `id` is checked before it names a file. */
 export interface ApiRecordWithId {
@@ -101,11 +113,18 @@ export interface EntityFolder {
   ): Promise<void>;
   /** Deletes the records' files and rows (commits the index). Unknown ids are ignored. */
   remove(ids: number[]): Promise<void>;
-  has(id: number): boolean;
-  row(id: number): IndexRow | undefined;
-  /** All indexed ids, ascending. */
-  ids(): number[];
-  /** Number of indexed records. */
+  /** Whether the index has a row for `id` (reads one block of `index.csv` at most). */
+  has(id: number): Promise<boolean>;
+  /** The index row of `id` (reads one block of `index.csv` at most). */
+  row(id: number): Promise<IndexRow | undefined>;
+  /**
+   * Every row, in id order, a block at a time: commits first, then reads `index.csv` as it is at
+   * that moment (writes made while iterating are not seen).
+   */
+  rows(): AsyncIterable<IndexRow[]>;
+  /** All indexed ids, ascending (8 bytes each: prefer `rows()` where a stream will do). */
+  ids(): Promise<number[]>;
+  /** Records in `index.csv` as of the last commit. */
   size(): number;
   /** Path of a record's file (validates the id). */
   filePath(id: number): string;
@@ -138,8 +157,13 @@ export interface Cache {
    * Opens (creating if needed) and repairs the entity folder `<dir>/<name>`. `moniker` computes a
    * row's moniker from a record (and from a stored file's content when adopting a file that has
    * no row). Opening the same name again returns the same folder.
+   *
+   * A folder left by a run that did not finish (its journal is there) or with a missing or
+   * damaged index is reconciled with its files. One that was left clean is not listed, so that
+   * opening it costs no memory per record; `reconcile` lists it anyway (for files changed by
+   * hand).
    */
-  folder(name: string, moniker: MonikerOf): Promise<EntityFolder>;
+  folder(name: string, moniker: MonikerOf, opts?: { reconcile?: boolean }): Promise<EntityFolder>;
   /** Releases the lock. Does not commit folders: call `commit()` on them first. */
   close(): Promise<void>;
 }
@@ -179,14 +203,18 @@ class CacheImpl implements Cache {
 
   constructor(readonly dir: string, private readonly lock: Lock) {}
 
-  async folder(name: string, moniker: MonikerOf): Promise<EntityFolder> {
+  async folder(
+    name: string,
+    moniker: MonikerOf,
+    opts: { reconcile?: boolean } = {},
+  ): Promise<EntityFolder> {
     if (this.#closed) throw new RunError(`Cache ${this.dir} is closed.`);
     if (!FOLDER_NAME.test(name) || name.includes("..")) {
       throw new RunError(`Invalid cache folder name ${JSON.stringify(name)}.`);
     }
     let folder = this.#folders.get(name);
     if (!folder) {
-      folder = FolderImpl.open(join(this.dir, name), moniker);
+      folder = FolderImpl.open(join(this.dir, name), moniker, opts.reconcile ?? false);
       this.#folders.set(name, folder);
       folder.catch(() => this.#folders.delete(name));
     }
@@ -201,22 +229,6 @@ class CacheImpl implements Cache {
     }
     await this.lock.release();
   }
-}
-
-/**
- * An index row is held as one flat string: char(timestamp length) + timestamp + moniker. About
- * half the memory of an object with two strings (100,000 rows ≈ 10 MB rather than 20 MB).
- */
-type Packed = string;
-
-function pack(moniker: string, timestamp: string): Packed {
-  // JSON round trip: a flat copy that keeps no reference to the parts or to parsed input.
-  return JSON.parse(JSON.stringify(String.fromCharCode(timestamp.length) + timestamp + moniker));
-}
-
-function unpack(id: number, packed: Packed): IndexRow {
-  const length = packed.charCodeAt(0);
-  return { id, moniker: packed.slice(1 + length), timestamp: packed.slice(1, 1 + length) };
 }
 
 /** Runs `fn` over `items`, at most `limit` at a time; returns settled results in order. */
@@ -245,11 +257,25 @@ function isNotFound(error: unknown): boolean {
   return error instanceof Deno.errors.NotFound;
 }
 
+async function exists(path: string): Promise<boolean> {
+  try {
+    await Deno.lstat(path);
+    return true;
+  } catch (error) {
+    if (isNotFound(error)) return false;
+    throw error;
+  }
+}
+
 class FolderImpl implements EntityFolder {
-  #index = new Map<number, Packed>();
+  /** The committed `index.csv`. */
+  #index: IndexFile;
+  /** Rows written (or removed: `null`) since the last commit; bounded by `PENDING_LIMIT`. */
+  #pending = new Map<number, IndexChange>();
+  /** Whether `index.csv` must be written even with nothing pending (new or repaired folder). */
+  #indexStale = false;
   #journal: Deno.FsFile | undefined;
   #journalExists = false;
-  #dirty = false;
   #queue: Promise<unknown> = Promise.resolve();
   readonly recovery: RecoveryReport = {
     tempFilesRemoved: [],
@@ -260,16 +286,18 @@ class FolderImpl implements EntityFolder {
     unreadable: [],
   };
 
-  private constructor(readonly dir: string, private readonly moniker: MonikerOf) {}
+  private constructor(readonly dir: string, private readonly moniker: MonikerOf) {
+    this.#index = new IndexFile(join(dir, INDEX_FILE));
+  }
 
-  static async open(dir: string, moniker: MonikerOf): Promise<EntityFolder> {
+  static async open(dir: string, moniker: MonikerOf, reconcile: boolean): Promise<EntityFolder> {
     try {
       await Deno.mkdir(dir, { recursive: true });
     } catch (error) {
       throw new RunError(`Cannot create cache folder ${dir}: ${(error as Error).message}`);
     }
     const folder = new FolderImpl(dir, moniker);
-    await folder.#recover();
+    await folder.#recover(reconcile);
     return folder;
   }
 
@@ -287,78 +315,138 @@ class FolderImpl implements EntityFolder {
     return result;
   }
 
-  async #recover(): Promise<void> {
+  /**
+   * The journal doubles as the folder's "not clean" flag: it exists from a folder's first write
+   * (or removal, or repair) until the commit that makes the index match the files again. Without
+   * it, and with a clean index, there is nothing to repair: the index is used as it is.
+   */
+  async #recover(reconcile: boolean): Promise<void> {
+    if (!reconcile && !await exists(this.#journalPath)) {
+      try {
+        const scan = await scanIndex(this.#indexPath, BLOCK_ROWS, () => {});
+        if (scan.clean) {
+          this.#index = new IndexFile(this.#indexPath, scan.layout);
+          return;
+        }
+      } catch (error) {
+        if (!isNotFound(error)) throw error;
+      }
+    }
     const report = this.recovery;
     report.tempFilesRemoved = await removeTempFiles(this.dir);
 
-    // 1. The committed index.
-    try {
-      for await (const batch of readIndexBatches(this.#indexPath)) {
-        for (const item of batch) {
-          if (isIndexProblem(item)) {
-            if (item.kind !== "timestamp" && item.kind !== "order") report.badLines++;
-            this.#dirty = true;
-            continue;
-          }
-          if (!isValidTimestamp(item.timestamp)) continue; // re-adopted below with its mtime
-          this.#index.set(item.id, pack(item.moniker, item.timestamp));
-        }
-      }
-    } catch (error) {
-      if (!isNotFound(error)) throw error;
-    }
-
-    // 2. A journal left by a run that did not commit (killed, or crashed). Its rows were
+    // 1. A journal left by a run that did not commit (killed, or crashed). Its rows were
     //    written before their files; a row applies only if the file now holds that content.
     try {
       await this.#replayJournal();
       this.#journalExists = true;
-      this.#dirty = true;
     } catch (error) {
       if (!isNotFound(error)) throw error;
     }
+    // Until the commit below, a kill leaves the folder flagged for the same repair.
+    await this.#openJournal();
 
-    // 3. Reconcile with the files actually present.
-    const files = new Set<number>();
-    for await (const entry of Deno.readDir(this.dir)) {
-      if (!entry.isFile) continue;
-      const match = RECORD_FILE.exec(entry.name);
-      const id = match ? parseId(match[1]) : undefined;
-      if (id !== undefined) files.add(id);
+    // 2. The committed index, reconciled with the files actually present: rows whose file is
+    //    gone are dropped, files without a row are adopted. A damaged index is rebuilt first.
+    const files = await recordFileIds(this.dir);
+    let reconciled = await this.#scanIndex(files);
+    if (reconciled === undefined) {
+      await this.#rebuildIndex(files);
+      reconciled = await this.#scanIndex(files);
+      if (reconciled === undefined) throw new RunError(`Cannot rebuild ${this.#indexPath}.`);
     }
-    for (const id of this.#index.keys()) {
-      if (!files.has(id)) {
-        this.#index.delete(id);
-        report.droppedRows.push(id);
+    for (const id of reconciled.dropped) {
+      this.#pending.set(id, null);
+      report.droppedRows.push(id);
+    }
+    // A file the journal accounted for is not an orphan.
+    const orphans = reconciled.orphans.filter((id) => !this.#pending.has(id));
+    for (let start = 0; start < orphans.length; start += ADOPT_CHUNK) {
+      await this.#adopt(orphans.slice(start, start + ADOPT_CHUNK));
+      if (this.#pending.size >= PENDING_LIMIT) await this.#commit();
+    }
+    await this.#commit();
+  }
+
+  /**
+   * Reads `index.csv` once: its layout, and which of `files` (sorted) have no row and which rows
+   * have no file. Undefined if the index is missing or damaged (it must be rebuilt).
+   */
+  async #scanIndex(
+    files: Float64Array,
+  ): Promise<{ dropped: number[]; orphans: number[] } | undefined> {
+    const dropped: number[] = [];
+    const orphans: number[] = [];
+    let next = 0;
+    try {
+      const scan = await scanIndex(this.#indexPath, BLOCK_ROWS, (rows) => {
+        for (const { id } of rows) {
+          while (next < files.length && files[next] < id) orphans.push(files[next++]);
+          if (files[next] === id) next++;
+          else dropped.push(id);
+        }
+      });
+      if (!scan.clean) return undefined;
+      this.#index = new IndexFile(this.#indexPath, scan.layout);
+    } catch (error) {
+      if (!isNotFound(error)) throw error;
+      // A new folder (or a lost index): every file is adopted, and an index.csv written.
+      this.#index = new IndexFile(this.#indexPath);
+      this.#indexStale = true;
+    }
+    while (next < files.length) orphans.push(files[next++]);
+    return { dropped, orphans };
+  }
+
+  /**
+   * Rewrites a damaged `index.csv` from its usable rows (valid, with a valid timestamp and a
+   * file), sorted, `PENDING_LIMIT` rows at a time. The damaged file is first renamed to a
+   * temporary name: a kill meanwhile leaves its rows to be adopted from the files.
+   */
+  async #rebuildIndex(files: Float64Array): Promise<void> {
+    const report = this.recovery;
+    const damaged = tempPathFor(this.#indexPath);
+    await Deno.rename(this.#indexPath, damaged);
+    this.#index = new IndexFile(this.#indexPath);
+    this.#indexStale = true;
+    const rows = new Map<number, IndexChange>();
+    for await (const batch of readIndexBatches(damaged, { allowDuplicates: true })) {
+      for (const item of batch) {
+        if (isIndexProblem(item)) {
+          if (item.kind !== "timestamp") report.badLines++;
+          continue;
+        }
+        // A row with a bad timestamp is left out: its file is adopted with its mtime.
+        if (!isValidTimestamp(item.timestamp) || !sortedHas(files, item.id)) continue;
+        rows.set(item.id, { moniker: item.moniker, timestamp: item.timestamp });
+        if (rows.size >= PENDING_LIMIT) {
+          await this.#index.merge(rows);
+          rows.clear();
+        }
       }
     }
-    const orphans = [...files].filter((id) => !this.#index.has(id)).sort((a, b) => a - b);
-    const adopted = await pool(orphans, WRITE_CONCURRENCY, async (id) => {
+    await this.#index.merge(rows);
+    await Deno.remove(damaged);
+  }
+
+  /** Gives record files that have no row one (moniker from the file, timestamp its mtime). */
+  async #adopt(ids: number[]): Promise<void> {
+    const report = this.recovery;
+    const adopted = await pool(ids, WRITE_CONCURRENCY, async (id) => {
       const path = this.filePath(id);
       const [text, info] = await Promise.all([Deno.readTextFile(path), Deno.stat(path)]);
       const moniker = String(this.moniker(JSON.parse(text)) ?? "");
       const timestamp = (info.mtime ?? new Date()).toISOString();
-      return { id, moniker, timestamp };
+      return { moniker, timestamp };
     });
     adopted.forEach((result, i) => {
       if (result.status === "fulfilled") {
-        const { id, moniker, timestamp } = result.value;
-        this.#index.set(id, pack(moniker, timestamp));
-        report.adopted.push(id);
+        this.#pending.set(ids[i], result.value);
+        report.adopted.push(ids[i]);
       } else {
-        report.unreadable.push(`${orphans[i]}.json`);
+        report.unreadable.push(`${ids[i]}.json`);
       }
     });
-    if (report.droppedRows.length > 0 || report.adopted.length > 0) this.#dirty = true;
-    if (!this.#dirty) {
-      try {
-        await Deno.stat(this.#indexPath);
-      } catch (error) {
-        if (!isNotFound(error)) throw error;
-        this.#dirty = true; // a new folder gets an (empty) index.csv
-      }
-    }
-    if (this.#dirty) await this.#commit();
   }
 
   filePath(id: number): string {
@@ -424,11 +512,12 @@ class FolderImpl implements EntityFolder {
     let failure: unknown;
     results.forEach((result, i) => {
       if (result.status === "fulfilled") {
-        this.#index.set(files[i].id, pack(files[i].moniker, timestamp));
+        this.#pending.set(files[i].id, { moniker: files[i].moniker, timestamp });
       } else {
         failure ??= result.reason;
       }
     });
+    if (this.#pending.size >= PENDING_LIMIT) await this.#commit();
     if (failure !== undefined) {
       if (failure instanceof RunError) throw failure;
       throw new RunError(
@@ -490,7 +579,7 @@ class FolderImpl implements EntityFolder {
       const list = candidates.get(id)!;
       for (let i = list.length - 1; i >= 0; i--) {
         if (list[i].hash === hash) {
-          this.#index.set(id, pack(list[i].moniker, list[i].timestamp));
+          this.#pending.set(id, { moniker: list[i].moniker, timestamp: list[i].timestamp });
           report.journalRowsReplayed++;
           return;
         }
@@ -500,8 +589,8 @@ class FolderImpl implements EntityFolder {
     if (failed) throw (failed as PromiseRejectedResult).reason;
   }
 
-  async #appendJournal(rows: string[][]): Promise<void> {
-    if (rows.length === 0) return;
+  /** Opens the journal for appending, creating it (with its header) if needed. */
+  async #openJournal(): Promise<Deno.FsFile> {
     if (!this.#journal) {
       this.#journal = await Deno.open(this.#journalPath, { append: true, create: true });
       if (!this.#journalExists) {
@@ -509,15 +598,21 @@ class FolderImpl implements EntityFolder {
         await writeAll(this.#journal, formatCsv([[...JOURNAL_HEADER]]));
       }
     }
+    return this.#journal;
+  }
+
+  async #appendJournal(rows: string[][]): Promise<void> {
+    if (rows.length === 0) return;
     // One write per page, so a kill tears at most the last line.
-    await writeAll(this.#journal, formatCsv(rows));
-    this.#dirty = true;
+    await writeAll(await this.#openJournal(), formatCsv(rows));
   }
 
   async remove(ids: number[]): Promise<void> {
     const checked = ids.map((id) => validateId(id));
     await this.#serial(async () => {
-      // Files first: a kill before the commit leaves rows without files, dropped on reopen.
+      // Files first: a kill before the commit leaves rows without files, and the journal that
+      // makes the next open drop them.
+      await this.#openJournal();
       await pool(checked, WRITE_CONCURRENCY, async (id) => {
         try {
           await Deno.remove(this.filePath(id));
@@ -534,29 +629,50 @@ class FolderImpl implements EntityFolder {
           );
         }
       }).finally(() => {
-        for (const id of checked) {
-          if (this.#index.delete(id)) this.#dirty = true;
-        }
+        for (const id of checked) this.#pending.set(id, null);
       });
       await this.#commit();
     });
   }
 
-  has(id: number): boolean {
-    return this.#index.has(id);
+  async has(id: number): Promise<boolean> {
+    return (await this.row(id)) !== undefined;
   }
 
-  row(id: number): IndexRow | undefined {
-    const packed = this.#index.get(id);
-    return packed === undefined ? undefined : unpack(id, packed);
+  async row(id: number): Promise<IndexRow | undefined> {
+    const known = this.#rowIfKnown(id);
+    if (known !== undefined) return known ?? undefined;
+    // A block read: serialized, so that no commit replaces the file meanwhile.
+    return await this.#serial(async () => {
+      const again = this.#rowIfKnown(id);
+      if (again !== undefined) return again ?? undefined;
+      return await this.#index.find(id);
+    });
   }
 
-  ids(): number[] {
-    return [...this.#index.keys()].sort((a, b) => a - b);
+  /** The row from memory: `null` if there is none, `undefined` if a block must be read. */
+  #rowIfKnown(id: number): IndexRow | null | undefined {
+    const change = this.#pending.get(id);
+    if (change !== undefined) return change && { id, ...change };
+    return this.#index.findCached(id);
+  }
+
+  async *rows(): AsyncGenerator<IndexRow[]> {
+    using snapshot = await this.#serial(async () => {
+      await this.#commit();
+      return await this.#index.snapshot();
+    });
+    yield* snapshot.batches();
+  }
+
+  async ids(): Promise<number[]> {
+    const ids: number[] = [];
+    for await (const rows of this.rows()) for (const row of rows) ids.push(row.id);
+    return ids;
   }
 
   size(): number {
-    return this.#index.size;
+    return this.#index.rows;
   }
 
   commit(): Promise<void> {
@@ -564,12 +680,14 @@ class FolderImpl implements EntityFolder {
   }
 
   async #commit(): Promise<void> {
-    if (!this.#dirty && !this.#journalExists) return;
+    if (this.#pending.size === 0 && !this.#indexStale && !this.#journalExists) return;
     try {
-      await this.#writeIndex();
+      await this.#index.merge(this.#pending);
     } catch (error) {
       throw new RunError(`Cannot write ${this.#indexPath}: ${(error as Error).message}`);
     }
+    this.#pending.clear();
+    this.#indexStale = false;
     this.#closeJournalNow();
     try {
       await Deno.remove(this.#journalPath);
@@ -577,32 +695,6 @@ class FolderImpl implements EntityFolder {
       if (!isNotFound(error)) throw error;
     }
     this.#journalExists = false;
-    this.#dirty = false;
-  }
-
-  /**
-   * Writes `index.csv` atomically, sorted by id, a chunk of rows at a time: formatting the whole
-   * index at once cost about 50 MB of heap at 100,000 rows, the peak of a long extraction.
-   */
-  async #writeIndex(): Promise<void> {
-    // A Float64Array sorts numerically and holds 100,000 ids in 800 KB.
-    const ids = Float64Array.from(this.#index.keys()).sort();
-    const target = await openAtomic(this.#indexPath);
-    try {
-      await writeAll(target.file, formatHeader());
-      for (let start = 0; start < ids.length; start += COMMIT_CHUNK_ROWS) {
-        const rows: string[][] = [];
-        for (const id of ids.subarray(start, start + COMMIT_CHUNK_ROWS)) {
-          const { moniker, timestamp } = unpack(id, this.#index.get(id)!);
-          rows.push([String(id), moniker, timestamp]);
-        }
-        await writeAll(target.file, formatCsv(rows));
-      }
-      await target.commit();
-    } catch (error) {
-      await target.abort().catch(() => {});
-      throw error;
-    }
   }
 
   /** Closes the journal handle (rows stay on disk for the next open to replay). */
@@ -616,6 +708,38 @@ class FolderImpl implements EntityFolder {
     this.#journal = undefined;
     journal?.close();
   }
+}
+
+/** The ids of the `<id>.json` files in `dir`, ascending (8 bytes each). */
+async function recordFileIds(dir: string): Promise<Float64Array> {
+  let ids = new Float64Array(1024);
+  let count = 0;
+  for await (const entry of Deno.readDir(dir)) {
+    if (!entry.isFile) continue;
+    const match = RECORD_FILE.exec(entry.name);
+    const id = match ? parseId(match[1]) : undefined;
+    if (id === undefined) continue;
+    if (count === ids.length) {
+      const grown = new Float64Array(ids.length * 2);
+      grown.set(ids);
+      ids = grown;
+    }
+    ids[count++] = id;
+  }
+  return ids.slice(0, count).sort();
+}
+
+/** Binary search in an ascending array. */
+function sortedHas(sorted: Float64Array, id: number): boolean {
+  let lo = 0;
+  let hi = sorted.length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    if (sorted[mid] === id) return true;
+    if (sorted[mid] < id) lo = mid + 1;
+    else hi = mid - 1;
+  }
+  return false;
 }
 
 /** Synchronous: far cheaper than crypto.subtle (a promise and a copy) for small files. */

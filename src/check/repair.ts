@@ -238,7 +238,7 @@ async function repairFolder(
   }
   const entity = isEntityName(plan.name) ? ENTITIES[plan.name as EntityName] : undefined;
   const folder = cache
-    ? await cache.folder(plan.name, entity ? entity.moniker : feedMoniker)
+    ? await cache.folder(plan.name, entity ? entity.moniker : feedMoniker, { reconcile: true })
     : undefined;
   if (folder) {
     const r = folder.recovery;

@@ -107,7 +107,10 @@ export async function runDependent(
     unit,
   });
   try {
-    const { ids, missing } = selectCandidates(await candidatesFolder(cache), opts.candidates);
+    const { ids, missing } = await selectCandidates(
+      await candidatesFolder(cache),
+      opts.candidates,
+    );
     for (const id of missing) {
       ctx.err(`${name}: candidate ${id} is not in candidates/index.csv; skipped\n`);
     }

@@ -58,7 +58,7 @@ export async function fetchActivityFeeds(
       } else if (response.body === null || typeof response.body !== "object") {
         result.failed.push({ id, reason: "the activity feed is not a JSON object" });
       } else {
-        const moniker = candidates.row(id)?.moniker ?? "";
+        const moniker = (await candidates.row(id))?.moniker ?? "";
         await folder.writeEntries(
           [{ id, moniker, body: response.body }],
           new Date(run.ctx.clock.now()),
@@ -89,14 +89,15 @@ async function fetchNotesBatched(
   const total = candidateIds.length;
   await forEachConcurrent(chunk(candidateIds, batch.maxIds), run.concurrency, async (ids) => {
     const notes = await listByCandidate(run.client, batch, batch.notesPath, ids);
-    await feeds.writeEntries(
-      [...notes].map(([id, list]) => ({
+    const entries = [];
+    for (const [id, list] of notes) {
+      entries.push({
         id,
-        moniker: candidates.row(id)?.moniker ?? "",
+        moniker: (await candidates.row(id))?.moniker ?? "",
         body: { notes: list },
-      })),
-      new Date(run.ctx.clock.now()),
-    );
+      });
+    }
+    await feeds.writeEntries(entries, new Date(run.ctx.clock.now()));
     result.done += ids.length;
     // Each batch is a few requests: merge into index.csv after each, like every COMMIT_EVERY feeds.
     await feeds.commit();

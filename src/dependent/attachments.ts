@@ -224,12 +224,13 @@ export async function downloadAttachments(
   try {
     // 2. Candidates with work whose cached URLs have outlived their lifetime: refresh in batches.
     const now = run.ctx.clock.now();
-    const stale = [...plans].filter(([id, p]) => {
-      if (listed || p.jobs.length === 0) return false;
-      const row = candidates.row(id);
+    const stale: number[] = [];
+    for (const [id, p] of plans) {
+      if (listed || p.jobs.length === 0) continue;
+      const row = await candidates.row(id);
       const at = row ? Date.parse(row.timestamp) : NaN;
-      return !(now - at < lifetime);
-    }).map(([id]) => id);
+      if (!(now - at < lifetime)) stale.push(id);
+    }
     for (const ids of chunk(stale, REFRESH_BATCH)) {
       const records = await refreshBatch(run, candidates, ids);
       result.refreshed! += records.size;

@@ -93,14 +93,15 @@ export function candidatesFolder(cache: Cache): Promise<EntityFolder> {
  * The candidate ids to work on: all cached ones, or those of `only` that are cached. Ids asked
  * for but not cached are returned separately so the command can report them.
  */
-export function selectCandidates(
+export async function selectCandidates(
   folder: EntityFolder,
   only: number[] | undefined,
-): { ids: number[]; missing: number[] } {
-  if (only === undefined) return { ids: folder.ids(), missing: [] };
-  const unique = [...new Set(only)];
-  return {
-    ids: unique.filter((id) => folder.has(id)).sort((a, b) => a - b),
-    missing: unique.filter((id) => !folder.has(id)),
-  };
+): Promise<{ ids: number[]; missing: number[] }> {
+  if (only === undefined) return { ids: await folder.ids(), missing: [] };
+  const ids: number[] = [];
+  const missing: number[] = [];
+  for (const id of [...new Set(only)].sort((a, b) => a - b)) {
+    (await folder.has(id) ? ids : missing).push(id);
+  }
+  return { ids, missing };
 }

@@ -58,15 +58,24 @@ async function removeRecords(
   report: PurgeReport,
 ): Promise<void> {
   if (!folder) return;
-  const present = ids.filter((id) => folder.has(id));
+  const present: number[] = [];
+  for (const id of ids) if (await folder.has(id)) present.push(id);
   if (present.length === 0) return;
   await folder.remove(present);
   report.removed[folder.dir.split(/[\\/]/).pop()!] = present.length;
 }
 
 /** Rows of a folder whose moniker satisfies `test` (monikers carry the candidate id). */
-function idsByMoniker(folder: EntityFolder | undefined, test: (moniker: string) => boolean) {
-  return folder ? folder.ids().filter((id) => test(folder.row(id)?.moniker ?? "")) : [];
+async function idsByMoniker(
+  folder: EntityFolder | undefined,
+  test: (moniker: string) => boolean,
+): Promise<number[]> {
+  const ids: number[] = [];
+  if (!folder) return ids;
+  for await (const rows of folder.rows()) {
+    for (const row of rows) if (test(row.moniker)) ids.push(row.id);
+  }
+  return ids;
 }
 
 /** Removes temporary folders left in candidates/ by a purge that was killed. */
@@ -108,15 +117,15 @@ export async function purgeDeleted(cache: Cache, candidate: ApiRecord): Promise<
 
   const prefix = `${id}/`;
   const applications = await entityFolder(cache, "applications");
-  const applicationIds = new Set(idsByMoniker(applications, (m) => m.startsWith(prefix)));
+  const applicationIds = new Set(await idsByMoniker(applications, (m) => m.startsWith(prefix)));
   for (const appId of Array.isArray(candidate.application_ids) ? candidate.application_ids : []) {
     if (Number.isSafeInteger(appId) && appId > 0) applicationIds.add(appId);
   }
   await removeRecords(applications, [...applicationIds], report);
   const offers = await entityFolder(cache, "offers");
-  await removeRecords(offers, idsByMoniker(offers, (m) => m.startsWith(prefix)), report);
+  await removeRecords(offers, await idsByMoniker(offers, (m) => m.startsWith(prefix)), report);
   const scorecards = await entityFolder(cache, "scorecards");
-  await removeRecords(scorecards, idsByMoniker(scorecards, (m) => m === String(id)), report);
+  await removeRecords(scorecards, await idsByMoniker(scorecards, (m) => m === String(id)), report);
   // The candidate's own record last: until then a re-run can still see what to purge.
   await removeRecords(await entityFolder(cache, "candidates"), [id], report);
   return report;
@@ -134,7 +143,7 @@ export async function replaceAnonymized(
   report.attachmentsRemoved = await removeAttachments(cache, id);
   await removeFeed(cache, id, report);
   const candidates = await entityFolder(cache, "candidates");
-  if (candidates?.has(id)) {
+  if (candidates && await candidates.has(id)) {
     await candidates.writeRecords([anonymized], at);
     await candidates.commit();
     report.replaced = true;

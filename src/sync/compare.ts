@@ -32,9 +32,15 @@ export async function compareWithCache(
   folder: EntityFolder,
 ): Promise<Verdict[]> {
   const results = await pool(records, WRITE_CONCURRENCY, async (record): Promise<Verdict> => {
-    if (!folder.has(record.id)) return "new";
-    const cached = JSON.parse(await Deno.readTextFile(folder.filePath(record.id)));
-    return changeStamp(cached) === record.summary ? "unchanged" : "updated";
+    let text: string;
+    try {
+      text = await Deno.readTextFile(folder.filePath(record.id));
+    } catch (error) {
+      // Every record file has its index row and every row its file (the store sees to it).
+      if (error instanceof Deno.errors.NotFound) return "new";
+      throw error;
+    }
+    return changeStamp(JSON.parse(text)) === record.summary ? "unchanged" : "updated";
   });
   return results.map((result) => result.status === "fulfilled" ? result.value : "updated");
 }

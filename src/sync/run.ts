@@ -186,8 +186,8 @@ async function entityStep(
   let pagesSinceCheckpoint = 0;
   let pagesRead = 0;
   const runStart = Date.parse(progress.startedAt);
-  const writtenSince = (folder: EntityFolder, id: number) => {
-    const row = folder.row(id);
+  const writtenSince = async (folder: EntityFolder, id: number) => {
+    const row = await folder.row(id);
     return row !== undefined && Date.parse(row.timestamp) >= runStart;
   };
 
@@ -204,16 +204,19 @@ async function entityStep(
       beforeWrite: async (page, folder) => {
         pagesRead++;
         const verdicts = await compareWithCache(page.records, folder);
-        verdicts.forEach((verdict, i) => {
+        for (const [i, verdict] of verdicts.entries()) {
           progress[verdict]++;
           const id = page.records[i].id;
           // A resumed listing re-reads pages written after its last checkpoint: they now look
           // unchanged, but their dependents were never queued.
-          if (collectChanged && (verdict !== "unchanged" || (resume && writtenSince(folder, id)))) {
+          if (
+            collectChanged &&
+            (verdict !== "unchanged" || (resume && await writtenSince(folder, id)))
+          ) {
             changed.add(id);
           }
           listed?.add(id);
-        });
+        }
       },
       afterWrite: async (page, folder) => {
         progress.written += page.count;
@@ -301,7 +304,7 @@ async function listIds(client: HarvestClient, name: EntityName): Promise<Set<num
 /** Removes cached records missing upstream; for candidates also their files and activity feed. */
 async function prune(name: EntityName, upstream: Set<number>, cache: Cache): Promise<number> {
   const folder = await cache.folder(name, ENTITIES[name].moniker);
-  const gone = folder.ids().filter((id) => !upstream.has(id));
+  const gone = (await folder.ids()).filter((id) => !upstream.has(id));
   if (gone.length === 0) return 0;
   await folder.remove(gone);
   if (name === "candidates") {
@@ -338,7 +341,7 @@ async function dependentStep(
   let ids = state.pending[step] ?? [];
   if (opts.full) {
     const candidates = await env.cache.folder("candidates", ENTITIES.candidates.moniker);
-    ids = mergeIds(ids, candidates.ids());
+    ids = mergeIds(ids, await candidates.ids());
   }
   if (ids.length === 0) return report;
   try {

@@ -21,9 +21,14 @@ Deno.test("store: writes files and index, re-runs merge", async () => {
     const jobs = await cache.folder("jobs", moniker);
     assert.deepEqual(await readIndex(jobs.dir), [], "a new folder gets an empty index");
     await jobs.writeRecords([{ id: 10, name: 'Chef, "head"' }, { id: 2, name: "=cook" }], T1);
-    assert.deepEqual(jobs.ids(), [2, 10]);
     assert.ok(await Deno.stat(join(jobs.dir, ".index-journal.csv")));
+    assert.deepEqual(await jobs.row(10), {
+      id: 10,
+      moniker: 'Chef, "head"',
+      timestamp: T1.toISOString(),
+    }, "found before a commit");
     await jobs.commit();
+    assert.deepEqual(await jobs.ids(), [2, 10]);
     assert.deepEqual(await entryNames(jobs.dir), ["10.json", "2.json", "index.csv"]);
     assert.equal(
       await Deno.readTextFile(join(jobs.dir, "10.json")),
@@ -39,7 +44,7 @@ Deno.test("store: writes files and index, re-runs merge", async () => {
     // Second run: 10 fetched again (replaced), 3 new, 2 not returned (kept).
     const cache2 = await openCache(join(root, "cache"));
     const jobs2 = await cache2.folder("jobs", moniker);
-    assert.deepEqual(jobs2.row(2), { id: 2, moniker: "=cook", timestamp: T1.toISOString() });
+    assert.deepEqual(await jobs2.row(2), { id: 2, moniker: "=cook", timestamp: T1.toISOString() });
     await jobs2.writeRecords([{ id: 10, name: "Sous chef" }, { id: 3, name: "Baker" }], T2);
     await jobs2.writeEntries([{ id: 7, moniker: "feed 7", body: { activities: [] } }], T2);
     await jobs2.commit();
@@ -50,7 +55,7 @@ Deno.test("store: writes files and index, re-runs merge", async () => {
       { id: 10, moniker: "Sous chef", timestamp: T2.toISOString() },
     ]);
     await jobs2.remove([3, 999]);
-    assert.ok(!jobs2.has(3));
+    assert.ok(!(await jobs2.has(3)));
     assert.deepEqual((await readIndex(jobs2.dir)).map((r) => r.id), [2, 7, 10]);
     assert.deepEqual(await entryNames(jobs2.dir), ["10.json", "2.json", "7.json", "index.csv"]);
     await cache2.close();
@@ -136,7 +141,7 @@ Deno.test("store: recovers after a crash", async () => {
       "not-a-record.json",
     ]);
     // Every row has its file.
-    for (const id of again.ids()) assert.ok(await Deno.stat(again.filePath(id)));
+    for (const id of await again.ids()) assert.ok(await Deno.stat(again.filePath(id)));
     await reopened.close();
   });
 });
@@ -158,8 +163,57 @@ Deno.test("store: a lost index is rebuilt from the files; bad files are left wit
     const folder2 = await cache2.folder("offers", moniker);
     assert.equal(folder2.size(), 40);
     assert.deepEqual(folder2.recovery.unreadable, ["41.json"]);
-    assert.equal(folder2.row(17)?.moniker, "offer 17");
+    assert.equal((await folder2.row(17))?.moniker, "offer 17");
     assert.equal((await readIndex(folder2.dir)).length, 40);
     await cache2.close();
+  });
+});
+
+Deno.test("store: a folder left clean is used as it is; reconcile compares it with its files", async () => {
+  await withTempDir(async (dir) => {
+    const cache = await openCache(dir);
+    const folder = await cache.folder("jobs", moniker);
+    await folder.writeRecords([{ id: 1, name: "a" }, { id: 2, name: "b" }], T1);
+    await folder.commit();
+    await cache.close();
+    // Changed by hand after a clean close: no journal says so.
+    await Deno.writeTextFile(join(dir, "jobs", "3.json"), JSON.stringify({ id: 3, name: "c" }));
+    await Deno.remove(join(dir, "jobs", "1.json"));
+
+    const plain = await openCache(dir);
+    const used = await plain.folder("jobs", moniker);
+    assert.deepEqual(used.recovery.adopted, [], "a clean folder is not listed");
+    assert.deepEqual(await used.ids(), [1, 2]);
+    await plain.close();
+
+    const repair = await openCache(dir);
+    const reconciled = await repair.folder("jobs", moniker, { reconcile: true });
+    assert.deepEqual(reconciled.recovery.adopted, [3]);
+    assert.deepEqual(reconciled.recovery.droppedRows, [1]);
+    assert.deepEqual((await readIndex(reconciled.dir)).map((r) => r.id), [2, 3]);
+    await repair.close();
+  });
+});
+
+Deno.test("store: a journal left beside deleted files (a removal killed before its commit) drops their rows", async () => {
+  await withTempDir(async (dir) => {
+    const cache = await openCache(dir);
+    const folder = await cache.folder("jobs", moniker);
+    await folder.writeRecords([{ id: 1, name: "a" }, { id: 2, name: "b" }], T1);
+    await folder.commit();
+    // remove() flags the folder before deleting files; a kill then leaves this state.
+    await Deno.writeTextFile(
+      join(dir, "jobs", ".index-journal.csv"),
+      "id,moniker,timestamp,sha256\r\n",
+    );
+    await Deno.remove(join(dir, "jobs", "2.json"));
+    await cache.close();
+
+    const again = await openCache(dir);
+    const reopened = await again.folder("jobs", moniker);
+    assert.deepEqual(reopened.recovery.droppedRows, [2]);
+    assert.deepEqual((await readIndex(reopened.dir)).map((r) => r.id), [1]);
+    await assert.rejects(Deno.stat(join(dir, "jobs", ".index-journal.csv")), Deno.errors.NotFound);
+    await again.close();
   });
 });

@@ -1,0 +1,224 @@
+/**
+ * A folder's committed `index.csv`, used from disk. Memory holds only the first id and byte
+ * offset of each block of `BLOCK_ROWS` rows (about 16 bytes per 256 records), so a folder's
+ * memory does not grow with its records:
+ * - a row is found by reading its one block (the last block read is kept for the next lookup,
+ *   which is usually in the same block);
+ * - all rows are streamed block by block from a snapshot of the file;
+ * - `merge` writes a new file (temporary + rename) from the old one and a set of changes,
+ *   copying untouched blocks byte for byte and re-formatting only the blocks the changes fall in.
+ *   Appending higher ids, the common case, rewrites only the last block.
+ */
+import { openAtomic } from "./atomic.ts";
+import {
+  emptyLayout,
+  formatCsv,
+  formatHeader,
+  INDEX_FILE,
+  type IndexLayout,
+  type IndexRow,
+  parseBlock,
+} from "./index_csv.ts";
+
+/** Rows per block: a lookup reads about this many rows (roughly 20 KB). */
+export const BLOCK_ROWS = 256;
+
+/** A row's new content, or `null` for a row to remove. */
+export type IndexChange = { moniker: string; timestamp: string } | null;
+
+/** Bytes read at a time when copying untouched blocks or streaming the file. */
+const COPY_CHUNK_BYTES = 1024 * 1024;
+
+/** The rows of an index file as it was when the snapshot was taken. */
+export interface IndexSnapshot extends Disposable {
+  /** Every row, in id order, a block at a time. */
+  batches(): AsyncGenerator<IndexRow[]>;
+}
+
+export class IndexFile {
+  #layout: IndexLayout;
+  #cached: { block: number; rows: Map<number, IndexRow> } | undefined;
+
+  /** `layout` must describe the file at `path` as it is (from `scanIndex` or a `merge`). */
+  constructor(readonly path: string, layout: IndexLayout = emptyLayout()) {
+    this.#layout = layout;
+  }
+
+  /** Rows in the file. */
+  get rows(): number {
+    return this.#layout.rows;
+  }
+
+  /** The block whose id range holds `id`, or -1 when `id` is below the first row. */
+  #blockOf(id: number): number {
+    const { firstIds } = this.#layout;
+    let lo = 0;
+    let hi = firstIds.length - 1;
+    let found = -1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      if (firstIds[mid] <= id) {
+        found = mid;
+        lo = mid + 1;
+      } else {
+        hi = mid - 1;
+      }
+    }
+    return found;
+  }
+
+  /**
+   * The row of `id` if it can be answered without reading the file: `null` when the file has
+   * no such row, `undefined` when its block must be read first (`find`).
+   */
+  findCached(id: number): IndexRow | null | undefined {
+    const block = this.#blockOf(id);
+    if (block < 0) return null;
+    if (this.#cached?.block !== block) return undefined;
+    return this.#cached.rows.get(id) ?? null;
+  }
+
+  /** The row of `id`, reading its block if needed; `undefined` if the file has none. */
+  async find(id: number): Promise<IndexRow | undefined> {
+    const cached = this.findCached(id);
+    if (cached !== undefined) return cached ?? undefined;
+    const block = this.#blockOf(id);
+    using file = await Deno.open(this.path, { read: true });
+    const rows = await readBlock(file, this.#layout, block);
+    this.#cached = { block, rows: new Map(rows.map((row) => [row.id, row])) };
+    return this.#cached.rows.get(id);
+  }
+
+  /**
+   * Opens the file as it is now, to stream every row from it: a later `merge` does not change
+   * what the snapshot returns (it holds the old file open). Dispose of it when done.
+   */
+  async snapshot(): Promise<IndexSnapshot> {
+    const layout = this.#layout;
+    const file = layout.rows > 0 ? await Deno.open(this.path, { read: true }) : undefined;
+    return {
+      async *batches() {
+        for (let block = 0; block < layout.firstIds.length; block++) {
+          yield await readBlock(file!, layout, block);
+        }
+      },
+      [Symbol.dispose]() {
+        file?.close();
+      },
+    };
+  }
+
+  /**
+   * Replaces the file (temporary + rename) with its rows merged with `changes` (a later change
+   * to an id wins over the file's row; `null` removes it), sorted by id.
+   */
+  async merge(changes: ReadonlyMap<number, IndexChange>): Promise<void> {
+    const ids = Float64Array.from(changes.keys()).sort();
+    const old = this.#layout;
+    const blocks = old.firstIds.length;
+    const next = emptyLayout();
+    const target = await openAtomic(this.path);
+    const source = blocks > 0 ? await Deno.open(this.path, { read: true }) : undefined;
+    const encoder = new TextEncoder();
+    const write = async (bytes: Uint8Array) => {
+      let written = 0;
+      while (written < bytes.length) written += await target.file.write(bytes.subarray(written));
+      next.bytes += bytes.length;
+    };
+    const writeRows = async (rows: IndexRow[]) => {
+      for (let start = 0; start < rows.length; start += BLOCK_ROWS) {
+        const block = rows.slice(start, start + BLOCK_ROWS);
+        next.firstIds.push(block[0].id);
+        next.offsets.push(next.bytes);
+        next.counts.push(block.length);
+        next.rows += block.length;
+        await write(
+          encoder.encode(formatCsv(block.map((r) => [String(r.id), r.moniker, r.timestamp]))),
+        );
+      }
+    };
+    /** Copies old blocks [from, to) byte for byte. */
+    const copyBlocks = async (from: number, to: number) => {
+      const start = old.offsets[from];
+      const end = to < blocks ? old.offsets[to] : old.bytes;
+      for (let b = from; b < to; b++) {
+        next.firstIds.push(old.firstIds[b]);
+        next.offsets.push(next.bytes + old.offsets[b] - start);
+        next.counts.push(old.counts[b]);
+        next.rows += old.counts[b];
+      }
+      await source!.seek(start, Deno.SeekMode.Start);
+      const buffer = new Uint8Array(Math.min(COPY_CHUNK_BYTES, end - start));
+      for (let at = start; at < end;) {
+        const n = await source!.read(buffer.subarray(0, Math.min(buffer.length, end - at)));
+        if (n === null) throw new Error(`${this.path} is shorter than expected`);
+        await write(buffer.subarray(0, n));
+        at += n;
+      }
+    };
+    let c = 0;
+    /** Changed ids below `upper`, merged into `rows` (sorted). */
+    const mergeInto = (rows: IndexRow[], upper: number): IndexRow[] => {
+      const merged: IndexRow[] = [];
+      let i = 0;
+      while (i < rows.length || (c < ids.length && ids[c] < upper)) {
+        const id = c < ids.length && ids[c] < upper ? ids[c] : Infinity;
+        if (i < rows.length && rows[i].id < id) {
+          merged.push(rows[i++]);
+          continue;
+        }
+        if (i < rows.length && rows[i].id === id) i++; // replaced or removed
+        const change = changes.get(id)!;
+        if (change !== null) merged.push({ id, ...change });
+        c++;
+      }
+      return merged;
+    };
+    try {
+      await write(encoder.encode(formatHeader()));
+      let untouchedFrom = -1;
+      for (let b = 0; b < blocks; b++) {
+        const upper = b + 1 < blocks ? old.firstIds[b + 1] : Infinity;
+        if (c >= ids.length || ids[c] >= upper) {
+          if (untouchedFrom < 0) untouchedFrom = b;
+          continue;
+        }
+        if (untouchedFrom >= 0) await copyBlocks(untouchedFrom, b);
+        untouchedFrom = -1;
+        await writeRows(mergeInto(await readBlock(source!, old, b), upper));
+      }
+      if (untouchedFrom >= 0) await copyBlocks(untouchedFrom, blocks);
+      if (blocks === 0) await writeRows(mergeInto([], Infinity));
+      await target.commit();
+    } catch (error) {
+      await target.abort().catch(() => {});
+      throw error;
+    } finally {
+      source?.close();
+    }
+    this.#layout = next;
+    this.#cached = undefined;
+  }
+}
+
+/** Reads and parses block `block` of the file `layout` describes. */
+async function readBlock(
+  file: Deno.FsFile,
+  layout: IndexLayout,
+  block: number,
+): Promise<IndexRow[]> {
+  const start = layout.offsets[block];
+  const end = block + 1 < layout.offsets.length ? layout.offsets[block + 1] : layout.bytes;
+  const bytes = new Uint8Array(end - start);
+  await file.seek(start, Deno.SeekMode.Start);
+  for (let at = 0; at < bytes.length;) {
+    const n = await file.read(bytes.subarray(at));
+    if (n === null) throw new Error(`${INDEX_FILE} is shorter than its layout`);
+    at += n;
+  }
+  const rows = parseBlock(new TextDecoder().decode(bytes));
+  if (rows.length !== layout.counts[block] || rows[0]?.id !== layout.firstIds[block]) {
+    throw new Error(`${INDEX_FILE} changed while in use`);
+  }
+  return rows;
+}
