@@ -49,7 +49,7 @@ export const attachmentsSpec: CommandSpec<AttachmentsCommand> = {
 export function attachments(cmd: AttachmentsCommand, ctx: RunContext) {
   return runDependent(
     "attachments",
-    "files",
+    "candidates",
     cmd,
     ctx,
     (run, ids) => downloadAttachments(run, ids, { verify: cmd.verify }),

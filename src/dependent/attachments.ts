@@ -59,12 +59,16 @@ const IDLE_TIMEOUT_MS = 60_000;
 const COLLECT_EVERY_BYTES = 8 * 1024 * 1024;
 /** How many cached candidate files are read and checked at the same time. */
 const PLAN_CONCURRENCY = 16;
+/** Candidates planned, refreshed and downloaded together. */
+const CANDIDATE_CHUNK = 200;
 
 export interface AttachmentOptions {
   verify: boolean;
   urlLifetimeMs?: number;
   /** For tests; default the global fetch. */
   fetchFn?: typeof fetch;
+  /** For tests; default `CANDIDATE_CHUNK`. */
+  candidatesPerChunk?: number;
 }
 
 /** An attachment as the API lists it; every field is untrusted. */
@@ -170,15 +174,37 @@ export function downloadableUrl(url: unknown): URL | undefined {
   }
 }
 
+/**
+ * Downloads the attachments of `candidateIds`, `CANDIDATE_CHUNK` candidates at a time (planned,
+ * refreshed and downloaded together), so memory follows the chunk, not the tenant. Progress counts
+ * candidates.
+ */
 export async function downloadAttachments(
   run: DependentRun,
   candidateIds: number[],
   opts: AttachmentOptions,
 ): Promise<DependentResult> {
-  const lifetime = opts.urlLifetimeMs ?? DEFAULT_URL_LIFETIME_MS;
-  const fetchFn = opts.fetchFn ?? fetch;
   const candidates = await candidatesFolder(run.cache);
   const result: DependentResult = { done: 0, skipped: 0, failed: [], bytes: 0, refreshed: 0 };
+  let done = 0;
+  run.onItem?.({ done, total: candidateIds.length });
+  for (const ids of chunk(candidateIds, opts.candidatesPerChunk ?? CANDIDATE_CHUNK)) {
+    await downloadChunk(run, candidates, ids, opts, result);
+    done += ids.length;
+    run.onItem?.({ done, total: candidateIds.length });
+  }
+  return result;
+}
+
+async function downloadChunk(
+  run: DependentRun,
+  candidates: EntityFolder,
+  candidateIds: number[],
+  opts: AttachmentOptions,
+  result: DependentResult,
+): Promise<void> {
+  const lifetime = opts.urlLifetimeMs ?? DEFAULT_URL_LIFETIME_MS;
+  const fetchFn = opts.fetchFn ?? fetch;
   const plans = new Map<number, Plan>();
   const fresh = new Map<number, Promise<ApiAttachment[] | undefined>>();
   const batch = run.client.dialect.candidateBatch;
@@ -249,12 +275,7 @@ export async function downloadAttachments(
 
     // 3. Download what is missing.
     const jobs = [...plans.values()].flatMap((p) => p.jobs);
-    const total = jobs.length + [...plans.values()].reduce((n, p) => n + p.complete, 0) +
-      result.skipped;
     result.skipped += [...plans.values()].reduce((n, p) => n + p.complete, 0);
-    const report = () =>
-      run.onItem?.({ done: result.done + result.skipped + result.failed.length, total });
-    report();
 
     /**
      * Fresh attachments of one candidate (once per run): v3 lists them again; v1 fetches the
@@ -285,12 +306,11 @@ export async function downloadAttachments(
       } else {
         result.failed.push({ id: job.candidateId, reason: `${job.folderName}: ${outcome.reason}` });
       }
-      report();
     });
   } finally {
+    // Refreshed candidates are in the cache before the next chunk starts.
     await candidates.commit();
   }
-  return result;
 }
 
 /**

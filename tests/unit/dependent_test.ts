@@ -157,3 +157,41 @@ Deno.test("an error answer or a short body is never saved, and no marker is writ
     }
   });
 });
+
+Deno.test("attachments work a chunk of candidates at a time, reporting candidates done", async () => {
+  await withCachedCandidates(async (sandbox, dir, run) => {
+    const ids = sandbox.tenant.list("candidates").map((c) => c.id as number);
+    const byUrl = new Map(
+      sandbox.tenant.list("candidates").flatMap((c) =>
+        (c.attachments as { url: string }[]).map((a) => [a.url, c.id as number])
+      ),
+    );
+    const downloadedFor: number[] = [];
+    const spy: typeof fetch = (input, init) => {
+      downloadedFor.push(byUrl.get(String(input))!);
+      return fetch(input, init);
+    };
+    const progress: string[] = [];
+    const result = await downloadAttachments(
+      { ...run, onItem: ({ done, total }) => progress.push(`${done}/${total}`) },
+      ids,
+      { verify: false, fetchFn: spy, candidatesPerChunk: 5 },
+    );
+    assert.deepEqual(progress, ["0/12", "5/12", "10/12", "12/12"]);
+    const expected = sandbox.tenant.list("candidates").reduce(
+      (n, c) => n + c.attachments.length,
+      0,
+    );
+    assert.equal(result.done, expected);
+    // No download of a chunk starts before every download of the one before it.
+    const chunkOf = (id: number) => Math.floor(ids.indexOf(id) / 5);
+    const chunks = downloadedFor.map(chunkOf);
+    assert.deepEqual(chunks, [...chunks].sort((a, b) => a - b));
+    assert.ok(new Set(chunks).size > 1, "files from several chunks");
+    for (const id of ids) {
+      const folder = join(dir, "candidates", `${id}-attachments`);
+      const count = sandbox.tenant.get("candidates", id)!.attachments.length;
+      if (count > 0) assert.ok((await Deno.stat(folder)).isDirectory);
+    }
+  });
+});
