@@ -17,7 +17,7 @@ import {
 } from "../cli/options.ts";
 import { openClient } from "../cli/client.ts";
 import { type Cache, openCache } from "../cache/mod.ts";
-import { personName } from "../entities.ts";
+import { type ApiRecord, personName } from "../entities.ts";
 import { RunError, UsageError } from "../errors.ts";
 import { emailSha256 } from "../privacy/email.ts";
 import {
@@ -32,6 +32,8 @@ import {
 import { appendPrivacyLog, PRIVACY_LOG_FILE, type PrivacyLogEntry } from "../privacy/log.ts";
 import { emailOption, emailOptions, onBehalfOf } from "../privacy/options.ts";
 import { purgeDeleted, replaceAnonymized } from "../privacy/purge.ts";
+import { addPending, clearPending, type PendingErasure, readPending } from "../privacy/pending.ts";
+import { finishInterruptedErasures } from "../privacy/finish.ts";
 import { findCandidates } from "../privacy/search.ts";
 
 export interface EraseCommand {
@@ -122,9 +124,12 @@ export async function runErase(cmd: EraseCommand, ctx: RunContext): Promise<numb
   const writes = client.dialect.candidateWrites;
   checkWritable(writes, cmd.mode, client.dialect.version);
   await checkUser(client, cmd.onBehalfOf);
+  const hasCache = await exists(cmd.cacheDir);
+  if (hasCache && !cmd.dryRun) {
+    await withCache(cmd.cacheDir, (cache) => finishInterruptedErasures(client, cache, ctx));
+  }
   const matches = await findCandidates(client, cmd.email);
   const hash = emailSha256(cmd.email);
-  const hasCache = await exists(cmd.cacheDir);
 
   if (matches.length === 0) {
     ctx.out("erase: no candidate has this address; nothing to erase\n");
@@ -147,6 +152,12 @@ export async function runErase(cmd: EraseCommand, ctx: RunContext): Promise<numb
   const plans = matches.map((c) => planRequest(c, cmd.mode, cmd.onBehalfOf, writes));
   if (cmd.dryRun) {
     ctx.out(`\nDry run: these ${plans.length} request(s) would be sent; nothing was changed.\n`);
+    const pending = hasCache ? (await readPending(cmd.cacheDir)).length : 0;
+    if (pending > 0) {
+      ctx.out(
+        `(${pending} erasure(s) an interrupted run left unfinished would be finished first)\n`,
+      );
+    }
     if (cmd.mode === "anonymize") {
       ctx.out("(first_name and last_name are drawn anew from a cryptographic source when sent)\n");
     }
@@ -176,6 +187,10 @@ export async function runErase(cmd: EraseCommand, ctx: RunContext): Promise<numb
   const cacheResults = new Map<number, string>();
   const work = async (cache: Cache | undefined) => {
     for (let i = 0; i < matches.length; i++) {
+      // Recorded first: a kill after the request leaves the purge to the next erase.
+      if (cache) {
+        await addPending(cache.dir, pendingErasure(cmd, hash, matches[i], ctx.clock.now()));
+      }
       const outcome = await sendErasure(client, matches[i], plans[i], cmd.email);
       outcomes.push(outcome);
       let local: PrivacyLogEntry["cache"] = "unchanged";
@@ -196,6 +211,7 @@ export async function runErase(cmd: EraseCommand, ctx: RunContext): Promise<numb
           cache.dir,
           logEntry(cmd, hash, outcome.id, outcome.result, local, ctx.clock.now()),
         );
+        await clearPending(cache.dir, outcome.id);
       }
     }
   };
@@ -233,6 +249,23 @@ async function withCache<T>(dir: string, fn: (cache: Cache) => Promise<T>): Prom
   } finally {
     await cache.close();
   }
+}
+
+function pendingErasure(
+  cmd: EraseCommand,
+  hash: string,
+  candidate: ApiRecord,
+  now: number,
+): PendingErasure {
+  const ids: unknown[] = Array.isArray(candidate.application_ids) ? candidate.application_ids : [];
+  return {
+    candidate_id: candidate.id,
+    mode: cmd.mode,
+    application_ids: ids.filter((id): id is number => Number.isSafeInteger(id) && Number(id) > 0),
+    on_behalf_of: cmd.onBehalfOf,
+    email_sha256: hash,
+    since: new Date(now).toISOString(),
+  };
 }
 
 function logEntry(

@@ -21,6 +21,7 @@ import {
   quiet,
 } from "../cli/options.ts";
 import { openClient } from "../cli/client.ts";
+import { finishInterruptedErasures } from "../privacy/finish.ts";
 import { type Cache, openCache, removeTempFiles } from "../cache/mod.ts";
 import { UsageError } from "../errors.ts";
 import type { HarvestClient } from "../harvest/mod.ts";
@@ -158,6 +159,15 @@ export async function runSyncCommand(
   try {
     // A temporary .state.json left by a killed run (entity folders clean up their own).
     await removeTempFiles(cache.dir);
+    try {
+      await finishInterruptedErasures(client, cache, ctx);
+    } catch (error) {
+      ctx.err(
+        `warning: could not finish an interrupted erase (${
+          (error as Error).message
+        }); the next sync or erase tries again\n`,
+      );
+    }
     const dependents = bindDependents({
       client,
       cache,

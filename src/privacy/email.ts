@@ -17,9 +17,13 @@ export function emailSha256(address: string): string {
 
 /** Whether any of the candidate's `email_addresses[].value` equals the address, normalised. */
 export function carriesEmail(candidate: ApiRecord, address: string): boolean {
-  const wanted = normalizeEmail(address);
+  return carriesEmailHash(candidate, emailSha256(address));
+}
+
+/** The same, knowing only the address's `emailSha256` (as the privacy files keep it). */
+export function carriesEmailHash(candidate: ApiRecord, sha256: string): boolean {
   const list = Array.isArray(candidate?.email_addresses) ? candidate.email_addresses : [];
   return list.some((entry: ApiRecord) =>
-    typeof entry?.value === "string" && normalizeEmail(entry.value) === wanted
+    typeof entry?.value === "string" && emailSha256(entry.value) === sha256
   );
 }

@@ -30,6 +30,11 @@ export interface Faults {
   truncate?: FaultTrigger & { mode?: "short" | "cut" };
   /** Delay the response by `ms` before answering. */
   stall?: FaultTrigger & { ms: number };
+  /**
+   * Delay the answer by `ms` after the request took effect (a write is applied, then its answer
+   * hangs): for tests that kill a client between a write and what it does next.
+   */
+  stallAnswer?: FaultTrigger & { ms: number };
   /** Added to every response (api and files), for benchmarks. */
   latencyMs?: number;
   /** Pause between the 64 KB chunks of a file download (a slow file host, for kill tests). */

@@ -290,6 +290,9 @@ export class SandboxServer {
       reply = json(500, { message: "Server error", detail: String(err) });
     }
     if ((faults.latencyMs ?? 0) > 0) await sleep(faults.latencyMs!);
+    if (faults.stallAnswer && this.faultState.fires(faults.stallAnswer, scope, req.method)) {
+      await sleep(faults.stallAnswer.ms);
+    }
     entry.status = reply.status;
     return this.#respond(reply, faults, scope, req.method);
   }

@@ -7,7 +7,7 @@ import type { ApiRecord } from "../../src/entities.ts";
 import { emailSha256 } from "../../src/privacy/email.ts";
 import { type SandboxOptions, v3Notes } from "../../src/sandbox/mod.ts";
 import { type Api, apiEnv, APIS, asServed } from "./api.ts";
-import { runCli, withTempDir } from "./cli.ts";
+import { cliCommand, runCli, waitFor, withTempDir } from "./cli.ts";
 import { frozenClock, startSandboxDisposable } from "./sandbox.ts";
 import { exists, snapshot } from "../support.ts";
 
@@ -518,6 +518,75 @@ Deno.test("a delete refused half way (403) is reported; a DELETE whose answer wa
     ]);
   });
 });
+
+const INTERRUPTED = [["delete", "erase"], ["anonymize", "erase"], ["delete", "sync"]] as const;
+for (const [mode, next] of INTERRUPTED) {
+  Deno.test(`erase --mode ${mode} killed after Greenhouse acted: the next ${next} finishes the local purge`, async () => {
+    await using sandbox = await privacySandbox();
+    const [first, ...rest] = sandbox.matched;
+    await withTempDir(async (root) => {
+      await fillCache(root, sandbox);
+      const applications = sandbox.tenant.get("candidates", first)!.application_ids as number[];
+      // The first write takes effect, then its answer hangs: the run is killed meanwhile.
+      sandbox.faults.stallAnswer = {
+        times: 1,
+        methods: [mode === "delete" ? "DELETE" : "PATCH"],
+        ms: 3000,
+      };
+      const child = cliCommand(eraseArgs(sandbox, mode), { root, env: sandbox.env }).spawn();
+      await waitFor(
+        () =>
+          sandbox.log.some((e) => e.method !== "GET" && e.path.endsWith(`/candidates/${first}`)),
+        "the first write",
+      );
+      child.kill("SIGKILL");
+      await child.output();
+      const pending = join(root, CACHE, ".privacy-pending.json");
+      assert.ok(await exists(pending), "the interrupted erasure is recorded");
+      assert.ok(await exists(join(root, CACHE, "candidates", `${first}.json`)), "not purged yet");
+      const firstNow = sandbox.tenant.get("candidates", first);
+      assert.ok(mode === "delete" ? firstNow === undefined : firstNow !== undefined);
+
+      // The next erase (same address: Greenhouse no longer lists the first candidate under it),
+      // or the next scheduled sync.
+      const result = await runCli(
+        next === "erase" ? eraseArgs(sandbox, mode) : ["sync", "--only", "candidates", "-q"],
+        { root, env: sandbox.env },
+      );
+      assert.equal(result.code, 0, result.stderr);
+      const past = mode === "delete" ? "deleted" : "anonymized";
+      assert.match(result.stderr, new RegExp(`candidate ${first}, ${past} by an interrupted run`));
+      if (next === "erase") {
+        assert.match(result.stdout, new RegExp(`erase: 2 of 2 candidates ${past}`));
+      }
+      assert.equal(await exists(pending), false);
+      assert.equal(await exists(join(root, CACHE, "candidates", `${first}-attachments`)), false);
+      assert.equal(await exists(join(root, CACHE, "activity_feeds", `${first}.json`)), false);
+      const cached = await indexIds(root, "candidates");
+      if (mode === "delete") {
+        assert.equal(cached.has(first), false);
+        assert.equal(await exists(join(root, CACHE, "candidates", `${first}.json`)), false);
+        const apps = await indexIds(root, "applications");
+        for (const id of applications) assert.equal(apps.has(id), false, `application ${id}`);
+      } else {
+        const record = JSON.parse(
+          await Deno.readTextFile(join(root, CACHE, "candidates", `${first}.json`)),
+        );
+        assert.deepEqual(
+          record,
+          asServed("v1", "candidates", sandbox.tenant.get("candidates", first)!),
+        );
+        assert.deepEqual(record.email_addresses, []);
+      }
+      const log = await privacyLog(root);
+      assert.deepEqual(
+        log.lines.map((l) => [l.candidate_id, l.result]).sort(),
+        (next === "erase" ? [first, ...rest] : [first]).map((id) => [id, past]).sort(),
+      );
+      assertNoPersonalData(log.text, []);
+    });
+  });
+}
 
 Deno.test("ping: ok, 401 and 403 name the reason and the scope", async () => {
   await using sandbox = await privacySandbox({ rateLimit: 50 });

@@ -1,0 +1,55 @@
+/**
+ * Finishing what an interrupted `erase` left: see pending.ts. Shared by `erase` (first thing,
+ * whatever the address) and `sync` (which runs on a schedule), so a cached copy of an erased person
+ * does not outlive the run that was killed.
+ */
+import type { Cache } from "../cache/mod.ts";
+import type { RunContext } from "../cli/context.ts";
+import { ENTITIES, entityPath } from "../entities.ts";
+import { getRecord, type HarvestClient } from "../harvest/mod.ts";
+import { carriesEmailHash } from "./email.ts";
+import { appendPrivacyLog, type PrivacyLogEntry } from "./log.ts";
+import { clearPending, readPending } from "./pending.ts";
+import { purgeDeleted, replaceAnonymized } from "./purge.ts";
+
+/**
+ * Finishes erasures an earlier run recorded but did not see through (it was killed after sending
+ * the request): Greenhouse says what happened. A candidate that is gone is purged from the cache;
+ * one that no longer carries the address was anonymised, and its record replaces the cached one;
+ * one unchanged was never reached, and the record is dropped. Each finished one is logged.
+ */
+export async function finishInterruptedErasures(
+  client: HarvestClient,
+  cache: Cache,
+  ctx: RunContext,
+): Promise<void> {
+  for (const pending of await readPending(cache.dir)) {
+    const id = pending.candidate_id;
+    const record = await getRecord(client, entityPath(ENTITIES.candidates, client.dialect), id);
+    const entry = (result: PrivacyLogEntry["result"], local: PrivacyLogEntry["cache"]) => ({
+      time: new Date(ctx.clock.now()).toISOString(),
+      command: "erase" as const,
+      mode: pending.mode,
+      candidate_id: id,
+      on_behalf_of: pending.on_behalf_of,
+      result,
+      cache: local,
+      email_sha256: pending.email_sha256,
+    });
+    if (record === undefined) {
+      await purgeDeleted(cache, { id, application_ids: pending.application_ids });
+      await appendPrivacyLog(cache.dir, entry("deleted", "purged"));
+      ctx.err(`erase: candidate ${id}, deleted by an interrupted run, purged from the cache\n`);
+    } else if (pending.mode === "anonymize" && !carriesEmailHash(record, pending.email_sha256)) {
+      const report = await replaceAnonymized(cache, record, new Date(ctx.clock.now()));
+      await appendPrivacyLog(
+        cache.dir,
+        entry("anonymized", report.replaced ? "replaced" : "purged"),
+      );
+      ctx.err(`erase: candidate ${id}, anonymized by an interrupted run, replaced in the cache\n`);
+    } else {
+      ctx.err(`erase: an interrupted run had not erased candidate ${id}; nothing to finish\n`);
+    }
+    await clearPending(cache.dir, id);
+  }
+}
