@@ -6,13 +6,16 @@
  * - record files are written atomically (temporary + rename), so only whole files exist;
  * - before a page's files are written, its rows are appended (one write) to the write-ahead
  *   journal `.index-journal.csv`, each with the SHA-256 of the file content about to be written;
+ * - removals and repairs also create the journal before they change anything, so the journal
+ *   exists whenever the folder may not match its index;
  * - `commit()` merges the rows written since the last commit into `index.csv` (temporary +
  *   rename), then deletes the journal;
- * - opening a folder removes temporaries, replays a leftover journal (a torn last line is
- *   ignored; a row applies only if its file now holds exactly the journaled content, so a kill
- *   between journal and rename never leaves a row describing a file that was not written),
- *   drops rows whose file is gone and adopts record files that have no row (moniker computed
- *   from the file, timestamp = its mtime), then commits.
+ * - opening a folder that has a journal (or a missing or damaged index) removes temporaries,
+ *   replays the journal (a torn last line is ignored; a row applies only if its file now holds
+ *   exactly the journaled content, so a kill between journal and rename never leaves a row
+ *   describing a file that was not written), drops rows whose file is gone and adopts record
+ *   files that have no row (moniker computed from the file, timestamp = its mtime), then
+ *   commits. A folder without a journal and with a clean index is used as it is.
  * So every index row has its file and matches it, and the next run completes what a killed run
  * left.
  *

@@ -3,7 +3,7 @@
  * whatever the address) and `sync` (which runs on a schedule), so a cached copy of an erased person
  * does not outlive the run that was killed.
  */
-import type { Cache } from "../cache/mod.ts";
+import { type Cache, removeTempFiles } from "../cache/mod.ts";
 import type { RunContext } from "../cli/context.ts";
 import { ENTITIES, entityPath } from "../entities.ts";
 import { getRecord, type HarvestClient } from "../harvest/mod.ts";
@@ -23,6 +23,8 @@ export async function finishInterruptedErasures(
   cache: Cache,
   ctx: RunContext,
 ): Promise<void> {
+  // A temporary of the pending file, left by a kill while it was being written.
+  await removeTempFiles(cache.dir);
   for (const pending of await readPending(cache.dir)) {
     const id = pending.candidate_id;
     const record = await getRecord(client, entityPath(ENTITIES.candidates, client.dialect), id);
