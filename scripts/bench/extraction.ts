@@ -81,15 +81,19 @@ async function unthrottled(candidates: number, runs: number): Promise<BenchFigur
 async function peakRss(sizes: number[]): Promise<BenchFigure[]> {
   const figures: BenchFigure[] = [];
   const peaks: number[] = [];
+  const largest = sizes[sizes.length - 1];
+  let rerunPeak = NaN;
   for (const candidates of sizes) {
     await using sandbox = disposable(await startSandbox({ candidates, rateLimit: 0 }));
     const env = { GREENHOUSE_BASE_URL: sandbox.url, GREENHOUSE_API_KEY: sandbox.apiKey };
     const peak = await withTempDir(async (dir) => {
-      const run = expectSuccess(
-        await runCliMeasured(["candidates", "-q"], { cwd: dir, env }),
-        "candidates",
-      );
-      return run.peakRssMb;
+      const extract = async () =>
+        expectSuccess(await runCliMeasured(["candidates", "-q"], { cwd: dir, env }), "candidates")
+          .peakRssMb;
+      const first = await extract();
+      // The daily case: the same extraction again, into the cache the first one filled.
+      if (candidates === largest) rerunPeak = await extract();
+      return first;
     });
     peaks.push(peak);
     figures.push({
@@ -101,6 +105,14 @@ async function peakRss(sizes: number[]): Promise<BenchFigure[]> {
       met: peak < RSS_LIMIT_MB,
     });
   }
+  figures.push({
+    group: "extraction",
+    name: `peak RSS, ${largest.toLocaleString("en-US")} candidates again into their cache`,
+    value: rerunPeak,
+    unit: "MB",
+    target: `< ${RSS_LIMIT_MB} MB`,
+    met: rerunPeak < RSS_LIMIT_MB,
+  });
   if (peaks.length > 1) {
     const growth = peaks[peaks.length - 1] / peaks[0];
     figures.push({
