@@ -49,6 +49,11 @@ export class IndexFile {
     return this.#layout.rows;
   }
 
+  /** Blocks in the file (what its memory is proportional to). */
+  get blocks(): number {
+    return this.#layout.firstIds.length;
+  }
+
   /** The block whose id range holds `id`, or -1 when `id` is below the first row. */
   #blockOf(id: number): number {
     const { firstIds } = this.#layout;
@@ -125,9 +130,15 @@ export class IndexFile {
       while (written < bytes.length) written += await target.file.write(bytes.subarray(written));
       next.bytes += bytes.length;
     };
+    // Split evenly (257 rows make blocks of 129 and 128, not 256 and 1), so blocks stay at least
+    // half full however many merges insert into them.
     const writeRows = async (rows: IndexRow[]) => {
-      for (let start = 0; start < rows.length; start += BLOCK_ROWS) {
-        const block = rows.slice(start, start + BLOCK_ROWS);
+      const parts = Math.ceil(rows.length / BLOCK_ROWS);
+      for (let part = 0; part < parts; part++) {
+        const block = rows.slice(
+          Math.floor((part * rows.length) / parts),
+          Math.floor(((part + 1) * rows.length) / parts),
+        );
         next.firstIds.push(block[0].id);
         next.offsets.push(next.bytes);
         next.counts.push(block.length);

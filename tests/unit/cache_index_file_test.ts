@@ -80,6 +80,26 @@ Deno.test("index file: merges match a model across many blocks, and lookups find
   });
 });
 
+Deno.test("index file: blocks stay at least half full through many small inserts", async () => {
+  await withTempDir(async (dir) => {
+    const path = join(dir, "index.csv");
+    const index = new IndexFile(path);
+    const timestamp = "2026-11-23T00:00:00.000Z";
+    const evens = Array.from({ length: 2048 }, (_, i) => 2 * (i + 1));
+    await index.merge(new Map(evens.map((id) => [id, { moniker: "even", timestamp }])));
+    // One odd id per merge, each landing in a full block.
+    for (let id = 1; id < 4096; id += 32) {
+      await index.merge(new Map([[id, { moniker: "odd", timestamp }]]));
+    }
+    const rows = 2048 + 128;
+    assert.equal(index.rows, rows);
+    assert.ok(index.blocks <= 2 * Math.ceil(rows / BLOCK_ROWS), `${index.blocks} blocks`);
+    const scan = await scanIndex(path, BLOCK_ROWS, () => {});
+    assert.ok(scan.clean);
+    assert.equal(scan.layout.rows, rows);
+  });
+});
+
 Deno.test("index file: a snapshot streams the rows as they were, whatever merges follow", async () => {
   await withTempDir(async (dir) => {
     const path = join(dir, "index.csv");
