@@ -4,6 +4,8 @@
  * cache is audited in seconds and in little memory.
  */
 import { collectGarbage } from "../memory.ts";
+import { RunError } from "../errors.ts";
+import { PENDING_FILE, readPending } from "../privacy/pending.ts";
 import { join } from "node:path";
 import { createHash } from "node:crypto";
 import { ENTITIES, ENTITY_NAMES, type EntityName } from "../entities.ts";
@@ -111,6 +113,7 @@ export async function auditCache(cacheDir: string, options: AuditOptions = {}): 
     });
   }
 
+  await auditPendingErasures(cacheDir, problems);
   crossReferences(refs, problems);
 
   const integrity: Category[] = INTEGRITY_CATEGORIES.map((c) => ({
@@ -134,6 +137,28 @@ export async function auditCache(cacheDir: string, options: AuditOptions = {}): 
     integrity,
     crossReferences: crossReferenceList,
   };
+}
+
+/** Erasures sent upstream whose local purge an interrupted `erase` may not have done. */
+async function auditPendingErasures(cacheDir: string, problems: Problems): Promise<void> {
+  try {
+    for (const pending of await readPending(cacheDir)) {
+      problems.add("unfinished_erasure", {
+        entity: "candidates",
+        id: pending.candidate_id,
+        path: PENDING_FILE,
+        detail: `${pending.mode} of candidate ${pending.candidate_id} sent at ${pending.since}; ` +
+          "the cached copy may not have been purged",
+      });
+    }
+  } catch (error) {
+    if (!(error instanceof RunError)) throw error;
+    problems.add("unfinished_erasure", {
+      entity: "cache",
+      path: PENDING_FILE,
+      detail: error.message,
+    });
+  }
 }
 
 function feedIdsOf(feeds: { fileIds: number[] } | undefined): number[] {

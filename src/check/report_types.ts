@@ -28,7 +28,8 @@ export type IntegrityKey =
   | "attachment_no_file"
   | "orphan_activity_feed"
   | "temp_file"
-  | "stale_lock";
+  | "stale_lock"
+  | "unfinished_erasure";
 
 export type CrossReferenceKey =
   | "candidates_without_applications"
@@ -131,6 +132,12 @@ export const INTEGRITY_CATEGORIES: CategoryInfo<IntegrityKey>[] = [
     key: "stale_lock",
     title: "Stale lock",
     advice: `${REPAIR} to remove it (the next run also takes it over)`,
+  },
+  {
+    key: "unfinished_erasure",
+    title: "Erasures an interrupted `erase` left unfinished",
+    advice: "run `erase` (any address) or `sync`: they ask Greenhouse what happened and purge " +
+      "the cached copy",
   },
 ];
 

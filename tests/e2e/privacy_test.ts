@@ -546,6 +546,10 @@ for (const [mode, next] of INTERRUPTED) {
       assert.ok(await exists(join(root, CACHE, "candidates", `${first}.json`)), "not purged yet");
       const firstNow = sandbox.tenant.get("candidates", first);
       assert.ok(mode === "delete" ? firstNow === undefined : firstNow !== undefined);
+      const audit = await runCli(["check"], { root });
+      assert.equal(audit.code, 1, "an unfinished erasure fails the check");
+      assert.match(audit.stdout, /Erasures an interrupted `erase` left unfinished/);
+      assert.match(audit.stdout, new RegExp(`${mode} of candidate ${first} sent at`));
 
       // The next erase (same address: Greenhouse no longer lists the first candidate under it),
       // or the next scheduled sync.
@@ -560,6 +564,7 @@ for (const [mode, next] of INTERRUPTED) {
         assert.match(result.stdout, new RegExp(`erase: 2 of 2 candidates ${past}`));
       }
       assert.equal(await exists(pending), false);
+      assert.doesNotMatch((await runCli(["check"], { root })).stdout, /left unfinished/);
       assert.equal(await exists(join(root, CACHE, "candidates", `${first}-attachments`)), false);
       assert.equal(await exists(join(root, CACHE, "activity_feeds", `${first}.json`)), false);
       const cached = await indexIds(root, "candidates");
