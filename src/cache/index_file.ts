@@ -131,7 +131,7 @@ export class IndexFile {
       next.bytes += bytes.length;
     };
     // Split evenly (257 rows make blocks of 129 and 128, not 256 and 1), so blocks stay at least
-    // half full however many merges insert into them.
+    // half full however many merges insert into them (and removals, see `carry` below).
     const writeRows = async (rows: IndexRow[]) => {
       const parts = Math.ceil(rows.length / BLOCK_ROWS);
       for (let part = 0; part < parts; part++) {
@@ -188,15 +188,20 @@ export class IndexFile {
     try {
       await write(encoder.encode(formatHeader()));
       let untouchedFrom = -1;
+      // Rows of a re-written block that removals left under half full, joined to the next one.
+      let carry: IndexRow[] = [];
       for (let b = 0; b < blocks; b++) {
         const upper = b + 1 < blocks ? old.firstIds[b + 1] : Infinity;
-        if (c >= ids.length || ids[c] >= upper) {
+        if (carry.length === 0 && (c >= ids.length || ids[c] >= upper)) {
           if (untouchedFrom < 0) untouchedFrom = b;
           continue;
         }
         if (untouchedFrom >= 0) await copyBlocks(untouchedFrom, b);
         untouchedFrom = -1;
-        await writeRows(mergeInto(await readBlock(source!, old, b), upper));
+        const rows = carry.concat(mergeInto(await readBlock(source!, old, b), upper));
+        carry = [];
+        if (rows.length < BLOCK_ROWS / 2 && b + 1 < blocks) carry = rows;
+        else await writeRows(rows);
       }
       if (untouchedFrom >= 0) await copyBlocks(untouchedFrom, blocks);
       if (blocks === 0) await writeRows(mergeInto([], Infinity));

@@ -100,6 +100,27 @@ Deno.test("index file: blocks stay at least half full through many small inserts
   });
 });
 
+Deno.test("index file: blocks that removals empty are joined to their neighbours", async () => {
+  await withTempDir(async (dir) => {
+    const path = join(dir, "index.csv");
+    const index = new IndexFile(path);
+    const timestamp = "2026-11-23T00:00:00.000Z";
+    const all = Array.from({ length: 4096 }, (_, i) => i + 1);
+    await index.merge(new Map(all.map((id) => [id, { moniker: "r", timestamp }])));
+    // Nine rows in ten removed, a slice per merge, as a prune or purges would.
+    const kept = all.filter((id) => id % 10 === 0);
+    for (let start = 0; start < all.length; start += 512) {
+      const gone = all.slice(start, start + 512).filter((id) => id % 10 !== 0);
+      await index.merge(new Map(gone.map((id) => [id, null])));
+    }
+    assert.equal(index.rows, kept.length);
+    assert.ok(index.blocks <= 2 * Math.ceil(kept.length / BLOCK_ROWS), `${index.blocks} blocks`);
+    assert.deepEqual((await fileRows(path)).map((r) => r.id), kept);
+    for (const id of kept) assert.equal((await index.find(id))?.id, id);
+    assert.equal(await index.find(11), undefined);
+  });
+});
+
 Deno.test("index file: a snapshot streams the rows as they were, whatever merges follow", async () => {
   await withTempDir(async (dir) => {
     const path = join(dir, "index.csv");
