@@ -5,6 +5,7 @@
  * `removeTempFiles` when a folder is opened.
  */
 import { basename, dirname, join } from "node:path";
+import { removeIfPresent } from "../files.ts";
 
 const TEMP_PATTERN = /^\..+\.tmp-\d+-[0-9a-f]{8,}$/;
 
@@ -21,14 +22,6 @@ export function isTempName(name: string): boolean {
   return TEMP_PATTERN.test(name);
 }
 
-async function removeQuietly(path: string): Promise<void> {
-  try {
-    await Deno.remove(path);
-  } catch (error) {
-    if (!(error instanceof Deno.errors.NotFound)) throw error;
-  }
-}
-
 /** Writes `data` to `path` atomically (temporary file in the same folder + rename). */
 export async function writeFileAtomic(path: string, data: Uint8Array | string): Promise<void> {
   const temp = tempPathFor(path);
@@ -37,7 +30,7 @@ export async function writeFileAtomic(path: string, data: Uint8Array | string): 
     await Deno.writeFile(temp, bytes, { createNew: true });
     await Deno.rename(temp, path);
   } catch (error) {
-    await removeQuietly(temp).catch(() => {});
+    await removeIfPresent(temp).catch(() => {});
     throw error;
   }
 }
@@ -51,7 +44,7 @@ export async function removeTempFiles(dir: string): Promise<string[]> {
   try {
     for await (const entry of Deno.readDir(dir)) {
       if (entry.isFile && isTempName(entry.name)) {
-        await removeQuietly(join(dir, entry.name));
+        await removeIfPresent(join(dir, entry.name));
         removed.push(entry.name);
       }
     }
@@ -95,7 +88,7 @@ export async function openAtomic(path: string): Promise<AtomicFile> {
         await Deno.rename(tempPath, path);
         done = true;
       } catch (error) {
-        await removeQuietly(tempPath).catch(() => {});
+        await removeIfPresent(tempPath).catch(() => {});
         done = true;
         throw error;
       }
@@ -104,7 +97,7 @@ export async function openAtomic(path: string): Promise<AtomicFile> {
       close();
       if (!done) {
         done = true;
-        await removeQuietly(tempPath);
+        await removeIfPresent(tempPath);
       }
     },
   };

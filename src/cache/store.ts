@@ -44,6 +44,7 @@ import {
   scanIndex,
 } from "./index_csv.ts";
 import { BLOCK_ROWS, type IndexChange, IndexFile } from "./index_file.ts";
+import { exists, removeIfPresent } from "../files.ts";
 
 /** Computes a record's index moniker; the caller (the entity table) knows the record's shape. */
 // deno-lint-ignore no-explicit-any
@@ -258,16 +259,6 @@ export async function pool<T, R>(
 
 function isNotFound(error: unknown): boolean {
   return error instanceof Deno.errors.NotFound;
-}
-
-async function exists(path: string): Promise<boolean> {
-  try {
-    await Deno.lstat(path);
-    return true;
-  } catch (error) {
-    if (isNotFound(error)) return false;
-    throw error;
-  }
 }
 
 class FolderImpl implements EntityFolder {
@@ -616,22 +607,18 @@ class FolderImpl implements EntityFolder {
       // Files first: a kill before the commit leaves rows without files, and the journal that
       // makes the next open drop them.
       await this.#openJournal();
-      await pool(checked, WRITE_CONCURRENCY, async (id) => {
-        try {
-          await Deno.remove(this.filePath(id));
-        } catch (error) {
-          if (!isNotFound(error)) throw error;
-        }
-      }).then((results) => {
-        const failed = results.find((r) => r.status === "rejected");
-        if (failed) {
-          throw new RunError(
-            `Cannot remove a record file in ${this.dir}: ${
-              ((failed as PromiseRejectedResult).reason as Error).message
-            }`,
-          );
-        }
-      }).finally(() => {
+      await pool(checked, WRITE_CONCURRENCY, (id) => removeIfPresent(this.filePath(id))).then(
+        (results) => {
+          const failed = results.find((r) => r.status === "rejected");
+          if (failed) {
+            throw new RunError(
+              `Cannot remove a record file in ${this.dir}: ${
+                ((failed as PromiseRejectedResult).reason as Error).message
+              }`,
+            );
+          }
+        },
+      ).finally(() => {
         for (const id of checked) this.#pending.set(id, null);
       });
       await this.#commit();
@@ -692,11 +679,7 @@ class FolderImpl implements EntityFolder {
     this.#pending.clear();
     this.#indexStale = false;
     this.#closeJournalNow();
-    try {
-      await Deno.remove(this.#journalPath);
-    } catch (error) {
-      if (!isNotFound(error)) throw error;
-    }
+    await removeIfPresent(this.#journalPath);
     this.#journalExists = false;
   }
 

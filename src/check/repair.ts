@@ -14,6 +14,7 @@ import { getRecord, type HarvestClient } from "../harvest/mod.ts";
 import type { Clock } from "../clock.ts";
 import { ACTIVITY_FEEDS } from "./audit.ts";
 import type { IntegrityKey, Problem, Report } from "./report_types.ts";
+import { removeIfPresent } from "../files.ts";
 
 export interface RepairOptions {
   dryRun: boolean;
@@ -323,13 +324,5 @@ async function repairFolder(
       ids: gone,
       detail: `removed ${plan.name} ${listIds(gone)} (gone upstream: 404)`,
     });
-  }
-}
-
-async function removeIfPresent(path: string): Promise<void> {
-  try {
-    await Deno.remove(path);
-  } catch (error) {
-    if (!(error instanceof Deno.errors.NotFound)) throw error;
   }
 }

@@ -35,6 +35,7 @@ import { purgeDeleted, replaceAnonymized } from "../privacy/purge.ts";
 import { addPending, clearPending, type PendingErasure, readPending } from "../privacy/pending.ts";
 import { finishInterruptedErasures } from "../privacy/finish.ts";
 import { findCandidates } from "../privacy/search.ts";
+import { exists } from "../files.ts";
 
 export interface EraseCommand {
   kind: "erase";
@@ -100,16 +101,6 @@ export const eraseSpec: CommandSpec<EraseCommand> = {
     };
   },
 };
-
-async function exists(path: string): Promise<boolean> {
-  try {
-    await Deno.stat(path);
-    return true;
-  } catch (error) {
-    if (error instanceof Deno.errors.NotFound) return false;
-    throw error;
-  }
-}
 
 export async function runErase(cmd: EraseCommand, ctx: RunContext): Promise<number> {
   // Without a terminal nobody can confirm: refuse before sending anything.

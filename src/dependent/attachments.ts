@@ -46,6 +46,7 @@ import {
   type DependentRun,
   forEachConcurrent,
 } from "./run.ts";
+import { removeIfPresent } from "../files.ts";
 
 /** "URLs expire in 7 days" (Harvest v1 docs). */
 export const DEFAULT_URL_LIFETIME_MS = 7 * 86_400_000;
@@ -415,14 +416,6 @@ export async function hashFile(path: string): Promise<string> {
     hash.update(buffer.subarray(0, n));
   }
   return hash.digest("hex");
-}
-
-async function removeIfPresent(path: string): Promise<void> {
-  try {
-    await Deno.remove(path);
-  } catch (error) {
-    if (!(error instanceof Deno.errors.NotFound)) throw error;
-  }
 }
 
 async function downloadJob(

@@ -9,6 +9,7 @@
 import { join } from "node:path";
 import { writeFileAtomic } from "../cache/mod.ts";
 import { RunError } from "../errors.ts";
+import { removeIfPresent } from "../files.ts";
 
 export const PENDING_FILE = ".privacy-pending.json";
 
@@ -65,11 +66,7 @@ async function writePending(cacheDir: string, list: PendingErasure[]): Promise<v
     await writeFileAtomic(pathOf(cacheDir), JSON.stringify(list, null, 2) + "\n");
     return;
   }
-  try {
-    await Deno.remove(pathOf(cacheDir));
-  } catch (error) {
-    if (!(error instanceof Deno.errors.NotFound)) throw error;
-  }
+  await removeIfPresent(pathOf(cacheDir));
 }
 
 /** Records an erasure about to be sent (call with the cache lock held). */
