@@ -29,7 +29,12 @@ import {
   planRequest,
   sendErasure,
 } from "../privacy/erase.ts";
-import { appendPrivacyLog, PRIVACY_LOG_FILE, type PrivacyLogEntry } from "../privacy/log.ts";
+import {
+  appendPrivacyLog,
+  erasureLogEntry,
+  PRIVACY_LOG_FILE,
+  type PrivacyLogEntry,
+} from "../privacy/log.ts";
 import { emailOption, emailOptions, onBehalfOf } from "../privacy/options.ts";
 import { purgeDeleted, replaceAnonymized } from "../privacy/purge.ts";
 import { addPending, clearPending, type PendingErasure, readPending } from "../privacy/pending.ts";
@@ -121,6 +126,7 @@ export async function runErase(cmd: EraseCommand, ctx: RunContext): Promise<numb
   }
   const matches = await findCandidates(client, cmd.email);
   const hash = emailSha256(cmd.email);
+  const request = { mode: cmd.mode, on_behalf_of: cmd.onBehalfOf, email_sha256: hash };
 
   if (matches.length === 0) {
     ctx.out("erase: no candidate has this address; nothing to erase\n");
@@ -130,7 +136,7 @@ export async function runErase(cmd: EraseCommand, ctx: RunContext): Promise<numb
         (cache) =>
           appendPrivacyLog(
             cache.dir,
-            logEntry(cmd, hash, null, "no match", "unchanged", ctx.clock.now()),
+            erasureLogEntry(request, null, "no match", "unchanged", ctx.clock.now()),
           ),
       );
     }
@@ -200,7 +206,7 @@ export async function runErase(cmd: EraseCommand, ctx: RunContext): Promise<numb
       if (cache) {
         await appendPrivacyLog(
           cache.dir,
-          logEntry(cmd, hash, outcome.id, outcome.result, local, ctx.clock.now()),
+          erasureLogEntry(request, outcome.id, outcome.result, local, ctx.clock.now()),
         );
         await clearPending(cache.dir, outcome.id);
       }
@@ -256,25 +262,5 @@ function pendingErasure(
     on_behalf_of: cmd.onBehalfOf,
     email_sha256: hash,
     since: new Date(now).toISOString(),
-  };
-}
-
-function logEntry(
-  cmd: EraseCommand,
-  hash: string,
-  candidateId: number | null,
-  result: PrivacyLogEntry["result"],
-  cache: PrivacyLogEntry["cache"],
-  now: number,
-): PrivacyLogEntry {
-  return {
-    time: new Date(now).toISOString(),
-    command: "erase",
-    mode: cmd.mode,
-    candidate_id: candidateId,
-    on_behalf_of: cmd.onBehalfOf,
-    result,
-    cache,
-    email_sha256: hash,
   };
 }

@@ -8,7 +8,7 @@ import type { RunContext } from "../cli/context.ts";
 import { ENTITIES, entityPath } from "../entities.ts";
 import { getRecord, type HarvestClient } from "../harvest/mod.ts";
 import { carriesEmailHash } from "./email.ts";
-import { appendPrivacyLog, type PrivacyLogEntry } from "./log.ts";
+import { appendPrivacyLog, erasureLogEntry, type PrivacyLogEntry } from "./log.ts";
 import { clearPending, readPending } from "./pending.ts";
 import { purgeDeleted, replaceAnonymized } from "./purge.ts";
 
@@ -28,16 +28,8 @@ export async function finishInterruptedErasures(
   for (const pending of await readPending(cache.dir)) {
     const id = pending.candidate_id;
     const record = await getRecord(client, entityPath(ENTITIES.candidates, client.dialect), id);
-    const entry = (result: PrivacyLogEntry["result"], local: PrivacyLogEntry["cache"]) => ({
-      time: new Date(ctx.clock.now()).toISOString(),
-      command: "erase" as const,
-      mode: pending.mode,
-      candidate_id: id,
-      on_behalf_of: pending.on_behalf_of,
-      result,
-      cache: local,
-      email_sha256: pending.email_sha256,
-    });
+    const entry = (result: PrivacyLogEntry["result"], local: PrivacyLogEntry["cache"]) =>
+      erasureLogEntry(pending, id, result, local, ctx.clock.now());
     if (record === undefined) {
       await purgeDeleted(cache, { id, application_ids: pending.application_ids });
       await appendPrivacyLog(cache.dir, entry("deleted", "purged"));

@@ -19,6 +19,29 @@ export interface PrivacyLogEntry {
   email_sha256: string;
 }
 
+/** What every log line of one erasure request shares (a pending erasure carries it too). */
+export type ErasureRequest = Pick<PrivacyLogEntry, "mode" | "on_behalf_of" | "email_sha256">;
+
+/** The log line for one candidate of an erasure request, at `now` (epoch ms). */
+export function erasureLogEntry(
+  request: ErasureRequest,
+  candidateId: number | null,
+  result: PrivacyLogEntry["result"],
+  cache: PrivacyLogEntry["cache"],
+  now: number,
+): PrivacyLogEntry {
+  return {
+    time: new Date(now).toISOString(),
+    command: "erase",
+    mode: request.mode,
+    candidate_id: candidateId,
+    on_behalf_of: request.on_behalf_of,
+    result,
+    cache,
+    email_sha256: request.email_sha256,
+  };
+}
+
 /**
  * Appends one line with a single write on a file opened for appending, so concurrent or killed
  * writers never interleave or half-write a line (a torn last line has no newline and is ignored).
