@@ -16,7 +16,7 @@ import {
   connectionOptions,
 } from "../cli/options.ts";
 import { openClient } from "../cli/client.ts";
-import { type Cache, openCache } from "../cache/mod.ts";
+import { type Cache, openCache, removeTempFiles } from "../cache/mod.ts";
 import { type ApiRecord, personName } from "../entities.ts";
 import { RunError, UsageError } from "../errors.ts";
 import { emailSha256 } from "../privacy/email.ts";
@@ -122,7 +122,10 @@ export async function runErase(cmd: EraseCommand, ctx: RunContext): Promise<numb
   await checkUser(client, cmd.onBehalfOf);
   const hasCache = await exists(cmd.cacheDir);
   if (hasCache && !cmd.dryRun) {
-    await withCache(cmd.cacheDir, (cache) => finishInterruptedErasures(client, cache, ctx));
+    await withCache(cmd.cacheDir, async (cache) => {
+      await removeTempFiles(cache.dir);
+      await finishInterruptedErasures(client, cache, ctx);
+    });
   }
   const matches = await findCandidates(client, cmd.email);
   const hash = emailSha256(cmd.email);

@@ -3,7 +3,7 @@
  * whatever the address) and `sync` (which runs on a schedule), so a cached copy of an erased person
  * does not outlive the run that was killed.
  */
-import { type Cache, removeTempFiles } from "../cache/mod.ts";
+import type { Cache } from "../cache/mod.ts";
 import type { RunContext } from "../cli/context.ts";
 import { ENTITIES, entityPath } from "../entities.ts";
 import { getRecord, type HarvestClient } from "../harvest/mod.ts";
@@ -17,14 +17,13 @@ import { purgeDeleted, replaceAnonymized } from "./purge.ts";
  * the request): Greenhouse says what happened. A candidate that is gone is purged from the cache;
  * one that no longer carries the address was anonymised, and its record replaces the cached one;
  * one unchanged was never reached, and the record is dropped. Each finished one is logged.
+ * Callers sweep the cache folder's temporaries first (a kill can leave one of the pending file).
  */
 export async function finishInterruptedErasures(
   client: HarvestClient,
   cache: Cache,
   ctx: RunContext,
 ): Promise<void> {
-  // A temporary of the pending file, left by a kill while it was being written.
-  await removeTempFiles(cache.dir);
   for (const pending of await readPending(cache.dir)) {
     const id = pending.candidate_id;
     const record = await getRecord(client, entityPath(ENTITIES.candidates, client.dialect), id);
