@@ -4,6 +4,7 @@ import type { ApiRecord } from "../entities.ts";
 import { parseIsoFilter } from "./dates.ts";
 import { type Faults, FaultState } from "./faults.ts";
 import { decodeToken, fileStream, s3Error } from "./files.ts";
+import { idOf } from "./ids.ts";
 import { FixedWindowLimiter, type RateDecision } from "./ratelimit.ts";
 import { json, JSON_TYPE, notFound, type Reply } from "./reply.ts";
 import type { SlotQuery } from "./slots.ts";
@@ -96,6 +97,8 @@ function buildFilter(
   params: URLSearchParams,
   tenant: Tenant,
 ): Filter | FieldError[] {
+  const sk = tenant.skeleton;
+  const jobIds = (s: number) => sk.applicationJobs(s).map((j) => idOf("job", j));
   const errors: FieldError[] = [];
   const date = (name: string): number | undefined => {
     const v = params.get(name);
@@ -140,42 +143,40 @@ function buildFilter(
       if (jobId !== null) {
         const id = Number(jobId);
         preds.push((i) =>
-          tenant.applicationSlotsOf(i).some((s) =>
-            !tenant.appProspect(s) && tenant.appJobIds(s).includes(id)
-          )
+          sk.applicationsOf(i).some((s) => !sk.isProspect(s) && jobIds(s).includes(id))
         );
       }
       break;
     }
     case "applications": {
       const after = date("last_activity_after");
-      if (after !== undefined) preds.push((s) => tenant.appLastActivity(s) >= after);
+      if (after !== undefined) preds.push((s) => tenant.applicationLastActivity(s) >= after);
       const jobId = params.get("job_id");
       if (jobId !== null) {
         const id = Number(jobId);
-        preds.push((s) => tenant.appJobIds(s).includes(id));
+        preds.push((s) => jobIds(s).includes(id));
       }
       const status = params.get("status");
       if (status !== null) {
         if (!["active", "converted", "hired", "rejected"].includes(status)) empty = true;
-        else preds.push((s) => tenant.appStatus(s) === status);
+        else preds.push((s) => sk.applicationStatus(s) === status);
       }
       break;
     }
     case "jobs": {
-      updated((j) => tenant.jobUpdated(j));
+      updated((j) => sk.jobUpdated(j));
       const status = params.get("status");
-      if (status !== null) preds.push((j) => tenant.jobStatus(j) === status);
+      if (status !== null) preds.push((j) => sk.jobStatus(j) === status);
       break;
     }
     case "offers": {
-      updated((s) => tenant.offerUpdated(s), true);
+      updated((s) => sk.offerUpdated(s), true);
       const status = params.get("status");
-      if (status !== null) preds.push((s) => tenant.offerStatus(s) === status);
+      if (status !== null) preds.push((s) => sk.offerStatus(s) === status);
       break;
     }
     case "scorecards":
-      updated((q) => tenant.scorecardUpdated(q));
+      updated((q) => sk.scorecardUpdated(q));
       break;
     default:
       break;

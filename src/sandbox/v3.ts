@@ -411,7 +411,7 @@ export class V3Api {
       const list = idList(candText);
       if (typeof list === "string") return `candidate_ids: ${list}`;
       const apps = list.map((id) => t.slotOf("candidates", id)).filter((i) => i !== undefined)
-        .flatMap((i) => t.applicationSlotsOf(i));
+        .flatMap((i) => t.skeleton.applicationsOf(i));
       restrict(entity === "scorecards" ? apps.flatMap((s) => [2 * s, 2 * s + 1]) : apps);
     }
     const email = params.get("email");
