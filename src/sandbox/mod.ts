@@ -38,7 +38,8 @@ export type { RequestLogEntry } from "./server.ts";
 export { HOSTILE_FILENAMES, LIST_ENTITIES, Tenant } from "./tenant.ts";
 export type { HostileKind, SandboxEntity } from "./tenant.ts";
 export { ANONYMIZE_FIELDS, AWKWARD_NAMES } from "./vocab.ts";
-export { CURSOR_WITH_PARAMS, toV3, V3Api } from "./v3.ts";
+export { CURSOR_WITH_PARAMS, V3Api } from "./v3.ts";
+export { toV3 } from "./v3_shape.ts";
 export { MINTED_LIFETIME_MS, v3Attachments, v3Notes } from "./v3_candidate_data.ts";
 
 export interface SandboxOptions {

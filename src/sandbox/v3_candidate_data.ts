@@ -16,7 +16,7 @@
 import type { ApiRecord } from "../entities.ts";
 import { json, notFound, type Reply } from "./reply.ts";
 import type { Tenant } from "./tenant.ts";
-import { toV3 } from "./v3.ts";
+import { toV3 } from "./v3_shape.ts";
 import { validatePatch } from "./writes.ts";
 
 /** Life of the URL a mint link redirects to. */
