@@ -63,7 +63,7 @@ const ID_KIND: Partial<Record<SandboxEntity, IdKind>> = {
   jobs: "job",
 };
 
-/** A list of a few fixed records (v1 gives them no created_at, so they all count as created at 0). */
+/** A list of a few fixed records (v1 gives them no created_at; they count as created at 0). */
 const fixedSeq = (items: readonly ApiRecord[]): Seq => ({
   size: () => items.length,
   exists: () => true,

@@ -1,17 +1,21 @@
 /**
  * Harvest v3 in the sandbox: the OAuth token endpoint, bearer-token checks and the v3 list
- * endpoints, derived from the same lazy tenant as v1 (no second data set).
+ * endpoints, derived from the same lazy tenant as v1 (no second data set). It follows the guides
+ * at https://harvestdocs.greenhouse.io/docs/: authentication (client credentials, optional
+ * `sub`, 1 h tokens), pagination (the cursor alone, a next link only) and list-endpoints (ids,
+ * parent ids, created_at/updated_at with gte|gt|lte|lt).
  *
- * Documented choices where harvest-api.md §7 gives no detail:
+ * Sandbox choices where those guides give no detail:
  * - Token answers `{access_token, token_type: "Bearer", expires_at: <ISO>}`; a bad client gives
  *   401 `{"error":"invalid_client"}`, an unknown `sub` 400 `{"error":"invalid_request"}`.
  * - An expired or unknown bearer token gives 401 `{"errors":["Invalid or expired access token."]}`.
- * - Lists are in id-descending order; the cursor is URL-safe base64 of the first request's query
- *   and the position reached, so it can be the only parameter of the next link.
- * - Bad filters answer 422 `{"errors":["<param>: <why>"]}` (the shape quoted for the cursor error).
- * - Record shapes follow the v3 renames (§7.3); children are not embedded (applications,
+ * - Lists are in id-descending order (as the Airbyte connector observes: github.com/airbytehq/
+ *   airbyte, airbyte-integrations/connectors/source-greenhouse); the cursor is URL-safe base64
+ *   of the first request's query and the position reached, so it can be the only parameter.
+ * - Bad filters answer 422 `{"errors":["<param>: <why>"]}`, the shape that connector quotes for
+ *   the cursor error.
+ * - Records take their v3 shape from v3_shape.ts; children are not embedded (applications,
  *   attachments, hiring team, openings and pool stages have their own v3 endpoints).
- * - `sources` and `prospect_pools` carry a fixed created_at/updated_at (v1 has none).
  */
 import type { Clock } from "../clock.ts";
 import type { ApiRecord } from "../entities.ts";
