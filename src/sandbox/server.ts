@@ -3,6 +3,7 @@
  * host, and the request log. The API routes themselves are v1.ts and v3.ts.
  */
 import type { Clock } from "../clock.ts";
+import { basicCredentials } from "./auth_header.ts";
 import { type Faults, FaultState } from "./faults.ts";
 import { decodeToken, fileStream, s3Error } from "./files.ts";
 import { FixedWindowLimiter, type RateDecision } from "./ratelimit.ts";
@@ -50,20 +51,6 @@ const xml = (status: number, code: string, message: string): Reply => ({
 });
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
-
-/** Basic auth: username = api key, any password. */
-function authorized(req: Request, apiKey: string): boolean {
-  const h = req.headers.get("authorization");
-  const m = h ? /^Basic\s+(\S+)$/i.exec(h) : null;
-  if (!m) return false;
-  try {
-    const decoded = atob(m[1]);
-    const colon = decoded.indexOf(":");
-    return (colon < 0 ? decoded : decoded.slice(0, colon)) === apiKey;
-  } catch {
-    return false;
-  }
-}
 
 export class SandboxServer {
   readonly limiter: FixedWindowLimiter;
@@ -115,7 +102,7 @@ export class SandboxServer {
       } else if (url.pathname === "/v3" || url.pathname.startsWith("/v3/")) {
         reply = await this.#api(req, url, entry, faults, "v3");
       } else if (url.pathname === "/token") {
-        reply = await cfg.v3.token(req);
+        reply = await cfg.v3.auth.token(req);
       } else {
         await req.body?.cancel();
         reply = notFound();
@@ -288,9 +275,10 @@ export class SandboxServer {
     if (hasGetBody) await req.body?.cancel();
 
     if (version === "v3") {
-      const denied = cfg.v3.authorize(req);
+      const denied = cfg.v3.auth.authorize(req);
       if (denied) return denied;
-    } else if (!authorized(req, cfg.apiKey)) {
+    } else if (basicCredentials(req)?.user !== cfg.apiKey) {
+      // The key is the user name, with any password (#authentication of the v1 reference).
       return json(401, { message: "Invalid Basic Auth credentials" });
     }
     const d = version === "v3" ? this.v3Limiter.take("v3") : this.limiter.take(cfg.apiKey);
@@ -332,7 +320,7 @@ export class SandboxServer {
       return withRate(json(faults.status5xx?.status ?? 500, { message: "Server error" }));
     }
     if (version === "v3") {
-      const sub = isWrite ? cfg.v3.subOf(req) : undefined;
+      const sub = isWrite ? cfg.v3.auth.subOf(req) : undefined;
       if (sub !== undefined) entry.sub = sub;
       return withRate(cfg.v3.route(method, url, sub, bodyText));
     }

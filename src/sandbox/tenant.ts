@@ -21,7 +21,7 @@ import { encodeToken, type FileRef, type FileSpec, UrlSigner } from "./files.ts"
 import { type IdKind, idOf, slotOfId, touchId } from "./ids.ts";
 import { anonymize, emptyOverlay, type Overlay } from "./overlay.ts";
 import { mix } from "./prng.ts";
-import { Skeleton, T0, T_END } from "./skeleton.ts";
+import { Skeleton, type SkeletonSizes, T0, T_END } from "./skeleton.ts";
 import { type Seq, SlotList } from "./slots.ts";
 import * as V from "./vocab.ts";
 
@@ -39,11 +39,7 @@ export const LIST_ENTITIES = [
 ] as const;
 export type SandboxEntity = typeof LIST_ENTITIES[number];
 
-export interface TenantConfig {
-  seed: number;
-  candidates: number;
-  jobs: number;
-  applicationsPerCandidate: number;
+export interface TenantConfig extends SkeletonSizes {
   users: number;
   /** Exact size of every generated attachment; undefined = 2–20 KB varying. */
   attachmentBytes?: number;
