@@ -1,6 +1,9 @@
 /**
  * HTTP front of the sandbox: Deno.serve, auth, rate limits, injected faults, the attachment file
  * host, and the request log. The API routes themselves are v1.ts and v3.ts.
+ *
+ * Response header names go out lower-cased (HTTP/1.1 in Deno normalises them); clients must
+ * match case-insensitively anyway.
  */
 import type { Clock } from "../clock.ts";
 import { basicCredentials } from "./auth_header.ts";

@@ -1,6 +1,20 @@
 /**
  * Harvest v1 in the sandbox: the list endpoints with their documented filters and page links,
  * single records, the activity feed, and the candidate writes (DELETE, PATCH, anonymize).
+ *
+ * Sandbox choices where the v1 reference (https://developers.greenhouse.io/harvest.html) is
+ * silent:
+ * - `email=` matches case-insensitively and exactly against any of a candidate's email_addresses
+ *   (#get-list-candidates says only "matching e-mail address").
+ * - A page past the end answers `200 []` with Link prev (page-1) and last (#pagination).
+ * - Invalid per_page/page/ISO dates answer 422 `{"message":"Validation error","errors":[…]}`,
+ *   the shape of #validation.
+ * - Writes without On-Behalf-Of answer 422 naming the header; an unknown user id answers 404, as
+ *   recorded in Greenhouse's own client (github.com/grnhse/greenhouse_io, spec/fixtures).
+ * - PATCH answers the updated candidate wrapped in an array (as #patch-edit-candidate shows);
+ *   `null` for an array field is refused with 422 ("send [] to clear").
+ * - Attachment URL paths (`/files/<token>`) are stable; `Expires`/`Signature` are computed when
+ *   the record is served (like real S3 presigned URLs), so compare URLs by path.
  */
 import type { ApiRecord } from "../entities.ts";
 import { parseIsoFilter } from "./dates.ts";
