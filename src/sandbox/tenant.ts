@@ -77,8 +77,6 @@ export class Tenant implements TenantView {
   readonly signer: UrlSigner;
   #overlays = new Map<number, Overlay>();
   #touchSerial = 0;
-  /** Bumped on every change; lets callers cache. */
-  version = 0;
   readonly lists: Record<SandboxEntity, SlotList>;
 
   constructor(config: TenantConfig) {
@@ -335,8 +333,8 @@ export class Tenant implements TenantView {
 
   // ---------------------------------------------------------------- internals
 
+  /** Existence changed: the lists' cached block counts are stale. */
   #changed(): void {
-    this.version++;
     for (const l of Object.values(this.lists)) l.invalidate();
   }
 
