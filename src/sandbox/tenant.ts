@@ -333,7 +333,7 @@ export class Tenant implements TenantView {
 
   // ---------------------------------------------------------------- internals
 
-  /** Existence changed: the lists' cached block counts are stale. */
+  /** After any write: the lists' cached existence counts may be stale. */
   #changed(): void {
     for (const l of Object.values(this.lists)) l.invalidate();
   }
