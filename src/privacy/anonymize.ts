@@ -1,9 +1,11 @@
 /**
- * The anonymisation rules (DataGrail's, see seeds/datagrail-greenhouse-integration.txt): clear
- * the contact and profile fields and replace the names with random strings. Null is refused for
- * array fields by the API, so those get `[]`, which clears them (harvest-api.md §5.3). An empty
- * `custom_fields` array changes nothing, so each custom field the candidate has is cleared by
- * name with `delete_value: "true"`.
+ * The anonymisation rules (DataGrail's:
+ * https://docs.datagrail.io/docs/integrations/api-documentation/greenhouse): clear the contact
+ * and profile fields and replace the names with random strings. Array fields get `[]`, which
+ * the reference documents as clearing them
+ * (https://developers.greenhouse.io/harvest.html#patch-edit-candidate); it says nothing of null,
+ * which the sandbox refuses. An empty `custom_fields` array changes nothing, so each custom field
+ * the candidate has is cleared by name with `delete_value: "true"`.
  */
 import type { ApiRecord } from "../entities.ts";
 

@@ -1,8 +1,9 @@
 /**
  * Finds every candidate carrying an address. The API's `email=` filter may be case-sensitive or
- * loose on the real service (harvest-api.md §5.1 marks it unconfirmed), so the tool searches with
- * the normalised address (and the address as typed, when that differs), then keeps only the
- * candidates whose addresses match exactly once normalised.
+ * loose on the real service (https://developers.greenhouse.io/harvest.html#get-list-candidates
+ * says only "matching e-mail address"), so the tool searches with the normalised address (and
+ * the address as typed, when that differs), then keeps only the candidates whose addresses match
+ * exactly once normalised.
  */
 import { type ApiRecord, ENTITIES, entityPath, recordId } from "../entities.ts";
 import { RunError } from "../errors.ts";

@@ -3,6 +3,7 @@
  * and deterministic file bytes, streamed in chunks so a 300 MB file never sits in memory.
  */
 import { createHash } from "node:crypto";
+import { fromBase64Url, toBase64Url } from "./base64url.ts";
 import { hashString, Rng } from "./prng.ts";
 
 /** What a token names: an attachment of a candidate (`c`) or of an application (`p`). */
@@ -22,19 +23,13 @@ export interface FileSpec {
   salt: number;
 }
 
-const b64url = (s: string) => btoa(s).replaceAll("+", "-").replaceAll("/", "_").replace(/=+$/, "");
-
 export function encodeToken(ref: FileRef): string {
-  return b64url(`att:${ref.kind}.${ref.index}.${ref.n}`);
+  return toBase64Url(`att:${ref.kind}.${ref.index}.${ref.n}`);
 }
 
 export function decodeToken(token: string): FileRef | undefined {
-  let text: string;
-  try {
-    text = atob(token.replaceAll("-", "+").replaceAll("_", "/"));
-  } catch {
-    return undefined;
-  }
+  const text = fromBase64Url(token);
+  if (text === undefined) return undefined;
   const m = /^att:([cp])\.(\d+)\.(\d+)$/.exec(text);
   if (!m) return undefined;
   return { kind: m[1] as "c" | "p", index: Number(m[2]), n: Number(m[3]) };

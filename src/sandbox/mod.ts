@@ -1,5 +1,5 @@
 /**
- * An embedded Harvest v1 simulator for end-to-end tests, `demo` and benchmarks.
+ * An embedded Harvest simulator (v1 and v3) for end-to-end tests, `demo` and benchmarks.
  *
  * ```ts
  * const sandbox = await startSandbox({ candidates: 200 });
@@ -7,17 +7,9 @@
  * await sandbox.close();
  * ```
  *
- * Documented choices where harvest-api.md marks behaviour [UNCONFIRMED]:
- * - `email=` matches case-insensitively and exactly against any of a candidate's email_addresses.
- * - A page past the end answers `200 []` with Link prev (page-1) and last.
- * - Invalid per_page/page/ISO dates answer 422 `{"message":"Validation error","errors":[…]}`.
- * - Writes without On-Behalf-Of answer 422 naming the header; an unknown user id answers 404.
- * - PATCH answers the updated candidate wrapped in an array (as documented); `null` for an array
- *   field is refused with 422 ("send [] to clear").
- * - Attachment URL paths (`/files/<token>`) are stable; `Expires`/`Signature` are computed when
- *   the record is served (like real S3 presigned URLs), so compare URLs by path.
- * - Response header names go out lower-cased (HTTP/1.1 in Deno normalises them); clients must
- *   match case-insensitively anyway.
+ * Where the public docs are silent, the sandbox's choices are listed where they are made:
+ * v1.ts (v1 lists and writes), v3.ts and v3_candidate_data.ts (v3), v3_auth.ts (OAuth),
+ * server.ts (HTTP).
  */
 import { type Clock, systemClock } from "../clock.ts";
 import type { Faults } from "./faults.ts";
@@ -38,7 +30,8 @@ export type { RequestLogEntry } from "./server.ts";
 export { HOSTILE_FILENAMES, LIST_ENTITIES, Tenant } from "./tenant.ts";
 export type { HostileKind, SandboxEntity } from "./tenant.ts";
 export { ANONYMIZE_FIELDS, AWKWARD_NAMES } from "./vocab.ts";
-export { CURSOR_WITH_PARAMS, toV3, V3Api } from "./v3.ts";
+export { CURSOR_WITH_PARAMS, V3Api } from "./v3.ts";
+export { toV3 } from "./v3_shape.ts";
 export { MINTED_LIFETIME_MS, v3Attachments, v3Notes } from "./v3_candidate_data.ts";
 
 export interface SandboxOptions {

@@ -1,16 +1,20 @@
-/** HTTP front of the sandbox: Deno.serve, auth, rate limit, faults, routing, logging. */
+/**
+ * HTTP front of the sandbox: Deno.serve, auth, rate limits, injected faults, the attachment file
+ * host, and the request log. The API routes themselves are v1.ts and v3.ts.
+ *
+ * Response header names go out lower-cased (HTTP/1.1 in Deno normalises them); clients must
+ * match case-insensitively anyway.
+ */
 import type { Clock } from "../clock.ts";
-import type { ApiRecord } from "../entities.ts";
-import { parseIsoFilter } from "./dates.ts";
+import { basicCredentials } from "./auth_header.ts";
 import { type Faults, FaultState } from "./faults.ts";
 import { decodeToken, fileStream, s3Error } from "./files.ts";
 import { FixedWindowLimiter, type RateDecision } from "./ratelimit.ts";
 import { json, JSON_TYPE, notFound, type Reply } from "./reply.ts";
-import type { SlotQuery } from "./slots.ts";
-import { LIST_ENTITIES, type SandboxEntity, type Tenant } from "./tenant.ts";
+import type { Tenant } from "./tenant.ts";
+import { routeV1 } from "./v1.ts";
 import type { V3Api } from "./v3.ts";
 import { MINTED_LIFETIME_MS } from "./v3_candidate_data.ts";
-import { type FieldError, validateAnonymizeFields, validatePatch } from "./writes.ts";
 
 export interface RequestLogEntry {
   method: string;
@@ -43,7 +47,6 @@ export interface ServerConfig {
   v3WindowMs: number;
 }
 
-const validation = (errors: FieldError[]) => json(422, { message: "Validation error", errors });
 const xml = (status: number, code: string, message: string): Reply => ({
   status,
   body: s3Error(code, message),
@@ -51,185 +54,6 @@ const xml = (status: number, code: string, message: string): Reply => ({
 });
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
-
-/** Basic auth: username = api key, any password. */
-function authorized(req: Request, apiKey: string): boolean {
-  const h = req.headers.get("authorization");
-  const m = h ? /^Basic\s+(\S+)$/i.exec(h) : null;
-  if (!m) return false;
-  try {
-    const decoded = atob(m[1]);
-    const colon = decoded.indexOf(":");
-    return (colon < 0 ? decoded : decoded.slice(0, colon)) === apiKey;
-  } catch {
-    return false;
-  }
-}
-
-/** Link header like the real API: comma without space, order next, prev, last. */
-export function linkHeader(
-  url: URL,
-  page: number,
-  perPage: number,
-  total: number | undefined,
-  hasMore: boolean,
-): string | undefined {
-  const kept = url.search.slice(1).split("&").filter((p) => {
-    if (p === "") return false;
-    const key = decodeURIComponent(p.split("=")[0].replaceAll("+", " "));
-    return key !== "page" && key !== "per_page";
-  });
-  const base = `${url.origin}${url.pathname}?${kept.length ? kept.join("&") + "&" : ""}`;
-  const link = (p: number, rel: string) => `<${base}page=${p}&per_page=${perPage}>; rel="${rel}"`;
-  const parts: string[] = [];
-  if (hasMore) parts.push(link(page + 1, "next"));
-  if (page > 1) parts.push(link(page - 1, "prev"));
-  if (total !== undefined) parts.push(link(Math.max(1, Math.ceil(total / perPage)), "last"));
-  return parts.length ? parts.join(",") : undefined;
-}
-
-type Filter = { query: Omit<SlotQuery, "offset" | "limit" | "needCount">; empty?: boolean };
-
-/** The documented filters of each list endpoint (harvest-api.md §4); unknown params ignored. */
-function buildFilter(
-  entity: SandboxEntity,
-  params: URLSearchParams,
-  tenant: Tenant,
-): Filter | FieldError[] {
-  const errors: FieldError[] = [];
-  const date = (name: string): number | undefined => {
-    const v = params.get(name);
-    if (v === null) return undefined;
-    const t = parseIsoFilter(v);
-    if (t === undefined) {
-      errors.push({ message: "Timestamp must be in ISO-8601 format", field: name });
-    }
-    return t;
-  };
-  const preds: ((slot: number) => boolean)[] = [];
-  const q: Filter["query"] = {};
-  let empty = false;
-  const created = ["applications", "candidates", "jobs", "offers", "scorecards"].includes(entity);
-  if (created) {
-    q.createdAfter = date("created_after");
-    q.createdBefore = date("created_before");
-  }
-  const updated = (fn: (slot: number) => number, beforeInclusive = false) => {
-    const after = date("updated_after"), before = date("updated_before");
-    if (after !== undefined) preds.push((s) => fn(s) >= after);
-    if (before !== undefined) {
-      preds.push(beforeInclusive ? (s) => fn(s) <= before : (s) => fn(s) < before);
-    }
-  };
-  switch (entity) {
-    case "candidates": {
-      updated((i) => tenant.candidateUpdated(i));
-      const email = params.get("email");
-      const jobId = params.get("job_id");
-      if (email !== null) {
-        const matches = tenant.candidatesWithEmail(email);
-        preds.push((i) => matches.has(i));
-      } else if (params.get("candidate_ids") !== null) {
-        const ids = new Set(
-          params.get("candidate_ids")!.split(",").map((s) => Number(s.trim())).filter((n) =>
-            Number.isSafeInteger(n)
-          ).slice(0, 50),
-        );
-        preds.push((i) => ids.has(tenant.candidateId(i)));
-      }
-      if (jobId !== null) {
-        const id = Number(jobId);
-        preds.push((i) =>
-          tenant.applicationSlotsOf(i).some((s) =>
-            !tenant.appProspect(s) && tenant.appJobIds(s).includes(id)
-          )
-        );
-      }
-      break;
-    }
-    case "applications": {
-      const after = date("last_activity_after");
-      if (after !== undefined) preds.push((s) => tenant.appLastActivity(s) >= after);
-      const jobId = params.get("job_id");
-      if (jobId !== null) {
-        const id = Number(jobId);
-        preds.push((s) => tenant.appJobIds(s).includes(id));
-      }
-      const status = params.get("status");
-      if (status !== null) {
-        if (!["active", "converted", "hired", "rejected"].includes(status)) empty = true;
-        else preds.push((s) => tenant.appStatus(s) === status);
-      }
-      break;
-    }
-    case "jobs": {
-      updated((j) => tenant.jobUpdated(j));
-      const status = params.get("status");
-      if (status !== null) preds.push((j) => tenant.jobStatus(j) === status);
-      break;
-    }
-    case "offers": {
-      updated((s) => tenant.offerUpdated(s), true);
-      const status = params.get("status");
-      if (status !== null) preds.push((s) => tenant.offerStatus(s) === status);
-      break;
-    }
-    case "scorecards":
-      updated((q) => tenant.scorecardUpdated(q));
-      break;
-    default:
-      break;
-  }
-  if (errors.length) return errors;
-  if (preds.length === 1) q.pred = preds[0];
-  else if (preds.length > 1) q.pred = (s) => preds.every((p) => p(s));
-  return { query: q, empty };
-}
-
-function positiveInt(raw: string | null, fallback: number, max: number): number | undefined {
-  if (raw === null) return fallback;
-  if (!/^\d+$/.test(raw.trim())) return undefined;
-  const n = Number(raw.trim());
-  return n >= 1 && n <= max ? n : undefined;
-}
-
-function listReply(
-  entity: SandboxEntity,
-  url: URL,
-  tenant: Tenant,
-  extra?: (slot: number) => boolean,
-): Reply {
-  const params = url.searchParams;
-  const perPage = positiveInt(params.get("per_page"), 100, 500);
-  if (perPage === undefined) {
-    return validation([{ message: "Must be an integer between 1 and 500", field: "per_page" }]);
-  }
-  const page = positiveInt(params.get("page"), 1, Number.MAX_SAFE_INTEGER);
-  if (page === undefined) {
-    return validation([{ message: "Must be a positive integer", field: "page" }]);
-  }
-  const filter = buildFilter(entity, params, tenant);
-  if (Array.isArray(filter)) return validation(filter);
-  const skipCount = params.get("skip_count") === "true";
-  const list = tenant.lists[entity];
-  if (extra) {
-    const p = filter.query.pred;
-    filter.query.pred = p ? (s) => extra(s) && p(s) : extra;
-  }
-  const result = filter.empty ? { slots: [], total: 0, hasMore: false } : list.query({
-    ...filter.query,
-    offset: (page - 1) * perPage,
-    limit: perPage,
-    needCount: !skipCount,
-  });
-  const records: ApiRecord[] = result.slots.map((s) => list.seq.build(s));
-  const link = linkHeader(url, page, perPage, skipCount ? undefined : result.total, result.hasMore);
-  return json(200, records, link ? { Link: link } : {});
-}
-
-function parseId(raw: string | undefined): number | undefined {
-  return raw !== undefined && /^\d{1,16}$/.test(raw) ? Number(raw) : undefined;
-}
 
 export class SandboxServer {
   readonly limiter: FixedWindowLimiter;
@@ -281,7 +105,7 @@ export class SandboxServer {
       } else if (url.pathname === "/v3" || url.pathname.startsWith("/v3/")) {
         reply = await this.#api(req, url, entry, faults, "v3");
       } else if (url.pathname === "/token") {
-        reply = await cfg.v3.token(req);
+        reply = await cfg.v3.auth.token(req);
       } else {
         await req.body?.cancel();
         reply = notFound();
@@ -454,9 +278,10 @@ export class SandboxServer {
     if (hasGetBody) await req.body?.cancel();
 
     if (version === "v3") {
-      const denied = cfg.v3.authorize(req);
+      const denied = cfg.v3.auth.authorize(req);
       if (denied) return denied;
-    } else if (!authorized(req, cfg.apiKey)) {
+    } else if (basicCredentials(req)?.user !== cfg.apiKey) {
+      // The key is the user name, with any password (#authentication of the v1 reference).
       return json(401, { message: "Invalid Basic Auth credentials" });
     }
     const d = version === "v3" ? this.v3Limiter.take("v3") : this.limiter.take(cfg.apiKey);
@@ -498,80 +323,11 @@ export class SandboxServer {
       return withRate(json(faults.status5xx?.status ?? 500, { message: "Server error" }));
     }
     if (version === "v3") {
-      const sub = isWrite ? cfg.v3.subOf(req) : undefined;
+      const sub = isWrite ? cfg.v3.auth.subOf(req) : undefined;
       if (sub !== undefined) entry.sub = sub;
       return withRate(cfg.v3.route(method, url, sub, bodyText));
     }
-    return withRate(this.#route(method, url, req, bodyText));
-  }
-
-  #route(method: string, url: URL, req: Request, bodyText: string | undefined): Reply {
-    const tenant = this.config.tenant;
-    const seg = url.pathname.slice("/v1/".length).split("/").filter((s) => s !== "");
-    const entity = seg[0] as SandboxEntity;
-    if (!(LIST_ENTITIES as readonly string[]).includes(entity)) return notFound();
-    const id = parseId(seg[1]);
-    if (method === "GET") {
-      if (seg.length === 1) return listReply(entity, url, tenant);
-      if (id === undefined) return notFound();
-      if (seg.length === 2) {
-        const rec = tenant.get(entity, id);
-        return rec ? json(200, rec) : notFound();
-      }
-      if (seg.length === 3 && entity === "candidates" && seg[2] === "activity_feed") {
-        const feed = tenant.activityFeed(id);
-        return feed ? json(200, feed) : notFound();
-      }
-      if (seg.length === 3 && entity === "applications") {
-        const s = tenant.slotOf("applications", id);
-        if (s === undefined) return notFound();
-        if (seg[2] === "offers") {
-          return listReply("offers", url, tenant, (o) => o === s);
-        }
-        if (seg[2] === "scorecards") {
-          const list = tenant.lists.scorecards;
-          const recs = [2 * s, 2 * s + 1].filter((q) => list.seq.exists(q)).map((q) =>
-            list.seq.build(q)
-          );
-          return json(200, recs);
-        }
-      }
-      return notFound();
-    }
-    if (entity !== "candidates" || id === undefined) return notFound();
-    const isDelete = method === "DELETE" && seg.length === 2;
-    const isPatch = method === "PATCH" && seg.length === 2;
-    const isAnon = method === "PUT" && seg.length === 3 && seg[2] === "anonymize";
-    if (!isDelete && !isPatch && !isAnon) return notFound();
-    const obo = req.headers.get("on-behalf-of");
-    if (obo === null || obo.trim() === "") {
-      return validation([{
-        message: "Missing required header: On-Behalf-Of",
-        field: "On-Behalf-Of",
-      }]);
-    }
-    if (!tenant.userIds().includes(Number(obo.trim()))) return notFound();
-    if (tenant.slotOf("candidates", id) === undefined) return notFound();
-    if (isDelete) {
-      tenant.deleteCandidate(id);
-      return json(200, { message: `Person ${id} has been deleted.` });
-    }
-    if (isPatch) {
-      let body: unknown;
-      try {
-        body = JSON.parse(bodyText ?? "");
-      } catch {
-        return validation([{ message: "Body must be valid JSON", field: "body" }]);
-      }
-      const current = tenant.get("candidates", id)!;
-      const v = validatePatch(body, current, tenant.list("users"));
-      if (!v.ok) return validation(v.errors);
-      // Documented response: the updated candidate, wrapped in an array.
-      return json(200, [tenant.patchCandidate(id, v.value)]);
-    }
-    const v = validateAnonymizeFields(url.searchParams.get("fields"));
-    if (!v.ok) return validation(v.errors);
-    return json(200, tenant.anonymizeCandidate(id, v.value));
+    return withRate(routeV1(cfg.tenant, method, url, req.headers, bodyText));
   }
 }
 

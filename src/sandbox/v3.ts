@@ -1,23 +1,25 @@
 /**
- * Harvest v3 in the sandbox: the OAuth token endpoint, bearer-token checks and the v3 list
- * endpoints, derived from the same lazy tenant as v1 (no second data set).
+ * Harvest v3 in the sandbox: the list endpoints and the candidate writes behind the bearer
+ * token of v3_auth.ts, derived from the same lazy tenant as v1 (no second data set). It follows
+ * the guides at https://harvestdocs.greenhouse.io/docs/: pagination (the cursor alone, a next
+ * link only) and list-endpoints (ids, parent ids, created_at/updated_at with gte|gt|lte|lt).
  *
- * Documented choices where harvest-api.md §7 gives no detail:
- * - Token answers `{access_token, token_type: "Bearer", expires_at: <ISO>}`; a bad client gives
- *   401 `{"error":"invalid_client"}`, an unknown `sub` 400 `{"error":"invalid_request"}`.
- * - An expired or unknown bearer token gives 401 `{"errors":["Invalid or expired access token."]}`.
- * - Lists are in id-descending order; the cursor is URL-safe base64 of the first request's query
- *   and the position reached, so it can be the only parameter of the next link.
- * - Bad filters answer 422 `{"errors":["<param>: <why>"]}` (the shape quoted for the cursor error).
- * - Record shapes follow the v3 renames (§7.3); children are not embedded (applications,
+ * Sandbox choices where those guides give no detail:
+ * - Lists are in id-descending order (as the Airbyte connector observes: github.com/airbytehq/
+ *   airbyte, airbyte-integrations/connectors/source-greenhouse); the cursor is URL-safe base64
+ *   of the first request's query and the position reached, so it can be the only parameter.
+ * - Bad filters answer 422 `{"errors":["<param>: <why>"]}`, the shape that connector quotes for
+ *   the cursor error.
+ * - Records take their v3 shape from v3_shape.ts; children are not embedded (applications,
  *   attachments, hiring team, openings and pool stages have their own v3 endpoints).
- * - `sources` and `prospect_pools` carry a fixed created_at/updated_at (v1 has none).
  */
-import type { Clock } from "../clock.ts";
 import type { ApiRecord } from "../entities.ts";
+import { fromBase64Url, toBase64Url } from "./base64url.ts";
 import { json, notFound, type Reply } from "./reply.ts";
 import { LIST_ENTITIES, type SandboxEntity, type Tenant } from "./tenant.ts";
+import { V3Auth, type V3AuthConfig } from "./v3_auth.ts";
 import { v3Attachments, v3CandidateWrite, v3Notes } from "./v3_candidate_data.ts";
+import { toV3 } from "./v3_shape.ts";
 
 /** Per-candidate v3 lists: `?candidate_ids=` (≤ 50, required in the sandbox), cursor-paginated. */
 const CANDIDATE_LISTS: Record<string, (tenant: Tenant, candidateId: number) => ApiRecord[]> = {
@@ -25,143 +27,12 @@ const CANDIDATE_LISTS: Record<string, (tenant: Tenant, candidateId: number) => A
   attachments: v3Attachments,
 };
 
-export interface V3Config {
-  clientId: string;
-  clientSecret: string;
-  /** Access-token life; default 1 h (Greenhouse's documented value). */
-  tokenLifetimeMs: number;
-  clock: Clock;
-}
+export type V3Config = Omit<V3AuthConfig, "userIds">;
 
 export const CURSOR_WITH_PARAMS = "When passing a cursor, do not include other query params.";
-/** created_at/updated_at of records that have none in v1 (sources, prospect pools). */
-const FIXED_TIME = "2014-01-01T00:00:00.000Z";
 const MAX_IDS = 50;
-/** Lists whose ids rise with the slot, so id-descending order is slot-descending order. */
+/** Fixed lists, whose ids do not follow their slots: ordered by id, and a cursor holds an id. */
 const FIXED_ORDER: readonly SandboxEntity[] = ["sources", "prospect_pools"];
-
-const refId = (ref: ApiRecord | null | undefined): number | null =>
-  ref && typeof ref.id === "number" ? ref.id : null;
-const ids = (list: ApiRecord[] | null | undefined): number[] =>
-  (list ?? []).map((r) => r.id).filter((id): id is number => typeof id === "number");
-
-/** A v1 record in its v3 shape (§7.3 renames; embedded children dropped). */
-export function toV3(entity: SandboxEntity, r: ApiRecord): ApiRecord {
-  switch (entity) {
-    case "candidates": {
-      const {
-        is_private,
-        last_activity,
-        attachments: _a,
-        application_ids: _ai,
-        applications: _ap,
-        educations: _e,
-        employments: _em,
-        recruiter: _r,
-        coordinator: _c,
-        ...rest
-      } = r;
-      return { ...rest, last_activity_at: last_activity, private: is_private };
-    }
-    case "applications": {
-      const {
-        applied_at,
-        jobs,
-        source,
-        credited_to,
-        recruiter,
-        coordinator,
-        current_stage: _cs,
-        rejection_reason,
-        prospective_office,
-        prospective_department,
-        prospect_detail,
-        attachments: _a,
-        ...rest
-      } = r;
-      return {
-        ...rest,
-        created_at: applied_at,
-        updated_at: r.last_activity_at,
-        job_id: refId(jobs?.[0]),
-        source_id: refId(source),
-        referrer_id: refId(credited_to),
-        recruiter_id: refId(recruiter),
-        coordinator_id: refId(coordinator),
-        rejection_reason_id: refId(rejection_reason),
-        prospective_office_id: refId(prospective_office),
-        prospective_department_id: refId(prospective_department),
-        prospect_pool_id: refId(prospect_detail?.prospect_pool),
-        prospect_stage_id: refId(prospect_detail?.prospect_stage),
-        prospect_owner_id: refId(prospect_detail?.prospect_owner),
-      };
-    }
-    case "jobs": {
-      const { hiring_team: _h, openings: _o, departments, offices, ...rest } = r;
-      return { ...rest, department_ids: ids(departments), office_ids: ids(offices) };
-    }
-    case "offers": {
-      const { sent_at, starts_at, opening, ...rest } = r;
-      return { ...rest, opening_id: refId(opening), sent_on: sent_at, starts_on: starts_at };
-    }
-    case "scorecards": {
-      const { overall_recommendation, submitted_by, interviewer, interview_step, ...rest } = r;
-      return {
-        ...rest,
-        candidate_rating: overall_recommendation,
-        submitter_id: refId(submitted_by),
-        interviewer_id: refId(interviewer),
-        interview_step_id: refId(interview_step),
-      };
-    }
-    case "users": {
-      const { disabled, offices, departments, ...rest } = r;
-      return {
-        ...rest,
-        deactivated: disabled,
-        office_ids: ids(offices),
-        department_ids: ids(departments),
-      };
-    }
-    case "prospect_pools": {
-      const { prospect_stages: _s, ...rest } = r;
-      return {
-        ...rest,
-        department_ids: [],
-        office_ids: [],
-        created_at: FIXED_TIME,
-        updated_at: FIXED_TIME,
-      };
-    }
-    case "sources":
-      return { ...r, created_at: FIXED_TIME, updated_at: FIXED_TIME };
-  }
-}
-
-// ------------------------------------------------------------------------------ tokens
-
-interface Issued {
-  expiresAt: number;
-  sub?: number;
-}
-
-function randomToken(): string {
-  const bytes = crypto.getRandomValues(new Uint8Array(24));
-  return "gh3_" + base64Url(String.fromCharCode(...bytes));
-}
-
-function base64Url(binary: string): string {
-  return btoa(binary).replaceAll("+", "-").replaceAll("/", "_").replace(/=+$/, "");
-}
-
-function fromBase64Url(text: string): string | undefined {
-  if (!/^[A-Za-z0-9_-]*$/.test(text)) return undefined;
-  try {
-    return atob(text.replaceAll("-", "+").replaceAll("_", "/"));
-  } catch {
-    return undefined;
-  }
-}
 
 // ------------------------------------------------------------------------------ filters
 
@@ -194,12 +65,31 @@ export function parsePipeFilter(value: string): Bounds | string {
 const inBounds = (b: Bounds | undefined, iso: unknown): boolean =>
   b === undefined || (typeof iso === "string" && Date.parse(iso) >= b.lo && Date.parse(iso) < b.hi);
 
-interface ListQuery {
-  perPage: number;
+interface TimeBounds {
   created?: Bounds;
   updated?: Bounds;
-  /** Slots allowed by ids / candidate_ids / email; undefined = all. */
-  only?: Set<number>;
+}
+
+/** The created_at / updated_at filters of a query, or the 422 message. */
+function timeBounds(params: URLSearchParams): TimeBounds | string {
+  const out: TimeBounds = {};
+  for (const name of ["created_at", "updated_at"] as const) {
+    const v = params.get(name);
+    if (v === null) continue;
+    const b = parsePipeFilter(v);
+    if (typeof b === "string") return `${name}: ${b}`;
+    out[name === "created_at" ? "created" : "updated"] = b;
+  }
+  return out;
+}
+
+/** per_page (default 100), or the 422 message. */
+function perPageOf(params: URLSearchParams): number | string {
+  const text = params.get("per_page") ?? "100";
+  const n = Number(text);
+  return /^\d+$/.test(text) && n >= 1 && n <= 500
+    ? n
+    : "per_page: must be an integer between 1 and 500";
 }
 
 function idList(raw: string): number[] | string {
@@ -209,70 +99,67 @@ function idList(raw: string): number[] | string {
   return out.map(Number);
 }
 
+interface ListQuery extends TimeBounds {
+  perPage: number;
+  /** Slots allowed by ids / candidate_ids / email; undefined = all. */
+  only?: Set<number>;
+}
+
+// ------------------------------------------------------------------------------ cursors
+
+/** The query a request stands for: its own, or the first request's with the position reached. */
+interface Resumed {
+  params: URLSearchParams;
+  /** Exclusive bound of the next page, from the cursor; undefined on a first request. */
+  bound?: number;
+}
+
+/** A request's query, or the 422 reply when its cursor is invalid or not alone. */
+function resume(url: URL, list: string): Resumed | Reply {
+  const params = url.searchParams;
+  const cursor = params.get("cursor");
+  if (cursor === null) return { params };
+  if ([...params.keys()].some((k) => k !== "cursor")) {
+    return json(422, { errors: [CURSOR_WITH_PARAMS] });
+  }
+  const state = decodeCursor(cursor, list);
+  if (!state) return json(422, { errors: ["Invalid cursor."] });
+  return { params: new URLSearchParams(state.q), bound: state.b };
+}
+
+function decodeCursor(cursor: string, list: string): { q: string; b: number } | undefined {
+  const text = fromBase64Url(cursor);
+  if (text === undefined) return undefined;
+  try {
+    const c = JSON.parse(text);
+    if (c?.e !== list || typeof c.q !== "string" || !Number.isSafeInteger(c.b)) {
+      return undefined;
+    }
+    return { q: c.q, b: c.b };
+  } catch {
+    return undefined;
+  }
+}
+
+/** The Link header to the page after `bound`, the cursor carrying the whole first query. */
+function nextLink(url: URL, list: string, params: URLSearchParams, bound: number) {
+  const c = toBase64Url(JSON.stringify({ e: list, q: params.toString(), b: bound }));
+  return { Link: `<${url.origin}/v3/${list}?cursor=${c}>; rel="next"` };
+}
+
+const isReply = (v: Resumed | Reply): v is Reply => "status" in v;
+
 // ------------------------------------------------------------------------------ the API
 
 export class V3Api {
-  #tokens = new Map<string, Issued>();
-  constructor(readonly config: V3Config, readonly tenant: Tenant) {}
+  readonly auth: V3Auth;
+  constructor(readonly config: V3Config, readonly tenant: Tenant) {
+    this.auth = new V3Auth({ ...config, userIds: () => tenant.userIds() });
+  }
 
   /** Every issued token stops working (the next request gets a 401), as after a rotation. */
   revokeTokens(): void {
-    this.#tokens.clear();
-  }
-
-  /** POST /token: client credentials in HTTP Basic, form grant_type (and optional sub). */
-  async token(req: Request): Promise<Reply> {
-    const body = await req.text();
-    if (req.method.toUpperCase() !== "POST") {
-      return json(405, { error: "invalid_request", error_description: "Use POST." });
-    }
-    const m = /^Basic\s+(\S+)$/i.exec(req.headers.get("authorization") ?? "");
-    let decoded = "";
-    try {
-      decoded = m ? atob(m[1]) : "";
-    } catch { /* bad base64: rejected below */ }
-    const colon = decoded.indexOf(":");
-    if (
-      colon < 0 || decoded.slice(0, colon) !== this.config.clientId ||
-      decoded.slice(colon + 1) !== this.config.clientSecret
-    ) {
-      return json(401, { error: "invalid_client" });
-    }
-    const form = new URLSearchParams(body);
-    if (form.get("grant_type") !== "client_credentials") {
-      return json(400, { error: "unsupported_grant_type" });
-    }
-    const subText = form.get("sub");
-    let sub: number | undefined;
-    if (subText !== null) {
-      sub = Number(subText);
-      if (!/^\d+$/.test(subText) || !this.tenant.userIds().includes(sub)) {
-        return json(400, { error: "invalid_request", error_description: "Unknown user (sub)." });
-      }
-    }
-    const now = this.config.clock.now();
-    const expiresAt = now + this.config.tokenLifetimeMs;
-    const token = randomToken();
-    this.#tokens.set(token, { expiresAt, sub });
-    return json(200, {
-      access_token: token,
-      token_type: "Bearer",
-      expires_at: new Date(expiresAt).toISOString(),
-    });
-  }
-
-  /** undefined when the bearer token is valid now, else the 401 reply. */
-  authorize(req: Request): Reply | undefined {
-    const m = /^Bearer\s+(\S+)$/i.exec(req.headers.get("authorization") ?? "");
-    const issued = m ? this.#tokens.get(m[1]) : undefined;
-    if (issued && this.config.clock.now() < issued.expiresAt) return undefined;
-    return json(401, { errors: ["Invalid or expired access token."] });
-  }
-
-  /** The user a valid bearer token acts as (its `sub`), if it was issued with one. */
-  subOf(req: Request): number | undefined {
-    const m = /^Bearer\s+(\S+)$/i.exec(req.headers.get("authorization") ?? "");
-    return m ? this.#tokens.get(m[1])?.sub : undefined;
+    this.auth.revokeTokens();
   }
 
   /** GET /v3/<entity>[?…]: the list endpoints; DELETE/PATCH /v3/candidates/{id}. */
@@ -292,74 +179,38 @@ export class V3Api {
   }
 
   list(entity: SandboxEntity, url: URL): Reply {
-    let params = url.searchParams;
-    let start: number | undefined;
-    const cursor = params.get("cursor");
-    if (cursor !== null) {
-      if ([...params.keys()].some((k) => k !== "cursor")) {
-        return json(422, { errors: [CURSOR_WITH_PARAMS] });
-      }
-      const state = this.#decodeCursor(cursor, entity);
-      if (!state) return json(422, { errors: ["Invalid cursor."] });
-      params = new URLSearchParams(state.q);
-      start = state.b;
-    }
+    const resumed = resume(url, entity);
+    if (isReply(resumed)) return resumed;
+    const { params, bound } = resumed;
     const query = this.#query(entity, params);
     if (typeof query === "string") return json(422, { errors: [query] });
-    const { records, next } = this.#page(entity, query, start);
-    const headers: Record<string, string> = {};
-    if (next !== undefined) {
-      const c = base64Url(JSON.stringify({ e: entity, q: params.toString(), b: next }));
-      headers.Link = `<${url.origin}/v3/${entity}?cursor=${c}>; rel="next"`;
-    }
-    return json(200, records, headers);
+    const { records, next } = this.#page(entity, query, bound);
+    return json(200, records, next === undefined ? {} : nextLink(url, entity, params, next));
   }
 
   /** GET /v3/notes or /v3/attachments: the records of up to 50 candidates, id-descending. */
   candidateList(name: string, url: URL): Reply {
-    let params = url.searchParams;
-    let below: number | undefined;
-    const cursor = params.get("cursor");
-    if (cursor !== null) {
-      if ([...params.keys()].some((k) => k !== "cursor")) {
-        return json(422, { errors: [CURSOR_WITH_PARAMS] });
-      }
-      const state = this.#decodeCursor(cursor, name);
-      if (!state) return json(422, { errors: ["Invalid cursor."] });
-      params = new URLSearchParams(state.q);
-      below = state.b;
-    }
-    const perText = params.get("per_page") ?? "100";
-    const perPage = Number(perText);
-    if (!/^\d+$/.test(perText) || perPage < 1 || perPage > 500) {
-      return json(422, { errors: ["per_page: must be an integer between 1 and 500"] });
-    }
+    const resumed = resume(url, name);
+    if (isReply(resumed)) return resumed;
+    const { params, bound: below } = resumed;
+    const perPage = perPageOf(params);
+    if (typeof perPage === "string") return json(422, { errors: [perPage] });
     const candText = params.get("candidate_ids");
     if (candText === null) {
       return json(422, { errors: ["candidate_ids: required by the sandbox for this endpoint"] });
     }
     const list = idList(candText);
     if (typeof list === "string") return json(422, { errors: [`candidate_ids: ${list}`] });
-    const bounds: Partial<Record<"created_at" | "updated_at", Bounds>> = {};
-    for (const key of ["created_at", "updated_at"] as const) {
-      const v = params.get(key);
-      if (v === null) continue;
-      const b = parsePipeFilter(v);
-      if (typeof b === "string") return json(422, { errors: [`${key}: ${b}`] });
-      bounds[key] = b;
-    }
+    const bounds = timeBounds(params);
+    if (typeof bounds === "string") return json(422, { errors: [bounds] });
     const records = [...new Set(list)].flatMap((id) => CANDIDATE_LISTS[name](this.tenant, id))
       .filter((r) => below === undefined || r.id < below)
-      .filter((r) => inBounds(bounds.created_at, r.created_at))
-      .filter((r) => inBounds(bounds.updated_at, r.updated_at))
+      .filter((r) => inBounds(bounds.created, r.created_at))
+      .filter((r) => inBounds(bounds.updated, r.updated_at))
       .sort((a, b) => b.id - a.id);
     const page = records.slice(0, perPage);
-    const headers: Record<string, string> = {};
-    if (records.length > perPage) {
-      const c = base64Url(JSON.stringify({ e: name, q: params.toString(), b: page.at(-1)!.id }));
-      headers.Link = `<${url.origin}/v3/${name}?cursor=${c}>; rel="next"`;
-    }
-    return json(200, page, headers);
+    const more = records.length > perPage;
+    return json(200, page, more ? nextLink(url, name, params, page.at(-1)!.id) : {});
   }
 
   /** Every record of an entity in its v3 shape and v3 order (small tenants; for tests). */
@@ -367,35 +218,13 @@ export class V3Api {
     return this.#page(entity, { perPage: Number.MAX_SAFE_INTEGER }, undefined).records;
   }
 
-  #decodeCursor(cursor: string, entity: string): { q: string; b: number } | undefined {
-    const text = fromBase64Url(cursor);
-    if (text === undefined) return undefined;
-    try {
-      const c = JSON.parse(text);
-      if (c?.e !== entity || typeof c.q !== "string" || !Number.isSafeInteger(c.b)) {
-        return undefined;
-      }
-      return { q: c.q, b: c.b };
-    } catch {
-      return undefined;
-    }
-  }
-
   #query(entity: SandboxEntity, params: URLSearchParams): ListQuery | string {
     const t = this.tenant;
-    const perText = params.get("per_page");
-    const perPage = perText === null ? 100 : Number(perText);
-    if (!/^\d+$/.test(perText ?? "100") || perPage < 1 || perPage > 500) {
-      return "per_page: must be an integer between 1 and 500";
-    }
-    const q: ListQuery = { perPage };
-    for (const name of ["created_at", "updated_at"] as const) {
-      const v = params.get(name);
-      if (v === null) continue;
-      const b = parsePipeFilter(v);
-      if (typeof b === "string") return `${name}: ${b}`;
-      q[name === "created_at" ? "created" : "updated"] = b;
-    }
+    const perPage = perPageOf(params);
+    if (typeof perPage === "string") return perPage;
+    const bounds = timeBounds(params);
+    if (typeof bounds === "string") return bounds;
+    const q: ListQuery = { perPage, ...bounds };
     const restrict = (slots: Iterable<number>) => {
       const set = new Set(slots);
       q.only = q.only ? new Set([...q.only].filter((s) => set.has(s))) : set;
@@ -411,7 +240,7 @@ export class V3Api {
       const list = idList(candText);
       if (typeof list === "string") return `candidate_ids: ${list}`;
       const apps = list.map((id) => t.slotOf("candidates", id)).filter((i) => i !== undefined)
-        .flatMap((i) => t.applicationSlotsOf(i));
+        .flatMap((i) => t.skeleton.applicationsOf(i));
       restrict(entity === "scorecards" ? apps.flatMap((s) => [2 * s, 2 * s + 1]) : apps);
     }
     const email = params.get("email");

@@ -3,7 +3,10 @@
  * set): `/v3/notes` (the notes of the v1 activity feed) and `/v3/attachments` (the candidate's
  * v1 `attachments[]`), and the v3 candidate writes (DELETE, PATCH) acting as the token's `sub`.
  *
- * Documented choices (the v3 reference pages are not in harvest-api.md):
+ * The routes follow the READ Endpoint Migration Guide (activity feed → /v3/notes, attachments →
+ * /v3/attachments: https://harvestdocs.greenhouse.io/docs/step-by-step-migration-instructions),
+ * writes as the token's `sub` follow https://harvestdocs.greenhouse.io/docs/authentication. The
+ * record shapes are sandbox choices, not checked against the v3 reference pages:
  * - A note: `{id, candidate_id, application_id: null, user_id, body, visibility, private,
  *   created_at, updated_at}` (updated_at = created_at: sandbox notes are never edited).
  * - An attachment: `{id, candidate_id, application_id: null, type, filename, url, created_at,
@@ -16,7 +19,7 @@
 import type { ApiRecord } from "../entities.ts";
 import { json, notFound, type Reply } from "./reply.ts";
 import type { Tenant } from "./tenant.ts";
-import { toV3 } from "./v3.ts";
+import { toV3 } from "./v3_shape.ts";
 import { validatePatch } from "./writes.ts";
 
 /** Life of the URL a mint link redirects to. */

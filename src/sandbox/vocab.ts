@@ -268,7 +268,10 @@ export const USER_NAMES: ReadonlyArray<readonly [string, string]> = [
   ["Disabled", "User"],
 ];
 
-/** The 44 field names `PUT /v1/candidates/{id}/anonymize` accepts (harvest-api.md §5.4). */
+/**
+ * The 44 field names `PUT /v1/candidates/{id}/anonymize` accepts
+ * (https://developers.greenhouse.io/harvest.html#put-anonymize-candidate).
+ */
 export const ANONYMIZE_FIELDS = [
   "full_name",
   "current_company",

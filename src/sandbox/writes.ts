@@ -7,6 +7,7 @@
  * - `recruiter` / `coordinator`: `{id}`, `{user_id}` or `{email}` of a known user, or null.
  */
 import type { ApiRecord } from "../entities.ts";
+import { userRef } from "./build/users.ts";
 import { ANONYMIZE_FIELDS } from "./vocab.ts";
 
 export interface FieldError {
@@ -30,6 +31,11 @@ export const CANDIDATE_CUSTOM_FIELDS: Record<number, readonly [string, string]> 
   1002: ["work_remotely", "work_remotely"],
   1003: ["graduation_year", "graduation_year_1"],
 };
+
+/** The error for a non-array value; a null one is told what to send instead. */
+function notAnArray(field: string, value: unknown, instead: string): FieldError {
+  return { message: value === null ? `Must be an array; ${instead}` : "Must be an array", field };
+}
 
 export function validatePatch(
   body: unknown,
@@ -58,10 +64,7 @@ export function validatePatch(
     if (!(key in b)) continue;
     const v = b[key];
     if (!Array.isArray(v)) {
-      errors.push({
-        message: v === null ? "Must be an array; send [] to clear" : "Must be an array",
-        field: key,
-      });
+      errors.push(notAnArray(key, v, "send [] to clear"));
       continue;
     }
     const items: ApiRecord[] = [];
@@ -83,10 +86,7 @@ export function validatePatch(
   if ("tags" in b) {
     const v = b.tags;
     if (!Array.isArray(v)) {
-      errors.push({
-        message: v === null ? "Must be an array; send [] to clear" : "Must be an array",
-        field: "tags",
-      });
+      errors.push(notAnArray("tags", v, "send [] to clear"));
     } else if (!v.every((t) => typeof t === "string")) {
       errors.push({ message: "Tags must be strings", field: "tags" });
     } else out.tags = [...new Set(v as string[])];
@@ -105,23 +105,12 @@ export function validatePatch(
         (u.emails as string[]).some((e) => e.toLowerCase() === String(v.email).toLowerCase()))
     );
     if (!user) errors.push({ message: "User not found", field: key });
-    else {
-      out[key] = {
-        id: user.id,
-        first_name: user.first_name,
-        last_name: user.last_name,
-        name: user.name,
-        employee_id: user.employee_id,
-      };
-    }
+    else out[key] = userRef(user);
   }
   if ("custom_fields" in b) {
     const v = b.custom_fields;
     if (!Array.isArray(v)) {
-      errors.push({
-        message: v === null ? "Must be an array; send [] to change nothing" : "Must be an array",
-        field: "custom_fields",
-      });
+      errors.push(notAnArray("custom_fields", v, "send [] to change nothing"));
     } else if (v.length > 0) {
       const cf = structuredClone(current.custom_fields ?? {});
       const kcf = structuredClone(current.keyed_custom_fields ?? {});

@@ -1,0 +1,52 @@
+/** Users, and the short user reference other records embed. */
+import type { ApiRecord } from "../../entities.ts";
+import { clone } from "../clone.ts";
+import { DAY_MS, iso } from "../dates.ts";
+import { idOf } from "../ids.ts";
+import { mix, Rng } from "../prng.ts";
+import * as V from "../vocab.ts";
+
+const USER_T0 = Date.UTC(2017, 6, 1);
+
+/** User u of `count` (the last one is disabled when there are more than two). */
+export function buildUser(seed: number, u: number, count: number): ApiRecord {
+  const [first, last] = V.USER_NAMES[u % V.USER_NAMES.length];
+  const suffix = u >= V.USER_NAMES.length ? ` ${Math.floor(u / V.USER_NAMES.length) + 1}` : "";
+  const r = new Rng(mix(seed, 90, u));
+  const created = USER_T0 + u * 7 * DAY_MS + r.int(DAY_MS);
+  const email = `${first}.${last}${suffix}`.toLowerCase().replace(/[^a-z0-9.]+/g, "") +
+    "@example.com";
+  return {
+    id: idOf("user", u),
+    name: `${first} ${last}${suffix}`,
+    first_name: first,
+    last_name: `${last}${suffix}`,
+    primary_email_address: email,
+    updated_at: iso(created + r.int(300) * DAY_MS),
+    created_at: iso(created),
+    disabled: u === count - 1 && u > 1,
+    site_admin: u === 0,
+    emails: [email],
+    employee_id: r.chance(0.3) ? null : String(10000 + r.int(90000)),
+    linked_candidate_ids: [],
+    offices: r.chance(0.5) ? [clone(V.OFFICES[r.int(V.OFFICES.length)])] : [],
+    departments: r.chance(0.5) ? [clone(V.DEPARTMENTS[r.int(V.DEPARTMENTS.length)])] : [],
+  };
+}
+
+/** The user reference embedded in records (recruiter, interviewer, …). */
+export function userRef(user: ApiRecord): ApiRecord {
+  return {
+    id: user.id,
+    first_name: user.first_name,
+    last_name: user.last_name,
+    name: user.name,
+    employee_id: user.employee_id,
+  };
+}
+
+/** A random enabled user's reference (never the last user, which may be disabled). */
+export function randomUserRef(r: Rng, users: readonly ApiRecord[]): ApiRecord {
+  const u = r.int(users.length - 1);
+  return userRef(users[u % users.length]);
+}

@@ -1,0 +1,40 @@
+/**
+ * The sandbox's id scheme. Ids end in 003 like real Greenhouse ids, and each kind of record has
+ * its own range in which the id grows with the slot (so with created_at), STRIDE apart: an id
+ * names its slot without any lookup.
+ */
+
+export const STRIDE = 1000;
+
+const BASE = {
+  user: 3_000_000_003,
+  opening: 3_500_000_003,
+  job: 4_000_000_003,
+  candidate: 4_100_000_003,
+  application: 5_100_000_003,
+  offer: 6_100_000_003,
+  scorecard: 7_100_000_003,
+  note: 8_100_000_003,
+  email: 8_600_000_003,
+  activity: 9_100_000_003,
+  education: 9_600_000_003,
+  employment: 9_700_000_003,
+  touch: 9_900_000_003,
+} as const;
+export type IdKind = keyof typeof BASE;
+
+/** The id of a slot; `n` numbers the records one owner slot has (its notes, its openings). */
+export function idOf(kind: IdKind, slot: number, n = 0): number {
+  return BASE[kind] + slot * STRIDE + n;
+}
+
+/** The slot an id of `kind` names, or undefined when it is not such an id. */
+export function slotOfId(kind: IdKind, id: number): number | undefined {
+  const d = id - BASE[kind];
+  return Number.isSafeInteger(d) && d >= 0 && d % STRIDE === 0 ? d / STRIDE : undefined;
+}
+
+/** The id of the n-th touch (touches are numbered across the tenant, not per candidate). */
+export function touchId(serial: number): number {
+  return BASE.touch + serial * 10;
+}
