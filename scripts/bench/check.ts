@@ -4,7 +4,7 @@
  * their index), not through the API.
  */
 import { join } from "node:path";
-import { formatIndex, type IndexRow } from "../../src/cache/index_csv.ts";
+import { formatIndex, type IndexRow } from "../../src/cache/index_codec.ts";
 import { median, runCliMeasured } from "./support.ts";
 import type { Bench, BenchFigure } from "./types.ts";
 

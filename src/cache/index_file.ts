@@ -18,7 +18,7 @@ import {
   type IndexLayout,
   type IndexRow,
   parseBlock,
-} from "./index_csv.ts";
+} from "./index_codec.ts";
 
 /** Rows per block: a lookup reads about this many rows (roughly 20 KB). */
 export const BLOCK_ROWS = 256;

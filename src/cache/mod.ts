@@ -26,7 +26,7 @@ export {
   type ReadIndexOptions,
   readIndexRows,
   RECORD_DELIMITER,
-} from "./index_csv.ts";
+} from "./index_codec.ts";
 export {
   acquireLock,
   inspectLock,

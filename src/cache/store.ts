@@ -42,7 +42,7 @@ import {
   parseId,
   readIndexBatches,
   scanIndex,
-} from "./index_csv.ts";
+} from "./index_codec.ts";
 import { BLOCK_ROWS, type IndexChange, IndexFile } from "./index_file.ts";
 import { exists, removeIfPresent } from "../files.ts";
 

@@ -2,7 +2,7 @@
 import assert from "node:assert/strict";
 import { attachmentFolderNames, sanitizeFileName } from "../../src/cache/attachments.ts";
 import { join } from "node:path";
-import { parseIndex } from "../../src/cache/index_csv.ts";
+import { parseIndex } from "../../src/cache/index_codec.ts";
 import type { ApiRecord } from "../../src/entities.ts";
 import { emailSha256 } from "../../src/privacy/email.ts";
 import { type SandboxOptions, v3Notes } from "../../src/sandbox/mod.ts";

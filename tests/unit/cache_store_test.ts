@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { RunError } from "../../src/errors.ts";
 import { openCache } from "../../src/cache/store.ts";
-import { parseIndex } from "../../src/cache/index_csv.ts";
+import { parseIndex } from "../../src/cache/index_codec.ts";
 import { entryNames, withTempDir } from "../support.ts";
 
 const moniker = (r: unknown) => String((r as { name?: unknown }).name ?? "");

@@ -1,8 +1,8 @@
 /**
- * The `index.csv` format of an entity folder: header `id,moniker,timestamp`, one row per record
- * file, sorted by numeric id, RFC 4180 quoting, CRLF line endings, timestamps in UTC ISO-8601
- * ending in `Z`. Monikers round-trip exactly: fields starting with `=`, `+`, `-`, `@` or a tab are
- * quoted (so spreadsheet tools treat them as text) but never prefixed or altered.
+ * The `index.csv` codec. The format of an entity folder's index: header `id,moniker,timestamp`,
+ * one row per record file, sorted by numeric id, RFC 4180 quoting, CRLF line endings, timestamps
+ * in UTC ISO-8601 ending in `Z`. Monikers round-trip exactly: fields starting with `=`, `+`, `-`,
+ * `@` or a tab are quoted (so spreadsheet tools treat them as text) but never prefixed or altered.
  *
  * Writing uses csv-stringify. Reading uses a small incremental RFC 4180 parser here, because the
  * reader must be tolerant (a `check` command reports every problem with its line number and
