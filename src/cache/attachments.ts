@@ -10,6 +10,7 @@
 import { join } from "node:path";
 import { RunError } from "../errors.ts";
 import { writeFileAtomic } from "./atomic.ts";
+import { isPositiveId } from "../ids.ts";
 
 export const MARKER_FILE = "complete";
 
@@ -28,7 +29,7 @@ export interface Marker {
 }
 
 export function candidateAttachmentsDir(cacheDir: string, candidateId: number): string {
-  if (!Number.isSafeInteger(candidateId) || candidateId <= 0) {
+  if (!isPositiveId(candidateId)) {
     throw new RunError(`candidate id ${JSON.stringify(candidateId)} is not a positive integer`);
   }
   return join(cacheDir, "candidates", `${candidateId}-attachments`);

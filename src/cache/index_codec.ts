@@ -9,6 +9,7 @@
  * carries on) and streaming (a 100,000-row index is read chunk by chunk).
  */
 import { type Options, stringify } from "csv-stringify/sync";
+import { parseId } from "../ids.ts";
 
 export const INDEX_FILE = "index.csv";
 export const INDEX_HEADER = ["id", "moniker", "timestamp"] as const;
@@ -40,17 +41,8 @@ export function isIndexProblem(item: IndexRow | IndexProblem): item is IndexProb
 }
 
 const TIMESTAMP = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?Z$/;
-const CANONICAL_ID = /^[1-9][0-9]*$/;
-
 export function isValidTimestamp(text: string): boolean {
   return TIMESTAMP.test(text) && !Number.isNaN(Date.parse(text));
-}
-
-/** Parses a canonical positive safe integer ("12", not "012", "+12", "1.0"); else undefined. */
-export function parseId(text: string): number | undefined {
-  if (!CANONICAL_ID.test(text)) return undefined;
-  const id = Number(text);
-  return Number.isSafeInteger(id) ? id : undefined;
 }
 
 const STRINGIFY_OPTIONS: Options = {

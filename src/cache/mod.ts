@@ -20,7 +20,6 @@ export {
   type IndexRow,
   isIndexProblem,
   isValidTimestamp,
-  parseId,
   parseIndex,
   readIndexBatches,
   type ReadIndexOptions,

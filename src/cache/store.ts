@@ -39,12 +39,12 @@ import {
   type IndexRow,
   isIndexProblem,
   isValidTimestamp,
-  parseId,
   readIndexBatches,
   scanIndex,
 } from "./index_codec.ts";
 import { BLOCK_ROWS, type IndexChange, IndexFile } from "./index_file.ts";
 import { exists, removeIfPresent } from "../files.ts";
+import { isPositiveId, parseId } from "../ids.ts";
 
 /** Computes a record's index moniker; the caller (the entity table) knows the record's shape. */
 // deno-lint-ignore no-explicit-any
@@ -174,7 +174,7 @@ export interface Cache {
 
 /** Throws RunError unless `id` is a positive safe integer (never let API data choose a path). */
 export function validateId(id: unknown, what = "record"): number {
-  if (typeof id === "number" && Number.isSafeInteger(id) && id > 0) return id;
+  if (isPositiveId(id)) return id;
   let shown: string;
   try {
     shown = typeof id === "string" ? JSON.stringify(id) : String(id);

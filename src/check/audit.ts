@@ -9,6 +9,7 @@ import { PENDING_FILE, readPending } from "../privacy/pending.ts";
 import { join } from "node:path";
 import { createHash } from "node:crypto";
 import { ENTITIES, ENTITY_NAMES, type EntityName } from "../entities.ts";
+import { parseId, positiveId } from "../ids.ts";
 import {
   ATTACHMENTS_DIR_PATTERN,
   INDEX_FILE,
@@ -17,7 +18,6 @@ import {
   isTempName,
   JOURNAL_FILE,
   MARKER_FILE,
-  parseId,
   readIndexBatches,
   readMarker,
 } from "../cache/mod.ts";
@@ -379,10 +379,6 @@ function forEachFile(
     }
   }
   progress(sinceReport);
-}
-
-function positiveId(value: unknown): number | undefined {
-  return typeof value === "number" && Number.isSafeInteger(value) && value > 0 ? value : undefined;
 }
 
 function addTo(set: Set<number>, value: unknown): void {

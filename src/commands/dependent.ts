@@ -27,6 +27,7 @@ import {
   selectCandidates,
 } from "../dependent/run.ts";
 import { UsageError } from "../errors.ts";
+import { parseId } from "../ids.ts";
 import { plural } from "./extract.ts";
 import { integerOption } from "./sandbox.ts";
 
@@ -67,8 +68,8 @@ export function candidateIds(values: OptionValues): number[] | undefined {
   const text = values.candidates;
   if (typeof text !== "string") return undefined;
   const parts = text.split(",").map((part) => part.trim());
-  const ids = parts.map((part) => (/^[1-9]\d*$/.test(part) ? Number(part) : NaN));
-  if (parts.length === 0 || ids.some((id) => !Number.isSafeInteger(id))) {
+  const ids = parts.map((part) => parseId(part));
+  if (parts.length === 0 || !ids.every((id): id is number => id !== undefined)) {
     throw new UsageError(
       `--candidates "${text}" must be candidate ids separated by commas, e.g. 4100000003,4100001003`,
     );

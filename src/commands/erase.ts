@@ -41,6 +41,7 @@ import { addPending, clearPending, type PendingErasure, readPending } from "../p
 import { finishInterruptedErasures } from "../privacy/finish.ts";
 import { findCandidates } from "../privacy/search.ts";
 import { exists } from "../files.ts";
+import { isPositiveId } from "../ids.ts";
 
 export interface EraseCommand {
   kind: "erase";
@@ -261,7 +262,7 @@ function pendingErasure(
   return {
     candidate_id: candidate.id,
     mode: cmd.mode,
-    application_ids: ids.filter((id): id is number => Number.isSafeInteger(id) && Number(id) > 0),
+    application_ids: ids.filter((id) => isPositiveId(id)),
     on_behalf_of: cmd.onBehalfOf,
     email_sha256: hash,
     since: new Date(now).toISOString(),

@@ -16,6 +16,7 @@ import {
   tempPathFor,
 } from "../cache/mod.ts";
 import { type ApiRecord, ENTITIES, type EntityName } from "../entities.ts";
+import { isPositiveId } from "../ids.ts";
 
 /** Where activity feeds are cached: `<cache>/activity_feeds/<candidate id>.json`. */
 export const ACTIVITY_FEEDS = "activity_feeds";
@@ -119,7 +120,7 @@ export async function purgeDeleted(cache: Cache, candidate: ApiRecord): Promise<
   const applications = await entityFolder(cache, "applications");
   const applicationIds = new Set(await idsByMoniker(applications, (m) => m.startsWith(prefix)));
   for (const appId of Array.isArray(candidate.application_ids) ? candidate.application_ids : []) {
-    if (Number.isSafeInteger(appId) && appId > 0) applicationIds.add(appId);
+    if (isPositiveId(appId)) applicationIds.add(appId);
   }
   await removeRecords(applications, [...applicationIds], report);
   const offers = await entityFolder(cache, "offers");
