@@ -1,5 +1,6 @@
 /**
- * The attachment layout, shared by the commands that download attachments and by `check`:
+ * The attachment layout (names in layout.ts), shared by the commands that download attachments
+ * and by `check`:
  *
  *   <cache>/candidates/<candidate_id>-attachments/<type>-<created_at, ':' → 'c'>[~N]/<file name>
  *   <cache>/candidates/<candidate_id>-attachments/<type>-<created_at, ':' → 'c'>[~N]/complete
@@ -8,11 +9,8 @@
  * name is sanitised, and the candidate id must be a positive integer.
  */
 import { join } from "node:path";
-import { RunError } from "../errors.ts";
 import { writeFileAtomic } from "./atomic.ts";
-import { isPositiveId } from "../ids.ts";
-
-export const MARKER_FILE = "complete";
+import { MARKER_FILE } from "./layout.ts";
 
 /** What the completion marker records: written only once the file is whole under its final name. */
 export interface Marker {
@@ -27,15 +25,6 @@ export interface Marker {
   type: string;
   created_at: string | null;
 }
-
-export function candidateAttachmentsDir(cacheDir: string, candidateId: number): string {
-  if (!isPositiveId(candidateId)) {
-    throw new RunError(`candidate id ${JSON.stringify(candidateId)} is not a positive integer`);
-  }
-  return join(cacheDir, "candidates", `${candidateId}-attachments`);
-}
-
-export const ATTACHMENTS_DIR_PATTERN = /^(\d+)-attachments$/;
 
 function safeToken(value: unknown, fallback: string): string {
   const text = typeof value === "string" ? value : "";

@@ -10,8 +10,8 @@
  */
 import { type Options, stringify } from "csv-stringify/sync";
 import { parseId } from "../ids.ts";
+import { INDEX_FILE } from "./layout.ts";
 
-export const INDEX_FILE = "index.csv";
 export const INDEX_HEADER = ["id", "moniker", "timestamp"] as const;
 export const RECORD_DELIMITER = "\r\n";
 

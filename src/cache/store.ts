@@ -30,12 +30,11 @@ import { createHash } from "node:crypto";
 import { RunError } from "../errors.ts";
 import { type Clock, systemClock } from "../clock.ts";
 import { acquireLock, type Lock } from "./lock.ts";
-import { removeTempFiles, tempPathFor, writeFileAtomic } from "./atomic.ts";
+import { writeFileAtomic } from "./atomic.ts";
 import {
   type CsvRecord,
   CsvTokenizer,
   formatCsv,
-  INDEX_FILE,
   type IndexRow,
   isIndexProblem,
   isValidTimestamp,
@@ -43,14 +42,22 @@ import {
   scanIndex,
 } from "./index_codec.ts";
 import { BLOCK_ROWS, type IndexChange, IndexFile } from "./index_file.ts";
-import { exists, removeIfPresent } from "../files.ts";
+import { exists, isDirectory, removeIfPresent } from "../files.ts";
+import {
+  INDEX_FILE,
+  isFolderName,
+  JOURNAL_FILE,
+  recordFileName,
+  recordIdOf,
+  removeTempFiles,
+  tempPathFor,
+} from "./layout.ts";
 import { isPositiveId, parseId } from "../ids.ts";
 
 /** Computes a record's index moniker; the caller (the entity table) knows the record's shape. */
 // deno-lint-ignore no-explicit-any
 export type MonikerOf = (record: any) => string;
 
-export const JOURNAL_FILE = ".index-journal.csv";
 /** Journal columns: an index row plus the SHA-256 (hex) of the record file's content. */
 export const JOURNAL_HEADER = ["id", "moniker", "timestamp", "sha256"] as const;
 /** How many record files are written (or read, when adopting) at the same time. */
@@ -168,6 +175,11 @@ export interface Cache {
    * hand).
    */
   folder(name: string, moniker: MonikerOf, opts?: { reconcile?: boolean }): Promise<EntityFolder>;
+  /**
+   * `folder(name, moniker)` if `<dir>/<name>` is already a folder, else undefined: removing
+   * records (a purge, a prune) must never create one.
+   */
+  existingFolder(name: string, moniker: MonikerOf): Promise<EntityFolder | undefined>;
   /** Releases the lock. Does not commit folders: call `commit()` on them first. */
   close(): Promise<void>;
 }
@@ -185,9 +197,6 @@ export function validateId(id: unknown, what = "record"): number {
     `Refusing to store a ${what} whose id ${shown.slice(0, 80)} is not a positive integer.`,
   );
 }
-
-const FOLDER_NAME = /^[A-Za-z0-9_][A-Za-z0-9_.-]*$/;
-const RECORD_FILE = /^([1-9][0-9]*)\.json$/;
 
 /** Creates the cache folder if needed and takes its writer lock. */
 export async function openCache(dir: string, opts: CacheOptions = {}): Promise<Cache> {
@@ -212,10 +221,7 @@ class CacheImpl implements Cache {
     moniker: MonikerOf,
     opts: { reconcile?: boolean } = {},
   ): Promise<EntityFolder> {
-    if (this.#closed) throw new RunError(`Cache ${this.dir} is closed.`);
-    if (!FOLDER_NAME.test(name) || name.includes("..")) {
-      throw new RunError(`Invalid cache folder name ${JSON.stringify(name)}.`);
-    }
+    this.#checkName(name);
     let folder = this.#folders.get(name);
     if (!folder) {
       folder = FolderImpl.open(join(this.dir, name), moniker, opts.reconcile ?? false);
@@ -223,6 +229,19 @@ class CacheImpl implements Cache {
       folder.catch(() => this.#folders.delete(name));
     }
     return await folder;
+  }
+
+  async existingFolder(name: string, moniker: MonikerOf): Promise<EntityFolder | undefined> {
+    this.#checkName(name);
+    if (!await isDirectory(join(this.dir, name))) return undefined;
+    return await this.folder(name, moniker);
+  }
+
+  #checkName(name: string): void {
+    if (this.#closed) throw new RunError(`Cache ${this.dir} is closed.`);
+    if (!isFolderName(name)) {
+      throw new RunError(`Invalid cache folder name ${JSON.stringify(name)}.`);
+    }
   }
 
   async close(): Promise<void> {
@@ -438,13 +457,13 @@ class FolderImpl implements EntityFolder {
         this.#pending.set(ids[i], result.value);
         report.adopted.push(ids[i]);
       } else {
-        report.unreadable.push(`${ids[i]}.json`);
+        report.unreadable.push(recordFileName(ids[i]));
       }
     });
   }
 
   filePath(id: number): string {
-    return join(this.dir, `${validateId(id)}.json`);
+    return join(this.dir, recordFileName(validateId(id)));
   }
 
   async writeRecords(records: ApiRecordWithId[], extractedAt: Date): Promise<void> {
@@ -702,8 +721,7 @@ async function recordFileIds(dir: string): Promise<Float64Array> {
   let count = 0;
   for await (const entry of Deno.readDir(dir)) {
     if (!entry.isFile) continue;
-    const match = RECORD_FILE.exec(entry.name);
-    const id = match ? parseId(match[1]) : undefined;
+    const id = recordIdOf(entry.name);
     if (id === undefined) continue;
     if (count === ids.length) {
       const grown = new Float64Array(ids.length * 2);

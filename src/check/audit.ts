@@ -5,21 +5,28 @@
  */
 import { collectGarbage } from "../memory.ts";
 import { RunError } from "../errors.ts";
-import { PENDING_FILE, readPending } from "../privacy/pending.ts";
+import { readPending } from "../privacy/pending.ts";
 import { join } from "node:path";
 import { createHash } from "node:crypto";
-import { ENTITIES, ENTITY_NAMES, type EntityName } from "../entities.ts";
-import { parseId, positiveId } from "../ids.ts";
+import { ENTITY_NAMES, type EntityName } from "../entities.ts";
+import { positiveId } from "../ids.ts";
 import {
-  ATTACHMENTS_DIR_PATTERN,
+  ACTIVITY_FEEDS_FOLDER,
+  attachmentsFolderName,
+  attachmentsOwnerOf,
+  CANDIDATES_FOLDER,
   INDEX_FILE,
   inspectLock,
   isIndexProblem,
   isTempName,
   JOURNAL_FILE,
+  LOCK_FILE,
   MARKER_FILE,
+  PENDING_ERASURES_FILE,
   readIndexBatches,
   readMarker,
+  recordFileName,
+  recordIdOf,
 } from "../cache/mod.ts";
 import {
   type Category,
@@ -31,9 +38,6 @@ import {
   type Problem,
   type Report,
 } from "./report_types.ts";
-
-export const ACTIVITY_FEEDS = "activity_feeds";
-const RECORD_FILE = /^([1-9][0-9]*)\.json$/;
 
 export interface AuditOptions {
   /** Hash attachment files against their marker's SHA-256 (default: sizes only). */
@@ -84,7 +88,7 @@ export async function auditCache(cacheDir: string, options: AuditOptions = {}): 
     const summary = await auditFolder(cacheDir, name, problems, refs, progress);
     if (summary) folders.push(summary.summary);
   }
-  const feeds = await auditFolder(cacheDir, ACTIVITY_FEEDS, problems, refs, progress);
+  const feeds = await auditFolder(cacheDir, ACTIVITY_FEEDS_FOLDER, problems, refs, progress);
   const feedIds = feedIdsOf(feeds);
   if (feeds) folders.push(feeds.summary);
 
@@ -93,9 +97,9 @@ export async function auditCache(cacheDir: string, options: AuditOptions = {}): 
     for (const id of feedIds) {
       if (!refs.candidates.has(id)) {
         problems.add("orphan_activity_feed", {
-          entity: ACTIVITY_FEEDS,
+          entity: ACTIVITY_FEEDS_FOLDER,
           id,
-          path: `${ACTIVITY_FEEDS}/${id}.json`,
+          path: `${ACTIVITY_FEEDS_FOLDER}/${recordFileName(id)}`,
           detail: `candidate ${id} is not in the cache`,
         });
       }
@@ -108,7 +112,7 @@ export async function auditCache(cacheDir: string, options: AuditOptions = {}): 
   if (lock === "stale") {
     problems.add("stale_lock", {
       entity: "cache",
-      path: ".lock",
+      path: LOCK_FILE,
       detail: "lock file left by a run that is no longer running",
     });
   }
@@ -146,7 +150,7 @@ async function auditPendingErasures(cacheDir: string, problems: Problems): Promi
       problems.add("unfinished_erasure", {
         entity: "candidates",
         id: pending.candidate_id,
-        path: PENDING_FILE,
+        path: PENDING_ERASURES_FILE,
         detail: `${pending.mode} of candidate ${pending.candidate_id} sent at ${pending.since}; ` +
           "the cached copy may not have been purged",
       });
@@ -155,7 +159,7 @@ async function auditPendingErasures(cacheDir: string, problems: Problems): Promi
     if (!(error instanceof RunError)) throw error;
     problems.add("unfinished_erasure", {
       entity: "cache",
-      path: PENDING_FILE,
+      path: PENDING_ERASURES_FILE,
       detail: error.message,
     });
   }
@@ -189,7 +193,7 @@ interface FolderAudit {
 /** One store folder: its files, its index, each record file's JSON and id. */
 async function auditFolder(
   cacheDir: string,
-  name: EntityName | typeof ACTIVITY_FEEDS,
+  name: EntityName | typeof ACTIVITY_FEEDS_FOLDER,
   problems: Problems,
   refs: References,
   progress: (n: number) => void,
@@ -199,8 +203,7 @@ async function auditFolder(
   try {
     for await (const entry of Deno.readDir(dir)) {
       if (!entry.isFile) continue;
-      const match = RECORD_FILE.exec(entry.name);
-      const id = match ? parseId(match[1]) : undefined;
+      const id = recordIdOf(entry.name);
       if (id !== undefined) fileIds.push(id);
       else if (isTempName(entry.name)) {
         problems.add("temp_file", {
@@ -212,7 +215,7 @@ async function auditFolder(
         problems.add("uncommitted_journal", {
           entity: name,
           path: `${name}/${JOURNAL_FILE}`,
-          detail: "index journal of a run that did not finish; its rows are not in index.csv",
+          detail: `index journal of a run that did not finish; its rows are not in ${INDEX_FILE}`,
         });
       }
     }
@@ -273,8 +276,8 @@ async function auditFolder(
     }
   } catch (error) {
     const detail = error instanceof Deno.errors.NotFound
-      ? "index.csv is missing"
-      : `index.csv cannot be read: ${(error as Error).message}`;
+      ? `${INDEX_FILE} is missing`
+      : `${INDEX_FILE} cannot be read: ${(error as Error).message}`;
     problems.add("index_unreadable", { entity: name, path: indexPath, detail });
   }
 
@@ -283,7 +286,7 @@ async function auditFolder(
       problems.add("row_without_file", {
         entity: name,
         id,
-        path: `${name}/${id}.json`,
+        path: `${name}/${recordFileName(id)}`,
         detail: "index row but no record file",
       });
     }
@@ -293,7 +296,7 @@ async function auditFolder(
       problems.add("file_without_row", {
         entity: name,
         id,
-        path: `${name}/${id}.json`,
+        path: `${name}/${recordFileName(id)}`,
         detail: "record file but no index row",
       });
     }
@@ -302,7 +305,7 @@ async function auditFolder(
 
   // Each record file: valid JSON, and (for entities) an `id` equal to its file name.
   const collect = referenceCollector(name, refs);
-  const checkId = name !== ACTIVITY_FEEDS;
+  const checkId = name !== ACTIVITY_FEEDS_FOLDER;
   forEachFile(dir, fileIds, progress, (id, text) => {
     let record: unknown;
     try {
@@ -312,7 +315,7 @@ async function auditFolder(
       problems.add("invalid_json", {
         entity: name,
         id,
-        path: `${name}/${id}.json`,
+        path: `${name}/${recordFileName(id)}`,
         detail: `not valid JSON: ${(error as Error).message.split("\n")[0].slice(0, 80)}`,
       });
       return;
@@ -321,7 +324,7 @@ async function auditFolder(
       problems.add("invalid_json", {
         entity: name,
         id,
-        path: `${name}/${id}.json`,
+        path: `${name}/${recordFileName(id)}`,
         detail: "not a JSON object",
       });
       return;
@@ -332,7 +335,7 @@ async function auditFolder(
       problems.add("id_mismatch", {
         entity: name,
         id,
-        path: `${name}/${id}.json`,
+        path: `${name}/${recordFileName(id)}`,
         detail: `file holds id ${JSON.stringify(r.id)?.slice(0, 40)}`,
       });
       return;
@@ -366,7 +369,7 @@ function forEachFile(
   for (const id of ids) {
     let text: string | Error;
     try {
-      text = Deno.readTextFileSync(join(dir, `${id}.json`));
+      text = Deno.readTextFileSync(join(dir, recordFileName(id)));
     } catch (error) {
       if (error instanceof Deno.errors.NotFound) continue; // removed while we looked
       text = error as Error;
@@ -439,7 +442,7 @@ function crossReferences(refs: References, problems: Problems): void {
     const list = [...ids].sort((a, b) => a - b).map((id) => ({
       entity,
       id,
-      path: `${entity}/${id}.json`,
+      path: `${entity}/${recordFileName(id)}`,
       detail,
     }));
     problems.cross.set(key, list);
@@ -501,12 +504,11 @@ async function auditAttachments(
   verify: boolean,
 ): Promise<Report["attachments"]> {
   const counts = { candidates: 0, complete: 0, incomplete: 0 };
-  const candidatesDir = join(cacheDir, ENTITIES.candidates.name);
+  const candidatesDir = join(cacheDir, CANDIDATES_FOLDER);
   const owners: number[] = [];
   try {
     for await (const entry of Deno.readDir(candidatesDir)) {
-      const match = entry.isDirectory ? ATTACHMENTS_DIR_PATTERN.exec(entry.name) : null;
-      const id = match ? parseId(match[1]) : undefined;
+      const id = entry.isDirectory ? attachmentsOwnerOf(entry.name) : undefined;
       if (id !== undefined) owners.push(id);
     }
   } catch (error) {
@@ -516,7 +518,7 @@ async function auditAttachments(
   owners.sort((a, b) => a - b);
   for (const candidateId of owners) {
     counts.candidates++;
-    const base = `candidates/${candidateId}-attachments`;
+    const base = `${CANDIDATES_FOLDER}/${attachmentsFolderName(candidateId)}`;
     const dir = join(cacheDir, base);
     await scanTempFiles(dir, base, problems);
     const folders: string[] = [];

@@ -25,6 +25,7 @@ import { isAbsolute, join, relative } from "node:path";
 import {
   attachmentFolderNames,
   candidateAttachmentsDir,
+  CANDIDATES_FOLDER,
   type EntityFolder,
   type Marker,
   MARKER_FILE,
@@ -218,7 +219,7 @@ async function downloadChunk(
     for (let i = 0; i < attachments.length; i++) {
       const folder = join(base, names[i]);
       const file = sanitizeFileName(attachments[i].filename);
-      assertInside(join(run.cacheDir, "candidates"), join(folder, file));
+      assertInside(join(run.cacheDir, CANDIDATES_FOLDER), join(folder, file));
       if (await isComplete(folder, file, opts.verify)) complete++;
       else {jobs.push({
           candidateId: id,

@@ -7,12 +7,10 @@
  * address's SHA-256, never the address or a name.
  */
 import { join } from "node:path";
-import { writeFileAtomic } from "../cache/mod.ts";
+import { PENDING_ERASURES_FILE, writeFileAtomic } from "../cache/mod.ts";
 import { RunError } from "../errors.ts";
 import { removeIfPresent } from "../files.ts";
 import { isPositiveId } from "../ids.ts";
-
-export const PENDING_FILE = ".privacy-pending.json";
 
 export interface PendingErasure {
   candidate_id: number;
@@ -25,7 +23,7 @@ export interface PendingErasure {
   since: string;
 }
 
-const pathOf = (cacheDir: string) => join(cacheDir, PENDING_FILE);
+const pathOf = (cacheDir: string) => join(cacheDir, PENDING_ERASURES_FILE);
 
 function isPendingErasure(value: unknown): value is PendingErasure {
   const v = value as PendingErasure;

@@ -1,9 +1,5 @@
 import assert from "node:assert/strict";
-import {
-  attachmentFolderNames,
-  candidateAttachmentsDir,
-  sanitizeFileName,
-} from "../../src/cache/attachments.ts";
+import { attachmentFolderNames, sanitizeFileName } from "../../src/cache/attachments.ts";
 
 Deno.test("folder names follow the seed: type-created_at with ':' as 'c'", () => {
   assert.deepEqual(
@@ -57,10 +53,4 @@ Deno.test("long names are capped in bytes and keep their extension", () => {
   const wide = sanitizeFileName("李".repeat(200) + ".docx");
   assert.ok(new TextEncoder().encode(wide).length <= 180);
   assert.ok(wide.endsWith(".docx"));
-});
-
-Deno.test("a candidate folder needs a positive integer id", () => {
-  assert.equal(candidateAttachmentsDir("c", 12), "c/candidates/12-attachments");
-  assert.throws(() => candidateAttachmentsDir("c", -1));
-  assert.throws(() => candidateAttachmentsDir("c", 1.5));
 });
