@@ -21,6 +21,7 @@ export {
   tempPathFor,
 } from "./layout.ts";
 export { type AtomicFile, openAtomic, writeFileAtomic } from "./atomic.ts";
+export { sha256File, sha256Hex } from "./hash.ts";
 export {
   type CsvRecord,
   CsvTokenizer,
@@ -62,6 +63,9 @@ export {
 } from "./store.ts";
 export {
   attachmentFolderNames,
+  type AttachmentFolderState,
+  type AttachmentProblem,
+  checkAttachmentFolder,
   type Marker,
   readMarker,
   sanitizeFileName,

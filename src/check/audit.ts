@@ -7,7 +7,6 @@ import { collectGarbage } from "../memory.ts";
 import { RunError } from "../errors.ts";
 import { readPending } from "../privacy/pending.ts";
 import { join } from "node:path";
-import { createHash } from "node:crypto";
 import { ENTITY_NAMES, type EntityName } from "../entities.ts";
 import { positiveId } from "../ids.ts";
 import {
@@ -15,16 +14,15 @@ import {
   attachmentsFolderName,
   attachmentsOwnerOf,
   CANDIDATES_FOLDER,
+  checkAttachmentFolder,
   INDEX_FILE,
   inspectLock,
   isIndexProblem,
   isTempName,
   JOURNAL_FILE,
   LOCK_FILE,
-  MARKER_FILE,
   PENDING_ERASURES_FILE,
   readIndexBatches,
-  readMarker,
   recordFileName,
   recordIdOf,
 } from "../cache/mod.ts";
@@ -546,61 +544,6 @@ async function auditAttachmentFolder(
   verify: boolean,
 ): Promise<{ key: IntegrityKey; detail: string } | undefined> {
   await scanTempFiles(dir, path, problems);
-  const files: string[] = [];
-  for await (const entry of Deno.readDir(dir)) {
-    if (entry.isFile && entry.name !== MARKER_FILE && !isTempName(entry.name)) {
-      files.push(entry.name);
-    }
-  }
-  const marker = await readMarker(dir);
-  if (files.length === 0) {
-    return { key: "attachment_no_file", detail: "folder holds no attachment file" };
-  }
-  if (marker === undefined) {
-    return { key: "attachment_no_marker", detail: `no "${MARKER_FILE}" marker: incomplete` };
-  }
-  if (marker === "invalid") {
-    return { key: "attachment_no_marker", detail: `"${MARKER_FILE}" marker is unreadable` };
-  }
-  let size: number;
-  try {
-    size = (await Deno.stat(join(dir, marker.file))).size;
-  } catch (error) {
-    if (!(error instanceof Deno.errors.NotFound)) throw error;
-    return { key: "attachment_no_file", detail: `marker names ${marker.file}, which is missing` };
-  }
-  if (size !== marker.size) {
-    return {
-      key: "attachment_size_mismatch",
-      detail: `${marker.file} is ${size} bytes, marker says ${marker.size}`,
-    };
-  }
-  if (verify) {
-    const sha = await sha256File(join(dir, marker.file));
-    if (sha !== marker.sha256.toLowerCase()) {
-      return {
-        key: "attachment_sha_mismatch",
-        detail: `${marker.file} SHA-256 ${sha.slice(0, 12)}… ≠ marker ${
-          marker.sha256.slice(0, 12)
-        }…`,
-      };
-    }
-  }
-  return undefined;
-}
-
-async function sha256File(path: string): Promise<string> {
-  const hash = createHash("sha256");
-  const file = await Deno.open(path, { read: true });
-  try {
-    const buffer = new Uint8Array(256 * 1024);
-    while (true) {
-      const n = await file.read(buffer);
-      if (n === null) break;
-      hash.update(buffer.subarray(0, n));
-    }
-  } finally {
-    file.close();
-  }
-  return hash.digest("hex");
+  const state = await checkAttachmentFolder(dir, { verify });
+  return state.complete ? undefined : { key: `attachment_${state.problem}`, detail: state.detail };
 }
