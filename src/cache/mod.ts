@@ -48,19 +48,18 @@ export {
   lockPath,
   readLockInfo,
 } from "./lock.ts";
+export { type Cache, type CacheOptions, type EntityFolder, openCache } from "./store.ts";
 export {
   type ApiRecordWithId,
-  type Cache,
-  type CacheOptions,
   type EncodedRecords,
-  type EntityFolder,
-  JOURNAL_HEADER,
-  openCache,
-  pool,
-  type RecoveryReport,
+  type Entry,
+  type MonikerOf,
   validateId,
-  WRITE_CONCURRENCY,
-} from "./store.ts";
+} from "./encode.ts";
+export { JOURNAL_HEADER } from "./journal.ts";
+export { PENDING_LIMIT } from "./folder_index.ts";
+export { type RecoveryReport } from "./recovery.ts";
+export { pool, WRITE_CONCURRENCY } from "./pool.ts";
 export {
   attachmentFolderNames,
   type AttachmentFolderState,
