@@ -8,7 +8,7 @@
 import { join } from "node:path";
 import { runCli } from "../../tests/e2e/cli.ts";
 import { startSandbox } from "../../src/sandbox/mod.ts";
-import { candidateAttachmentsDir } from "../../src/cache/layout.ts";
+import { candidateAttachmentsDir, MARKER_FILE } from "../../src/cache/layout.ts";
 import { expectSuccess, median, runCliMeasured, withTempDir } from "./support.ts";
 import type { Bench, BenchFigure } from "./types.ts";
 
@@ -99,7 +99,7 @@ async function hugeDownload(quick: boolean): Promise<BenchFigure[]> {
         let bytes = 0;
         for await (const dir of Deno.readDir(folder)) {
           for await (const f of Deno.readDir(join(folder, dir.name))) {
-            if (f.name !== "complete") {
+            if (f.name !== MARKER_FILE) {
               bytes += (await Deno.stat(join(folder, dir.name, f.name))).size;
             }
           }
