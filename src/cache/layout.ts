@@ -10,7 +10,8 @@
  *   <cache>/<folder>/.index-journal.csv    rows written since the last commit (journal.ts)
  *   <cache>/candidates/<id>-attachments/<type>-<created_at>[~N]/<file>     (attachments.ts)
  *   <cache>/candidates/<id>-attachments/<type>-<created_at>[~N]/complete  its completion marker
- *   .<name>.tmp-<pid>-<random hex>         a temporary beside the file (or folder) it will become
+ *   .<name>.tmp-<pid>-<random hex>         a temporary: a file about to replace <name>, or a
+ *                                          folder on its way out (renamed, then deleted)
  *
  * API data never chooses a name here: ids must be positive safe integers, folder names are
  * checked. Knows nothing of HTTP or of the entity table (the caller names entity folders).

@@ -6,7 +6,6 @@ export {
   candidateAttachmentsDir,
   CANDIDATES_FOLDER,
   INDEX_FILE,
-  isFolderName,
   isTempName,
   JOURNAL_FILE,
   LOCK_FILE,
@@ -57,7 +56,6 @@ export {
   validateId,
 } from "./encode.ts";
 export { JOURNAL_HEADER } from "./journal.ts";
-export { PENDING_LIMIT } from "./folder_index.ts";
 export { type RecoveryReport } from "./recovery.ts";
 export { pool, WRITE_CONCURRENCY } from "./pool.ts";
 export {
