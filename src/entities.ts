@@ -4,6 +4,7 @@
  */
 
 import { RunError } from "./errors.ts";
+import { positiveId } from "./ids.ts";
 
 // deno-lint-ignore no-explicit-any
 export type ApiRecord = Record<string, any>;
@@ -146,6 +147,5 @@ export function isEntityName(name: string): name is EntityName {
 
 /** A record id that may name a file: a positive safe integer. Anything else is rejected. */
 export function recordId(record: ApiRecord): number | undefined {
-  const id = record?.id;
-  return typeof id === "number" && Number.isSafeInteger(id) && id > 0 ? id : undefined;
+  return positiveId(record?.id);
 }

@@ -11,6 +11,16 @@ export async function exists(path: string): Promise<boolean> {
   }
 }
 
+/** Whether `path` is a folder (following symbolic links); false when nothing is there. */
+export async function isDirectory(path: string): Promise<boolean> {
+  try {
+    return (await Deno.stat(path)).isDirectory;
+  } catch (error) {
+    if (error instanceof Deno.errors.NotFound) return false;
+    throw error;
+  }
+}
+
 /** Removes the file (or empty folder) at `path` if there is one. */
 export async function removeIfPresent(path: string): Promise<void> {
   try {

@@ -4,7 +4,8 @@
  * their index), not through the API.
  */
 import { join } from "node:path";
-import { formatIndex, type IndexRow } from "../../src/cache/index_csv.ts";
+import { formatIndex, type IndexRow } from "../../src/cache/index_codec.ts";
+import { CANDIDATES_FOLDER, INDEX_FILE, recordFileName } from "../../src/cache/layout.ts";
 import { median, runCliMeasured } from "./support.ts";
 import type { Bench, BenchFigure } from "./types.ts";
 
@@ -45,7 +46,7 @@ function candidate(id: number): Record<string, unknown> {
 }
 
 async function generateCache(dir: string, records: number): Promise<void> {
-  const folder = join(dir, "candidates");
+  const folder = join(dir, CANDIDATES_FOLDER);
   await Deno.mkdir(folder, { recursive: true });
   const rows: IndexRow[] = [];
   const timestamp = "2024-06-02T00:00:00.000Z";
@@ -56,14 +57,14 @@ async function generateCache(dir: string, records: number): Promise<void> {
       const id = 4_100_000_000 + next++ * 1000 + 3;
       const record = candidate(id);
       await Deno.writeFile(
-        join(folder, `${id}.json`),
+        join(folder, recordFileName(id)),
         encoder.encode(JSON.stringify(record, null, 2) + "\n"),
       );
       rows.push({ id, moniker: `First${id} Last${id}`, timestamp });
     }
   };
   await Promise.all(Array.from({ length: 32 }, worker));
-  await Deno.writeTextFile(join(folder, "index.csv"), formatIndex(rows));
+  await Deno.writeTextFile(join(folder, INDEX_FILE), formatIndex(rows));
 }
 
 /** Runs `check` once with the binary's flags; returns seconds and peak RSS. */

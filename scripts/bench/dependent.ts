@@ -8,6 +8,7 @@
 import { join } from "node:path";
 import { runCli } from "../../tests/e2e/cli.ts";
 import { startSandbox } from "../../src/sandbox/mod.ts";
+import { candidateAttachmentsDir, MARKER_FILE } from "../../src/cache/layout.ts";
 import { expectSuccess, median, runCliMeasured, withTempDir } from "./support.ts";
 import type { Bench, BenchFigure } from "./types.ts";
 
@@ -94,11 +95,11 @@ async function hugeDownload(quick: boolean): Promise<BenchFigure[]> {
           "attachments",
         );
         const seconds = (performance.now() - started) / 1000;
-        const folder = join(root, "greenhouse-cache", "candidates", `${hugeId}-attachments`);
+        const folder = candidateAttachmentsDir(join(root, "greenhouse-cache"), hugeId);
         let bytes = 0;
         for await (const dir of Deno.readDir(folder)) {
           for await (const f of Deno.readDir(join(folder, dir.name))) {
-            if (f.name !== "complete") {
+            if (f.name !== MARKER_FILE) {
               bytes += (await Deno.stat(join(folder, dir.name, f.name))).size;
             }
           }

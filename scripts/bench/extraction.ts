@@ -6,6 +6,7 @@
 import { join } from "node:path";
 import { startSandbox } from "../../src/sandbox/mod.ts";
 import { writeFileAtomic } from "../../src/cache/atomic.ts";
+import { recordFileName } from "../../src/cache/layout.ts";
 import type { Bench, BenchFigure } from "./types.ts";
 import { expectSuccess, median, runCliMeasured, summaryRequests, withTempDir } from "./support.ts";
 
@@ -19,7 +20,7 @@ const WINDOW_MS = 10_000;
 async function rawAtomicLoop(dir: string, bodies: [number, string][]): Promise<number> {
   await Deno.mkdir(dir, { recursive: true });
   const started = performance.now();
-  for (const [id, body] of bodies) await writeFileAtomic(join(dir, `${id}.json`), body);
+  for (const [id, body] of bodies) await writeFileAtomic(join(dir, recordFileName(id)), body);
   return performance.now() - started;
 }
 

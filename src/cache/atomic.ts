@@ -1,26 +1,11 @@
 /**
  * Atomic file replacement: write to a temporary file in the same folder, then rename it over the
  * target. A reader (or a run that was killed with -9) only ever sees the old file or the new
- * whole file, never a partial one. Leftover temporaries are recognisable by name and removed by
- * `removeTempFiles` when a folder is opened.
+ * whole file, never a partial one. Leftover temporaries are recognisable by name (layout.ts) and
+ * removed by `removeTempFiles` when a folder is opened.
  */
-import { basename, dirname, join } from "node:path";
 import { removeIfPresent } from "../files.ts";
-
-const TEMP_PATTERN = /^\..+\.tmp-\d+-[0-9a-f]{8,}$/;
-
-/** `.<basename>.tmp-<pid>-<random hex>` in the same folder as `path`. */
-export function tempPathFor(path: string): string {
-  const random = new Uint8Array(6);
-  crypto.getRandomValues(random);
-  const hex = Array.from(random, (b) => b.toString(16).padStart(2, "0")).join("");
-  return join(dirname(path), `.${basename(path)}.tmp-${Deno.pid}-${hex}`);
-}
-
-/** Whether a file name (not a path) is one of our temporaries. */
-export function isTempName(name: string): boolean {
-  return TEMP_PATTERN.test(name);
-}
+import { tempPathFor } from "./layout.ts";
 
 /** Writes `data` to `path` atomically (temporary file in the same folder + rename). */
 export async function writeFileAtomic(path: string, data: Uint8Array | string): Promise<void> {
@@ -33,26 +18,6 @@ export async function writeFileAtomic(path: string, data: Uint8Array | string): 
     await removeIfPresent(temp).catch(() => {});
     throw error;
   }
-}
-
-/**
- * Removes leftover temporaries (from a killed run) directly inside `dir` and returns their names.
- * A missing folder yields `[]`. Call only while holding the cache lock, before writing.
- */
-export async function removeTempFiles(dir: string): Promise<string[]> {
-  const removed: string[] = [];
-  try {
-    for await (const entry of Deno.readDir(dir)) {
-      if (entry.isFile && isTempName(entry.name)) {
-        await removeIfPresent(join(dir, entry.name));
-        removed.push(entry.name);
-      }
-    }
-  } catch (error) {
-    if (error instanceof Deno.errors.NotFound) return removed;
-    throw error;
-  }
-  return removed.sort();
 }
 
 export interface AtomicFile {

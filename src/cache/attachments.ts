@@ -1,5 +1,6 @@
 /**
- * The attachment layout, shared by the commands that download attachments and by `check`:
+ * The attachment layout (names in layout.ts), shared by the commands that download attachments
+ * and by `check`:
  *
  *   <cache>/candidates/<candidate_id>-attachments/<type>-<created_at, ':' → 'c'>[~N]/<file name>
  *   <cache>/candidates/<candidate_id>-attachments/<type>-<created_at, ':' → 'c'>[~N]/complete
@@ -8,10 +9,9 @@
  * name is sanitised, and the candidate id must be a positive integer.
  */
 import { join } from "node:path";
-import { RunError } from "../errors.ts";
 import { writeFileAtomic } from "./atomic.ts";
-
-export const MARKER_FILE = "complete";
+import { sha256File } from "./hash.ts";
+import { isTempName, MARKER_FILE } from "./layout.ts";
 
 /** What the completion marker records: written only once the file is whole under its final name. */
 export interface Marker {
@@ -26,15 +26,6 @@ export interface Marker {
   type: string;
   created_at: string | null;
 }
-
-export function candidateAttachmentsDir(cacheDir: string, candidateId: number): string {
-  if (!Number.isSafeInteger(candidateId) || candidateId <= 0) {
-    throw new RunError(`candidate id ${JSON.stringify(candidateId)} is not a positive integer`);
-  }
-  return join(cacheDir, "candidates", `${candidateId}-attachments`);
-}
-
-export const ATTACHMENTS_DIR_PATTERN = /^(\d+)-attachments$/;
 
 function safeToken(value: unknown, fallback: string): string {
   const text = typeof value === "string" ? value : "";
@@ -120,4 +111,93 @@ export async function readMarker(folder: string): Promise<Marker | "invalid" | u
   } catch {
     return "invalid";
   }
+}
+
+/** Why an attachment folder is not complete (check reports each as `attachment_<problem>`). */
+export type AttachmentProblem = "no_file" | "no_marker" | "size_mismatch" | "sha_mismatch";
+
+/** What a folder holds: a marker that matches its file, or the first thing wrong with it. */
+export type AttachmentFolderState =
+  | { complete: true; marker: Marker }
+  | { complete: false; problem: AttachmentProblem; detail: string };
+
+/**
+ * Whether the attachment folder `dir` is complete: its marker is readable and names a file that
+ * is there with the marker's size (and, to `verify`, its SHA-256). Shared by the downloader (which
+ * skips complete folders) and `check` (which reports the others). Read only; a missing folder
+ * holds no file.
+ */
+export async function checkAttachmentFolder(
+  dir: string,
+  opts: { verify: boolean },
+): Promise<AttachmentFolderState> {
+  const marker = await readMarker(dir);
+  let state: AttachmentFolderState;
+  if (marker === undefined) {
+    state = {
+      complete: false,
+      problem: "no_marker",
+      detail: `no "${MARKER_FILE}" marker: incomplete`,
+    };
+  } else if (marker === "invalid") {
+    state = {
+      complete: false,
+      problem: "no_marker",
+      detail: `"${MARKER_FILE}" marker is unreadable`,
+    };
+  } else {
+    state = await checkMarkedFile(dir, marker, opts.verify);
+  }
+  // Only an incomplete folder is listed, to say when it holds no file at all.
+  if (!state.complete && !await holdsAFile(dir)) {
+    return { complete: false, problem: "no_file", detail: "folder holds no attachment file" };
+  }
+  return state;
+}
+
+async function checkMarkedFile(
+  dir: string,
+  marker: Marker,
+  verify: boolean,
+): Promise<AttachmentFolderState> {
+  const path = join(dir, marker.file);
+  let info: Deno.FileInfo;
+  try {
+    info = await Deno.stat(path);
+  } catch (error) {
+    if (!(error instanceof Deno.errors.NotFound)) throw error;
+    const detail = `marker names ${marker.file}, which is missing`;
+    return { complete: false, problem: "no_file", detail };
+  }
+  if (!info.isFile) {
+    const detail = `marker names ${marker.file}, which is not a file`;
+    return { complete: false, problem: "no_file", detail };
+  }
+  if (info.size !== marker.size) {
+    const detail = `${marker.file} is ${info.size} bytes, marker says ${marker.size}`;
+    return { complete: false, problem: "size_mismatch", detail };
+  }
+  if (verify) {
+    const sha = await sha256File(path);
+    if (sha !== marker.sha256.toLowerCase()) {
+      const detail = `${marker.file} SHA-256 ${sha.slice(0, 12)}… ≠ marker ${
+        marker.sha256.slice(0, 12)
+      }…`;
+      return { complete: false, problem: "sha_mismatch", detail };
+    }
+  }
+  return { complete: true, marker };
+}
+
+/** Whether `dir` holds a file other than the marker and temporaries; false if `dir` is missing. */
+async function holdsAFile(dir: string): Promise<boolean> {
+  try {
+    for await (const entry of Deno.readDir(dir)) {
+      if (entry.isFile && entry.name !== MARKER_FILE && !isTempName(entry.name)) return true;
+    }
+  } catch (error) {
+    if (error instanceof Deno.errors.NotFound) return false;
+    throw error;
+  }
+  return false;
 }

@@ -14,11 +14,11 @@ import {
   emptyLayout,
   formatCsv,
   formatHeader,
-  INDEX_FILE,
   type IndexLayout,
   type IndexRow,
   parseBlock,
-} from "./index_csv.ts";
+} from "./index_codec.ts";
+import { INDEX_FILE } from "./layout.ts";
 
 /** Rows per block: a lookup reads about this many rows (roughly 20 KB). */
 export const BLOCK_ROWS = 256;

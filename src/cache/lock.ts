@@ -7,8 +7,7 @@
 import { join } from "node:path";
 import { RunError } from "../errors.ts";
 import { type Clock, systemClock } from "../clock.ts";
-
-export const LOCK_FILE = ".lock";
+import { LOCK_FILE } from "./layout.ts";
 
 export interface LockInfo {
   pid: number;

@@ -1,61 +1,69 @@
 /** The cache store: entity folders of `<id>.json` files with an `index.csv`. No HTTP here. */
 export {
-  type AtomicFile,
+  ACTIVITY_FEEDS_FOLDER,
+  attachmentsFolderName,
+  attachmentsOwnerOf,
+  candidateAttachmentsDir,
+  CANDIDATES_FOLDER,
+  INDEX_FILE,
   isTempName,
-  openAtomic,
+  JOURNAL_FILE,
+  LOCK_FILE,
+  MARKER_FILE,
+  PENDING_ERASURES_FILE,
+  PRIVACY_LOG_FILE,
+  recordFileName,
+  recordIdOf,
   removeTempFiles,
+  removeTempFolders,
+  STATE_FILE,
   tempPathFor,
-  writeFileAtomic,
-} from "./atomic.ts";
+} from "./layout.ts";
+export { type AtomicFile, openAtomic, writeFileAtomic } from "./atomic.ts";
+export { sha256File, sha256Hex } from "./hash.ts";
 export {
   type CsvRecord,
   CsvTokenizer,
   formatCsv,
   formatIndex,
   formatRows,
-  INDEX_FILE,
   INDEX_HEADER,
   type IndexProblem,
   type IndexProblemKind,
   type IndexRow,
   isIndexProblem,
   isValidTimestamp,
-  parseId,
   parseIndex,
   readIndexBatches,
   type ReadIndexOptions,
   readIndexRows,
   RECORD_DELIMITER,
-} from "./index_csv.ts";
+} from "./index_codec.ts";
 export {
   acquireLock,
   inspectLock,
   type Lock,
-  LOCK_FILE,
   type LockInfo,
   lockPath,
   readLockInfo,
 } from "./lock.ts";
+export { type Cache, type CacheOptions, type EntityFolder, openCache } from "./store.ts";
 export {
   type ApiRecordWithId,
-  type Cache,
-  type CacheOptions,
   type EncodedRecords,
-  type EntityFolder,
-  JOURNAL_FILE,
-  JOURNAL_HEADER,
-  openCache,
-  pool,
-  type RecoveryReport,
+  type Entry,
+  type MonikerOf,
   validateId,
-  WRITE_CONCURRENCY,
-} from "./store.ts";
+} from "./encode.ts";
+export { JOURNAL_HEADER } from "./journal.ts";
+export { type RecoveryReport } from "./recovery.ts";
+export { pool, WRITE_CONCURRENCY } from "./pool.ts";
 export {
   attachmentFolderNames,
-  ATTACHMENTS_DIR_PATTERN,
-  candidateAttachmentsDir,
+  type AttachmentFolderState,
+  type AttachmentProblem,
+  checkAttachmentFolder,
   type Marker,
-  MARKER_FILE,
   readMarker,
   sanitizeFileName,
   writeMarker,

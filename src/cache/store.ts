@@ -1,6 +1,8 @@
 /**
  * The cache store: one folder per entity, one `<id>.json` per record, and an `index.csv` with one
- * row per record file. Knows nothing of HTTP.
+ * row per record file. Knows nothing of HTTP. The store composes its parts: layout.ts (names),
+ * encode.ts (records to file contents), journal.ts and folder_index.ts (the index and the rows
+ * written since its last commit), recovery.ts (opening a folder a run left unfinished), lock.ts.
  *
  * Crash safety (kill -9 at any moment):
  * - record files are written atomically (temporary + rename), so only whole files exist;
@@ -10,12 +12,8 @@
  *   exists whenever the folder may not match its index;
  * - `commit()` merges the rows written since the last commit into `index.csv` (temporary +
  *   rename), then deletes the journal;
- * - opening a folder that has a journal (or a missing or damaged index) removes temporaries,
- *   replays the journal (a torn last line is ignored; a row applies only if its file now holds
- *   exactly the journaled content, so a kill between journal and rename never leaves a row
- *   describing a file that was not written), drops rows whose file is gone and adopts record
- *   files that have no row (moniker computed from the file, timestamp = its mtime), then
- *   commits. A folder without a journal and with a clean index is used as it is.
+ * - opening a folder that has a journal (or a missing or damaged index) repairs it from its
+ *   files (recovery.ts). A folder without a journal and with a clean index is used as it is.
  * So every index row has its file and matches it, and the next run completes what a killed run
  * left.
  *
@@ -26,68 +24,30 @@
  * the index.
  */
 import { join } from "node:path";
-import { createHash } from "node:crypto";
 import { RunError } from "../errors.ts";
 import { type Clock, systemClock } from "../clock.ts";
-import { acquireLock, type Lock } from "./lock.ts";
-import { removeTempFiles, tempPathFor, writeFileAtomic } from "./atomic.ts";
+import { isDirectory, removeIfPresent } from "../files.ts";
+import { writeFileAtomic } from "./atomic.ts";
 import {
-  type CsvRecord,
-  CsvTokenizer,
-  formatCsv,
-  INDEX_FILE,
-  type IndexRow,
-  isIndexProblem,
-  isValidTimestamp,
-  parseId,
-  readIndexBatches,
-  scanIndex,
-} from "./index_csv.ts";
-import { BLOCK_ROWS, type IndexChange, IndexFile } from "./index_file.ts";
-import { exists, removeIfPresent } from "../files.ts";
-
-/** Computes a record's index moniker; the caller (the entity table) knows the record's shape. */
-// deno-lint-ignore no-explicit-any
-export type MonikerOf = (record: any) => string;
-
-export const JOURNAL_FILE = ".index-journal.csv";
-/** Journal columns: an index row plus the SHA-256 (hex) of the record file's content. */
-export const JOURNAL_HEADER = ["id", "moniker", "timestamp", "sha256"] as const;
-/** How many record files are written (or read, when adopting) at the same time. */
-export const WRITE_CONCURRENCY = 16;
-
-/**
- * Rows written since the last commit are merged into `index.csv` when they reach this many, so
- * the rows held in memory (and the journal) stay bounded whatever the caller does.
- */
-export const PENDING_LIMIT = 10_000;
-/** Record files read at a time when adopting files that have no row. */
-const ADOPT_CHUNK = 1_000;
-
-/** A record from the API: `id` is checked before it names a file. */
-export interface ApiRecordWithId {
-  id?: unknown;
-  [key: string]: unknown;
-}
+  type ApiRecordWithId,
+  claimEncoded,
+  type EncodedFile,
+  type EncodedRecords,
+  encodeEntries,
+  encodeRecords,
+  type Entry,
+  type MonikerOf,
+  validateId,
+} from "./encode.ts";
+import { FolderIndex } from "./folder_index.ts";
+import type { IndexRow } from "./index_codec.ts";
+import { isFolderName, recordFileName } from "./layout.ts";
+import { acquireLock, type Lock } from "./lock.ts";
+import { pool, WRITE_CONCURRENCY } from "./pool.ts";
+import { emptyRecoveryReport, recoverFolder, type RecoveryReport } from "./recovery.ts";
 
 export interface CacheOptions {
   clock?: Clock;
-}
-
-/** What opening a folder found and repaired; for logging. */
-export interface RecoveryReport {
-  /** Leftover temporary files removed. */
-  tempFilesRemoved: string[];
-  /** Rows replayed from a leftover journal. */
-  journalRowsReplayed: number;
-  /** Journal or index lines that could not be used (e.g. a torn last line). */
-  badLines: number;
-  /** Record files that had no index row and were given one. */
-  adopted: number[];
-  /** Index rows dropped because their record file is missing. */
-  droppedRows: number[];
-  /** `<id>.json` files that could not be read or parsed; left in place without a row. */
-  unreadable: string[];
 }
 
 export interface EntityFolder {
@@ -111,10 +71,7 @@ export interface EntityFolder {
   /** The second half of `writeRecords`: journals and writes what `encodeRecords` returned. */
   writeEncoded(encoded: EncodedRecords, extractedAt: Date): Promise<void>;
   /** Same, with id and moniker given explicitly; `body` is the file's content. */
-  writeEntries(
-    entries: { id: number; moniker: string; body: unknown }[],
-    extractedAt: Date,
-  ): Promise<void>;
+  writeEntries(entries: Entry[], extractedAt: Date): Promise<void>;
   /** Deletes the records' files and rows (commits the index). Unknown ids are ignored. */
   remove(ids: number[]): Promise<void>;
   /** Whether the index has a row for `id` (reads one block of `index.csv` at most). */
@@ -136,25 +93,6 @@ export interface EntityFolder {
   commit(): Promise<void>;
 }
 
-/** Record files ready to write: ids checked, last occurrence of an id kept, content hashed. */
-export interface EncodedRecords {
-  readonly files: readonly EncodedFile[];
-}
-
-/** What `encode` returns: the files' shared buffers go back to the pool once written. */
-interface EncodedBatch extends EncodedRecords {
-  buffers: Uint8Array[];
-  written: boolean;
-}
-
-interface EncodedFile {
-  id: number;
-  moniker: string;
-  bytes: Uint8Array;
-  /** SHA-256 (hex) of `bytes`, for the journal. */
-  hash: string;
-}
-
 export interface Cache {
   dir: string;
   /**
@@ -168,26 +106,14 @@ export interface Cache {
    * hand).
    */
   folder(name: string, moniker: MonikerOf, opts?: { reconcile?: boolean }): Promise<EntityFolder>;
+  /**
+   * `folder(name, moniker)` if `<dir>/<name>` is already a folder, else undefined: removing
+   * records (a purge, a prune) must never create one.
+   */
+  existingFolder(name: string, moniker: MonikerOf): Promise<EntityFolder | undefined>;
   /** Releases the lock. Does not commit folders: call `commit()` on them first. */
   close(): Promise<void>;
 }
-
-/** Throws RunError unless `id` is a positive safe integer (never let API data choose a path). */
-export function validateId(id: unknown, what = "record"): number {
-  if (typeof id === "number" && Number.isSafeInteger(id) && id > 0) return id;
-  let shown: string;
-  try {
-    shown = typeof id === "string" ? JSON.stringify(id) : String(id);
-  } catch {
-    shown = typeof id;
-  }
-  throw new RunError(
-    `Refusing to store a ${what} whose id ${shown.slice(0, 80)} is not a positive integer.`,
-  );
-}
-
-const FOLDER_NAME = /^[A-Za-z0-9_][A-Za-z0-9_.-]*$/;
-const RECORD_FILE = /^([1-9][0-9]*)\.json$/;
 
 /** Creates the cache folder if needed and takes its writer lock. */
 export async function openCache(dir: string, opts: CacheOptions = {}): Promise<Cache> {
@@ -212,10 +138,7 @@ class CacheImpl implements Cache {
     moniker: MonikerOf,
     opts: { reconcile?: boolean } = {},
   ): Promise<EntityFolder> {
-    if (this.#closed) throw new RunError(`Cache ${this.dir} is closed.`);
-    if (!FOLDER_NAME.test(name) || name.includes("..")) {
-      throw new RunError(`Invalid cache folder name ${JSON.stringify(name)}.`);
-    }
+    this.#checkName(name);
     let folder = this.#folders.get(name);
     if (!folder) {
       folder = FolderImpl.open(join(this.dir, name), moniker, opts.reconcile ?? false);
@@ -223,6 +146,19 @@ class CacheImpl implements Cache {
       folder.catch(() => this.#folders.delete(name));
     }
     return await folder;
+  }
+
+  async existingFolder(name: string, moniker: MonikerOf): Promise<EntityFolder | undefined> {
+    this.#checkName(name);
+    if (!await isDirectory(join(this.dir, name))) return undefined;
+    return await this.folder(name, moniker);
+  }
+
+  #checkName(name: string): void {
+    if (this.#closed) throw new RunError(`Cache ${this.dir} is closed.`);
+    if (!isFolderName(name)) {
+      throw new RunError(`Invalid cache folder name ${JSON.stringify(name)}.`);
+    }
   }
 
   async close(): Promise<void> {
@@ -235,53 +171,14 @@ class CacheImpl implements Cache {
   }
 }
 
-/** Runs `fn` over `items`, at most `limit` at a time; returns settled results in order. */
-export async function pool<T, R>(
-  items: readonly T[],
-  limit: number,
-  fn: (item: T) => Promise<R>,
-): Promise<PromiseSettledResult<R>[]> {
-  const results: PromiseSettledResult<R>[] = new Array(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const i = next++;
-      try {
-        results[i] = { status: "fulfilled", value: await fn(items[i]) };
-      } catch (reason) {
-        results[i] = { status: "rejected", reason };
-      }
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return results;
-}
-
-function isNotFound(error: unknown): boolean {
-  return error instanceof Deno.errors.NotFound;
-}
-
 class FolderImpl implements EntityFolder {
-  /** The committed `index.csv`. */
-  #index: IndexFile;
-  /** Rows written (or removed: `null`) since the last commit; bounded by `PENDING_LIMIT`. */
-  #pending = new Map<number, IndexChange>();
-  /** Whether `index.csv` must be written even with nothing pending (new or repaired folder). */
-  #indexStale = false;
-  #journal: Deno.FsFile | undefined;
-  #journalExists = false;
+  /** The committed index, the rows changed since, and their journal. */
+  readonly #state: FolderIndex;
   #queue: Promise<unknown> = Promise.resolve();
-  readonly recovery: RecoveryReport = {
-    tempFilesRemoved: [],
-    journalRowsReplayed: 0,
-    badLines: 0,
-    adopted: [],
-    droppedRows: [],
-    unreadable: [],
-  };
+  readonly recovery: RecoveryReport = emptyRecoveryReport();
 
   private constructor(readonly dir: string, private readonly moniker: MonikerOf) {
-    this.#index = new IndexFile(join(dir, INDEX_FILE));
+    this.#state = new FolderIndex(dir);
   }
 
   static async open(dir: string, moniker: MonikerOf, reconcile: boolean): Promise<EntityFolder> {
@@ -291,15 +188,8 @@ class FolderImpl implements EntityFolder {
       throw new RunError(`Cannot create cache folder ${dir}: ${(error as Error).message}`);
     }
     const folder = new FolderImpl(dir, moniker);
-    await folder.#recover(reconcile);
+    await recoverFolder(folder.#state, moniker, reconcile, folder.recovery);
     return folder;
-  }
-
-  get #indexPath() {
-    return join(this.dir, INDEX_FILE);
-  }
-  get #journalPath() {
-    return join(this.dir, JOURNAL_FILE);
   }
 
   /** Serializes operations on this folder. */
@@ -309,142 +199,8 @@ class FolderImpl implements EntityFolder {
     return result;
   }
 
-  /**
-   * The journal doubles as the folder's "not clean" flag: it exists from a folder's first write
-   * (or removal, or repair) until the commit that makes the index match the files again. Without
-   * it, and with a clean index, there is nothing to repair: the index is used as it is.
-   */
-  async #recover(reconcile: boolean): Promise<void> {
-    if (!reconcile && !await exists(this.#journalPath)) {
-      try {
-        const scan = await scanIndex(this.#indexPath, BLOCK_ROWS, () => {});
-        if (scan.clean) {
-          this.#index = new IndexFile(this.#indexPath, scan.layout);
-          return;
-        }
-      } catch (error) {
-        if (!isNotFound(error)) throw error;
-      }
-    }
-    const report = this.recovery;
-    report.tempFilesRemoved = await removeTempFiles(this.dir);
-
-    // 1. A journal left by a run that did not commit (killed, or crashed). Its rows were
-    //    written before their files; a row applies only if the file now holds that content.
-    try {
-      await this.#replayJournal();
-      this.#journalExists = true;
-    } catch (error) {
-      if (!isNotFound(error)) throw error;
-    }
-    // Until the commit below, a kill leaves the folder flagged for the same repair.
-    await this.#openJournal();
-
-    // 2. The committed index, reconciled with the files actually present: rows whose file is
-    //    gone are dropped, files without a row are adopted. A damaged index is rebuilt first.
-    const files = await recordFileIds(this.dir);
-    let reconciled = await this.#scanIndex(files);
-    if (reconciled === undefined) {
-      await this.#rebuildIndex(files);
-      reconciled = await this.#scanIndex(files);
-      if (reconciled === undefined) throw new RunError(`Cannot rebuild ${this.#indexPath}.`);
-    }
-    for (const id of reconciled.dropped) {
-      this.#pending.set(id, null);
-      report.droppedRows.push(id);
-    }
-    // A file the journal accounted for is not an orphan.
-    const orphans = reconciled.orphans.filter((id) => !this.#pending.has(id));
-    for (let start = 0; start < orphans.length; start += ADOPT_CHUNK) {
-      await this.#adopt(orphans.slice(start, start + ADOPT_CHUNK));
-      if (this.#pending.size >= PENDING_LIMIT) await this.#commit();
-    }
-    await this.#commit();
-  }
-
-  /**
-   * Reads `index.csv` once: its layout, and which of `files` (sorted) have no row and which rows
-   * have no file. Undefined if the index is missing or damaged (it must be rebuilt).
-   */
-  async #scanIndex(
-    files: Float64Array,
-  ): Promise<{ dropped: number[]; orphans: number[] } | undefined> {
-    const dropped: number[] = [];
-    const orphans: number[] = [];
-    let next = 0;
-    try {
-      const scan = await scanIndex(this.#indexPath, BLOCK_ROWS, (rows) => {
-        for (const { id } of rows) {
-          while (next < files.length && files[next] < id) orphans.push(files[next++]);
-          if (files[next] === id) next++;
-          else dropped.push(id);
-        }
-      });
-      if (!scan.clean) return undefined;
-      this.#index = new IndexFile(this.#indexPath, scan.layout);
-    } catch (error) {
-      if (!isNotFound(error)) throw error;
-      // A new folder (or a lost index): every file is adopted, and an index.csv written.
-      this.#index = new IndexFile(this.#indexPath);
-      this.#indexStale = true;
-    }
-    while (next < files.length) orphans.push(files[next++]);
-    return { dropped, orphans };
-  }
-
-  /**
-   * Rewrites a damaged `index.csv` from its usable rows (valid, with a valid timestamp and a
-   * file), sorted, `PENDING_LIMIT` rows at a time. The damaged file is first renamed to a
-   * temporary name: a kill meanwhile leaves its rows to be adopted from the files.
-   */
-  async #rebuildIndex(files: Float64Array): Promise<void> {
-    const report = this.recovery;
-    const damaged = tempPathFor(this.#indexPath);
-    await Deno.rename(this.#indexPath, damaged);
-    this.#index = new IndexFile(this.#indexPath);
-    this.#indexStale = true;
-    const rows = new Map<number, IndexChange>();
-    for await (const batch of readIndexBatches(damaged, { allowDuplicates: true })) {
-      for (const item of batch) {
-        if (isIndexProblem(item)) {
-          if (item.kind !== "timestamp") report.badLines++;
-          continue;
-        }
-        // A row with a bad timestamp is left out: its file is adopted with its mtime.
-        if (!isValidTimestamp(item.timestamp) || !sortedHas(files, item.id)) continue;
-        rows.set(item.id, { moniker: item.moniker, timestamp: item.timestamp });
-        if (rows.size >= PENDING_LIMIT) {
-          await this.#index.merge(rows);
-          rows.clear();
-        }
-      }
-    }
-    await this.#index.merge(rows);
-    await Deno.remove(damaged);
-  }
-
-  /** Gives record files that have no row one (moniker from the file, timestamp its mtime). */
-  async #adopt(ids: number[]): Promise<void> {
-    const report = this.recovery;
-    const adopted = await pool(ids, WRITE_CONCURRENCY, async (id) => {
-      const path = this.filePath(id);
-      const [text, info] = await Promise.all([Deno.readTextFile(path), Deno.stat(path)]);
-      const moniker = String(this.moniker(JSON.parse(text)) ?? "");
-      const timestamp = (info.mtime ?? new Date()).toISOString();
-      return { moniker, timestamp };
-    });
-    adopted.forEach((result, i) => {
-      if (result.status === "fulfilled") {
-        this.#pending.set(ids[i], result.value);
-        report.adopted.push(ids[i]);
-      } else {
-        report.unreadable.push(`${ids[i]}.json`);
-      }
-    });
-  }
-
   filePath(id: number): string {
-    return join(this.dir, `${validateId(id)}.json`);
+    return join(this.dir, recordFileName(validateId(id)));
   }
 
   async writeRecords(records: ApiRecordWithId[], extractedAt: Date): Promise<void> {
@@ -453,65 +209,41 @@ class FolderImpl implements EntityFolder {
   }
 
   encodeRecords(records: Iterable<ApiRecordWithId>): EncodedRecords {
-    const moniker = this.moniker;
-    return encode(function* () {
-      for (const record of records) {
-        if (record === null || typeof record !== "object") {
-          throw new RunError(`Refusing to store a record that is not a JSON object.`);
-        }
-        const id = validateId(record.id);
-        let name: string;
-        try {
-          name = String(moniker(record) ?? "");
-        } catch (error) {
-          throw new RunError(
-            `Cannot compute the moniker of record ${id}: ${(error as Error).message}`,
-          );
-        }
-        yield { id, moniker: name, body: record as unknown };
-      }
-    }());
+    return encodeRecords(records, this.moniker);
   }
 
-  async writeEntries(
-    entries: { id: number; moniker: string; body: unknown }[],
-    extractedAt: Date,
-  ): Promise<void> {
-    const encoded = encode(entries.map((entry) => ({
-      id: validateId(entry.id),
-      moniker: String(entry.moniker ?? ""),
-      body: entry.body,
-    })));
-    await this.writeEncoded(encoded, extractedAt);
+  async writeEntries(entries: Entry[], extractedAt: Date): Promise<void> {
+    await this.writeEncoded(encodeEntries(entries), extractedAt);
   }
 
   async writeEncoded(encoded: EncodedRecords, extractedAt: Date): Promise<void> {
-    const batch = encoded as EncodedBatch;
-    if (batch.written) throw new Error("These encoded records were already written.");
-    batch.written = true;
+    const { files, release } = claimEncoded(encoded);
     if (Number.isNaN(extractedAt.getTime())) throw new RunError("Invalid extraction time.");
     try {
-      await this.#serial(() => this.#write(batch.files, extractedAt.toISOString()));
+      await this.#serial(() => this.#write(files, extractedAt.toISOString()));
     } finally {
-      encodeBuffers.give(batch.buffers); // every write of these files has settled
+      release(); // every write of these files has settled
     }
   }
 
   async #write(files: readonly EncodedFile[], timestamp: string): Promise<void> {
+    const state = this.#state;
     // Write-ahead: the rows (with each file's content hash) go to the journal before the files.
-    await this.#appendJournal(files.map((f) => [String(f.id), f.moniker, timestamp, f.hash]));
+    await state.journal.append(
+      files.map((f) => ({ id: f.id, moniker: f.moniker, timestamp, hash: f.hash })),
+    );
     const results = await pool(files, WRITE_CONCURRENCY, async (f) => {
       await writeFileAtomic(this.filePath(f.id), f.bytes);
     });
     let failure: unknown;
     results.forEach((result, i) => {
       if (result.status === "fulfilled") {
-        this.#pending.set(files[i].id, { moniker: files[i].moniker, timestamp });
+        state.pending.set(files[i].id, { moniker: files[i].moniker, timestamp });
       } else {
         failure ??= result.reason;
       }
     });
-    if (this.#pending.size >= PENDING_LIMIT) await this.#commit();
+    if (state.full) await state.commit();
     if (failure !== undefined) {
       if (failure instanceof RunError) throw failure;
       throw new RunError(
@@ -520,93 +252,13 @@ class FolderImpl implements EntityFolder {
     }
   }
 
-  /** Applies journal rows whose file holds exactly the journaled content (latest first). */
-  async #replayJournal(): Promise<void> {
-    const report = this.recovery;
-    const candidates = new Map<number, { moniker: string; timestamp: string; hash: string }[]>();
-    const file = await Deno.open(this.#journalPath, { read: true });
-    try {
-      const tokenizer = new CsvTokenizer();
-      const decoder = new TextDecoder();
-      const buffer = new Uint8Array(256 * 1024);
-      let first = true;
-      let usable = true;
-      const accept = (record: CsvRecord) => {
-        const { fields } = record;
-        if (first) {
-          first = false;
-          if (fields.join(",") !== JOURNAL_HEADER.join(",") || !record.terminated) usable = false;
-          return;
-        }
-        const id = parseId(fields[0] ?? "");
-        if (
-          !usable || !record.terminated || record.error !== undefined || fields.length !== 4 ||
-          id === undefined || !isValidTimestamp(fields[2]) || !/^[0-9a-f]{64}$/.test(fields[3])
-        ) {
-          report.badLines++;
-          return;
-        }
-        const list = candidates.get(id) ?? [];
-        list.push({ moniker: fields[1], timestamp: fields[2], hash: fields[3] });
-        candidates.set(id, list);
-      };
-      while (true) {
-        const n = await file.read(buffer);
-        if (n === null) break;
-        for (const r of tokenizer.push(decoder.decode(buffer.subarray(0, n), { stream: true }))) {
-          accept(r);
-        }
-      }
-      for (const r of [...tokenizer.push(decoder.decode()), ...tokenizer.end()]) accept(r);
-    } finally {
-      file.close();
-    }
-    const ids = [...candidates.keys()];
-    const results = await pool(ids, WRITE_CONCURRENCY, async (id) => {
-      let hash: string;
-      try {
-        hash = sha256(await Deno.readFile(this.filePath(id)));
-      } catch (error) {
-        if (isNotFound(error)) return;
-        throw error;
-      }
-      const list = candidates.get(id)!;
-      for (let i = list.length - 1; i >= 0; i--) {
-        if (list[i].hash === hash) {
-          this.#pending.set(id, { moniker: list[i].moniker, timestamp: list[i].timestamp });
-          report.journalRowsReplayed++;
-          return;
-        }
-      }
-    });
-    const failed = results.find((r) => r.status === "rejected");
-    if (failed) throw (failed as PromiseRejectedResult).reason;
-  }
-
-  /** Opens the journal for appending, creating it (with its header) if needed. */
-  async #openJournal(): Promise<Deno.FsFile> {
-    if (!this.#journal) {
-      this.#journal = await Deno.open(this.#journalPath, { append: true, create: true });
-      if (!this.#journalExists) {
-        this.#journalExists = true;
-        await writeAll(this.#journal, formatCsv([[...JOURNAL_HEADER]]));
-      }
-    }
-    return this.#journal;
-  }
-
-  async #appendJournal(rows: string[][]): Promise<void> {
-    if (rows.length === 0) return;
-    // One write per page, so a kill tears at most the last line.
-    await writeAll(await this.#openJournal(), formatCsv(rows));
-  }
-
   async remove(ids: number[]): Promise<void> {
     const checked = ids.map((id) => validateId(id));
+    const state = this.#state;
     await this.#serial(async () => {
       // Files first: a kill before the commit leaves rows without files, and the journal that
       // makes the next open drop them.
-      await this.#openJournal();
+      await state.journal.open();
       await pool(checked, WRITE_CONCURRENCY, (id) => removeIfPresent(this.filePath(id))).then(
         (results) => {
           const failed = results.find((r) => r.status === "rejected");
@@ -619,9 +271,9 @@ class FolderImpl implements EntityFolder {
           }
         },
       ).finally(() => {
-        for (const id of checked) this.#pending.set(id, null);
+        for (const id of checked) state.pending.set(id, null);
       });
-      await this.#commit();
+      await state.commit();
     });
   }
 
@@ -630,27 +282,20 @@ class FolderImpl implements EntityFolder {
   }
 
   async row(id: number): Promise<IndexRow | undefined> {
-    const known = this.#rowIfKnown(id);
+    const known = this.#state.rowIfKnown(id);
     if (known !== undefined) return known ?? undefined;
     // A block read: serialized, so that no commit replaces the file meanwhile.
     return await this.#serial(async () => {
-      const again = this.#rowIfKnown(id);
+      const again = this.#state.rowIfKnown(id);
       if (again !== undefined) return again ?? undefined;
-      return await this.#index.find(id);
+      return await this.#state.index.find(id);
     });
-  }
-
-  /** The row from memory: `null` if there is none, `undefined` if a block must be read. */
-  #rowIfKnown(id: number): IndexRow | null | undefined {
-    const change = this.#pending.get(id);
-    if (change !== undefined) return change && { id, ...change };
-    return this.#index.findCached(id);
   }
 
   async *rows(): AsyncGenerator<IndexRow[]> {
     using snapshot = await this.#serial(async () => {
-      await this.#commit();
-      return await this.#index.snapshot();
+      await this.#state.commit();
+      return await this.#state.index.snapshot();
     });
     yield* snapshot.batches();
   }
@@ -662,136 +307,16 @@ class FolderImpl implements EntityFolder {
   }
 
   size(): number {
-    return this.#index.rows;
+    return this.#state.index.rows;
   }
 
   commit(): Promise<void> {
-    return this.#serial(() => this.#commit());
-  }
-
-  async #commit(): Promise<void> {
-    if (this.#pending.size === 0 && !this.#indexStale && !this.#journalExists) return;
-    try {
-      await this.#index.merge(this.#pending);
-    } catch (error) {
-      throw new RunError(`Cannot write ${this.#indexPath}: ${(error as Error).message}`);
-    }
-    this.#pending.clear();
-    this.#indexStale = false;
-    this.#closeJournalNow();
-    await removeIfPresent(this.#journalPath);
-    this.#journalExists = false;
+    return this.#serial(() => this.#state.commit());
   }
 
   /** Closes the journal handle (rows stay on disk for the next open to replay). */
   async closeJournal(): Promise<void> {
     await this.#queue;
-    this.#closeJournalNow();
+    this.#state.journal.close();
   }
-
-  #closeJournalNow(): void {
-    const journal = this.#journal;
-    this.#journal = undefined;
-    journal?.close();
-  }
-}
-
-/** The ids of the `<id>.json` files in `dir`, ascending (8 bytes each). */
-async function recordFileIds(dir: string): Promise<Float64Array> {
-  let ids = new Float64Array(1024);
-  let count = 0;
-  for await (const entry of Deno.readDir(dir)) {
-    if (!entry.isFile) continue;
-    const match = RECORD_FILE.exec(entry.name);
-    const id = match ? parseId(match[1]) : undefined;
-    if (id === undefined) continue;
-    if (count === ids.length) {
-      const grown = new Float64Array(ids.length * 2);
-      grown.set(ids);
-      ids = grown;
-    }
-    ids[count++] = id;
-  }
-  return ids.slice(0, count).sort();
-}
-
-/** Binary search in an ascending array. */
-function sortedHas(sorted: Float64Array, id: number): boolean {
-  let lo = 0;
-  let hi = sorted.length - 1;
-  while (lo <= hi) {
-    const mid = (lo + hi) >> 1;
-    if (sorted[mid] === id) return true;
-    if (sorted[mid] < id) lo = mid + 1;
-    else hi = mid - 1;
-  }
-  return false;
-}
-
-/** Synchronous: far cheaper than crypto.subtle (a promise and a copy) for small files. */
-function sha256(bytes: Uint8Array): string {
-  return createHash("sha256").update(bytes).digest("hex");
-}
-
-/** Encoded files share buffers of this size: a few allocations per page instead of one per file. */
-const ENCODE_BUFFER_BYTES = 1024 * 1024;
-
-/**
- * Encode buffers of written pages, reused by the next pages. A buffer's memory lives outside the
- * JS heap and is only freed when V8 collects it, which it does lazily: fresh buffers per page
- * piled up there (~40 MB external and a growing malloc heap at 20,000 records).
- */
-const encodeBuffers = new class {
-  #spare: Uint8Array[] = [];
-  take(bytes: number): Uint8Array {
-    if (bytes > ENCODE_BUFFER_BYTES) return new Uint8Array(bytes);
-    return this.#spare.pop() ?? new Uint8Array(ENCODE_BUFFER_BYTES);
-  }
-  give(buffers: Uint8Array[]): void {
-    for (const buffer of buffers) {
-      if (buffer.length === ENCODE_BUFFER_BYTES && this.#spare.length < 16) {
-        this.#spare.push(buffer);
-      }
-    }
-  }
-}();
-
-/**
- * Serializes entries into file contents (`JSON.stringify(body, null, 2) + "\n"`, UTF-8) with
- * their hashes. The last occurrence of an id wins (two writes of one file must not race).
- */
-function encode(entries: Iterable<{ id: number; moniker: string; body: unknown }>): EncodedBatch {
-  const encoder = new TextEncoder();
-  const files = new Map<number, EncodedFile>();
-  const buffers: Uint8Array[] = [];
-  let buffer: Uint8Array = new Uint8Array(0);
-  let used = 0;
-  for (const { id, moniker, body } of entries) {
-    let text: string | undefined;
-    try {
-      text = JSON.stringify(body, null, 2);
-    } catch (error) {
-      throw new RunError(`Cannot serialize record ${id}: ${(error as Error).message}`);
-    }
-    if (text === undefined) throw new RunError(`Record ${id} has no JSON representation.`);
-    const worstCase = text.length * 3 + 1; // UTF-8 bytes per UTF-16 unit, plus the newline
-    if (buffer.length - used < worstCase) {
-      buffer = encodeBuffers.take(worstCase);
-      buffers.push(buffer);
-      used = 0;
-    }
-    const { written } = encoder.encodeInto(text, buffer.subarray(used));
-    buffer[used + written] = 0x0a;
-    const bytes = buffer.subarray(used, used + written + 1);
-    used += written + 1;
-    files.delete(id); // in order of last occurrence
-    files.set(id, { id, moniker, bytes, hash: sha256(bytes) });
-  }
-  return { files: [...files.values()], buffers, written: false };
-}
-
-async function writeAll(file: Deno.FsFile, text: string): Promise<void> {
-  const bytes = new TextEncoder().encode(text);
-  let written = 0;
-  while (written < bytes.length) written += await file.write(bytes.subarray(written));
 }

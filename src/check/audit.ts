@@ -5,21 +5,26 @@
  */
 import { collectGarbage } from "../memory.ts";
 import { RunError } from "../errors.ts";
-import { PENDING_FILE, readPending } from "../privacy/pending.ts";
+import { readPending } from "../privacy/pending.ts";
 import { join } from "node:path";
-import { createHash } from "node:crypto";
-import { ENTITIES, ENTITY_NAMES, type EntityName } from "../entities.ts";
+import { ENTITY_NAMES, type EntityName } from "../entities.ts";
+import { positiveId } from "../ids.ts";
 import {
-  ATTACHMENTS_DIR_PATTERN,
+  ACTIVITY_FEEDS_FOLDER,
+  attachmentsFolderName,
+  attachmentsOwnerOf,
+  CANDIDATES_FOLDER,
+  checkAttachmentFolder,
   INDEX_FILE,
   inspectLock,
   isIndexProblem,
   isTempName,
   JOURNAL_FILE,
-  MARKER_FILE,
-  parseId,
+  LOCK_FILE,
+  PENDING_ERASURES_FILE,
   readIndexBatches,
-  readMarker,
+  recordFileName,
+  recordIdOf,
 } from "../cache/mod.ts";
 import {
   type Category,
@@ -31,9 +36,6 @@ import {
   type Problem,
   type Report,
 } from "./report_types.ts";
-
-export const ACTIVITY_FEEDS = "activity_feeds";
-const RECORD_FILE = /^([1-9][0-9]*)\.json$/;
 
 export interface AuditOptions {
   /** Hash attachment files against their marker's SHA-256 (default: sizes only). */
@@ -84,7 +86,7 @@ export async function auditCache(cacheDir: string, options: AuditOptions = {}): 
     const summary = await auditFolder(cacheDir, name, problems, refs, progress);
     if (summary) folders.push(summary.summary);
   }
-  const feeds = await auditFolder(cacheDir, ACTIVITY_FEEDS, problems, refs, progress);
+  const feeds = await auditFolder(cacheDir, ACTIVITY_FEEDS_FOLDER, problems, refs, progress);
   const feedIds = feedIdsOf(feeds);
   if (feeds) folders.push(feeds.summary);
 
@@ -93,9 +95,9 @@ export async function auditCache(cacheDir: string, options: AuditOptions = {}): 
     for (const id of feedIds) {
       if (!refs.candidates.has(id)) {
         problems.add("orphan_activity_feed", {
-          entity: ACTIVITY_FEEDS,
+          entity: ACTIVITY_FEEDS_FOLDER,
           id,
-          path: `${ACTIVITY_FEEDS}/${id}.json`,
+          path: `${ACTIVITY_FEEDS_FOLDER}/${recordFileName(id)}`,
           detail: `candidate ${id} is not in the cache`,
         });
       }
@@ -108,7 +110,7 @@ export async function auditCache(cacheDir: string, options: AuditOptions = {}): 
   if (lock === "stale") {
     problems.add("stale_lock", {
       entity: "cache",
-      path: ".lock",
+      path: LOCK_FILE,
       detail: "lock file left by a run that is no longer running",
     });
   }
@@ -146,7 +148,7 @@ async function auditPendingErasures(cacheDir: string, problems: Problems): Promi
       problems.add("unfinished_erasure", {
         entity: "candidates",
         id: pending.candidate_id,
-        path: PENDING_FILE,
+        path: PENDING_ERASURES_FILE,
         detail: `${pending.mode} of candidate ${pending.candidate_id} sent at ${pending.since}; ` +
           "the cached copy may not have been purged",
       });
@@ -155,7 +157,7 @@ async function auditPendingErasures(cacheDir: string, problems: Problems): Promi
     if (!(error instanceof RunError)) throw error;
     problems.add("unfinished_erasure", {
       entity: "cache",
-      path: PENDING_FILE,
+      path: PENDING_ERASURES_FILE,
       detail: error.message,
     });
   }
@@ -189,7 +191,7 @@ interface FolderAudit {
 /** One store folder: its files, its index, each record file's JSON and id. */
 async function auditFolder(
   cacheDir: string,
-  name: EntityName | typeof ACTIVITY_FEEDS,
+  name: EntityName | typeof ACTIVITY_FEEDS_FOLDER,
   problems: Problems,
   refs: References,
   progress: (n: number) => void,
@@ -199,8 +201,7 @@ async function auditFolder(
   try {
     for await (const entry of Deno.readDir(dir)) {
       if (!entry.isFile) continue;
-      const match = RECORD_FILE.exec(entry.name);
-      const id = match ? parseId(match[1]) : undefined;
+      const id = recordIdOf(entry.name);
       if (id !== undefined) fileIds.push(id);
       else if (isTempName(entry.name)) {
         problems.add("temp_file", {
@@ -212,7 +213,7 @@ async function auditFolder(
         problems.add("uncommitted_journal", {
           entity: name,
           path: `${name}/${JOURNAL_FILE}`,
-          detail: "index journal of a run that did not finish; its rows are not in index.csv",
+          detail: `index journal of a run that did not finish; its rows are not in ${INDEX_FILE}`,
         });
       }
     }
@@ -273,8 +274,8 @@ async function auditFolder(
     }
   } catch (error) {
     const detail = error instanceof Deno.errors.NotFound
-      ? "index.csv is missing"
-      : `index.csv cannot be read: ${(error as Error).message}`;
+      ? `${INDEX_FILE} is missing`
+      : `${INDEX_FILE} cannot be read: ${(error as Error).message}`;
     problems.add("index_unreadable", { entity: name, path: indexPath, detail });
   }
 
@@ -283,7 +284,7 @@ async function auditFolder(
       problems.add("row_without_file", {
         entity: name,
         id,
-        path: `${name}/${id}.json`,
+        path: `${name}/${recordFileName(id)}`,
         detail: "index row but no record file",
       });
     }
@@ -293,7 +294,7 @@ async function auditFolder(
       problems.add("file_without_row", {
         entity: name,
         id,
-        path: `${name}/${id}.json`,
+        path: `${name}/${recordFileName(id)}`,
         detail: "record file but no index row",
       });
     }
@@ -302,7 +303,7 @@ async function auditFolder(
 
   // Each record file: valid JSON, and (for entities) an `id` equal to its file name.
   const collect = referenceCollector(name, refs);
-  const checkId = name !== ACTIVITY_FEEDS;
+  const checkId = name !== ACTIVITY_FEEDS_FOLDER;
   forEachFile(dir, fileIds, progress, (id, text) => {
     let record: unknown;
     try {
@@ -312,7 +313,7 @@ async function auditFolder(
       problems.add("invalid_json", {
         entity: name,
         id,
-        path: `${name}/${id}.json`,
+        path: `${name}/${recordFileName(id)}`,
         detail: `not valid JSON: ${(error as Error).message.split("\n")[0].slice(0, 80)}`,
       });
       return;
@@ -321,7 +322,7 @@ async function auditFolder(
       problems.add("invalid_json", {
         entity: name,
         id,
-        path: `${name}/${id}.json`,
+        path: `${name}/${recordFileName(id)}`,
         detail: "not a JSON object",
       });
       return;
@@ -332,7 +333,7 @@ async function auditFolder(
       problems.add("id_mismatch", {
         entity: name,
         id,
-        path: `${name}/${id}.json`,
+        path: `${name}/${recordFileName(id)}`,
         detail: `file holds id ${JSON.stringify(r.id)?.slice(0, 40)}`,
       });
       return;
@@ -366,7 +367,7 @@ function forEachFile(
   for (const id of ids) {
     let text: string | Error;
     try {
-      text = Deno.readTextFileSync(join(dir, `${id}.json`));
+      text = Deno.readTextFileSync(join(dir, recordFileName(id)));
     } catch (error) {
       if (error instanceof Deno.errors.NotFound) continue; // removed while we looked
       text = error as Error;
@@ -379,10 +380,6 @@ function forEachFile(
     }
   }
   progress(sinceReport);
-}
-
-function positiveId(value: unknown): number | undefined {
-  return typeof value === "number" && Number.isSafeInteger(value) && value > 0 ? value : undefined;
 }
 
 function addTo(set: Set<number>, value: unknown): void {
@@ -443,7 +440,7 @@ function crossReferences(refs: References, problems: Problems): void {
     const list = [...ids].sort((a, b) => a - b).map((id) => ({
       entity,
       id,
-      path: `${entity}/${id}.json`,
+      path: `${entity}/${recordFileName(id)}`,
       detail,
     }));
     problems.cross.set(key, list);
@@ -505,12 +502,11 @@ async function auditAttachments(
   verify: boolean,
 ): Promise<Report["attachments"]> {
   const counts = { candidates: 0, complete: 0, incomplete: 0 };
-  const candidatesDir = join(cacheDir, ENTITIES.candidates.name);
+  const candidatesDir = join(cacheDir, CANDIDATES_FOLDER);
   const owners: number[] = [];
   try {
     for await (const entry of Deno.readDir(candidatesDir)) {
-      const match = entry.isDirectory ? ATTACHMENTS_DIR_PATTERN.exec(entry.name) : null;
-      const id = match ? parseId(match[1]) : undefined;
+      const id = entry.isDirectory ? attachmentsOwnerOf(entry.name) : undefined;
       if (id !== undefined) owners.push(id);
     }
   } catch (error) {
@@ -520,7 +516,7 @@ async function auditAttachments(
   owners.sort((a, b) => a - b);
   for (const candidateId of owners) {
     counts.candidates++;
-    const base = `candidates/${candidateId}-attachments`;
+    const base = `${CANDIDATES_FOLDER}/${attachmentsFolderName(candidateId)}`;
     const dir = join(cacheDir, base);
     await scanTempFiles(dir, base, problems);
     const folders: string[] = [];
@@ -548,61 +544,6 @@ async function auditAttachmentFolder(
   verify: boolean,
 ): Promise<{ key: IntegrityKey; detail: string } | undefined> {
   await scanTempFiles(dir, path, problems);
-  const files: string[] = [];
-  for await (const entry of Deno.readDir(dir)) {
-    if (entry.isFile && entry.name !== MARKER_FILE && !isTempName(entry.name)) {
-      files.push(entry.name);
-    }
-  }
-  const marker = await readMarker(dir);
-  if (files.length === 0) {
-    return { key: "attachment_no_file", detail: "folder holds no attachment file" };
-  }
-  if (marker === undefined) {
-    return { key: "attachment_no_marker", detail: `no "${MARKER_FILE}" marker: incomplete` };
-  }
-  if (marker === "invalid") {
-    return { key: "attachment_no_marker", detail: `"${MARKER_FILE}" marker is unreadable` };
-  }
-  let size: number;
-  try {
-    size = (await Deno.stat(join(dir, marker.file))).size;
-  } catch (error) {
-    if (!(error instanceof Deno.errors.NotFound)) throw error;
-    return { key: "attachment_no_file", detail: `marker names ${marker.file}, which is missing` };
-  }
-  if (size !== marker.size) {
-    return {
-      key: "attachment_size_mismatch",
-      detail: `${marker.file} is ${size} bytes, marker says ${marker.size}`,
-    };
-  }
-  if (verify) {
-    const sha = await sha256File(join(dir, marker.file));
-    if (sha !== marker.sha256.toLowerCase()) {
-      return {
-        key: "attachment_sha_mismatch",
-        detail: `${marker.file} SHA-256 ${sha.slice(0, 12)}… ≠ marker ${
-          marker.sha256.slice(0, 12)
-        }…`,
-      };
-    }
-  }
-  return undefined;
-}
-
-async function sha256File(path: string): Promise<string> {
-  const hash = createHash("sha256");
-  const file = await Deno.open(path, { read: true });
-  try {
-    const buffer = new Uint8Array(256 * 1024);
-    while (true) {
-      const n = await file.read(buffer);
-      if (n === null) break;
-      hash.update(buffer.subarray(0, n));
-    }
-  } finally {
-    file.close();
-  }
-  return hash.digest("hex");
+  const state = await checkAttachmentFolder(dir, { verify });
+  return state.complete ? undefined : { key: `attachment_${state.problem}`, detail: state.detail };
 }

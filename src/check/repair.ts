@@ -9,10 +9,16 @@
 import { join } from "node:path";
 import { RunError } from "../errors.ts";
 import { ENTITIES, type EntityName, entityPath, isEntityName } from "../entities.ts";
-import { type Cache, openCache } from "../cache/mod.ts";
+import {
+  ACTIVITY_FEEDS_FOLDER,
+  type Cache,
+  INDEX_FILE,
+  LOCK_FILE,
+  openCache,
+  recordFileName,
+} from "../cache/mod.ts";
 import { getRecord, type HarvestClient } from "../harvest/mod.ts";
 import type { Clock } from "../clock.ts";
-import { ACTIVITY_FEEDS } from "./audit.ts";
 import type { IntegrityKey, Problem, Report } from "./report_types.ts";
 import { removeIfPresent } from "../files.ts";
 
@@ -105,7 +111,7 @@ export function planRepair(report: Report): RepairPlan {
   const folders: FolderPlan[] = [...touched].sort().map((name) => {
     const badFiles = idsOf(report, name, ["invalid_json", "id_mismatch"]);
     const missing = idsOf(report, name, ["row_without_file"]);
-    if (name === ACTIVITY_FEEDS) {
+    if (name === ACTIVITY_FEEDS_FOLDER) {
       // Feeds are fetched by the activity-feed command: remove what cannot be trusted.
       const orphans = idsOf(report, name, ["orphan_activity_feed"]);
       return {
@@ -166,7 +172,7 @@ export async function repairCache(
   try {
     if (!opts.dryRun) cache = await openCache(report.cacheDir, { clock: opts.clock });
     if (plan.staleLock) {
-      act({ action: "remove-stale-lock", detail: `${remove} the stale lock .lock` });
+      act({ action: "remove-stale-lock", detail: `${remove} the stale lock ${LOCK_FILE}` });
     }
     if (plan.tempFiles.length > 0) {
       if (!opts.dryRun) {
@@ -226,10 +232,10 @@ async function repairFolder(
 ): Promise<void> {
   const dir = join(cacheDir, plan.name);
   const remove = cache ? "removed" : "remove";
-  const bad = plan.name === ACTIVITY_FEEDS ? [] : plan.badFiles;
+  const bad = plan.name === ACTIVITY_FEEDS_FOLDER ? [] : plan.badFiles;
   if (bad.length > 0) {
     // Removed before the index is rebuilt, so the rebuild does not adopt them.
-    if (cache) { for (const id of bad) await removeIfPresent(join(dir, `${id}.json`)); }
+    if (cache) { for (const id of bad) await removeIfPresent(join(dir, recordFileName(id))); }
     act({
       action: "remove-bad-files",
       entity: plan.name,
@@ -253,14 +259,14 @@ async function repairFolder(
       action: "rebuild-index",
       entity: plan.name,
       ids: r.adopted,
-      detail: `rebuilt ${plan.name}/index.csv from its record files` +
+      detail: `rebuilt ${plan.name}/${INDEX_FILE} from its record files` +
         (changes.length ? ` (${changes.join(", ")})` : ""),
     });
   } else {
     act({
       action: "rebuild-index",
       entity: plan.name,
-      detail: `rebuild ${plan.name}/index.csv from its record files`,
+      detail: `rebuild ${plan.name}/${INDEX_FILE} from its record files`,
     });
   }
 

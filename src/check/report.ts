@@ -1,4 +1,5 @@
 /** `check`'s output: a short summary, then each category with its count and ids; or JSON. */
+import { ACTIVITY_FEEDS_FOLDER } from "../cache/mod.ts";
 import type { Category, Report } from "./report_types.ts";
 
 /** Problems listed per category unless `--all`. */
@@ -7,12 +8,12 @@ export const LIST_LIMIT = 25;
 export function formatReport(report: Report, opts: { all: boolean; strict: boolean }): string {
   const lines: string[] = [];
   const records = report.folders
-    .filter((f) => f.name !== "activity_feeds")
+    .filter((f) => f.name !== ACTIVITY_FEEDS_FOLDER)
     .reduce((n, f) => n + f.records, 0);
   const { complete, incomplete } = report.attachments;
   lines.push(
     `Cache ${report.cacheDir}: ${count(records, "record")} in ${
-      count(report.folders.filter((f) => f.name !== "activity_feeds").length, "entity folder")
+      count(report.folders.filter((f) => f.name !== ACTIVITY_FEEDS_FOLDER).length, "entity folder")
     }, ${count(complete + incomplete, "attachment")} (${complete} complete, ${incomplete} ` +
       `incomplete), ${count(report.activityFeeds, "activity feed")}.`,
   );

@@ -1,4 +1,5 @@
 /** The plain data `check` produces: the audit fills it, report.ts prints it, repair.ts acts on it. */
+import { INDEX_FILE } from "../cache/mod.ts";
 
 export interface Problem {
   /** Entity folder (or "attachments", "cache"). */
@@ -80,17 +81,17 @@ export const INTEGRITY_CATEGORIES: CategoryInfo<IntegrityKey>[] = [
   },
   {
     key: "index_unreadable",
-    title: "Missing or unreadable index.csv",
+    title: `Missing or unreadable ${INDEX_FILE}`,
     advice: `${REPAIR} to rebuild it from the record files`,
   },
   {
     key: "index_header",
-    title: "index.csv with a wrong header",
+    title: `${INDEX_FILE} with a wrong header`,
     advice: `${REPAIR} to rewrite the index`,
   },
   {
     key: "index_malformed",
-    title: "Malformed index.csv lines",
+    title: `Malformed ${INDEX_FILE} lines`,
     advice: `${REPAIR} to rewrite the index from the record files`,
   },
   {

@@ -1,4 +1,5 @@
 /** `activity_feeds`: each cached candidate's activity feed into <cache>/activity_feeds/. */
+import { ACTIVITY_FEEDS_FOLDER as FEEDS, CANDIDATES_FOLDER, INDEX_FILE } from "../cache/mod.ts";
 import type { RunContext } from "../cli/context.ts";
 import { cacheDir, connection, quiet } from "../cli/options.ts";
 import type { CommandSpec } from "../cli/spec.ts";
@@ -23,9 +24,9 @@ export const activityFeedsSpec: CommandSpec<ActivityFeedsCommand> = {
   name: "activity_feeds",
   summary: "Each cached candidate's activity feed (notes, emails, activities)",
   usage: "activity_feeds [options]",
-  description: "For every candidate in <cache>/candidates/index.csv, fetches " +
-    "/candidates/{id}/activity_feed and writes it to <cache>/activity_feeds/<candidate_id>.json, " +
-    "with <cache>/activity_feeds/index.csv (id = candidate id, moniker = the candidate's). " +
+  description: `For every candidate in <cache>/${CANDIDATES_FOLDER}/${INDEX_FILE}, fetches ` +
+    `/candidates/{id}/activity_feed and writes it to <cache>/${FEEDS}/<candidate_id>.json, ` +
+    `with <cache>/${FEEDS}/${INDEX_FILE} (id = candidate id, moniker = the candidate's). ` +
     "Requests run concurrently under the rate limit; a candidate deleted upstream is skipped.",
   options: dependentOptions,
   help: dependentHelp,

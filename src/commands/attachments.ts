@@ -1,4 +1,5 @@
 /** `attachments`: every file a cached candidate lists, into <cache>/candidates/<id>-attachments/. */
+import { CANDIDATES_FOLDER, MARKER_FILE } from "../cache/mod.ts";
 import type { RunContext } from "../cli/context.ts";
 import { cacheDir, connection, quiet } from "../cli/options.ts";
 import type { CommandSpec } from "../cli/spec.ts";
@@ -24,8 +25,9 @@ export const attachmentsSpec: CommandSpec<AttachmentsCommand> = {
   name: "attachments",
   summary: "Download every cached candidate's attachment files (resumes, cover letters…)",
   usage: "attachments [options]",
-  description: "Reads each candidate in <cache>/candidates/ and downloads its attachments to " +
-    "<cache>/candidates/<id>-attachments/<type>-<created_at>/<file name>, with a `complete` " +
+  description: `Reads each candidate in <cache>/${CANDIDATES_FOLDER}/ and downloads its ` +
+    `attachments to <cache>/${CANDIDATES_FOLDER}/<id>-attachments/<type>-<created_at>/<file name>, ` +
+    `with a \`${MARKER_FILE}\` ` +
     "marker (size, SHA-256, content type) written once the file is whole. Folders with a " +
     "matching marker are skipped. Expired URLs are refreshed by fetching the candidate again.",
   options: { ...dependentOptions, verify: { type: "boolean" } },

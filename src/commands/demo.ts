@@ -5,6 +5,7 @@
 import type { RunContext } from "../cli/context.ts";
 import type { CommandSpec } from "../cli/spec.ts";
 import { outputHelp, outputOptions, quiet } from "../cli/options.ts";
+import { INDEX_FILE } from "../cache/mod.ts";
 import { ENTITY_NAMES } from "../entities.ts";
 import { UsageError } from "../errors.ts";
 import { startSandbox } from "../sandbox/mod.ts";
@@ -75,7 +76,9 @@ export async function runDemo(cmd: DemoCommand, ctx: RunContext): Promise<number
     ctx.out(formatAttachmentsSummary(files) + "\n");
     const failed = reportFailures("activity_feeds", feeds.result, ctx) +
       reportFailures("attachments", files.result, ctx);
-    ctx.out(`Done. Look inside ${cmd.cacheDir}/ (one folder per entity, each with index.csv).\n`);
+    ctx.out(
+      `Done. Look inside ${cmd.cacheDir}/ (one folder per entity, each with ${INDEX_FILE}).\n`,
+    );
     return failed > 0 ? 1 : 0;
   } finally {
     await sandbox.close();

@@ -18,7 +18,7 @@ import {
   outputOptions,
 } from "../cli/options.ts";
 import { Progress } from "../cli/progress.ts";
-import { openCache } from "../cache/mod.ts";
+import { CANDIDATES_FOLDER, INDEX_FILE, openCache } from "../cache/mod.ts";
 import {
   candidatesFolder,
   type DependentResult,
@@ -27,10 +27,13 @@ import {
   selectCandidates,
 } from "../dependent/run.ts";
 import { UsageError } from "../errors.ts";
+import { parseId } from "../ids.ts";
 import { plural } from "./extract.ts";
 import { integerOption } from "./sandbox.ts";
 
 export const DEFAULT_CONCURRENCY = 4;
+/** Where the candidate-dependent commands find their candidates, as users see it. */
+const CANDIDATES_INDEX = `${CANDIDATES_FOLDER}/${INDEX_FILE}`;
 
 /** The options every candidate-dependent command takes. */
 export interface DependentOptions {
@@ -52,7 +55,7 @@ export const dependentOptions: OptionsConfig = {
 
 export const dependentHelp: OptionHelp = [
   ["--concurrency N", `Requests in flight at once, 1 to 64 (default ${DEFAULT_CONCURRENCY})`],
-  ["--candidates ID,ID…", "Only these candidates (they must be in candidates/index.csv)"],
+  ["--candidates ID,ID…", `Only these candidates (they must be in ${CANDIDATES_INDEX})`],
   ...cacheHelp,
   ...connectionHelp,
   ...outputHelp,
@@ -67,8 +70,8 @@ export function candidateIds(values: OptionValues): number[] | undefined {
   const text = values.candidates;
   if (typeof text !== "string") return undefined;
   const parts = text.split(",").map((part) => part.trim());
-  const ids = parts.map((part) => (/^[1-9]\d*$/.test(part) ? Number(part) : NaN));
-  if (parts.length === 0 || ids.some((id) => !Number.isSafeInteger(id))) {
+  const ids = parts.map((part) => parseId(part));
+  if (parts.length === 0 || !ids.every((id): id is number => id !== undefined)) {
     throw new UsageError(
       `--candidates "${text}" must be candidate ids separated by commas, e.g. 4100000003,4100001003`,
     );
@@ -112,7 +115,7 @@ export async function runDependent(
       opts.candidates,
     );
     for (const id of missing) {
-      ctx.err(`${name}: candidate ${id} is not in candidates/index.csv; skipped\n`);
+      ctx.err(`${name}: candidate ${id} is not in ${CANDIDATES_INDEX}; skipped\n`);
     }
     const run: DependentRun = {
       client,

@@ -16,7 +16,7 @@ import {
   connectionOptions,
 } from "../cli/options.ts";
 import { openClient } from "../cli/client.ts";
-import { type Cache, openCache, removeTempFiles } from "../cache/mod.ts";
+import { type Cache, openCache, PRIVACY_LOG_FILE, removeTempFiles } from "../cache/mod.ts";
 import { type ApiRecord, personName } from "../entities.ts";
 import { RunError, UsageError } from "../errors.ts";
 import { emailSha256 } from "../privacy/email.ts";
@@ -29,18 +29,14 @@ import {
   planRequest,
   sendErasure,
 } from "../privacy/erase.ts";
-import {
-  appendPrivacyLog,
-  erasureLogEntry,
-  PRIVACY_LOG_FILE,
-  type PrivacyLogEntry,
-} from "../privacy/log.ts";
+import { appendPrivacyLog, erasureLogEntry, type PrivacyLogEntry } from "../privacy/log.ts";
 import { emailOption, emailOptions, onBehalfOf } from "../privacy/options.ts";
 import { purgeDeleted, replaceAnonymized } from "../privacy/purge.ts";
 import { addPending, clearPending, type PendingErasure, readPending } from "../privacy/pending.ts";
 import { finishInterruptedErasures } from "../privacy/finish.ts";
 import { findCandidates } from "../privacy/search.ts";
 import { exists } from "../files.ts";
+import { isPositiveId } from "../ids.ts";
 
 export interface EraseCommand {
   kind: "erase";
@@ -261,7 +257,7 @@ function pendingErasure(
   return {
     candidate_id: candidate.id,
     mode: cmd.mode,
-    application_ids: ids.filter((id): id is number => Number.isSafeInteger(id) && Number(id) > 0),
+    application_ids: ids.filter((id) => isPositiveId(id)),
     on_behalf_of: cmd.onBehalfOf,
     email_sha256: hash,
     since: new Date(now).toISOString(),

@@ -30,7 +30,13 @@ import {
   quiet,
 } from "../cli/options.ts";
 import { Progress } from "../cli/progress.ts";
-import { type Cache, type EncodedRecords, type EntityFolder, openCache } from "../cache/mod.ts";
+import {
+  type Cache,
+  type EncodedRecords,
+  type EntityFolder,
+  INDEX_FILE,
+  openCache,
+} from "../cache/mod.ts";
 import type { HarvestClient, LazyPage } from "../harvest/mod.ts";
 import { openClient } from "../cli/client.ts";
 import { prefetch } from "../prefetch.ts";
@@ -55,7 +61,7 @@ export function extractSpec(entity: Entity): CommandSpec<ExtractCommand> {
     usage: `${entity.name} [options]`,
     description:
       `Lists ${entity.path} and writes one JSON file per record to <cache>/${entity.name}/, ` +
-      `with <cache>/${entity.name}/index.csv (id,moniker,timestamp).` +
+      `with <cache>/${entity.name}/${INDEX_FILE} (id,moniker,timestamp).` +
       (entity.createdFilters ? "" : ` The API has no creation-date filter for ${entity.name}.`),
     options: {
       ...dateOptions,

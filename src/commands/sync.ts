@@ -22,7 +22,7 @@ import {
 } from "../cli/options.ts";
 import { openClient } from "../cli/client.ts";
 import { finishInterruptedErasures } from "../privacy/finish.ts";
-import { type Cache, openCache, removeTempFiles } from "../cache/mod.ts";
+import { type Cache, openCache, removeTempFiles, STATE_FILE } from "../cache/mod.ts";
 import { UsageError } from "../errors.ts";
 import type { HarvestClient } from "../harvest/mod.ts";
 import {
@@ -71,7 +71,7 @@ export const syncSpec: CommandSpec<SyncCommand> = {
   usage: "sync [options]",
   description: `Runs, in order: ${SYNC_STEPS.join(", ")}. ` +
     "The first run lists everything; later runs ask only for records changed since the previous " +
-    "successful run (minus --overlap), keeping that state in <cache>/.state.json. A killed run " +
+    `successful run (minus --overlap), keeping that state in <cache>/${STATE_FILE}. A killed run ` +
     "continues from its last checkpoint. Activity feeds and attachments are fetched only for " +
     "candidates that are new or changed. Prints a table per step; appends it as Markdown to " +
     "$GITHUB_STEP_SUMMARY when that is set. Exits 1 if any step failed (after running the others).",

@@ -10,7 +10,7 @@
  * Every candidate asked for gets a file, `{"notes": []}` when it has none (v3 cannot tell a
  * candidate without notes from one deleted upstream).
  */
-import type { EntityFolder } from "../cache/mod.ts";
+import { ACTIVITY_FEEDS_FOLDER, type EntityFolder } from "../cache/mod.ts";
 import type { CandidateBatch } from "../harvest/mod.ts";
 import { listByCandidate } from "./batch.ts";
 import {
@@ -21,7 +21,6 @@ import {
   forEachConcurrent,
 } from "./run.ts";
 
-export const ACTIVITY_FEEDS_FOLDER = "activity_feeds";
 /** Merge the journal into index.csv every this many feeds, so a long run's index stays close. */
 const COMMIT_EVERY = 200;
 

@@ -25,6 +25,8 @@ import { isAbsolute, join, relative } from "node:path";
 import {
   attachmentFolderNames,
   candidateAttachmentsDir,
+  CANDIDATES_FOLDER,
+  checkAttachmentFolder,
   type EntityFolder,
   type Marker,
   MARKER_FILE,
@@ -218,7 +220,7 @@ async function downloadChunk(
     for (let i = 0; i < attachments.length; i++) {
       const folder = join(base, names[i]);
       const file = sanitizeFileName(attachments[i].filename);
-      assertInside(join(run.cacheDir, "candidates"), join(folder, file));
+      assertInside(join(run.cacheDir, CANDIDATES_FOLDER), join(folder, file));
       if (await isComplete(folder, file, opts.verify)) complete++;
       else {jobs.push({
           candidateId: id,
@@ -392,30 +394,10 @@ async function refreshSingle(
   return record;
 }
 
-/** Marker present, naming this file, with the file's size (and, to verify, its SHA-256). */
+/** Complete (check's rule: marker, size, and to verify SHA-256) and holding this very file. */
 async function isComplete(folder: string, file: string, verify: boolean): Promise<boolean> {
-  const marker = await readMarker(folder);
-  if (marker === undefined || marker === "invalid" || marker.file !== file) return false;
-  const path = join(folder, file);
-  try {
-    if ((await Deno.stat(path)).size !== marker.size) return false;
-  } catch (error) {
-    if (error instanceof Deno.errors.NotFound) return false;
-    throw error;
-  }
-  return !verify || (await hashFile(path)) === marker.sha256;
-}
-
-export async function hashFile(path: string): Promise<string> {
-  const hash = createHash("sha256");
-  using file = await Deno.open(path, { read: true });
-  const buffer = new Uint8Array(1 << 20);
-  for (;;) {
-    const n = await file.read(buffer);
-    if (n === null) break;
-    hash.update(buffer.subarray(0, n));
-  }
-  return hash.digest("hex");
+  const state = await checkAttachmentFolder(folder, { verify });
+  return state.complete && state.marker.file === file;
 }
 
 async function downloadJob(

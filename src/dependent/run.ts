@@ -4,7 +4,7 @@
  */
 import { join } from "node:path";
 import type { Cache, EntityFolder } from "../cache/mod.ts";
-import { INDEX_FILE } from "../cache/mod.ts";
+import { CANDIDATES_FOLDER, INDEX_FILE } from "../cache/mod.ts";
 import type { RunContext } from "../cli/context.ts";
 import { ENTITIES } from "../entities.ts";
 import { RunError } from "../errors.ts";
@@ -72,21 +72,21 @@ export function chunk<T>(items: readonly T[], size: number): T[][] {
  * opening the cache, so nothing is created in a wrong folder.
  */
 export async function requireCandidatesIndex(cacheDir: string, command: string): Promise<void> {
+  const index = join(cacheDir, CANDIDATES_FOLDER, INDEX_FILE);
   try {
-    await Deno.stat(join(cacheDir, "candidates", INDEX_FILE));
+    await Deno.stat(index);
   } catch (error) {
     if (!(error instanceof Deno.errors.NotFound)) throw error;
     throw new RunError(
-      `${command} works from the cached candidates, but ${
-        join(cacheDir, "candidates", INDEX_FILE)
-      } does not exist: run \`candidates\` into this cache first`,
+      `${command} works from the cached candidates, but ${index} does not exist: ` +
+        "run `candidates` into this cache first",
     );
   }
 }
 
 /** The cached candidates folder (opened through the store, so a killed run's journal is replayed). */
 export function candidatesFolder(cache: Cache): Promise<EntityFolder> {
-  return cache.folder("candidates", ENTITIES.candidates.moniker);
+  return cache.folder(CANDIDATES_FOLDER, ENTITIES.candidates.moniker);
 }
 
 /**

@@ -7,6 +7,7 @@
 import { join } from "node:path";
 import { writeFileAtomic } from "../cache/mod.ts";
 import { type ApiRecord, ENTITIES, entityPath } from "../entities.ts";
+import { isPositiveId } from "../ids.ts";
 import type { HarvestClient } from "../harvest/mod.ts";
 import type { RunContext } from "../cli/context.ts";
 import {
@@ -40,7 +41,7 @@ export interface BundleOptions {
 
 function applicationIds(candidate: ApiRecord): number[] {
   const ids = Array.isArray(candidate.application_ids) ? candidate.application_ids : [];
-  return ids.filter((id: unknown) => Number.isSafeInteger(id) && (id as number) > 0);
+  return ids.filter((id: unknown) => isPositiveId(id));
 }
 
 /**

@@ -3,8 +3,7 @@
  * address or a name: the address is recorded as the SHA-256 of its normalised form.
  */
 import { join } from "node:path";
-
-export const PRIVACY_LOG_FILE = ".privacy-log.jsonl";
+import { PRIVACY_LOG_FILE } from "../cache/mod.ts";
 
 export interface PrivacyLogEntry {
   time: string;

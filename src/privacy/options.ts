@@ -3,6 +3,7 @@ import type { Env } from "../cli/context.ts";
 import type { OptionsConfig, OptionValues } from "../cli/options.ts";
 import { integerOption } from "../commands/sandbox.ts";
 import { UsageError } from "../errors.ts";
+import { positiveId } from "../ids.ts";
 
 export const emailOptions: OptionsConfig = { email: { type: "string" } };
 
@@ -31,8 +32,9 @@ export function onBehalfOf(values: OptionValues, env: Env): number {
     );
   }
   const text = fromEnv.trim();
-  const value = Number(text);
-  if (!/^\d+$/.test(text) || value < 1 || !Number.isSafeInteger(value)) {
+  // Leading zeros are accepted here ("007" is user 7): people type this one by hand.
+  const value = /^\d+$/.test(text) ? positiveId(Number(text)) : undefined;
+  if (value === undefined) {
     throw new UsageError(`GREENHOUSE_ON_BEHALF_OF "${fromEnv}" must be a positive whole number`);
   }
   return value;

@@ -7,11 +7,10 @@
  * address's SHA-256, never the address or a name.
  */
 import { join } from "node:path";
-import { writeFileAtomic } from "../cache/mod.ts";
+import { PENDING_ERASURES_FILE, writeFileAtomic } from "../cache/mod.ts";
 import { RunError } from "../errors.ts";
 import { removeIfPresent } from "../files.ts";
-
-export const PENDING_FILE = ".privacy-pending.json";
+import { isPositiveId } from "../ids.ts";
 
 export interface PendingErasure {
   candidate_id: number;
@@ -24,14 +23,13 @@ export interface PendingErasure {
   since: string;
 }
 
-const pathOf = (cacheDir: string) => join(cacheDir, PENDING_FILE);
+const pathOf = (cacheDir: string) => join(cacheDir, PENDING_ERASURES_FILE);
 
 function isPendingErasure(value: unknown): value is PendingErasure {
   const v = value as PendingErasure;
-  return v !== null && typeof v === "object" && Number.isSafeInteger(v.candidate_id) &&
-    v.candidate_id > 0 && (v.mode === "delete" || v.mode === "anonymize") &&
-    Array.isArray(v.application_ids) &&
-    v.application_ids.every((id) => Number.isSafeInteger(id) && id > 0) &&
+  return v !== null && typeof v === "object" && isPositiveId(v.candidate_id) &&
+    (v.mode === "delete" || v.mode === "anonymize") && Array.isArray(v.application_ids) &&
+    v.application_ids.every((id) => isPositiveId(id)) &&
     Number.isSafeInteger(v.on_behalf_of) && typeof v.email_sha256 === "string" &&
     typeof v.since === "string";
 }

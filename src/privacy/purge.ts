@@ -9,16 +9,17 @@
  */
 import { join } from "node:path";
 import {
+  ACTIVITY_FEEDS_FOLDER,
   type Cache,
   candidateAttachmentsDir,
+  CANDIDATES_FOLDER,
   type EntityFolder,
-  isTempName,
+  removeTempFolders,
   tempPathFor,
 } from "../cache/mod.ts";
 import { type ApiRecord, ENTITIES, type EntityName } from "../entities.ts";
-
-/** Where activity feeds are cached: `<cache>/activity_feeds/<candidate id>.json`. */
-export const ACTIVITY_FEEDS = "activity_feeds";
+import { isDirectory } from "../files.ts";
+import { isPositiveId } from "../ids.ts";
 
 /** What a purge removed, per cache folder (record counts), and whether attachments went. */
 export interface PurgeReport {
@@ -27,26 +28,9 @@ export interface PurgeReport {
   replaced: boolean;
 }
 
-async function isDirectory(path: string): Promise<boolean> {
-  try {
-    return (await Deno.stat(path)).isDirectory;
-  } catch (error) {
-    if (error instanceof Deno.errors.NotFound) return false;
-    throw error;
-  }
-}
-
-/** Opens a cache folder only if it exists: a purge never creates folders. */
-async function existingFolder(
-  cache: Cache,
-  name: string,
-  moniker: (record: ApiRecord) => string,
-): Promise<EntityFolder | undefined> {
-  return await isDirectory(join(cache.dir, name)) ? await cache.folder(name, moniker) : undefined;
-}
-
+/** An entity's folder, only if it exists: a purge never creates folders. */
 function entityFolder(cache: Cache, name: EntityName): Promise<EntityFolder | undefined> {
-  return existingFolder(cache, name, ENTITIES[name].moniker);
+  return cache.existingFolder(name, ENTITIES[name].moniker);
 }
 
 /** Feeds carry no candidate id to derive a moniker from; the file name is the candidate id. */
@@ -80,13 +64,8 @@ async function idsByMoniker(
 
 /** Removes temporary folders left in candidates/ by a purge that was killed. */
 async function sweepTempFolders(cache: Cache): Promise<void> {
-  const dir = join(cache.dir, "candidates");
-  if (!await isDirectory(dir)) return;
-  for await (const entry of Deno.readDir(dir)) {
-    if (entry.isDirectory && isTempName(entry.name)) {
-      await Deno.remove(join(dir, entry.name), { recursive: true });
-    }
-  }
+  const dir = join(cache.dir, CANDIDATES_FOLDER);
+  if (await isDirectory(dir)) await removeTempFolders(dir);
 }
 
 /** Takes the attachments folder out of the layout atomically, then deletes it. */
@@ -101,7 +80,7 @@ async function removeAttachments(cache: Cache, candidateId: number): Promise<boo
 
 async function removeFeed(cache: Cache, candidateId: number, report: PurgeReport) {
   await removeRecords(
-    await existingFolder(cache, ACTIVITY_FEEDS, feedMoniker),
+    await cache.existingFolder(ACTIVITY_FEEDS_FOLDER, feedMoniker),
     [candidateId],
     report,
   );
@@ -119,7 +98,7 @@ export async function purgeDeleted(cache: Cache, candidate: ApiRecord): Promise<
   const applications = await entityFolder(cache, "applications");
   const applicationIds = new Set(await idsByMoniker(applications, (m) => m.startsWith(prefix)));
   for (const appId of Array.isArray(candidate.application_ids) ? candidate.application_ids : []) {
-    if (Number.isSafeInteger(appId) && appId > 0) applicationIds.add(appId);
+    if (isPositiveId(appId)) applicationIds.add(appId);
   }
   await removeRecords(applications, [...applicationIds], report);
   const offers = await entityFolder(cache, "offers");

@@ -9,9 +9,8 @@
  * dependent steps (activity feeds, attachments) then process exactly those.
  */
 import { rm } from "node:fs/promises";
-import { join } from "node:path";
 import type { Cache, EntityFolder } from "../cache/mod.ts";
-import { candidateAttachmentsDir } from "../cache/mod.ts";
+import { ACTIVITY_FEEDS_FOLDER, candidateAttachmentsDir, CANDIDATES_FOLDER } from "../cache/mod.ts";
 import type { RunContext } from "../cli/context.ts";
 import { describeFailure } from "../cli/failure.ts";
 import { streamEntity } from "../commands/extract.ts";
@@ -36,9 +35,6 @@ export const SYNC_STEPS = [
 export type SyncStep = typeof SYNC_STEPS[number];
 export type DependentStepName = "activity_feeds" | "attachments";
 const DEPENDENT_STEPS: readonly DependentStepName[] = ["activity_feeds", "attachments"];
-
-/** Where `fetchActivityFeeds` keeps feeds: `<cache>/activity_feeds/<candidate id>.json`. */
-export const ACTIVITY_FEEDS_FOLDER = "activity_feeds";
 
 /**
  * A checkpoint rewrites index.csv, whose cost grows with the folder. One checkpoint per this many
@@ -311,22 +307,11 @@ async function prune(name: EntityName, upstream: Set<number>, cache: Cache): Pro
     for (const id of gone) {
       await rm(candidateAttachmentsDir(cache.dir, id), { recursive: true, force: true });
     }
-    const feeds = await existingFolder(cache, ACTIVITY_FEEDS_FOLDER);
+    // Feeds carry no candidate name: the moniker the activity-feed step gives an adopted file.
+    const feeds = await cache.existingFolder(ACTIVITY_FEEDS_FOLDER, () => "");
     await feeds?.remove(gone);
   }
   return gone.length;
-}
-
-/** Opens a cache folder only if it is already there (pruning must not create one). */
-async function existingFolder(cache: Cache, name: string): Promise<EntityFolder | undefined> {
-  try {
-    await Deno.stat(join(cache.dir, name));
-  } catch (error) {
-    if (error instanceof Deno.errors.NotFound) return undefined;
-    throw error;
-  }
-  // Feeds carry no candidate name: the moniker the activity-feed step gives an adopted file.
-  return await cache.folder(name, () => "");
 }
 
 async function dependentStep(
@@ -340,7 +325,7 @@ async function dependentStep(
   if (!fn) return { ...report, status: "unavailable" };
   let ids = state.pending[step] ?? [];
   if (opts.full) {
-    const candidates = await env.cache.folder("candidates", ENTITIES.candidates.moniker);
+    const candidates = await env.cache.folder(CANDIDATES_FOLDER, ENTITIES.candidates.moniker);
     ids = mergeIds(ids, await candidates.ids());
   }
   if (ids.length === 0) return report;

@@ -8,10 +8,9 @@
  * loses none of them.
  */
 import { join } from "node:path";
-import { writeFileAtomic } from "../cache/mod.ts";
+import { STATE_FILE, writeFileAtomic } from "../cache/mod.ts";
 import { RunError } from "../errors.ts";
 
-export const STATE_FILE = ".state.json";
 const STATE_VERSION = 1;
 
 /** Where an interrupted listing continues. Saved after each page is committed to the store. */

@@ -2,7 +2,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { ENTITIES, ENTITY_NAMES } from "../../src/entities.ts";
-import { parseIndex } from "../../src/cache/index_csv.ts";
+import { parseIndex } from "../../src/cache/index_codec.ts";
 import { attachmentFolderNames, sanitizeFileName } from "../../src/cache/attachments.ts";
 import { acquireLock } from "../../src/cache/lock.ts";
 import { readEntityFolder, runCli, withTempDir } from "./cli.ts";

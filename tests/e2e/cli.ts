@@ -3,6 +3,7 @@
  * loopback only, file access to one temporary folder, and only the GREENHOUSE_* variables.
  */
 import { fileURLToPath } from "node:url";
+import { INDEX_FILE, recordIdOf } from "../../src/cache/layout.ts";
 export { withTempDir } from "../support.ts";
 
 export const MAIN = fileURLToPath(new URL("../../main.ts", import.meta.url));
@@ -90,10 +91,10 @@ export async function waitFor(
 export async function readEntityFolder(dir: string) {
   const files = new Map<number, unknown>();
   for await (const entry of Deno.readDir(dir)) {
-    const match = /^(\d+)\.json$/.exec(entry.name);
-    if (match) {
-      files.set(Number(match[1]), JSON.parse(await Deno.readTextFile(`${dir}/${entry.name}`)));
+    const id = recordIdOf(entry.name);
+    if (id !== undefined) {
+      files.set(id, JSON.parse(await Deno.readTextFile(`${dir}/${entry.name}`)));
     }
   }
-  return { files, index: await Deno.readTextFile(`${dir}/index.csv`) };
+  return { files, index: await Deno.readTextFile(`${dir}/${INDEX_FILE}`) };
 }

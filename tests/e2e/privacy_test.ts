@@ -2,7 +2,14 @@
 import assert from "node:assert/strict";
 import { attachmentFolderNames, sanitizeFileName } from "../../src/cache/attachments.ts";
 import { join } from "node:path";
-import { parseIndex } from "../../src/cache/index_csv.ts";
+import { parseIndex } from "../../src/cache/index_codec.ts";
+import {
+  ACTIVITY_FEEDS_FOLDER,
+  candidateAttachmentsDir,
+  INDEX_FILE,
+  PRIVACY_LOG_FILE,
+  recordFileName,
+} from "../../src/cache/layout.ts";
 import type { ApiRecord } from "../../src/entities.ts";
 import { emailSha256 } from "../../src/privacy/email.ts";
 import { type SandboxOptions, v3Notes } from "../../src/sandbox/mod.ts";
@@ -55,12 +62,13 @@ async function fillCache(root: string, sandbox: PrivacySandbox) {
     const result = await runCli([entity, "-q"], { root, env: sandbox.env });
     assert.equal(result.code, 0, result.stderr);
   }
-  await Deno.mkdir(join(root, CACHE, "activity_feeds"));
+  const feeds = join(root, CACHE, ACTIVITY_FEEDS_FOLDER);
+  await Deno.mkdir(feeds);
   for (const id of [...sandbox.matched, sandbox.bystander]) {
-    const folder = join(root, CACHE, "candidates", `${id}-attachments`, "resume-2020");
+    const folder = join(candidateAttachmentsDir(join(root, CACHE), id), "resume-2020");
     await Deno.mkdir(folder, { recursive: true });
     await Deno.writeTextFile(join(folder, "cv.pdf"), "bytes");
-    await Deno.writeTextFile(join(root, CACHE, "activity_feeds", `${id}.json`), "{}\n");
+    await Deno.writeTextFile(join(feeds, recordFileName(id)), "{}\n");
   }
   // The preconditions the erase tests rely on: the matched candidates and their records are cached.
   const candidates = await indexIds(root, "candidates");
@@ -75,12 +83,12 @@ async function fillCache(root: string, sandbox: PrivacySandbox) {
 }
 
 async function indexIds(root: string, folder: string): Promise<Map<number, string>> {
-  const parsed = parseIndex(await Deno.readTextFile(join(root, CACHE, folder, "index.csv")));
+  const parsed = parseIndex(await Deno.readTextFile(join(root, CACHE, folder, INDEX_FILE)));
   return new Map(parsed.rows.map((row) => [row.id, row.moniker]));
 }
 
 async function privacyLog(root: string): Promise<{ text: string; lines: ApiRecord[] }> {
-  const text = await Deno.readTextFile(join(root, CACHE, ".privacy-log.jsonl"));
+  const text = await Deno.readTextFile(join(root, CACHE, PRIVACY_LOG_FILE));
   return { text, lines: text.trimEnd().split("\n").map((line) => JSON.parse(line)) };
 }
 

@@ -6,7 +6,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { ENTITIES, ENTITY_NAMES, type EntityName } from "../../src/entities.ts";
-import { parseIndex } from "../../src/cache/index_csv.ts";
+import { parseIndex } from "../../src/cache/index_codec.ts";
 import type { SandboxOptions } from "../../src/sandbox/mod.ts";
 import { ManualClock } from "../../src/clock.ts";
 import type { RequestLogEntry } from "../../src/sandbox/mod.ts";

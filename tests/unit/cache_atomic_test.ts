@@ -1,12 +1,6 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import {
-  isTempName,
-  openAtomic,
-  removeTempFiles,
-  tempPathFor,
-  writeFileAtomic,
-} from "../../src/cache/atomic.ts";
+import { openAtomic, writeFileAtomic } from "../../src/cache/atomic.ts";
 import { entryNames } from "../support.ts";
 
 Deno.test("writeFileAtomic writes, replaces and leaves no temp", async () => {
@@ -42,29 +36,6 @@ Deno.test("writeFileAtomic fails cleanly when the folder is missing", async () =
       Deno.errors.NotFound,
     );
     assert.deepEqual(await entryNames(dir), []);
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
-});
-
-Deno.test("temp names are recognised and removed", async () => {
-  const dir = await Deno.makeTempDir();
-  try {
-    const temp = tempPathFor(join(dir, "5.json"));
-    const tempName = temp.slice(dir.length + 1);
-    assert.match(tempName, new RegExp(`^\\.5\\.json\\.tmp-${Deno.pid}-[0-9a-f]+$`));
-    assert.ok(isTempName(tempName));
-    assert.ok(isTempName(".index.csv.tmp-1-0123abcd"));
-    for (const name of ["5.json", "index.csv", ".lock", ".index-journal.csv", "x.tmp-1-abc"]) {
-      assert.ok(!isTempName(name), name);
-    }
-    await Deno.writeTextFile(temp, "partial");
-    await Deno.writeTextFile(join(dir, ".index.csv.tmp-99-deadbeef"), "partial");
-    await Deno.writeTextFile(join(dir, "5.json"), "{}\n");
-    const removed = await removeTempFiles(dir);
-    assert.deepEqual(removed, [".index.csv.tmp-99-deadbeef", tempName].sort());
-    assert.deepEqual(await entryNames(dir), ["5.json"]);
-    assert.deepEqual(await removeTempFiles(join(dir, "nope")), []);
   } finally {
     await Deno.remove(dir, { recursive: true });
   }

@@ -1,8 +1,9 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { BLOCK_ROWS, type IndexChange, IndexFile } from "../../src/cache/index_file.ts";
-import { type IndexRow, parseIndex, scanIndex } from "../../src/cache/index_csv.ts";
-import { openCache, PENDING_LIMIT } from "../../src/cache/store.ts";
+import { type IndexRow, parseIndex, scanIndex } from "../../src/cache/index_codec.ts";
+import { PENDING_LIMIT } from "../../src/cache/folder_index.ts";
+import { openCache } from "../../src/cache/store.ts";
 import { withTempDir } from "../support.ts";
 
 /** A deterministic pseudo-random sequence (mulberry32), so a failure can be replayed. */

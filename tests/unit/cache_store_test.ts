@@ -2,7 +2,8 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { RunError } from "../../src/errors.ts";
 import { openCache } from "../../src/cache/store.ts";
-import { parseIndex } from "../../src/cache/index_csv.ts";
+import { parseIndex } from "../../src/cache/index_codec.ts";
+import { INDEX_FILE } from "../../src/cache/layout.ts";
 import { entryNames, withTempDir } from "../support.ts";
 
 const moniker = (r: unknown) => String((r as { name?: unknown }).name ?? "");
@@ -10,7 +11,7 @@ const T1 = new Date("2026-11-23T01:52:11.123Z");
 const T2 = new Date("2026-11-24T08:00:00.000Z");
 
 async function readIndex(dir: string) {
-  const { rows, problems } = parseIndex(await Deno.readTextFile(join(dir, "index.csv")));
+  const { rows, problems } = parseIndex(await Deno.readTextFile(join(dir, INDEX_FILE)));
   assert.deepEqual(problems, []);
   return rows;
 }
@@ -90,6 +91,32 @@ Deno.test("store: ids that are not positive safe integers are rejected before wr
     assert.deepEqual(await entryNames(folder.dir), ["index.csv"], "nothing written");
     await assert.rejects(cache.folder("../escape", moniker), RunError);
     await cache.close();
+  });
+});
+
+Deno.test("store: existingFolder opens only a folder that is already there", async () => {
+  await withTempDir(async (dir) => {
+    const cache = await openCache(dir);
+    try {
+      assert.equal(await cache.existingFolder("activity_feeds", () => ""), undefined);
+      await Deno.writeTextFile(join(dir, "offers"), "a file, not a folder");
+      assert.equal(await cache.existingFolder("offers", moniker), undefined);
+      assert.deepEqual(await entryNames(dir), [".lock", "offers"], "nothing created");
+
+      await Deno.mkdir(join(dir, "jobs"));
+      await Deno.writeTextFile(join(dir, "jobs", "4.json"), '{"id": 4, "name": "Cook"}\n');
+      const jobs = await cache.existingFolder("jobs", moniker);
+      assert.ok(jobs);
+      assert.equal(jobs, await cache.folder("jobs", moniker), "the same open folder");
+      assert.deepEqual(
+        jobs.recovery.adopted,
+        [4],
+        "opened like folder(): a new index adopts files",
+      );
+      await assert.rejects(cache.existingFolder("../escape", moniker), RunError);
+    } finally {
+      await cache.close();
+    }
   });
 });
 

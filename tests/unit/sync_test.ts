@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { changeStamp } from "../../src/sync/compare.ts";
-import { mergeIds, readState, STATE_FILE, writeState } from "../../src/sync/state.ts";
+import { STATE_FILE } from "../../src/cache/layout.ts";
+import { mergeIds, readState, writeState } from "../../src/sync/state.ts";
 import { formatJson, formatMarkdown, formatTable } from "../../src/sync/summary.ts";
 import type { StepReport } from "../../src/sync/run.ts";
 import { v1Dialect } from "../../src/harvest/dialect.ts";

@@ -7,7 +7,7 @@ import {
   isIndexProblem,
   parseIndex,
   readIndexRows,
-} from "../../src/cache/index_csv.ts";
+} from "../../src/cache/index_codec.ts";
 
 const TS = "2026-11-23T01:52:11.123Z";
 const hostile: IndexRow[] = [

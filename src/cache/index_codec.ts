@@ -1,16 +1,17 @@
 /**
- * The `index.csv` format of an entity folder: header `id,moniker,timestamp`, one row per record
- * file, sorted by numeric id, RFC 4180 quoting, CRLF line endings, timestamps in UTC ISO-8601
- * ending in `Z`. Monikers round-trip exactly: fields starting with `=`, `+`, `-`, `@` or a tab are
- * quoted (so spreadsheet tools treat them as text) but never prefixed or altered.
+ * The `index.csv` codec. The format of an entity folder's index: header `id,moniker,timestamp`,
+ * one row per record file, sorted by numeric id, RFC 4180 quoting, CRLF line endings, timestamps
+ * in UTC ISO-8601 ending in `Z`. Monikers round-trip exactly: fields starting with `=`, `+`, `-`,
+ * `@` or a tab are quoted (so spreadsheet tools treat them as text) but never prefixed or altered.
  *
  * Writing uses csv-stringify. Reading uses a small incremental RFC 4180 parser here, because the
  * reader must be tolerant (a `check` command reports every problem with its line number and
  * carries on) and streaming (a 100,000-row index is read chunk by chunk).
  */
 import { type Options, stringify } from "csv-stringify/sync";
+import { parseId } from "../ids.ts";
+import { INDEX_FILE } from "./layout.ts";
 
-export const INDEX_FILE = "index.csv";
 export const INDEX_HEADER = ["id", "moniker", "timestamp"] as const;
 export const RECORD_DELIMITER = "\r\n";
 
@@ -40,17 +41,8 @@ export function isIndexProblem(item: IndexRow | IndexProblem): item is IndexProb
 }
 
 const TIMESTAMP = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?Z$/;
-const CANONICAL_ID = /^[1-9][0-9]*$/;
-
 export function isValidTimestamp(text: string): boolean {
   return TIMESTAMP.test(text) && !Number.isNaN(Date.parse(text));
-}
-
-/** Parses a canonical positive safe integer ("12", not "012", "+12", "1.0"); else undefined. */
-export function parseId(text: string): number | undefined {
-  if (!CANONICAL_ID.test(text)) return undefined;
-  const id = Number(text);
-  return Number.isSafeInteger(id) ? id : undefined;
 }
 
 const STRINGIFY_OPTIONS: Options = {

@@ -1,0 +1,139 @@
+/**
+ * Where everything lives in a cache folder: every name the cache uses on disk, in one place.
+ *
+ *   <cache>/.lock                          the writer lock (lock.ts)
+ *   <cache>/.state.json                    what `sync` remembers between runs (sync/state.ts)
+ *   <cache>/.privacy-pending.json          erasures sent but not yet purged (privacy/pending.ts)
+ *   <cache>/.privacy-log.jsonl             one line per privacy action (privacy/log.ts)
+ *   <cache>/<folder>/<id>.json             one file per record (an entity's name, or activity_feeds)
+ *   <cache>/<folder>/index.csv             one row per record file (index_codec.ts)
+ *   <cache>/<folder>/.index-journal.csv    rows written since the last commit (journal.ts)
+ *   <cache>/candidates/<id>-attachments/<type>-<created_at>[~N]/<file>     (attachments.ts)
+ *   <cache>/candidates/<id>-attachments/<type>-<created_at>[~N]/complete  its completion marker
+ *   .<name>.tmp-<pid>-<random hex>         a temporary: a file about to replace <name>, or a
+ *                                          folder on its way out (renamed, then deleted)
+ *
+ * API data never chooses a name here: ids must be positive safe integers, folder names are
+ * checked. Knows nothing of HTTP or of the entity table (the caller names entity folders).
+ */
+import { basename, dirname, join } from "node:path";
+import { RunError } from "../errors.ts";
+import { isPositiveId, parseId } from "../ids.ts";
+import { removeIfPresent } from "../files.ts";
+
+/** The writer lock, at the cache's root. */
+export const LOCK_FILE = ".lock";
+/** `sync`'s state between runs, at the cache's root. */
+export const STATE_FILE = ".state.json";
+/** Erasures that may have reached Greenhouse before the cache was purged, at the cache's root. */
+export const PENDING_ERASURES_FILE = ".privacy-pending.json";
+/** The privacy log (JSON lines), at the cache's root. */
+export const PRIVACY_LOG_FILE = ".privacy-log.jsonl";
+
+/** Each record folder's index: one row per record file. */
+export const INDEX_FILE = "index.csv";
+/** Each record folder's write-ahead journal; present while the folder may not match its index. */
+export const JOURNAL_FILE = ".index-journal.csv";
+
+/** The candidates' folder (the entity table's `candidates`), which also holds their attachments. */
+export const CANDIDATES_FOLDER = "candidates";
+/** Activity feeds: `<candidate id>.json` per candidate, like a record folder. */
+export const ACTIVITY_FEEDS_FOLDER = "activity_feeds";
+/** Written into an attachment's folder once its file is whole under its final name. */
+export const MARKER_FILE = "complete";
+
+const FOLDER_NAME = /^[A-Za-z0-9_][A-Za-z0-9_.-]*$/;
+const RECORD_FILE = /^([1-9][0-9]*)\.json$/;
+const ATTACHMENTS_FOLDER = /^([1-9][0-9]*)-attachments$/;
+const TEMP_NAME = /^\..+\.tmp-\d+-[0-9a-f]{8,}$/;
+
+/** Whether `name` may name a record folder: a plain name, never hidden, never a path. */
+export function isFolderName(name: string): boolean {
+  return FOLDER_NAME.test(name) && !name.includes("..");
+}
+
+/** `<id>.json`. Throws RangeError unless `id` is a positive safe integer. */
+export function recordFileName(id: number): string {
+  return `${checkedId(id)}.json`;
+}
+
+/** The id a record file's name carries (`12.json` → 12); undefined for any other name. */
+export function recordIdOf(fileName: string): number | undefined {
+  const match = RECORD_FILE.exec(fileName);
+  return match ? parseId(match[1]) : undefined;
+}
+
+/** `<candidate id>-attachments`. Throws RangeError unless `id` is a positive safe integer. */
+export function attachmentsFolderName(candidateId: number): string {
+  return `${checkedId(candidateId)}-attachments`;
+}
+
+/** The candidate whose attachments a folder holds (`12-attachments` → 12); else undefined. */
+export function attachmentsOwnerOf(folderName: string): number | undefined {
+  const match = ATTACHMENTS_FOLDER.exec(folderName);
+  return match ? parseId(match[1]) : undefined;
+}
+
+/** `<cache>/candidates/<candidate id>-attachments`. Throws RunError for an id that is not one. */
+export function candidateAttachmentsDir(cacheDir: string, candidateId: number): string {
+  if (!isPositiveId(candidateId)) {
+    throw new RunError(`candidate id ${JSON.stringify(candidateId)} is not a positive integer`);
+  }
+  return join(cacheDir, CANDIDATES_FOLDER, attachmentsFolderName(candidateId));
+}
+
+function checkedId(id: number): number {
+  if (!isPositiveId(id)) throw new RangeError(`${String(id)} is not a positive safe integer id`);
+  return id;
+}
+
+/** `.<basename>.tmp-<pid>-<random hex>` in the same folder as `path`. */
+export function tempPathFor(path: string): string {
+  const random = new Uint8Array(6);
+  crypto.getRandomValues(random);
+  const hex = Array.from(random, (b) => b.toString(16).padStart(2, "0")).join("");
+  return join(dirname(path), `.${basename(path)}.tmp-${Deno.pid}-${hex}`);
+}
+
+/** Whether a file name (not a path) is one of our temporaries. */
+export function isTempName(name: string): boolean {
+  return TEMP_NAME.test(name);
+}
+
+/**
+ * Removes leftover temporary files (from a killed run) directly inside `dir` and returns their
+ * names, sorted. A missing folder yields `[]`. Call only while holding the cache lock, before
+ * writing.
+ */
+export async function removeTempFiles(dir: string): Promise<string[]> {
+  return await sweepTemps(dir, "file");
+}
+
+/**
+ * Removes, with their content, leftover temporary folders directly inside `dir` (a folder is
+ * renamed to a temporary name before it is deleted, so a kill leaves one) and returns their
+ * names, sorted. A missing folder yields `[]`. Call only while holding the cache lock.
+ */
+export async function removeTempFolders(dir: string): Promise<string[]> {
+  return await sweepTemps(dir, "folder");
+}
+
+async function sweepTemps(dir: string, kind: "file" | "folder"): Promise<string[]> {
+  const removed: string[] = [];
+  try {
+    for await (const entry of Deno.readDir(dir)) {
+      if (!isTempName(entry.name)) continue;
+      if (kind === "file" && entry.isFile) {
+        await removeIfPresent(join(dir, entry.name));
+        removed.push(entry.name);
+      } else if (kind === "folder" && entry.isDirectory) {
+        await Deno.remove(join(dir, entry.name), { recursive: true });
+        removed.push(entry.name);
+      }
+    }
+  } catch (error) {
+    if (error instanceof Deno.errors.NotFound) return removed;
+    throw error;
+  }
+  return removed.sort();
+}
