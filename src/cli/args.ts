@@ -3,7 +3,7 @@ import { parseArgs } from "node:util";
 import { UsageError } from "../errors.ts";
 import { type Command, COMMAND_GROUPS, COMMANDS } from "../commands/mod.ts";
 import { VERSION } from "../version.ts";
-import type { Env } from "./context.ts";
+import type { Env } from "../context.ts";
 import { formatOptionHelp } from "./options.ts";
 import type { CommandSpec } from "./spec.ts";
 

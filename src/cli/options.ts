@@ -5,7 +5,7 @@
 import type { ParseArgsConfig } from "node:util";
 import { UsageError } from "../errors.ts";
 import { parseIsoDate } from "./dates.ts";
-import type { Env } from "./context.ts";
+import type { Env } from "../context.ts";
 
 export type OptionsConfig = NonNullable<ParseArgsConfig["options"]>;
 export type OptionValues = Record<string, string | boolean | (string | boolean)[] | undefined>;

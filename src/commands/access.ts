@@ -3,7 +3,7 @@
  * applications (and, on request, activity feeds and attachments), as files in --out DIR or one
  * JSON document on stdout. Reads only; changes nothing upstream or in the cache.
  */
-import type { RunContext } from "../cli/context.ts";
+import type { RunContext } from "../context.ts";
 import type { CommandSpec } from "../cli/spec.ts";
 import { type Connection, connection, connectionHelp, connectionOptions } from "../cli/options.ts";
 import { openClient } from "../cli/client.ts";

@@ -1,5 +1,5 @@
 /** `activity_feeds`: each cached candidate's activity feed into <cache>/activity_feeds/. */
-import type { RunContext } from "../cli/context.ts";
+import type { RunContext } from "../context.ts";
 import { cacheDir, connection, quiet } from "../cli/options.ts";
 import type { CommandSpec } from "../cli/spec.ts";
 import { fetchActivityFeeds } from "../dependent/activity_feeds.ts";

@@ -3,7 +3,7 @@
  * their options, and one runner that checks the candidates are cached, opens the client and the
  * cache, picks the candidates, shows progress and reports failures.
  */
-import type { RunContext } from "../cli/context.ts";
+import type { RunContext } from "../context.ts";
 import { openClient } from "../cli/client.ts";
 import {
   cacheHelp,

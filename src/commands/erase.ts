@@ -3,7 +3,7 @@
  * user, then makes the local cache forget what was erased and records each action (without the
  * address) in `<cache>/.privacy-log.jsonl`.
  */
-import type { RunContext } from "../cli/context.ts";
+import type { RunContext } from "../context.ts";
 import type { CommandSpec } from "../cli/spec.ts";
 import {
   actingAs,

@@ -11,7 +11,7 @@ import {
   recordId,
 } from "../entities.ts";
 import { RunError, UsageError } from "../errors.ts";
-import type { RunContext } from "../cli/context.ts";
+import type { RunContext } from "../context.ts";
 import type { CommandSpec } from "../cli/spec.ts";
 import {
   cacheDir,

@@ -2,7 +2,7 @@
  * Every command: the tagged union the parser produces, the list --help shows, and the dispatcher.
  * Adding a command: write its module (spec + run), add the spec to COMMANDS and a case to run.
  */
-import type { RunContext } from "../cli/context.ts";
+import type { RunContext } from "../context.ts";
 import type { CommandSpec } from "../cli/spec.ts";
 import { ENTITIES, ENTITY_NAMES } from "../entities.ts";
 import { type AccessCommand, accessSpec, runAccess } from "./access.ts";

@@ -1,5 +1,5 @@
 /** `sandbox`: serves the embedded Harvest simulator until interrupted. */
-import type { RunContext } from "../cli/context.ts";
+import type { RunContext } from "../context.ts";
 import type { CommandSpec } from "../cli/spec.ts";
 import type { OptionValues } from "../cli/options.ts";
 import { UsageError } from "../errors.ts";

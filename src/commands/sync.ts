@@ -5,7 +5,7 @@
 import { fetchActivityFeeds } from "../dependent/activity_feeds.ts";
 import { downloadAttachments } from "../dependent/attachments.ts";
 import { DEFAULT_CONCURRENCY } from "./dependent.ts";
-import type { RunContext } from "../cli/context.ts";
+import type { RunContext } from "../context.ts";
 import type { CommandSpec } from "../cli/spec.ts";
 import {
   cacheDir,

@@ -5,7 +5,7 @@
 import { join } from "node:path";
 import type { Cache, EntityFolder } from "../cache/mod.ts";
 import { INDEX_FILE } from "../cache/mod.ts";
-import type { RunContext } from "../cli/context.ts";
+import type { RunContext } from "../context.ts";
 import { ENTITIES } from "../entities.ts";
 import { RunError } from "../errors.ts";
 import type { HarvestClient } from "../harvest/mod.ts";

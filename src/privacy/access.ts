@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { writeFileAtomic } from "../cache/mod.ts";
 import { type ApiRecord, ENTITIES, entityPath } from "../entities.ts";
 import type { HarvestClient } from "../harvest/mod.ts";
-import type { RunContext } from "../cli/context.ts";
+import type { RunContext } from "../context.ts";
 import {
   type ApiAttachment,
   attachmentsByCandidate,

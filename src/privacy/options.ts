@@ -1,5 +1,5 @@
 /** Options of the privacy commands, validated at parse time (before any request). */
-import type { Env } from "../cli/context.ts";
+import type { Env } from "../context.ts";
 import type { OptionsConfig, OptionValues } from "../cli/options.ts";
 import { integerOption } from "../commands/sandbox.ts";
 import { UsageError } from "../errors.ts";

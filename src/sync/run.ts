@@ -12,7 +12,7 @@ import { rm } from "node:fs/promises";
 import { join } from "node:path";
 import type { Cache, EntityFolder } from "../cache/mod.ts";
 import { candidateAttachmentsDir } from "../cache/mod.ts";
-import type { RunContext } from "../cli/context.ts";
+import type { RunContext } from "../context.ts";
 import { describeFailure } from "../cli/failure.ts";
 import { streamEntity } from "../commands/extract.ts";
 import { ENTITIES, type EntityName, entityPath, recordId } from "../entities.ts";
