@@ -5,7 +5,7 @@
 import { helpText, parseCommand } from "./src/cli/args.ts";
 import { processContext } from "./src/cli/context.ts";
 import { run } from "./src/commands/mod.ts";
-import { describeFailure } from "./src/cli/failure.ts";
+import { describeFailure } from "./src/failure.ts";
 import { VERSION } from "./src/version.ts";
 
 async function main(): Promise<number> {

@@ -13,7 +13,7 @@ import { join } from "node:path";
 import type { Cache, EntityFolder } from "../cache/mod.ts";
 import { candidateAttachmentsDir } from "../cache/mod.ts";
 import type { RunContext } from "../context.ts";
-import { describeFailure } from "../cli/failure.ts";
+import { describeFailure } from "../failure.ts";
 import { streamEntity } from "../commands/extract.ts";
 import { ENTITIES, type EntityName, entityPath, recordId } from "../entities.ts";
 import { RunError } from "../errors.ts";
