@@ -20,7 +20,7 @@ import {
 } from "../cli/options.ts";
 import { UsageError } from "../errors.ts";
 import { RunError } from "../errors.ts";
-import { Progress } from "../cli/progress.ts";
+import { Progress } from "../progress.ts";
 import { openClient } from "../cli/client.ts";
 import { auditCache } from "../check/audit.ts";
 import { formatReport, reportJson } from "../check/report.ts";

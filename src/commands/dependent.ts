@@ -17,7 +17,7 @@ import {
   outputHelp,
   outputOptions,
 } from "../cli/options.ts";
-import { Progress } from "../cli/progress.ts";
+import { Progress } from "../progress.ts";
 import { openCache } from "../cache/mod.ts";
 import {
   candidatesFolder,

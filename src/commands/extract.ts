@@ -29,7 +29,7 @@ import {
   outputOptions,
   quiet,
 } from "../cli/options.ts";
-import { Progress } from "../cli/progress.ts";
+import { Progress } from "../progress.ts";
 import { type Cache, type EncodedRecords, type EntityFolder, openCache } from "../cache/mod.ts";
 import type { HarvestClient, LazyPage } from "../harvest/mod.ts";
 import { openClient } from "../cli/client.ts";
