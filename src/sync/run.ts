@@ -14,7 +14,7 @@ import type { Cache, EntityFolder } from "../cache/mod.ts";
 import { candidateAttachmentsDir } from "../cache/mod.ts";
 import type { RunContext } from "../context.ts";
 import { describeFailure } from "../failure.ts";
-import { streamEntity } from "../commands/extract.ts";
+import { streamEntity } from "../extract/stream.ts";
 import { ENTITIES, type EntityName, entityPath, recordId } from "../entities.ts";
 import { RunError } from "../errors.ts";
 import type { HarvestClient } from "../harvest/mod.ts";
