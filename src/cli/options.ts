@@ -117,6 +117,23 @@ export function parseBaseUrl(value: string, source: string): string {
   return url.href.replace(/\/+$/, "");
 }
 
+/** A whole-number option from `min` to `max`; `fallback` when it is not given. */
+export function integerOption(
+  values: OptionValues,
+  name: string,
+  fallback: number,
+  min: number,
+  max: number,
+): number {
+  const text = values[name];
+  if (typeof text !== "string") return fallback;
+  const value = Number(text);
+  if (!/^\d+$/.test(text.trim()) || value < min || value > max) {
+    throw new UsageError(`--${name} "${text}" must be a whole number from ${min} to ${max}`);
+  }
+  return value;
+}
+
 export function rateTarget(values: OptionValues): number {
   const text = stringValue(values, "rate-target");
   if (text === undefined) return DEFAULT_RATE_TARGET;

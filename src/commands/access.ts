@@ -9,7 +9,7 @@ import { type Connection, connection, connectionHelp, connectionOptions } from "
 import { openClient } from "../cli/client.ts";
 import { RunError, UsageError } from "../errors.ts";
 import { buildBundle, downloadAccessFiles, writeBundle } from "../privacy/access.ts";
-import { emailOption, emailOptions } from "../privacy/options.ts";
+import { emailOption, emailOptions } from "./privacy_options.ts";
 import { findCandidates } from "../privacy/search.ts";
 
 export interface AccessCommand {

@@ -11,6 +11,7 @@ import {
   type Connection,
   connectionHelp,
   connectionOptions,
+  integerOption,
   type OptionHelp,
   type OptionsConfig,
   type OptionValues,
@@ -28,7 +29,6 @@ import {
 } from "../dependent/run.ts";
 import { UsageError } from "../errors.ts";
 import { plural } from "./extract.ts";
-import { integerOption } from "./sandbox.ts";
 
 export const DEFAULT_CONCURRENCY = 4;
 

@@ -35,7 +35,7 @@ import {
   PRIVACY_LOG_FILE,
   type PrivacyLogEntry,
 } from "../privacy/log.ts";
-import { emailOption, emailOptions, onBehalfOf } from "../privacy/options.ts";
+import { emailOption, emailOptions, onBehalfOf } from "./privacy_options.ts";
 import { purgeDeleted, replaceAnonymized } from "../privacy/purge.ts";
 import { addPending, clearPending, type PendingErasure, readPending } from "../privacy/pending.ts";
 import { finishInterruptedErasures } from "../privacy/finish.ts";

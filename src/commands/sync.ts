@@ -15,6 +15,7 @@ import {
   connection,
   connectionHelp,
   connectionOptions,
+  integerOption,
   type OptionValues,
   outputHelp,
   outputOptions,
@@ -33,7 +34,6 @@ import {
   type SyncStep,
 } from "../sync/run.ts";
 import { formatJson, formatMarkdown, formatTable, totals } from "../sync/summary.ts";
-import { integerOption } from "./sandbox.ts";
 
 export interface SyncCommand {
   kind: "sync";
