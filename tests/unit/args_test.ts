@@ -1,6 +1,11 @@
 import assert from "node:assert/strict";
-import { helpText, parseCommand } from "../../src/cli/args.ts";
+import * as args from "../../src/cli/args.ts";
+import { COMMAND_GROUPS } from "../../src/commands/mod.ts";
 import { UsageError } from "../../src/errors.ts";
+import type { Env } from "../../src/context.ts";
+
+const parseCommand = (argv: string[], env: Env) => args.parseCommand(argv, env, COMMAND_GROUPS);
+const helpText = (topic?: string) => args.helpText(COMMAND_GROUPS, topic);
 
 const env = (vars: Record<string, string>) => (name: string) => vars[name];
 const withKey = env({ GREENHOUSE_API_KEY: "k" });
