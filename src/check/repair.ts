@@ -3,8 +3,8 @@
  * bad record files, lets the store's recovery rebuild each damaged folder's index from its valid
  * record files (journal replay, adoption, rows without files dropped), re-fetches every record
  * whose file was missing, corrupt or mismatched (a 404 removes it), removes activity feeds of
- * candidates no longer cached, and hands the candidates whose attachments are incomplete to the
- * attachment downloader. With `dryRun` it only says what it would do.
+ * candidates no longer cached, and names the candidates whose attachments are incomplete (the
+ * command re-downloads them afterwards). With `dryRun` it only says what it would do.
  */
 import { join } from "node:path";
 import { RunError } from "../errors.ts";
@@ -22,10 +22,11 @@ export interface RepairOptions {
   /** The API client; only created when a record must be re-fetched. */
   client?: () => HarvestClient;
   /**
-   * Re-downloads the attachments of these candidates (verifying existing ones). When absent the
-   * repair says which command to run instead.
+   * Whether the caller re-downloads incomplete attachments once the repair returns (it needs the
+   * API); the plan then lists a "redownload-attachments" action. Otherwise the repair says which
+   * command to run.
    */
-  repairAttachments?: (candidateIds: number[]) => Promise<unknown>;
+  redownloadAttachments: boolean;
   /** One line per action, as it happens. */
   log: (line: string) => void;
 }
@@ -189,20 +190,13 @@ export async function repairCache(
 
   const candidates = plan.attachmentCandidates;
   if (candidates.length > 0) {
-    if (opts.repairAttachments && !opts.dryRun) {
+    if (opts.redownloadAttachments) {
+      const verb = opts.dryRun ? "re-download" : "re-downloading";
       act({
         action: "redownload-attachments",
         entity: "attachments",
         ids: candidates,
-        detail: `re-downloading the attachments of candidates ${listIds(candidates)}`,
-      });
-      await opts.repairAttachments(candidates);
-    } else if (opts.repairAttachments) {
-      act({
-        action: "redownload-attachments",
-        entity: "attachments",
-        ids: candidates,
-        detail: `re-download the attachments of candidates ${listIds(candidates)}`,
+        detail: `${verb} the attachments of candidates ${listIds(candidates)}`,
       });
     } else {
       actions.push({
