@@ -6,12 +6,11 @@ import type { ParseArgsConfig } from "node:util";
 import { UsageError } from "../errors.ts";
 import { parseIsoDate } from "./dates.ts";
 import type { Env } from "../context.ts";
+import type { ApiVersion } from "../entities.ts";
 
 export type OptionsConfig = NonNullable<ParseArgsConfig["options"]>;
 export type OptionValues = Record<string, string | boolean | (string | boolean)[] | undefined>;
 
-export type ApiVersion = "v1" | "v3";
-export const API_VERSIONS: readonly ApiVersion[] = ["v1", "v3"];
 export const DEFAULT_BASE_URLS: Record<ApiVersion, string> = {
   v1: "https://harvest.greenhouse.io/v1",
   v3: "https://harvest.greenhouse.io/v3",

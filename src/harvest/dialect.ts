@@ -4,10 +4,10 @@
  * created_after/created_before) and `v3Dialect` (cursors, 30 s window, pipe-syntax filters)
  * are the two implementations.
  */
-import type { UpdatedFilter } from "../entities.ts";
+import type { ApiVersion, UpdatedFilter } from "../entities.ts";
 
 export interface Dialect {
-  version: "v1" | "v3";
+  version: ApiVersion;
   /** The environment variables holding this version's credentials, for messages. */
   credentials: string;
   /** The server's rate-limit window. */
