@@ -39,13 +39,8 @@ import { RunError } from "../errors.ts";
 import { collectGarbage } from "../memory.ts";
 import { type CandidateBatch, getRecord, type HarvestClient } from "../harvest/mod.ts";
 import { listByCandidate } from "./batch.ts";
-import {
-  candidatesFolder,
-  chunk,
-  type DependentResult,
-  type DependentRun,
-  forEachConcurrent,
-} from "./run.ts";
+import { candidatesFolder, chunk, type DependentResult, type DependentRun } from "./run.ts";
+import { forEachConcurrent } from "../concurrency.ts";
 import { removeIfPresent } from "../files.ts";
 
 /** "URLs expire in 7 days" (Harvest v1 docs). */
