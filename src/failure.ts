@@ -20,7 +20,7 @@ export function describeFailure(error: unknown): Failure {
   if (error instanceof Deno.errors.PermissionDenied) {
     return {
       message:
-        `the operating system refused access: ${error.message}. Check the folder's permissions.`,
+        `the operating system refused access: ${error.message}; check the folder's permissions`,
       exitCode: 1,
     };
   }

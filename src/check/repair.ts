@@ -149,8 +149,8 @@ export async function repairCache(
 ): Promise<RepairAction[]> {
   if (report.lock === "held") {
     throw new RunError(
-      `Cache ${report.cacheDir} is locked by a run that is still active: ` +
-        `run check --repair again when it has finished.`,
+      `cache ${report.cacheDir} is locked by a run that is still active; ` +
+        "run check --repair again when it has finished",
     );
   }
   const plan = planRepair(report);
@@ -280,7 +280,8 @@ async function repairFolder(
     });
     return;
   }
-  if (!opts.client) throw new RunError("check --repair needs the API to re-fetch records.");
+  // The command always passes a client when it repairs for real (it parsed the connection).
+  if (!opts.client) throw new TypeError("repairCache: re-fetching records needs opts.client");
   const client = opts.client();
   const fetched: number[] = [];
   const gone: number[] = [];
@@ -292,7 +293,7 @@ async function repairFolder(
       body = await getRecord(client, path, id);
     } catch (error) {
       if (!(error instanceof RunError)) throw error;
-      throw new RunError(`${error.message}; left as it is.`);
+      throw new RunError(`${error.message}; ${plan.name} ${id} was left as it is`);
     }
     if (body === undefined) {
       gone.push(id);

@@ -35,7 +35,8 @@ export function parseCommand<C>(
   if (first === "--version" || first === "-V") return { kind: "version" };
   if (first.startsWith("-")) {
     throw new UsageError(
-      `expected a command before "${first}"; run ${PROGRAM} --help for the list`,
+      `"${first}" comes before any command: give the command first; run ${PROGRAM} --help for ` +
+        "the list",
     );
   }
   const spec = specs.find((candidate) => candidate.name === first);

@@ -116,6 +116,16 @@ export function parseBaseUrl(value: string, source: string): string {
   return url.href.replace(/\/+$/, "");
 }
 
+/** The Harvest base URL: as parseBaseUrl, and paths are joined to it, so no query or fragment. */
+export function parseApiBaseUrl(value: string, source: string): string {
+  const parsed = parseBaseUrl(value, source);
+  const url = new URL(parsed);
+  if (url.search || url.hash) {
+    throw new UsageError(`${source} "${value}" must not have a query string or fragment`);
+  }
+  return parsed;
+}
+
 /** A whole-number option from `min` to `max`; `fallback` when it is not given. */
 export function integerOption(
   values: OptionValues,
@@ -175,11 +185,12 @@ function urlSetting(
   flag: string,
   variable: string,
   fallback: string,
+  parse: (value: string, source: string) => string = parseBaseUrl,
 ): string {
   const fromFlag = stringValue(values, flag);
-  if (fromFlag !== undefined) return parseBaseUrl(fromFlag, `--${flag}`);
+  if (fromFlag !== undefined) return parse(fromFlag, `--${flag}`);
   const fromEnv = env(variable);
-  return fromEnv ? parseBaseUrl(fromEnv, variable) : fallback;
+  return fromEnv ? parse(fromEnv, variable) : fallback;
 }
 
 export function connection(values: OptionValues, env: Env): Connection {
@@ -190,6 +201,7 @@ export function connection(values: OptionValues, env: Env): Connection {
     "base-url",
     "GREENHOUSE_BASE_URL",
     DEFAULT_BASE_URLS[api],
+    parseApiBaseUrl,
   );
   const target = rateTarget(values);
   if (api === "v1") {

@@ -87,7 +87,7 @@ export async function runAccess(cmd: AccessCommand, ctx: RunContext): Promise<nu
       for (const failure of downloads.failed) ctx.err(`access: ${failure}\n`);
       throw new RunError(
         `access: ${downloads.failed.length} attachment file(s) could not be downloaded (listed above); ` +
-          `the rest of the bundle is in ${cmd.out}. Run again to retry.`,
+          `the rest of the bundle is in ${cmd.out}; run again to retry`,
       );
     }
   }

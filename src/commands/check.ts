@@ -160,7 +160,7 @@ async function requireCache(dir: string): Promise<void> {
     if (!(error instanceof Deno.errors.NotFound)) throw error;
   }
   throw new RunError(
-    `No cache at ${dir}: run an entity command first, or point --cache-dir at the cache.`,
+    `check: no cache at ${dir}; run an entity command first, or point --cache-dir at the cache`,
   );
 }
 

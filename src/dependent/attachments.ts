@@ -155,7 +155,7 @@ export function isExpiryError(status: number, body: string): boolean {
 export function assertInside(base: string, path: string): void {
   const rel = relative(base, path);
   if (rel === "" || rel.startsWith("..") || isAbsolute(rel)) {
-    throw new RunError(`Refusing to write ${path}: it is outside ${base}`);
+    throw new RunError(`${path}: outside ${base}; refusing to write it`);
   }
 }
 
@@ -544,7 +544,7 @@ async function fetchToFile(url: URL, path: string, fetchFn: typeof fetch): Promi
       if (error instanceof StreamError) {
         return { kind: "retry", reason: `download interrupted: ${error.message}` };
       }
-      throw new RunError(`Cannot write ${path}: ${describe(error)}`);
+      throw new RunError(`${path}: cannot be written: ${describe(error)}`);
     }
     return {
       kind: "ok",

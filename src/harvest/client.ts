@@ -3,7 +3,7 @@
  */
 import { type Clock, systemClock } from "../clock.ts";
 import type { ApiRecord } from "../entities.ts";
-import { RunError, UsageError } from "../errors.ts";
+import { RunError } from "../errors.ts";
 import type { Auth } from "./auth.ts";
 import type { Dialect } from "./dialect.ts";
 import { JsonArrayBytes } from "./json_array.ts";
@@ -181,34 +181,16 @@ export class HarvestClient {
   #onEvent?: (e: ClientEvent) => void;
 
   constructor(opts: ClientOptions) {
-    let url: URL;
-    try {
-      url = new URL(opts.baseUrl);
-    } catch {
-      throw new UsageError(
-        "The base URL is not a valid URL (expected e.g. https://harvest.greenhouse.io/v1).",
-      );
+    // cli/options.ts validates the base URL and rate target a user gives; these are assertions.
+    const url = new URL(opts.baseUrl);
+    if (url.protocol === "http:" ? !isLoopback(url.hostname) : url.protocol !== "https:") {
+      throw new TypeError(`HarvestClient: ${url.origin} is neither https:// nor loopback http://`);
     }
-    if (url.username || url.password) {
-      throw new UsageError(
-        "The base URL must not contain credentials; give the API key separately.",
-      );
-    }
-    if (url.protocol === "http:") {
-      if (!isLoopback(url.hostname)) {
-        throw new UsageError(
-          `Refusing plain http:// base URL ${url.origin}: the key would travel in clear. ` +
-            "Use https:// (plain http is only allowed for 127.0.0.1, ::1 and localhost).",
-        );
-      }
-    } else if (url.protocol !== "https:") {
-      throw new UsageError(`The base URL must use https:// (got ${url.protocol}).`);
-    }
-    if (url.search || url.hash) {
-      throw new UsageError("The base URL must not have a query string or fragment.");
+    if (url.username || url.password || url.search || url.hash) {
+      throw new TypeError("HarvestClient: the base URL carries credentials, a query or a fragment");
     }
     if (!(opts.rateTarget > 0 && opts.rateTarget <= 1)) {
-      throw new UsageError(`The rate target must be a fraction in (0, 1], got ${opts.rateTarget}.`);
+      throw new RangeError(`HarvestClient: rate target ${opts.rateTarget} is not in (0, 1]`);
     }
     this.#origin = url.origin;
     this.baseUrl = url.origin + url.pathname.replace(/\/+$/, "");
@@ -340,7 +322,7 @@ export class HarvestClient {
       );
     }
     const hint = this.dialect.errorHint?.(status, body) ?? "";
-    throw new RunError(this.#redact(error.message + (hint ? ` ${hint}` : "")));
+    throw new RunError(this.#redact(error.message + (hint ? `; ${hint}` : "")));
   }
 
   /**
@@ -401,14 +383,14 @@ export class HarvestClient {
       `${call.endpoint}: gave up after ${sends} attempt${sends === 1 ? "" : "s"} over ` +
         `${
           seconds(elapsed)
-        }: ${lastError}. Check your network or Greenhouse's status and run again.`,
+        }: ${lastError}; check your network or Greenhouse's status and run again`,
     ));
   }
 
   #notRetried(call: Call, reason: string): RunError {
     return new RunError(this.#redact(
-      `${call.endpoint}: ${reason}; not retried because the request may have reached Greenhouse. ` +
-        "Check whether it took effect before running again.",
+      `${call.endpoint}: ${reason}; not retried because the request may have reached Greenhouse; ` +
+        "check whether it took effect before running again",
     ));
   }
 
@@ -472,7 +454,7 @@ export class HarvestClient {
       if (records === undefined) {
         const got = body === null ? "null" : typeof body;
         throw new RunError(
-          this.#redact(`${endpoint}: expected a JSON array of records, got ${got}.`),
+          this.#redact(`${endpoint}: expected a JSON array of records, got ${got}`),
         );
       }
       const links = parseLinkHeader(headers.get("link"));
@@ -492,7 +474,7 @@ export class HarvestClient {
       if (!next) return;
       if (seen.has(next)) {
         throw new RunError(
-          this.#redact(`${endpoint}: the next-page link points back at a page already read.`),
+          this.#redact(`${endpoint}: the next-page link points back at a page already read`),
         );
       }
       url = next;
@@ -514,12 +496,12 @@ export class HarvestClient {
       try {
         parsed = new URL(pathOrUrl);
       } catch {
-        throw new RunError("Greenhouse gave an invalid URL to follow.");
+        throw new RunError("link to follow: Greenhouse gave a URL that is not valid");
       }
       if (parsed.origin !== this.#origin || parsed.username || parsed.password) {
         throw new RunError(
-          `Refusing to send the API key to ${parsed.protocol}//${parsed.host}: ` +
-            `it is not the base URL's host (${this.#origin}).`,
+          `${parsed.protocol}//${parsed.host}: not the base URL's host (${this.#origin}); ` +
+            "refusing to send the API key there",
         );
       }
       url = pathOrUrl;

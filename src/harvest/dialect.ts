@@ -161,8 +161,8 @@ export const v3Dialect: Dialect = Object.freeze({
   },
   errorHint(status: number, body: unknown): string | undefined {
     if (status !== 422 || !/cursor/i.test(JSON.stringify(body ?? ""))) return undefined;
-    return "Greenhouse refused the pagination cursor (it may have expired): run the command " +
-      "again to start the listing over.";
+    return "Greenhouse refused the pagination cursor (it may have expired); run the command " +
+      "again to start the listing over";
   },
   candidateBatch: Object.freeze({
     notesPath: "/notes",

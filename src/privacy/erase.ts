@@ -43,7 +43,7 @@ export function checkWritable(writes: CandidateWrites, mode: EraseMode, version:
   throw new RunError(
     `erase --mode ${mode} is not possible on Harvest ${version}: it has no ${
       mode === "delete" ? "candidate delete" : "candidate edit"
-    } endpoint. Use the other --mode, or --api v1 while Greenhouse still serves it; nothing was changed`,
+    } endpoint; use the other --mode, or --api v1 while Greenhouse still serves it; nothing was changed`,
   );
 }
 
@@ -88,7 +88,7 @@ export function formatRequest(
 export async function checkUser(client: HarvestClient, userId: number): Promise<void> {
   if (await getRecord(client, "/users", userId) === undefined) {
     throw new RunError(
-      `On-Behalf-Of user ${userId} does not exist in Greenhouse (GET /users found no user ` +
+      `erase: On-Behalf-Of user ${userId} does not exist in Greenhouse (GET /users found no user ` +
         `${userId}): give the id of the Greenhouse user the request is made for; nothing was changed`,
     );
   }

@@ -61,6 +61,14 @@ Deno.test("usage errors are clear and name what is wrong", () => {
   usageError(["candidates", "--rate-target", "2"], /--rate-target "2"/);
   usageError(["candidates", "--rate-target", "0.05"], /0\.1 to 1/);
   usageError(["candidates", "--base-url", "http://example.com/v1"], /plain http/);
+  usageError(
+    ["candidates", "--base-url", "https://harvest.greenhouse.io/v1?per_page=5"],
+    /--base-url ".*" must not have a query string or fragment/,
+  );
+  usageError(
+    ["--quiet", "candidates"],
+    /^"--quiet" comes before any command: give the command first/,
+  );
   usageError(["candidates", "-a", "2023-01-01", "-b", "2022-01-01"], /not before/);
   usageError(["sources", "-a", "2023-01-01"], /cannot be filtered by creation date/);
   usageError(["candidates"], /GREENHOUSE_API_KEY/, env({}));
