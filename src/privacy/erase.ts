@@ -58,7 +58,8 @@ export function planRequest(
     ? { [writes.actingUserHeader]: String(userId) }
     : {};
   const pathOf = mode === "delete" ? writes.deletePath : writes.editPath;
-  if (!pathOf) throw new RunError(`erase --mode ${mode}: no such write in this API version`);
+  // checkWritable refused the mode before anything was planned.
+  if (!pathOf) throw new TypeError(`planRequest: the dialect has no ${mode} write`);
   const path = pathOf(candidate.id);
   return mode === "delete"
     ? { method: "DELETE", path, headers }
