@@ -3,7 +3,8 @@
  * `subject: problem; what to do` (or `subject problem; what to do`): it starts with what it is
  * about, in lower case (a flag, a path, an endpoint, an environment variable…), is one sentence
  * (parts joined by ":" and ";", not ". "), and has no trailing period. A static scan of the
- * source text, so a message on a path no test reaches is held to it too.
+ * source text, so a message on a path no test reaches is held to it too. And input is validated
+ * once, at the boundary: only cli/ and commands/ raise usage errors.
  */
 import assert from "node:assert/strict";
 import { join } from "node:path";
@@ -180,4 +181,15 @@ Deno.test("error voice: every UsageError and RunError message in src/", async ()
   }
   assert.ok(scanned > 80, `scanned ${scanned} messages`);
   assert.deepEqual(problems, []);
+});
+
+Deno.test("usage errors are raised only at the boundary (cli/ and commands/)", async () => {
+  const outside: string[] = [];
+  for (const file of await sourceFiles("src")) {
+    if (file.startsWith("src/cli/") || file.startsWith("src/commands/")) continue;
+    const code = blankComments(await Deno.readTextFile(join(ROOT, file)));
+    if (/\bnew\s+UsageError\s*\(/.test(code)) outside.push(file);
+  }
+  // Inner layers get validated input; a bad value there is a bug (TypeError or RangeError).
+  assert.deepEqual(outside, []);
 });
