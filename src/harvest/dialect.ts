@@ -72,7 +72,7 @@ export interface CandidateBatch {
   maxIds: number;
 }
 
-/** Harvest v1/v2 list page size: the documented maximum. */
+/** Harvest v1/v2 list page size: the documented maximum (https://developers.greenhouse.io/harvest.html#pagination). */
 export const V1_PER_PAGE = 500;
 
 function checkDate(name: string, d: Date): string {
@@ -124,7 +124,7 @@ export const v1Dialect: Dialect = Object.freeze({
   }),
 });
 
-/** Harvest v3 list page size: the documented maximum. */
+/** Harvest v3 list page size: the maximum (https://harvestdocs.greenhouse.io/docs/pagination). */
 export const V3_PER_PAGE = 500;
 
 /** v3 date filter value: `gte|A`, `lt|B` or `gte|A|lt|B` (inclusive start, exclusive end). */

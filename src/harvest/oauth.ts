@@ -45,7 +45,10 @@ interface Token {
 }
 
 const TOKEN_WINDOW_MS = 60_000;
-/** When the endpoint names no expiry, assume Greenhouse's documented 1 h access-token life. */
+/**
+ * When the endpoint names no expiry, assume Greenhouse's documented 1 h access-token life
+ * (https://harvestdocs.greenhouse.io/docs/authentication).
+ */
 const DEFAULT_LIFETIME_MS = 3_600_000;
 
 /** `expires_at` (ISO or epoch seconds/ms) or `expires_in` (seconds) → epoch ms. */
