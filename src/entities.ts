@@ -1,6 +1,8 @@
 /**
  * The seven Harvest list entities as one table of data. Every entity command is one code path
- * driven by this table; adding an entity means adding a row.
+ * driven by this table; adding an entity means adding a row. Each row also says where the entity
+ * comes in a sync (after what it references) and which of its fields name other entities, which
+ * `check` cross-references.
  */
 
 import { RunError } from "./errors.ts";
@@ -20,8 +22,27 @@ export const ENTITY_NAMES = [
 ] as const;
 export type EntityName = typeof ENTITY_NAMES[number];
 
+/** The Harvest API versions the tool speaks: v1 (Basic auth, Link paging) and v3 (OAuth, cursors). */
+export type ApiVersion = "v1" | "v3";
+export const API_VERSIONS: readonly ApiVersion[] = ["v1", "v3"];
+
 /** v1 list filters selecting records changed at or after a time. */
 export type UpdatedFilter = "updated_after" | "last_activity_after";
+
+/** A field of a record that names a record of another entity by id. */
+export interface Reference {
+  /** The field as the API names it, e.g. "candidate_id" (v1 `jobs[].id` is v3 `job_id`). */
+  field: string;
+  /** The entity whose ids the field holds. */
+  entity: EntityName;
+  /** The ids a record names through the field, in either version's shape (not yet validated). */
+  ids: (record: ApiRecord) => unknown[];
+  /**
+   * Whether `check` also lists the named entity's records that no record names through this
+   * field (e.g. candidates without applications). Ids named but not cached are always listed.
+   */
+  listUnnamed: boolean;
+}
 
 export interface Entity {
   name: EntityName;
@@ -29,11 +50,14 @@ export interface Entity {
   summary: string;
   /** List endpoint path relative to the base URL (v1). */
   path: string;
+  /** One record, in prose (for messages): "application". */
+  noun: string;
   /**
    * List endpoint per API version; undefined where that version has no equivalent. All seven
-   * keep their names in v3 (harvestdocs reference; the README records the renamed fields).
+   * keep their names in v3 (https://harvestdocs.greenhouse.io/docs/list-endpoints; the README
+   * records the renamed fields).
    */
-  paths: Record<"v1" | "v3", string | undefined>;
+  paths: Record<ApiVersion, string | undefined>;
   /** Whether the list endpoint takes created_after / created_before. */
   createdFilters: boolean;
   /**
@@ -43,6 +67,13 @@ export interface Entity {
   updatedFilter: UpdatedFilter | null;
   /** The index.csv moniker, compatible with the existing Python extractor's `check`. */
   moniker: (record: ApiRecord) => string;
+  /**
+   * Where the entity comes in a sync, 1 first: after every entity it references, so a synced
+   * record's references are in the cache before it (a unit test holds the table to that).
+   */
+  order: number;
+  /** The fields naming records of other entities. */
+  references: readonly Reference[];
 }
 
 const idOrEmpty = (
@@ -63,74 +94,119 @@ function firstJobId(record: ApiRecord): string {
   return idOrEmpty(record.job_id);
 }
 
+/** An application's job ids: v1 lists `jobs[]` (prospects may have several or none), v3 has `job_id`. */
+function jobIds(record: ApiRecord): unknown[] {
+  return Array.isArray(record.jobs)
+    ? record.jobs.map((job: ApiRecord) => job?.id)
+    : [record.job_id];
+}
+
+const candidateId: Omit<Reference, "listUnnamed"> = {
+  field: "candidate_id",
+  entity: "candidates",
+  ids: (record) => [record.candidate_id],
+};
+
 export const ENTITIES: Record<EntityName, Entity> = {
   applications: {
     name: "applications",
+    noun: "application",
     summary: "Applications (candidate and prospect), with answers and attachment links",
     path: "/applications",
     paths: { v1: "/applications", v3: "/applications" },
     createdFilters: true,
     updatedFilter: "last_activity_after",
     moniker: (r) => `${idOrEmpty(r.candidate_id)}/${firstJobId(r)}`,
+    order: 5,
+    references: [
+      { ...candidateId, listUnnamed: true },
+      { field: "jobs[].id", entity: "jobs", ids: jobIds, listUnnamed: true },
+    ],
   },
   candidates: {
     name: "candidates",
+    noun: "candidate",
     summary: "Candidates and prospects, with contact details and attachment links",
     path: "/candidates",
     paths: { v1: "/candidates", v3: "/candidates" },
     createdFilters: true,
     updatedFilter: "updated_after",
     moniker: personName,
+    order: 4,
+    references: [],
   },
   jobs: {
     name: "jobs",
+    noun: "job",
     summary: "Jobs, with departments, offices, hiring team and openings",
     path: "/jobs",
     paths: { v1: "/jobs", v3: "/jobs" },
     createdFilters: true,
     updatedFilter: "updated_after",
     moniker: (r) => idOrEmpty(r.name),
+    order: 3,
+    references: [],
   },
   offers: {
     name: "offers",
+    noun: "offer",
     summary: "Offers, every version",
     path: "/offers",
     paths: { v1: "/offers", v3: "/offers" },
     createdFilters: true,
     updatedFilter: "updated_after",
     moniker: (r) => `${idOrEmpty(r.candidate_id)}/${idOrEmpty(r.application_id)}`,
+    order: 6,
+    references: [
+      { ...candidateId, listUnnamed: false },
+      {
+        field: "application_id",
+        entity: "applications",
+        ids: (record) => [record.application_id],
+        listUnnamed: false,
+      },
+    ],
   },
   prospect_pools: {
     name: "prospect_pools",
+    noun: "prospect pool",
     summary: "Prospect pools and their stages",
     path: "/prospect_pools",
     paths: { v1: "/prospect_pools", v3: "/prospect_pools" },
     createdFilters: false,
     updatedFilter: null,
     moniker: (r) => idOrEmpty(r.name),
+    order: 2,
+    references: [],
   },
   scorecards: {
     name: "scorecards",
+    noun: "scorecard",
     summary: "Submitted scorecards",
     path: "/scorecards",
     paths: { v1: "/scorecards", v3: "/scorecards" },
     createdFilters: true,
     updatedFilter: "updated_after",
     moniker: (r) => idOrEmpty(r.candidate_id),
+    order: 7,
+    references: [{ ...candidateId, listUnnamed: true }],
   },
   sources: {
     name: "sources",
+    noun: "source",
     summary: "Candidate sources, grouped by strategy",
     path: "/sources",
     paths: { v1: "/sources", v3: "/sources" },
     createdFilters: false,
     updatedFilter: null,
     moniker: (r) => idOrEmpty(r.name),
+    order: 1,
+    references: [],
   },
 };
 
 /** The entity's list path for the client's API version, or a RunError when it has none. */
-export function entityPath(entity: Entity, dialect: { version: "v1" | "v3" }): string {
+export function entityPath(entity: Entity, dialect: { version: ApiVersion }): string {
   const path = entity.paths[dialect.version];
   if (path === undefined) {
     throw new RunError(
@@ -140,6 +216,11 @@ export function entityPath(entity: Entity, dialect: { version: "v1" | "v3" }): s
   }
   return path;
 }
+
+/** The entity names in sync order: each after every entity it references. */
+export const ENTITIES_IN_ORDER: readonly EntityName[] = [...ENTITY_NAMES].sort((a, b) =>
+  ENTITIES[a].order - ENTITIES[b].order
+);
 
 export function isEntityName(name: string): name is EntityName {
   return (ENTITY_NAMES as readonly string[]).includes(name);

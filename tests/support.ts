@@ -1,7 +1,7 @@
 /** Helpers shared by unit and end-to-end tests: temporary folders, file trees, a silent context. */
 import { createHash } from "node:crypto";
 import { join } from "node:path";
-import type { RunContext } from "../src/cli/context.ts";
+import type { RunContext } from "../src/context.ts";
 import { systemClock } from "../src/clock.ts";
 
 export async function withTempDir<T>(fn: (dir: string) => Promise<T>): Promise<T> {

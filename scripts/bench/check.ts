@@ -6,6 +6,7 @@
 import { join } from "node:path";
 import { formatIndex, type IndexRow } from "../../src/cache/index_codec.ts";
 import { CANDIDATES_FOLDER, INDEX_FILE, recordFileName } from "../../src/cache/layout.ts";
+import { forEachConcurrent } from "../../src/concurrency.ts";
 import { median, runCliMeasured } from "./support.ts";
 import type { Bench, BenchFigure } from "./types.ts";
 
@@ -51,19 +52,15 @@ async function generateCache(dir: string, records: number): Promise<void> {
   const rows: IndexRow[] = [];
   const timestamp = "2024-06-02T00:00:00.000Z";
   const encoder = new TextEncoder();
-  let next = 0;
-  const worker = async () => {
-    while (next < records) {
-      const id = 4_100_000_000 + next++ * 1000 + 3;
-      const record = candidate(id);
-      await Deno.writeFile(
-        join(folder, recordFileName(id)),
-        encoder.encode(JSON.stringify(record, null, 2) + "\n"),
-      );
-      rows.push({ id, moniker: `First${id} Last${id}`, timestamp });
-    }
-  };
-  await Promise.all(Array.from({ length: 32 }, worker));
+  const ids = Array.from({ length: records }, (_, n) => 4_100_000_000 + n * 1000 + 3);
+  await forEachConcurrent(ids, 32, async (id) => {
+    const record = candidate(id);
+    await Deno.writeFile(
+      join(folder, recordFileName(id)),
+      encoder.encode(JSON.stringify(record, null, 2) + "\n"),
+    );
+    rows.push({ id, moniker: `First${id} Last${id}`, timestamp });
+  });
   await Deno.writeTextFile(join(folder, INDEX_FILE), formatIndex(rows));
 }
 

@@ -7,7 +7,13 @@ import { collectGarbage } from "../memory.ts";
 import { RunError } from "../errors.ts";
 import { readPending } from "../privacy/pending.ts";
 import { join } from "node:path";
-import { ENTITY_NAMES, type EntityName } from "../entities.ts";
+import {
+  type ApiRecord,
+  ENTITIES,
+  ENTITY_NAMES,
+  type EntityName,
+  isEntityName,
+} from "../entities.ts";
 import { positiveId } from "../ids.ts";
 import {
   ACTIVITY_FEEDS_FOLDER,
@@ -26,10 +32,10 @@ import {
   recordFileName,
   recordIdOf,
 } from "../cache/mod.ts";
+import { crossReferenceGaps, REFERENCED_ENTITIES, type ReferenceIds } from "./references.ts";
 import {
   type Category,
   CROSS_REFERENCE_CATEGORIES,
-  type CrossReferenceKey,
   type FolderSummary,
   INTEGRITY_CATEGORIES,
   type IntegrityKey,
@@ -46,23 +52,9 @@ export interface AuditOptions {
   now?: () => number;
 }
 
-/** What the cross-references need from the record files, as id sets. */
-interface References {
-  candidates?: Set<number>;
-  jobs?: Set<number>;
-  applications?: Set<number>;
-  /** applications → candidate ids and job ids. */
-  appCandidates?: Set<number>;
-  appJobs?: Set<number>;
-  offerCandidates?: Set<number>;
-  offerApplications?: Set<number>;
-  scorecardCandidates?: Set<number>;
-}
-
 /** Collects problems per category, in the order found. */
 class Problems {
   readonly integrity = new Map<IntegrityKey, Problem[]>();
-  readonly cross = new Map<CrossReferenceKey, Problem[]>();
   add(key: IntegrityKey, problem: Problem): void {
     const list = this.integrity.get(key) ?? [];
     list.push(problem);
@@ -73,7 +65,7 @@ class Problems {
 export async function auditCache(cacheDir: string, options: AuditOptions = {}): Promise<Report> {
   const now = options.now ?? Date.now;
   const problems = new Problems();
-  const refs: References = {};
+  const refs: ReferenceIds = { cached: new Map(), named: new Map() };
   const folders: FolderSummary[] = [];
   let filesRead = 0;
   const progress = (n: number) => {
@@ -91,9 +83,10 @@ export async function auditCache(cacheDir: string, options: AuditOptions = {}): 
   if (feeds) folders.push(feeds.summary);
 
   // Activity feeds belong to a candidate in the cache.
-  if (feeds && refs.candidates) {
+  const candidates = refs.cached.get("candidates");
+  if (feeds && candidates) {
     for (const id of feedIds) {
-      if (!refs.candidates.has(id)) {
+      if (!candidates.has(id)) {
         problems.add("orphan_activity_feed", {
           entity: ACTIVITY_FEEDS_FOLDER,
           id,
@@ -116,7 +109,7 @@ export async function auditCache(cacheDir: string, options: AuditOptions = {}): 
   }
 
   await auditPendingErasures(cacheDir, problems);
-  crossReferences(refs, problems);
+  const gaps = crossReferenceGaps(refs);
 
   const integrity: Category[] = INTEGRITY_CATEGORIES.map((c) => ({
     ...c,
@@ -124,7 +117,7 @@ export async function auditCache(cacheDir: string, options: AuditOptions = {}): 
   }));
   const crossReferenceList: Category[] = CROSS_REFERENCE_CATEGORIES.map((c) => ({
     ...c,
-    problems: problems.cross.get(c.key) ?? [],
+    problems: gaps.get(c.key) ?? [],
   }));
   return {
     cacheDir,
@@ -193,10 +186,36 @@ async function auditFolder(
   cacheDir: string,
   name: EntityName | typeof ACTIVITY_FEEDS_FOLDER,
   problems: Problems,
-  refs: References,
+  refs: ReferenceIds,
   progress: (n: number) => void,
 ): Promise<FolderAudit | undefined> {
   const dir = join(cacheDir, name);
+  const fileIds = await listRecordFiles(dir, name, problems);
+  if (fileIds === undefined) return undefined;
+  const index = await auditIndex(dir, name, problems);
+  matchRowsAndFiles(name, index.rows, fileIds, problems);
+  index.rows.clear();
+  auditRecordFiles(dir, name, fileIds, problems, referenceCollector(name, refs), progress);
+  return {
+    summary: {
+      name,
+      records: fileIds.length,
+      oldest: index.oldest === undefined ? null : new Date(index.oldest).toISOString(),
+      newest: index.newest === undefined ? null : new Date(index.newest).toISOString(),
+    },
+    fileIds,
+  };
+}
+
+/**
+ * The ids of the folder's record files, sorted; reports the temporary files and the journal an
+ * interrupted run left. Undefined when the folder does not exist.
+ */
+async function listRecordFiles(
+  dir: string,
+  name: string,
+  problems: Problems,
+): Promise<number[] | undefined> {
   const fileIds: number[] = [];
   try {
     for await (const entry of Deno.readDir(dir)) {
@@ -221,13 +240,24 @@ async function auditFolder(
     if (error instanceof Deno.errors.NotFound) return undefined;
     throw error;
   }
-  fileIds.sort((a, b) => a - b);
-  const files = new Set(fileIds);
+  return fileIds.sort((a, b) => a - b);
+}
 
-  // The index, streamed. Duplicates and order are checked here so each names its id.
-  const rows = new Set<number>();
-  let oldest: number | undefined;
-  let newest: number | undefined;
+interface IndexAudit {
+  /** The ids with a row (each once). */
+  rows: Set<number>;
+  /** Oldest and newest extraction times of the rows, in ms. */
+  oldest?: number;
+  newest?: number;
+}
+
+/**
+ * Streams the folder's index.csv: reports a wrong header, malformed lines, duplicate rows, rows
+ * out of order (once) and an index that is missing or unreadable. Duplicates and order are
+ * checked here so each problem names its id.
+ */
+async function auditIndex(dir: string, name: string, problems: Problems): Promise<IndexAudit> {
+  const audit: IndexAudit = { rows: new Set() };
   let lastId = 0;
   let orderReported = false;
   const indexPath = `${name}/${INDEX_FILE}`;
@@ -245,7 +275,7 @@ async function auditFolder(
           });
           continue;
         }
-        if (rows.has(item.id)) {
+        if (audit.rows.has(item.id)) {
           problems.add("duplicate_index_row", {
             entity: name,
             id: item.id,
@@ -254,7 +284,7 @@ async function auditFolder(
           });
           continue;
         }
-        rows.add(item.id);
+        audit.rows.add(item.id);
         if (item.id < lastId && !orderReported) {
           orderReported = true;
           problems.add("index_malformed", {
@@ -267,8 +297,8 @@ async function auditFolder(
         lastId = Math.max(lastId, item.id);
         const time = Date.parse(item.timestamp);
         if (!Number.isNaN(time)) {
-          if (oldest === undefined || time < oldest) oldest = time;
-          if (newest === undefined || time > newest) newest = time;
+          if (audit.oldest === undefined || time < audit.oldest) audit.oldest = time;
+          if (audit.newest === undefined || time > audit.newest) audit.newest = time;
         }
       }
     }
@@ -278,7 +308,17 @@ async function auditFolder(
       : `${INDEX_FILE} cannot be read: ${(error as Error).message}`;
     problems.add("index_unreadable", { entity: name, path: indexPath, detail });
   }
+  return audit;
+}
 
+/** Every index row has its record file, and every record file its row. */
+function matchRowsAndFiles(
+  name: string,
+  rows: ReadonlySet<number>,
+  fileIds: readonly number[],
+  problems: Problems,
+): void {
+  const files = new Set(fileIds);
   for (const id of rows) {
     if (!files.has(id)) {
       problems.add("row_without_file", {
@@ -299,10 +339,20 @@ async function auditFolder(
       });
     }
   }
-  rows.clear();
+}
 
-  // Each record file: valid JSON, and (for entities) an `id` equal to its file name.
-  const collect = referenceCollector(name, refs);
+/**
+ * Each record file is a JSON object and, in an entity folder, holds the id of its file name;
+ * `collect` sees every record that passes.
+ */
+function auditRecordFiles(
+  dir: string,
+  name: string,
+  fileIds: readonly number[],
+  problems: Problems,
+  collect: ((id: number, record: ApiRecord) => void) | undefined,
+  progress: (n: number) => void,
+): void {
   const checkId = name !== ACTIVITY_FEEDS_FOLDER;
   forEachFile(dir, fileIds, progress, (id, text) => {
     let record: unknown;
@@ -327,8 +377,7 @@ async function auditFolder(
       });
       return;
     }
-    // deno-lint-ignore no-explicit-any
-    const r = record as Record<string, any>;
+    const r = record as ApiRecord;
     if (checkId && r.id !== id) {
       problems.add("id_mismatch", {
         entity: name,
@@ -340,16 +389,6 @@ async function auditFolder(
     }
     collect?.(id, r);
   });
-
-  return {
-    summary: {
-      name,
-      records: fileIds.length,
-      oldest: oldest === undefined ? null : new Date(oldest).toISOString(),
-      newest: newest === undefined ? null : new Date(newest).toISOString(),
-    },
-    fileIds,
-  };
 }
 
 /**
@@ -359,7 +398,7 @@ async function auditFolder(
  */
 function forEachFile(
   dir: string,
-  ids: number[],
+  ids: readonly number[],
   progress: (n: number) => void,
   visit: (id: number, text: string | Error) => void,
 ): void {
@@ -387,112 +426,26 @@ function addTo(set: Set<number>, value: unknown): void {
   if (id !== undefined) set.add(id);
 }
 
-/** Keeps, per entity, only the ids the cross-references need. */
+/** Keeps, per entity, only the ids the cross-references need (see references.ts). */
 function referenceCollector(
   name: string,
-  refs: References,
-  // deno-lint-ignore no-explicit-any
-): ((id: number, record: Record<string, any>) => void) | undefined {
-  switch (name) {
-    case "candidates": {
-      const ids = refs.candidates = new Set();
-      return (id) => ids.add(id);
+  refs: ReferenceIds,
+): ((id: number, record: ApiRecord) => void) | undefined {
+  if (!isEntityName(name)) return undefined;
+  const cached = REFERENCED_ENTITIES.has(name) ? new Set<number>() : undefined;
+  if (cached) refs.cached.set(name, cached);
+  const named = ENTITIES[name].references.map((reference) => {
+    const ids = new Set<number>();
+    refs.named.set(reference, ids);
+    return { reference, ids };
+  });
+  if (!cached && named.length === 0) return undefined;
+  return (id, record) => {
+    cached?.add(id);
+    for (const { reference, ids } of named) {
+      for (const value of reference.ids(record)) addTo(ids, value);
     }
-    case "jobs": {
-      const ids = refs.jobs = new Set();
-      return (id) => ids.add(id);
-    }
-    case "applications": {
-      const ids = refs.applications = new Set();
-      const candidates = refs.appCandidates = new Set();
-      const jobs = refs.appJobs = new Set();
-      return (id, r) => {
-        ids.add(id);
-        addTo(candidates, r.candidate_id);
-        // v1 lists jobs[]; v3 has job_id.
-        if (Array.isArray(r.jobs)) { for (const job of r.jobs) addTo(jobs, job?.id); }
-        else addTo(jobs, r.job_id);
-      };
-    }
-    case "offers": {
-      const candidates = refs.offerCandidates = new Set();
-      const applications = refs.offerApplications = new Set();
-      return (_id, r) => {
-        addTo(candidates, r.candidate_id);
-        addTo(applications, r.application_id);
-      };
-    }
-    case "scorecards": {
-      const candidates = refs.scorecardCandidates = new Set();
-      return (_id, r) => addTo(candidates, r.candidate_id);
-    }
-    default:
-      return undefined;
-  }
-}
-
-/**
- * The existing extractor's cross-references, by record id. Each is computed only when both
- * folders it relates exist: a cache without applications is not "every candidate lacks one".
- */
-function crossReferences(refs: References, problems: Problems): void {
-  const gap = (key: CrossReferenceKey, entity: string, ids: Iterable<number>, detail: string) => {
-    const list = [...ids].sort((a, b) => a - b).map((id) => ({
-      entity,
-      id,
-      path: `${entity}/${recordFileName(id)}`,
-      detail,
-    }));
-    problems.cross.set(key, list);
   };
-  const minus = (a: Set<number>, b: Set<number>) => [...a].filter((id) => !b.has(id));
-  const union = (...sets: (Set<number> | undefined)[]) => {
-    const all = new Set<number>();
-    for (const set of sets) if (set) { for (const id of set) all.add(id); }
-    return all;
-  };
-  if (refs.candidates && refs.appCandidates) {
-    gap(
-      "candidates_without_applications",
-      "candidates",
-      minus(refs.candidates, refs.appCandidates),
-      "no application names this candidate",
-    );
-  }
-  if (refs.candidates) {
-    const named = union(refs.appCandidates, refs.scorecardCandidates, refs.offerCandidates);
-    gap(
-      "candidates_missing",
-      "candidates",
-      minus(named, refs.candidates),
-      "named by an application, scorecard or offer, but not in the cache",
-    );
-  }
-  if (refs.jobs && refs.appJobs) {
-    gap("jobs_without_applications", "jobs", minus(refs.jobs, refs.appJobs), "no application");
-    gap(
-      "jobs_missing",
-      "jobs",
-      minus(refs.appJobs, refs.jobs),
-      "named by an application, but not in the cache",
-    );
-  }
-  if (refs.applications && refs.offerApplications) {
-    gap(
-      "applications_missing",
-      "applications",
-      minus(refs.offerApplications, refs.applications),
-      "named by an offer, but not in the cache",
-    );
-  }
-  if (refs.candidates && refs.scorecardCandidates) {
-    gap(
-      "candidates_without_scorecards",
-      "candidates",
-      minus(refs.candidates, refs.scorecardCandidates),
-      "no scorecard names this candidate",
-    );
-  }
 }
 
 /** `<cache>/candidates/<id>-attachments/<folder>/`: a complete marker that matches its file. */

@@ -3,8 +3,8 @@
  * bad record files, lets the store's recovery rebuild each damaged folder's index from its valid
  * record files (journal replay, adoption, rows without files dropped), re-fetches every record
  * whose file was missing, corrupt or mismatched (a 404 removes it), removes activity feeds of
- * candidates no longer cached, and hands the candidates whose attachments are incomplete to the
- * attachment downloader. With `dryRun` it only says what it would do.
+ * candidates no longer cached, and names the candidates whose attachments are incomplete (the
+ * command re-downloads them afterwards). With `dryRun` it only says what it would do.
  */
 import { join } from "node:path";
 import { RunError } from "../errors.ts";
@@ -28,10 +28,11 @@ export interface RepairOptions {
   /** The API client; only created when a record must be re-fetched. */
   client?: () => HarvestClient;
   /**
-   * Re-downloads the attachments of these candidates (verifying existing ones). When absent the
-   * repair says which command to run instead.
+   * Whether the caller re-downloads incomplete attachments once the repair returns (it needs the
+   * API); the plan then lists a "redownload-attachments" action. Otherwise the repair says which
+   * command to run.
    */
-  repairAttachments?: (candidateIds: number[]) => Promise<unknown>;
+  redownloadAttachments: boolean;
   /** One line per action, as it happens. */
   log: (line: string) => void;
 }
@@ -154,8 +155,8 @@ export async function repairCache(
 ): Promise<RepairAction[]> {
   if (report.lock === "held") {
     throw new RunError(
-      `Cache ${report.cacheDir} is locked by a run that is still active: ` +
-        `run check --repair again when it has finished.`,
+      `cache ${report.cacheDir} is locked by a run that is still active; ` +
+        "run check --repair again when it has finished",
     );
   }
   const plan = planRepair(report);
@@ -195,20 +196,13 @@ export async function repairCache(
 
   const candidates = plan.attachmentCandidates;
   if (candidates.length > 0) {
-    if (opts.repairAttachments && !opts.dryRun) {
+    if (opts.redownloadAttachments) {
+      const verb = opts.dryRun ? "re-download" : "re-downloading";
       act({
         action: "redownload-attachments",
         entity: "attachments",
         ids: candidates,
-        detail: `re-downloading the attachments of candidates ${listIds(candidates)}`,
-      });
-      await opts.repairAttachments(candidates);
-    } else if (opts.repairAttachments) {
-      act({
-        action: "redownload-attachments",
-        entity: "attachments",
-        ids: candidates,
-        detail: `re-download the attachments of candidates ${listIds(candidates)}`,
+        detail: `${verb} the attachments of candidates ${listIds(candidates)}`,
       });
     } else {
       actions.push({
@@ -292,7 +286,8 @@ async function repairFolder(
     });
     return;
   }
-  if (!opts.client) throw new RunError("check --repair needs the API to re-fetch records.");
+  // The command always passes a client when it repairs for real (it parsed the connection).
+  if (!opts.client) throw new TypeError("repairCache: re-fetching records needs opts.client");
   const client = opts.client();
   const fetched: number[] = [];
   const gone: number[] = [];
@@ -304,7 +299,7 @@ async function repairFolder(
       body = await getRecord(client, path, id);
     } catch (error) {
       if (!(error instanceof RunError)) throw error;
-      throw new RunError(`${error.message}; left as it is.`);
+      throw new RunError(`${error.message}; ${plan.name} ${id} was left as it is`);
     }
     if (body === undefined) {
       gone.push(id);

@@ -1,15 +1,33 @@
-/** Turns argv into one variant of the Command union, or a UsageError. Sends and writes nothing. */
+/**
+ * Turns argv into one command (whichever spec of the given table matches), or a UsageError, and
+ * renders --help from the same table. Sends and writes nothing. The table is passed in by
+ * main.ts, so this module needs no command module.
+ */
 import { parseArgs } from "node:util";
 import { UsageError } from "../errors.ts";
-import { type Command, COMMAND_GROUPS, COMMANDS } from "../commands/mod.ts";
 import { VERSION } from "../version.ts";
-import type { Env } from "./context.ts";
+import type { Env } from "../context.ts";
 import { formatOptionHelp } from "./options.ts";
 import type { CommandSpec } from "./spec.ts";
 
 const PROGRAM = "greenhouse-extractor";
 
-export function parseCommand(argv: string[], env: Env): Command {
+/** A titled section of the command list in --help. */
+export interface CommandGroup<C> {
+  title: string;
+  specs: CommandSpec<C>[];
+}
+
+/** What argv asks for besides a command: help (on a topic) or the version. */
+export type HelpRequest = { kind: "help"; topic?: string };
+export type VersionRequest = { kind: "version" };
+
+export function parseCommand<C>(
+  argv: string[],
+  env: Env,
+  groups: readonly CommandGroup<C>[],
+): C | HelpRequest | VersionRequest {
+  const specs = groups.flatMap((group) => group.specs);
   const [first, ...rest] = argv;
   if (first === undefined || first === "--help" || first === "-h" || first === "help") {
     return { kind: "help", topic: first === "help" ? rest[0] : undefined };
@@ -17,12 +35,15 @@ export function parseCommand(argv: string[], env: Env): Command {
   if (first === "--version" || first === "-V") return { kind: "version" };
   if (first.startsWith("-")) {
     throw new UsageError(
-      `expected a command before "${first}"; run ${PROGRAM} --help for the list`,
+      `"${first}" comes before any command: give the command first; run ${PROGRAM} --help for ` +
+        "the list",
     );
   }
-  const spec = COMMANDS.find((candidate) => candidate.name === first);
+  const spec = specs.find((candidate) => candidate.name === first);
   if (!spec) {
-    throw new UsageError(`unknown command "${first}"${suggest(first)}; run ${PROGRAM} --help`);
+    throw new UsageError(
+      `unknown command "${first}"${suggest(first, specs)}; run ${PROGRAM} --help`,
+    );
   }
   if (rest.includes("--help") || rest.includes("-h")) return { kind: "help", topic: spec.name };
 
@@ -52,21 +73,22 @@ function describeParseError(error: unknown): string {
   return message.split("\n")[0].replace(/\. To specify.*$/, "");
 }
 
-function suggest(name: string): string {
-  const close = COMMANDS.map((spec) => spec.name).find((candidate) =>
+function suggest<C>(name: string, specs: CommandSpec<C>[]): string {
+  const close = specs.map((spec) => spec.name).find((candidate) =>
     candidate.startsWith(name.slice(0, 3)) || name.startsWith(candidate.slice(0, 4))
   );
   return close ? ` (did you mean "${close}"?)` : "";
 }
 
-export function helpText(topic?: string): string {
+export function helpText<C>(groups: readonly CommandGroup<C>[], topic?: string): string {
+  const specs = groups.flatMap((group) => group.specs);
   if (topic) {
-    const spec = COMMANDS.find((candidate) => candidate.name === topic);
+    const spec = specs.find((candidate) => candidate.name === topic);
     if (!spec) throw new UsageError(`no help for unknown command "${topic}"`);
     return commandHelp(spec);
   }
-  const width = Math.max(...COMMANDS.map((spec) => spec.name.length)) + 2;
-  const groups = COMMAND_GROUPS.map((group) =>
+  const width = Math.max(...specs.map((spec) => spec.name.length)) + 2;
+  const list = groups.map((group) =>
     `${group.title}:\n` +
     group.specs.map((spec) => `  ${spec.name.padEnd(width)}${spec.summary}`).join("\n")
   ).join("\n\n");
@@ -74,7 +96,7 @@ export function helpText(topic?: string): string {
 
 Usage: ${PROGRAM} <command> [options]
 
-${groups}
+${list}
 
 Credentials come from the environment only: GREENHOUSE_API_KEY (Harvest v1), or
 GREENHOUSE_CLIENT_ID and GREENHOUSE_CLIENT_SECRET (Harvest v3).
@@ -82,7 +104,7 @@ Run "${PROGRAM} <command> --help" for a command's options. "${PROGRAM} demo" nee
 `;
 }
 
-function commandHelp(spec: CommandSpec<Command>): string {
+function commandHelp<C>(spec: CommandSpec<C>): string {
   const description = spec.description ? `\n${wrap(spec.description)}\n` : "";
   const options = spec.help.length ? `\nOptions:\n${formatOptionHelp(spec.help)}\n` : "";
   return `Usage: ${PROGRAM} ${spec.usage}\n\n${spec.summary}.\n${description}${options}`;

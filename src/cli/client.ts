@@ -11,7 +11,7 @@ import {
 } from "../harvest/mod.ts";
 import { USER_AGENT } from "../version.ts";
 import type { Connection } from "./options.ts";
-import type { RunContext } from "./context.ts";
+import type { RunContext } from "../context.ts";
 
 export function connectionAuth(connection: Connection, ctx: RunContext): Auth {
   if (connection.api === "v1") return basicAuth(connection.apiKey);

@@ -1,21 +1,6 @@
-import { type Clock, systemClock } from "../clock.ts";
-
-/** Reads one environment variable; injected so parsing is testable and permissions stay scoped. */
-export type Env = (name: string) => string | undefined;
-
-/** What a running command may touch besides its arguments: output streams, terminal facts, time. */
-export interface RunContext {
-  env: Env;
-  /** Writes to stdout (results, summaries). */
-  out(text: string): void;
-  /** Writes to stderr (progress, warnings). */
-  err(text: string): void;
-  stderrIsTerminal: boolean;
-  stdinIsTerminal: boolean;
-  /** Reads one line from stdin (for confirmations); null at end of input. */
-  readLine(): Promise<string | null>;
-  clock: Clock;
-}
+/** The process's RunContext: real stdout, stderr, stdin, environment and clock. */
+import { systemClock } from "../clock.ts";
+import type { RunContext } from "../context.ts";
 
 const encoder = new TextEncoder();
 

@@ -5,13 +5,12 @@
 import type { ParseArgsConfig } from "node:util";
 import { UsageError } from "../errors.ts";
 import { parseIsoDate } from "./dates.ts";
-import type { Env } from "./context.ts";
+import type { Env } from "../context.ts";
+import type { ApiVersion } from "../entities.ts";
 
 export type OptionsConfig = NonNullable<ParseArgsConfig["options"]>;
 export type OptionValues = Record<string, string | boolean | (string | boolean)[] | undefined>;
 
-export type ApiVersion = "v1" | "v3";
-export const API_VERSIONS: readonly ApiVersion[] = ["v1", "v3"];
 export const DEFAULT_BASE_URLS: Record<ApiVersion, string> = {
   v1: "https://harvest.greenhouse.io/v1",
   v3: "https://harvest.greenhouse.io/v3",
@@ -117,6 +116,33 @@ export function parseBaseUrl(value: string, source: string): string {
   return url.href.replace(/\/+$/, "");
 }
 
+/** The Harvest base URL: as parseBaseUrl, and paths are joined to it, so no query or fragment. */
+export function parseApiBaseUrl(value: string, source: string): string {
+  const parsed = parseBaseUrl(value, source);
+  const url = new URL(parsed);
+  if (url.search || url.hash) {
+    throw new UsageError(`${source} "${value}" must not have a query string or fragment`);
+  }
+  return parsed;
+}
+
+/** A whole-number option from `min` to `max`; `fallback` when it is not given. */
+export function integerOption(
+  values: OptionValues,
+  name: string,
+  fallback: number,
+  min: number,
+  max: number,
+): number {
+  const text = values[name];
+  if (typeof text !== "string") return fallback;
+  const value = Number(text);
+  if (!/^\d+$/.test(text.trim()) || value < min || value > max) {
+    throw new UsageError(`--${name} "${text}" must be a whole number from ${min} to ${max}`);
+  }
+  return value;
+}
+
 export function rateTarget(values: OptionValues): number {
   const text = stringValue(values, "rate-target");
   if (text === undefined) return DEFAULT_RATE_TARGET;
@@ -159,11 +185,12 @@ function urlSetting(
   flag: string,
   variable: string,
   fallback: string,
+  parse: (value: string, source: string) => string = parseBaseUrl,
 ): string {
   const fromFlag = stringValue(values, flag);
-  if (fromFlag !== undefined) return parseBaseUrl(fromFlag, `--${flag}`);
+  if (fromFlag !== undefined) return parse(fromFlag, `--${flag}`);
   const fromEnv = env(variable);
-  return fromEnv ? parseBaseUrl(fromEnv, variable) : fallback;
+  return fromEnv ? parse(fromEnv, variable) : fallback;
 }
 
 export function connection(values: OptionValues, env: Env): Connection {
@@ -174,6 +201,7 @@ export function connection(values: OptionValues, env: Env): Connection {
     "base-url",
     "GREENHOUSE_BASE_URL",
     DEFAULT_BASE_URLS[api],
+    parseApiBaseUrl,
   );
   const target = rateTarget(values);
   if (api === "v1") {

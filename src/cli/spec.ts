@@ -1,4 +1,4 @@
-import type { Env } from "./context.ts";
+import type { Env } from "../context.ts";
 import type { OptionHelp, OptionsConfig, OptionValues } from "./options.ts";
 
 /**

@@ -3,13 +3,13 @@
  * applications (and, on request, activity feeds and attachments), as files in --out DIR or one
  * JSON document on stdout. Reads only; changes nothing upstream or in the cache.
  */
-import type { RunContext } from "../cli/context.ts";
+import type { RunContext } from "../context.ts";
 import type { CommandSpec } from "../cli/spec.ts";
 import { type Connection, connection, connectionHelp, connectionOptions } from "../cli/options.ts";
 import { openClient } from "../cli/client.ts";
 import { RunError, UsageError } from "../errors.ts";
 import { buildBundle, downloadAccessFiles, writeBundle } from "../privacy/access.ts";
-import { emailOption, emailOptions } from "../privacy/options.ts";
+import { emailOption, emailOptions } from "./privacy_options.ts";
 import { findCandidates } from "../privacy/search.ts";
 
 export interface AccessCommand {
@@ -87,7 +87,7 @@ export async function runAccess(cmd: AccessCommand, ctx: RunContext): Promise<nu
       for (const failure of downloads.failed) ctx.err(`access: ${failure}\n`);
       throw new RunError(
         `access: ${downloads.failed.length} attachment file(s) could not be downloaded (listed above); ` +
-          `the rest of the bundle is in ${cmd.out}. Run again to retry.`,
+          `the rest of the bundle is in ${cmd.out}; run again to retry`,
       );
     }
   }

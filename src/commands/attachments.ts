@@ -1,6 +1,6 @@
 /** `attachments`: every file a cached candidate lists, into <cache>/candidates/<id>-attachments/. */
 import { CANDIDATES_FOLDER, MARKER_FILE } from "../cache/mod.ts";
-import type { RunContext } from "../cli/context.ts";
+import type { RunContext } from "../context.ts";
 import { cacheDir, connection, quiet } from "../cli/options.ts";
 import type { CommandSpec } from "../cli/spec.ts";
 import { downloadAttachments } from "../dependent/attachments.ts";

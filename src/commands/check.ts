@@ -4,7 +4,7 @@
  */
 import { downloadAttachments } from "../dependent/attachments.ts";
 import { DEFAULT_CONCURRENCY, reportFailures, runDependent } from "./dependent.ts";
-import type { RunContext } from "../cli/context.ts";
+import type { RunContext } from "../context.ts";
 import type { CommandSpec } from "../cli/spec.ts";
 import {
   cacheDir,
@@ -20,12 +20,12 @@ import {
 } from "../cli/options.ts";
 import { UsageError } from "../errors.ts";
 import { RunError } from "../errors.ts";
-import { Progress } from "../cli/progress.ts";
+import { Progress } from "../progress.ts";
 import { openClient } from "../cli/client.ts";
 import { auditCache } from "../check/audit.ts";
 import { formatReport, reportJson } from "../check/report.ts";
 import { exitCodeOf, type Report } from "../check/report_types.ts";
-import { type RepairAction, repairCache, type RepairOptions } from "../check/repair.ts";
+import { type RepairAction, repairCache } from "../check/repair.ts";
 
 export interface CheckCommand {
   kind: "check";
@@ -92,14 +92,7 @@ export const checkSpec: CommandSpec<CheckCommand> = {
   },
 };
 
-/** Extra wiring for --repair (the attachment downloader is injected by whoever owns it). */
-export type CheckHooks = Pick<RepairOptions, "repairAttachments">;
-
-export async function runCheck(
-  cmd: CheckCommand,
-  ctx: RunContext,
-  hooks: CheckHooks = {},
-): Promise<number> {
+export async function runCheck(cmd: CheckCommand, ctx: RunContext): Promise<number> {
   await requireCache(cmd.cacheDir);
   let report = await audit(cmd, ctx);
   if (!cmd.repair) {
@@ -107,17 +100,19 @@ export async function runCheck(
     return exitCodeOf(report, cmd.strict);
   }
 
-  const lines: string[] = [];
   const actions: RepairAction[] = await repairCache(report, {
     dryRun: cmd.dryRun,
     clock: ctx.clock,
     client: cmd.connection ? () => openClient(cmd.connection!, ctx) : undefined,
-    repairAttachments: hooks.repairAttachments ?? attachmentRepairer(cmd, ctx),
+    redownloadAttachments: cmd.connection !== undefined,
     log: (line) => {
-      lines.push(line);
       if (!cmd.json) ctx.out(`${line}\n`);
     },
   });
+  const redownload = actions.find((action) => action.action === "redownload-attachments");
+  if (redownload?.ids && cmd.connection && !cmd.dryRun) {
+    await redownloadAttachments(cmd, cmd.connection, redownload.ids, ctx);
+  }
   if (cmd.dryRun) {
     if (cmd.json) ctx.out(reportJson(report, { dryRun: true, repair: actions }));
     else if (actions.length === 0) ctx.out("Nothing to repair.\n");
@@ -136,28 +131,26 @@ export async function runCheck(
 }
 
 /** Re-downloads (and verifies) the attachments of the given candidates, as `attachments` does. */
-function attachmentRepairer(
+async function redownloadAttachments(
   cmd: CheckCommand,
+  connection: Connection,
+  ids: number[],
   ctx: RunContext,
-): ((ids: number[]) => Promise<unknown>) | undefined {
-  const connection = cmd.connection;
-  if (!connection) return undefined;
-  return async (ids) => {
-    const outcome = await runDependent(
-      "attachments",
-      "files",
-      {
-        cacheDir: cmd.cacheDir,
-        connection,
-        quiet: cmd.quiet,
-        concurrency: DEFAULT_CONCURRENCY,
-        candidates: ids,
-      },
-      ctx,
-      (run, selected) => downloadAttachments(run, selected, { verify: true }),
-    );
-    reportFailures("check --repair: attachments", outcome.result, ctx);
-  };
+): Promise<void> {
+  const outcome = await runDependent(
+    "attachments",
+    "files",
+    {
+      cacheDir: cmd.cacheDir,
+      connection,
+      quiet: cmd.quiet,
+      concurrency: DEFAULT_CONCURRENCY,
+      candidates: ids,
+    },
+    ctx,
+    (run, selected) => downloadAttachments(run, selected, { verify: true }),
+  );
+  reportFailures("check --repair: attachments", outcome.result, ctx);
 }
 
 async function requireCache(dir: string): Promise<void> {
@@ -167,7 +160,7 @@ async function requireCache(dir: string): Promise<void> {
     if (!(error instanceof Deno.errors.NotFound)) throw error;
   }
   throw new RunError(
-    `No cache at ${dir}: run an entity command first, or point --cache-dir at the cache.`,
+    `check: no cache at ${dir}; run an entity command first, or point --cache-dir at the cache`,
   );
 }
 

@@ -2,7 +2,7 @@
  * `demo`: the first thing a newcomer runs. Starts the sandbox on a free port and runs every
  * entity command against it into ./demo-cache, with no credentials or setup needed.
  */
-import type { RunContext } from "../cli/context.ts";
+import type { RunContext } from "../context.ts";
 import type { CommandSpec } from "../cli/spec.ts";
 import { outputHelp, outputOptions, quiet } from "../cli/options.ts";
 import { INDEX_FILE } from "../cache/mod.ts";

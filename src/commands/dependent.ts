@@ -3,7 +3,7 @@
  * their options, and one runner that checks the candidates are cached, opens the client and the
  * cache, picks the candidates, shows progress and reports failures.
  */
-import type { RunContext } from "../cli/context.ts";
+import type { RunContext } from "../context.ts";
 import { openClient } from "../cli/client.ts";
 import {
   cacheHelp,
@@ -11,13 +11,14 @@ import {
   type Connection,
   connectionHelp,
   connectionOptions,
+  integerOption,
   type OptionHelp,
   type OptionsConfig,
   type OptionValues,
   outputHelp,
   outputOptions,
 } from "../cli/options.ts";
-import { Progress } from "../cli/progress.ts";
+import { Progress } from "../progress.ts";
 import { CANDIDATES_FOLDER, INDEX_FILE, openCache } from "../cache/mod.ts";
 import {
   candidatesFolder,
@@ -29,7 +30,6 @@ import {
 import { UsageError } from "../errors.ts";
 import { parseId } from "../ids.ts";
 import { plural } from "./extract.ts";
-import { integerOption } from "./sandbox.ts";
 
 export const DEFAULT_CONCURRENCY = 4;
 /** Where the candidate-dependent commands find their candidates, as users see it. */

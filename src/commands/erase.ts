@@ -3,7 +3,7 @@
  * user, then makes the local cache forget what was erased and records each action (without the
  * address) in `<cache>/.privacy-log.jsonl`.
  */
-import type { RunContext } from "../cli/context.ts";
+import type { RunContext } from "../context.ts";
 import type { CommandSpec } from "../cli/spec.ts";
 import {
   actingAs,
@@ -30,7 +30,7 @@ import {
   sendErasure,
 } from "../privacy/erase.ts";
 import { appendPrivacyLog, erasureLogEntry, type PrivacyLogEntry } from "../privacy/log.ts";
-import { emailOption, emailOptions, onBehalfOf } from "../privacy/options.ts";
+import { emailOption, emailOptions, onBehalfOf } from "./privacy_options.ts";
 import { purgeDeleted, replaceAnonymized } from "../privacy/purge.ts";
 import { addPending, clearPending, type PendingErasure, readPending } from "../privacy/pending.ts";
 import { finishInterruptedErasures } from "../privacy/finish.ts";

@@ -1,9 +1,9 @@
 /**
  * Every command: the tagged union the parser produces, the list --help shows, and the dispatcher.
- * Adding a command: write its module (spec + run), add the spec to COMMANDS and a case to run.
+ * Adding a command: write its module (spec + run), add its spec to COMMAND_GROUPS and a case to run.
  */
-import type { RunContext } from "../cli/context.ts";
-import type { CommandSpec } from "../cli/spec.ts";
+import type { RunContext } from "../context.ts";
+import { type CommandGroup, type HelpRequest, helpText, type VersionRequest } from "../cli/args.ts";
 import { ENTITIES, ENTITY_NAMES } from "../entities.ts";
 import { type AccessCommand, accessSpec, runAccess } from "./access.ts";
 import {
@@ -21,8 +21,8 @@ import { runSandbox, type SandboxCommand, sandboxSpec } from "./sandbox.ts";
 import { runSyncCommand, type SyncCommand, syncSpec } from "./sync.ts";
 
 export type Command =
-  | { kind: "help"; topic?: string }
-  | { kind: "version" }
+  | HelpRequest
+  | VersionRequest
   | ExtractCommand
   | ActivityFeedsCommand
   | AttachmentsCommand
@@ -34,12 +34,8 @@ export type Command =
   | CheckCommand
   | SyncCommand;
 
-export interface CommandGroup {
-  title: string;
-  specs: CommandSpec<Command>[];
-}
-
-export const COMMAND_GROUPS: CommandGroup[] = [
+/** The command table: what argv may name (cli/args.ts parses against it) and --help lists. */
+export const COMMAND_GROUPS: CommandGroup<Command>[] = [
   {
     title: "Entity commands (each writes <cache>/<entity>/)",
     specs: ENTITY_NAMES.map((name) => extractSpec(ENTITIES[name])),
@@ -66,16 +62,10 @@ export const COMMAND_GROUPS: CommandGroup[] = [
   },
 ];
 
-export const COMMANDS: CommandSpec<Command>[] = COMMAND_GROUPS.flatMap((group) => group.specs);
-
-export function run(
-  command: Command,
-  ctx: RunContext,
-  help: (topic?: string) => string,
-): Promise<number> {
+export function run(command: Command, ctx: RunContext): Promise<number> {
   switch (command.kind) {
     case "help":
-      ctx.out(help(command.topic));
+      ctx.out(helpText(COMMAND_GROUPS, command.topic));
       return Promise.resolve(0);
     case "version":
       return Promise.resolve(0);

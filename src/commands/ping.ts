@@ -1,5 +1,5 @@
 /** `ping`: checks the credentials and scopes with the cheapest reads. Exit 0 when usable. */
-import type { RunContext } from "../cli/context.ts";
+import type { RunContext } from "../context.ts";
 import type { CommandSpec } from "../cli/spec.ts";
 import { type Connection, connection, connectionHelp, connectionOptions } from "../cli/options.ts";
 import { openClient } from "../cli/client.ts";

@@ -1,8 +1,7 @@
 /** `sandbox`: serves the embedded Harvest simulator until interrupted. */
-import type { RunContext } from "../cli/context.ts";
+import type { RunContext } from "../context.ts";
 import type { CommandSpec } from "../cli/spec.ts";
-import type { OptionValues } from "../cli/options.ts";
-import { UsageError } from "../errors.ts";
+import { integerOption } from "../cli/options.ts";
 import { describeSandbox, startSandbox } from "../sandbox/mod.ts";
 
 export interface SandboxCommand {
@@ -11,22 +10,6 @@ export interface SandboxCommand {
   candidates: number;
   seed: number;
   rateLimit: number;
-}
-
-export function integerOption(
-  values: OptionValues,
-  name: string,
-  fallback: number,
-  min: number,
-  max: number,
-): number {
-  const text = values[name];
-  if (typeof text !== "string") return fallback;
-  const value = Number(text);
-  if (!/^\d+$/.test(text.trim()) || value < min || value > max) {
-    throw new UsageError(`--${name} "${text}" must be a whole number from ${min} to ${max}`);
-  }
-  return value;
 }
 
 export const sandboxSpec: CommandSpec<SandboxCommand> = {

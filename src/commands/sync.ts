@@ -5,7 +5,7 @@
 import { fetchActivityFeeds } from "../dependent/activity_feeds.ts";
 import { downloadAttachments } from "../dependent/attachments.ts";
 import { DEFAULT_CONCURRENCY } from "./dependent.ts";
-import type { RunContext } from "../cli/context.ts";
+import type { RunContext } from "../context.ts";
 import type { CommandSpec } from "../cli/spec.ts";
 import {
   cacheDir,
@@ -15,6 +15,7 @@ import {
   connection,
   connectionHelp,
   connectionOptions,
+  integerOption,
   type OptionValues,
   outputHelp,
   outputOptions,
@@ -33,7 +34,6 @@ import {
   type SyncStep,
 } from "../sync/run.ts";
 import { formatJson, formatMarkdown, formatTable, totals } from "../sync/summary.ts";
-import { integerOption } from "./sandbox.ts";
 
 export interface SyncCommand {
   kind: "sync";

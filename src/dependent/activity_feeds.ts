@@ -13,13 +13,8 @@
 import { ACTIVITY_FEEDS_FOLDER, type EntityFolder } from "../cache/mod.ts";
 import type { CandidateBatch } from "../harvest/mod.ts";
 import { listByCandidate } from "./batch.ts";
-import {
-  candidatesFolder,
-  chunk,
-  type DependentResult,
-  type DependentRun,
-  forEachConcurrent,
-} from "./run.ts";
+import { candidatesFolder, chunk, type DependentResult, type DependentRun } from "./run.ts";
+import { forEachConcurrent } from "../concurrency.ts";
 
 /** Merge the journal into index.csv every this many feeds, so a long run's index stays close. */
 const COMMIT_EVERY = 200;

@@ -41,13 +41,8 @@ import { RunError } from "../errors.ts";
 import { collectGarbage } from "../memory.ts";
 import { type CandidateBatch, getRecord, type HarvestClient } from "../harvest/mod.ts";
 import { listByCandidate } from "./batch.ts";
-import {
-  candidatesFolder,
-  chunk,
-  type DependentResult,
-  type DependentRun,
-  forEachConcurrent,
-} from "./run.ts";
+import { candidatesFolder, chunk, type DependentResult, type DependentRun } from "./run.ts";
+import { forEachConcurrent } from "../concurrency.ts";
 import { removeIfPresent } from "../files.ts";
 
 /** "URLs expire in 7 days" (Harvest v1 docs). */
@@ -162,7 +157,7 @@ export function isExpiryError(status: number, body: string): boolean {
 export function assertInside(base: string, path: string): void {
   const rel = relative(base, path);
   if (rel === "" || rel.startsWith("..") || isAbsolute(rel)) {
-    throw new RunError(`Refusing to write ${path}: it is outside ${base}`);
+    throw new RunError(`${path}: outside ${base}; refusing to write it`);
   }
 }
 
@@ -531,7 +526,7 @@ async function fetchToFile(url: URL, path: string, fetchFn: typeof fetch): Promi
       if (error instanceof StreamError) {
         return { kind: "retry", reason: `download interrupted: ${error.message}` };
       }
-      throw new RunError(`Cannot write ${path}: ${describe(error)}`);
+      throw new RunError(`${path}: cannot be written: ${describe(error)}`);
     }
     return {
       kind: "ok",

@@ -1,11 +1,11 @@
 /**
  * What the candidate-dependent commands (activity_feeds, attachments) share: the run's handles,
- * its result, a bounded-concurrency loop, and reading the candidates already in the cache.
+ * its result, and reading the candidates already in the cache.
  */
 import { join } from "node:path";
 import type { Cache, EntityFolder } from "../cache/mod.ts";
 import { CANDIDATES_FOLDER, INDEX_FILE } from "../cache/mod.ts";
-import type { RunContext } from "../cli/context.ts";
+import type { RunContext } from "../context.ts";
 import { ENTITIES } from "../entities.ts";
 import { RunError } from "../errors.ts";
 import type { HarvestClient } from "../harvest/mod.ts";
@@ -32,32 +32,6 @@ export interface DependentResult {
   bytes?: number;
   /** Candidates fetched again for fresh attachment URLs (attachments). */
   refreshed?: number;
-}
-
-/**
- * Runs `fn` over `items` with at most `limit` calls in flight. The first error stops handing out
- * new items and is rethrown once the calls in flight have finished.
- */
-export async function forEachConcurrent<T>(
-  items: readonly T[],
-  limit: number,
-  fn: (item: T, index: number) => Promise<void>,
-): Promise<void> {
-  let next = 0;
-  let failure: { error: unknown } | undefined;
-  const worker = async () => {
-    while (failure === undefined && next < items.length) {
-      const index = next++;
-      try {
-        await fn(items[index], index);
-      } catch (error) {
-        failure ??= { error };
-      }
-    }
-  };
-  const workers = Math.max(1, Math.min(Math.floor(limit), items.length));
-  await Promise.all(Array.from({ length: workers }, worker));
-  if (failure !== undefined) throw failure.error;
 }
 
 /** Splits `items` into consecutive chunks of at most `size`. */

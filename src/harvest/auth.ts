@@ -3,8 +3,6 @@
  * after a 401, may ask the Auth to refresh (for OAuth tokens in v3). Secrets never leave here
  * except inside the header, and `secrets()` lets the client scrub them from any message.
  */
-import { UsageError } from "../errors.ts";
-
 export interface Auth {
   /** The full `Authorization` header value. */
   header(): Promise<string>;
@@ -25,7 +23,8 @@ export function base64Utf8(text: string): string {
 /** Harvest v1/v2: HTTP Basic with the key as username and a blank password: `Basic base64("<key>:")`. */
 export function basicAuth(apiKey: string): Auth {
   const key = apiKey.trim();
-  if (!key) throw new UsageError("The Greenhouse API key is empty.");
+  // cli/options.ts refuses an empty GREENHOUSE_API_KEY before anything runs.
+  if (!key) throw new TypeError("basicAuth: the API key is empty");
   const encoded = base64Utf8(`${key}:`);
   const value = `Basic ${encoded}`;
   // Closures, not properties: console.log / JSON.stringify of the Auth show nothing secret.

@@ -3,7 +3,7 @@
  */
 import { type Clock, systemClock } from "../clock.ts";
 import type { ApiRecord } from "../entities.ts";
-import { RunError, UsageError } from "../errors.ts";
+import { RunError } from "../errors.ts";
 import type { Auth } from "./auth.ts";
 import type { Dialect } from "./dialect.ts";
 import { JsonArrayBytes } from "./json_array.ts";
@@ -129,6 +129,29 @@ type Sent =
   | { kind: "network"; error: unknown }
   | { kind: "response"; status: number; headers: Headers; body: unknown; bodyError?: string };
 
+/** One `request()` call: what is sent, and what its tries have used of the retry policy. */
+interface Call {
+  method: string;
+  url: string;
+  /** "<METHOD> <path>", for messages (no host, no query). */
+  endpoint: string;
+  idempotent: boolean;
+  bodyText?: string;
+  started: number;
+  sends: number;
+  /** Retryable failures other than 429 so far. */
+  failures: number;
+  rateLimits: number;
+  /** Whether a 401 has already refreshed the credentials. */
+  refreshed: boolean;
+}
+
+/** What to do after a send. */
+type Next =
+  | { kind: "done"; response: ClientResponse }
+  | { kind: "retry"; reason: string; retryAfterMs?: number }
+  | { kind: "again" };
+
 function seconds(ms: number): string {
   return ms < 10_000 ? `${Math.round(ms / 100) / 10}s` : `${Math.round(ms / 1000)}s`;
 }
@@ -158,34 +181,16 @@ export class HarvestClient {
   #onEvent?: (e: ClientEvent) => void;
 
   constructor(opts: ClientOptions) {
-    let url: URL;
-    try {
-      url = new URL(opts.baseUrl);
-    } catch {
-      throw new UsageError(
-        "The base URL is not a valid URL (expected e.g. https://harvest.greenhouse.io/v1).",
-      );
+    // cli/options.ts validates the base URL and rate target a user gives; these are assertions.
+    const url = new URL(opts.baseUrl);
+    if (url.protocol === "http:" ? !isLoopback(url.hostname) : url.protocol !== "https:") {
+      throw new TypeError(`HarvestClient: ${url.origin} is neither https:// nor loopback http://`);
     }
-    if (url.username || url.password) {
-      throw new UsageError(
-        "The base URL must not contain credentials; give the API key separately.",
-      );
-    }
-    if (url.protocol === "http:") {
-      if (!isLoopback(url.hostname)) {
-        throw new UsageError(
-          `Refusing plain http:// base URL ${url.origin}: the key would travel in clear. ` +
-            "Use https:// (plain http is only allowed for 127.0.0.1, ::1 and localhost).",
-        );
-      }
-    } else if (url.protocol !== "https:") {
-      throw new UsageError(`The base URL must use https:// (got ${url.protocol}).`);
-    }
-    if (url.search || url.hash) {
-      throw new UsageError("The base URL must not have a query string or fragment.");
+    if (url.username || url.password || url.search || url.hash) {
+      throw new TypeError("HarvestClient: the base URL carries credentials, a query or a fragment");
     }
     if (!(opts.rateTarget > 0 && opts.rateTarget <= 1)) {
-      throw new UsageError(`The rate target must be a fraction in (0, 1], got ${opts.rateTarget}.`);
+      throw new RangeError(`HarvestClient: rate target ${opts.rateTarget} is not in (0, 1]`);
     }
     this.#origin = url.origin;
     this.baseUrl = url.origin + url.pathname.replace(/\/+$/, "");
@@ -217,132 +222,176 @@ export class HarvestClient {
     pathOrUrl: string,
     init: RequestOptions = {},
   ): Promise<ClientResponse> {
+    const call = this.#startCall(method, pathOrUrl, init);
+    for (;;) {
+      const sent = await this.#sendOnce(call, init);
+      const next = await this.#classify(call, sent, init);
+      if (next.kind === "done") return next.response;
+      if (next.kind === "retry") await this.#backOff(call, next.reason, next.retryAfterMs);
+      // "again": credentials were refreshed, or the pacer paused for a 429; send again now.
+    }
+  }
+
+  #startCall(method: string, pathOrUrl: string, init: RequestOptions): Call {
     method = method.toUpperCase();
     const url = this.#resolve(pathOrUrl, init.params);
-    const endpoint = `${method} ${new URL(url).pathname}`;
-    const idempotent = init.idempotent ?? !(method === "POST" || method === "PATCH");
-    const bodyText = init.body === undefined ? undefined : JSON.stringify(init.body);
-    const policy = this.#policy;
-    const started = this.#clock.now();
-    let sends = 0;
-    let failures = 0;
-    let rateLimits = 0;
-    let refreshed = false;
-
-    const giveUp = (lastError: string): RunError => {
-      const elapsed = this.#clock.now() - started;
-      return new RunError(this.#redact(
-        `${endpoint}: gave up after ${sends} attempt${sends === 1 ? "" : "s"} over ` +
-          `${
-            seconds(elapsed)
-          }: ${lastError}. Check your network or Greenhouse's status and run again.`,
-      ));
+    return {
+      method,
+      url,
+      endpoint: `${method} ${new URL(url).pathname}`,
+      idempotent: init.idempotent ?? !(method === "POST" || method === "PATCH"),
+      bodyText: init.body === undefined ? undefined : JSON.stringify(init.body),
+      started: this.#clock.now(),
+      sends: 0,
+      failures: 0,
+      rateLimits: 0,
+      refreshed: false,
     };
-    const notRetried = (reason: string): RunError =>
-      new RunError(this.#redact(
-        `${endpoint}: ${reason}; not retried because the request may have reached Greenhouse. ` +
-          "Check whether it took effect before running again.",
-      ));
+  }
 
-    for (;;) {
-      const headers = await this.#headers(init.headers, bodyText !== undefined);
-      this.#startWaiting();
-      try {
-        await this.pacer.acquire();
-      } finally {
-        this.#stopWaiting();
-      }
-      sends++;
-      this.stats.requests++;
-      try {
-        this.#onEvent?.({ type: "request", method, url });
-      } catch (error) {
-        this.pacer.observe(new Headers(), 0); // every acquire() is matched by one observe()
-        throw error;
-      }
-      const sent = await this.#send(method, url, headers, bodyText, init.arrayBytes === true);
-
-      let reason: string;
-      let retryAfterMs: number | undefined;
-      if (sent.kind === "network") {
-        const failure = classifyNetworkError(sent.error);
-        if (!idempotent && !failure.notSent) throw notRetried(failure.reason);
-        reason = failure.reason;
-      } else if (sent.bodyError && sent.status >= 200 && sent.status < 300) {
-        if (!idempotent) throw notRetried(sent.bodyError);
-        reason = sent.bodyError;
-      } else {
-        const { status, headers: resHeaders, body } = sent;
-        if (init.allowStatus?.includes(status)) return { status, headers: resHeaders, body };
-        const c = classifyStatus(status, endpoint, body);
-        if (c.kind === "ok") return { status, headers: resHeaders, body };
-        if (c.kind === "fatal") {
-          if (status === 401 && !refreshed && this.#auth.refresh) {
-            refreshed = true;
-            if (await this.#auth.refresh()) {
-              this.stats.retries++;
-              this.#onEvent?.({
-                type: "retry",
-                url,
-                attempt: sends,
-                reason: "401: refreshed credentials",
-                waitMs: 0,
-              });
-              continue;
-            }
-          }
-          if (status === 401 && this.#auth.unauthorized) {
-            const detail = apiErrorText(body);
-            throw new RunError(
-              this.#redact(this.#auth.unauthorized(endpoint, detail ? `: ${detail}` : "")),
-            );
-          }
-          const hint = this.dialect.errorHint?.(status, body) ?? "";
-          throw new RunError(this.#redact(c.error.message + (hint ? ` ${hint}` : "")));
-        }
-        if (c.rateLimited) {
-          rateLimits++;
-          this.stats.rateLimited++;
-          const now = this.#clock.now();
-          const wait = rateLimitWaitMs(resHeaders, now) ??
-            backoffMs(rateLimits, this.#random, policy.baseMs, policy.capMs);
-          if (rateLimits > policy.maxRateLimitRetries) throw giveUp(this.#redact(c.reason));
-          if (now - started + wait > policy.maxTotalMs) {
-            throw giveUp(
-              `${this.#redact(c.reason)}, and Greenhouse asked to wait ${seconds(wait)}`,
-            );
-          }
-          // Every request waits, not just this one: the pacer blocks all acquire() calls.
-          this.pacer.pause(wait);
-          this.stats.retries++;
-          this.#onEvent?.({ type: "rate-limited", waitMs: wait });
-          this.#onEvent?.({
-            type: "retry",
-            url,
-            attempt: sends,
-            reason: this.#redact(c.reason),
-            waitMs: wait,
-          });
-          continue;
-        }
-        if (!idempotent) throw notRetried(c.reason);
-        reason = c.reason;
-        retryAfterMs = parseRetryAfter(resHeaders.get("retry-after"), this.#clock.now());
-      }
-
-      reason = this.#redact(reason);
-      failures++;
-      if (failures >= policy.maxAttempts) throw giveUp(reason);
-      const wait = Math.max(
-        backoffMs(failures, this.#random, policy.baseMs, policy.capMs),
-        Math.min(retryAfterMs ?? 0, policy.capMs),
-      );
-      if (this.#clock.now() - started + wait > policy.maxTotalMs) throw giveUp(reason);
-      this.stats.retries++;
-      this.#onEvent?.({ type: "retry", url, attempt: sends, reason, waitMs: wait });
-      await this.#clock.sleep(wait);
-      this.stats.backoffMs += wait;
+  /** Waits for the pacer, then sends once and reads the whole body. */
+  async #sendOnce(call: Call, init: RequestOptions): Promise<Sent> {
+    const headers = await this.#headers(init.headers, call.bodyText !== undefined);
+    this.#startWaiting();
+    try {
+      await this.pacer.acquire();
+    } finally {
+      this.#stopWaiting();
     }
+    call.sends++;
+    this.stats.requests++;
+    try {
+      this.#onEvent?.({ type: "request", method: call.method, url: call.url });
+    } catch (error) {
+      this.pacer.observe(new Headers(), 0); // every acquire() is matched by one observe()
+      throw error;
+    }
+    return await this.#send(call, headers, init.arrayBytes === true);
+  }
+
+  /**
+   * What one send's result means: a response to return, an error to throw, a send to retry
+   * after a backoff, or one to make again at once (after a credential refresh or a 429 pause).
+   */
+  async #classify(call: Call, sent: Sent, init: RequestOptions): Promise<Next> {
+    if (sent.kind === "network") {
+      const failure = classifyNetworkError(sent.error);
+      if (!call.idempotent && !failure.notSent) throw this.#notRetried(call, failure.reason);
+      return { kind: "retry", reason: failure.reason };
+    }
+    const { status, headers, body } = sent;
+    if (sent.bodyError && status >= 200 && status < 300) {
+      if (!call.idempotent) throw this.#notRetried(call, sent.bodyError);
+      return { kind: "retry", reason: sent.bodyError };
+    }
+    if (init.allowStatus?.includes(status)) {
+      return { kind: "done", response: { status, headers, body } };
+    }
+    const verdict = classifyStatus(status, call.endpoint, body);
+    if (verdict.kind === "ok") return { kind: "done", response: { status, headers, body } };
+    if (verdict.kind === "fatal") return await this.#fatal(call, status, body, verdict.error);
+    if (verdict.rateLimited) {
+      this.#pauseForRateLimit(call, verdict.reason, headers);
+      return { kind: "again" };
+    }
+    if (!call.idempotent) throw this.#notRetried(call, verdict.reason);
+    const retryAfterMs = parseRetryAfter(headers.get("retry-after"), this.#clock.now());
+    return { kind: "retry", reason: verdict.reason, retryAfterMs };
+  }
+
+  /** A 401 refreshes the credentials once (then "again"); anything else fatal is thrown. */
+  async #fatal(call: Call, status: number, body: unknown, error: RunError): Promise<Next> {
+    if (status === 401 && !call.refreshed && this.#auth.refresh) {
+      call.refreshed = true;
+      if (await this.#auth.refresh()) {
+        this.stats.retries++;
+        this.#onEvent?.({
+          type: "retry",
+          url: call.url,
+          attempt: call.sends,
+          reason: "401: refreshed credentials",
+          waitMs: 0,
+        });
+        return { kind: "again" };
+      }
+    }
+    if (status === 401 && this.#auth.unauthorized) {
+      const detail = apiErrorText(body);
+      throw new RunError(
+        this.#redact(this.#auth.unauthorized(call.endpoint, detail ? `: ${detail}` : "")),
+      );
+    }
+    const hint = this.dialect.errorHint?.(status, body) ?? "";
+    throw new RunError(this.#redact(error.message + (hint ? `; ${hint}` : "")));
+  }
+
+  /**
+   * A 429: pauses the pacer for as long as Greenhouse asks (every request waits, not just this
+   * one), unless that passes the policy's limits.
+   */
+  #pauseForRateLimit(call: Call, reason: string, headers: Headers): void {
+    const policy = this.#policy;
+    call.rateLimits++;
+    this.stats.rateLimited++;
+    const now = this.#clock.now();
+    const wait = rateLimitWaitMs(headers, now) ??
+      backoffMs(call.rateLimits, this.#random, policy.baseMs, policy.capMs);
+    if (call.rateLimits > policy.maxRateLimitRetries) {
+      throw this.#giveUp(call, this.#redact(reason));
+    }
+    if (now - call.started + wait > policy.maxTotalMs) {
+      throw this.#giveUp(
+        call,
+        `${this.#redact(reason)}, and Greenhouse asked to wait ${seconds(wait)}`,
+      );
+    }
+    this.pacer.pause(wait);
+    this.stats.retries++;
+    this.#onEvent?.({ type: "rate-limited", waitMs: wait });
+    this.#onEvent?.({
+      type: "retry",
+      url: call.url,
+      attempt: call.sends,
+      reason: this.#redact(reason),
+      waitMs: wait,
+    });
+  }
+
+  /** Sleeps before the next try (backoff, or Retry-After up to the cap), or gives up. */
+  async #backOff(call: Call, reason: string, retryAfterMs?: number): Promise<void> {
+    const policy = this.#policy;
+    reason = this.#redact(reason);
+    call.failures++;
+    if (call.failures >= policy.maxAttempts) throw this.#giveUp(call, reason);
+    const wait = Math.max(
+      backoffMs(call.failures, this.#random, policy.baseMs, policy.capMs),
+      Math.min(retryAfterMs ?? 0, policy.capMs),
+    );
+    if (this.#clock.now() - call.started + wait > policy.maxTotalMs) {
+      throw this.#giveUp(call, reason);
+    }
+    this.stats.retries++;
+    this.#onEvent?.({ type: "retry", url: call.url, attempt: call.sends, reason, waitMs: wait });
+    await this.#clock.sleep(wait);
+    this.stats.backoffMs += wait;
+  }
+
+  #giveUp(call: Call, lastError: string): RunError {
+    const elapsed = this.#clock.now() - call.started;
+    const sends = call.sends;
+    return new RunError(this.#redact(
+      `${call.endpoint}: gave up after ${sends} attempt${sends === 1 ? "" : "s"} over ` +
+        `${
+          seconds(elapsed)
+        }: ${lastError}; check your network or Greenhouse's status and run again`,
+    ));
+  }
+
+  #notRetried(call: Call, reason: string): RunError {
+    return new RunError(this.#redact(
+      `${call.endpoint}: ${reason}; not retried because the request may have reached Greenhouse; ` +
+        "check whether it took effect before running again",
+    ));
   }
 
   /** GET → parsed JSON body; RunError on fatal statuses. */
@@ -405,7 +454,7 @@ export class HarvestClient {
       if (records === undefined) {
         const got = body === null ? "null" : typeof body;
         throw new RunError(
-          this.#redact(`${endpoint}: expected a JSON array of records, got ${got}.`),
+          this.#redact(`${endpoint}: expected a JSON array of records, got ${got}`),
         );
       }
       const links = parseLinkHeader(headers.get("link"));
@@ -425,7 +474,7 @@ export class HarvestClient {
       if (!next) return;
       if (seen.has(next)) {
         throw new RunError(
-          this.#redact(`${endpoint}: the next-page link points back at a page already read.`),
+          this.#redact(`${endpoint}: the next-page link points back at a page already read`),
         );
       }
       url = next;
@@ -447,12 +496,12 @@ export class HarvestClient {
       try {
         parsed = new URL(pathOrUrl);
       } catch {
-        throw new RunError("Greenhouse gave an invalid URL to follow.");
+        throw new RunError("link to follow: Greenhouse gave a URL that is not valid");
       }
       if (parsed.origin !== this.#origin || parsed.username || parsed.password) {
         throw new RunError(
-          `Refusing to send the API key to ${parsed.protocol}//${parsed.host}: ` +
-            `it is not the base URL's host (${this.#origin}).`,
+          `${parsed.protocol}//${parsed.host}: not the base URL's host (${this.#origin}); ` +
+            "refusing to send the API key there",
         );
       }
       url = pathOrUrl;
@@ -484,21 +533,15 @@ export class HarvestClient {
   }
 
   /** One send: fetch, then the whole body. Always calls pacer.observe once. */
-  async #send(
-    method: string,
-    url: string,
-    headers: Headers,
-    body: string | undefined,
-    arrayBytes: boolean,
-  ): Promise<Sent> {
+  async #send(call: Call, headers: Headers, arrayBytes: boolean): Promise<Sent> {
     const deadline = this.#deadline(this.#timeoutMs);
     try {
       let res: Response;
       try {
-        res = await this.#fetch(url, {
-          method,
+        res = await this.#fetch(call.url, {
+          method: call.method,
           headers,
-          body,
+          body: call.bodyText,
           signal: deadline.signal,
           redirect: "manual",
         });
@@ -509,58 +552,7 @@ export class HarvestClient {
         return { kind: "network", error: deadline.signal.aborted ? deadline.signal.reason : error };
       }
       this.pacer.observe(res.headers, res.status);
-      const ok = res.status >= 200 && res.status < 300;
-      let bytes: Uint8Array;
-      try {
-        bytes = new Uint8Array(await res.arrayBuffer());
-      } catch (error) {
-        const why = deadline.signal.aborted
-          ? "timed out while reading the body"
-          : `truncated or unparseable body (${classifyNetworkError(error).reason})`;
-        return {
-          kind: "response",
-          status: res.status,
-          headers: res.headers,
-          body: null,
-          bodyError: why,
-        };
-      }
-      const declared = res.headers.get("content-length");
-      const encoding = (res.headers.get("content-encoding") ?? "identity").trim().toLowerCase();
-      if (
-        method !== "HEAD" && declared !== null && /^\d+$/.test(declared.trim()) &&
-        encoding === "identity" && Number(declared) !== bytes.length
-      ) {
-        return {
-          kind: "response",
-          status: res.status,
-          headers: res.headers,
-          body: new TextDecoder().decode(bytes),
-          bodyError: `truncated or unparseable body (got ${bytes.length} of ${declared} bytes)`,
-        };
-      }
-      const array = ok && arrayBytes ? JsonArrayBytes.from(bytes) : undefined;
-      if (array) return { kind: "response", status: res.status, headers: res.headers, body: array };
-      const text = new TextDecoder().decode(bytes);
-      if (text.trim() === "") {
-        return { kind: "response", status: res.status, headers: res.headers, body: null };
-      }
-      try {
-        return {
-          kind: "response",
-          status: res.status,
-          headers: res.headers,
-          body: JSON.parse(text),
-        };
-      } catch {
-        return {
-          kind: "response",
-          status: res.status,
-          headers: res.headers,
-          body: text,
-          bodyError: ok ? "truncated or unparseable body (invalid JSON)" : undefined,
-        };
-      }
+      return await readBody(res, call.method, arrayBytes, deadline.signal);
     } finally {
       deadline.clear();
     }
@@ -572,6 +564,55 @@ export class HarvestClient {
       if (secret.length >= 4) out = out.split(secret).join("[redacted]");
     }
     return out;
+  }
+}
+
+/**
+ * Reads a response's whole body: parsed JSON, null when empty, raw text when not JSON, or (2xx
+ * with `arrayBytes`) a JsonArrayBytes. A truncated, unreadable or (on 2xx) unparseable body is
+ * named in `bodyError`, which makes a 2xx retryable.
+ */
+async function readBody(
+  res: Response,
+  method: string,
+  arrayBytes: boolean,
+  signal: AbortSignal,
+): Promise<Sent> {
+  const response = { kind: "response", status: res.status, headers: res.headers } as const;
+  const ok = res.status >= 200 && res.status < 300;
+  let bytes: Uint8Array;
+  try {
+    bytes = new Uint8Array(await res.arrayBuffer());
+  } catch (error) {
+    const why = signal.aborted
+      ? "timed out while reading the body"
+      : `truncated or unparseable body (${classifyNetworkError(error).reason})`;
+    return { ...response, body: null, bodyError: why };
+  }
+  const declared = res.headers.get("content-length");
+  const encoding = (res.headers.get("content-encoding") ?? "identity").trim().toLowerCase();
+  if (
+    method !== "HEAD" && declared !== null && /^\d+$/.test(declared.trim()) &&
+    encoding === "identity" && Number(declared) !== bytes.length
+  ) {
+    return {
+      ...response,
+      body: new TextDecoder().decode(bytes),
+      bodyError: `truncated or unparseable body (got ${bytes.length} of ${declared} bytes)`,
+    };
+  }
+  const array = ok && arrayBytes ? JsonArrayBytes.from(bytes) : undefined;
+  if (array) return { ...response, body: array };
+  const text = new TextDecoder().decode(bytes);
+  if (text.trim() === "") return { ...response, body: null };
+  try {
+    return { ...response, body: JSON.parse(text) };
+  } catch {
+    return {
+      ...response,
+      body: text,
+      bodyError: ok ? "truncated or unparseable body (invalid JSON)" : undefined,
+    };
   }
 }
 

@@ -4,10 +4,10 @@
  * created_after/created_before) and `v3Dialect` (cursors, 30 s window, pipe-syntax filters)
  * are the two implementations.
  */
-import type { UpdatedFilter } from "../entities.ts";
+import type { ApiVersion, UpdatedFilter } from "../entities.ts";
 
 export interface Dialect {
-  version: "v1" | "v3";
+  version: ApiVersion;
   /** The environment variables holding this version's credentials, for messages. */
   credentials: string;
   /** The server's rate-limit window. */
@@ -72,7 +72,7 @@ export interface CandidateBatch {
   maxIds: number;
 }
 
-/** Harvest v1/v2 list page size: the documented maximum. */
+/** Harvest v1/v2 list page size: the documented maximum (https://developers.greenhouse.io/harvest.html#pagination). */
 export const V1_PER_PAGE = 500;
 
 function checkDate(name: string, d: Date): string {
@@ -124,7 +124,7 @@ export const v1Dialect: Dialect = Object.freeze({
   }),
 });
 
-/** Harvest v3 list page size: the documented maximum. */
+/** Harvest v3 list page size: the maximum (https://harvestdocs.greenhouse.io/docs/pagination). */
 export const V3_PER_PAGE = 500;
 
 /** v3 date filter value: `gte|A`, `lt|B` or `gte|A|lt|B` (inclusive start, exclusive end). */
@@ -161,8 +161,8 @@ export const v3Dialect: Dialect = Object.freeze({
   },
   errorHint(status: number, body: unknown): string | undefined {
     if (status !== 422 || !/cursor/i.test(JSON.stringify(body ?? ""))) return undefined;
-    return "Greenhouse refused the pagination cursor (it may have expired): run the command " +
-      "again to start the listing over.";
+    return "Greenhouse refused the pagination cursor (it may have expired); run the command " +
+      "again to start the listing over";
   },
   candidateBatch: Object.freeze({
     notesPath: "/notes",

@@ -8,7 +8,7 @@
  * appears in a message: `secrets()` lists them so the client can scrub its own messages too.
  */
 import { type Clock, systemClock } from "../clock.ts";
-import { RunError, UsageError } from "../errors.ts";
+import { RunError } from "../errors.ts";
 import type { Auth } from "./auth.ts";
 import { base64Utf8 } from "./auth.ts";
 import {
@@ -45,7 +45,10 @@ interface Token {
 }
 
 const TOKEN_WINDOW_MS = 60_000;
-/** When the endpoint names no expiry, assume Greenhouse's documented 1 h access-token life. */
+/**
+ * When the endpoint names no expiry, assume Greenhouse's documented 1 h access-token life
+ * (https://harvestdocs.greenhouse.io/docs/authentication).
+ */
 const DEFAULT_LIFETIME_MS = 3_600_000;
 
 /** `expires_at` (ISO or epoch seconds/ms) or `expires_in` (seconds) → epoch ms. */
@@ -69,7 +72,8 @@ export function clientCredentialsAuth(opts: ClientCredentials): Auth {
   const clientId = opts.clientId.trim();
   const clientSecret = opts.clientSecret.trim();
   if (!clientId || !clientSecret) {
-    throw new UsageError("GREENHOUSE_CLIENT_ID and GREENHOUSE_CLIENT_SECRET must not be empty.");
+    // cli/options.ts refuses empty credentials before anything runs.
+    throw new TypeError("clientCredentialsAuth: the client id and secret must not be empty");
   }
   const clock = opts.clock ?? systemClock;
   const doFetch = opts.fetchFn ?? fetch;
@@ -149,8 +153,8 @@ export function clientCredentialsAuth(opts: ClientCredentials): Auth {
         const value = typeof b.access_token === "string" ? b.access_token.trim() : "";
         if (!value) {
           throw new RunError(
-            `${endpoint}: the token endpoint answered ${res.status} without an access_token. ` +
-              "Check --auth-url (GREENHOUSE_AUTH_URL).",
+            `${endpoint}: the token endpoint answered ${res.status} without an access_token; ` +
+              "check --auth-url (GREENHOUSE_AUTH_URL)",
           );
         }
         return { value, header: `Bearer ${value}`, expiresAt: tokenExpiry(b, clock.now()) };
@@ -171,16 +175,15 @@ export function clientCredentialsAuth(opts: ClientCredentials): Auth {
         continue;
       }
       throw new RunError(
-        `${endpoint}: Greenhouse refused the client credentials (${res.status})${suffix}. ` +
-          "Check GREENHOUSE_CLIENT_ID and GREENHOUSE_CLIENT_SECRET (Configure → Dev Center → " +
+        `${endpoint}: Greenhouse refused the client credentials (${res.status})${suffix}; ` +
+          "check GREENHOUSE_CLIENT_ID and GREENHOUSE_CLIENT_SECRET (Configure → Dev Center → " +
           "API Credential Management, Harvest v3)" +
-          (opts.onBehalfOf !== undefined ? ` and that user ${opts.onBehalfOf} exists` : "") +
-          ".",
+          (opts.onBehalfOf !== undefined ? ` and that user ${opts.onBehalfOf} exists` : ""),
       );
     }
     throw new RunError(
-      `${endpoint}: could not obtain an access token: ${lastError}. ` +
-        "Check your network or Greenhouse's status and run again.",
+      `${endpoint}: could not obtain an access token: ${lastError}; ` +
+        "check your network or Greenhouse's status and run again",
     );
   }
 
@@ -205,9 +208,9 @@ export function clientCredentialsAuth(opts: ClientCredentials): Auth {
     },
     secrets,
     unauthorized(endpoint: string, detail: string) {
-      return `Greenhouse rejected the access token (401) on ${endpoint}${detail}, even after ` +
-        "minting a new one. Check that the credential is active and has the scope for this " +
-        "endpoint (e.g. harvest:candidates:list).";
+      return `${endpoint}: Greenhouse rejected the access token (401)${detail}, even after ` +
+        "minting a new one; check that the credential is active and has the scope for this " +
+        "endpoint (e.g. harvest:candidates:list)";
     },
     toString: () => "[client credentials]",
     toJSON: () => "[client credentials]",

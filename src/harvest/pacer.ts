@@ -17,7 +17,8 @@ export interface PacerOptions {
   initialLimit?: number;
   /**
    * Limit assumed when a successful response carries no X-RateLimit-Limit at all
-   * (50 per 10 s was Greenhouse's documented figure). Default 50.
+   * (50 per 10 s was Greenhouse's documented figure, and is still its example:
+   * https://developers.greenhouse.io/harvest.html#rate-limiting). Default 50.
    */
   fallbackLimit?: number;
   /** Extra spacing added to the window for clock skew and latency jitter. Default min(100, 1% of windowMs). */

@@ -181,8 +181,8 @@ export function classifyStatus(status: number, endpoint: string, body: unknown):
       kind: "fatal",
       status,
       error: new RunError(
-        `Greenhouse rejected the API key (401) on ${endpoint}${suffix}. ` +
-          "Check that the key is a valid Harvest API key and has not been revoked.",
+        `${endpoint}: Greenhouse rejected the API key (401)${suffix}; ` +
+          "check that the key is a valid Harvest API key and has not been revoked",
       ),
     };
   }
@@ -191,9 +191,9 @@ export function classifyStatus(status: number, endpoint: string, body: unknown):
       kind: "fatal",
       status,
       error: new RunError(
-        `${endpoint}: Greenhouse refused access (403)${suffix}. The API key lacks permission ` +
+        `${endpoint}: Greenhouse refused access (403)${suffix}; the API key lacks permission ` +
           `for this endpoint: in Greenhouse (Configure → Dev Center → API Credential Management) ` +
-          `grant the key access to ${endpoint}, then run again.`,
+          `grant the key access to ${endpoint}, then run again`,
       ),
     };
   }
@@ -201,7 +201,7 @@ export function classifyStatus(status: number, endpoint: string, body: unknown):
     kind: "fatal",
     status,
     error: new RunError(
-      `${endpoint}: Greenhouse answered ${status}${suffix || " with no message"}.`,
+      `${endpoint}: Greenhouse answered ${status}${suffix || " with no message"}`,
     ),
   };
 }

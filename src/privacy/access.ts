@@ -9,7 +9,7 @@ import { writeFileAtomic } from "../cache/mod.ts";
 import { type ApiRecord, ENTITIES, entityPath } from "../entities.ts";
 import { isPositiveId } from "../ids.ts";
 import type { HarvestClient } from "../harvest/mod.ts";
-import type { RunContext } from "../cli/context.ts";
+import type { RunContext } from "../context.ts";
 import {
   type ApiAttachment,
   attachmentsByCandidate,

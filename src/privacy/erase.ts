@@ -43,7 +43,7 @@ export function checkWritable(writes: CandidateWrites, mode: EraseMode, version:
   throw new RunError(
     `erase --mode ${mode} is not possible on Harvest ${version}: it has no ${
       mode === "delete" ? "candidate delete" : "candidate edit"
-    } endpoint. Use the other --mode, or --api v1 while Greenhouse still serves it; nothing was changed`,
+    } endpoint; use the other --mode, or --api v1 while Greenhouse still serves it; nothing was changed`,
   );
 }
 
@@ -58,7 +58,8 @@ export function planRequest(
     ? { [writes.actingUserHeader]: String(userId) }
     : {};
   const pathOf = mode === "delete" ? writes.deletePath : writes.editPath;
-  if (!pathOf) throw new RunError(`erase --mode ${mode}: no such write in this API version`);
+  // checkWritable refused the mode before anything was planned.
+  if (!pathOf) throw new TypeError(`planRequest: the dialect has no ${mode} write`);
   const path = pathOf(candidate.id);
   return mode === "delete"
     ? { method: "DELETE", path, headers }
@@ -88,7 +89,7 @@ export function formatRequest(
 export async function checkUser(client: HarvestClient, userId: number): Promise<void> {
   if (await getRecord(client, "/users", userId) === undefined) {
     throw new RunError(
-      `On-Behalf-Of user ${userId} does not exist in Greenhouse (GET /users found no user ` +
+      `erase: On-Behalf-Of user ${userId} does not exist in Greenhouse (GET /users found no user ` +
         `${userId}): give the id of the Greenhouse user the request is made for; nothing was changed`,
     );
   }

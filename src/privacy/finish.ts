@@ -4,7 +4,7 @@
  * does not outlive the run that was killed.
  */
 import type { Cache } from "../cache/mod.ts";
-import type { RunContext } from "../cli/context.ts";
+import type { RunContext } from "../context.ts";
 import { ENTITIES, entityPath } from "../entities.ts";
 import { getRecord, type HarvestClient } from "../harvest/mod.ts";
 import { carriesEmailHash } from "./email.ts";

@@ -8,7 +8,8 @@
  * and re-download its files. Records with no such field (v1 sources, prospect pools) are
  * compared whole.
  */
-import { type EntityFolder, pool, WRITE_CONCURRENCY } from "../cache/mod.ts";
+import { type EntityFolder, WRITE_CONCURRENCY } from "../cache/mod.ts";
+import { settleConcurrent } from "../concurrency.ts";
 import type { ApiRecord } from "../entities.ts";
 
 export type Verdict = "new" | "updated" | "unchanged";
@@ -31,16 +32,20 @@ export async function compareWithCache(
   records: readonly { id: number; summary: string }[],
   folder: EntityFolder,
 ): Promise<Verdict[]> {
-  const results = await pool(records, WRITE_CONCURRENCY, async (record): Promise<Verdict> => {
-    let text: string;
-    try {
-      text = await Deno.readTextFile(folder.filePath(record.id));
-    } catch (error) {
-      // Every record file has its index row and every row its file (the store sees to it).
-      if (error instanceof Deno.errors.NotFound) return "new";
-      throw error;
-    }
-    return changeStamp(JSON.parse(text)) === record.summary ? "unchanged" : "updated";
-  });
+  const results = await settleConcurrent(
+    records,
+    WRITE_CONCURRENCY,
+    async (record): Promise<Verdict> => {
+      let text: string;
+      try {
+        text = await Deno.readTextFile(folder.filePath(record.id));
+      } catch (error) {
+        // Every record file has its index row and every row its file (the store sees to it).
+        if (error instanceof Deno.errors.NotFound) return "new";
+        throw error;
+      }
+      return changeStamp(JSON.parse(text)) === record.summary ? "unchanged" : "updated";
+    },
+  );
   return results.map((result) => result.status === "fulfilled" ? result.value : "updated");
 }

@@ -11,30 +11,24 @@
 import { rm } from "node:fs/promises";
 import type { Cache, EntityFolder } from "../cache/mod.ts";
 import { ACTIVITY_FEEDS_FOLDER, candidateAttachmentsDir, CANDIDATES_FOLDER } from "../cache/mod.ts";
-import type { RunContext } from "../cli/context.ts";
-import { describeFailure } from "../cli/failure.ts";
-import { streamEntity } from "../commands/extract.ts";
-import { ENTITIES, type EntityName, entityPath, recordId } from "../entities.ts";
+import type { RunContext } from "../context.ts";
+import { describeFailure } from "../failure.ts";
+import { streamEntity } from "../extract/stream.ts";
+import { ENTITIES, ENTITIES_IN_ORDER, type EntityName, entityPath, recordId } from "../entities.ts";
 import { RunError } from "../errors.ts";
 import type { HarvestClient } from "../harvest/mod.ts";
 import { changeStamp, compareWithCache } from "./compare.ts";
 import { type Checkpoint, mergeIds, readState, type SyncState, writeState } from "./state.ts";
 
-/** Every step, in the order a sync runs them (a record's references come before it). */
-export const SYNC_STEPS = [
-  "sources",
-  "prospect_pools",
-  "jobs",
-  "candidates",
-  "applications",
-  "offers",
-  "scorecards",
-  "activity_feeds",
-  "attachments",
-] as const;
-export type SyncStep = typeof SYNC_STEPS[number];
 export type DependentStepName = "activity_feeds" | "attachments";
 const DEPENDENT_STEPS: readonly DependentStepName[] = ["activity_feeds", "attachments"];
+export type SyncStep = EntityName | DependentStepName;
+
+/**
+ * Every step, in the order a sync runs them: the entities in the table's order (a record's
+ * references come before it), then the steps that work from the synced candidates.
+ */
+export const SYNC_STEPS: readonly SyncStep[] = [...ENTITIES_IN_ORDER, ...DEPENDENT_STEPS];
 
 /**
  * A checkpoint rewrites index.csv, whose cost grows with the folder. One checkpoint per this many

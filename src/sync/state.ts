@@ -69,7 +69,7 @@ export async function readState(
     text = await Deno.readTextFile(statePath(cacheDir));
   } catch (error) {
     if (error instanceof Deno.errors.NotFound) return emptyState();
-    throw new RunError(`Cannot read ${statePath(cacheDir)}: ${(error as Error).message}`);
+    throw new RunError(`${statePath(cacheDir)}: cannot be read: ${(error as Error).message}`);
   }
   try {
     const parsed = JSON.parse(text);

@@ -1,9 +1,9 @@
 /** The two API versions of the sandbox, for suites that run the same behaviour against both. */
-import type { ApiRecord } from "../../src/entities.ts";
+import { API_VERSIONS, type ApiRecord, type ApiVersion } from "../../src/entities.ts";
 import { type Sandbox, type SandboxEntity, toV3 } from "../../src/sandbox/mod.ts";
 
-export type Api = "v1" | "v3";
-export const APIS: readonly Api[] = ["v1", "v3"];
+export type Api = ApiVersion;
+export const APIS: readonly Api[] = API_VERSIONS;
 
 /** The environment selecting one API version of the sandbox; `secret` replaces the credential. */
 export function apiEnv(api: Api, sandbox: Sandbox, secret?: string): Record<string, string> {

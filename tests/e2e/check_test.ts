@@ -247,7 +247,7 @@ Deno.test("check: usage errors exit 2; a missing cache exits 1; --strict fails o
     assert.match(noKey.stderr, /GREENHOUSE_API_KEY/);
     const missing = await runCli(["check"], { root });
     assert.equal(missing.code, 1);
-    assert.match(missing.stderr, /No cache at/);
+    assert.match(missing.stderr, /^error: check: no cache at .*; run an entity command first/);
     assert.deepEqual([...Deno.readDirSync(root)], []);
 
     // An offer naming an application that is not cached: a gap, fatal only with --strict.

@@ -1,6 +1,11 @@
 import assert from "node:assert/strict";
-import { helpText, parseCommand } from "../../src/cli/args.ts";
+import * as args from "../../src/cli/args.ts";
+import { COMMAND_GROUPS } from "../../src/commands/mod.ts";
 import { UsageError } from "../../src/errors.ts";
+import type { Env } from "../../src/context.ts";
+
+const parseCommand = (argv: string[], env: Env) => args.parseCommand(argv, env, COMMAND_GROUPS);
+const helpText = (topic?: string) => args.helpText(COMMAND_GROUPS, topic);
 
 const env = (vars: Record<string, string>) => (name: string) => vars[name];
 const withKey = env({ GREENHOUSE_API_KEY: "k" });
@@ -56,6 +61,14 @@ Deno.test("usage errors are clear and name what is wrong", () => {
   usageError(["candidates", "--rate-target", "2"], /--rate-target "2"/);
   usageError(["candidates", "--rate-target", "0.05"], /0\.1 to 1/);
   usageError(["candidates", "--base-url", "http://example.com/v1"], /plain http/);
+  usageError(
+    ["candidates", "--base-url", "https://harvest.greenhouse.io/v1?per_page=5"],
+    /--base-url ".*" must not have a query string or fragment/,
+  );
+  usageError(
+    ["--quiet", "candidates"],
+    /^"--quiet" comes before any command: give the command first/,
+  );
   usageError(["candidates", "-a", "2023-01-01", "-b", "2022-01-01"], /not before/);
   usageError(["sources", "-a", "2023-01-01"], /cannot be filtered by creation date/);
   usageError(["candidates"], /GREENHOUSE_API_KEY/, env({}));

@@ -11,40 +11,11 @@ import {
   downloadAttachments,
   isExpiryError,
 } from "../../src/dependent/attachments.ts";
-import { candidatesFolder, chunk, forEachConcurrent } from "../../src/dependent/run.ts";
+import { candidatesFolder, chunk } from "../../src/dependent/run.ts";
 import { ManualClock } from "../../src/clock.ts";
 import { UsageError } from "../../src/errors.ts";
 import { startSandbox } from "../../src/sandbox/mod.ts";
 import { quietContext } from "../support.ts";
-
-Deno.test("forEachConcurrent keeps at most n calls in flight and visits every item once", async () => {
-  let inFlight = 0;
-  let peak = 0;
-  const seen: number[] = [];
-  await forEachConcurrent([...Array(20).keys()], 3, async (item) => {
-    inFlight++;
-    peak = Math.max(peak, inFlight);
-    await Promise.resolve();
-    await Promise.resolve();
-    seen.push(item);
-    inFlight--;
-  });
-  assert.equal(peak, 3);
-  assert.deepEqual(seen.sort((a, b) => a - b), [...Array(20).keys()]);
-});
-
-Deno.test("forEachConcurrent stops handing out items after an error and rethrows it", async () => {
-  const started: number[] = [];
-  await assert.rejects(
-    forEachConcurrent([1, 2, 3, 4, 5, 6], 1, async (item) => {
-      started.push(item);
-      await Promise.resolve();
-      if (item === 2) throw new Error("boom");
-    }),
-    /boom/,
-  );
-  assert.deepEqual(started, [1, 2]);
-});
 
 Deno.test("chunk splits into batches of at most n", () => {
   assert.deepEqual(chunk([1, 2, 3, 4, 5], 2), [[1, 2], [3, 4], [5]]);

@@ -1,5 +1,11 @@
 import assert from "node:assert/strict";
-import { ENTITIES, ENTITY_NAMES, recordId } from "../../src/entities.ts";
+import {
+  API_VERSIONS,
+  ENTITIES,
+  ENTITIES_IN_ORDER,
+  ENTITY_NAMES,
+  recordId,
+} from "../../src/entities.ts";
 
 Deno.test("the table has the seven entities, each with a path and a moniker", () => {
   assert.deepEqual([...ENTITY_NAMES].sort(), [
@@ -43,5 +49,46 @@ Deno.test("only positive safe integers are record ids", () => {
   assert.equal(recordId({ id: 4200000559 }), 4200000559);
   for (const id of ["12", "../x", -1, 0, 1.5, 2 ** 53, null, undefined]) {
     assert.equal(recordId({ id }), undefined, String(id));
+  }
+});
+
+Deno.test("each entity comes after every entity it references, in a fixed order", () => {
+  assert.deepEqual(ENTITIES_IN_ORDER, [
+    "sources",
+    "prospect_pools",
+    "jobs",
+    "candidates",
+    "applications",
+    "offers",
+    "scorecards",
+  ]);
+  const orders = ENTITY_NAMES.map((name) => ENTITIES[name].order);
+  assert.equal(new Set(orders).size, orders.length, "no two entities share a place");
+  for (const name of ENTITY_NAMES) {
+    for (const reference of ENTITIES[name].references) {
+      assert.ok(
+        ENTITIES[reference.entity].order < ENTITIES[name].order,
+        `${name}.${reference.field} names ${reference.entity}, which must come first`,
+      );
+    }
+  }
+});
+
+Deno.test("references read both versions' shapes", () => {
+  const [candidate, jobs] = ENTITIES.applications.references;
+  assert.deepEqual(candidate.ids({ candidate_id: 5 }), [5]);
+  assert.deepEqual(jobs.ids({ jobs: [{ id: 7 }, { id: 8 }] }), [7, 8]);
+  assert.deepEqual(jobs.ids({ job_id: 9 }), [9]);
+  assert.deepEqual(
+    ENTITIES.offers.references.map((r) => r.ids({ candidate_id: 1, application_id: 2 })),
+    [[1], [2]],
+  );
+});
+
+Deno.test("every entity has a list path for both API versions", () => {
+  for (const name of ENTITY_NAMES) {
+    for (const version of API_VERSIONS) {
+      assert.ok(ENTITIES[name].paths[version], `${name} ${version}`);
+    }
   }
 });

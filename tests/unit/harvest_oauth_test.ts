@@ -151,7 +151,7 @@ Deno.test("oauth: a 401 from the API mints a new token once, then fails clearly"
   });
   const error = await failing.getJson("/jobs").then(() => undefined, (e) => e);
   assert.ok(error instanceof RunError);
-  assert.match(error.message, /rejected the access token \(401\) on GET \/v3\/jobs/);
+  assert.match(error.message, /^GET \/v3\/jobs: Greenhouse rejected the access token \(401\)/);
   assert.match(error.message, /scope/);
   assert.ok(!error.message.includes("tok-2-abcdef"), error.message);
   assert.ok(!error.message.includes(SECRET));

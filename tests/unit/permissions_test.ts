@@ -4,7 +4,7 @@ import { fileURLToPath } from "node:url";
 import { join } from "node:path";
 import { ENV_VARS, permissionFlags } from "../../scripts/permissions.ts";
 import { compileArgs } from "../../scripts/compile.ts";
-import { describeFailure } from "../../src/cli/failure.ts";
+import { describeFailure } from "../../src/failure.ts";
 import { RunError } from "../../src/errors.ts";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));

@@ -1,6 +1,6 @@
 /** erase on a terminal: the matches are listed, then only a typed "yes" lets writes go out. */
 import assert from "node:assert/strict";
-import type { RunContext } from "../../src/cli/context.ts";
+import type { RunContext } from "../../src/context.ts";
 import { systemClock } from "../../src/clock.ts";
 import { runErase } from "../../src/commands/erase.ts";
 import { startSandbox } from "../../src/sandbox/mod.ts";

@@ -1,4 +1,8 @@
-import type { Clock } from "../clock.ts";
+/**
+ * The progress line of long work. A leaf with no I/O of its own (it writes through the `err` it is
+ * given), so commands and the engines they run draw progress the same way.
+ */
+import type { Clock } from "./clock.ts";
 
 export interface ProgressCounts {
   /** Items done (records written, feeds fetched, files downloaded). */

@@ -1,7 +1,6 @@
-/** Options of the privacy commands, validated at parse time (before any request). */
-import type { Env } from "../cli/context.ts";
-import type { OptionsConfig, OptionValues } from "../cli/options.ts";
-import { integerOption } from "../commands/sandbox.ts";
+/** Options the privacy commands (access, erase) share, validated at parse time (before any request). */
+import type { Env } from "../context.ts";
+import { integerOption, type OptionsConfig, type OptionValues } from "../cli/options.ts";
 import { UsageError } from "../errors.ts";
 import { positiveId } from "../ids.ts";
 

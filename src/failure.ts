@@ -1,5 +1,9 @@
-/** Maps anything thrown to one line and an exit code, so users never see a stack trace for their errors. */
-import { RunError, UsageError } from "../errors.ts";
+/**
+ * Maps anything thrown to one line and an exit code, so users never see a stack trace for their
+ * errors. A leaf: main.ts reports the run's failure with it, and sync a failed step's (it carries
+ * on with the other steps).
+ */
+import { RunError, UsageError } from "./errors.ts";
 
 export interface Failure {
   message: string;
@@ -16,7 +20,7 @@ export function describeFailure(error: unknown): Failure {
   if (error instanceof Deno.errors.PermissionDenied) {
     return {
       message:
-        `the operating system refused access: ${error.message}. Check the folder's permissions.`,
+        `the operating system refused access: ${error.message}; check the folder's permissions`,
       exitCode: 1,
     };
   }

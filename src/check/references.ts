@@ -1,0 +1,115 @@
+/**
+ * `check`'s cross-references, derived from the entity table: for each entity other records name
+ * (ENTITIES[…].references), the ids named but not in the cache, and, where a reference asks for
+ * it, the cached records that no record names through it. Works on id sets only.
+ */
+import { recordFileName } from "../cache/mod.ts";
+import { ENTITIES, ENTITY_NAMES, type EntityName, type Reference } from "../entities.ts";
+import type { Problem } from "./report_types.ts";
+
+/** The id sets the audit collects from the record files of the folders that exist. */
+export interface ReferenceIds {
+  /** The cached ids of each entity some reference names (absent: no such folder). */
+  cached: Map<EntityName, Set<number>>;
+  /** The ids each reference names, over its entity's cached records (absent: no such folder). */
+  named: Map<Reference, Set<number>>;
+}
+
+/** One category of cross-reference gaps; `ids` is undefined when a folder it needs is absent. */
+export interface CrossReference {
+  /** The report category: "<entity>_missing" or "<entity>_without_<naming entity>". */
+  key: string;
+  /** The entity whose ids the category lists. */
+  entity: EntityName;
+  detail: string;
+  ids(found: ReferenceIds): number[] | undefined;
+}
+
+interface Naming {
+  /** The entity whose records carry the reference. */
+  from: EntityName;
+  reference: Reference;
+}
+
+const byId = (a: number, b: number) => a - b;
+
+/** "an application", "an offer or a scorecard" → "an application, offer or scorecard". */
+function nounList(nouns: string[]): string {
+  const first = `${/^[aeiou]/.test(nouns[0]) ? "an" : "a"} ${nouns[0]}`;
+  const rest = nouns.slice(1);
+  if (rest.length === 0) return first;
+  return [first, ...rest.slice(0, -1)].join(", ") + ` or ${rest[rest.length - 1]}`;
+}
+
+function crossReferencesOf(entities: typeof ENTITIES): CrossReference[] {
+  const out: CrossReference[] = [];
+  for (const target of ENTITY_NAMES) {
+    const namings: Naming[] = ENTITY_NAMES.flatMap((from) =>
+      entities[from].references.filter((r) => r.entity === target).map((reference) => ({
+        from,
+        reference,
+      }))
+    );
+    if (namings.length === 0) continue;
+    const noun = entities[target].noun;
+    for (const { from, reference } of namings.filter((n) => n.reference.listUnnamed)) {
+      out.push({
+        key: `${target}_without_${from}`,
+        entity: target,
+        detail: `no ${entities[from].noun} names this ${noun}`,
+        ids(found) {
+          const cached = found.cached.get(target);
+          const named = found.named.get(reference);
+          if (!cached || !named) return undefined;
+          return [...cached].filter((id) => !named.has(id)).sort(byId);
+        },
+      });
+    }
+    out.push({
+      key: `${target}_missing`,
+      entity: target,
+      detail: `named by ${nounList(namings.map((n) => entities[n.from].noun))}, ` +
+        "but not in the cache",
+      ids(found) {
+        const cached = found.cached.get(target);
+        if (!cached) return undefined;
+        const missing = new Set<number>();
+        for (const { reference } of namings) {
+          for (const id of found.named.get(reference) ?? []) if (!cached.has(id)) missing.add(id);
+        }
+        return [...missing].sort(byId);
+      },
+    });
+  }
+  return out;
+}
+
+/** Every cross-reference category the entity table asks for. */
+export const CROSS_REFERENCES: readonly CrossReference[] = crossReferencesOf(ENTITIES);
+
+/** The entities whose cached ids the cross-references need. */
+export const REFERENCED_ENTITIES: ReadonlySet<EntityName> = new Set(
+  CROSS_REFERENCES.map((c) => c.entity),
+);
+
+/**
+ * The gaps, per category key. A category is computed only when the folders it relates exist: a
+ * cache without applications is not "every candidate lacks one".
+ */
+export function crossReferenceGaps(found: ReferenceIds): Map<string, Problem[]> {
+  const gaps = new Map<string, Problem[]>();
+  for (const check of CROSS_REFERENCES) {
+    const ids = check.ids(found);
+    if (ids === undefined) continue;
+    gaps.set(
+      check.key,
+      ids.map((id) => ({
+        entity: check.entity,
+        id,
+        path: `${check.entity}/${recordFileName(id)}`,
+        detail: check.detail,
+      })),
+    );
+  }
+  return gaps;
+}

@@ -1,0 +1,130 @@
+/**
+ * The extraction stream: one listing of an entity, page by page, into an open cache. What the
+ * entity commands and `sync` share; the caller opens (and closes) the client and the cache.
+ */
+import { type ApiRecord, ENTITIES, type EntityName, entityPath, recordId } from "../entities.ts";
+import { RunError } from "../errors.ts";
+import type { RunContext } from "../context.ts";
+import { Progress } from "../progress.ts";
+import type { Cache, EncodedRecords, EntityFolder } from "../cache/mod.ts";
+import type { HarvestClient, LazyPage } from "../harvest/mod.ts";
+import { prefetch } from "../prefetch.ts";
+import { collectGarbage } from "../memory.ts";
+
+/** Commit the index every this many pages, so a long run's index stays close to its files. */
+const COMMIT_EVERY_PAGES = 20;
+
+/** One listing of an entity into an open cache: what `extractEntity` and `sync` share. */
+export interface EntityStream {
+  entity: EntityName;
+  /** One client per process: its pacer paces every request. */
+  client: HarvestClient;
+  /** Open (and locked) by the caller, who also closes it. */
+  cache: Cache;
+  ctx: RunContext;
+  quiet: boolean;
+  /** Filters for the first page (later pages follow the API's next link). */
+  params: Record<string, string>;
+  /** Resume from this page URL (a saved `nextUrl`) instead of the first page. */
+  startUrl?: string;
+  /**
+   * Reduces each record to a short string kept beside the page (e.g. its change timestamps), so
+   * `beforeWrite` can compare without the page's parsed records being kept alive.
+   */
+  summarize?: (record: ApiRecord) => string;
+  /** Sees each page before it is written, e.g. to compare it with the cache. */
+  beforeWrite?: (page: EncodedPage, folder: EntityFolder) => Promise<void>;
+  /** Runs after each page is written, e.g. to commit and checkpoint. */
+  afterWrite?: (page: EncodedPage, folder: EntityFolder) => Promise<void>;
+}
+
+/** A listed page, already encoded into file contents. */
+export interface EncodedPage {
+  encoded: EncodedRecords;
+  count: number;
+  lastPage?: number;
+  /** The next page's URL, as the API gave it (absent on the last page). */
+  nextUrl?: string;
+  /** One entry per record, in order: its id and, with `summarize`, its summary. */
+  records: { id: number; summary: string }[];
+}
+
+export interface StreamResult {
+  records: number;
+  pages: number;
+}
+
+/** Lists the entity page by page (the next page downloading meanwhile) and writes each page. */
+export async function streamEntity(run: EntityStream): Promise<StreamResult> {
+  const { client, ctx } = run;
+  const entity = ENTITIES[run.entity];
+  const progress = new Progress({
+    err: ctx.err,
+    isTerminal: ctx.stderrIsTerminal,
+    quiet: run.quiet,
+    clock: ctx.clock,
+    label: entity.name,
+  });
+  let records = 0;
+  let pages = 0;
+  try {
+    const folder = await run.cache.folder(entity.name, entity.moniker);
+    const path = entityPath(entity, client.dialect);
+    const listing = client.paginateLazily(path, run.params, { startUrl: run.startUrl });
+    // Pages are encoded as they arrive (one record parsed at a time), so neither the page being
+    // written nor the one prefetched meanwhile keeps parsed records alive.
+    const encoded = encodedPages(listing, path, folder, run.summarize);
+    for await (const page of prefetch(encoded)) {
+      await run.beforeWrite?.(page, folder);
+      await folder.writeEncoded(page.encoded, new Date(ctx.clock.now()));
+      records += page.count;
+      pages += 1;
+      if (pages % COMMIT_EVERY_PAGES === 0) await folder.commit();
+      collectGarbage();
+      await run.afterWrite?.(page, folder);
+      progress.update({
+        done: records,
+        pages,
+        lastPage: page.lastPage,
+        waitedMs: client.stats.waitedMs,
+      });
+    }
+    await folder.commit();
+  } finally {
+    progress.done();
+  }
+  return { records, pages };
+}
+
+/**
+ * Encodes each page into file contents as it arrives, parsing its records one at a time, and
+ * refuses a record whose id cannot name a file.
+ */
+async function* encodedPages(
+  pages: AsyncIterable<LazyPage>,
+  path: string,
+  folder: EntityFolder,
+  summarize?: (record: ApiRecord) => string,
+): AsyncGenerator<EncodedPage> {
+  for await (const page of pages) {
+    const records: EncodedPage["records"] = [];
+    const checked = function* () {
+      for (const record of page.records.values() as Iterable<ApiRecord>) {
+        const id = recordId(record);
+        if (id === undefined) {
+          throw new RunError(
+            `${path} returned a record whose id ${
+              JSON.stringify(record?.id)
+            } is not a positive integer; refusing to use it as a file name`,
+          );
+        }
+        records.push({ id, summary: summarize ? summarize(record) : "" });
+        yield record;
+      }
+    };
+    const count = page.records.length;
+    const encoded = folder.encodeRecords(checked());
+    page.records.release();
+    yield { encoded, count, lastPage: page.lastPage, nextUrl: page.nextUrl, records };
+  }
+}
