@@ -202,16 +202,13 @@ Deno.test("the sync workflows: v3 first, check after sync, weekly prune, one wri
     assert.equal(w.data.concurrency?.group, "greenhouse-sync", file);
     assert.equal(w.data.concurrency?.["cancel-in-progress"], false, file);
 
-    // Step timeouts leave the job time to check and store after a timed-out sync.
-    const syncTimeout = steps[syncAt]["timeout-minutes"];
-    assert.ok(Number.isInteger(syncTimeout), `${file}: the sync step has a timeout`);
-    const after = steps.slice(syncAt + 1).filter((s) => s["timeout-minutes"]);
-    const needed = after.reduce((sum, s) => sum + s["timeout-minutes"], 0);
-    assert.ok(syncTimeout + needed <= job["timeout-minutes"] + 45, `${file}: step timeouts fit`);
-    for (const step of steps.slice(syncAt)) {
-      if (step.uses?.startsWith("actions/upload-artifact@")) continue;
-      assert.ok(step["timeout-minutes"], `${file}: "${step.name ?? step.uses}" has a timeout`);
+    // Every step has a timeout, and together they fit in the job's: a sync that runs out of time
+    // still leaves the check and the store step theirs, before GitHub stops the job.
+    for (const step of steps) {
+      assert.ok(step["timeout-minutes"] > 0, `${file}: "${step.name ?? step.uses}" has a timeout`);
     }
+    const total = steps.reduce((sum, s) => sum + s["timeout-minutes"], 0);
+    assert.ok(total <= job["timeout-minutes"], `${file}: step timeouts ${total} > job's`);
 
     // A public repository is refused before anything is restored.
     const guard = runs.findIndex((r) => r.includes(".visibility"));
