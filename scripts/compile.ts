@@ -1,5 +1,6 @@
 /**
- * `deno task compile [--cache-dir PATH] [--target T] [--output NAME] [--also PATH]... [--print]`
+ * `deno task compile [--cache-dir PATH] [--also PATH]... [--also-host HOST]... [--target T]
+ *   [--output NAME] [--print]`
  *
  * Builds the self-contained binary with `deno compile --no-prompt` and the permission set from
  * scripts/permissions.ts. `--print` prints the exact command instead of running it (compile needs
@@ -8,7 +9,14 @@
 import { parseArgs } from "node:util";
 import { fileURLToPath } from "node:url";
 import { dirname } from "node:path";
-import { DEFAULT_ACCESS_DIR, DEFAULT_CACHE_DIR, permissionFlags, V8_FLAGS } from "./permissions.ts";
+import {
+  permissionFlags,
+  type PermissionOptions,
+  SCOPE_OPTIONS,
+  SCOPE_USAGE,
+  scopeFromValues,
+  V8_FLAGS,
+} from "./permissions.ts";
 
 export const DEFAULT_OUTPUT = "greenhouse-extractor";
 
@@ -22,13 +30,9 @@ export const TARGETS = [
   "aarch64-pc-windows-msvc",
 ] as const;
 
-export interface CompileOptions {
-  cacheDir?: string;
-  accessDir?: string;
+export interface CompileOptions extends PermissionOptions {
   target?: string;
   output?: string;
-  /** Extra folders to read and write (e.g. the GitHub Actions step-summary folder). */
-  also?: string[];
 }
 
 /** The `deno` arguments (after the executable) that build the binary. */
@@ -39,11 +43,7 @@ export function compileArgs(opts: CompileOptions = {}): string[] {
   return [
     "compile",
     V8_FLAGS,
-    ...permissionFlags({
-      cacheDir: opts.cacheDir,
-      accessDir: opts.accessDir,
-      extraPaths: opts.also,
-    }),
+    ...permissionFlags(opts),
     ...(opts.target ? ["--target", opts.target] : []),
     "--output",
     opts.output ?? DEFAULT_OUTPUT,
@@ -52,10 +52,7 @@ export function compileArgs(opts: CompileOptions = {}): string[] {
 }
 
 const USAGE = `usage: deno task compile [options]
-  --cache-dir PATH   the cache folder the binary may use (default ${DEFAULT_CACHE_DIR}; relative
-                     paths resolve against the directory the binary runs in)
-  --access-dir PATH  where \`access --out\` may write (default ${DEFAULT_ACCESS_DIR})
-  --also PATH        one more folder to read and write (repeatable)
+${SCOPE_USAGE}
   --target T         cross-compile: ${TARGETS.join(", ")}
   --output NAME      the binary's file name (default ${DEFAULT_OUTPUT})
   --print            print the deno command instead of running it`;
@@ -71,9 +68,7 @@ async function main(argv: string[]): Promise<number> {
     ({ values } = parseArgs({
       args: argv,
       options: {
-        "cache-dir": { type: "string" },
-        "access-dir": { type: "string" },
-        also: { type: "string", multiple: true },
+        ...SCOPE_OPTIONS,
         target: { type: "string" },
         output: { type: "string" },
         print: { type: "boolean" },
@@ -93,11 +88,9 @@ async function main(argv: string[]): Promise<number> {
   let args: string[];
   try {
     args = compileArgs({
-      cacheDir: values["cache-dir"],
-      accessDir: values["access-dir"],
+      ...scopeFromValues(values),
       target: values.target,
       output: values.output,
-      also: values.also,
     });
   } catch (error) {
     console.error(`error: ${(error as Error).message}`);

@@ -1,25 +1,40 @@
 /**
  * The one permission set of the greenhouse-extractor binary, shared by `deno task compile`
- * (scripts/compile.ts) and the end-to-end suite (tests/e2e/permissions_test.ts), which runs the
- * CLI through `deno run` with exactly these flags because `deno compile` cannot run everywhere.
+ * (scripts/compile.ts), the end-to-end suite (tests/e2e/permissions_test.ts), which runs the
+ * CLI through `deno run` with exactly these flags because `deno compile` cannot run everywhere,
+ * the scheduled workflows (`deno task permissions` prints the flags they run with) and
+ * docs/permissions.md (`deno task permissions --markdown` prints its table).
  *
  * Paths stay relative on purpose: flags given to `deno compile` are baked in as written and
  * resolved at run time against the directory the binary starts in.
  */
+import { parseArgs } from "node:util";
 
-/** Hosts the binary may connect to, and why each is there. */
+/**
+ * Hosts the binary may connect to, and why each is there.
+ *
+ * `*.greenhouse.io` rather than the two documented hosts: a v3 attachment's `url` is a Greenhouse
+ * link that redirects to a short-lived file URL, and the host that link is on is not documented
+ * (docs/permissions.md, "Where attachments come from"). Allowing only harvest. and auth. would
+ * fail every v3 attachment if the link is on another Greenhouse host. The wildcard adds only
+ * hosts Greenhouse controls; no credential is ever sent to a file host either way.
+ */
 export const NET_HOSTS: readonly { host: string; why: string }[] = [
-  { host: "harvest.greenhouse.io", why: "the Harvest API (v1 and v3)" },
-  { host: "auth.greenhouse.io", why: "the OAuth token endpoint for v3 (client credentials)" },
+  {
+    host: "*.greenhouse.io",
+    why: "Greenhouse: the Harvest API (`harvest.greenhouse.io`, v1 and v3), the v3 OAuth token " +
+      "endpoint (`auth.greenhouse.io`), and v3 attachment links, which redirect to a short-lived " +
+      "file URL",
+  },
   {
     host: "*.amazonaws.com",
-    why: "attachment files: Greenhouse serves them as signed S3 URLs " +
-      "(prod-heroku.s3.amazonaws.com; S3 also answers in path style and on regional endpoints " +
-      "such as s3.us-east-1.amazonaws.com, and may redirect between them)",
+    why: "attachment files: signed S3 URLs on per-bucket hosts (`prod-heroku.s3.amazonaws.com`, " +
+      "`grnhse-use1-prod-s2-ghr.s3.amazonaws.com`, …), path-style and regional S3 endpoints, " +
+      "and redirects between them",
   },
   {
     host: "127.0.0.1",
-    why: "the embedded sandbox: `demo` and `sandbox` listen on loopback and the CLI talks to it",
+    why: "`demo` and `sandbox` serve the embedded simulator on loopback and the CLI talks to it",
   },
 ];
 
@@ -37,7 +52,11 @@ export const DEFAULT_DEMO_DIR = "./demo-cache";
  * Nothing in the tool enumerates the environment (tests/unit/permissions_test.ts checks).
  */
 export const ENV_VARS: readonly { name: string; why: string }[] = [
-  { name: "GREENHOUSE_*", why: "credentials and settings (GREENHOUSE_API_KEY, …)" },
+  {
+    name: "GREENHOUSE_*",
+    why: "credentials (`GREENHOUSE_CLIENT_ID` and `GREENHOUSE_CLIENT_SECRET` for v3, " +
+      "`GREENHOUSE_API_KEY` for v1) and settings; a prefix, so no setting silently reads as unset",
+  },
   { name: "GITHUB_STEP_SUMMARY", why: "`sync` appends a summary there in GitHub Actions" },
   { name: "NO_COLOR", why: "output styling: plain output when set (no colour codes)" },
   { name: "TERM", why: "output styling: no live progress line on a dumb terminal" },
@@ -81,12 +100,13 @@ export function allowedHosts(opts: PermissionOptions = {}): string[] {
 /** The flags for `deno compile` and `deno run`, in a stable order. */
 export function permissionFlags(opts: PermissionOptions = {}): string[] {
   const paths = allowedPaths(opts);
-  for (const path of paths) {
-    if (path.includes(",")) throw new Error(`Cannot allow "${path}": a comma would split the flag`);
+  const hosts = allowedHosts(opts);
+  for (const item of [...paths, ...hosts]) {
+    if (item.includes(",")) throw new Error(`Cannot allow "${item}": a comma would split the flag`);
   }
   return [
     "--no-prompt",
-    `--allow-net=${allowedHosts(opts).join(",")}`,
+    `--allow-net=${hosts.join(",")}`,
     `--allow-read=${paths.join(",")}`,
     `--allow-write=${paths.join(",")}`,
     `--allow-env=${ENV_VARS.map((v) => v.name).join(",")}`,
@@ -96,4 +116,119 @@ export function permissionFlags(opts: PermissionOptions = {}): string[] {
 
 function unique(values: string[]): string[] {
   return [...new Set(values)];
+}
+
+/** Why each folder is allowed, for the documentation table. */
+function pathReasons(opts: PermissionOptions): { path: string; why: string }[] {
+  return [
+    { path: opts.cacheDir ?? DEFAULT_CACHE_DIR, why: "the cache (the default `--cache-dir`)" },
+    {
+      path: opts.accessDir ?? DEFAULT_ACCESS_DIR,
+      why: "`access --out DIR` must point inside it (or inside the cache)",
+    },
+    { path: DEFAULT_DEMO_DIR, why: "where `demo` writes" },
+    ...(opts.extraPaths ?? []).map((path) => ({ path, why: "added with `--also`" })),
+  ];
+}
+
+/** The permission table of docs/permissions.md, one row per allowed item. */
+export function permissionTable(opts: PermissionOptions = {}): string {
+  const rows: [string, string, string][] = [];
+  const group = (flag: string, items: { what: string; why: string }[]) =>
+    items.forEach((item, i) => rows.push([i === 0 ? flag : "", item.what, item.why]));
+  group("`--allow-net`", [
+    ...NET_HOSTS.map((h) => ({ what: `\`${h.host}\``, why: h.why })),
+    ...(opts.extraHosts ?? []).map((host) => ({
+      what: `\`${host}\``,
+      why: "added with `--also-host`",
+    })),
+  ]);
+  group(
+    "`--allow-read`, `--allow-write`",
+    pathReasons(opts).map((p) => ({ what: `\`${p.path}\``, why: p.why })),
+  );
+  group("`--allow-env`", ENV_VARS.map((v) => ({ what: `\`${v.name}\``, why: v.why })));
+  group("`--allow-sys`", [{
+    what: SYS.map((s) => `\`${s}\``).join(", "),
+    why: "written into the cache lock, so a second run can say who holds it",
+  }]);
+  const lines = [
+    "| Permission | Allowed | Why |",
+    "| --- | --- | --- |",
+    ...rows.map((cells) => `| ${cells.join(" | ")} |`),
+  ];
+  return lines.join("\n");
+}
+
+/**
+ * Options that widen or move the permission set, shared by `deno task compile` and
+ * `deno task permissions` so the binary and the workflows take the same spelling.
+ */
+export const SCOPE_OPTIONS = {
+  "cache-dir": { type: "string" },
+  "access-dir": { type: "string" },
+  also: { type: "string", multiple: true },
+  "also-host": { type: "string", multiple: true },
+} as const;
+
+/** The values parsed with SCOPE_OPTIONS, as PermissionOptions. */
+export function scopeFromValues(values: {
+  "cache-dir"?: string;
+  "access-dir"?: string;
+  also?: string[];
+  "also-host"?: string[];
+}): PermissionOptions {
+  return {
+    cacheDir: values["cache-dir"],
+    accessDir: values["access-dir"],
+    extraPaths: values.also,
+    extraHosts: values["also-host"],
+  };
+}
+
+export const SCOPE_USAGE =
+  `  --cache-dir PATH   the cache folder (default ${DEFAULT_CACHE_DIR}; relative paths resolve
+                     against the directory the program runs in)
+  --access-dir PATH  where \`access --out\` may write (default ${DEFAULT_ACCESS_DIR})
+  --also PATH        one more folder to read and write (repeatable)
+  --also-host HOST   one more host to connect to (repeatable), e.g. a file host your tenant's
+                     attachments come from`;
+
+const USAGE = `usage: deno task permissions [options]
+Prints the flags \`deno run\` needs to run main.ts with the binary's permission set, one per line
+(for scripts: \`mapfile -t flags < <(deno task permissions)\`).
+${SCOPE_USAGE}
+  --markdown         print the permission table of docs/permissions.md instead`;
+
+/** `deno task permissions [options]`: exit code and what to print. */
+export function permissionsCommand(argv: string[]): { code: number; out: string } {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: argv,
+      options: {
+        ...SCOPE_OPTIONS,
+        markdown: { type: "boolean" },
+        help: { type: "boolean", short: "h" },
+      },
+      strict: true,
+      allowPositionals: false,
+    }));
+  } catch (error) {
+    return { code: 2, out: `permissions: ${(error as Error).message}\n${USAGE}` };
+  }
+  if (values.help) return { code: 0, out: USAGE };
+  const scope = scopeFromValues(values);
+  try {
+    if (values.markdown) return { code: 0, out: permissionTable(scope) };
+    return { code: 0, out: [V8_FLAGS, ...permissionFlags(scope)].join("\n") };
+  } catch (error) {
+    return { code: 2, out: `permissions: ${(error as Error).message}` };
+  }
+}
+
+if (import.meta.main) {
+  const { code, out } = permissionsCommand(Deno.args);
+  (code === 0 ? console.log : console.error)(out);
+  Deno.exit(code);
 }

@@ -2,7 +2,13 @@
 import assert from "node:assert/strict";
 import { fileURLToPath } from "node:url";
 import { join } from "node:path";
-import { ENV_VARS, permissionFlags } from "../../scripts/permissions.ts";
+import {
+  ENV_VARS,
+  NET_HOSTS,
+  permissionFlags,
+  permissionsCommand,
+  V8_FLAGS,
+} from "../../scripts/permissions.ts";
 import { compileArgs } from "../../scripts/compile.ts";
 import { describeFailure } from "../../src/failure.ts";
 import { RunError } from "../../src/errors.ts";
@@ -13,7 +19,7 @@ Deno.test("the flags scope net, files, env and sys, relative paths kept relative
   const flags = permissionFlags();
   assert.equal(flags[0], "--no-prompt");
   assert.ok(flags.includes(
-    "--allow-net=harvest.greenhouse.io,auth.greenhouse.io,*.amazonaws.com,127.0.0.1",
+    "--allow-net=*.greenhouse.io,*.amazonaws.com,127.0.0.1",
   ));
   assert.ok(flags.includes("--allow-write=./greenhouse-cache,./greenhouse-access,./demo-cache"));
   assert.ok(flags.includes("--allow-read=./greenhouse-cache,./greenhouse-access,./demo-cache"));
@@ -30,7 +36,7 @@ Deno.test("extra hosts and paths are appended once", () => {
     extraPaths: ["/home/runner/work/_temp"],
   });
   assert.ok(flags.includes(
-    "--allow-net=harvest.greenhouse.io,auth.greenhouse.io,*.amazonaws.com,127.0.0.1,localhost:8080",
+    "--allow-net=*.greenhouse.io,*.amazonaws.com,127.0.0.1,localhost:8080",
   ));
   assert.ok(flags.includes(
     "--allow-write=/data/gh,./greenhouse-access,./demo-cache,/home/runner/work/_temp",
@@ -59,7 +65,7 @@ Deno.test("deno task compile --print prints the exact compile command", async ()
   assert.equal(
     new TextDecoder().decode(output.stdout).trim(),
     "deno compile --v8-flags=--expose-gc,--max-semi-space-size=8 --no-prompt " +
-      "'--allow-net=harvest.greenhouse.io,auth.greenhouse.io,*.amazonaws.com,127.0.0.1' " +
+      "'--allow-net=*.greenhouse.io,*.amazonaws.com,127.0.0.1' " +
       "'--allow-read=/srv/my cache,./greenhouse-access,./demo-cache' " +
       "'--allow-write=/srv/my cache,./greenhouse-access,./demo-cache' " +
       "'--allow-env=GREENHOUSE_*,GITHUB_STEP_SUMMARY,NO_COLOR,TERM' --allow-sys=hostname " +
@@ -142,4 +148,81 @@ Deno.test("permission failures name the flag and the path or host, in one line",
   for (const f of [write, net, env, wrapped]) {
     assert.doesNotMatch(f.message, /\n|run again with/);
   }
+});
+
+/**
+ * Asks a `deno run` started with the binary's flags which hosts it may reach. Deno decides, not
+ * a re-implementation of its wildcard rules.
+ */
+async function reachable(flags: string[], hosts: string[]): Promise<Record<string, string>> {
+  const probe = "const out: Record<string, string> = {};\n" +
+    "for (const host of JSON.parse(Deno.args[0])) " +
+    "out[host] = (await Deno.permissions.query({ name: 'net', host })).state;\n" +
+    "console.log(JSON.stringify(out));";
+  const url = `data:application/typescript;base64,${btoa(probe)}`;
+  const output = await new Deno.Command(Deno.execPath(), {
+    args: ["run", ...flags, url, JSON.stringify(hosts)],
+    env: { NO_COLOR: "1" },
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  assert.equal(output.code, 0, new TextDecoder().decode(output.stderr));
+  return JSON.parse(new TextDecoder().decode(output.stdout));
+}
+
+Deno.test("the binary may reach the API, the token host and the attachment hosts seen in the wild", async () => {
+  const allowed = [
+    "harvest.greenhouse.io", // the default base URL, v1 and v3
+    "auth.greenhouse.io", // the default v3 token endpoint
+    "app.greenhouse.io", // a Greenhouse host a v3 attachment link could be on (undocumented)
+    "prod-heroku.s3.amazonaws.com", // v1 attachment URLs in Greenhouse's docs
+    "grnhse-use1-prod-s2-ghr.s3.amazonaws.com", // v1 attachment URLs seen in public code
+    "s3.us-east-1.amazonaws.com", // path-style and regional S3 endpoints
+    "127.0.0.1",
+  ];
+  const refused = ["example.com", "evilgreenhouse.io", "greenhouse.io.example.com"];
+  const states = await reachable(permissionFlags(), [...allowed, ...refused]);
+  for (const host of allowed) assert.equal(states[host], "granted", host);
+  for (const host of refused) assert.notEqual(states[host], "granted", host);
+});
+
+Deno.test("deno task permissions prints the deno run flags one per line, and the docs table", () => {
+  const plain = permissionsCommand([]);
+  assert.equal(plain.code, 0);
+  assert.deepEqual(plain.out.split("\n"), [V8_FLAGS, ...permissionFlags()]);
+
+  const scoped = permissionsCommand(["--also", "/runner/_temp", "--also-host", "files.example"]);
+  assert.deepEqual(
+    scoped.out.split("\n"),
+    [
+      V8_FLAGS,
+      ...permissionFlags({ extraPaths: ["/runner/_temp"], extraHosts: ["files.example"] }),
+    ],
+  );
+
+  const table = permissionsCommand(["--markdown"]);
+  assert.equal(table.code, 0);
+  for (const { host } of NET_HOSTS) assert.ok(table.out.includes(`\`${host}\``), host);
+  for (const { name } of ENV_VARS) assert.ok(table.out.includes(`\`${name}\``), name);
+
+  const typo = permissionsCommand(["--also-hots", "x"]);
+  assert.equal(typo.code, 2);
+  assert.match(typo.out, /^permissions: .*also-hots/);
+  assert.equal(permissionsCommand(["--also-host", "a,b"]).code, 2);
+});
+
+Deno.test("docs/permissions.md holds the table deno task permissions --markdown prints", async () => {
+  const doc = await Deno.readTextFile(join(ROOT, "docs/permissions.md"));
+  const block = /<!-- permissions:begin -->([\s\S]*?)<!-- permissions:end -->/.exec(doc);
+  assert.ok(block, "docs/permissions.md has the permissions:begin/end markers");
+  // deno fmt pads the cells; compare the cells themselves.
+  const cells = (table: string) =>
+    table.trim().split("\n").filter((line) => !/^\|[\s|:-]+\|$/.test(line)).map((line) =>
+      line.split("|").map((cell) => cell.trim())
+    );
+  assert.deepEqual(
+    cells(block[1]),
+    cells(permissionsCommand(["--markdown"]).out),
+    "docs/permissions.md is stale: paste `deno task permissions --markdown` between its markers",
+  );
 });
