@@ -54,8 +54,8 @@ export interface Entity {
   noun: string;
   /**
    * List endpoint per API version; undefined where that version has no equivalent. All seven
-   * keep their names in v3 (https://harvestdocs.greenhouse.io/docs/list-endpoints; the README
-   * records the renamed fields).
+   * keep their names in v3 (https://harvestdocs.greenhouse.io/docs/list-endpoints;
+   * docs/api-versions.md records the renamed fields).
    */
   paths: Record<ApiVersion, string | undefined>;
   /** Whether the list endpoint takes created_after / created_before. */

@@ -54,7 +54,9 @@ export function validateId(id: unknown, what = "record"): number {
     shown = typeof id;
   }
   throw new RunError(
-    `Refusing to store a ${what} whose id ${shown.slice(0, 80)} is not a positive integer.`,
+    `${what} id ${
+      shown.slice(0, 80)
+    }: not a positive integer, so it cannot name a file; nothing was written`,
   );
 }
 
@@ -70,7 +72,7 @@ export function encodeRecords(
   return encode(function* () {
     for (const record of records) {
       if (record === null || typeof record !== "object") {
-        throw new RunError(`Refusing to store a record that is not a JSON object.`);
+        throw new RunError(`record: not a JSON object; nothing was written`);
       }
       const id = validateId(record.id);
       let name: string;
@@ -78,7 +80,7 @@ export function encodeRecords(
         name = String(moniker(record) ?? "");
       } catch (error) {
         throw new RunError(
-          `Cannot compute the moniker of record ${id}: ${(error as Error).message}`,
+          `record ${id}: its index moniker cannot be computed (${(error as Error).message})`,
         );
       }
       yield { id, moniker: name, body: record as unknown };
@@ -146,9 +148,11 @@ function encode(entries: Iterable<Entry>): EncodedBatch {
     try {
       text = JSON.stringify(body, null, 2);
     } catch (error) {
-      throw new RunError(`Cannot serialize record ${id}: ${(error as Error).message}`);
+      throw new RunError(
+        `record ${id}: cannot be serialised as JSON (${(error as Error).message})`,
+      );
     }
-    if (text === undefined) throw new RunError(`Record ${id} has no JSON representation.`);
+    if (text === undefined) throw new RunError(`record ${id}: has no JSON representation`);
     const worstCase = text.length * 3 + 1; // UTF-8 bytes per UTF-16 unit, plus the newline
     if (buffer.length - used < worstCase) {
       buffer = encodeBuffers.take(worstCase);

@@ -51,7 +51,11 @@ export class FolderIndex {
     try {
       await this.index.merge(this.pending);
     } catch (error) {
-      throw new RunError(`Cannot write ${this.indexPath}: ${(error as Error).message}`);
+      throw new RunError(
+        `${this.indexPath}: cannot be written (${
+          (error as Error).message
+        }); the next run rebuilds it`,
+      );
     }
     this.pending.clear();
     this.stale = false;

@@ -85,8 +85,8 @@ export async function acquireLock(
       file = await Deno.open(path, { read: true, write: true, create: true });
     } catch (error) {
       throw new RunError(
-        `Cannot open lock file ${path}: ${(error as Error).message}. ` +
-          `Check that the cache folder is writable.`,
+        `lock file ${path}: cannot be opened (${(error as Error).message}); ` +
+          `check that the cache folder is writable`,
       );
     }
     let locked = false;
@@ -115,8 +115,8 @@ export async function acquireLock(
         } since ${holder.startedAt}`
         : "pid unknown";
       throw new RunError(
-        `Cache ${cacheDir} is locked by another run (${who}; lock file ${path}). ` +
-          `Wait for it to finish, or remove the lock file if no run is active.`,
+        `cache ${cacheDir}: locked by another run (${who}; lock file ${path}); ` +
+          `wait for it to finish, or remove the lock file if no run is active`,
       );
     }
     const info: LockInfo = {
@@ -157,7 +157,7 @@ export async function acquireLock(
     };
   }
   throw new RunError(
-    `Could not take the lock ${path}: it kept being replaced by other runs. Try again.`,
+    `lock file ${path}: kept being replaced by other runs; try again`,
   );
 }
 

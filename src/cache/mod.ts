@@ -57,7 +57,7 @@ export {
 } from "./encode.ts";
 export { JOURNAL_HEADER } from "./journal.ts";
 export { type RecoveryReport } from "./recovery.ts";
-export { pool, WRITE_CONCURRENCY } from "./pool.ts";
+export { WRITE_CONCURRENCY } from "./concurrency.ts";
 export {
   attachmentFolderNames,
   type AttachmentFolderState,

@@ -22,7 +22,8 @@ import { isIndexProblem, isValidTimestamp, readIndexBatches, scanIndex } from ".
 import { BLOCK_ROWS, type IndexChange, IndexFile } from "./index_file.ts";
 import type { MonikerOf } from "./encode.ts";
 import { recordFileName, recordIdOf, removeTempFiles, tempPathFor } from "./layout.ts";
-import { pool, WRITE_CONCURRENCY } from "./pool.ts";
+import { settleConcurrent } from "../concurrency.ts";
+import { WRITE_CONCURRENCY } from "./concurrency.ts";
 
 /** Record files read at a time when adopting files that have no row. */
 const ADOPT_CHUNK = 1_000;
@@ -96,7 +97,9 @@ export async function recoverFolder(
   if (reconciled === undefined) {
     await rebuildIndex(folder, files, report);
     reconciled = await reconcileIndex(folder, files);
-    if (reconciled === undefined) throw new RunError(`Cannot rebuild ${folder.indexPath}.`);
+    if (reconciled === undefined) {
+      throw new RunError(`${folder.indexPath}: cannot be rebuilt; run check --repair`);
+    }
   }
   for (const id of reconciled.dropped) {
     folder.pending.set(id, null);
@@ -116,7 +119,7 @@ async function replayJournal(folder: FolderIndex, report: RecoveryReport): Promi
   const journal = await folder.journal.read();
   report.badLines += journal.badLines;
   const ids = [...journal.rows.keys()];
-  const results = await pool(ids, WRITE_CONCURRENCY, async (id) => {
+  const results = await settleConcurrent(ids, WRITE_CONCURRENCY, async (id) => {
     let hash: string;
     try {
       hash = sha256Hex(await Deno.readFile(recordPath(folder, id)));
@@ -209,7 +212,7 @@ async function adopt(
   ids: number[],
   report: RecoveryReport,
 ): Promise<void> {
-  const adopted = await pool(ids, WRITE_CONCURRENCY, async (id) => {
+  const adopted = await settleConcurrent(ids, WRITE_CONCURRENCY, async (id) => {
     const path = recordPath(folder, id);
     const [text, info] = await Promise.all([Deno.readTextFile(path), Deno.stat(path)]);
     const name = String(moniker(JSON.parse(text)) ?? "");

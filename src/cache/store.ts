@@ -43,7 +43,8 @@ import { FolderIndex } from "./folder_index.ts";
 import type { IndexRow } from "./index_codec.ts";
 import { isFolderName, recordFileName } from "./layout.ts";
 import { acquireLock, type Lock } from "./lock.ts";
-import { pool, WRITE_CONCURRENCY } from "./pool.ts";
+import { settleConcurrent } from "../concurrency.ts";
+import { WRITE_CONCURRENCY } from "./concurrency.ts";
 import { emptyRecoveryReport, recoverFolder, type RecoveryReport } from "./recovery.ts";
 
 export interface CacheOptions {
@@ -121,7 +122,9 @@ export async function openCache(dir: string, opts: CacheOptions = {}): Promise<C
   try {
     await Deno.mkdir(dir, { recursive: true });
   } catch (error) {
-    throw new RunError(`Cannot create cache folder ${dir}: ${(error as Error).message}`);
+    throw new RunError(
+      `cache folder ${dir}: cannot be created (${(error as Error).message}); check --cache-dir`,
+    );
   }
   const lock = await acquireLock(dir, { clock });
   return new CacheImpl(dir, lock);
@@ -155,9 +158,11 @@ class CacheImpl implements Cache {
   }
 
   #checkName(name: string): void {
-    if (this.#closed) throw new RunError(`Cache ${this.dir} is closed.`);
+    if (this.#closed) throw new TypeError(`cache ${this.dir}: used after close`);
     if (!isFolderName(name)) {
-      throw new RunError(`Invalid cache folder name ${JSON.stringify(name)}.`);
+      throw new RangeError(
+        `cache folder name ${JSON.stringify(name)}: not a folder this cache has`,
+      );
     }
   }
 
@@ -185,7 +190,9 @@ class FolderImpl implements EntityFolder {
     try {
       await Deno.mkdir(dir, { recursive: true });
     } catch (error) {
-      throw new RunError(`Cannot create cache folder ${dir}: ${(error as Error).message}`);
+      throw new RunError(
+        `cache folder ${dir}: cannot be created (${(error as Error).message}); check --cache-dir`,
+      );
     }
     const folder = new FolderImpl(dir, moniker);
     await recoverFolder(folder.#state, moniker, reconcile, folder.recovery);
@@ -218,7 +225,9 @@ class FolderImpl implements EntityFolder {
 
   async writeEncoded(encoded: EncodedRecords, extractedAt: Date): Promise<void> {
     const { files, release } = claimEncoded(encoded);
-    if (Number.isNaN(extractedAt.getTime())) throw new RunError("Invalid extraction time.");
+    if (Number.isNaN(extractedAt.getTime())) {
+      throw new RangeError("extraction time: not a valid date");
+    }
     try {
       await this.#serial(() => this.#write(files, extractedAt.toISOString()));
     } finally {
@@ -232,7 +241,7 @@ class FolderImpl implements EntityFolder {
     await state.journal.append(
       files.map((f) => ({ id: f.id, moniker: f.moniker, timestamp, hash: f.hash })),
     );
-    const results = await pool(files, WRITE_CONCURRENCY, async (f) => {
+    const results = await settleConcurrent(files, WRITE_CONCURRENCY, async (f) => {
       await writeFileAtomic(this.filePath(f.id), f.bytes);
     });
     let failure: unknown;
@@ -247,7 +256,7 @@ class FolderImpl implements EntityFolder {
     if (failure !== undefined) {
       if (failure instanceof RunError) throw failure;
       throw new RunError(
-        `Cannot write a record file in ${this.dir}: ${(failure as Error).message}`,
+        `${this.dir}: a record file cannot be written (${(failure as Error).message})`,
       );
     }
   }
@@ -259,20 +268,21 @@ class FolderImpl implements EntityFolder {
       // Files first: a kill before the commit leaves rows without files, and the journal that
       // makes the next open drop them.
       await state.journal.open();
-      await pool(checked, WRITE_CONCURRENCY, (id) => removeIfPresent(this.filePath(id))).then(
-        (results) => {
-          const failed = results.find((r) => r.status === "rejected");
-          if (failed) {
-            throw new RunError(
-              `Cannot remove a record file in ${this.dir}: ${
-                ((failed as PromiseRejectedResult).reason as Error).message
-              }`,
-            );
-          }
-        },
-      ).finally(() => {
-        for (const id of checked) state.pending.set(id, null);
-      });
+      await settleConcurrent(checked, WRITE_CONCURRENCY, (id) => removeIfPresent(this.filePath(id)))
+        .then(
+          (results) => {
+            const failed = results.find((r) => r.status === "rejected");
+            if (failed) {
+              throw new RunError(
+                `${this.dir}: a record file cannot be removed (${
+                  ((failed as PromiseRejectedResult).reason as Error).message
+                })`,
+              );
+            }
+          },
+        ).finally(() => {
+          for (const id of checked) state.pending.set(id, null);
+        });
       await state.commit();
     });
   }

@@ -175,8 +175,8 @@ export const v3Dialect: Dialect = Object.freeze({
     params: { ids: String(id) },
     list: true,
   }),
-  // DELETE and PATCH on /v3/candidates/{id} follow the v3 resource pattern (README: "Which API
-  // version?"); the acting user is the token's `sub`, so no header.
+  // DELETE and PATCH on /v3/candidates/{id} follow the v3 resource pattern (docs/api-versions.md);
+  // the acting user is the token's `sub`, so no header.
   candidateWrites: Object.freeze({
     deletePath: (id: number) => `/candidates/${id}`,
     editPath: (id: number) => `/candidates/${id}`,

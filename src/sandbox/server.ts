@@ -6,6 +6,7 @@
  * match case-insensitively anyway.
  */
 import type { Clock } from "../clock.ts";
+import type { ApiVersion } from "../entities.ts";
 import { basicCredentials } from "./auth_header.ts";
 import { type Faults, FaultState } from "./faults.ts";
 import { decodeToken, fileStream, s3Error } from "./files.ts";
@@ -237,7 +238,7 @@ export class SandboxServer {
     };
   }
 
-  #rateHeaders(d: RateDecision, is429: boolean, version: "v1" | "v3"): Record<string, string> {
+  #rateHeaders(d: RateDecision, is429: boolean, version: ApiVersion): Record<string, string> {
     // v3 sends all three on every response; v1 sends Reset only on 429s.
     if (version === "v3") {
       return {
@@ -255,7 +256,7 @@ export class SandboxServer {
     url: URL,
     entry: RequestLogEntry,
     faults: Faults,
-    version: "v1" | "v3",
+    version: ApiVersion,
   ): Promise<Reply> {
     const cfg = this.config;
     const st = this.faultState;

@@ -55,19 +55,19 @@ Deno.test("encode: bad records are refused with a RunError naming the problem", 
       return true;
     });
   refuse([null], /not a JSON object/);
-  refuse([{ id: "../x" }], /id "\.\.\/x" is not a positive integer/);
-  refuse([{ id: 1.5 }], /id 1\.5 is not a positive integer/);
-  refuse([{ id: 1, big: 1n }], /Cannot serialize record 1/);
+  refuse([{ id: "../x" }], /id "\.\.\/x": not a positive integer/);
+  refuse([{ id: 1.5 }], /id 1\.5: not a positive integer/);
+  refuse([{ id: 1, big: 1n }], /record 1: cannot be serialised/);
   assert.throws(
     () =>
       encodeRecords([{ id: 3 }], () => {
         throw new Error("no name");
       }),
-    /Cannot compute the moniker of record 3: no name/,
+    /record 3: its index moniker cannot be computed \(no name\)/,
   );
   assert.throws(
     () => encodeEntries([{ id: 4, moniker: "", body: undefined }]),
-    /Record 4 has no JSON/,
+    /record 4: has no JSON/,
   );
 });
 
@@ -75,7 +75,7 @@ Deno.test("validateId names what it refused, cut short", () => {
   assert.equal(validateId(42), 42);
   assert.throws(
     () => validateId(-1, "candidate"),
-    /^RunError: Refusing to store a candidate whose id -1/,
+    /^RunError: candidate id -1: not a positive integer/,
   );
   assert.throws(
     () => validateId("x".repeat(500)),

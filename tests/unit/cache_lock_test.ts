@@ -20,9 +20,9 @@ Deno.test("lock: second acquire fails naming the holder and the lock file", asyn
       assert.ok(error instanceof RunError);
       assert.equal(
         error.message,
-        `Cache ${dir} is locked by another run (pid ${Deno.pid} since 2026-11-23T01:52:11.000Z; ` +
-          `lock file ${join(dir, ".lock")}). ` +
-          `Wait for it to finish, or remove the lock file if no run is active.`,
+        `cache ${dir}: locked by another run (pid ${Deno.pid} since 2026-11-23T01:52:11.000Z; ` +
+          `lock file ${join(dir, ".lock")}); ` +
+          `wait for it to finish, or remove the lock file if no run is active`,
       );
       return true;
     });

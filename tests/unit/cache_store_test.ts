@@ -89,7 +89,7 @@ Deno.test("store: ids that are not positive safe integers are rejected before wr
     await assert.rejects(folder.writeEntries([{ id: -5, moniker: "", body: {} }], T1), RunError);
     await assert.rejects(folder.remove([0]), RunError);
     assert.deepEqual(await entryNames(folder.dir), ["index.csv"], "nothing written");
-    await assert.rejects(cache.folder("../escape", moniker), RunError);
+    await assert.rejects(cache.folder("../escape", moniker), RangeError);
     await cache.close();
   });
 });
@@ -113,7 +113,7 @@ Deno.test("store: existingFolder opens only a folder that is already there", asy
         [4],
         "opened like folder(): a new index adopts files",
       );
-      await assert.rejects(cache.existingFolder("../escape", moniker), RunError);
+      await assert.rejects(cache.existingFolder("../escape", moniker), RangeError);
     } finally {
       await cache.close();
     }

@@ -141,10 +141,13 @@ Deno.test("permission failures name the flag and the path or host, in one line",
 
   const wrapped = describeFailure(
     new RunError(
-      'Cannot create cache folder /x: Requires write access to "/x", run again with the --allow-write flag',
+      'cache folder /x: cannot be created (Requires write access to "/x", run again with the --allow-write flag); check --cache-dir',
     ),
   );
-  assert.match(wrapped.message, /^Cannot create cache folder \/x: this build may not write "\/x"/);
+  assert.match(
+    wrapped.message,
+    /^cache folder \/x: cannot be created \(this build may not write "\/x"/,
+  );
   for (const f of [write, net, env, wrapped]) {
     assert.doesNotMatch(f.message, /\n|run again with/);
   }
