@@ -16,6 +16,7 @@ export {
   recordIdOf,
   removeTempFiles,
   removeTempFolders,
+  SCHEMA_FILE,
   STATE_FILE,
   tempPathFor,
 } from "./layout.ts";
