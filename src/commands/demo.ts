@@ -6,7 +6,7 @@ import type { RunContext } from "../context.ts";
 import type { CommandSpec } from "../cli/spec.ts";
 import { outputHelp, outputOptions, quiet } from "../cli/options.ts";
 import { INDEX_FILE } from "../cache/mod.ts";
-import { ENTITY_NAMES } from "../entities.ts";
+import { entityNamesFor } from "../entities.ts";
 import { UsageError } from "../errors.ts";
 import { startSandbox } from "../sandbox/mod.ts";
 import { extractEntity, formatSummary } from "./extract.ts";
@@ -50,7 +50,7 @@ export async function runDemo(cmd: DemoCommand, ctx: RunContext): Promise<number
       apiKey: sandbox.apiKey,
       rateTarget: 0.8,
     };
-    for (const entity of ENTITY_NAMES) {
+    for (const entity of entityNamesFor(connection.api)) {
       const result = await extractEntity(
         {
           kind: "extract",

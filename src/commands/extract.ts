@@ -40,9 +40,8 @@ export function extractSpec(entity: Entity): CommandSpec<ExtractCommand> {
     name: entity.name,
     summary: entity.summary,
     usage: `${entity.name} [options]`,
-    description:
-      `Lists ${entity.path} and writes one JSON file per record to <cache>/${entity.name}/, ` +
-      `with <cache>/${entity.name}/${INDEX_FILE} (id,moniker,timestamp).` +
+    description: `Lists ${endpoints(entity)} and writes one JSON file per record to ` +
+      `<cache>/${entity.name}/, with <cache>/${entity.name}/${INDEX_FILE} (id,moniker,timestamp).` +
       (entity.createdFilters ? "" : ` The API has no creation-date filter for ${entity.name}.`),
     options: {
       ...dateOptions,
@@ -63,16 +62,32 @@ export function extractSpec(entity: Entity): CommandSpec<ExtractCommand> {
           `${entity.name} cannot be filtered by creation date: the API has no such filter for it`,
         );
       }
+      const api = connection(values, env);
+      if (entity.paths[api.api] === undefined) {
+        const other = api.api === "v1" ? "v3" : "v1";
+        throw new UsageError(
+          `${entity.name}: Harvest ${api.api} has no list of ${entity.name}; run it with ` +
+            `Harvest ${other} credentials (--api ${other})`,
+        );
+      }
       return {
         kind: "extract",
         entity: entity.name,
         range,
         cacheDir: cacheDir(values, env),
-        connection: connection(values, env),
+        connection: api,
         quiet: quiet(values),
       };
     },
   };
+}
+
+/** "/jobs", or "/scheduled_interviews (v3: /interviews)" where the versions differ. */
+function endpoints(entity: Entity): string {
+  const { v1, v3 } = entity.paths;
+  if (v1 === undefined) return `${v3} (Harvest v3 only)`;
+  if (v3 === undefined) return `${v1} (Harvest v1 only)`;
+  return v1 === v3 ? v1 : `${v1} (v3: ${v3})`;
 }
 
 export interface ExtractResult {
