@@ -17,7 +17,7 @@ import {
   removeTempFolders,
   tempPathFor,
 } from "../cache/mod.ts";
-import { type ApiRecord, ENTITIES, type EntityName } from "../entities.ts";
+import { type ApiRecord, ENTITIES, ENTITY_NAMES, type EntityName } from "../entities.ts";
 import { isDirectory } from "../files.ts";
 import { isPositiveId } from "../ids.ts";
 
@@ -86,7 +86,10 @@ async function removeFeed(cache: Cache, candidateId: number, report: PurgeReport
   );
 }
 
-/** After `DELETE /candidates/{id}`: the candidate and everything cached about them. */
+/**
+ * After `DELETE /candidates/{id}`: the candidate and everything cached about them, including the
+ * records the entity table marks as theirs or their applications' (`erasure`).
+ */
 export async function purgeDeleted(cache: Cache, candidate: ApiRecord): Promise<PurgeReport> {
   const id: number = candidate.id;
   const report: PurgeReport = { removed: {}, attachmentsRemoved: false, replaced: false };
@@ -99,6 +102,17 @@ export async function purgeDeleted(cache: Cache, candidate: ApiRecord): Promise<
   const applicationIds = new Set(await idsByMoniker(applications, (m) => m.startsWith(prefix)));
   for (const appId of Array.isArray(candidate.application_ids) ? candidate.application_ids : []) {
     if (isPositiveId(appId)) applicationIds.add(appId);
+  }
+  // Records of the candidate and of their applications in the other lists (EEOC, interviews…),
+  // before the applications: until those go, a re-run can still tell which records they are.
+  const owners = { candidate: new Set([String(id)]), application: new Set<string>() };
+  for (const appId of applicationIds) owners.application.add(String(appId));
+  for (const name of ENTITY_NAMES) {
+    const erasure = ENTITIES[name].erasure;
+    if (!erasure) continue;
+    const folder = await entityFolder(cache, name);
+    const owned = (moniker: string) => owners[erasure].has(moniker.split("/", 1)[0]);
+    await removeRecords(folder, await idsByMoniker(folder, owned), report);
   }
   await removeRecords(applications, [...applicationIds], report);
   const offers = await entityFolder(cache, "offers");

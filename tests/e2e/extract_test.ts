@@ -1,17 +1,12 @@
 /** End to end: the real CLI, spawned with scoped permissions, against the in-process sandbox. */
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { ENTITIES, ENTITY_NAMES } from "../../src/entities.ts";
+import { ENTITIES, entityNamesFor } from "../../src/entities.ts";
 import { parseIndex } from "../../src/cache/index_codec.ts";
 import type { Sandbox } from "../../src/sandbox/mod.ts";
 import { type Api, apiEnv, apiRequests, APIS } from "./api.ts";
 import { cliCommand, readEntityFolder, runCli, waitFor, withTempDir } from "./cli.ts";
 import { frozenClock, startSandboxDisposable } from "./sandbox.ts";
-
-/** What the sandbox serves for an entity in that version's shape. */
-function served(api: Api, sandbox: Sandbox, entity: typeof ENTITY_NAMES[number]) {
-  return api === "v1" ? sandbox.tenant.list(entity) : sandbox.v3.all(entity);
-}
 
 /** The credential that must never be printed or written. */
 const credential = (api: Api, sandbox: Sandbox) =>
@@ -23,7 +18,7 @@ for (const api of APIS) {
     // A frozen sandbox clock keeps signed attachment URLs identical between serving and comparing.
     await using sandbox = await startSandboxDisposable({ candidates: 120, clock: frozenClock() });
     await withTempDir(async (root) => {
-      for (const entity of ENTITY_NAMES) {
+      for (const entity of entityNamesFor(api)) {
         const result = await runCli([entity, "--quiet"], {
           root,
           env: apiEnv(api, sandbox),
@@ -32,7 +27,7 @@ for (const api of APIS) {
         assert.match(result.stdout, new RegExp(`^${entity}: \\d+ records written`));
         assert.equal(result.stderr, "");
 
-        const expected = served(api, sandbox, entity);
+        const expected = sandbox.served(api, entity);
         assert.ok(expected.length > 0, entity);
         const { files, index } = await readEntityFolder(join(root, "greenhouse-cache", entity));
         assert.equal(files.size, expected.length, entity);
