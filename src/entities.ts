@@ -99,6 +99,11 @@ export interface Entity {
    */
   optional?: boolean;
   /**
+   * v1 has no `GET <path>/{id}` for it (or has one elsewhere): `check --repair` finds a record
+   * by listing the entity (small lists only).
+   */
+  listLookup?: boolean;
+  /**
    * Whose personal data a record is, as its moniker tells: "candidate" monikers begin with
    * `<candidate id>/`, "application" ones with `<application id>/`. Erasing a candidate removes
    * these records from the cache.
@@ -250,6 +255,7 @@ const MORE_ENTITIES: { [N in Exclude<EntityName, CoreEntityName>]: Entity } = {
   },
   user_roles: {
     ...referenceList,
+    listLookup: true,
     name: "user_roles",
     noun: "user role",
     summary: "The roles a user can be given",
@@ -260,6 +266,7 @@ const MORE_ENTITIES: { [N in Exclude<EntityName, CoreEntityName>]: Entity } = {
   },
   custom_fields: {
     ...referenceList,
+    listLookup: true,
     name: "custom_fields",
     noun: "custom field",
     summary: "Custom field definitions of every type, inactive ones included",
@@ -271,6 +278,7 @@ const MORE_ENTITIES: { [N in Exclude<EntityName, CoreEntityName>]: Entity } = {
   },
   rejection_reasons: {
     ...referenceList,
+    listLookup: true,
     name: "rejection_reasons",
     noun: "rejection reason",
     summary: "Rejection reasons, Greenhouse's defaults included",
@@ -282,6 +290,7 @@ const MORE_ENTITIES: { [N in Exclude<EntityName, CoreEntityName>]: Entity } = {
   },
   close_reasons: {
     ...referenceList,
+    listLookup: true,
     name: "close_reasons",
     noun: "close reason",
     summary: "Reasons a job opening was closed",
@@ -292,6 +301,7 @@ const MORE_ENTITIES: { [N in Exclude<EntityName, CoreEntityName>]: Entity } = {
   },
   degrees: {
     ...referenceList,
+    listLookup: true,
     name: "degrees",
     noun: "degree",
     summary: "Degree levels for candidates' education",
@@ -303,6 +313,7 @@ const MORE_ENTITIES: { [N in Exclude<EntityName, CoreEntityName>]: Entity } = {
   },
   schools: {
     ...referenceList,
+    listLookup: true,
     name: "schools",
     noun: "school",
     summary: "Schools for candidates' education",
@@ -314,6 +325,7 @@ const MORE_ENTITIES: { [N in Exclude<EntityName, CoreEntityName>]: Entity } = {
   },
   disciplines: {
     ...referenceList,
+    listLookup: true,
     name: "disciplines",
     noun: "discipline",
     summary: "Disciplines for candidates' education",
@@ -325,6 +337,7 @@ const MORE_ENTITIES: { [N in Exclude<EntityName, CoreEntityName>]: Entity } = {
   },
   tags: {
     ...referenceList,
+    listLookup: true,
     name: "tags",
     noun: "candidate tag",
     summary: "Candidate tags",

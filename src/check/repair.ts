@@ -8,7 +8,14 @@
  */
 import { join } from "node:path";
 import { RunError } from "../errors.ts";
-import { ENTITIES, type EntityName, entityPath, isEntityName } from "../entities.ts";
+import {
+  type ApiRecord,
+  ENTITIES,
+  entityListParams,
+  type EntityName,
+  entityPath,
+  isEntityName,
+} from "../entities.ts";
 import {
   ACTIVITY_FEEDS_FOLDER,
   type Cache,
@@ -282,7 +289,9 @@ async function repairFolder(
       action: "refetch",
       entity: plan.name,
       ids: plan.refetch,
-      detail: `re-fetch ${plan.name} ${listIds(plan.refetch)} (GET ${entity.path}/{id})`,
+      detail: `re-fetch ${plan.name} ${listIds(plan.refetch)} (${
+        entity.listLookup ? `from a listing of ${entity.path}` : `GET ${entity.path}/{id}`
+      })`,
     });
     return;
   }
@@ -291,12 +300,27 @@ async function repairFolder(
   const client = opts.client();
   const fetched: number[] = [];
   const gone: number[] = [];
-  // One record by id the dialect's way: v1 GET {path}/{id}, v3 GET {path}?ids={id}.
+  // One record by id the dialect's way: v1 GET {path}/{id}, v3 GET {path}?ids={id}; or, for a
+  // v1 list without a single-record GET, from one listing of it.
   const path = entityPath(entity, client.dialect);
+  const listParams = entityListParams(entity, client.dialect);
+  let listed: Map<number, ApiRecord> | undefined;
+  const lookUp = async (id: number) => {
+    if (client.dialect.version !== "v1" || !entity.listLookup) {
+      return await getRecord(client, path, id, listParams);
+    }
+    if (!listed) {
+      listed = new Map();
+      for await (const page of client.paginate(path, listParams)) {
+        for (const record of page.records) listed.set(record?.id, record);
+      }
+    }
+    return listed.get(id);
+  };
   for (const id of plan.refetch) {
     let body;
     try {
-      body = await getRecord(client, path, id);
+      body = await lookUp(id);
     } catch (error) {
       if (!(error instanceof RunError)) throw error;
       throw new RunError(`${error.message}; ${plan.name} ${id} was left as it is`);

@@ -1,7 +1,9 @@
 /** End to end: the real CLI, spawned with scoped permissions, against the in-process sandbox. */
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { ENTITIES, entityNamesFor } from "../../src/entities.ts";
+import { ENTITIES, ENTITY_NAMES, entityListParams, entityNamesFor } from "../../src/entities.ts";
+import { SCHEMA_FILE } from "../../src/cache/layout.ts";
+import { publishedSchema } from "../../src/schemas/mod.ts";
 import { parseIndex } from "../../src/cache/index_codec.ts";
 import type { Sandbox } from "../../src/sandbox/mod.ts";
 import { type Api, apiEnv, apiRequests, APIS } from "./api.ts";
@@ -35,6 +37,12 @@ for (const api of APIS) {
           assert.deepEqual(files.get(record.id), record, `${entity} ${record.id}`);
         }
 
+        // The folder's schema names the version its records came from.
+        const schema = await Deno.readTextFile(
+          join(root, "greenhouse-cache", entity, SCHEMA_FILE),
+        );
+        assert.equal(schema, publishedSchema(entity, api), entity);
+
         const parsed = parseIndex(index);
         assert.deepEqual(parsed.problems, []);
         assert.deepEqual(
@@ -51,6 +59,43 @@ for (const api of APIS) {
           assert.match(row.timestamp, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
         }
       }
+      // Each listing asked its version's path, with the entity's fixed parameters on the first
+      // page; v1's next-only lists were never sent a page number.
+      for (const entity of entityNamesFor(api)) {
+        const path = `/${api}${ENTITIES[entity].paths[api]}`;
+        const asked = sandbox.log.filter((e) => e.path.split("?")[0] === path);
+        assert.ok(asked.length > 0, path);
+        // A first page carries them all (degrees, schools and disciplines share v3's path).
+        const wanted = Object.entries(entityListParams(ENTITIES[entity], { version: api }));
+        const firstPages = asked.map((e) => new URL(e.path, "http://x").searchParams)
+          .filter((query) => !query.has("cursor"));
+        assert.ok(
+          firstPages.some((query) => wanted.every(([key, value]) => query.get(key) === value)),
+          `${entity}: ${JSON.stringify(wanted)}`,
+        );
+      }
+      if (api === "v1") {
+        for (const path of ["/v1/user_roles", "/v1/custom_fields", "/v1/demographics/answers"]) {
+          const asked = sandbox.log.filter((e) => e.path.startsWith(`${path}?`));
+          assert.ok(asked.length > 0, path);
+          assert.ok(asked.every((e) => !/[?&]page=/.test(e.path)), path);
+        }
+      }
+    });
+  });
+
+  Deno.test(`an entity command the version has no list for is a usage error (${api})`, async () => {
+    await using sandbox = await startSandboxDisposable({});
+    await withTempDir(async (root) => {
+      const missing = ENTITY_NAMES.filter((name) => ENTITIES[name].paths[api] === undefined);
+      assert.equal(missing.length > 0, api === "v1");
+      for (const entity of missing) {
+        const result = await runCli([entity], { root, env: apiEnv(api, sandbox) });
+        assert.equal(result.code, 2, result.stderr);
+        assert.match(result.stderr, new RegExp(`^error: ${entity}: Harvest v1 has no list of`));
+      }
+      assert.equal(sandbox.log.length, 0);
+      assert.deepEqual([...Deno.readDirSync(root)], []);
     });
   });
 
