@@ -180,9 +180,14 @@ function fieldRef(field: string, entity: EntityName): Reference {
  * A reference v1 embeds as an object (or a list of objects) and v3 gives as an id (or ids):
  * e.g. v1 `organizer.id`, v3 `organizer_id`.
  */
-function embeddedRef(v1Field: string, v3Field: string, entity: EntityName): Reference {
+function embeddedRef(
+  v1Field: string,
+  v3Field: string,
+  entity: EntityName,
+  list = false,
+): Reference {
   return {
-    field: `${v1Field}.id`,
+    field: `${v1Field}${list ? "[]" : ""}.id`,
     entity,
     ids(record) {
       const embedded = record[v1Field];
@@ -248,8 +253,8 @@ const MORE_ENTITIES: { [N in Exclude<EntityName, CoreEntityName>]: Entity } = {
     moniker: personName,
     order: 10,
     references: [
-      embeddedRef("departments", "department_ids", "departments"),
-      embeddedRef("offices", "office_ids", "offices"),
+      embeddedRef("departments", "department_ids", "departments", true),
+      embeddedRef("offices", "office_ids", "offices", true),
     ],
     optional: true,
   },
