@@ -14,6 +14,7 @@ import { ByteWriter, ParquetWriter } from "hyparquet-writer/src/index.js";
 import type { SchemaElement } from "hyparquet-writer/src/index.js";
 import { formatCsv } from "../cache/mod.ts";
 import type { ApiRecord } from "../entities.ts";
+import { collectGarbage } from "../memory.ts";
 import { VERSION } from "../version.ts";
 import { csvCell, type CsvColumn, type ParquetColumn, valueAt } from "./shape.ts";
 
@@ -23,7 +24,7 @@ export const EXPORT_FORMATS: readonly ExportFormat[] = ["ndjson", "csv", "parque
 /** A Parquet row group holds at most this many records... */
 export const ROW_GROUP_ROWS = 50_000;
 /** ...or about this many bytes of values, so its memory stays bounded whatever the records. */
-export const ROW_GROUP_BYTES = 8 * 1024 * 1024;
+export const ROW_GROUP_BYTES = 1.5 * 1024 * 1024;
 
 /** Writes one file's content from records in id order. */
 export interface FormatWriter {
@@ -197,6 +198,8 @@ export function parquetWriter(
     writer.write({ columnData, rowGroupSize: rows });
     rows = 0;
     size = 0;
+    // Encoding a row group makes several copies of its values: give them back before the next.
+    collectGarbage();
   };
   return {
     write(records) {

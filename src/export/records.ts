@@ -46,8 +46,11 @@ export interface ReadOptions {
   onProblem(problem: ReadProblem): void;
 }
 
+/** Records handed on at a time. */
+const BATCH = 200;
+
 /**
- * The records of `<cacheDir>/<entity>/`, in id order, in batches of an index block or so. Every
+ * The records of `<cacheDir>/<entity>/`, in id order, in batches of BATCH. Every
  * record handed on is a JSON object whose `id` is its file's id. Throws `Deno.errors.NotFound`
  * when the folder has no `index.csv`.
  */
@@ -64,8 +67,10 @@ export async function* readRecords(
     const path = id === undefined ? `${entity}/${INDEX_FILE}` : `${entity}/${recordFileName(id)}`;
     options.onProblem({ entity, id, path, detail });
   };
+  let records: ApiRecord[] = [];
   for await (const batch of readIndexBatches(join(dir, INDEX_FILE))) {
-    const records: ApiRecord[] = [];
+    // An index chunk holds thousands of rows: hand records on in small batches, so only a few
+    // hundred parsed records are alive at a time.
     for (const row of batch) {
       if (isIndexProblem(row)) {
         // An odd timestamp or order still comes with its row, which is exported (below).
@@ -87,10 +92,14 @@ export async function* readRecords(
       else if (record !== undefined) {
         counts.read++;
         records.push(record);
+        if (records.length >= BATCH) {
+          yield records;
+          records = [];
+        }
       }
     }
-    if (records.length > 0) yield records;
   }
+  if (records.length > 0) yield records;
 }
 
 /**

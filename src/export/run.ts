@@ -82,7 +82,7 @@ export function exportFileName(entity: EntityName, format: ExportFormat): string
 }
 
 /** Records handed to a format writer at a time when reading the staging file back. */
-const BATCH = 500;
+const BATCH = 200;
 
 /** Whether `<cacheDir>/<entity>` is a folder (not a symbolic link, which could lead outside). */
 export async function hasEntityFolder(cacheDir: string, entity: EntityName): Promise<boolean> {
@@ -259,7 +259,7 @@ async function copy(
     for await (const batch of batches) {
       writer.write(batch);
       sinceCollect += batch.length;
-      if (sinceCollect >= 2000) {
+      if (sinceCollect >= 1000) {
         sinceCollect = 0;
         collectGarbage();
       }
@@ -287,7 +287,7 @@ async function* readStaging(
 ): AsyncGenerator<ApiRecord[]> {
   using file = await Deno.open(path, { read: true });
   const decoder = new TextDecoder();
-  const buffer = new Uint8Array(1 << 20);
+  const buffer = new Uint8Array(256 * 1024);
   let rest = "";
   let batch: ApiRecord[] = [];
   while (true) {
