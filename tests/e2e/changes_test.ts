@@ -9,7 +9,7 @@ import { ManualClock } from "../../src/clock.ts";
 import { changesFileName } from "../../src/cache/layout.ts";
 import { ENTITY_NAMES } from "../../src/entities.ts";
 import { apiEnv } from "./api.ts";
-import { runCli, withTempDir } from "./cli.ts";
+import { cliCommand, runCli, waitFor, withTempDir } from "./cli.ts";
 import { startSandboxDisposable } from "./sandbox.ts";
 import { entryNames } from "../support.ts";
 
@@ -146,5 +146,39 @@ Deno.test("sync --keep-changes removes manifests of runs older than that; bad va
     const bad = await runCli(["sync", "--keep-changes", "0"], { root, env: sandbox.env });
     assert.equal(bad.code, 2);
     assert.match(bad.stderr, /--keep-changes "0" must be a whole number from 1/);
+  });
+});
+
+Deno.test("sync killed -9 mid-listing: its manifest and the resumed run's together list every record", async () => {
+  // Three candidate pages of 500: a kill after the first checkpoint leaves two to resume.
+  await using sandbox = await sandboxAtNow(1200);
+  await withTempDir(async (root) => {
+    sandbox.faults.latencyMs = 60;
+    const statePath = join(root, "greenhouse-cache/.state.json");
+    const child = cliCommand(["sync", "-q", ...NO_DEPENDENTS], { root, env: sandbox.env })
+      .spawn();
+    await waitFor(async () => {
+      try {
+        const state = JSON.parse(await Deno.readTextFile(statePath));
+        return state.steps.candidates?.checkpoint !== undefined;
+      } catch {
+        return false;
+      }
+    }, "a candidates checkpoint");
+    child.kill("SIGKILL");
+    await child.output();
+    sandbox.faults.latencyMs = 0;
+    const [killed] = await entryNames(join(root, CHANGES));
+    const partial = await manifest(root, `.changes/${killed}`);
+    assert.equal(partial.footer.finishedAt, undefined, "a killed run has no closing line");
+
+    const resumed = await syncJson(root, sandbox.env);
+    assert.notEqual(resumed.changes.manifest, `.changes/${killed}`);
+    const listed = new Set([
+      ...partial.ids("candidates", "added"),
+      ...resumed.changes.entities.candidates.added,
+    ]);
+    const cached = sandbox.tenant.list("candidates").map((c) => c.id);
+    assert.deepEqual(cached.filter((id) => !listed.has(id)), [], "every candidate listed once");
   });
 });
