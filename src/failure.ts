@@ -61,7 +61,8 @@ export function permissionHint(message: string): string {
     case "read":
     case "write":
       return `this build may not ${kind}${what} (${flag}): it only ${kind}s inside the folders ` +
-        "it was built for (by default ./greenhouse-cache, ./greenhouse-access and ./demo-cache, " +
+        "it was built for (by default ./greenhouse-cache, ./greenhouse-access, ./demo-cache and " +
+        "./greenhouse-export, " +
         "relative to the working directory); use a folder inside them, or build your own binary " +
         "with `deno task compile --cache-dir PATH`";
     case "net":

@@ -5,6 +5,7 @@
  *   <cache>/.state.json                    what `sync` remembers between runs (sync/state.ts)
  *   <cache>/.privacy-pending.json          erasures sent but not yet purged (privacy/pending.ts)
  *   <cache>/.privacy-log.jsonl             one line per privacy action (privacy/log.ts)
+ *   <cache>/.changes/<start>-<run>[~N].ndjson   ids a sync or erase changed (changes.ts)
  *   <cache>/<folder>/<id>.json             one file per record (an entity's name, or activity_feeds)
  *   <cache>/<folder>/index.csv             one row per record file (index_codec.ts)
  *   <cache>/<folder>/.index-journal.csv    rows written since the last commit (journal.ts)
@@ -29,6 +30,30 @@ export const STATE_FILE = ".state.json";
 export const PENDING_ERASURES_FILE = ".privacy-pending.json";
 /** The privacy log (JSON lines), at the cache's root. */
 export const PRIVACY_LOG_FILE = ".privacy-log.jsonl";
+
+/** Change manifests, one per run that changed the cache (changes.ts), at the cache's root. */
+export const CHANGES_FOLDER = ".changes";
+
+const CHANGES_FILE =
+  /^(\d{4}-\d{2}-\d{2}T\d{2})-(\d{2})-(\d{2}\.\d{3}Z)-(sync|erase)(~\d+)?\.ndjson$/;
+
+/**
+ * `<run start>-<run>.ndjson` (`~N` before the extension for the Nth run of the same millisecond):
+ * the start in UTC ISO-8601 with "-" for ":" (which some file systems refuse), so names sort in
+ * time order.
+ */
+export function changesFileName(startedAt: Date, run: "sync" | "erase", n = 1): string {
+  const time = startedAt.toISOString().replaceAll(":", "-");
+  return `${time}-${run}${n > 1 ? `~${n}` : ""}.ndjson`;
+}
+
+/** The run start a manifest's name carries; undefined for any other name. */
+export function changesFileTime(fileName: string): Date | undefined {
+  const match = CHANGES_FILE.exec(fileName);
+  if (!match) return undefined;
+  const time = new Date(`${match[1]}:${match[2]}:${match[3]}`);
+  return Number.isNaN(time.getTime()) ? undefined : time;
+}
 
 /** Each record folder's index: one row per record file. */
 export const INDEX_FILE = "index.csv";

@@ -5,6 +5,9 @@ export {
   attachmentsOwnerOf,
   candidateAttachmentsDir,
   CANDIDATES_FOLDER,
+  CHANGES_FOLDER,
+  changesFileName,
+  changesFileTime,
   INDEX_FILE,
   isTempName,
   JOURNAL_FILE,
@@ -20,6 +23,16 @@ export {
   tempPathFor,
 } from "./layout.ts";
 export { type AtomicFile, openAtomic, writeFileAtomic } from "./atomic.ts";
+export {
+  CHANGE_KINDS,
+  type ChangeCounts,
+  type ChangeKind,
+  type ChangeLog,
+  CHANGES_FORMAT,
+  CHANGES_VERSION,
+  openChangeLog,
+  removeChangeLogsBefore,
+} from "./changes.ts";
 export { sha256File, sha256Hex } from "./hash.ts";
 export {
   type CsvRecord,

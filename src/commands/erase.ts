@@ -16,7 +16,14 @@ import {
   connectionOptions,
 } from "../cli/options.ts";
 import { openClient } from "../cli/client.ts";
-import { type Cache, openCache, PRIVACY_LOG_FILE, removeTempFiles } from "../cache/mod.ts";
+import {
+  type Cache,
+  type ChangeLog,
+  openCache,
+  openChangeLog,
+  PRIVACY_LOG_FILE,
+  removeTempFiles,
+} from "../cache/mod.ts";
 import { type ApiRecord, personName } from "../entities.ts";
 import { RunError, UsageError } from "../errors.ts";
 import { emailSha256 } from "../privacy/email.ts";
@@ -104,6 +111,22 @@ export const eraseSpec: CommandSpec<EraseCommand> = {
 };
 
 export async function runErase(cmd: EraseCommand, ctx: RunContext): Promise<number> {
+  // What the cache loses goes to a change manifest (none is written if nothing changes).
+  const changes = cmd.dryRun
+    ? undefined
+    : openChangeLog(cmd.cacheDir, "erase", new Date(ctx.clock.now()));
+  try {
+    return await erase(cmd, ctx, changes);
+  } finally {
+    await changes?.close(new Date(ctx.clock.now()));
+  }
+}
+
+async function erase(
+  cmd: EraseCommand,
+  ctx: RunContext,
+  changes: ChangeLog | undefined,
+): Promise<number> {
   // Without a terminal nobody can confirm: refuse before sending anything.
   if (!cmd.dryRun && !cmd.yes && !ctx.stdinIsTerminal) {
     throw new UsageError(
@@ -120,7 +143,7 @@ export async function runErase(cmd: EraseCommand, ctx: RunContext): Promise<numb
   if (hasCache && !cmd.dryRun) {
     await withCache(cmd.cacheDir, async (cache) => {
       await removeTempFiles(cache.dir);
-      await finishInterruptedErasures(client, cache, ctx);
+      await finishInterruptedErasures(client, cache, ctx, changes);
     });
   }
   const matches = await findCandidates(client, cmd.email);
@@ -191,13 +214,14 @@ export async function runErase(cmd: EraseCommand, ctx: RunContext): Promise<numb
       outcomes.push(outcome);
       let local: PrivacyLogEntry["cache"] = "unchanged";
       if (cache && outcome.result === "deleted") {
-        await purgeDeleted(cache, matches[i]);
+        await purgeDeleted(cache, matches[i], changes);
         local = "purged";
       } else if (cache && outcome.anonymized) {
         const report = await replaceAnonymized(
           cache,
           outcome.anonymized,
           new Date(ctx.clock.now()),
+          changes,
         );
         local = report.replaced ? "replaced" : "purged";
       }

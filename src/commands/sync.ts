@@ -23,7 +23,15 @@ import {
 } from "../cli/options.ts";
 import { openClient } from "../cli/client.ts";
 import { finishInterruptedErasures } from "../privacy/finish.ts";
-import { type Cache, openCache, removeTempFiles, STATE_FILE } from "../cache/mod.ts";
+import {
+  type Cache,
+  CHANGES_FOLDER,
+  openCache,
+  openChangeLog,
+  removeChangeLogsBefore,
+  removeTempFiles,
+  STATE_FILE,
+} from "../cache/mod.ts";
 import { UsageError } from "../errors.ts";
 import type { HarvestClient } from "../harvest/mod.ts";
 import {
@@ -33,7 +41,13 @@ import {
   type SyncDependents,
   type SyncStep,
 } from "../sync/run.ts";
-import { formatJson, formatMarkdown, formatTable, totals } from "../sync/summary.ts";
+import {
+  formatJson,
+  formatMarkdown,
+  formatTable,
+  totals,
+  writeJsonWithChanges,
+} from "../sync/summary.ts";
 
 export interface SyncCommand {
   kind: "sync";
@@ -41,6 +55,8 @@ export interface SyncCommand {
   full: boolean;
   prune: boolean;
   overlapMs: number;
+  /** Change manifests of runs that started longer ago than this are removed. */
+  keepChangesDays: number;
   json: boolean;
   cacheDir: string;
   connection: Connection;
@@ -48,6 +64,7 @@ export interface SyncCommand {
 }
 
 export const DEFAULT_OVERLAP_MINUTES = 5;
+export const DEFAULT_KEEP_CHANGES_DAYS = 30;
 
 function stepList(values: OptionValues, name: "only" | "skip"): SyncStep[] | undefined {
   const raw = values[name];
@@ -73,7 +90,9 @@ export const syncSpec: CommandSpec<SyncCommand> = {
     "The first run lists everything; later runs ask only for records changed since the previous " +
     `successful run (minus --overlap), keeping that state in <cache>/${STATE_FILE}. A killed run ` +
     "continues from its last checkpoint. Activity feeds and attachments are fetched only for " +
-    "candidates that are new or changed. Prints a table per step; appends it as Markdown to " +
+    "candidates that are new or changed. The ids each run adds, changes and removes go to a " +
+    `manifest in <cache>/${CHANGES_FOLDER}/ (docs/cache-format.md). ` +
+    "Prints a table per step; appends it as Markdown to " +
     "$GITHUB_STEP_SUMMARY when that is set. Exits 1 if any step failed (after running the others).",
   options: {
     only: { type: "string", multiple: true },
@@ -81,6 +100,7 @@ export const syncSpec: CommandSpec<SyncCommand> = {
     full: { type: "boolean" },
     prune: { type: "boolean" },
     overlap: { type: "string" },
+    "keep-changes": { type: "string" },
     json: { type: "boolean" },
     ...cacheOptions,
     ...connectionOptions,
@@ -99,7 +119,11 @@ export const syncSpec: CommandSpec<SyncCommand> = {
       "--overlap MINUTES",
       `Re-ask for records changed this long before the last run started (default ${DEFAULT_OVERLAP_MINUTES})`,
     ],
-    ["--json", "Print the summary as JSON instead of a table"],
+    [
+      "--keep-changes DAYS",
+      `Remove change manifests of runs older than this (default ${DEFAULT_KEEP_CHANGES_DAYS})`,
+    ],
+    ["--json", "Print the summary as JSON instead of a table, with the ids changed"],
     ...cacheHelp,
     ...connectionHelp,
     ...outputHelp,
@@ -111,12 +135,20 @@ export const syncSpec: CommandSpec<SyncCommand> = {
       .filter((step) => !skip.includes(step));
     if (steps.length === 0) throw new UsageError("--only and --skip leave no step to run");
     const overlapMinutes = integerOption(values, "overlap", DEFAULT_OVERLAP_MINUTES, 0, 10_080);
+    const keepChangesDays = integerOption(
+      values,
+      "keep-changes",
+      DEFAULT_KEEP_CHANGES_DAYS,
+      1,
+      36_500,
+    );
     return {
       kind: "sync",
       steps,
       full: values.full === true,
       prune: values.prune === true,
       overlapMs: overlapMinutes * 60_000,
+      keepChangesDays,
       json: values.json === true,
       cacheDir: cacheDir(values, env),
       connection: connection(values, env),
@@ -155,12 +187,13 @@ export async function runSyncCommand(
   const started = new Date(ctx.clock.now());
   const client = openClient(cmd.connection, ctx);
   const cache = await openCache(cmd.cacheDir);
+  const changes = openChangeLog(cache.dir, "sync", started);
   let reports;
   try {
     // A temporary .state.json left by a killed run (entity folders clean up their own).
     await removeTempFiles(cache.dir);
     try {
-      await finishInterruptedErasures(client, cache, ctx);
+      await finishInterruptedErasures(client, cache, ctx, changes);
     } catch (error) {
       ctx.err(
         `warning: could not finish an interrupted erase (${
@@ -175,12 +208,23 @@ export async function runSyncCommand(
       ctx,
       quiet: cmd.quiet,
     });
-    reports = await runSync({ ...cmd, dependents }, { client, cache, ctx });
+    reports = await runSync({ ...cmd, dependents }, { client, cache, ctx, changes });
+    await changes.close(new Date(ctx.clock.now()));
+    const keepFrom = ctx.clock.now() - cmd.keepChangesDays * 86_400_000;
+    await removeChangeLogsBefore(cache.dir, new Date(keepFrom));
   } finally {
+    await changes.close(new Date(ctx.clock.now())).catch(() => {});
     await cache.close();
   }
   const seconds = (ctx.clock.now() - started.getTime()) / 1000;
-  ctx.out(cmd.json ? formatJson(reports, seconds, started) : formatTable(reports, seconds));
+  if (cmd.json) {
+    await writeJsonWithChanges(
+      ctx.out,
+      formatJson(reports, seconds, started),
+      changes,
+      cmd.cacheDir,
+    );
+  } else ctx.out(formatTable(reports, seconds));
   const summaryFile = ctx.env("GITHUB_STEP_SUMMARY");
   if (summaryFile) {
     try {

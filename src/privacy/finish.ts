@@ -3,7 +3,7 @@
  * whatever the address) and `sync` (which runs on a schedule), so a cached copy of an erased person
  * does not outlive the run that was killed.
  */
-import type { Cache } from "../cache/mod.ts";
+import type { Cache, ChangeLog } from "../cache/mod.ts";
 import type { RunContext } from "../context.ts";
 import { ENTITIES, entityPath } from "../entities.ts";
 import { getRecord, type HarvestClient } from "../harvest/mod.ts";
@@ -18,11 +18,13 @@ import { purgeDeleted, replaceAnonymized } from "./purge.ts";
  * one that no longer carries the address was anonymised, and its record replaces the cached one;
  * one unchanged was never reached, and the record is dropped. Each finished one is logged.
  * Callers sweep the cache folder's temporaries first (a kill can leave one of the pending file).
+ * What the cache loses or has replaced is recorded in `changes`, the caller's manifest.
  */
 export async function finishInterruptedErasures(
   client: HarvestClient,
   cache: Cache,
   ctx: RunContext,
+  changes?: ChangeLog,
 ): Promise<void> {
   for (const pending of await readPending(cache.dir)) {
     const id = pending.candidate_id;
@@ -30,11 +32,11 @@ export async function finishInterruptedErasures(
     const entry = (result: PrivacyLogEntry["result"], local: PrivacyLogEntry["cache"]) =>
       erasureLogEntry(pending, id, result, local, ctx.clock.now());
     if (record === undefined) {
-      await purgeDeleted(cache, { id, application_ids: pending.application_ids });
+      await purgeDeleted(cache, { id, application_ids: pending.application_ids }, changes);
       await appendPrivacyLog(cache.dir, entry("deleted", "purged"));
       ctx.err(`erase: candidate ${id}, deleted by an interrupted run, purged from the cache\n`);
     } else if (pending.mode === "anonymize" && !carriesEmailHash(record, pending.email_sha256)) {
-      const report = await replaceAnonymized(cache, record, new Date(ctx.clock.now()));
+      const report = await replaceAnonymized(cache, record, new Date(ctx.clock.now()), changes);
       await appendPrivacyLog(
         cache.dir,
         entry("anonymized", report.replaced ? "replaced" : "purged"),

@@ -13,6 +13,7 @@ import {
   type Cache,
   candidateAttachmentsDir,
   CANDIDATES_FOLDER,
+  type ChangeLog,
   type EntityFolder,
   removeTempFolders,
   tempPathFor,
@@ -40,11 +41,13 @@ async function removeRecords(
   folder: EntityFolder | undefined,
   ids: number[],
   report: PurgeReport,
+  changes?: { log: ChangeLog | undefined; entity: EntityName },
 ): Promise<void> {
   if (!folder) return;
   const present: number[] = [];
   for (const id of ids) if (await folder.has(id)) present.push(id);
   if (present.length === 0) return;
+  await changes?.log?.record(changes.entity, "removed", present);
   await folder.remove(present);
   report.removed[folder.dir.split(/[\\/]/).pop()!] = present.length;
 }
@@ -86,8 +89,16 @@ async function removeFeed(cache: Cache, candidateId: number, report: PurgeReport
   );
 }
 
-/** After `DELETE /candidates/{id}`: the candidate and everything cached about them. */
-export async function purgeDeleted(cache: Cache, candidate: ApiRecord): Promise<PurgeReport> {
+/**
+ * After `DELETE /candidates/{id}`: the candidate and everything cached about them. Removed
+ * records of entities are recorded in `changes` (the run's manifest) first.
+ */
+export async function purgeDeleted(
+  cache: Cache,
+  candidate: ApiRecord,
+  changes?: ChangeLog,
+): Promise<PurgeReport> {
+  const log = (entity: EntityName) => ({ log: changes, entity });
   const id: number = candidate.id;
   const report: PurgeReport = { removed: {}, attachmentsRemoved: false, replaced: false };
   await sweepTempFolders(cache);
@@ -100,13 +111,15 @@ export async function purgeDeleted(cache: Cache, candidate: ApiRecord): Promise<
   for (const appId of Array.isArray(candidate.application_ids) ? candidate.application_ids : []) {
     if (isPositiveId(appId)) applicationIds.add(appId);
   }
-  await removeRecords(applications, [...applicationIds], report);
+  await removeRecords(applications, [...applicationIds], report, log("applications"));
   const offers = await entityFolder(cache, "offers");
-  await removeRecords(offers, await idsByMoniker(offers, (m) => m.startsWith(prefix)), report);
+  const offerIds = await idsByMoniker(offers, (m) => m.startsWith(prefix));
+  await removeRecords(offers, offerIds, report, log("offers"));
   const scorecards = await entityFolder(cache, "scorecards");
-  await removeRecords(scorecards, await idsByMoniker(scorecards, (m) => m === String(id)), report);
+  const scorecardIds = await idsByMoniker(scorecards, (m) => m === String(id));
+  await removeRecords(scorecards, scorecardIds, report, log("scorecards"));
   // The candidate's own record last: until then a re-run can still see what to purge.
-  await removeRecords(await entityFolder(cache, "candidates"), [id], report);
+  await removeRecords(await entityFolder(cache, "candidates"), [id], report, log("candidates"));
   return report;
 }
 
@@ -115,6 +128,7 @@ export async function replaceAnonymized(
   cache: Cache,
   anonymized: ApiRecord,
   at: Date,
+  changes?: ChangeLog,
 ): Promise<PurgeReport> {
   const id: number = anonymized.id;
   const report: PurgeReport = { removed: {}, attachmentsRemoved: false, replaced: false };
@@ -123,6 +137,7 @@ export async function replaceAnonymized(
   await removeFeed(cache, id, report);
   const candidates = await entityFolder(cache, "candidates");
   if (candidates && await candidates.has(id)) {
+    await changes?.record("candidates", "changed", [id]);
     await candidates.writeRecords([anonymized], at);
     await candidates.commit();
     report.replaced = true;

@@ -9,7 +9,7 @@
  * dependent steps (activity feeds, attachments) then process exactly those.
  */
 import { rm } from "node:fs/promises";
-import type { Cache, EntityFolder } from "../cache/mod.ts";
+import type { Cache, ChangeLog, EntityFolder } from "../cache/mod.ts";
 import { ACTIVITY_FEEDS_FOLDER, candidateAttachmentsDir, CANDIDATES_FOLDER } from "../cache/mod.ts";
 import type { RunContext } from "../context.ts";
 import { describeFailure } from "../failure.ts";
@@ -71,6 +71,8 @@ export interface SyncEnv {
   client: HarvestClient;
   cache: Cache;
   ctx: RunContext;
+  /** Where the ids each step adds, changes and removes are recorded (the run's manifest). */
+  changes?: ChangeLog;
 }
 
 export interface StepReport {
@@ -194,6 +196,11 @@ async function entityStep(
       beforeWrite: async (page, folder) => {
         pagesRead++;
         const verdicts = await compareWithCache(page.records, folder);
+        // Into the manifest before the page is written (a kill then loses no change).
+        const idsWith = (wanted: string) =>
+          page.records.filter((_, i) => verdicts[i] === wanted).map((record) => record.id);
+        await env.changes?.record(name, "added", idsWith("new"));
+        await env.changes?.record(name, "changed", idsWith("updated"));
         for (const [i, verdict] of verdicts.entries()) {
           progress[verdict]++;
           const id = page.records[i].id;
@@ -226,7 +233,7 @@ async function entityStep(
     });
     if (opts.prune) {
       const upstream = listed ?? await listIds(client, name);
-      report.removed = await prune(name, upstream, cache);
+      report.removed = await prune(name, upstream, cache, env.changes);
       for (const step of DEPENDENT_STEPS) {
         if (name === "candidates" && state.pending[step]) {
           state.pending[step] = state.pending[step].filter((id) => upstream.has(id));
@@ -292,10 +299,16 @@ async function listIds(client: HarvestClient, name: EntityName): Promise<Set<num
 }
 
 /** Removes cached records missing upstream; for candidates also their files and activity feed. */
-async function prune(name: EntityName, upstream: Set<number>, cache: Cache): Promise<number> {
+async function prune(
+  name: EntityName,
+  upstream: Set<number>,
+  cache: Cache,
+  changes: ChangeLog | undefined,
+): Promise<number> {
   const folder = await cache.folder(name, ENTITIES[name].moniker);
   const gone = (await folder.ids()).filter((id) => !upstream.has(id));
   if (gone.length === 0) return 0;
+  await changes?.record(name, "removed", gone);
   await folder.remove(gone);
   if (name === "candidates") {
     for (const id of gone) {

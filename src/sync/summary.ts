@@ -1,4 +1,6 @@
 /** The end-of-sync summary: a plain table for the terminal, Markdown for CI, JSON for scripts. */
+import { relative } from "node:path";
+import { CHANGE_KINDS, type ChangeLog } from "../cache/mod.ts";
 import type { StepReport } from "./run.ts";
 
 const COLUMNS = ["new", "updated", "unchanged", "removed", "requests", "seconds"] as const;
@@ -71,4 +73,37 @@ export function formatJson(reports: StepReport[], seconds: number, when: Date): 
     null,
     2,
   ) + "\n";
+}
+
+/**
+ * `formatJson`'s document with a `changes` member: the run's manifest (its path relative to the
+ * cache folder, or null when the run changed nothing) and, per entity, the ids added, changed
+ * and removed. The ids are read back from the manifest and written a line at a time, so a
+ * 100,000-record first sync does not hold them.
+ */
+export async function writeJsonWithChanges(
+  out: (text: string) => void,
+  json: string,
+  changes: ChangeLog,
+  cacheDir: string,
+): Promise<void> {
+  const head = json.replace(/\n}\n$/, "");
+  const manifest = changes.path === undefined ? null : relative(cacheDir, changes.path);
+  out(`${head},\n  "changes": {\n    "manifest": ${JSON.stringify(manifest)},\n    "entities": {`);
+  const entities = Object.keys(changes.counts());
+  for (const [e, entity] of entities.entries()) {
+    out(`${e === 0 ? "" : ","}\n      ${JSON.stringify(entity)}: {`);
+    for (const [k, kind] of CHANGE_KINDS.entries()) {
+      out(`${k === 0 ? "" : ", "}"${kind}": [`);
+      let first = true;
+      for await (const ids of changes.ids(entity, kind)) {
+        if (ids.length === 0) continue;
+        out(`${first ? "" : ","}${ids.join(",")}`);
+        first = false;
+      }
+      out("]");
+    }
+    out("}");
+  }
+  out(`${entities.length === 0 ? "" : "\n    "}}\n  }\n}\n`);
 }

@@ -53,6 +53,10 @@ const allowedRuns = (email: string): AllowedRun[] => [
     args: ["erase", "--email", email, "--mode", "delete", "--dry-run"],
     stdout: /DELETE \S+\/v1\/candidates\/\d+/,
   },
+  ...["ndjson", "csv", "parquet"].map((format) => ({
+    args: ["export", "--format", format, "-q"],
+    stdout: new RegExp(`export complete: 7 ${format} file`),
+  })),
   { args: ["demo", "-q"], stdout: /Done\. Look inside \.\/demo-cache/ },
 ];
 
@@ -77,6 +81,7 @@ Deno.test("every command works inside the binary's permission set", async () => 
       assert.equal(index.split("\r\n")[0], "id,moniker,timestamp", entity);
     }
     assert.ok((await Deno.stat(join(root, "demo-cache", "candidates", "index.csv"))).isFile);
+    assert.ok((await Deno.stat(join(root, "greenhouse-export", "candidates.parquet"))).isFile);
   });
 });
 
