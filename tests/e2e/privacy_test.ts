@@ -453,6 +453,26 @@ for (const api of APIS) {
   });
 }
 
+Deno.test("anonymize clears custom fields that only custom_fields lists (keyed_custom_fields empty)", async () => {
+  await using sandbox = await privacySandbox();
+  const [id] = sandbox.matched;
+  sandbox.tenant.patchCandidate(id, { keyed_custom_fields: {} });
+  const before = sandbox.tenant.get("candidates", id)!;
+  const keys = Object.keys(before.custom_fields);
+  assert.ok(Object.values(before.custom_fields).some((v) => v !== null), "nothing to clear");
+  await withTempDir(async (root) => {
+    const result = await runCli(eraseArgs(sandbox, "anonymize"), { root, env: sandbox.env });
+    assert.equal(result.code, 0, result.stderr);
+    const patch = writes(sandbox).find((e) => e.path === `/v1/candidates/${id}`)!;
+    assert.deepEqual(
+      (patch.body as ApiRecord).custom_fields,
+      keys.map((key) => ({ name_key: key, delete_value: "true" })),
+    );
+    const after = sandbox.tenant.get("candidates", id)!;
+    assert.deepEqual(after.custom_fields, Object.fromEntries(keys.map((k) => [k, null])));
+  });
+});
+
 Deno.test("a write failing half way: exit 1, the report names erased and not-erased candidates", async () => {
   await using sandbox = await privacySandbox();
   // The second PATCH fails with a 500: it may have reached Greenhouse, so it is not retried.
