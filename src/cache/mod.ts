@@ -11,6 +11,7 @@ export {
   LOCK_FILE,
   MARKER_FILE,
   PENDING_ERASURES_FILE,
+  PRIVACY_KEY_FILE,
   PRIVACY_LOG_FILE,
   recordFileName,
   recordIdOf,
@@ -18,6 +19,7 @@ export {
   removeTempFolders,
   STATE_FILE,
   tempPathFor,
+  TOMBSTONES_FILE,
 } from "./layout.ts";
 export { type AtomicFile, openAtomic, writeFileAtomic } from "./atomic.ts";
 export { sha256File, sha256Hex } from "./hash.ts";

@@ -16,10 +16,18 @@ import {
   connectionOptions,
 } from "../cli/options.ts";
 import { openClient } from "../cli/client.ts";
-import { type Cache, openCache, PRIVACY_LOG_FILE, removeTempFiles } from "../cache/mod.ts";
+import { join } from "node:path";
+import {
+  type Cache,
+  openCache,
+  PRIVACY_KEY_FILE,
+  PRIVACY_LOG_FILE,
+  removeTempFiles,
+} from "../cache/mod.ts";
 import { type ApiRecord, personName } from "../entities.ts";
 import { RunError, UsageError } from "../errors.ts";
-import { emailSha256 } from "../privacy/email.ts";
+import { emailHmac } from "../privacy/email.ts";
+import { addressKey, readAddressKey } from "../privacy/address_key.ts";
 import {
   checkUser,
   checkWritable,
@@ -29,7 +37,13 @@ import {
   planRequest,
   sendErasure,
 } from "../privacy/erase.ts";
-import { appendPrivacyLog, erasureLogEntry, type PrivacyLogEntry } from "../privacy/log.ts";
+import {
+  appendPrivacyLog,
+  erasureLogEntry,
+  type ErasureRequest,
+  lookupErasures,
+  type PrivacyLogEntry,
+} from "../privacy/log.ts";
 import { emailOption, emailOptions, onBehalfOf } from "./privacy_options.ts";
 import { purgeDeleted, replaceAnonymized } from "../privacy/purge.ts";
 import { addPending, clearPending, type PendingErasure, readPending } from "../privacy/pending.ts";
@@ -38,8 +52,19 @@ import { findCandidates } from "../privacy/search.ts";
 import { exists } from "../files.ts";
 import { isPositiveId } from "../ids.ts";
 
-export interface EraseCommand {
+/** `erase --lookup`: whether the privacy log records an erasure of an address (reads only). */
+export interface EraseLookupCommand {
   kind: "erase";
+  lookup: true;
+  email: string;
+  cacheDir: string;
+}
+
+export type EraseCommand = EraseRequestCommand | EraseLookupCommand;
+
+export interface EraseRequestCommand {
+  kind: "erase";
+  lookup?: false;
   email: string;
   mode: EraseMode;
   onBehalfOf: number;
@@ -52,19 +77,23 @@ export interface EraseCommand {
 export const eraseSpec: CommandSpec<EraseCommand> = {
   name: "erase",
   summary: "Delete or anonymise every candidate with an e-mail address, upstream and in the cache",
-  usage: "erase --email ADDRESS --mode delete|anonymize --on-behalf-of USER_ID [--dry-run] [--yes]",
+  usage:
+    "erase --email ADDRESS --mode delete|anonymize --on-behalf-of USER_ID [--dry-run] [--yes]\n" +
+    "       erase --lookup --email ADDRESS [--cache-dir DIR]",
   description: "Searches GET /candidates?email= (case-insensitive, every match), lists the " +
     "matches, asks for confirmation (on a terminal; otherwise --yes is required), then sends " +
     "DELETE /candidates/{id} or an anonymising PATCH /candidates/{id} for each, with the " +
     "On-Behalf-Of header. The cache then forgets what was erased, and each action is appended " +
-    `to <cache>/${PRIVACY_LOG_FILE} (with a SHA-256 of the address, never the address). ` +
-    "Exit 1 if any candidate could not be erased, naming which.",
+    `to <cache>/${PRIVACY_LOG_FILE} (with a keyed hash of the address, never the address). ` +
+    "Exit 1 if any candidate could not be erased, naming which. With --lookup, only reads " +
+    "the privacy log and prints the erasures recorded for the address (no request is sent).",
   options: {
     ...emailOptions,
     mode: { type: "string" },
     "on-behalf-of": { type: "string" },
     "dry-run": { type: "boolean" },
     yes: { type: "boolean" },
+    lookup: { type: "boolean" },
     ...cacheOptions,
     ...connectionOptions,
   },
@@ -77,11 +106,25 @@ export const eraseSpec: CommandSpec<EraseCommand> = {
     ],
     ["--dry-run", "Print the exact requests and change nothing, upstream or local"],
     ["--yes", "Do not ask for confirmation (required without a terminal)"],
+    [
+      "--lookup",
+      `Only say whether <cache>/${PRIVACY_LOG_FILE} records erasures of the address (no request)`,
+    ],
     ...cacheHelp,
     ...connectionHelp,
   ],
   parse(values, _positionals, env) {
     const email = emailOption(values, "erase");
+    if (values.lookup === true) {
+      for (const flag of ["mode", "on-behalf-of", "dry-run", "yes"]) {
+        if (values[flag] !== undefined) {
+          throw new UsageError(
+            `--lookup reads the privacy log only: drop --${flag}, or drop --lookup to erase`,
+          );
+        }
+      }
+      return { kind: "erase", lookup: true, email, cacheDir: cacheDir(values, env) };
+    }
     const mode = values.mode;
     if (mode !== "delete" && mode !== "anonymize") {
       throw new UsageError(
@@ -103,7 +146,49 @@ export const eraseSpec: CommandSpec<EraseCommand> = {
   },
 };
 
-export async function runErase(cmd: EraseCommand, ctx: RunContext): Promise<number> {
+export function runErase(cmd: EraseCommand, ctx: RunContext): Promise<number> {
+  return cmd.lookup ? runLookup(cmd, ctx) : runRequest(cmd, ctx);
+}
+
+/** Prints the privacy log's entries naming the address; reads only (the key is never created). */
+async function runLookup(cmd: EraseLookupCommand, ctx: RunContext): Promise<number> {
+  if (!await exists(cmd.cacheDir)) {
+    throw new RunError(
+      `erase --lookup: no cache at ${cmd.cacheDir}; give --cache-dir of the cache whose privacy ` +
+        "log to search",
+    );
+  }
+  const log = join(cmd.cacheDir, PRIVACY_LOG_FILE);
+  const { found, unverifiable } = await lookupErasures(
+    cmd.cacheDir,
+    cmd.email,
+    await readAddressKey(cmd.cacheDir),
+  );
+  if (found.length === 0) {
+    ctx.out(`erase --lookup: no entry of ${log} names this address\n`);
+  } else {
+    ctx.out(
+      `erase --lookup: ${found.length} entr${found.length === 1 ? "y" : "ies"} of ${log} ` +
+        "name this address:\n",
+    );
+    for (const e of found) {
+      const who = e.candidate_id === null ? "no candidate" : `candidate ${e.candidate_id}`;
+      ctx.out(
+        `  ${e.time}  ${e.mode}  ${who}  ${e.result}  cache ${e.cache}` +
+          (e.found_in === "cache" ? "  (found in the cache only)" : "") + "\n",
+      );
+    }
+  }
+  if (unverifiable > 0) {
+    ctx.err(
+      `note: ${unverifiable} entr${unverifiable === 1 ? "y" : "ies"} could not be checked: ` +
+        `${join(cmd.cacheDir, PRIVACY_KEY_FILE)} is missing\n`,
+    );
+  }
+  return 0;
+}
+
+async function runRequest(cmd: EraseRequestCommand, ctx: RunContext): Promise<number> {
   // Without a terminal nobody can confirm: refuse before sending anything.
   if (!cmd.dryRun && !cmd.yes && !ctx.stdinIsTerminal) {
     throw new UsageError(
@@ -124,18 +209,22 @@ export async function runErase(cmd: EraseCommand, ctx: RunContext): Promise<numb
     });
   }
   const matches = await findCandidates(client, cmd.email);
-  const hash = emailSha256(cmd.email);
-  const request = { mode: cmd.mode, on_behalf_of: cmd.onBehalfOf, email_sha256: hash };
+  // The address is recorded by its HMAC under the cache's key (created on first use).
+  const requestIn = async (cache: Cache): Promise<ErasureRequest> => ({
+    mode: cmd.mode,
+    on_behalf_of: cmd.onBehalfOf,
+    email_hmac: emailHmac(await addressKey(cache.dir), cmd.email),
+  });
 
   if (matches.length === 0) {
     ctx.out("erase: no candidate has this address; nothing to erase\n");
     if (!cmd.dryRun && hasCache) {
       await withCache(
         cmd.cacheDir,
-        (cache) =>
+        async (cache) =>
           appendPrivacyLog(
             cache.dir,
-            erasureLogEntry(request, null, "no match", "unchanged", ctx.clock.now()),
+            erasureLogEntry(await requestIn(cache), null, "no match", "unchanged", ctx.clock.now()),
           ),
       );
     }
@@ -182,10 +271,11 @@ export async function runErase(cmd: EraseCommand, ctx: RunContext): Promise<numb
   const outcomes: Outcome[] = [];
   const cacheResults = new Map<number, string>();
   const work = async (cache: Cache | undefined) => {
+    const request = cache ? await requestIn(cache) : undefined;
     for (let i = 0; i < matches.length; i++) {
       // Recorded first: a kill after the request leaves the purge to the next erase.
-      if (cache) {
-        await addPending(cache.dir, pendingErasure(cmd, hash, matches[i], ctx.clock.now()));
+      if (cache && request) {
+        await addPending(cache.dir, pendingErasure(request, matches[i], ctx.clock.now()));
       }
       const outcome = await sendErasure(client, matches[i], plans[i], cmd.email);
       outcomes.push(outcome);
@@ -202,7 +292,7 @@ export async function runErase(cmd: EraseCommand, ctx: RunContext): Promise<numb
         local = report.replaced ? "replaced" : "purged";
       }
       cacheResults.set(outcome.id, local);
-      if (cache) {
+      if (cache && request) {
         await appendPrivacyLog(
           cache.dir,
           erasureLogEntry(request, outcome.id, outcome.result, local, ctx.clock.now()),
@@ -248,18 +338,17 @@ async function withCache<T>(dir: string, fn: (cache: Cache) => Promise<T>): Prom
 }
 
 function pendingErasure(
-  cmd: EraseCommand,
-  hash: string,
+  request: ErasureRequest,
   candidate: ApiRecord,
   now: number,
 ): PendingErasure {
   const ids: unknown[] = Array.isArray(candidate.application_ids) ? candidate.application_ids : [];
   return {
     candidate_id: candidate.id,
-    mode: cmd.mode,
+    mode: request.mode,
     application_ids: ids.filter((id) => isPositiveId(id)),
-    on_behalf_of: cmd.onBehalfOf,
-    email_sha256: hash,
+    on_behalf_of: request.on_behalf_of,
+    email_hmac: request.email_hmac,
     since: new Date(now).toISOString(),
   };
 }

@@ -7,7 +7,8 @@ import type { Cache } from "../cache/mod.ts";
 import type { RunContext } from "../context.ts";
 import { ENTITIES, entityPath } from "../entities.ts";
 import { getRecord, type HarvestClient } from "../harvest/mod.ts";
-import { carriesEmailHash } from "./email.ts";
+import { readAddressKey } from "./address_key.ts";
+import { carriesDigest } from "./email.ts";
 import { appendPrivacyLog, erasureLogEntry, type PrivacyLogEntry } from "./log.ts";
 import { clearPending, readPending } from "./pending.ts";
 import { purgeDeleted, replaceAnonymized } from "./purge.ts";
@@ -24,7 +25,10 @@ export async function finishInterruptedErasures(
   cache: Cache,
   ctx: RunContext,
 ): Promise<void> {
-  for (const pending of await readPending(cache.dir)) {
+  const list = await readPending(cache.dir);
+  if (list.length === 0) return;
+  const key = await readAddressKey(cache.dir);
+  for (const pending of list) {
     const id = pending.candidate_id;
     const record = await getRecord(client, entityPath(ENTITIES.candidates, client.dialect), id);
     const entry = (result: PrivacyLogEntry["result"], local: PrivacyLogEntry["cache"]) =>
@@ -33,7 +37,7 @@ export async function finishInterruptedErasures(
       await purgeDeleted(cache, { id, application_ids: pending.application_ids });
       await appendPrivacyLog(cache.dir, entry("deleted", "purged"));
       ctx.err(`erase: candidate ${id}, deleted by an interrupted run, purged from the cache\n`);
-    } else if (pending.mode === "anonymize" && !carriesEmailHash(record, pending.email_sha256)) {
+    } else if (pending.mode === "anonymize" && !carriesDigest(record, pending, key)) {
       const report = await replaceAnonymized(cache, record, new Date(ctx.clock.now()));
       await appendPrivacyLog(
         cache.dir,

@@ -7,11 +7,13 @@ import {
   ACTIVITY_FEEDS_FOLDER,
   candidateAttachmentsDir,
   INDEX_FILE,
+  PRIVACY_KEY_FILE,
   PRIVACY_LOG_FILE,
   recordFileName,
 } from "../../src/cache/layout.ts";
 import type { ApiRecord } from "../../src/entities.ts";
-import { emailSha256 } from "../../src/privacy/email.ts";
+import { emailHmac, emailSha256 } from "../../src/privacy/email.ts";
+import { readAddressKey } from "../../src/privacy/address_key.ts";
 import { type SandboxOptions, v3Notes } from "../../src/sandbox/mod.ts";
 import { type Api, apiEnv, APIS, asServed } from "./api.ts";
 import { cliCommand, runCli, waitFor, withTempDir } from "./cli.ts";
@@ -85,6 +87,13 @@ async function fillCache(root: string, sandbox: PrivacySandbox) {
 async function indexIds(root: string, folder: string): Promise<Map<number, string>> {
   const parsed = parseIndex(await Deno.readTextFile(join(root, CACHE, folder, INDEX_FILE)));
   return new Map(parsed.rows.map((row) => [row.id, row.moniker]));
+}
+
+/** The cache's privacy key (it must exist once an erase has written the log). */
+async function cacheKey(root: string): Promise<Uint8Array> {
+  const key = await readAddressKey(join(root, CACHE));
+  assert.ok(key, "no privacy key in the cache");
+  return key;
 }
 
 async function privacyLog(root: string): Promise<{ text: string; lines: ApiRecord[] }> {
@@ -377,7 +386,8 @@ for (const api of APIS) {
       );
       for (const line of log.lines) {
         assert.equal(line.on_behalf_of, sandbox.user);
-        assert.equal(line.email_sha256, emailSha256(ADDRESS));
+        assert.equal(line.email_hmac, emailHmac(await cacheKey(root), ADDRESS));
+        assert.equal(line.email_sha256, undefined);
         assert.match(line.time, /^\d{4}-\d\d-\d\dT/);
       }
       assertNoPersonalData(log.text, people);
@@ -620,6 +630,61 @@ for (const [mode, next] of INTERRUPTED) {
     });
   });
 }
+
+Deno.test("the privacy log keys the address hash with a per-cache owner-only key; erase --lookup finds it", async () => {
+  await using sandbox = await privacySandbox();
+  await withTempDir(async (root) => {
+    await fillCache(root, sandbox);
+    const result = await runCli(eraseArgs(sandbox, "delete"), { root, env: sandbox.env });
+    assert.equal(result.code, 0, result.stderr);
+    const keyFile = join(root, CACHE, PRIVACY_KEY_FILE);
+    const info = await Deno.lstat(keyFile);
+    assert.ok(info.isFile);
+    if (Deno.build.os !== "windows") assert.equal(info.mode! & 0o777, 0o600);
+    assert.match(await Deno.readTextFile(keyFile), /^[0-9a-f]{64}\n$/);
+    const key = await cacheKey(root);
+    const log = await privacyLog(root);
+    // Guessing addresses and hashing them (the attack on the old unsalted SHA-256) finds nothing.
+    assert.ok(!log.text.includes(emailSha256(ADDRESS)), "plain SHA-256 of the address logged");
+    for (const line of log.lines) assert.equal(line.email_hmac, emailHmac(key, ADDRESS));
+
+    // An entry an older version wrote (plain SHA-256) stays readable.
+    const legacy = {
+      time: "2025-01-01T00:00:00.000Z",
+      command: "erase",
+      mode: "anonymize",
+      candidate_id: 42,
+      on_behalf_of: sandbox.user,
+      result: "anonymized",
+      cache: "replaced",
+      email_sha256: emailSha256(ADDRESS),
+    };
+    await Deno.writeTextFile(join(root, CACHE, PRIVACY_LOG_FILE), JSON.stringify(legacy) + "\n", {
+      append: true,
+    });
+    sandbox.log.length = 0;
+    // No credentials, no request: the look-up reads the log only.
+    const lookup = await runCli(
+      ["erase", "--lookup", "--email", ` ${ADDRESS.toUpperCase()} `],
+      { root },
+    );
+    assert.equal(lookup.code, 0, lookup.stderr);
+    assert.match(lookup.stdout, /4 entries of .* name this address/);
+    for (const id of [...sandbox.matched, 42]) {
+      assert.match(lookup.stdout, new RegExp(`candidate ${id}  (deleted|anonymized)`));
+    }
+    assert.equal(sandbox.log.length, 0);
+    const other = await runCli(["erase", "--lookup", "--email", "someone@else.org"], { root });
+    assert.equal(other.code, 0, other.stderr);
+    assert.match(other.stdout, /no entry of .* names this address/);
+    const mixed = await runCli(
+      ["erase", "--lookup", "--email", ADDRESS, "--mode", "delete"],
+      { root },
+    );
+    assert.equal(mixed.code, 2);
+    assert.match(mixed.stderr, /--lookup reads the privacy log only: drop --mode/);
+  });
+});
 
 Deno.test("ping: ok, 401 and 403 name the reason and the scope", async () => {
   await using sandbox = await privacySandbox({ rateLimit: 50 });
