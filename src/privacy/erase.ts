@@ -1,15 +1,16 @@
 /**
  * The erasure requests: what is sent for each candidate, and how each answer is judged.
- * DELETE is safe to repeat, so it is retried; a 404 is taken as done only once
- * `GET /candidates/{id}` confirms the candidate is gone (an unknown On-Behalf-Of user also
- * answers 404). PATCH is not retried once it may have reached Greenhouse.
+ * DELETE is safe to repeat, so it is retried; a 404 is taken as done only once the candidates
+ * list confirms the candidate is gone (an unknown On-Behalf-Of user also answers 404). PATCH is
+ * not retried once it may have reached Greenhouse. Reads go through list endpoints (lookup.ts).
  *
  * Paths, the acting-user header (v1 On-Behalf-Of; v3 none, the token's `sub`) and record reads
  * come from the client's dialect; a version without a write makes erase refuse before writing.
  */
-import { type ApiRecord, ENTITIES, entityPath, personName, recordId } from "../entities.ts";
+import { type ApiRecord, personName, recordId } from "../entities.ts";
 import { RunError } from "../errors.ts";
-import { type CandidateWrites, getRecord, type HarvestClient } from "../harvest/mod.ts";
+import type { CandidateWrites, HarvestClient } from "../harvest/mod.ts";
+import { listedCandidate, userListed } from "./lookup.ts";
 import { USER_AGENT } from "../version.ts";
 import { anonymizeBody } from "./anonymize.ts";
 import { carriesEmail } from "./email.ts";
@@ -85,17 +86,15 @@ export function formatRequest(
   return lines.join("\n");
 }
 
-/** Refuses an On-Behalf-Of id that is not a Greenhouse user, before any write. */
+/** Refuses an On-Behalf-Of id that is not a Greenhouse user, before any write (List Users). */
 export async function checkUser(client: HarvestClient, userId: number): Promise<void> {
-  if (await getRecord(client, "/users", userId) === undefined) {
+  if (!await userListed(client, userId)) {
     throw new RunError(
       `erase: On-Behalf-Of user ${userId} does not exist in Greenhouse (GET /users found no user ` +
         `${userId}): give the id of the Greenhouse user the request is made for; nothing was changed`,
     );
   }
 }
-
-const candidatesPath = (client: HarvestClient) => entityPath(ENTITIES.candidates, client.dialect);
 
 function oneLine(error: unknown): string {
   return (error instanceof Error ? error.message : String(error)).split("\n")[0];
@@ -119,7 +118,7 @@ export async function sendErasure(
       });
       if (status === 404) {
         // Either a retried DELETE that had already worked, or something else is wrong.
-        if (await getRecord(client, candidatesPath(client), id) !== undefined) {
+        if (await listedCandidate(client, id) !== undefined) {
           return {
             ...base,
             result: "failed",
@@ -137,7 +136,7 @@ export async function sendErasure(
     // The docs show the PATCH answer wrapped in an array; accept both shapes.
     let record = (Array.isArray(body) ? body[0] : body) as ApiRecord | undefined;
     if (!record || recordId(record) !== id) {
-      record = await getRecord(client, candidatesPath(client), id);
+      record = await listedCandidate(client, id);
       if (!record) throw new RunError(`${request.path} is gone after the PATCH`);
     }
     if (carriesEmail(record, address)) {

@@ -5,8 +5,8 @@
  */
 import type { Cache } from "../cache/mod.ts";
 import type { RunContext } from "../context.ts";
-import { ENTITIES, entityPath } from "../entities.ts";
-import { getRecord, type HarvestClient } from "../harvest/mod.ts";
+import type { HarvestClient } from "../harvest/mod.ts";
+import { listedCandidate } from "./lookup.ts";
 import { readAddressKey } from "./address_key.ts";
 import { carriesDigest } from "./email.ts";
 import { appendPrivacyLog, erasureLogEntry, type PrivacyLogEntry } from "./log.ts";
@@ -30,7 +30,7 @@ export async function finishInterruptedErasures(
   const key = await readAddressKey(cache.dir);
   for (const pending of list) {
     const id = pending.candidate_id;
-    const record = await getRecord(client, entityPath(ENTITIES.candidates, client.dialect), id);
+    const record = await listedCandidate(client, id);
     const entry = (result: PrivacyLogEntry["result"], local: PrivacyLogEntry["cache"]) =>
       erasureLogEntry(pending, id, result, local, ctx.clock.now());
     if (record === undefined) {

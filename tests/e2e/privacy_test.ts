@@ -166,10 +166,17 @@ for (const api of APIS) {
       );
       const byId = (a: number, b: number) => a - b;
       assert.deepEqual(apps.map((a: ApiRecord) => a.id).sort(byId), [...expectedApps].sort(byId));
+      // v1: the applications the candidate record embeds (no Retrieve Application needed).
+      const embedded = new Map(
+        sandbox.matched.flatMap((id) => sandbox.tenant.get("candidates", id)!.applications)
+          .map((a: ApiRecord) => [a.id, a]),
+      );
       for (const app of apps) {
         assert.deepEqual(
           app,
-          asServed(api, "applications", sandbox.tenant.get("applications", app.id)!),
+          api === "v1"
+            ? embedded.get(app.id)
+            : asServed(api, "applications", sandbox.tenant.get("applications", app.id)!),
         );
       }
       const activity = JSON.parse(await Deno.readTextFile(join(out, "activity_records.json")));
@@ -539,7 +546,8 @@ Deno.test("a delete refused half way (403) is reported; a DELETE whose answer wa
     assert.match(result.stderr, /no cache at/);
     assert.match(result.stderr, new RegExp(`1 of 3 candidates were not deleted \\(${second}\\)`));
   });
-  // The connection drops after the first DELETE took effect: the retry's 404 is confirmed by a GET.
+  // The connection drops after the first DELETE took effect: the retry's 404 is confirmed by the
+  // candidates list (List Candidates; Retrieve Candidate is not a scope privacy keys have).
   sandbox.faults.reset = { times: 1, methods: ["DELETE"] };
   await withTempDir(async (root) => {
     const result = await runCli(
@@ -548,11 +556,13 @@ Deno.test("a delete refused half way (403) is reported; a DELETE whose answer wa
     );
     assert.equal(result.code, 0, result.stderr);
     assert.match(result.stdout, /3 of 3 candidates deleted/);
-    const toFirst = sandbox.log.filter((e) => e.path === `/v1/candidates/${first}`);
-    assert.deepEqual(toFirst.map((e) => `${e.method} ${e.status}`), [
-      "DELETE 200",
-      "DELETE 404",
-      "GET 404",
+    const toFirst = sandbox.log.filter((e) =>
+      e.path === `/v1/candidates/${first}` || e.path.includes(`candidate_ids=${first}`)
+    );
+    assert.deepEqual(toFirst.map((e) => `${e.method} ${e.path.split("?")[0]} ${e.status}`), [
+      `DELETE /v1/candidates/${first} 200`,
+      `DELETE /v1/candidates/${first} 404`,
+      "GET /v1/candidates 200",
     ]);
   });
 });
@@ -686,18 +696,34 @@ Deno.test("the privacy log keys the address hash with a per-cache owner-only key
   });
 });
 
-Deno.test("ping: ok, 401 and 403 name the reason and the scope", async () => {
+Deno.test("ping: ok, 401 and 403 name the reason and the permission", async () => {
   await using sandbox = await privacySandbox({ rateLimit: 50 });
   await withTempDir(async (root) => {
     const ok = await runCli(["ping"], { root, env: sandbox.env });
     assert.equal(ok.code, 0, ok.stderr);
     assert.match(ok.stdout, /Harvest v1 at /);
     assert.match(ok.stdout, /Rate limit: 50 requests per 10 s/);
-    assert.match(ok.stdout, /ok +Get: List Candidates/);
-    assert.deepEqual(sandbox.log.map((e) => e.path), [
-      "/v1/users?per_page=1",
-      "/v1/candidates?per_page=1",
-    ]);
+    assert.match(ok.stdout, /GET \/candidates\?per_page=1 +Get: List Candidates +ok/);
+    assert.match(
+      ok.stdout,
+      /DELETE \/candidates\/\{id\} +Delete: Delete Candidate +not verifiable/,
+    );
+    assert.match(ok.stdout, /\nsync +yes\n/);
+    // Reads only, each list with per_page=1.
+    assert.ok(sandbox.log.every((e) => e.method === "GET"));
+    assert.deepEqual(
+      sandbox.log.filter((e) => !e.path.includes("activity_feed")).map((e) => e.path).sort(),
+      [
+        "/v1/applications?per_page=1",
+        "/v1/candidates?per_page=1",
+        "/v1/jobs?per_page=1",
+        "/v1/offers?per_page=1",
+        "/v1/prospect_pools?per_page=1",
+        "/v1/scorecards?per_page=1",
+        "/v1/sources?per_page=1",
+        "/v1/users?per_page=1",
+      ],
+    );
 
     const bad = await runCli(["ping"], {
       root,
@@ -708,7 +734,7 @@ Deno.test("ping: ok, 401 and 403 name the reason and the scope", async () => {
     assert.ok(!bad.stdout.includes("wrong") && !bad.stderr.includes("wrong"));
   });
   for (
-    const [denied, scope] of [["/users", "Get: List Users"], [
+    const [denied, permission] of [["/users", "Get: List Users"], [
       "/candidates",
       "Get: List Candidates",
     ]]
@@ -719,7 +745,122 @@ Deno.test("ping: ok, 401 and 403 name the reason and the scope", async () => {
       assert.equal(result.code, 1);
       const report = JSON.parse(result.stdout);
       assert.equal(report.usable, false);
-      assert.ok(report.reason.includes(`"${scope}" scope (403`), report.reason);
+      assert.ok(report.reason.includes(`"${permission}" permission (403`), report.reason);
     });
   }
+});
+
+/** The four permissions DataGrail asks for (its Greenhouse integration page), and nothing else. */
+const DATAGRAIL = [
+  "Get: List Users",
+  "Get: List Candidates",
+  "Delete: Delete Candidate",
+  "Patch: Edit Candidate",
+];
+
+Deno.test("with exactly the DataGrail permissions, access and erase work and ping says what the key can run", async () => {
+  await using sandbox = await privacySandbox({ permissions: DATAGRAIL });
+  await withTempDir(async (root) => {
+    const out = join(root, "bundle");
+    const access = await runCli(["access", "--email", ADDRESS, "--out", out], {
+      root,
+      env: sandbox.env,
+    });
+    assert.equal(access.code, 0, access.stderr);
+    assert.match(access.stdout, /access: 3 candidates/);
+    const apps = JSON.parse(await Deno.readTextFile(join(out, "apps_records.json")));
+    const embedded = sandbox.matched.flatMap((id) =>
+      sandbox.tenant.get("candidates", id)!.applications
+    );
+    assert.deepEqual(apps, embedded);
+    assert.ok(apps.length >= 3);
+
+    const anonymize = await runCli(
+      [
+        "erase",
+        "--email",
+        VARIANTS[0],
+        "--mode",
+        "anonymize",
+        "--on-behalf-of",
+        String(sandbox.user),
+        "--yes",
+      ],
+      { root, env: sandbox.env },
+    );
+    assert.equal(anonymize.code, 0, anonymize.stderr);
+    assert.match(anonymize.stdout, /erase: 3 of 3 candidates anonymized/);
+    assert.ok(sandbox.log.every((e) => e.status !== 403), "a request was refused");
+
+    // Greenhouse lists the person no more: erase has nothing left to do, and deletes nothing.
+    for (const id of sandbox.matched) {
+      sandbox.tenant.patchCandidate(id, {
+        email_addresses: [{ value: ADDRESS, type: "personal" }],
+      });
+    }
+    sandbox.faults.reset = { times: 1, methods: ["DELETE"] };
+    const erase = await runCli(eraseArgs(sandbox, "delete"), { root, env: sandbox.env });
+    assert.equal(erase.code, 0, erase.stderr);
+    assert.match(erase.stdout, /erase: 3 of 3 candidates deleted/);
+    for (const id of sandbox.matched) assert.equal(sandbox.tenant.get("candidates", id), undefined);
+    assert.ok(sandbox.log.every((e) => e.status !== 403), "a request was refused");
+    // The lost DELETE answer was confirmed through the candidates list, not Retrieve Candidate.
+    assert.ok(
+      sandbox.log.some((e) =>
+        e.method === "GET" && /\/v1\/candidates\?candidate_ids=\d+/.test(e.path)
+      ),
+    );
+
+    const ping = await runCli(["ping", "--json"], { root, env: sandbox.env });
+    assert.equal(ping.code, 0, ping.stderr);
+    const report = JSON.parse(ping.stdout);
+    const can = Object.fromEntries(
+      report.commands.map((c: { command: string; can: string }) => [c.command, c.can]),
+    );
+    assert.equal(can["access"], "yes");
+    assert.equal(can["candidates"], "yes");
+    assert.equal(can["access --include-activity"], "no");
+    assert.equal(can["applications"], "no");
+    assert.equal(can["erase --mode delete"], "not verifiable");
+    assert.equal(can["erase --mode anonymize"], "not verifiable");
+    const writesShown = report.endpoints.filter((e: { result: string }) =>
+      e.result === "not verifiable without writing"
+    );
+    assert.deepEqual(
+      writesShown.map((e: { permission: string }) => e.permission),
+      ["Delete: Delete Candidate", "Patch: Edit Candidate", "Put: Anonymize Candidate"],
+    );
+    const human = await runCli(["ping"], { root, env: sandbox.env });
+    assert.match(human.stdout, /\naccess +yes\n/);
+    assert.match(human.stdout, /\nsync +no +refused: Get: List Applications/);
+  });
+});
+
+Deno.test("v3 with exactly the scopes access and erase need: no other endpoint is used", async () => {
+  await using sandbox = await privacySandbox({
+    v3Scopes: [
+      "harvest:users:list",
+      "harvest:candidates:list",
+      "harvest:applications:list",
+      "harvest:candidates:update",
+      "harvest:candidates:destroy",
+    ],
+  }, "v3");
+  await withTempDir(async (root) => {
+    const access = await runCli(["access", "--email", ADDRESS], { root, env: sandbox.env });
+    assert.equal(access.code, 0, access.stderr);
+    assert.equal(JSON.parse(access.stdout).candidate_records.length, 3);
+    const erase = await runCli(eraseArgs(sandbox, "anonymize"), { root, env: sandbox.env });
+    assert.equal(erase.code, 0, erase.stderr);
+    assert.match(erase.stdout, /erase: 3 of 3 candidates anonymized/);
+    assert.ok(sandbox.log.every((e) => e.status !== 403), "a request was refused");
+    const ping = await runCli(["ping"], { root, env: sandbox.env });
+    assert.equal(ping.code, 0, ping.stderr);
+    assert.match(ping.stdout, /GET \/jobs\?per_page=1 +harvest:jobs:list +denied \(403\)/);
+    assert.match(ping.stdout, /\naccess +yes\n/);
+    assert.match(
+      ping.stdout,
+      /\nerase --mode delete +not verifiable +reads ok; harvest:candidates:destroy/,
+    );
+  });
 });
