@@ -22,6 +22,7 @@ export {
   TOMBSTONES_FILE,
 } from "./layout.ts";
 export { type AtomicFile, openAtomic, writeFileAtomic } from "./atomic.ts";
+export { addTombstones, readTombstones } from "./tombstones.ts";
 export { sha256File, sha256Hex } from "./hash.ts";
 export {
   type CsvRecord,

@@ -18,6 +18,7 @@ import {
 import { openClient } from "../cli/client.ts";
 import { join } from "node:path";
 import {
+  addTombstones,
   type Cache,
   openCache,
   PRIVACY_KEY_FILE,
@@ -279,6 +280,9 @@ async function runRequest(cmd: EraseRequestCommand, ctx: RunContext): Promise<nu
       }
       const outcome = await sendErasure(client, matches[i], plans[i], cmd.email);
       outcomes.push(outcome);
+      // Erased: no later run fetches their résumé or feed again (before the purge, so a kill
+      // after it cannot let a sync bring them back; the pending entry covers a kill before).
+      if (cache && outcome.result !== "failed") await addTombstones(cache.dir, [outcome.id]);
       let local: PrivacyLogEntry["cache"] = "unchanged";
       if (cache && outcome.result === "deleted") {
         await purgeDeleted(cache, matches[i]);

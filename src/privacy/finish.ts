@@ -3,7 +3,7 @@
  * whatever the address) and `sync` (which runs on a schedule), so a cached copy of an erased person
  * does not outlive the run that was killed.
  */
-import type { Cache } from "../cache/mod.ts";
+import { addTombstones, type Cache } from "../cache/mod.ts";
 import type { RunContext } from "../context.ts";
 import type { HarvestClient } from "../harvest/mod.ts";
 import { listedCandidate } from "./lookup.ts";
@@ -34,10 +34,12 @@ export async function finishInterruptedErasures(
     const entry = (result: PrivacyLogEntry["result"], local: PrivacyLogEntry["cache"]) =>
       erasureLogEntry(pending, id, result, local, ctx.clock.now());
     if (record === undefined) {
+      await addTombstones(cache.dir, [id]);
       await purgeDeleted(cache, { id, application_ids: pending.application_ids });
       await appendPrivacyLog(cache.dir, entry("deleted", "purged"));
       ctx.err(`erase: candidate ${id}, deleted by an interrupted run, purged from the cache\n`);
     } else if (pending.mode === "anonymize" && !carriesDigest(record, pending, key)) {
+      await addTombstones(cache.dir, [id]);
       const report = await replaceAnonymized(cache, record, new Date(ctx.clock.now()));
       await appendPrivacyLog(
         cache.dir,
