@@ -20,14 +20,15 @@ import { join } from "node:path";
 import {
   addTombstones,
   type Cache,
+  CANDIDATES_FOLDER,
   openCache,
   PRIVACY_KEY_FILE,
   PRIVACY_LOG_FILE,
   removeTempFiles,
 } from "../cache/mod.ts";
-import { type ApiRecord, personName } from "../entities.ts";
+import { type ApiRecord, ENTITIES, personName } from "../entities.ts";
 import { RunError, UsageError } from "../errors.ts";
-import { emailHmac } from "../privacy/email.ts";
+import { carriesEmail, emailHmac } from "../privacy/email.ts";
 import { addressKey, readAddressKey } from "../privacy/address_key.ts";
 import {
   checkUser,
@@ -50,6 +51,8 @@ import { purgeDeleted, replaceAnonymized } from "../privacy/purge.ts";
 import { addPending, clearPending, type PendingErasure, readPending } from "../privacy/pending.ts";
 import { finishInterruptedErasures } from "../privacy/finish.ts";
 import { findCandidates } from "../privacy/search.ts";
+import { type CachedCandidate, findInCache } from "../privacy/cache_search.ts";
+import { listedCandidate } from "../privacy/lookup.ts";
 import { exists } from "../files.ts";
 import { isPositiveId } from "../ids.ts";
 
@@ -189,6 +192,30 @@ async function runLookup(cmd: EraseLookupCommand, ctx: RunContext): Promise<numb
   return 0;
 }
 
+/** A candidate erase acts on upstream: found by Greenhouse's search, or only in the cache. */
+interface Match {
+  candidate: ApiRecord;
+  foundIn: "api" | "cache";
+}
+
+/**
+ * A cached candidate Greenhouse's search does not find, and that Greenhouse no longer has with
+ * this address: gone upstream (purged locally), or there under another address (the cached copy,
+ * which still holds this one, is replaced by Greenhouse's).
+ */
+interface CacheOnly {
+  cached: CachedCandidate;
+  upstream?: ApiRecord;
+}
+
+/** What happens locally to a cache-only match, for the listing and the dry run. */
+function cacheOnlyAction(c: CacheOnly, dryRun: boolean): string {
+  const would = dryRun ? "would be " : "";
+  return c.upstream === undefined
+    ? `gone from Greenhouse: ${would}purged from the cache`
+    : `in Greenhouse without this address: the cached copy ${would}replaced by Greenhouse's`;
+}
+
 async function runRequest(cmd: EraseRequestCommand, ctx: RunContext): Promise<number> {
   // Without a terminal nobody can confirm: refuse before sending anything.
   if (!cmd.dryRun && !cmd.yes && !ctx.stdinIsTerminal) {
@@ -209,7 +236,24 @@ async function runRequest(cmd: EraseRequestCommand, ctx: RunContext): Promise<nu
       await finishInterruptedErasures(client, cache, ctx);
     });
   }
-  const matches = await findCandidates(client, cmd.email);
+  // Greenhouse's search, then the cache's (read-only, before the lock): a person deleted or
+  // changed upstream may still be cached, where no search of Greenhouse finds them.
+  const matches: Match[] = (await findCandidates(client, cmd.email)).map((candidate) => ({
+    candidate,
+    foundIn: "api",
+  }));
+  const cacheOnly: CacheOnly[] = [];
+  if (hasCache) {
+    const known = new Set(matches.map((m) => m.candidate.id));
+    for (const cached of await findInCache(cmd.cacheDir, cmd.email)) {
+      if (known.has(cached.id)) continue;
+      const upstream = await listedCandidate(client, cached.id);
+      // Still there with the address (the search missed it): erased upstream like the others.
+      if (upstream && carriesEmail(upstream, cmd.email)) {
+        matches.push({ candidate: upstream, foundIn: "cache" });
+      } else cacheOnly.push({ cached, upstream });
+    }
+  }
   // The address is recorded by its HMAC under the cache's key (created on first use).
   const requestIn = async (cache: Cache): Promise<ErasureRequest> => ({
     mode: cmd.mode,
@@ -217,7 +261,7 @@ async function runRequest(cmd: EraseRequestCommand, ctx: RunContext): Promise<nu
     email_hmac: emailHmac(await addressKey(cache.dir), cmd.email),
   });
 
-  if (matches.length === 0) {
+  if (matches.length === 0 && cacheOnly.length === 0) {
     ctx.out("erase: no candidate has this address; nothing to erase\n");
     if (!cmd.dryRun && hasCache) {
       await withCache(
@@ -231,11 +275,27 @@ async function runRequest(cmd: EraseRequestCommand, ctx: RunContext): Promise<nu
     }
     return 0;
   }
-  const noun = matches.length === 1 ? "candidate has" : "candidates have";
-  ctx.out(`${matches.length} ${noun} this address:\n`);
-  for (const c of matches) ctx.out(`  ${c.id}  ${personName(c)}\n`);
+  if (matches.length > 0) {
+    const noun = matches.length === 1 ? "candidate has" : "candidates have";
+    ctx.out(`${matches.length} ${noun} this address:\n`);
+    for (const m of matches) {
+      ctx.out(
+        `  ${m.candidate.id}  ${personName(m.candidate)}` +
+          (m.foundIn === "cache"
+            ? "  (found in the local cache; Greenhouse's search missed it)"
+            : "") +
+          "\n",
+      );
+    }
+  } else ctx.out("erase: Greenhouse's search finds no candidate with this address\n");
+  if (cacheOnly.length > 0) {
+    ctx.out(`${cacheOnly.length} more only in the local cache ${cmd.cacheDir}:\n`);
+    for (const c of cacheOnly) {
+      ctx.out(`  ${c.cached.id}  ${c.cached.name}  ${cacheOnlyAction(c, cmd.dryRun)}\n`);
+    }
+  }
 
-  const plans = matches.map((c) => planRequest(c, cmd.mode, cmd.onBehalfOf, writes));
+  const plans = matches.map((m) => planRequest(m.candidate, cmd.mode, cmd.onBehalfOf, writes));
   if (cmd.dryRun) {
     ctx.out(`\nDry run: these ${plans.length} request(s) would be sent; nothing was changed.\n`);
     const pending = hasCache ? (await readPending(cmd.cacheDir)).length : 0;
@@ -253,9 +313,11 @@ async function runRequest(cmd: EraseRequestCommand, ctx: RunContext): Promise<nu
 
   if (!cmd.yes) {
     const verb = cmd.mode === "delete" ? "erase" : "anonymize";
-    ctx.err(
-      `Type "yes" to ${verb} ${matches.length} candidate${matches.length === 1 ? "" : "s"}: `,
-    );
+    const upstream = matches.length > 0
+      ? `${verb} ${matches.length} candidate${matches.length === 1 ? "" : "s"}`
+      : "";
+    const local = cacheOnly.length > 0 ? `update ${cacheOnly.length} found only in the cache` : "";
+    ctx.err(`Type "yes" to ${[upstream, local].filter((p) => p !== "").join(" and ")}: `);
     const answer = await ctx.readLine();
     if (answer?.trim().toLowerCase() !== "yes") {
       ctx.out("erase: not confirmed; nothing was changed\n");
@@ -274,18 +336,19 @@ async function runRequest(cmd: EraseRequestCommand, ctx: RunContext): Promise<nu
   const work = async (cache: Cache | undefined) => {
     const request = cache ? await requestIn(cache) : undefined;
     for (let i = 0; i < matches.length; i++) {
+      const { candidate, foundIn } = matches[i];
       // Recorded first: a kill after the request leaves the purge to the next erase.
       if (cache && request) {
-        await addPending(cache.dir, pendingErasure(request, matches[i], ctx.clock.now()));
+        await addPending(cache.dir, pendingErasure(request, candidate, ctx.clock.now()));
       }
-      const outcome = await sendErasure(client, matches[i], plans[i], cmd.email);
+      const outcome = await sendErasure(client, candidate, plans[i], cmd.email);
       outcomes.push(outcome);
       // Erased: no later run fetches their résumé or feed again (before the purge, so a kill
       // after it cannot let a sync bring them back; the pending entry covers a kill before).
       if (cache && outcome.result !== "failed") await addTombstones(cache.dir, [outcome.id]);
       let local: PrivacyLogEntry["cache"] = "unchanged";
       if (cache && outcome.result === "deleted") {
-        await purgeDeleted(cache, matches[i]);
+        await purgeDeleted(cache, candidate);
         local = "purged";
       } else if (cache && outcome.anonymized) {
         const report = await replaceAnonymized(
@@ -299,9 +362,22 @@ async function runRequest(cmd: EraseRequestCommand, ctx: RunContext): Promise<nu
       if (cache && request) {
         await appendPrivacyLog(
           cache.dir,
-          erasureLogEntry(request, outcome.id, outcome.result, local, ctx.clock.now()),
+          erasureLogEntry(request, outcome.id, outcome.result, local, ctx.clock.now(), {
+            found_in: foundIn,
+          }),
         );
         await clearPending(cache.dir, outcome.id);
+      }
+    }
+    if (cache && request) {
+      for (const c of cacheOnly) {
+        const result = await settleCacheOnly(cache, c, ctx);
+        await appendPrivacyLog(
+          cache.dir,
+          erasureLogEntry(request, c.cached.id, result.result, result.cache, ctx.clock.now(), {
+            found_in: "cache",
+          }),
+        );
       }
     }
   };
@@ -319,9 +395,16 @@ async function runRequest(cmd: EraseRequestCommand, ctx: RunContext): Promise<nu
         : `  ${o.id}  ${past}${local}\n`,
     );
   }
+  for (const c of cacheOnly) {
+    ctx.out(`  ${c.cached.id}  only in the cache: ${cacheOnlyAction(c, false)}\n`);
+  }
   ctx.out(
     `erase: ${done.length} of ${outcomes.length} candidates ${past}` +
-      (failed.length ? `; NOT ${past}: ${failed.map((o) => o.id).join(", ")}` : "") + "\n",
+      (failed.length ? `; NOT ${past}: ${failed.map((o) => o.id).join(", ")}` : "") +
+      (cacheOnly.length
+        ? `; ${cacheOnly.length} found only in the local cache, updated there`
+        : "") +
+      "\n",
   );
   if (failed.length) {
     throw new RunError(
@@ -330,6 +413,27 @@ async function runRequest(cmd: EraseRequestCommand, ctx: RunContext): Promise<nu
     );
   }
   return 0;
+}
+
+/**
+ * The local part of a cache-only match (with the lock held): gone upstream, every cached trace
+ * goes and the id is tombstoned (nothing to fetch ever again); still upstream under another
+ * address, the cached record is replaced by Greenhouse's, which no longer holds this one.
+ */
+async function settleCacheOnly(
+  cache: Cache,
+  c: CacheOnly,
+  ctx: RunContext,
+): Promise<Pick<PrivacyLogEntry, "result" | "cache">> {
+  if (c.upstream === undefined) {
+    await addTombstones(cache.dir, [c.cached.id]);
+    await purgeDeleted(cache, c.cached.record);
+    return { result: "gone upstream", cache: "purged" };
+  }
+  const candidates = await cache.folder(CANDIDATES_FOLDER, ENTITIES.candidates.moniker);
+  await candidates.writeRecords([c.upstream], new Date(ctx.clock.now()));
+  await candidates.commit();
+  return { result: "changed upstream", cache: "replaced" };
 }
 
 async function withCache<T>(dir: string, fn: (cache: Cache) => Promise<T>): Promise<T> {

@@ -23,6 +23,7 @@ import {
 } from "../dependent/attachments.ts";
 import { listByCandidate } from "../dependent/batch.ts";
 import { listedCandidate } from "./lookup.ts";
+import type { CacheOnlyBundle } from "./access_cache.ts";
 
 export interface AccessBundle {
   candidate_records: ApiRecord[];
@@ -30,6 +31,8 @@ export interface AccessBundle {
   activity_records?: { candidate_id: number; activity_feed: unknown }[];
   /** Attachment metadata per candidate (the files themselves go to --out). */
   attachments?: AttachmentEntry[];
+  /** What only the local cache holds (present when a cache was searched). */
+  cache_only?: CacheOnlyBundle;
 }
 
 export interface AttachmentEntry {
@@ -123,6 +126,7 @@ export async function writeBundle(dir: string, bundle: AccessBundle): Promise<st
   if (bundle.attachments) {
     written.push(...await writeAccessAttachments(dir, bundle.attachments));
   }
+  if (bundle.cache_only) await put("cache_only.json", bundle.cache_only);
   return written;
 }
 

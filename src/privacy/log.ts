@@ -15,7 +15,11 @@ export interface PrivacyLogEntry extends AddressDigest {
   /** null when no candidate matched. */
   candidate_id: number | null;
   on_behalf_of: number;
-  result: "deleted" | "anonymized" | "failed" | "no match";
+  /**
+   * What happened upstream. Matches found only in the cache: "gone upstream" (Greenhouse no
+   * longer has the candidate) or "changed upstream" (it has them under another address).
+   */
+  result: "deleted" | "anonymized" | "failed" | "no match" | "gone upstream" | "changed upstream";
   /** What happened to the local copy. */
   cache: "purged" | "replaced" | "unchanged";
   /** Where the match was found: in Greenhouse's search, or only in the local cache. */
