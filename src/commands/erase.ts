@@ -36,7 +36,7 @@ import {
   type EraseMode,
   formatRequest,
   type Outcome,
-  planRequest,
+  planErasure,
   sendErasure,
 } from "../privacy/erase.ts";
 import {
@@ -46,7 +46,8 @@ import {
   lookupErasures,
   type PrivacyLogEntry,
 } from "../privacy/log.ts";
-import { emailOption, emailOptions, onBehalfOf } from "./privacy_options.ts";
+import { anonymizeFieldsOption, emailOption, emailOptions, onBehalfOf } from "./privacy_options.ts";
+import { DEFAULT_ANONYMIZE_FIELDS } from "../privacy/anonymize.ts";
 import { purgeDeleted, replaceAnonymized } from "../privacy/purge.ts";
 import { addPending, clearPending, type PendingErasure, readPending } from "../privacy/pending.ts";
 import { finishInterruptedErasures } from "../privacy/finish.ts";
@@ -71,6 +72,8 @@ export interface EraseRequestCommand {
   lookup?: false;
   email: string;
   mode: EraseMode;
+  /** Fields to anonymize upstream with Harvest's anonymize endpoint too (anonymize mode). */
+  anonymizeFields?: readonly string[];
   onBehalfOf: number;
   dryRun: boolean;
   yes: boolean;
@@ -86,14 +89,17 @@ export const eraseSpec: CommandSpec<EraseCommand> = {
     "       erase --lookup --email ADDRESS [--cache-dir DIR]",
   description: "Searches GET /candidates?email= (case-insensitive, every match), lists the " +
     "matches, asks for confirmation (on a terminal; otherwise --yes is required), then sends " +
-    "DELETE /candidates/{id} or an anonymising PATCH /candidates/{id} for each, with the " +
-    "On-Behalf-Of header. The cache then forgets what was erased, and each action is appended " +
+    "DELETE /candidates/{id} or an anonymising PATCH /candidates/{id} for each (after Harvest's " +
+    "anonymize of --anonymize-fields, if given), acting as the user (v1 On-Behalf-Of, v3 the " +
+    "token's sub). The local cache is searched too. The cache then forgets what was erased, " +
+    "erased ids are never fetched again, and each action is appended " +
     `to <cache>/${PRIVACY_LOG_FILE} (with a keyed hash of the address, never the address). ` +
     "Exit 1 if any candidate could not be erased, naming which. With --lookup, only reads " +
     "the privacy log and prints the erasures recorded for the address (no request is sent).",
   options: {
     ...emailOptions,
     mode: { type: "string" },
+    "anonymize-fields": { type: "string" },
     "on-behalf-of": { type: "string" },
     "dry-run": { type: "boolean" },
     yes: { type: "boolean" },
@@ -104,6 +110,11 @@ export const eraseSpec: CommandSpec<EraseCommand> = {
   help: [
     ["--email ADDRESS", "The data subject's address (matched trimmed and case-insensitively)"],
     ["--mode delete|anonymize", "Delete the candidates, or anonymise them (names randomised)"],
+    [
+      "--anonymize-fields LIST",
+      "With anonymize: also anonymize these fields upstream with Harvest's anonymize endpoint " +
+      `(comma-separated, e.g. attachments,notes; "default": ${DEFAULT_ANONYMIZE_FIELDS.join(",")})`,
+    ],
     [
       "--on-behalf-of USER_ID",
       "Greenhouse user the writes are made for (env GREENHOUSE_ON_BEHALF_OF)",
@@ -120,7 +131,7 @@ export const eraseSpec: CommandSpec<EraseCommand> = {
   parse(values, _positionals, env) {
     const email = emailOption(values, "erase");
     if (values.lookup === true) {
-      for (const flag of ["mode", "on-behalf-of", "dry-run", "yes"]) {
+      for (const flag of ["mode", "anonymize-fields", "on-behalf-of", "dry-run", "yes"]) {
         if (values[flag] !== undefined) {
           throw new UsageError(
             `--lookup reads the privacy log only: drop --${flag}, or drop --lookup to erase`,
@@ -137,10 +148,12 @@ export const eraseSpec: CommandSpec<EraseCommand> = {
           : `--mode "${mode}" must be delete or anonymize`,
       );
     }
+    const anonymizeFields = anonymizeFieldsOption(values, mode);
     return {
       kind: "erase",
       email,
       mode,
+      ...(anonymizeFields ? { anonymizeFields } : {}),
       onBehalfOf: onBehalfOf(values, env),
       dryRun: values["dry-run"] === true,
       yes: values.yes === true,
@@ -227,7 +240,7 @@ async function runRequest(cmd: EraseRequestCommand, ctx: RunContext): Promise<nu
   // v3 acts as the token's user (sub); v1 sends On-Behalf-Of (the dialect's candidateWrites).
   const client = openClient(actingAs(cmd.connection, String(cmd.onBehalfOf)), ctx);
   const writes = client.dialect.candidateWrites;
-  checkWritable(writes, cmd.mode, client.dialect.version);
+  checkWritable(writes, cmd.mode, client.dialect.version, cmd.anonymizeFields);
   await checkUser(client, cmd.onBehalfOf);
   const hasCache = await exists(cmd.cacheDir);
   if (hasCache && !cmd.dryRun) {
@@ -295,9 +308,21 @@ async function runRequest(cmd: EraseRequestCommand, ctx: RunContext): Promise<nu
     }
   }
 
-  const plans = matches.map((m) => planRequest(m.candidate, cmd.mode, cmd.onBehalfOf, writes));
+  const plans = matches.map((m) =>
+    planErasure(
+      m.candidate,
+      cmd.mode,
+      cmd.onBehalfOf,
+      writes,
+      client.dialect.version,
+      cmd.anonymizeFields,
+    )
+  );
+  const requests = plans.flat();
   if (cmd.dryRun) {
-    ctx.out(`\nDry run: these ${plans.length} request(s) would be sent; nothing was changed.\n`);
+    ctx.out(
+      `\nDry run: these ${requests.length} request(s) would be sent; nothing was changed.\n`,
+    );
     const pending = hasCache ? (await readPending(cmd.cacheDir)).length : 0;
     if (pending > 0) {
       ctx.out(
@@ -307,7 +332,7 @@ async function runRequest(cmd: EraseRequestCommand, ctx: RunContext): Promise<nu
     if (cmd.mode === "anonymize") {
       ctx.out("(first_name and last_name are drawn anew from a cryptographic source when sent)\n");
     }
-    for (const plan of plans) ctx.out(`\n${formatRequest(plan, client.baseUrl, writes)}\n`);
+    for (const plan of requests) ctx.out(`\n${formatRequest(plan, client.baseUrl, writes)}\n`);
     return 0;
   }
 
@@ -339,7 +364,10 @@ async function runRequest(cmd: EraseRequestCommand, ctx: RunContext): Promise<nu
       const { candidate, foundIn } = matches[i];
       // Recorded first: a kill after the request leaves the purge to the next erase.
       if (cache && request) {
-        await addPending(cache.dir, pendingErasure(request, candidate, ctx.clock.now()));
+        await addPending(
+          cache.dir,
+          pendingErasure(request, candidate, cmd.anonymizeFields, ctx.clock.now()),
+        );
       }
       const outcome = await sendErasure(client, candidate, plans[i], cmd.email);
       outcomes.push(outcome);
@@ -364,6 +392,9 @@ async function runRequest(cmd: EraseRequestCommand, ctx: RunContext): Promise<nu
           cache.dir,
           erasureLogEntry(request, outcome.id, outcome.result, local, ctx.clock.now(), {
             found_in: foundIn,
+            ...(cmd.anonymizeFields && outcome.result === "anonymized"
+              ? { anonymized_fields: [...cmd.anonymizeFields] }
+              : {}),
           }),
         );
         await clearPending(cache.dir, outcome.id);
@@ -448,6 +479,7 @@ async function withCache<T>(dir: string, fn: (cache: Cache) => Promise<T>): Prom
 function pendingErasure(
   request: ErasureRequest,
   candidate: ApiRecord,
+  anonymizeFields: readonly string[] | undefined,
   now: number,
 ): PendingErasure {
   const ids: unknown[] = Array.isArray(candidate.application_ids) ? candidate.application_ids : [];
@@ -457,6 +489,7 @@ function pendingErasure(
     application_ids: ids.filter((id) => isPositiveId(id)),
     on_behalf_of: request.on_behalf_of,
     email_hmac: request.email_hmac,
+    ...(anonymizeFields ? { anonymize_fields: [...anonymizeFields] } : {}),
     since: new Date(now).toISOString(),
   };
 }

@@ -360,23 +360,98 @@ for (const api of APIS) {
   });
 }
 
-Deno.test("anonymize clears custom fields that only custom_fields lists (keyed_custom_fields empty)", async () => {
+for (const api of APIS) {
+  Deno.test(`anonymize clears custom fields that only custom_fields lists (keyed_custom_fields empty) (${api})`, async () => {
+    await using sandbox = await privacySandbox({}, api);
+    const [id] = sandbox.matched;
+    sandbox.tenant.patchCandidate(id, { keyed_custom_fields: {} });
+    const before = sandbox.tenant.get("candidates", id)!;
+    const keys = Object.keys(before.custom_fields);
+    assert.ok(Object.values(before.custom_fields).some((v) => v !== null), "nothing to clear");
+    await withTempDir(async (root) => {
+      const result = await runCli(eraseArgs(sandbox, "anonymize"), { root, env: sandbox.env });
+      assert.equal(result.code, 0, result.stderr);
+      const patch = writes(sandbox).find((e) => e.path === `/${api}/candidates/${id}`)!;
+      // v1: delete_value (the v1 reference); v3: value null (v3 takes {name_key, value} only).
+      assert.deepEqual(
+        (patch.body as ApiRecord).custom_fields,
+        keys.map((key) =>
+          api === "v1" ? { name_key: key, delete_value: "true" } : { name_key: key, value: null }
+        ),
+      );
+      const after = sandbox.tenant.get("candidates", id)!;
+      assert.deepEqual(after.custom_fields, Object.fromEntries(keys.map((k) => [k, null])));
+    });
+  });
+
+  Deno.test(`erase --anonymize-fields also anonymizes attachments and activity upstream, first (${api})`, async () => {
+    await using sandbox = await privacySandbox({}, api);
+    await withTempDir(async (root) => {
+      const withFiles = sandbox.matched.filter((id) =>
+        sandbox.tenant.get("candidates", id)!.attachments.length > 0
+      );
+      assert.ok(withFiles.length > 0, "no attachments to anonymize");
+      const result = await runCli(
+        [...eraseArgs(sandbox, "anonymize"), "--anonymize-fields", "default"],
+        { root, env: sandbox.env },
+      );
+      assert.equal(result.code, 0, result.stderr);
+      assert.match(result.stdout, /erase: 3 of 3 candidates anonymized/);
+      const fields = ["attachments", "notes", "emails", "activity_items", "innotes", "inmails"];
+      const expected = sandbox.matched.flatMap((id) =>
+        api === "v1"
+          ? [
+            `PUT /v1/candidates/${id}/anonymize?fields=${encodeURIComponent(fields.join(","))}`,
+            `PATCH /v1/candidates/${id}`,
+          ]
+          : [`PATCH /v3/candidates/${id}/anonymize`, `PATCH /v3/candidates/${id}`]
+      );
+      const sent = writes(sandbox);
+      assert.deepEqual(sent.map((e) => `${e.method} ${e.path}`), expected);
+      assert.ok(sent.every((e) => actedAs(api, e, sandbox.user) && e.status === 200));
+      if (api === "v3") {
+        for (const e of sent.filter((e) => e.path.endsWith("/anonymize"))) {
+          assert.deepEqual(e.body, { fields });
+        }
+      }
+      for (const id of sandbox.matched) {
+        const now = sandbox.tenant.get("candidates", id)!;
+        assert.deepEqual(now.attachments, [], `${id} attachments`);
+        assert.deepEqual(now.email_addresses, []);
+        const feed = sandbox.tenant.activityFeed(id)!;
+        assert.deepEqual([feed.notes, feed.emails, feed.activities], [[], [], []]);
+      }
+    });
+  });
+}
+
+Deno.test("--anonymize-fields is checked before any request: known names only, anonymize mode only", async () => {
   await using sandbox = await privacySandbox();
-  const [id] = sandbox.matched;
-  sandbox.tenant.patchCandidate(id, { keyed_custom_fields: {} });
-  const before = sandbox.tenant.get("candidates", id)!;
-  const keys = Object.keys(before.custom_fields);
-  assert.ok(Object.values(before.custom_fields).some((v) => v !== null), "nothing to clear");
   await withTempDir(async (root) => {
-    const result = await runCli(eraseArgs(sandbox, "anonymize"), { root, env: sandbox.env });
-    assert.equal(result.code, 0, result.stderr);
-    const patch = writes(sandbox).find((e) => e.path === `/v1/candidates/${id}`)!;
-    assert.deepEqual(
-      (patch.body as ApiRecord).custom_fields,
-      keys.map((key) => ({ name_key: key, delete_value: "true" })),
+    const bad = await runCli(
+      [...eraseArgs(sandbox, "anonymize"), "--anonymize-fields", "attachments,resume,notes"],
+      { root, env: sandbox.env },
     );
-    const after = sandbox.tenant.get("candidates", id)!;
-    assert.deepEqual(after.custom_fields, Object.fromEntries(keys.map((k) => [k, null])));
+    assert.equal(bad.code, 2);
+    assert.match(bad.stderr, /--anonymize-fields: "resume" is not a field/);
+    const deleting = await runCli(
+      [...eraseArgs(sandbox, "delete"), "--anonymize-fields", "default"],
+      { root, env: sandbox.env },
+    );
+    assert.equal(deleting.code, 2);
+    assert.match(deleting.stderr, /--anonymize-fields goes with --mode anonymize/);
+    assert.equal(sandbox.log.length, 0);
+    const dry = await runCli(
+      [...eraseArgs(sandbox, "anonymize", "--dry-run"), "--anonymize-fields", "attachments"],
+      { root, env: sandbox.env },
+    );
+    assert.equal(dry.code, 0, dry.stderr);
+    assert.match(dry.stdout, /these 6 request\(s\) would be sent/);
+    assert.match(
+      dry.stdout,
+      /PUT http:\/\/127\.0\.0\.1:\d+\/v1\/candidates\/\d+\/anonymize\?fields=attachments\n/,
+    );
+    assert.deepEqual(writes(sandbox), []);
   });
 });
 
