@@ -186,7 +186,7 @@ async function runLookup(cmd: EraseLookupCommand, ctx: RunContext): Promise<numb
   } else {
     ctx.out(
       `erase --lookup: ${found.length} entr${found.length === 1 ? "y" : "ies"} of ${log} ` +
-        "name this address:\n",
+        `name${found.length === 1 ? "s" : ""} this address:\n`,
     );
     for (const e of found) {
       const who = e.candidate_id === null ? "no candidate" : `candidate ${e.candidate_id}`;

@@ -41,10 +41,10 @@ export async function finishInterruptedErasures(
     } else if (pending.mode === "anonymize" && !carriesDigest(record, pending, key)) {
       await addTombstones(cache.dir, [id]);
       const report = await replaceAnonymized(cache, record, new Date(ctx.clock.now()));
-      await appendPrivacyLog(
-        cache.dir,
-        entry("anonymized", report.replaced ? "replaced" : "purged"),
-      );
+      await appendPrivacyLog(cache.dir, {
+        ...entry("anonymized", report.replaced ? "replaced" : "purged"),
+        ...(pending.anonymize_fields ? { anonymized_fields: pending.anonymize_fields } : {}),
+      });
       ctx.err(`erase: candidate ${id}, anonymized by an interrupted run, replaced in the cache\n`);
     } else {
       ctx.err(`erase: an interrupted run had not erased candidate ${id}; nothing to finish\n`);

@@ -53,6 +53,21 @@ const allowedRuns = (email: string): AllowedRun[] => [
     args: ["erase", "--email", email, "--mode", "delete", "--dry-run"],
     stdout: /DELETE \S+\/v1\/candidates\/\d+/,
   },
+  // Writes the privacy key (owner-only, hard-linked into place), the log and the tombstones.
+  {
+    args: [
+      "erase",
+      "--email",
+      email,
+      "--mode",
+      "anonymize",
+      "--anonymize-fields",
+      "default",
+      "--yes",
+    ],
+    stdout: /erase: 1 of 1 candidates anonymized/,
+  },
+  { args: ["erase", "--lookup", "--email", email], stdout: /1 entry of .* names this address/ },
   { args: ["demo", "-q"], stdout: /Done\. Look inside \.\/demo-cache/ },
 ];
 
