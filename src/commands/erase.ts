@@ -84,8 +84,8 @@ export interface EraseRequestCommand {
 export const eraseSpec: CommandSpec<EraseCommand> = {
   name: "erase",
   summary: "Delete or anonymise every candidate with an e-mail address, upstream and in the cache",
-  usage:
-    "erase --email ADDRESS --mode delete|anonymize --on-behalf-of USER_ID [--dry-run] [--yes]\n" +
+  usage: "erase --email ADDRESS --mode delete|anonymize [--anonymize-fields LIST] " +
+    "--on-behalf-of USER_ID [--dry-run] [--yes]\n" +
     "       erase --lookup --email ADDRESS [--cache-dir DIR]",
   description: "Searches GET /candidates?email= (case-insensitive, every match), lists the " +
     "matches, asks for confirmation (on a terminal; otherwise --yes is required), then sends " +
@@ -221,12 +221,14 @@ interface CacheOnly {
   upstream?: ApiRecord;
 }
 
-/** What happens locally to a cache-only match, for the listing and the dry run. */
-function cacheOnlyAction(c: CacheOnly, dryRun: boolean): string {
-  const would = dryRun ? "would be " : "";
+/** What happens locally to a cache-only match: to be done, done in a dry run, or done. */
+function cacheOnlyAction(c: CacheOnly, when: "to be" | "would be" | "done"): string {
+  const verb = when === "done" ? "" : `${when} `;
   return c.upstream === undefined
-    ? `gone from Greenhouse: ${would}purged from the cache`
-    : `in Greenhouse without this address: the cached copy ${would}replaced by Greenhouse's`;
+    ? `gone from Greenhouse: ${verb}purged from the cache`
+    : `in Greenhouse without this address: the cached copy ${
+      when === "done" ? "was " : verb
+    }replaced by Greenhouse's`;
 }
 
 async function runRequest(cmd: EraseRequestCommand, ctx: RunContext): Promise<number> {
@@ -304,7 +306,11 @@ async function runRequest(cmd: EraseRequestCommand, ctx: RunContext): Promise<nu
   if (cacheOnly.length > 0) {
     ctx.out(`${cacheOnly.length} more only in the local cache ${cmd.cacheDir}:\n`);
     for (const c of cacheOnly) {
-      ctx.out(`  ${c.cached.id}  ${c.cached.name}  ${cacheOnlyAction(c, cmd.dryRun)}\n`);
+      ctx.out(
+        `  ${c.cached.id}  ${c.cached.name}  ${
+          cacheOnlyAction(c, cmd.dryRun ? "would be" : "to be")
+        }\n`,
+      );
     }
   }
 
@@ -427,7 +433,7 @@ async function runRequest(cmd: EraseRequestCommand, ctx: RunContext): Promise<nu
     );
   }
   for (const c of cacheOnly) {
-    ctx.out(`  ${c.cached.id}  only in the cache: ${cacheOnlyAction(c, false)}\n`);
+    ctx.out(`  ${c.cached.id}  only in the cache: ${cacheOnlyAction(c, "done")}\n`);
   }
   ctx.out(
     `erase: ${done.length} of ${outcomes.length} candidates ${past}` +
