@@ -6,6 +6,8 @@
  *   <cache>/.privacy-pending.json          erasures sent but not yet purged (privacy/pending.ts)
  *   <cache>/.privacy-log.jsonl             one line per privacy action (privacy/log.ts)
  *   <cache>/.changes/<start>-<run>[~N].ndjson   ids a sync or erase changed (changes.ts)
+ *   <cache>/.privacy-key                   the key of the log's keyed address hash (privacy/address_key.ts)
+ *   <cache>/.privacy-tombstones            ids of erased candidates, never fetched again (tombstones.ts)
  *   <cache>/<folder>/<id>.json             one file per record (an entity's name, or activity_feeds)
  *   <cache>/<folder>/index.csv             one row per record file (index_codec.ts)
  *   <cache>/<folder>/.index-journal.csv    rows written since the last commit (journal.ts)
@@ -30,6 +32,10 @@ export const STATE_FILE = ".state.json";
 export const PENDING_ERASURES_FILE = ".privacy-pending.json";
 /** The privacy log (JSON lines), at the cache's root. */
 export const PRIVACY_LOG_FILE = ".privacy-log.jsonl";
+/** The random key of the privacy files' HMAC of an address (owner-only), at the cache's root. */
+export const PRIVACY_KEY_FILE = ".privacy-key";
+/** Candidate ids erased by `erase`, one per line, at the cache's root: no run fetches them again. */
+export const TOMBSTONES_FILE = ".privacy-tombstones";
 
 /** Change manifests, one per run that changed the cache (changes.ts), at the cache's root. */
 export const CHANGES_FOLDER = ".changes";

@@ -14,6 +14,7 @@ export {
   LOCK_FILE,
   MARKER_FILE,
   PENDING_ERASURES_FILE,
+  PRIVACY_KEY_FILE,
   PRIVACY_LOG_FILE,
   recordFileName,
   recordIdOf,
@@ -21,6 +22,7 @@ export {
   removeTempFolders,
   STATE_FILE,
   tempPathFor,
+  TOMBSTONES_FILE,
 } from "./layout.ts";
 export { type AtomicFile, openAtomic, writeFileAtomic } from "./atomic.ts";
 export {
@@ -33,6 +35,7 @@ export {
   openChangeLog,
   removeChangeLogsBefore,
 } from "./changes.ts";
+export { addTombstones, readTombstones } from "./tombstones.ts";
 export { sha256File, sha256Hex } from "./hash.ts";
 export {
   type CsvRecord,

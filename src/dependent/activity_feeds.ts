@@ -13,7 +13,13 @@
 import { ACTIVITY_FEEDS_FOLDER, type EntityFolder } from "../cache/mod.ts";
 import type { CandidateBatch } from "../harvest/mod.ts";
 import { listByCandidate } from "./batch.ts";
-import { candidatesFolder, chunk, type DependentResult, type DependentRun } from "./run.ts";
+import {
+  candidatesFolder,
+  chunk,
+  type DependentResult,
+  type DependentRun,
+  withoutErased,
+} from "./run.ts";
 import { forEachConcurrent } from "../concurrency.ts";
 
 /** Merge the journal into index.csv every this many feeds, so a long run's index stays close. */
@@ -21,8 +27,9 @@ const COMMIT_EVERY = 200;
 
 export async function fetchActivityFeeds(
   run: DependentRun,
-  candidateIds: number[],
+  selected: number[],
 ): Promise<DependentResult> {
+  const candidateIds = await withoutErased(run, selected);
   const candidates = await candidatesFolder(run.cache);
   // A feed carries no candidate name: an adopted file (no row after a crash) gets an empty moniker
   // until the next run rewrites its row.

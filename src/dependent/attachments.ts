@@ -41,7 +41,13 @@ import { RunError } from "../errors.ts";
 import { collectGarbage } from "../memory.ts";
 import { type CandidateBatch, getRecord, type HarvestClient } from "../harvest/mod.ts";
 import { listByCandidate } from "./batch.ts";
-import { candidatesFolder, chunk, type DependentResult, type DependentRun } from "./run.ts";
+import {
+  candidatesFolder,
+  chunk,
+  type DependentResult,
+  type DependentRun,
+  withoutErased,
+} from "./run.ts";
 import { forEachConcurrent } from "../concurrency.ts";
 import { removeIfPresent } from "../files.ts";
 
@@ -179,9 +185,10 @@ export function downloadableUrl(url: unknown): URL | undefined {
  */
 export async function downloadAttachments(
   run: DependentRun,
-  candidateIds: number[],
+  selected: number[],
   opts: AttachmentOptions,
 ): Promise<DependentResult> {
+  const candidateIds = await withoutErased(run, selected);
   const candidates = await candidatesFolder(run.cache);
   const result: DependentResult = { done: 0, skipped: 0, failed: [], bytes: 0, refreshed: 0 };
   let done = 0;

@@ -4,7 +4,7 @@
  */
 import { join } from "node:path";
 import type { Cache, EntityFolder } from "../cache/mod.ts";
-import { CANDIDATES_FOLDER, INDEX_FILE } from "../cache/mod.ts";
+import { CANDIDATES_FOLDER, INDEX_FILE, readTombstones } from "../cache/mod.ts";
 import type { RunContext } from "../context.ts";
 import { ENTITIES } from "../entities.ts";
 import { RunError } from "../errors.ts";
@@ -78,4 +78,21 @@ export async function selectCandidates(
     (await folder.has(id) ? ids : missing).push(id);
   }
   return { ids, missing };
+}
+
+/**
+ * `ids` without the candidates `erase` erased (the cache's tombstones): their résumés and feeds
+ * are never fetched again, whoever asks (the commands, sync's steps, check --repair).
+ */
+export async function withoutErased(run: DependentRun, ids: number[]): Promise<number[]> {
+  const erased = await readTombstones(run.cacheDir);
+  if (erased.size === 0) return ids;
+  const kept = ids.filter((id) => !erased.has(id));
+  if (kept.length < ids.length && !run.quiet) {
+    run.ctx.err(
+      `note: ${ids.length - kept.length} candidate(s) erased by \`erase\` skipped: their ` +
+        "attachments and activity are never fetched again\n",
+    );
+  }
+  return kept;
 }

@@ -48,16 +48,29 @@ export interface RecordQuery {
   list: boolean;
 }
 
-/** Erase's writes. A missing path means the version has no such write (erase refuses). */
+/**
+ * The privacy commands' requests. A missing path means the version has no such write (erase
+ * refuses). Reads use list endpoints only (the scopes privacy platforms grant: List Users, List
+ * Candidates), never Retrieve User/Candidate/Application.
+ */
 export interface CandidateWrites {
   /** Path of `DELETE` for a candidate. */
   deletePath?: (id: number) => string;
   /** Path of the anonymising `PATCH` for a candidate. */
   editPath?: (id: number) => string;
+  /**
+   * Harvest's own anonymize of named fields (attachments, notes, …): v1 `PUT …/anonymize` with
+   * the names in `?fields=`, v3 `PATCH …/anonymize` with them in the JSON body.
+   */
+  anonymize?: { method: "PUT" | "PATCH"; path: (id: number) => string; fieldsIn: "query" | "body" };
   /** v1 names the acting user in this header; v3 in the token's `sub` (no header). */
   actingUserHeader?: string;
   /** What stands for the Authorization header when a request is shown (dry run). */
   authPlaceholder: string;
+  /** The candidates list's filter selecting candidates by id. */
+  candidateIdsParam: string;
+  /** The users list's filter selecting users by id; without one (v1) the list is paged through. */
+  userIdsParam?: string;
 }
 
 /** How v3 serves notes and attachments for many candidates at once. */
@@ -116,11 +129,19 @@ export const v1Dialect: Dialect = Object.freeze({
     }
   },
   recordQuery: (path: string, id: number): RecordQuery => ({ path: `${path}/${id}`, list: false }),
+  // https://developers.greenhouse.io/harvest.html#delete-delete-candidate, #patch-edit-candidate,
+  // #put-anonymize-candidate; candidate_ids is a documented filter of #get-list-candidates.
   candidateWrites: Object.freeze({
     deletePath: (id: number) => `/candidates/${id}`,
     editPath: (id: number) => `/candidates/${id}`,
+    anonymize: Object.freeze({
+      method: "PUT" as const,
+      path: (id: number) => `/candidates/${id}/anonymize`,
+      fieldsIn: "query" as const,
+    }),
     actingUserHeader: "On-Behalf-Of",
     authPlaceholder: "Basic <API key, not shown>",
+    candidateIdsParam: "candidate_ids",
   }),
 });
 
@@ -175,12 +196,23 @@ export const v3Dialect: Dialect = Object.freeze({
     params: { ids: String(id) },
     list: true,
   }),
-  // DELETE and PATCH on /v3/candidates/{id} follow the v3 resource pattern (docs/api-versions.md);
-  // the acting user is the token's `sub`, so no header.
+  // DELETE and PATCH /v3/candidates/{id}, PATCH /v3/candidates/{id}/anonymize: Greenhouse's own
+  // v3 client (github.com/grnhse/greenhouse-tools-php, README and src/Services/HarvestService.php
+  // `patchAnonymizeCandidate`, linking https://harvestdocs.greenhouse.io/reference/
+  // patch_v3-candidates-id-anonymize) and the WRITE Endpoint Migration Guide
+  // (https://harvestdocs.greenhouse.io/docs/write-endpoint-migration-guide); the acting user is
+  // the token's `sub` (https://harvestdocs.greenhouse.io/docs/authentication), so no header.
   candidateWrites: Object.freeze({
     deletePath: (id: number) => `/candidates/${id}`,
     editPath: (id: number) => `/candidates/${id}`,
+    anonymize: Object.freeze({
+      method: "PATCH" as const,
+      path: (id: number) => `/candidates/${id}/anonymize`,
+      fieldsIn: "body" as const,
+    }),
     authPlaceholder: "Bearer <access token issued for the acting user (sub), not shown>",
+    candidateIdsParam: "ids",
+    userIdsParam: "ids",
   }),
 });
 

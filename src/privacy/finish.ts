@@ -3,11 +3,12 @@
  * whatever the address) and `sync` (which runs on a schedule), so a cached copy of an erased person
  * does not outlive the run that was killed.
  */
-import type { Cache, ChangeLog } from "../cache/mod.ts";
+import { addTombstones, type Cache, type ChangeLog } from "../cache/mod.ts";
 import type { RunContext } from "../context.ts";
-import { ENTITIES, entityPath } from "../entities.ts";
-import { getRecord, type HarvestClient } from "../harvest/mod.ts";
-import { carriesEmailHash } from "./email.ts";
+import type { HarvestClient } from "../harvest/mod.ts";
+import { listedCandidate } from "./lookup.ts";
+import { readAddressKey } from "./address_key.ts";
+import { carriesDigest } from "./email.ts";
 import { appendPrivacyLog, erasureLogEntry, type PrivacyLogEntry } from "./log.ts";
 import { clearPending, readPending } from "./pending.ts";
 import { purgeDeleted, replaceAnonymized } from "./purge.ts";
@@ -26,21 +27,26 @@ export async function finishInterruptedErasures(
   ctx: RunContext,
   changes?: ChangeLog,
 ): Promise<void> {
-  for (const pending of await readPending(cache.dir)) {
+  const list = await readPending(cache.dir);
+  if (list.length === 0) return;
+  const key = await readAddressKey(cache.dir);
+  for (const pending of list) {
     const id = pending.candidate_id;
-    const record = await getRecord(client, entityPath(ENTITIES.candidates, client.dialect), id);
+    const record = await listedCandidate(client, id);
     const entry = (result: PrivacyLogEntry["result"], local: PrivacyLogEntry["cache"]) =>
       erasureLogEntry(pending, id, result, local, ctx.clock.now());
     if (record === undefined) {
+      await addTombstones(cache.dir, [id]);
       await purgeDeleted(cache, { id, application_ids: pending.application_ids }, changes);
       await appendPrivacyLog(cache.dir, entry("deleted", "purged"));
       ctx.err(`erase: candidate ${id}, deleted by an interrupted run, purged from the cache\n`);
-    } else if (pending.mode === "anonymize" && !carriesEmailHash(record, pending.email_sha256)) {
+    } else if (pending.mode === "anonymize" && !carriesDigest(record, pending, key)) {
+      await addTombstones(cache.dir, [id]);
       const report = await replaceAnonymized(cache, record, new Date(ctx.clock.now()), changes);
-      await appendPrivacyLog(
-        cache.dir,
-        entry("anonymized", report.replaced ? "replaced" : "purged"),
-      );
+      await appendPrivacyLog(cache.dir, {
+        ...entry("anonymized", report.replaced ? "replaced" : "purged"),
+        ...(pending.anonymize_fields ? { anonymized_fields: pending.anonymize_fields } : {}),
+      });
       ctx.err(`erase: candidate ${id}, anonymized by an interrupted run, replaced in the cache\n`);
     } else {
       ctx.err(`erase: an interrupted run had not erased candidate ${id}; nothing to finish\n`);

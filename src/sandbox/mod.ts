@@ -30,6 +30,7 @@ export type { RequestLogEntry } from "./server.ts";
 export { HOSTILE_FILENAMES, LIST_ENTITIES, Tenant } from "./tenant.ts";
 export type { HostileKind, SandboxEntity } from "./tenant.ts";
 export { ANONYMIZE_FIELDS, AWKWARD_NAMES } from "./vocab.ts";
+export { v1Permission, v3Scope } from "./permissions.ts";
 export { CURSOR_WITH_PARAMS, V3Api } from "./v3.ts";
 export { toV3 } from "./v3_shape.ts";
 export { MINTED_LIFETIME_MS, v3Attachments, v3Notes } from "./v3_candidate_data.ts";
@@ -65,6 +66,13 @@ export interface SandboxOptions {
   hugeAttachmentBytes?: number;
   /** Endpoint prefixes this key may not use, e.g. ["/candidates"] → 403. */
   deniedPaths?: string[];
+  /**
+   * v1: exactly the endpoints the key is granted, by their Dev Center names ("Get: List Users",
+   * "Delete: Delete Candidate", …; see permissions.ts); others answer 403. Default: all.
+   */
+  permissions?: string[];
+  /** v3: exactly the scopes tokens carry ("harvest:candidates:list", …); others 403. Default: all. */
+  v3Scopes?: string[];
   /** Initial faults (also mutable later through sandbox.faults). */
   faults?: Faults;
   /** v3 OAuth client credentials; defaults "sandbox-client-id" / "sandbox-client-secret". */
@@ -141,6 +149,8 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
     rateLimit: opts.rateLimit ?? 50,
     windowMs: opts.windowMs ?? 10_000,
     deniedPaths: opts.deniedPaths ?? [],
+    permissions: opts.permissions,
+    v3Scopes: opts.v3Scopes,
     omitRateLimitHeadersOn429: opts.omitRateLimitHeadersOn429 ?? false,
     faults: () => sandbox.faults,
     log,

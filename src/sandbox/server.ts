@@ -11,6 +11,7 @@ import { basicCredentials } from "./auth_header.ts";
 import { type Faults, FaultState } from "./faults.ts";
 import { decodeToken, fileStream, s3Error } from "./files.ts";
 import { FixedWindowLimiter, type RateDecision } from "./ratelimit.ts";
+import { granted, v1Permission, v3Scope } from "./permissions.ts";
 import { json, JSON_TYPE, notFound, type Reply } from "./reply.ts";
 import type { Tenant } from "./tenant.ts";
 import { routeV1 } from "./v1.ts";
@@ -38,6 +39,10 @@ export interface ServerConfig {
   rateLimit: number;
   windowMs: number;
   deniedPaths: string[];
+  /** v1: the endpoints the key is granted ("Get: List Candidates", …); undefined = all. */
+  permissions?: readonly string[];
+  /** v3: the scopes every token carries ("harvest:candidates:list", …); undefined = all. */
+  v3Scopes?: readonly string[];
   omitRateLimitHeadersOn429: boolean;
   faults: () => Faults;
   log: RequestLogEntry[];
@@ -251,6 +256,17 @@ export class SandboxServer {
     return { "X-Ratelimit-Limit": String(d.limit), "X-Ratelimit-Remaining": String(d.remaining) };
   }
 
+  /** The 403 for an endpoint outside the credential's permissions (see permissions.ts). */
+  #refused(version: ApiVersion, method: string, path: string): Reply | undefined {
+    if (version === "v3") {
+      const scope = v3Scope(method, path);
+      if (granted(this.config.v3Scopes, scope)) return undefined;
+      return json(403, { errors: [`Missing required scope: ${scope}.`] });
+    }
+    if (granted(this.config.permissions, v1Permission(method, path))) return undefined;
+    return json(403, { message: "This API key does not have permission to access this endpoint." });
+  }
+
   async #api(
     req: Request,
     url: URL,
@@ -311,6 +327,8 @@ export class SandboxServer {
       return json(429, { message: "Rate limit exceeded" }, h);
     }
     const rel = url.pathname.slice("/v1".length);
+    const refused = this.#refused(version, method, rel);
+    if (refused) return withRate(refused);
     if (cfg.deniedPaths.some((p) => rel === p || rel.startsWith(p.endsWith("/") ? p : p + "/"))) {
       return withRate(
         json(403, { message: "This API key does not have permission to access this endpoint." }),

@@ -162,15 +162,16 @@ export class V3Api {
     this.auth.revokeTokens();
   }
 
-  /** GET /v3/<entity>[?…]: the list endpoints; DELETE/PATCH /v3/candidates/{id}. */
+  /** GET /v3/<entity>[?…]: the list endpoints; DELETE/PATCH /v3/candidates/{id}[/anonymize]. */
   route(method: string, url: URL, sub?: number, bodyText?: string): Reply {
     const seg = url.pathname.slice("/v3/".length).split("/").filter((s) => s !== "");
     const entity = seg[0] as SandboxEntity;
     if (
-      (method === "DELETE" || method === "PATCH") && seg.length === 2 && entity === "candidates"
+      (method === "DELETE" || method === "PATCH") && (seg.length === 2 || seg.length === 3) &&
+      entity === "candidates"
     ) {
       if (!/^\d{1,16}$/.test(seg[1])) return notFound();
-      return v3CandidateWrite(this.tenant, method, Number(seg[1]), sub, bodyText);
+      return v3CandidateWrite(this.tenant, method, Number(seg[1]), sub, bodyText, seg[2]);
     }
     if (method !== "GET" || seg.length !== 1) return notFound();
     if (Object.hasOwn(CANDIDATE_LISTS, seg[0])) return this.candidateList(seg[0], url);

@@ -1,7 +1,8 @@
 /**
  * The sandbox's v3 per-candidate resources, derived from the same tenant as v1 (no second data
  * set): `/v3/notes` (the notes of the v1 activity feed) and `/v3/attachments` (the candidate's
- * v1 `attachments[]`), and the v3 candidate writes (DELETE, PATCH) acting as the token's `sub`.
+ * v1 `attachments[]`), and the v3 candidate writes (DELETE, PATCH, PATCH …/anonymize) acting as
+ * the token's `sub`.
  *
  * The routes follow the READ Endpoint Migration Guide (activity feed → /v3/notes, attachments →
  * /v3/attachments: https://harvestdocs.greenhouse.io/docs/step-by-step-migration-instructions),
@@ -14,13 +15,15 @@
  *   candidate record). The url is a mint link (`/files/m/<token>?Expires&Signature`, valid for
  *   the attachment lifetime) that answers 302 to a fresh signed URL valid for MINTED_LIFETIME_MS.
  * - Writes need a token issued with `sub` (422 otherwise); PATCH answers the candidate (v3
- *   shape, not wrapped in an array); DELETE answers 204.
+ *   shape, not wrapped in an array); DELETE answers 204. The bodies accepted (writes.ts): PATCH
+ *   with v3 field names only and custom fields as `{name_key, value}`; anonymize as
+ *   `{"fields": [names]}` with v1's 44 names.
  */
 import type { ApiRecord } from "../entities.ts";
 import { json, notFound, type Reply } from "./reply.ts";
 import type { Tenant } from "./tenant.ts";
 import { toV3 } from "./v3_shape.ts";
-import { validatePatch } from "./writes.ts";
+import { validateV3AnonymizeBody, validateV3Patch } from "./writes.ts";
 
 /** Life of the URL a mint link redirects to. */
 export const MINTED_LIFETIME_MS = 60_000;
@@ -55,14 +58,21 @@ export function v3Attachments(tenant: Tenant, candidateId: number): ApiRecord[] 
   }));
 }
 
-/** DELETE / PATCH /v3/candidates/{id} as the token's user (`sub`). */
+/**
+ * DELETE / PATCH /v3/candidates/{id} and PATCH /v3/candidates/{id}/anonymize as the token's
+ * user (`sub`). `operation` is the path's third segment, if any.
+ */
 export function v3CandidateWrite(
   tenant: Tenant,
   method: string,
   id: number,
   sub: number | undefined,
   bodyText: string | undefined,
+  operation?: string,
 ): Reply {
+  if (operation !== undefined && (operation !== "anonymize" || method !== "PATCH")) {
+    return notFound();
+  }
   if (sub === undefined) {
     return json(422, {
       errors: ["Writes need an access token issued for a user: request it with sub=<user id>."],
@@ -79,7 +89,14 @@ export function v3CandidateWrite(
   } catch {
     return json(422, { errors: ["body: must be valid JSON"] });
   }
-  const v = validatePatch(body, tenant.get("candidates", id)!, tenant.list("users"));
-  if (!v.ok) return json(422, { errors: v.errors.map((e) => `${e.field}: ${e.message}`) });
+  const errors = (list: { field: string; message: string }[]) =>
+    json(422, { errors: list.map((e) => `${e.field}: ${e.message}`) });
+  if (operation === "anonymize") {
+    const fields = validateV3AnonymizeBody(body);
+    if (!fields.ok) return errors(fields.errors);
+    return json(200, toV3("candidates", tenant.anonymizeCandidate(id, fields.value)));
+  }
+  const v = validateV3Patch(body, tenant.get("candidates", id)!, tenant.list("users"));
+  if (!v.ok) return errors(v.errors);
   return json(200, toV3("candidates", tenant.patchCandidate(id, v.value)));
 }

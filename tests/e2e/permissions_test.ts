@@ -57,6 +57,21 @@ const allowedRuns = (email: string): AllowedRun[] => [
     args: ["export", "--format", format, "-q"],
     stdout: new RegExp(`export complete: 7 ${format} file`),
   })),
+  // Writes the privacy key (owner-only, hard-linked into place), the log and the tombstones.
+  {
+    args: [
+      "erase",
+      "--email",
+      email,
+      "--mode",
+      "anonymize",
+      "--anonymize-fields",
+      "default",
+      "--yes",
+    ],
+    stdout: /erase: 1 of 1 candidates anonymized/,
+  },
+  { args: ["erase", "--lookup", "--email", email], stdout: /1 entry of .* names this address/ },
   { args: ["demo", "-q"], stdout: /Done\. Look inside \.\/demo-cache/ },
 ];
 
