@@ -36,7 +36,7 @@ async function list(s: Sandbox, bearer: string, path: string): Promise<ApiRecord
 }
 
 async function withSandbox(
-  fn: (s: Sandbox, bearer: string, clock: ManualClock) => Promise<void>,
+  fn: (s: Sandbox, bearer: string, clock: ManualClock) => void | Promise<void>,
   opts: Parameters<typeof startSandbox>[0] = {},
 ) {
   const clock = new ManualClock(T);
@@ -49,7 +49,7 @@ async function withSandbox(
 }
 
 Deno.test("sandbox v3 jobs: one department_id, office_ids, no embedded v1 lists", async () => {
-  await withSandbox(async (s) => {
+  await withSandbox((s) => {
     for (const job of s.v3.all("jobs")) {
       assert.ok(job.department_id === null || typeof job.department_id === "number");
       assert.ok(Array.isArray(job.office_ids));
@@ -62,7 +62,7 @@ Deno.test("sandbox v3 jobs: one department_id, office_ids, no embedded v1 lists"
 });
 
 Deno.test("sandbox v3 applications: job_id, source_id, stage_id/stage_name, status in_process", async () => {
-  await withSandbox(async (s) => {
+  await withSandbox((s) => {
     const apps = s.v3.all("applications");
     const statuses = new Set(apps.map((a) => a.status));
     assert.ok(statuses.has("in_process"));
@@ -81,7 +81,7 @@ Deno.test("sandbox v3 applications: job_id, source_id, stage_id/stage_name, stat
 });
 
 Deno.test("sandbox v3 offers: sent_on/starts_on dates, statuses Created/Accepted/Rejected/Deprecated", async () => {
-  await withSandbox(async (s) => {
+  await withSandbox((s) => {
     const offers = s.v3.all("offers");
     assert.ok(offers.length > 0);
     for (const o of offers) {
@@ -94,7 +94,7 @@ Deno.test("sandbox v3 offers: sent_on/starts_on dates, statuses Created/Accepted
 });
 
 Deno.test("sandbox v3 scorecards name no candidate, only their application", async () => {
-  await withSandbox(async (s) => {
+  await withSandbox((s) => {
     const cards = s.v3.all("scorecards");
     assert.ok(cards.length > 0);
     const ratings = ["strong_no", "no", "yes", "strong_yes", "no_decision"];
@@ -107,7 +107,7 @@ Deno.test("sandbox v3 scorecards name no candidate, only their application", asy
 });
 
 Deno.test("sandbox v3 users: primary_email and deactivated", async () => {
-  await withSandbox(async (s) => {
+  await withSandbox((s) => {
     const users = s.v3.all("users");
     for (const u of users) {
       assert.match(u.primary_email, /@/);
@@ -210,7 +210,7 @@ Deno.test("sandbox v3: per_page above 500 is a 422, not capped", async () => {
 });
 
 Deno.test("sandbox v3 token: expires_at or expires_in; 400 without the -<n> suffix; 401 invalid_client", async () => {
-  await withSandbox(async (s) => {
+  await withSandbox((s) => {
     const ok = await tokenReply(s);
     assert.equal(ok.body.expires_at, new Date(T + 3_600_000).toISOString());
     assert.match(s.clientId, /-\d+$/);
@@ -221,7 +221,7 @@ Deno.test("sandbox v3 token: expires_at or expires_in; 400 without the -<n> suff
     assert.equal(wrong.res.status, 401);
     assert.deepEqual(wrong.body, { error: "invalid_client" });
   });
-  await withSandbox(async (s) => {
+  await withSandbox((s) => {
     const { body } = await tokenReply(s);
     assert.equal(body.expires_in, 3600);
     assert.ok(!("expires_at" in body));
