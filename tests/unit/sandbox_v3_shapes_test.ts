@@ -210,7 +210,7 @@ Deno.test("sandbox v3: per_page above 500 is a 422, not capped", async () => {
 });
 
 Deno.test("sandbox v3 token: expires_at or expires_in; 400 without the -<n> suffix; 401 invalid_client", async () => {
-  await withSandbox((s) => {
+  await withSandbox(async (s) => {
     const ok = await tokenReply(s);
     assert.equal(ok.body.expires_at, new Date(T + 3_600_000).toISOString());
     assert.match(s.clientId, /-\d+$/);
@@ -221,7 +221,7 @@ Deno.test("sandbox v3 token: expires_at or expires_in; 400 without the -<n> suff
     assert.equal(wrong.res.status, 401);
     assert.deepEqual(wrong.body, { error: "invalid_client" });
   });
-  await withSandbox((s) => {
+  await withSandbox(async (s) => {
     const { body } = await tokenReply(s);
     assert.equal(body.expires_in, 3600);
     assert.ok(!("expires_at" in body));
