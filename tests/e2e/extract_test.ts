@@ -176,7 +176,9 @@ for (const api of APIS) {
       assert.equal(result.code, 1);
       assert.match(
         result.stderr,
-        api === "v1" ? /rejected the API key \(401\)/ : /refused the client credentials \(401\)/,
+        api === "v1"
+          ? /rejected the API key \(401\)/
+          : /refused the client credentials \(401 invalid_client\): the client id or secret is wrong/,
       );
       assert.equal(sandbox.log.length, 1, "no retries after a 401");
       assert.equal(result.stderr.trim().split("\n").length, 1, result.stderr);
