@@ -7,12 +7,7 @@ import { collectGarbage } from "../memory.ts";
 import { RunError } from "../errors.ts";
 import { readPending } from "../privacy/pending.ts";
 import { join } from "node:path";
-import {
-  type ApiRecord,
-  ENTITY_NAMES,
-  type EntityName,
-  isEntityName,
-} from "../entities.ts";
+import { type ApiRecord, ENTITY_NAMES, type EntityName, isEntityName } from "../entities.ts";
 import {
   ACTIVITY_FEEDS_FOLDER,
   attachmentsFolderName,

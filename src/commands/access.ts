@@ -81,7 +81,13 @@ export async function runAccess(cmd: AccessCommand, ctx: RunContext): Promise<nu
   }
   const files = await writeBundle(cmd.out, bundle);
   if (cmd.attachments) {
-    const downloads = await downloadAccessFiles(ctx, client, cmd.out, candidates);
+    const downloads = await downloadAccessFiles(
+      ctx,
+      client,
+      cmd.out,
+      candidates,
+      cmd.connection.fileHosts,
+    );
     files.push(`${downloads.files.length} attachment files`);
     if (downloads.failed.length > 0) {
       for (const failure of downloads.failed) ctx.err(`access: ${failure}\n`);

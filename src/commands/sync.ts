@@ -132,6 +132,8 @@ export interface SyncResources {
   cacheDir: string;
   ctx: RunContext;
   quiet: boolean;
+  /** `--file-hosts`: the only hosts attachment files may come from. */
+  fileHosts?: readonly string[];
 }
 
 /**
@@ -174,6 +176,7 @@ export async function runSyncCommand(
       cacheDir: cmd.cacheDir,
       ctx,
       quiet: cmd.quiet,
+      fileHosts: cmd.connection.fileHosts,
     });
     reports = await runSync({ ...cmd, dependents }, { client, cache, ctx });
   } finally {

@@ -146,6 +146,7 @@ export async function downloadAccessFiles(
   client: HarvestClient,
   dir: string,
   candidates: ApiRecord[],
+  fileHosts?: readonly string[],
 ): Promise<{ files: string[]; failed: string[] }> {
   const result = { files: [] as string[], failed: [] as string[] };
   const refreshOne = (id: number) => relistAttachments(client, id);
@@ -153,7 +154,7 @@ export async function downloadAccessFiles(
   for (const candidate of candidates) {
     const base = join(dir, "attachments", String(candidate.id));
     const outcome = await downloadCandidateFiles(
-      { ctx },
+      { ctx, fileHosts },
       candidate.id,
       lists.get(candidate.id) ?? [],
       base,
