@@ -318,16 +318,14 @@ const CHANGE_LISTS: Record<DependentStepName, ChangeList> = {
 };
 
 /**
- * The cached candidates whose step data changed since the step's high-water mark, where the API
- * can list those changes directly (v3); none on a first run, with --full, or on v1.
+ * The cached candidates whose step data changed since `since`, where the API can list those
+ * changes directly (v3; none on v1).
  */
-async function changedSinceLastRun(
+async function changedSince(
   step: DependentStepName,
-  opts: SyncOptions,
   env: SyncEnv,
-  since: Date | undefined,
+  since: Date,
 ): Promise<number[]> {
-  if (opts.full || since === undefined) return [];
   const changed = await candidatesChangedSince(env.client, CHANGE_LISTS[step], since);
   if (!changed?.size) return [];
   // Only cached candidates: one not synced yet gets its dependents when it is.
@@ -361,14 +359,14 @@ async function dependentStep(
     const candidates = await env.cache.folder(CANDIDATES_FOLDER, ENTITIES.candidates.moniker);
     ids = mergeIds(ids, await candidates.ids());
   }
-  try {
-    const changed = await changedSinceLastRun(step, opts, env, since);
-    if (since && env.client.dialect.candidateBatch && !opts.full) {
-      report.since = since.toISOString();
+  // Not on a first run (the candidates step found every candidate) nor with --full.
+  if (since && !opts.full && env.client.dialect.candidateBatch) {
+    report.since = since.toISOString();
+    try {
+      ids = mergeIds(ids, await changedSince(step, env, since));
+    } catch (error) {
+      return failed(report, error, env.ctx);
     }
-    ids = mergeIds(ids, changed);
-  } catch (error) {
-    return failed(report, error, env.ctx);
   }
   if (ids.length === 0) {
     await advance();
