@@ -6,7 +6,7 @@
  */
 
 import { RunError } from "./errors.ts";
-import { positiveId } from "./ids.ts";
+import { parseId, positiveId } from "./ids.ts";
 
 // deno-lint-ignore no-explicit-any
 export type ApiRecord = Record<string, any>;
@@ -42,6 +42,31 @@ export interface Reference {
    * field (e.g. candidates without applications). Ids named but not cached are always listed.
    */
   listUnnamed: boolean;
+  /**
+   * Ids the record's index.csv moniker names, for records that do not carry the field (v3
+   * scorecards name no candidate: their moniker is their application's candidate, looked up
+   * when they were written; see `monikerVia`).
+   */
+  fromMoniker?: (moniker: string) => unknown[];
+}
+
+/**
+ * Where a version's records lack what their moniker needs, the record that has it: v3 scorecards
+ * name no candidate, only their application ("application_id: ... use it to look up the
+ * candidate via the applications endpoint", the v3 scorecards reference as recorded in
+ * github.com/airbytehq/airbyte, airbyte-integrations/connectors/source-greenhouse/manifest.yaml).
+ * Writing such a record looks the named record up in the cache (or asks the API for it) and
+ * hands the result to `Entity.moniker` as its second argument.
+ */
+export interface MonikerVia {
+  /** The record's field naming the other record, e.g. "application_id". */
+  field: string;
+  /** The entity of the named record; it comes earlier in a sync. */
+  entity: EntityName;
+  /** What the moniker takes from the named record's own index.csv moniker (when cached). */
+  fromMoniker(moniker: string): string;
+  /** The same from the named record itself (when it had to be requested). */
+  fromRecord(record: ApiRecord): string;
 }
 
 export interface Entity {
@@ -58,15 +83,24 @@ export interface Entity {
    * docs/api-versions.md records the renamed fields).
    */
   paths: Record<ApiVersion, string | undefined>;
-  /** Whether the list endpoint takes created_after / created_before. */
-  createdFilters: boolean;
+  /**
+   * Whether the list endpoint takes a creation-date filter, per version: v1's created_after /
+   * created_before, v3's `created_at` (which every v3 list has, sources and prospect pools too:
+   * https://harvestdocs.greenhouse.io/docs/list-endpoints).
+   */
+  createdFilters: Record<ApiVersion, boolean>;
   /**
    * The list filter `sync` uses to ask only for records changed since its last run (v1 names;
    * the dialect turns it into the request parameter). null: no such filter, fetched whole.
    */
   updatedFilter: UpdatedFilter | null;
-  /** The index.csv moniker, compatible with the existing Python extractor's `check`. */
-  moniker: (record: ApiRecord) => string;
+  /**
+   * The index.csv moniker, compatible with the existing Python extractor's `check`. `via` is
+   * what `monikerVia` looked up for records that lack a field (undefined otherwise).
+   */
+  moniker: (record: ApiRecord, via?: string) => string;
+  /** Per version, where the moniker's missing field is looked up (see MonikerVia). */
+  monikerVia?: Partial<Record<ApiVersion, MonikerVia>>;
   /**
    * Where the entity comes in a sync, 1 first: after every entity it references, so a synced
    * record's references are in the cache before it (a unit test holds the table to that).
@@ -101,6 +135,17 @@ function jobIds(record: ApiRecord): unknown[] {
     : [record.job_id];
 }
 
+/** An application's source: v1 embeds `source`, v3 names `source_id`. */
+function sourceIds(record: ApiRecord): unknown[] {
+  return [record.source_id !== undefined ? record.source_id : record.source?.id];
+}
+
+/** The candidate id an index moniker starts with ("123", "123/7"), or nothing. */
+function monikerCandidate(moniker: string): unknown[] {
+  const id = parseId(moniker.split("/")[0]);
+  return id === undefined ? [] : [id];
+}
+
 const candidateId: Omit<Reference, "listUnnamed"> = {
   field: "candidate_id",
   entity: "candidates",
@@ -114,13 +159,14 @@ export const ENTITIES: Record<EntityName, Entity> = {
     summary: "Applications (candidate and prospect), with answers and attachment links",
     path: "/applications",
     paths: { v1: "/applications", v3: "/applications" },
-    createdFilters: true,
+    createdFilters: { v1: true, v3: true },
     updatedFilter: "last_activity_after",
     moniker: (r) => `${idOrEmpty(r.candidate_id)}/${firstJobId(r)}`,
     order: 5,
     references: [
       { ...candidateId, listUnnamed: true },
       { field: "jobs[].id", entity: "jobs", ids: jobIds, listUnnamed: true },
+      { field: "source_id", entity: "sources", ids: sourceIds, listUnnamed: false },
     ],
   },
   candidates: {
@@ -129,7 +175,7 @@ export const ENTITIES: Record<EntityName, Entity> = {
     summary: "Candidates and prospects, with contact details and attachment links",
     path: "/candidates",
     paths: { v1: "/candidates", v3: "/candidates" },
-    createdFilters: true,
+    createdFilters: { v1: true, v3: true },
     updatedFilter: "updated_after",
     moniker: personName,
     order: 4,
@@ -141,7 +187,7 @@ export const ENTITIES: Record<EntityName, Entity> = {
     summary: "Jobs, with departments, offices, hiring team and openings",
     path: "/jobs",
     paths: { v1: "/jobs", v3: "/jobs" },
-    createdFilters: true,
+    createdFilters: { v1: true, v3: true },
     updatedFilter: "updated_after",
     moniker: (r) => idOrEmpty(r.name),
     order: 3,
@@ -153,7 +199,7 @@ export const ENTITIES: Record<EntityName, Entity> = {
     summary: "Offers, every version",
     path: "/offers",
     paths: { v1: "/offers", v3: "/offers" },
-    createdFilters: true,
+    createdFilters: { v1: true, v3: true },
     updatedFilter: "updated_after",
     moniker: (r) => `${idOrEmpty(r.candidate_id)}/${idOrEmpty(r.application_id)}`,
     order: 6,
@@ -173,7 +219,7 @@ export const ENTITIES: Record<EntityName, Entity> = {
     summary: "Prospect pools and their stages",
     path: "/prospect_pools",
     paths: { v1: "/prospect_pools", v3: "/prospect_pools" },
-    createdFilters: false,
+    createdFilters: { v1: false, v3: true },
     updatedFilter: null,
     moniker: (r) => idOrEmpty(r.name),
     order: 2,
@@ -185,11 +231,28 @@ export const ENTITIES: Record<EntityName, Entity> = {
     summary: "Submitted scorecards",
     path: "/scorecards",
     paths: { v1: "/scorecards", v3: "/scorecards" },
-    createdFilters: true,
+    createdFilters: { v1: true, v3: true },
     updatedFilter: "updated_after",
-    moniker: (r) => idOrEmpty(r.candidate_id),
+    // v1 scorecards carry candidate_id; v3 ones only application_id (see MonikerVia).
+    moniker: (r, via) => r.candidate_id === undefined ? via ?? "" : idOrEmpty(r.candidate_id),
+    monikerVia: {
+      v3: {
+        field: "application_id",
+        entity: "applications",
+        fromMoniker: (moniker) => moniker.split("/")[0],
+        fromRecord: (application) => idOrEmpty(application.candidate_id),
+      },
+    },
     order: 7,
-    references: [{ ...candidateId, listUnnamed: true }],
+    references: [
+      { ...candidateId, fromMoniker: monikerCandidate, listUnnamed: true },
+      {
+        field: "application_id",
+        entity: "applications",
+        ids: (record) => [record.application_id],
+        listUnnamed: false,
+      },
+    ],
   },
   sources: {
     name: "sources",
@@ -197,7 +260,7 @@ export const ENTITIES: Record<EntityName, Entity> = {
     summary: "Candidate sources, grouped by strategy",
     path: "/sources",
     paths: { v1: "/sources", v3: "/sources" },
-    createdFilters: false,
+    createdFilters: { v1: false, v3: true },
     updatedFilter: null,
     moniker: (r) => idOrEmpty(r.name),
     order: 1,

@@ -66,9 +66,11 @@ export interface EntityFolder {
   /**
    * The first half of `writeRecords`, synchronous: validates the records and turns them into file
    * contents one by one (records may be parsed lazily as they are read), so no parsed record
-   * needs to stay alive during the (slow) writes. Throws RunError like `writeRecords`.
+   * needs to stay alive during the (slow) writes. Throws RunError like `writeRecords`. `moniker`
+   * replaces the folder's moniker function for these records (one whose moniker needs a lookup
+   * the caller made for this page).
    */
-  encodeRecords(records: Iterable<ApiRecordWithId>): EncodedRecords;
+  encodeRecords(records: Iterable<ApiRecordWithId>, moniker?: MonikerOf): EncodedRecords;
   /** The second half of `writeRecords`: journals and writes what `encodeRecords` returned. */
   writeEncoded(encoded: EncodedRecords, extractedAt: Date): Promise<void>;
   /** Same, with id and moniker given explicitly; `body` is the file's content. */
@@ -215,8 +217,8 @@ class FolderImpl implements EntityFolder {
     await this.writeEncoded(encoded, extractedAt);
   }
 
-  encodeRecords(records: Iterable<ApiRecordWithId>): EncodedRecords {
-    return encodeRecords(records, this.moniker);
+  encodeRecords(records: Iterable<ApiRecordWithId>, moniker?: MonikerOf): EncodedRecords {
+    return encodeRecords(records, moniker ?? this.moniker);
   }
 
   async writeEntries(entries: Entry[], extractedAt: Date): Promise<void> {

@@ -7,14 +7,7 @@ import { collectGarbage } from "../memory.ts";
 import { RunError } from "../errors.ts";
 import { readPending } from "../privacy/pending.ts";
 import { join } from "node:path";
-import {
-  type ApiRecord,
-  ENTITIES,
-  ENTITY_NAMES,
-  type EntityName,
-  isEntityName,
-} from "../entities.ts";
-import { positiveId } from "../ids.ts";
+import { type ApiRecord, ENTITY_NAMES, type EntityName, isEntityName } from "../entities.ts";
 import {
   ACTIVITY_FEEDS_FOLDER,
   attachmentsFolderName,
@@ -32,7 +25,7 @@ import {
   recordFileName,
   recordIdOf,
 } from "../cache/mod.ts";
-import { crossReferenceGaps, REFERENCED_ENTITIES, type ReferenceIds } from "./references.ts";
+import { crossReferenceGaps, referenceCollector, type ReferenceIds } from "./references.ts";
 import {
   type Category,
   CROSS_REFERENCE_CATEGORIES,
@@ -192,10 +185,11 @@ async function auditFolder(
   const dir = join(cacheDir, name);
   const fileIds = await listRecordFiles(dir, name, problems);
   if (fileIds === undefined) return undefined;
-  const index = await auditIndex(dir, name, problems);
+  const collector = isEntityName(name) ? referenceCollector(name, refs) : undefined;
+  const index = await auditIndex(dir, name, problems, collector?.row);
   matchRowsAndFiles(name, index.rows, fileIds, problems);
   index.rows.clear();
-  auditRecordFiles(dir, name, fileIds, problems, referenceCollector(name, refs), progress);
+  auditRecordFiles(dir, name, fileIds, problems, collector?.record, progress);
   return {
     summary: {
       name,
@@ -256,7 +250,12 @@ interface IndexAudit {
  * out of order (once) and an index that is missing or unreadable. Duplicates and order are
  * checked here so each problem names its id.
  */
-async function auditIndex(dir: string, name: string, problems: Problems): Promise<IndexAudit> {
+async function auditIndex(
+  dir: string,
+  name: string,
+  problems: Problems,
+  onRow?: (moniker: string) => void,
+): Promise<IndexAudit> {
   const audit: IndexAudit = { rows: new Set() };
   let lastId = 0;
   let orderReported = false;
@@ -285,6 +284,7 @@ async function auditIndex(dir: string, name: string, problems: Problems): Promis
           continue;
         }
         audit.rows.add(item.id);
+        onRow?.(item.moniker);
         if (item.id < lastId && !orderReported) {
           orderReported = true;
           problems.add("index_malformed", {
@@ -419,33 +419,6 @@ function forEachFile(
     }
   }
   progress(sinceReport);
-}
-
-function addTo(set: Set<number>, value: unknown): void {
-  const id = positiveId(value);
-  if (id !== undefined) set.add(id);
-}
-
-/** Keeps, per entity, only the ids the cross-references need (see references.ts). */
-function referenceCollector(
-  name: string,
-  refs: ReferenceIds,
-): ((id: number, record: ApiRecord) => void) | undefined {
-  if (!isEntityName(name)) return undefined;
-  const cached = REFERENCED_ENTITIES.has(name) ? new Set<number>() : undefined;
-  if (cached) refs.cached.set(name, cached);
-  const named = ENTITIES[name].references.map((reference) => {
-    const ids = new Set<number>();
-    refs.named.set(reference, ids);
-    return { reference, ids };
-  });
-  if (!cached && named.length === 0) return undefined;
-  return (id, record) => {
-    cached?.add(id);
-    for (const { reference, ids } of named) {
-      for (const value of reference.ids(record)) addTo(ids, value);
-    }
-  };
 }
 
 /** `<cache>/candidates/<id>-attachments/<folder>/`: a complete marker that matches its file. */

@@ -38,6 +38,7 @@ export type CrossReferenceKey =
   | "jobs_without_applications"
   | "jobs_missing"
   | "applications_missing"
+  | "sources_missing"
   | "candidates_without_scorecards";
 
 export interface CategoryInfo<K extends string = string> {
@@ -165,8 +166,13 @@ export const CROSS_REFERENCE_CATEGORIES: CategoryInfo<CrossReferenceKey>[] = [
   },
   {
     key: "applications_missing",
-    title: "Applications named by offers but missing",
+    title: "Applications named by offers or scorecards but missing",
     advice: "extract applications (without a date filter)",
+  },
+  {
+    key: "sources_missing",
+    title: "Sources named by applications but missing",
+    advice: "extract sources",
   },
   {
     key: "candidates_without_scorecards",

@@ -8,6 +8,7 @@ import {
   clientCredentialsAuth,
   DIALECTS,
   HarvestClient,
+  withPageSize,
 } from "../harvest/mod.ts";
 import { USER_AGENT } from "../version.ts";
 import type { Connection } from "./options.ts";
@@ -29,7 +30,9 @@ export function openClient(connection: Connection, ctx: RunContext): HarvestClie
   return new HarvestClient({
     baseUrl: connection.baseUrl,
     auth: connectionAuth(connection, ctx),
-    dialect: DIALECTS[connection.api],
+    dialect: connection.perPage === undefined
+      ? DIALECTS[connection.api]
+      : withPageSize(DIALECTS[connection.api], connection.perPage),
     rateTarget: connection.rateTarget,
     userAgent: USER_AGENT,
     clock: ctx.clock,

@@ -113,7 +113,13 @@ export async function runAccess(cmd: AccessCommand, ctx: RunContext): Promise<nu
   }
   const files = await writeBundle(cmd.out, bundle);
   if (cmd.attachments) {
-    const downloads = await downloadAccessFiles(ctx, client, cmd.out, candidates);
+    const downloads = await downloadAccessFiles(
+      ctx,
+      client,
+      cmd.out,
+      candidates,
+      cmd.connection.fileHosts,
+    );
     const copied = bundle.cache_only
       ? await copyCachedAttachments(cmd.cacheDir, cmd.out, bundle.cache_only)
       : [];

@@ -27,7 +27,9 @@ export const activityFeedsSpec: CommandSpec<ActivityFeedsCommand> = {
   description: `For every candidate in <cache>/${CANDIDATES_FOLDER}/${INDEX_FILE}, fetches ` +
     `/candidates/{id}/activity_feed and writes it to <cache>/${FEEDS}/<candidate_id>.json, ` +
     `with <cache>/${FEEDS}/${INDEX_FILE} (id = candidate id, moniker = the candidate's). ` +
-    "Requests run concurrently under the rate limit; a candidate deleted upstream is skipped.",
+    "Requests run concurrently under the rate limit; a candidate deleted upstream is skipped. " +
+    'On Harvest v3 the file is {"notes": [...]} with every item GET /notes lists for the ' +
+    "candidate (notes, e-mails, activities, told apart by type), 50 candidates a request.",
   options: dependentOptions,
   help: dependentHelp,
   parse(values, _positionals, env) {

@@ -124,6 +124,7 @@ export async function runDependent(
       ctx,
       concurrency: opts.concurrency,
       quiet: opts.quiet,
+      fileHosts: opts.connection.fileHosts,
       onItem: ({ done, total }) =>
         progress.update({ done, total, waitedMs: client.stats.waitedMs }),
     };

@@ -2,7 +2,7 @@
  * The seven entity commands: one code path, driven by the entity table. Opens the client and
  * the cache and runs the extraction stream (src/extract/), which writes each page as it arrives.
  */
-import type { Entity, EntityName } from "../entities.ts";
+import { API_VERSIONS, type ApiVersion, type Entity, type EntityName } from "../entities.ts";
 import { UsageError } from "../errors.ts";
 import type { RunContext } from "../context.ts";
 import type { CommandSpec } from "../cli/spec.ts";
@@ -35,7 +35,14 @@ export interface ExtractCommand {
   quiet: boolean;
 }
 
+/** The versions whose list of `entity` has no creation-date filter (v1 sources, for one). */
+function withoutCreatedFilter(entity: Entity): ApiVersion[] {
+  return API_VERSIONS.filter((version) => !entity.createdFilters[version]);
+}
+
 export function extractSpec(entity: Entity): CommandSpec<ExtractCommand> {
+  const unfiltered = withoutCreatedFilter(entity);
+  const anyFilter = unfiltered.length < API_VERSIONS.length;
   return {
     name: entity.name,
     summary: entity.summary,
@@ -43,7 +50,10 @@ export function extractSpec(entity: Entity): CommandSpec<ExtractCommand> {
     description:
       `Lists ${entity.path} and writes one JSON file per record to <cache>/${entity.name}/, ` +
       `with <cache>/${entity.name}/${INDEX_FILE} (id,moniker,timestamp).` +
-      (entity.createdFilters ? "" : ` The API has no creation-date filter for ${entity.name}.`),
+      (unfiltered.length === 0
+        ? ""
+        : ` Harvest ${unfiltered.join(" and ")} has no creation-date filter for ${entity.name}` +
+          (anyFilter ? " (-a/-b work on the other version)." : ".")),
     options: {
       ...dateOptions,
       ...cacheOptions,
@@ -51,16 +61,19 @@ export function extractSpec(entity: Entity): CommandSpec<ExtractCommand> {
       ...outputOptions,
     },
     help: [
-      ...(entity.createdFilters ? dateHelp : []),
+      ...(anyFilter ? dateHelp : []),
       ...cacheHelp,
       ...connectionHelp,
       ...outputHelp,
     ],
     parse(values, _positionals, env) {
       const range = dateRange(values);
-      if (!entity.createdFilters && (range.after || range.before)) {
+      const conn = connection(values, env);
+      if (!entity.createdFilters[conn.api] && (range.after || range.before)) {
         throw new UsageError(
-          `${entity.name} cannot be filtered by creation date: the API has no such filter for it`,
+          `${entity.name} cannot be filtered by creation date on Harvest ${conn.api}: its list ` +
+            "has no such filter there; leave out -a/-b" +
+            (conn.api === "v1" ? ", or use Harvest v3 (--api v3), which has one" : ""),
         );
       }
       return {
@@ -68,7 +81,7 @@ export function extractSpec(entity: Entity): CommandSpec<ExtractCommand> {
         entity: entity.name,
         range,
         cacheDir: cacheDir(values, env),
-        connection: connection(values, env),
+        connection: conn,
         quiet: quiet(values),
       };
     },

@@ -164,6 +164,8 @@ export interface SyncResources {
   cacheDir: string;
   ctx: RunContext;
   quiet: boolean;
+  /** `--file-hosts`: the only hosts attachment files may come from. */
+  fileHosts?: readonly string[];
 }
 
 /**
@@ -207,6 +209,7 @@ export async function runSyncCommand(
       cacheDir: cmd.cacheDir,
       ctx,
       quiet: cmd.quiet,
+      fileHosts: cmd.connection.fileHosts,
     });
     reports = await runSync({ ...cmd, dependents }, { client, cache, ctx, changes });
     await changes.close(new Date(ctx.clock.now()));

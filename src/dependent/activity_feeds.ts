@@ -6,9 +6,10 @@
  *
  * When the dialect fetches candidate data in batches (v3), the notes of up to `maxIds`
  * candidates come from one paginated `GET /notes?candidate_ids=…` and each candidate's file is
- * `{"notes": [<v3 note>, …]}` (v3 has no activity feed; emails and activities are not in it).
- * Every candidate asked for gets a file, `{"notes": []}` when it has none (v3 cannot tell a
- * candidate without notes from one deleted upstream).
+ * `{"notes": [<v3 note>, …]}` with every item the list has: v3 has no activity feed, and its
+ * notes list carries notes, e-mails and activities told apart by `type` (NOTE, EMAIL, ACTIVITY,
+ * …), all kept as served. Every candidate asked for gets a file, `{"notes": []}` when it has none
+ * (v3 cannot tell a candidate without notes from one deleted upstream).
  */
 import { ACTIVITY_FEEDS_FOLDER, type EntityFolder } from "../cache/mod.ts";
 import type { CandidateBatch } from "../harvest/mod.ts";

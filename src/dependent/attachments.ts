@@ -41,6 +41,7 @@ import { RunError } from "../errors.ts";
 import { collectGarbage } from "../memory.ts";
 import { type CandidateBatch, getRecord, type HarvestClient } from "../harvest/mod.ts";
 import { listByCandidate } from "./batch.ts";
+import { FileHostRefused, guardFileHosts } from "./file_hosts.ts";
 import {
   candidatesFolder,
   chunk,
@@ -69,7 +70,10 @@ const CANDIDATE_CHUNK = 200;
 export interface AttachmentOptions {
   verify: boolean;
   urlLifetimeMs?: number;
-  /** For tests; default the global fetch. */
+  /**
+   * For tests: stands in for the network. Default: the global fetch with every hop checked
+   * against this build's hosts and `--file-hosts` (file_hosts.ts).
+   */
   fetchFn?: typeof fetch;
   /** For tests; default `CANDIDATE_CHUNK`. */
   candidatesPerChunk?: number;
@@ -209,7 +213,7 @@ async function downloadChunk(
   result: DependentResult,
 ): Promise<void> {
   const lifetime = opts.urlLifetimeMs ?? DEFAULT_URL_LIFETIME_MS;
-  const fetchFn = opts.fetchFn ?? fetch;
+  const fetchFn = opts.fetchFn ?? guardFileHosts(fetch, { narrowed: run.fileHosts });
   const plans = new Map<number, Plan>();
   const fresh = new Map<number, Promise<ApiAttachment[] | undefined>>();
   const batch = run.client.dialect.candidateBatch;
@@ -324,7 +328,7 @@ async function downloadChunk(
  * sanitised names, streamed atomic writes, marker last, no API key sent to the file host.
  */
 export async function downloadCandidateFiles(
-  run: Pick<DependentRun, "ctx">,
+  run: Pick<DependentRun, "ctx" | "fileHosts">,
   candidateId: number,
   attachments: ApiAttachment[],
   baseDir: string,
@@ -346,7 +350,8 @@ export async function downloadCandidateFiles(
       file,
       attachment: attachments[i],
     };
-    const outcome = await downloadJob(run, job, opts.fetchFn ?? fetch, opts.refreshOne);
+    const fetchFn = opts.fetchFn ?? guardFileHosts(fetch, { narrowed: run.fileHosts });
+    const outcome = await downloadJob(run, job, fetchFn, opts.refreshOne);
     if (outcome.kind === "ok") result.files.push(join(names[i], file));
     else if (outcome.kind === "fail") result.failed.push(`${names[i]}: ${outcome.reason}`);
   }
@@ -485,6 +490,7 @@ async function fetchToFile(url: URL, path: string, fetchFn: typeof fetch): Promi
       // No headers of ours: the signed URL is the only credential the file host needs.
       response = await fetchFn(url, { redirect: "follow", signal: controller.signal });
     } catch (error) {
+      if (error instanceof FileHostRefused) return { kind: "fail", reason: error.message };
       return { kind: "retry", reason: `cannot reach the file host: ${describe(error)}` };
     }
     if (response.status !== 200 || response.body === null) {

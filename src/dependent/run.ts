@@ -19,6 +19,8 @@ export interface DependentRun {
   quiet: boolean;
   /** Called after each item (done, skipped or failed), for Progress. */
   onItem?: (counts: { done: number; total: number }) => void;
+  /** `--file-hosts`: the only hosts attachment files may come from (see file_hosts.ts). */
+  fileHosts?: readonly string[];
 }
 
 export interface DependentResult {

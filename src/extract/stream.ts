@@ -10,6 +10,7 @@ import type { Cache, EncodedRecords, EntityFolder } from "../cache/mod.ts";
 import type { HarvestClient, LazyPage } from "../harvest/mod.ts";
 import { prefetch } from "../prefetch.ts";
 import { collectGarbage } from "../memory.ts";
+import { monikerLookup, type PageMonikers } from "./moniker_lookup.ts";
 
 /** Commit the index every this many pages, so a long run's index stays close to its files. */
 const COMMIT_EVERY_PAGES = 20;
@@ -70,10 +71,11 @@ export async function streamEntity(run: EntityStream): Promise<StreamResult> {
   try {
     const folder = await run.cache.folder(entity.name, entity.moniker);
     const path = entityPath(entity, client.dialect);
+    const monikers = await monikerLookup(entity, client, run.cache);
     const listing = client.paginateLazily(path, run.params, { startUrl: run.startUrl });
     // Pages are encoded as they arrive (one record parsed at a time), so neither the page being
     // written nor the one prefetched meanwhile keeps parsed records alive.
-    const encoded = encodedPages(listing, path, folder, run.summarize);
+    const encoded = encodedPages(listing, path, folder, run.summarize, monikers);
     for await (const page of prefetch(encoded)) {
       await run.beforeWrite?.(page, folder);
       await folder.writeEncoded(page.encoded, new Date(ctx.clock.now()));
@@ -98,15 +100,18 @@ export async function streamEntity(run: EntityStream): Promise<StreamResult> {
 
 /**
  * Encodes each page into file contents as it arrives, parsing its records one at a time, and
- * refuses a record whose id cannot name a file.
+ * refuses a record whose id cannot name a file. With `monikers`, the page's monikers are looked
+ * up first (see moniker_lookup.ts).
  */
 async function* encodedPages(
   pages: AsyncIterable<LazyPage>,
   path: string,
   folder: EntityFolder,
   summarize?: (record: ApiRecord) => string,
+  monikers?: PageMonikers,
 ): AsyncGenerator<EncodedPage> {
   for await (const page of pages) {
+    const moniker = await monikers?.forPage(page.records.values());
     const records: EncodedPage["records"] = [];
     const checked = function* () {
       for (const record of page.records.values() as Iterable<ApiRecord>) {
@@ -123,7 +128,7 @@ async function* encodedPages(
       }
     };
     const count = page.records.length;
-    const encoded = folder.encodeRecords(checked());
+    const encoded = folder.encodeRecords(checked(), moniker);
     page.records.release();
     yield { encoded, count, lastPage: page.lastPage, nextUrl: page.nextUrl, records };
   }

@@ -152,6 +152,7 @@ export async function downloadAccessFiles(
   client: HarvestClient,
   dir: string,
   candidates: ApiRecord[],
+  fileHosts?: readonly string[],
 ): Promise<{ files: string[]; failed: string[] }> {
   const result = { files: [] as string[], failed: [] as string[] };
   // Expired URLs are refreshed through list endpoints too (v1: the candidates list, not Retrieve).
@@ -165,7 +166,7 @@ export async function downloadAccessFiles(
   for (const candidate of candidates) {
     const base = join(dir, "attachments", String(candidate.id));
     const outcome = await downloadCandidateFiles(
-      { ctx },
+      { ctx, fileHosts },
       candidate.id,
       lists.get(candidate.id) ?? [],
       base,

@@ -75,11 +75,18 @@ export interface SandboxOptions {
   v3Scopes?: string[];
   /** Initial faults (also mutable later through sandbox.faults). */
   faults?: Faults;
-  /** v3 OAuth client credentials; defaults "sandbox-client-id" / "sandbox-client-secret". */
+  /**
+   * v3 OAuth client credentials; defaults "sandbox-client-id-1" / "sandbox-client-secret". A
+   * client id without its `-<n>` suffix is refused with 400, as Greenhouse does.
+   */
   clientId?: string;
   clientSecret?: string;
   /** v3 access-token life; default 1 h. */
   tokenLifetimeMs?: number;
+  /** How the token answer states the life: "expires_at" (RFC 3339, default) or "expires_in". */
+  tokenExpiry?: "expires_at" | "expires_in";
+  /** v3 token requests per 60 s window (their own window); default 0 = unlimited (Greenhouse publishes no figure). */
+  tokenRateLimit?: number;
   /** v3 requests per 30 s window; default 75 (the value reported for real tenants); 0 = unlimited. */
   v3RateLimit?: number;
   /** v3 window; default 30_000. */
@@ -133,12 +140,14 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
     clock,
   });
   const log: RequestLogEntry[] = [];
-  const clientId = opts.clientId ?? "sandbox-client-id";
+  const clientId = opts.clientId ?? "sandbox-client-id-1";
   const clientSecret = opts.clientSecret ?? "sandbox-client-secret";
   const v3 = new V3Api({
     clientId,
     clientSecret,
     tokenLifetimeMs: opts.tokenLifetimeMs ?? 3_600_000,
+    tokenExpiry: opts.tokenExpiry ?? "expires_at",
+    tokenRateLimit: opts.tokenRateLimit ?? 0,
     clock,
   }, tenant);
   const sandbox = {} as Sandbox;

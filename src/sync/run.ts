@@ -6,7 +6,9 @@
  * Entity steps list only what changed since the step's high-water mark (the entity table says
  * which filter; the dialect spells it), checkpointing after every page so a killed run continues
  * where it stopped. The candidates step collects the candidates that are new or changed; the
- * dependent steps (activity feeds, attachments) then process exactly those.
+ * dependent steps (activity feeds, attachments) then process exactly those, and on v3 also the
+ * candidates whose notes or attachments changed since the step's own high-water mark, which the
+ * notes and attachments lists tell directly (changed_dependents.ts).
  */
 import { rm } from "node:fs/promises";
 import type { Cache, ChangeLog, EntityFolder } from "../cache/mod.ts";
@@ -17,6 +19,7 @@ import { streamEntity } from "../extract/stream.ts";
 import { ENTITIES, ENTITIES_IN_ORDER, type EntityName, entityPath, recordId } from "../entities.ts";
 import { RunError } from "../errors.ts";
 import type { HarvestClient } from "../harvest/mod.ts";
+import { candidatesChangedSince, type ChangeList } from "./changed_dependents.ts";
 import { changeStamp, compareWithCache } from "./compare.ts";
 import { type Checkpoint, mergeIds, readState, type SyncState, writeState } from "./state.ts";
 
@@ -321,6 +324,30 @@ async function prune(
   return gone.length;
 }
 
+/** The list whose changes each dependent step follows on v3 (changed_dependents.ts). */
+const CHANGE_LISTS: Record<DependentStepName, ChangeList> = {
+  activity_feeds: "notes",
+  attachments: "attachments",
+};
+
+/**
+ * The cached candidates whose step data changed since `since`, where the API can list those
+ * changes directly (v3; none on v1).
+ */
+async function changedSince(
+  step: DependentStepName,
+  env: SyncEnv,
+  since: Date,
+): Promise<number[]> {
+  const changed = await candidatesChangedSince(env.client, CHANGE_LISTS[step], since);
+  if (!changed?.size) return [];
+  // Only cached candidates: one not synced yet gets its dependents when it is.
+  const candidates = await env.cache.folder(CANDIDATES_FOLDER, ENTITIES.candidates.moniker);
+  const cached: number[] = [];
+  for (const id of changed) if (await candidates.has(id)) cached.push(id);
+  return cached;
+}
+
 async function dependentStep(
   step: DependentStepName,
   opts: SyncOptions,
@@ -330,16 +357,39 @@ async function dependentStep(
   const report = emptyReport(step, "candidates");
   const fn = opts.dependents?.[step];
   if (!fn) return { ...report, status: "unavailable" };
+  const stepState = state.steps[step] ??= {};
+  const startedAt = env.ctx.clock.now();
+  const since = stepState.highWater ? new Date(stepState.highWater) : undefined;
+  // Advanced only once the step succeeded: a failed listing is listed again next time.
+  const advance = async () => {
+    stepState.highWater = new Date(startedAt - opts.overlapMs).toISOString();
+    stepState.lastStartedAt = new Date(startedAt).toISOString();
+    stepState.lastFinishedAt = new Date(env.ctx.clock.now()).toISOString();
+    await writeState(env.cache.dir, state);
+  };
   let ids = state.pending[step] ?? [];
   if (opts.full) {
     const candidates = await env.cache.folder(CANDIDATES_FOLDER, ENTITIES.candidates.moniker);
     ids = mergeIds(ids, await candidates.ids());
   }
-  if (ids.length === 0) return report;
+  // Not on a first run (the candidates step found every candidate) nor with --full.
+  if (since && !opts.full && env.client.dialect.candidateBatch) {
+    report.since = since.toISOString();
+    try {
+      ids = mergeIds(ids, await changedSince(step, env, since));
+    } catch (error) {
+      return failed(report, error, env.ctx);
+    }
+  }
+  if (ids.length === 0) {
+    await advance();
+    return report;
+  }
   try {
     const result = await fn(ids);
     state.pending[step] = mergeIds(result.failed.map((f) => f.id));
-    await writeState(env.cache.dir, state);
+    // The failed candidates stay pending, so the mark can move past their changes too.
+    await advance();
     report.updated = result.done;
     report.unchanged = result.skipped;
     report.failed = result.failed.length;

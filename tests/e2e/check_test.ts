@@ -267,7 +267,7 @@ Deno.test("check: usage errors exit 2; a missing cache exits 1; --strict fails o
     }
     const lenient = await runCli(["check"], { root });
     assert.equal(lenient.code, 0, lenient.stdout);
-    assert.match(lenient.stdout, /Applications named by offers but missing: 1/);
+    assert.match(lenient.stdout, /Applications named by offers or scorecards but missing: 1/);
     assert.match(lenient.stdout, /applications 6:/);
     const strict = await runCli(["check", "--strict", "--json"], { root });
     assert.equal(strict.code, 1);

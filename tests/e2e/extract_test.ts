@@ -1,7 +1,7 @@
 /** End to end: the real CLI, spawned with scoped permissions, against the in-process sandbox. */
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { ENTITIES, ENTITY_NAMES } from "../../src/entities.ts";
+import { type ApiRecord, ENTITIES, ENTITY_NAMES, type EntityName } from "../../src/entities.ts";
 import { parseIndex } from "../../src/cache/index_codec.ts";
 import type { Sandbox } from "../../src/sandbox/mod.ts";
 import { type Api, apiEnv, apiRequests, APIS } from "./api.ts";
@@ -11,6 +11,17 @@ import { frozenClock, startSandboxDisposable } from "./sandbox.ts";
 /** What the sandbox serves for an entity in that version's shape. */
 function served(api: Api, sandbox: Sandbox, entity: typeof ENTITY_NAMES[number]) {
   return api === "v1" ? sandbox.tenant.list(entity) : sandbox.v3.all(entity);
+}
+
+/**
+ * The index moniker of a served record: the entity table's, where v3 scorecards (which name no
+ * candidate) take their application's candidate id.
+ */
+function expectedMoniker(api: Api, sandbox: Sandbox, entity: EntityName, record: ApiRecord) {
+  const via = ENTITIES[entity].monikerVia?.[api];
+  if (!via) return ENTITIES[entity].moniker(record);
+  const named = sandbox.tenant.get(via.entity, record[via.field]);
+  return ENTITIES[entity].moniker(record, named && via.fromRecord(named));
 }
 
 /** The credential that must never be printed or written. */
@@ -50,9 +61,10 @@ for (const api of APIS) {
         for (const row of parsed.rows) {
           assert.equal(
             row.moniker,
-            ENTITIES[entity].moniker(byId.get(row.id)!),
+            expectedMoniker(api, sandbox, entity, byId.get(row.id)!),
             `${entity} ${row.id}`,
           );
+          if (entity === "scorecards") assert.match(row.moniker, /^\d+$/, "names its candidate");
           assert.match(row.timestamp, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
         }
       }
@@ -164,7 +176,9 @@ for (const api of APIS) {
       assert.equal(result.code, 1);
       assert.match(
         result.stderr,
-        api === "v1" ? /rejected the API key \(401\)/ : /refused the client credentials \(401\)/,
+        api === "v1"
+          ? /rejected the API key \(401\)/
+          : /refused the client credentials \(401 invalid_client\): the client id or secret is wrong/,
       );
       assert.equal(sandbox.log.length, 1, "no retries after a 401");
       assert.equal(result.stderr.trim().split("\n").length, 1, result.stderr);

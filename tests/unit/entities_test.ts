@@ -41,6 +41,16 @@ Deno.test("other monikers follow the existing extractor", () => {
   assert.equal(ENTITIES.jobs.moniker({ name: "=SUM(A1)" }), "=SUM(A1)");
   assert.equal(ENTITIES.offers.moniker({ candidate_id: 1, application_id: 2 }), "1/2");
   assert.equal(ENTITIES.scorecards.moniker({ candidate_id: 5 }), "5");
+  // v3 scorecards name no candidate: the moniker is what was looked up through the application.
+  assert.equal(ENTITIES.scorecards.moniker({ application_id: 9 }, "5"), "5");
+  assert.equal(ENTITIES.scorecards.moniker({ application_id: 9 }), "");
+  const via = ENTITIES.scorecards.monikerVia!.v3!;
+  assert.equal(via.field, "application_id");
+  assert.equal(via.entity, "applications");
+  assert.equal(via.fromMoniker("5/7"), "5");
+  assert.equal(via.fromMoniker("5/"), "5");
+  assert.equal(via.fromRecord({ candidate_id: 5, job_id: 7 }), "5");
+  assert.equal(ENTITIES.scorecards.monikerVia!.v1, undefined);
   assert.equal(ENTITIES.prospect_pools.moniker({ name: "Pool" }), "Pool");
   assert.equal(ENTITIES.sources.moniker({ name: "Other" }), "Other");
 });
@@ -91,4 +101,12 @@ Deno.test("every entity has a list path for both API versions", () => {
       assert.ok(ENTITIES[name].paths[version], `${name} ${version}`);
     }
   }
+});
+
+Deno.test("creation-date filters per version: v3 has one on every list, v1 not on sources and pools", () => {
+  for (const name of ENTITY_NAMES) assert.equal(ENTITIES[name].createdFilters.v3, true, name);
+  assert.deepEqual(
+    ENTITY_NAMES.filter((name) => !ENTITIES[name].createdFilters.v1),
+    ["prospect_pools", "sources"],
+  );
 });

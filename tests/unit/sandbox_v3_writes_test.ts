@@ -48,7 +48,8 @@ Deno.test("v3 PATCH and anonymize take v3 bodies only; v1 shapes are refused wit
     });
     assert.equal(patched.status, 200);
     assert.equal(patched.body.private, true);
-    assert.equal(patched.body.custom_fields.desired_salary, null);
+    // v3 custom_fields are keyed: {name, type, value}.
+    assert.equal(patched.body.custom_fields.desired_salary.value, null);
     const anonymized = await send(`/candidates/${id}/anonymize`, { fields: ["attachments"] });
     assert.equal(anonymized.status, 200);
     assert.deepEqual(sandbox.tenant.get("candidates", id)!.attachments, []);

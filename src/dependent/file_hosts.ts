@@ -1,0 +1,149 @@
+/**
+ * Which hosts the attachment downloader fetches files from.
+ *
+ * The outer bound is what this process may connect to: for the released binary, the `--allow-net`
+ * set compiled into it (scripts/permissions.ts and docs/permissions.md: `*.greenhouse.io`,
+ * `*.amazonaws.com`, 127.0.0.1, plus any `--also-host` given at compile time). `--file-hosts` /
+ * GREENHOUSE_FILE_HOSTS narrows that set at run time and can never widen it: a listed host
+ * outside it is refused when the option is read, and a download is checked against both before
+ * every hop (the listed URL and each redirect, which are followed here, at most MAX_REDIRECTS).
+ * A refused host gets a one-line reason naming it, never a permission error from deep inside
+ * `fetch`.
+ */
+
+/** A host a download may reach: `host`, `host:port`, or `*.domain` (the domain and below it). */
+export type HostPattern = string;
+
+/** Whether this process may connect to `host` (`name` or `name:port`). */
+export type ReachQuery = (host: string) => boolean;
+
+/** Asks Deno's permissions, without prompting: what the binary (or `deno run`) was given. */
+export const processMayReach: ReachQuery = (host) => {
+  try {
+    return Deno.permissions.querySync({ name: "net", host }).state === "granted";
+  } catch {
+    return false;
+  }
+};
+
+/** What the downloader may fetch: within `mayReach`, and within `narrowed` when given. */
+export interface FileHostPolicy {
+  /** `--file-hosts`: the hosts downloads are limited to; undefined = all the process may reach. */
+  narrowed?: readonly HostPattern[];
+  /** Default: the process's own permissions. */
+  mayReach?: ReachQuery;
+}
+
+/** Redirects one download may follow. */
+export const MAX_REDIRECTS = 10;
+
+const LABEL = "[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?";
+const PATTERN = new RegExp(`^(\\*\\.)?${LABEL}(?:\\.${LABEL})*(?::(\\d{1,5}))?$`);
+
+/**
+ * The patterns of a `--file-hosts` value (comma-separated, lower-cased), or the first entry that
+ * is not one, with why.
+ */
+export function parseFileHosts(
+  text: string,
+): { hosts: HostPattern[] } | { bad: string; why: string } {
+  const hosts: HostPattern[] = [];
+  for (const raw of text.split(",")) {
+    const entry = raw.trim().toLowerCase();
+    if (entry === "") continue;
+    const m = PATTERN.exec(entry);
+    if (!m || (m[2] !== undefined && !(Number(m[2]) >= 1 && Number(m[2]) <= 65535))) {
+      return { bad: raw.trim(), why: "is not a host name, host:port or *.domain" };
+    }
+    if (m[1] && !entry.slice(2).includes(".")) {
+      return { bad: raw.trim(), why: "is too wide: a wildcard needs a domain with a dot" };
+    }
+    hosts.push(entry);
+  }
+  if (hosts.length === 0) return { bad: text, why: "names no host" };
+  return { hosts };
+}
+
+/**
+ * Whether every host `pattern` covers is one this process may reach. A wildcard is checked with
+ * a probe name below its domain: a grant for that name is a grant for the wildcard, since no one
+ * allows the probe name on its own.
+ */
+export function withinReach(pattern: HostPattern, mayReach: ReachQuery = processMayReach): boolean {
+  if (!pattern.startsWith("*.")) return mayReach(pattern);
+  const domain = pattern.slice(2);
+  return mayReach(domain) && mayReach(`file-hosts-probe.${domain}`);
+}
+
+function defaultPort(url: URL): string {
+  return url.port || (url.protocol === "https:" ? "443" : url.protocol === "http:" ? "80" : "");
+}
+
+/** Whether `url`'s host is one `pattern` names (a wildcard also names its domain, as Deno's do). */
+export function hostMatches(pattern: HostPattern, url: URL): boolean {
+  const host = url.hostname.toLowerCase();
+  if (pattern.startsWith("*.")) {
+    const domain = pattern.slice(2);
+    return host === domain || host.endsWith(`.${domain}`);
+  }
+  const [name, port] = pattern.split(":");
+  return host === name && (port === undefined || port === defaultPort(url));
+}
+
+/** Why `url` may not be fetched under `policy`, or undefined when it may. */
+export function fileHostRefusal(url: URL, policy: FileHostPolicy = {}): string | undefined {
+  const mayReach = policy.mayReach ?? processMayReach;
+  if (!mayReach(url.host)) {
+    return `file host ${url.host} is outside the hosts this build may connect to (--allow-net); ` +
+      `if your tenant's files come from there, build with --also-host ${url.hostname} ` +
+      "(docs/permissions.md)";
+  }
+  if (policy.narrowed && !policy.narrowed.some((pattern) => hostMatches(pattern, url))) {
+    return `file host ${url.host} is not in --file-hosts (GREENHOUSE_FILE_HOSTS: ` +
+      `${policy.narrowed.join(",")}); add it there to download from it`;
+  }
+  return undefined;
+}
+
+/** A download refused before it was sent: `message` says which host and what to do. */
+export class FileHostRefused extends Error {
+  override name = "FileHostRefused";
+}
+
+/**
+ * `fetchFn` with every hop checked against `policy`. With `redirect: "follow"` (the default) the
+ * redirects are followed here, each target checked before it is requested; "manual" and "error"
+ * requests are checked and passed through. Rejects with FileHostRefused for a refused host and
+ * with a TypeError for too many redirects or a redirect without a usable Location.
+ */
+export function guardFileHosts(fetchFn: typeof fetch, policy: FileHostPolicy = {}): typeof fetch {
+  const check = (url: URL) => {
+    const why = fileHostRefusal(url, policy);
+    if (why !== undefined) throw new FileHostRefused(why);
+  };
+  return async (input: string | URL | Request, init?: RequestInit): Promise<Response> => {
+    let url = new URL(input instanceof Request ? input.url : String(input));
+    check(url);
+    if (init?.redirect === "manual" || init?.redirect === "error") return fetchFn(url, init);
+    for (let hops = 0;; hops++) {
+      const res = await fetchFn(url, { ...init, redirect: "manual" });
+      const location = res.headers.get("location");
+      if (res.status < 300 || res.status > 399 || res.status === 304 || location === null) {
+        return res;
+      }
+      await res.body?.cancel();
+      if (hops >= MAX_REDIRECTS) throw new TypeError(`more than ${MAX_REDIRECTS} redirects`);
+      let next: URL;
+      try {
+        next = new URL(location, url);
+      } catch {
+        throw new TypeError("a redirect without a valid Location");
+      }
+      if (next.protocol !== "https:" && next.protocol !== "http:") {
+        throw new TypeError(`a redirect to a ${next.protocol} URL`);
+      }
+      check(next);
+      url = next;
+    }
+  };
+}
