@@ -5,6 +5,9 @@
  *   <cache>/.state.json                    what `sync` remembers between runs (sync/state.ts)
  *   <cache>/.privacy-pending.json          erasures sent but not yet purged (privacy/pending.ts)
  *   <cache>/.privacy-log.jsonl             one line per privacy action (privacy/log.ts)
+ *   <cache>/.repair.json                   an unfinished `check --repair`'s re-fetches (check/)
+ *   <cache>/.<step>-progress.json          what an interrupted activity_feeds or attachments
+ *                                          run had finished (dependent/resume.ts)
  *   <cache>/<folder>/<id>.json             one file per record (an entity's name, or activity_feeds)
  *   <cache>/<folder>/index.csv             one row per record file (index_codec.ts)
  *   <cache>/<folder>/.index-journal.csv    rows written since the last commit (journal.ts)
@@ -29,6 +32,18 @@ export const STATE_FILE = ".state.json";
 export const PENDING_ERASURES_FILE = ".privacy-pending.json";
 /** The privacy log (JSON lines), at the cache's root. */
 export const PRIVACY_LOG_FILE = ".privacy-log.jsonl";
+
+/**
+ * The records an interrupted `check --repair` still has to re-fetch, at the cache's root: the
+ * repair dropped their index rows, so until it is finished `check` reports them.
+ */
+export const REPAIR_FILE = ".repair.json";
+/** Steps that keep a progress file while they run (the candidate-dependent ones). */
+export type ProgressStep = "activity_feeds" | "attachments";
+/** `.<step>-progress.json`, at the cache's root: removed when the step completes. */
+export function stepProgressFile(step: ProgressStep): string {
+  return `.${step}-progress.json`;
+}
 
 /** Each record folder's index: one row per record file. */
 export const INDEX_FILE = "index.csv";

@@ -12,11 +12,14 @@ export {
   MARKER_FILE,
   PENDING_ERASURES_FILE,
   PRIVACY_LOG_FILE,
+  type ProgressStep,
   recordFileName,
   recordIdOf,
   removeTempFiles,
   removeTempFolders,
+  REPAIR_FILE,
   STATE_FILE,
+  stepProgressFile,
   tempPathFor,
 } from "./layout.ts";
 export { type AtomicFile, openAtomic, writeFileAtomic } from "./atomic.ts";
