@@ -87,7 +87,7 @@ async function fetchFeedsOneByOne(state: FeedsRun, ids: number[]): Promise<void>
   let sinceCommit = 0;
   await forEachConcurrent(ids, run.concurrency, async (id, index) => {
     throwIfInterrupted(run.ctx.signal);
-    if (await progress.covers(id, candidates)) {
+    if (await progress.coversFeed(id, feeds, candidates)) {
       result.resumed!++;
     } else {
       const feed = await requestFeed(state, id);
@@ -98,10 +98,11 @@ async function fetchFeedsOneByOne(state: FeedsRun, ids: number[]): Promise<void>
       }
     }
     progress.finish(index, id);
+    // Cheap (a small file) and what makes a kill repeat nothing: after every candidate.
+    await progress.save();
     if (++sinceCommit >= COMMIT_EVERY) {
       sinceCommit = 0;
       await feeds.commit();
-      await progress.save();
     }
     reportItem(state);
   });
@@ -149,7 +150,7 @@ async function fetchNotesBatched(
     throwIfInterrupted(run.ctx.signal);
     const wanted: number[] = [];
     for (const id of batchIds) {
-      if (await progress.covers(id, candidates)) result.resumed!++;
+      if (await progress.coversFeed(id, feeds, candidates)) result.resumed!++;
       else wanted.push(id);
     }
     if (wanted.length > 0) {

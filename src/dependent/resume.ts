@@ -1,15 +1,19 @@
 /**
  * Resuming a candidate-dependent step (activity feeds, attachments) after a kill or an interrupt
  * without asking the API again for what was finished. While a step runs, a small progress file at
- * the cache's root (`.<step>-progress.json`, written atomically) says up to which candidate id
- * every candidate of the run was finished, which of those failed, and when it was saved; it is
- * removed when the step completes.
+ * the cache's root (`.<step>-progress.json`, written atomically) says when the run started, up to
+ * which candidate id every candidate of the run was finished, which of those failed, and when it
+ * was saved; it is removed when the step completes.
  *
- * The next run of the step skips a candidate when the saved progress covers it: its id is at most
- * `through`, it did not fail, and its cached record is not newer than the save (a candidate synced
- * again since may have changed, so its data is fetched again). Only a run given the same kind of
- * candidate list resumes: "all" cached candidates covers any list, "sync" (a sync's pending list)
- * and an explicit `--candidates` list (by hash) only themselves.
+ * The next run of the step skips a candidate when the saved progress covers it:
+ * - its id is at most `through`, it did not fail, and its cached record is not newer than the
+ *   save (a candidate synced again since may have changed, so its data is fetched again). Only a
+ *   run given the same kind of candidate list resumes this way: "all" cached candidates covers
+ *   any list, "sync" (a sync's pending list) and an explicit `--candidates` list (by hash) only
+ *   themselves;
+ * - or (activity feeds) its feed was written since the interrupted run started and after its
+ *   cached record: what is on disk is never fetched again, whatever the list, even when the kill
+ *   came before the progress file was saved.
  *
  * Memory stays bounded: items are handed out in id order, so only the ones finished ahead of the
  * oldest still in flight are held, and at most `MAX_FAILED` failed ids (past that, `through`
@@ -43,6 +47,8 @@ interface Saved {
   version: number;
   step: ProgressStep;
   scope: Scope;
+  /** When the first of the interrupted runs started (ISO). */
+  startedAt: string;
   /** Every candidate of the run with an id up to this one was finished, except `failed`. */
   through: number;
   failed: number[];
@@ -53,6 +59,11 @@ interface Saved {
 export class StepProgress {
   readonly path: string;
   #previous: { through: number; failed: Set<number>; savedAt: number } | undefined;
+  /** When this run, or the interrupted one it continues, started. */
+  #startedAt: number;
+  #startedBefore: number | undefined;
+  #saving: Promise<void> = Promise.resolve();
+  #queued: Promise<void> | undefined;
   // This run: units are handed out in order; `#prefix` of them are finished.
   #prefix = 0;
   #through = 0;
@@ -67,6 +78,7 @@ export class StepProgress {
     private readonly ctx: RunContext,
   ) {
     this.path = join(cacheDir, stepProgressFile(step));
+    this.#startedAt = ctx.clock.now();
   }
 
   /**
@@ -81,12 +93,36 @@ export class StepProgress {
   ): Promise<StepProgress> {
     const progress = new StepProgress(cacheDir, step, scope, ctx);
     const saved = await progress.#read();
+    if (saved) {
+      progress.#startedBefore = Date.parse(saved.startedAt);
+      progress.#startedAt = Math.min(progress.#startedAt, progress.#startedBefore);
+    }
     if (saved && (saved.scope === "all" || saved.scope === scope)) {
       const savedAt = Date.parse(saved.savedAt);
       progress.#previous = { through: saved.through, failed: new Set(saved.failed), savedAt };
       progress.#through = saved.through;
     }
     return progress;
+  }
+
+  /** Whether an interrupted run of the step came before this one. */
+  get resuming(): boolean {
+    return this.#startedBefore !== undefined;
+  }
+
+  /**
+   * Whether `id`'s activity feed was fetched by the interrupted run (or this one) and after its
+   * candidate was last cached, or the saved progress covers it.
+   */
+  async coversFeed(id: number, feeds: EntityFolder, candidates: EntityFolder): Promise<boolean> {
+    if (this.#startedBefore === undefined) return false;
+    const feed = await feeds.row(id);
+    const fetched = feed === undefined ? NaN : Date.parse(feed.timestamp);
+    if (fetched >= this.#startedBefore) {
+      const candidate = await candidates.row(id);
+      if (candidate !== undefined && fetched >= Date.parse(candidate.timestamp)) return true;
+    }
+    return await this.covers(id, candidates);
   }
 
   /** Whether an interrupted run finished `id` and its cached candidate has not changed since. */
@@ -118,12 +154,27 @@ export class StepProgress {
     this.#failed.add(id);
   }
 
-  /** Saves what is finished; call once it is committed to the cache. */
-  async save(): Promise<void> {
+  /**
+   * Saves what is finished (written to the cache: its journal makes it last). Saves do not
+   * overlap: a call made while one is being written joins the next one.
+   */
+  save(): Promise<void> {
+    if (this.#queued) return this.#queued;
+    const next = this.#saving.then(() => {
+      this.#queued = undefined;
+      return this.#write();
+    });
+    this.#queued = next;
+    this.#saving = next.catch(() => {});
+    return next;
+  }
+
+  async #write(): Promise<void> {
     const saved: Saved = {
       version: VERSION,
       step: this.step,
       scope: this.scope,
+      startedAt: new Date(this.#startedAt).toISOString(),
       through: this.#through,
       failed: [...this.#failed].sort((a, b) => a - b),
       savedAt: new Date(this.ctx.clock.now()).toISOString(),
@@ -133,6 +184,7 @@ export class StepProgress {
 
   /** The step completed: the next run starts afresh. */
   async clear(): Promise<void> {
+    await this.#saving;
     await removeIfPresent(this.path);
   }
 
@@ -172,7 +224,7 @@ function parseSaved(text: string, step: ProgressStep): Saved | undefined {
   if (
     value.version !== VERSION || value.step !== step || through === undefined || !validScope ||
     !failed || failed.some((id) => id === undefined) || failed.length > MAX_FAILED ||
-    typeof value.savedAt !== "string" || Number.isNaN(Date.parse(value.savedAt))
+    !isTime(value.savedAt) || !isTime(value.startedAt)
   ) {
     return undefined;
   }
@@ -182,6 +234,11 @@ function parseSaved(text: string, step: ProgressStep): Saved | undefined {
     scope: scope as Scope,
     through,
     failed: failed as number[],
-    savedAt: value.savedAt,
+    startedAt: value.startedAt as string,
+    savedAt: value.savedAt as string,
   };
+}
+
+function isTime(value: unknown): boolean {
+  return typeof value === "string" && !Number.isNaN(Date.parse(value));
 }
