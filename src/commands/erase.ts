@@ -37,6 +37,7 @@ import { finishInterruptedErasures } from "../privacy/finish.ts";
 import { findCandidates } from "../privacy/search.ts";
 import { exists } from "../files.ts";
 import { isPositiveId } from "../ids.ts";
+import { formatSummaryJson } from "../summary.ts";
 
 export interface EraseCommand {
   kind: "erase";
@@ -47,6 +48,8 @@ export interface EraseCommand {
   yes: boolean;
   cacheDir: string;
   connection: Connection;
+  /** Print the summary as JSON (src/summary.ts) instead of the human lines. */
+  json: boolean;
 }
 
 export const eraseSpec: CommandSpec<EraseCommand> = {
@@ -65,6 +68,7 @@ export const eraseSpec: CommandSpec<EraseCommand> = {
     "on-behalf-of": { type: "string" },
     "dry-run": { type: "boolean" },
     yes: { type: "boolean" },
+    json: { type: "boolean" },
     ...cacheOptions,
     ...connectionOptions,
   },
@@ -77,6 +81,7 @@ export const eraseSpec: CommandSpec<EraseCommand> = {
     ],
     ["--dry-run", "Print the exact requests and change nothing, upstream or local"],
     ["--yes", "Do not ask for confirmation (required without a terminal)"],
+    ["--json", "Print the summary as one JSON document (fields in docs/commands.md)"],
     ...cacheHelp,
     ...connectionHelp,
   ],
@@ -99,11 +104,54 @@ export const eraseSpec: CommandSpec<EraseCommand> = {
       yes: values.yes === true,
       cacheDir: cacheDir(values, env),
       connection: connection(values, env),
+      json: values.json === true,
     };
   },
 };
 
+/** What `erase --json` reports, filled in as the erasure goes. */
+interface EraseReport {
+  client?: { stats: { requests: number } };
+  matched: number;
+  outcomes: Outcome[];
+}
+
 export async function runErase(cmd: EraseCommand, ctx: RunContext): Promise<number> {
+  const report: EraseReport = { matched: 0, outcomes: [] };
+  if (!cmd.json) return await erase(cmd, ctx, report);
+  const startedAt = new Date(ctx.clock.now());
+  let code: number | undefined;
+  let error: unknown;
+  try {
+    code = await erase(cmd, { ...ctx, out: () => {} }, report);
+  } catch (thrown) {
+    if (thrown instanceof UsageError) throw thrown; // one line on stderr, nothing on stdout
+    error = thrown;
+  }
+  const seconds = (ctx.clock.now() - startedAt.getTime()) / 1000;
+  const failures = report.outcomes.filter((o) => o.result === "failed");
+  ctx.out(formatSummaryJson({
+    command: "erase",
+    startedAt,
+    seconds,
+    ok: code === 0,
+    steps: [{
+      step: "erase",
+      status: code === 0 ? "ok" : "failed",
+      requests: report.client?.stats.requests ?? 0,
+      seconds,
+      mode: cmd.mode,
+      dryRun: cmd.dryRun,
+      matched: report.matched,
+      erased: report.outcomes.filter((o) => o.result !== "failed").map((o) => o.id),
+      failures: failures.map((o) => ({ id: o.id, reason: o.error ?? "" })),
+    }],
+  }));
+  if (error !== undefined) throw error;
+  return code!;
+}
+
+async function erase(cmd: EraseCommand, ctx: RunContext, report: EraseReport): Promise<number> {
   // Without a terminal nobody can confirm: refuse before sending anything.
   if (!cmd.dryRun && !cmd.yes && !ctx.stdinIsTerminal) {
     throw new UsageError(
@@ -113,6 +161,7 @@ export async function runErase(cmd: EraseCommand, ctx: RunContext): Promise<numb
   }
   // v3 acts as the token's user (sub); v1 sends On-Behalf-Of (the dialect's candidateWrites).
   const client = openClient(actingAs(cmd.connection, String(cmd.onBehalfOf)), ctx);
+  report.client = client;
   const writes = client.dialect.candidateWrites;
   checkWritable(writes, cmd.mode, client.dialect.version);
   await checkUser(client, cmd.onBehalfOf);
@@ -124,6 +173,7 @@ export async function runErase(cmd: EraseCommand, ctx: RunContext): Promise<numb
     });
   }
   const matches = await findCandidates(client, cmd.email);
+  report.matched = matches.length;
   const hash = emailSha256(cmd.email);
   const request = { mode: cmd.mode, on_behalf_of: cmd.onBehalfOf, email_sha256: hash };
 
@@ -179,7 +229,7 @@ export async function runErase(cmd: EraseCommand, ctx: RunContext): Promise<numb
   }
 
   // The lock is taken before the first write, so a busy cache stops us before anything changes.
-  const outcomes: Outcome[] = [];
+  const outcomes: Outcome[] = report.outcomes;
   const cacheResults = new Map<number, string>();
   const work = async (cache: Cache | undefined) => {
     for (let i = 0; i < matches.length; i++) {

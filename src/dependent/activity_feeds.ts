@@ -67,6 +67,7 @@ export async function fetchActivityFeeds(
     failuresInARow: 0,
   };
   let completed = false;
+  reportItem(state);
   try {
     const batch = run.client.dialect.candidateBatch;
     if (batch) await fetchNotesBatched(state, batch, ids);

@@ -225,13 +225,15 @@ export async function downloadAttachments(
       if (await progress.covers(id, candidates)) result.resumed!++;
       else wanted.push(id);
     }
+    done += chunkIds.length - wanted.length;
     const failedBefore = result.failed.length;
-    if (wanted.length > 0) await downloadChunk(run, candidates, wanted, opts, result);
+    if (wanted.length > 0) {
+      await downloadChunk(run, candidates, wanted, opts, result, () => report(++done));
+    }
     for (const { id } of result.failed.slice(failedBefore)) progress.fail(id);
     // downloadChunk committed the refreshed candidates: the progress may claim the chunk.
     progress.finish(index, chunkIds[chunkIds.length - 1]);
     await progress.save();
-    done += chunkIds.length;
     report(done);
   }
   await progress.clear();
@@ -245,12 +247,14 @@ export function formatBytes(bytes: number): string {
   return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
 }
 
+/** Plans, refreshes and downloads one chunk; `candidateDone` is called as each is finished. */
 async function downloadChunk(
   run: DependentRun,
   candidates: EntityFolder,
   candidateIds: number[],
   opts: AttachmentOptions,
   result: DependentResult,
+  candidateDone: () => void,
 ): Promise<void> {
   const lifetime = opts.urlLifetimeMs ?? DEFAULT_URL_LIFETIME_MS;
   const fetchFn = opts.fetchFn ?? fetch;
@@ -345,6 +349,10 @@ async function downloadChunk(
       return pending;
     };
 
+    // Files left per candidate, for the progress line.
+    const left = new Map<number, number>();
+    for (const job of jobs) left.set(job.candidateId, (left.get(job.candidateId) ?? 0) + 1);
+    for (const id of candidateIds) if (!left.has(id)) candidateDone();
     const host = new HostGuard(fetchFn);
     await forEachConcurrent(jobs, run.concurrency, async (job) => {
       throwIfInterrupted(run.ctx.signal);
@@ -368,6 +376,9 @@ async function downloadChunk(
       } else {
         result.failed.push({ id: job.candidateId, reason: `${job.folderName}: ${outcome.reason}` });
       }
+      const files = left.get(job.candidateId)! - 1;
+      left.set(job.candidateId, files);
+      if (files === 0) candidateDone();
     });
   } finally {
     // Refreshed candidates are in the cache before the next chunk starts.
