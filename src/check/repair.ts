@@ -235,10 +235,10 @@ export async function repairCache(
       // Before any index drops a row: the list of what must come back.
       await writePendingRefetch(report.cacheDir, pending, new Date(opts.clock.now()));
     }
-    removeLeftovers(repair, plan);
-    if (plan.tempFiles.length > 0 && repair.cache) {
+    if (repair.cache) {
       for (const path of plan.tempFiles) await removeIfPresent(join(report.cacheDir, path));
     }
+    reportLeftovers(repair, plan);
     if (plan.unreadableRepairFile) {
       act({
         action: "forget-unreadable-repair",
@@ -279,7 +279,8 @@ export async function repairCache(
   return actions;
 }
 
-function removeLeftovers(repair: Repair, plan: RepairPlan): void {
+/** Says what was done about the stale lock (openCache took it over) and the temporary files. */
+function reportLeftovers(repair: Repair, plan: RepairPlan): void {
   const remove = repair.opts.dryRun ? "remove" : "removed";
   if (plan.staleLock) {
     repair.act({ action: "remove-stale-lock", detail: `${remove} the stale lock ${LOCK_FILE}` });
