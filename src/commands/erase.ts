@@ -49,7 +49,7 @@ export interface EraseCommand {
   cacheDir: string;
   connection: Connection;
   /** Print the summary as JSON (src/summary.ts) instead of the human lines. */
-  json: boolean;
+  json?: boolean;
 }
 
 export const eraseSpec: CommandSpec<EraseCommand> = {
