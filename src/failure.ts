@@ -75,7 +75,8 @@ export function permissionHint(message: string): string {
     case "net": {
       const host = target === undefined ? "HOST" : hostOf(target);
       return `this build may not connect to${what} (${flag}): it only reaches the Harvest API, ` +
-        "the OAuth token host, attachment file hosts and loopback; check --base-url, or allow " +
+        "the OAuth token host, attachment file hosts and loopback; check --base-url and " +
+        "--auth-url, or allow " +
         `the host: \`deno task compile --also-host ${host}\` builds a binary that may reach it ` +
         `(\`deno task permissions --also-host ${host}\` prints the flags for \`deno run\`)`;
     }

@@ -138,6 +138,8 @@ export function clientCredentialsAuth(opts: ClientCredentials): Auth {
           redirect: "manual",
         });
       } catch (error) {
+        // A host this build may not reach is a configuration problem, not a network one: no retries.
+        if (error instanceof Deno.errors.NotCapable) throw error;
         lastError = classifyNetworkError(error).reason;
         if (attempt >= maxAttempts) break;
         await clock.sleep(backoffMs(attempt, random));

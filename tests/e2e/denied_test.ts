@@ -42,6 +42,22 @@ Deno.test("a file host this run may not reach fails the attachments step once, a
   });
 });
 
+Deno.test("a v3 token host this run may not reach fails at once, naming it, without retries", async () => {
+  await using sandbox = await startSandboxDisposable({ candidates: 5 });
+  await withTempDir(async (root) => {
+    const port = new URL(sandbox.authUrl).port;
+    const env = { ...apiEnv("v3", sandbox), GREENHOUSE_AUTH_URL: `http://localhost:${port}/token` };
+    const result = await runCli(["candidates"], { root, env });
+    assert.equal(result.code, 1, result.stderr);
+    const lines = result.stderr.trimEnd().split("\n");
+    assert.equal(lines.length, 1, result.stderr);
+    assert.match(lines[0], new RegExp(`^error: this build may not connect to "localhost:${port}"`));
+    assert.match(lines[0], /deno task compile --also-host localhost`/);
+    assert.doesNotMatch(result.stderr, /attempts|network error/);
+    assert.equal(sandbox.log.length, 0, "nothing was sent");
+  });
+});
+
 Deno.test("a GREENHOUSE_* variable this run may not read is named as unreadable, not taken for unset", async () => {
   await using sandbox = await startSandboxDisposable({ candidates: 5 });
   await withTempDir(async (root) => {
