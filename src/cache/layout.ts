@@ -8,6 +8,9 @@
  *   <cache>/.changes/<start>-<run>[~N].ndjson   ids a sync or erase changed (changes.ts)
  *   <cache>/.privacy-key                   the key of the log's keyed address hash (privacy/address_key.ts)
  *   <cache>/.privacy-tombstones            ids of erased candidates, never fetched again (tombstones.ts)
+ *   <cache>/.repair.json                   an unfinished `check --repair`'s re-fetches (check/)
+ *   <cache>/.<step>-progress.json          what an interrupted activity_feeds or attachments
+ *                                          run had finished (dependent/resume.ts)
  *   <cache>/<folder>/<id>.json             one file per record (an entity's name, or activity_feeds)
  *   <cache>/<folder>/index.csv             one row per record file (index_codec.ts)
  *   <cache>/<folder>/.index-journal.csv    rows written since the last commit (journal.ts)
@@ -59,6 +62,18 @@ export function changesFileTime(fileName: string): Date | undefined {
   if (!match) return undefined;
   const time = new Date(`${match[1]}:${match[2]}:${match[3]}`);
   return Number.isNaN(time.getTime()) ? undefined : time;
+}
+
+/**
+ * The records an interrupted `check --repair` still has to re-fetch, at the cache's root: the
+ * repair dropped their index rows, so until it is finished `check` reports them.
+ */
+export const REPAIR_FILE = ".repair.json";
+/** Steps that keep a progress file while they run (the candidate-dependent ones). */
+export type ProgressStep = "activity_feeds" | "attachments";
+/** `.<step>-progress.json`, at the cache's root: removed when the step completes. */
+export function stepProgressFile(step: ProgressStep): string {
+  return `.${step}-progress.json`;
 }
 
 /** Each record folder's index: one row per record file. */

@@ -24,7 +24,9 @@ import {
   readIndexBatches,
   recordFileName,
   recordIdOf,
+  REPAIR_FILE,
 } from "../cache/mod.ts";
+import { readPendingRefetch } from "./repair_file.ts";
 import { crossReferenceGaps, referenceCollector, type ReferenceIds } from "./references.ts";
 import {
   type Category,
@@ -102,6 +104,7 @@ export async function auditCache(cacheDir: string, options: AuditOptions = {}): 
   }
 
   await auditPendingErasures(cacheDir, problems);
+  await auditUnfinishedRepair(cacheDir, problems);
   const gaps = crossReferenceGaps(refs);
 
   const integrity: Category[] = INTEGRITY_CATEGORIES.map((c) => ({
@@ -146,6 +149,30 @@ async function auditPendingErasures(cacheDir: string, problems: Problems): Promi
       path: PENDING_ERASURES_FILE,
       detail: error.message,
     });
+  }
+}
+
+/** Records an interrupted `check --repair` took out of the index and has not re-fetched yet. */
+async function auditUnfinishedRepair(cacheDir: string, problems: Problems): Promise<void> {
+  const pending = await readPendingRefetch(cacheDir);
+  if (pending === undefined) return;
+  if (pending === "unreadable") {
+    problems.add("unfinished_repair", {
+      entity: "cache",
+      path: REPAIR_FILE,
+      detail: "the list of an interrupted repair cannot be read",
+    });
+    return;
+  }
+  for (const [entity, ids] of pending) {
+    for (const id of ids) {
+      problems.add("unfinished_repair", {
+        entity,
+        id,
+        path: REPAIR_FILE,
+        detail: "check --repair was interrupted before re-fetching it",
+      });
+    }
   }
 }
 

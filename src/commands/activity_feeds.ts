@@ -12,8 +12,8 @@ import {
   dependentOptions,
   type DependentOutcome,
   formatApiFigures,
-  reportFailures,
   runDependent,
+  runDependentCommand,
 } from "./dependent.ts";
 
 export interface ActivityFeedsCommand extends DependentOptions {
@@ -40,6 +40,7 @@ export const activityFeedsSpec: CommandSpec<ActivityFeedsCommand> = {
       cacheDir: cacheDir(values, env),
       connection: connection(values, env),
       quiet: quiet(values),
+      json: values.json === true,
     };
   },
 };
@@ -48,14 +49,19 @@ export function activityFeeds(cmd: ActivityFeedsCommand, ctx: RunContext) {
   return runDependent("activity_feeds", "feeds", cmd, ctx, fetchActivityFeeds);
 }
 
-export async function runActivityFeeds(cmd: ActivityFeedsCommand, ctx: RunContext) {
-  const outcome = await activityFeeds(cmd, ctx);
-  ctx.out(formatActivityFeedsSummary(outcome) + "\n");
-  return reportFailures("activity_feeds", outcome.result, ctx);
+export function runActivityFeeds(cmd: ActivityFeedsCommand, ctx: RunContext): Promise<number> {
+  return runDependentCommand(
+    "activity_feeds",
+    cmd,
+    ctx,
+    (ctx) => activityFeeds(cmd, ctx),
+    formatActivityFeedsSummary,
+  );
 }
 
 export function formatActivityFeedsSummary(o: DependentOutcome): string {
-  const { done, skipped, failed } = o.result;
+  const { done, skipped, resumed = 0, failed } = o.result;
+  const resumedText = resumed > 0 ? `${resumed} already fetched by an interrupted run, ` : "";
   return `activity_feeds: ${done} feeds written, ${skipped} skipped (not found), ` +
-    `${failed.length} failed, ${formatApiFigures(o)}`;
+    `${resumedText}${failed.length} failed, ${formatApiFigures(o)}`;
 }

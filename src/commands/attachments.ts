@@ -3,7 +3,7 @@ import { CANDIDATES_FOLDER, MARKER_FILE } from "../cache/mod.ts";
 import type { RunContext } from "../context.ts";
 import { cacheDir, connection, quiet } from "../cli/options.ts";
 import type { CommandSpec } from "../cli/spec.ts";
-import { downloadAttachments } from "../dependent/attachments.ts";
+import { downloadAttachments, formatBytes } from "../dependent/attachments.ts";
 import {
   candidateIds,
   concurrency,
@@ -12,8 +12,8 @@ import {
   dependentOptions,
   type DependentOutcome,
   formatApiFigures,
-  reportFailures,
   runDependent,
+  runDependentCommand,
 } from "./dependent.ts";
 
 export interface AttachmentsCommand extends DependentOptions {
@@ -44,6 +44,7 @@ export const attachmentsSpec: CommandSpec<AttachmentsCommand> = {
       cacheDir: cacheDir(values, env),
       connection: connection(values, env),
       quiet: quiet(values),
+      json: values.json === true,
     };
   },
 };
@@ -58,21 +59,22 @@ export function attachments(cmd: AttachmentsCommand, ctx: RunContext) {
   );
 }
 
-export async function runAttachments(cmd: AttachmentsCommand, ctx: RunContext) {
-  const outcome = await attachments(cmd, ctx);
-  ctx.out(formatAttachmentsSummary(outcome) + "\n");
-  return reportFailures("attachments", outcome.result, ctx);
+export function runAttachments(cmd: AttachmentsCommand, ctx: RunContext): Promise<number> {
+  return runDependentCommand(
+    "attachments",
+    cmd,
+    ctx,
+    (ctx) => attachments(cmd, ctx),
+    formatAttachmentsSummary,
+  );
 }
 
 export function formatAttachmentsSummary(o: DependentOutcome): string {
-  const { done, skipped, failed, bytes = 0, refreshed = 0 } = o.result;
+  const { done, skipped, resumed = 0, failed, bytes = 0, refreshed = 0 } = o.result;
+  const resumedText = resumed > 0
+    ? `${resumed} candidates already done by an interrupted run, `
+    : "";
   return `attachments: ${done} files downloaded (${formatBytes(bytes)}), ${skipped} already ` +
-    `complete or skipped, ${failed.length} failed, ${refreshed} candidates refreshed, ` +
-    formatApiFigures(o);
-}
-
-export function formatBytes(bytes: number): string {
-  if (bytes < 1024) return `${bytes} B`;
-  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} KB`;
-  return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
+    `complete or skipped, ${resumedText}${failed.length} failed, ${refreshed} candidates ` +
+    `refreshed, ${formatApiFigures(o)}`;
 }

@@ -59,6 +59,7 @@ export async function runDemo(cmd: DemoCommand, ctx: RunContext): Promise<number
           cacheDir: cmd.cacheDir,
           connection,
           quiet: cmd.quiet,
+          json: false,
         },
         ctx,
       );

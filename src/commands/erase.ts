@@ -58,6 +58,7 @@ import { type CachedCandidate, findInCache } from "../privacy/cache_search.ts";
 import { listedCandidate } from "../privacy/lookup.ts";
 import { exists } from "../files.ts";
 import { isPositiveId } from "../ids.ts";
+import { formatSummaryJson } from "../summary.ts";
 
 /** `erase --lookup`: whether the privacy log records an erasure of an address (reads only). */
 export interface EraseLookupCommand {
@@ -81,6 +82,8 @@ export interface EraseRequestCommand {
   yes: boolean;
   cacheDir: string;
   connection: Connection;
+  /** Print the summary as JSON (src/summary.ts) instead of the human lines. */
+  json?: boolean;
 }
 
 export const eraseSpec: CommandSpec<EraseCommand> = {
@@ -106,6 +109,7 @@ export const eraseSpec: CommandSpec<EraseCommand> = {
     "dry-run": { type: "boolean" },
     yes: { type: "boolean" },
     lookup: { type: "boolean" },
+    json: { type: "boolean" },
     ...cacheOptions,
     ...connectionOptions,
   },
@@ -127,6 +131,7 @@ export const eraseSpec: CommandSpec<EraseCommand> = {
       "--lookup",
       `Only say whether <cache>/${PRIVACY_LOG_FILE} records erasures of the address (no request)`,
     ],
+    ["--json", "Print the summary as one JSON document (fields in docs/commands.md)"],
     ...cacheHelp,
     ...connectionHelp,
   ],
@@ -161,12 +166,13 @@ export const eraseSpec: CommandSpec<EraseCommand> = {
       yes: values.yes === true,
       cacheDir: cacheDir(values, env),
       connection: connection(values, env),
+      json: values.json === true,
     };
   },
 };
 
 export function runErase(cmd: EraseCommand, ctx: RunContext): Promise<number> {
-  return cmd.lookup ? runLookup(cmd, ctx) : runRequestWithManifest(cmd, ctx);
+  return cmd.lookup ? runLookup(cmd, ctx) : runRequestReported(cmd, ctx);
 }
 
 /** Prints the privacy log's entries naming the address; reads only (the key is never created). */
@@ -233,13 +239,60 @@ function cacheOnlyAction(c: CacheOnly, when: "to be" | "would be" | "done"): str
     }replaced by Greenhouse's`;
 }
 
+/** What `erase --json` reports, filled in as the erasure goes. */
+interface EraseReport {
+  client?: { stats: { requests: number } };
+  matched: number;
+  outcomes: Outcome[];
+}
+
+/** The erasure, with its summary as one JSON document instead of the human lines under --json. */
+async function runRequestReported(cmd: EraseRequestCommand, ctx: RunContext): Promise<number> {
+  const report: EraseReport = { matched: 0, outcomes: [] };
+  if (!cmd.json) return await runRequestWithManifest(cmd, ctx, report);
+  const startedAt = new Date(ctx.clock.now());
+  let code: number | undefined;
+  let error: unknown;
+  try {
+    code = await runRequestWithManifest(cmd, { ...ctx, out: () => {} }, report);
+  } catch (thrown) {
+    if (thrown instanceof UsageError) throw thrown; // one line on stderr, nothing on stdout
+    error = thrown;
+  }
+  const seconds = (ctx.clock.now() - startedAt.getTime()) / 1000;
+  const failures = report.outcomes.filter((o) => o.result === "failed");
+  ctx.out(formatSummaryJson({
+    command: "erase",
+    startedAt,
+    seconds,
+    ok: code === 0,
+    steps: [{
+      step: "erase",
+      status: code === 0 ? "ok" : "failed",
+      requests: report.client?.stats.requests ?? 0,
+      seconds,
+      mode: cmd.mode,
+      dryRun: cmd.dryRun,
+      matched: report.matched,
+      erased: report.outcomes.filter((o) => o.result !== "failed").map((o) => o.id),
+      failures: failures.map((o) => ({ id: o.id, reason: o.error ?? "" })),
+    }],
+  }));
+  if (error !== undefined) throw error;
+  return code!;
+}
+
 /** What the cache loses goes to a change manifest (none is written if nothing changes). */
-async function runRequestWithManifest(cmd: EraseRequestCommand, ctx: RunContext): Promise<number> {
+async function runRequestWithManifest(
+  cmd: EraseRequestCommand,
+  ctx: RunContext,
+  report: EraseReport,
+): Promise<number> {
   const changes = cmd.dryRun
     ? undefined
     : openChangeLog(cmd.cacheDir, "erase", new Date(ctx.clock.now()));
   try {
-    return await runRequest(cmd, ctx, changes);
+    return await runRequest(cmd, ctx, changes, report);
   } finally {
     await changes?.close(new Date(ctx.clock.now()));
   }
@@ -249,6 +302,7 @@ async function runRequest(
   cmd: EraseRequestCommand,
   ctx: RunContext,
   changes: ChangeLog | undefined,
+  report: EraseReport,
 ): Promise<number> {
   // Without a terminal nobody can confirm: refuse before sending anything.
   if (!cmd.dryRun && !cmd.yes && !ctx.stdinIsTerminal) {
@@ -259,6 +313,7 @@ async function runRequest(
   }
   // v3 acts as the token's user (sub); v1 sends On-Behalf-Of (the dialect's candidateWrites).
   const client = openClient(actingAs(cmd.connection, String(cmd.onBehalfOf)), ctx);
+  report.client = client;
   const writes = client.dialect.candidateWrites;
   checkWritable(writes, cmd.mode, client.dialect.version, cmd.anonymizeFields);
   await checkUser(client, cmd.onBehalfOf);
@@ -287,6 +342,7 @@ async function runRequest(
       } else cacheOnly.push({ cached, upstream });
     }
   }
+  report.matched = matches.length + cacheOnly.length;
   // The address is recorded by its HMAC under the cache's key (created on first use).
   const requestIn = async (cache: Cache): Promise<ErasureRequest> => ({
     mode: cmd.mode,
@@ -380,7 +436,7 @@ async function runRequest(
   }
 
   // The lock is taken before the first write, so a busy cache stops us before anything changes.
-  const outcomes: Outcome[] = [];
+  const outcomes: Outcome[] = report.outcomes;
   const cacheResults = new Map<number, string>();
   const work = async (cache: Cache | undefined) => {
     const request = cache ? await requestIn(cache) : undefined;
@@ -403,13 +459,13 @@ async function runRequest(
         await purgeDeleted(cache, candidate, changes);
         local = "purged";
       } else if (cache && outcome.anonymized) {
-        const report = await replaceAnonymized(
+        const purge = await replaceAnonymized(
           cache,
           outcome.anonymized,
           new Date(ctx.clock.now()),
           changes,
         );
-        local = report.replaced ? "replaced" : "purged";
+        local = purge.replaced ? "replaced" : "purged";
       }
       cacheResults.set(outcome.id, local);
       if (cache && request) {

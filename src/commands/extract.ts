@@ -24,6 +24,9 @@ import {
 } from "../cli/options.ts";
 import { INDEX_FILE, openCache } from "../cache/mod.ts";
 import { openClient } from "../cli/client.ts";
+import { runInterruptible } from "../cli/context.ts";
+import { Interrupted } from "../interrupt.ts";
+import { formatSummaryJson } from "../summary.ts";
 import { streamEntity, type StreamResult } from "../extract/stream.ts";
 
 export interface ExtractCommand {
@@ -33,6 +36,8 @@ export interface ExtractCommand {
   cacheDir: string;
   connection: Connection;
   quiet: boolean;
+  /** Print the summary as JSON (src/summary.ts). */
+  json: boolean;
 }
 
 /** The versions whose list of `entity` has no creation-date filter (v1 sources, for one). */
@@ -56,12 +61,14 @@ export function extractSpec(entity: Entity): CommandSpec<ExtractCommand> {
           (anyFilter ? " (-a/-b work on the other version)." : ".")),
     options: {
       ...dateOptions,
+      json: { type: "boolean" },
       ...cacheOptions,
       ...connectionOptions,
       ...outputOptions,
     },
     help: [
       ...(anyFilter ? dateHelp : []),
+      ["--json", "Print the summary as one JSON document (fields in docs/commands.md)"],
       ...cacheHelp,
       ...connectionHelp,
       ...outputHelp,
@@ -83,6 +90,7 @@ export function extractSpec(entity: Entity): CommandSpec<ExtractCommand> {
         cacheDir: cacheDir(values, env),
         connection: conn,
         quiet: quiet(values),
+        json: values.json === true,
       };
     },
   };
@@ -90,6 +98,8 @@ export function extractSpec(entity: Entity): CommandSpec<ExtractCommand> {
 
 export interface ExtractResult {
   entity: EntityName;
+  /** Set when SIGINT/SIGTERM stopped it (what was written is committed). */
+  interrupted?: Interrupted;
   records: number;
   pages: number;
   requests: number;
@@ -98,17 +108,27 @@ export interface ExtractResult {
   seconds: number;
 }
 
-export async function runExtract(cmd: ExtractCommand, ctx: RunContext): Promise<number> {
-  const result = await extractEntity(cmd, ctx);
-  ctx.out(formatSummary(result) + "\n");
-  return 0;
+/**
+ * Extracts the entity, then prints its summary (one line, or JSON with --json). Ctrl-C or
+ * SIGTERM stop it after the page being written, with the index committed: exit 130/143.
+ */
+export function runExtract(cmd: ExtractCommand, ctx: RunContext): Promise<number> {
+  return runInterruptible(ctx, async (ctx) => {
+    const startedAt = new Date(ctx.clock.now());
+    const result = await extractEntity(cmd, ctx);
+    if (cmd.json) ctx.out(extractJson(cmd, startedAt, result));
+    else if (!result.interrupted) ctx.out(formatSummary(result) + "\n");
+    if (result.interrupted) throw result.interrupted;
+    return 0;
+  });
 }
 
 export async function extractEntity(cmd: ExtractCommand, ctx: RunContext): Promise<ExtractResult> {
   const started = ctx.clock.now();
   const client = openClient(cmd.connection, ctx);
   const cache = await openCache(cmd.cacheDir);
-  let streamed: StreamResult;
+  let streamed: StreamResult = { records: 0, pages: 0 };
+  let interrupted: Interrupted | undefined;
   try {
     streamed = await streamEntity({
       entity: cmd.entity,
@@ -118,17 +138,43 @@ export async function extractEntity(cmd: ExtractCommand, ctx: RunContext): Promi
       quiet: cmd.quiet,
       params: client.dialect.dateFilters(cmd.range.after, cmd.range.before),
     });
+  } catch (error) {
+    if (!(error instanceof Interrupted)) throw error;
+    interrupted = error;
   } finally {
     await cache.close();
   }
   return {
     entity: cmd.entity,
     ...streamed,
+    interrupted,
     requests: client.stats.requests,
     retries: client.stats.retries,
     waitedMs: client.stats.waitedMs,
     seconds: (ctx.clock.now() - started) / 1000,
   };
+}
+
+/** The JSON summary (src/summary.ts) of an entity command: one step. */
+function extractJson(cmd: ExtractCommand, startedAt: Date, r: ExtractResult): string {
+  const base = { step: r.entity, requests: r.requests, seconds: r.seconds };
+  const filtered = cmd.range.after !== undefined || cmd.range.before !== undefined;
+  const step = r.interrupted ? { ...base, status: "interrupted" as const } : {
+    ...base,
+    status: "ok" as const,
+    mode: filtered ? "filtered" : "full",
+    written: r.records,
+    pages: r.pages,
+    retries: r.retries,
+    waitedSeconds: Number((r.waitedMs / 1000).toFixed(1)),
+  };
+  return formatSummaryJson({
+    command: r.entity,
+    startedAt,
+    seconds: r.seconds,
+    steps: [step],
+    interrupted: r.interrupted !== undefined,
+  });
 }
 
 export function formatSummary(r: ExtractResult): string {

@@ -5,6 +5,9 @@
 import { fetchActivityFeeds } from "../dependent/activity_feeds.ts";
 import { downloadAttachments } from "../dependent/attachments.ts";
 import { DEFAULT_CONCURRENCY } from "./dependent.ts";
+import type { DependentResult, DependentRun } from "../dependent/run.ts";
+import { Interrupted, interruptionOf } from "../interrupt.ts";
+import { progressFor } from "../progress.ts";
 import type { RunContext } from "../context.ts";
 import type { CommandSpec } from "../cli/spec.ts";
 import {
@@ -22,6 +25,7 @@ import {
   quiet,
 } from "../cli/options.ts";
 import { openClient } from "../cli/client.ts";
+import { runInterruptible } from "../cli/context.ts";
 import { finishInterruptedErasures } from "../privacy/finish.ts";
 import {
   type Cache,
@@ -35,6 +39,7 @@ import {
 import { UsageError } from "../errors.ts";
 import type { HarvestClient } from "../harvest/mod.ts";
 import {
+  type DependentStep,
   isSyncStep,
   runSync,
   SYNC_STEPS,
@@ -174,17 +179,48 @@ export interface SyncResources {
  */
 export type BindDependents = (run: SyncResources) => SyncDependents;
 const realDependents: BindDependents = (resources) => {
-  const run = { ...resources, concurrency: DEFAULT_CONCURRENCY };
+  /** A step with its progress line: the same as the entity steps, live or every 10 s. */
+  const step = (
+    label: string,
+    unit: string,
+    work: (run: DependentRun, ids: number[]) => Promise<DependentResult>,
+  ): DependentStep =>
+  async (ids, all) => {
+    const progress = progressFor(resources.ctx, { quiet: resources.quiet, label, unit });
+    try {
+      return await work({
+        ...resources,
+        concurrency: DEFAULT_CONCURRENCY,
+        scope: all ? "all" : "sync",
+        onItem: ({ done, total, detail }) =>
+          progress.update({ done, total, detail, waitedMs: resources.client.stats.waitedMs }),
+      }, ids);
+    } finally {
+      progress.done();
+    }
+  };
   return {
-    activity_feeds: (ids) => fetchActivityFeeds(run, ids),
-    attachments: (ids) => downloadAttachments(run, ids, { verify: false }),
+    activity_feeds: step("activity_feeds", "candidates", fetchActivityFeeds),
+    attachments: step(
+      "attachments",
+      "candidates",
+      (run, ids) => downloadAttachments(run, ids, { verify: false }),
+    ),
   };
 };
 
-export async function runSyncCommand(
+export function runSyncCommand(
   cmd: SyncCommand,
   ctx: RunContext,
   bindDependents: BindDependents = realDependents,
+): Promise<number> {
+  return runInterruptible(ctx, (ctx) => sync(cmd, ctx, bindDependents));
+}
+
+async function sync(
+  cmd: SyncCommand,
+  ctx: RunContext,
+  bindDependents: BindDependents,
 ): Promise<number> {
   const started = new Date(ctx.clock.now());
   const client = openClient(cmd.connection, ctx);
@@ -197,6 +233,7 @@ export async function runSyncCommand(
     try {
       await finishInterruptedErasures(client, cache, ctx, changes);
     } catch (error) {
+      if (error instanceof Interrupted) throw error;
       ctx.err(
         `warning: could not finish an interrupted erase (${
           (error as Error).message
@@ -242,5 +279,8 @@ export async function runSyncCommand(
       );
     }
   }
-  return totals(reports).failed.length > 0 ? 1 : 0;
+  const { failed, interrupted } = totals(reports);
+  // The summary is out and the lock released: now say why we stop (exit 130/143).
+  if (interrupted) throw interruptionOf(ctx.signal);
+  return failed.length > 0 ? 1 : 0;
 }

@@ -43,6 +43,7 @@ import { type CandidateBatch, getRecord, type HarvestClient } from "../harvest/m
 import { listByCandidate } from "./batch.ts";
 import { FileHostRefused, guardFileHosts } from "./file_hosts.ts";
 import {
+  ascendingIds,
   candidatesFolder,
   chunk,
   type DependentResult,
@@ -51,6 +52,8 @@ import {
 } from "./run.ts";
 import { forEachConcurrent } from "../concurrency.ts";
 import { removeIfPresent } from "../files.ts";
+import { Interrupted, throwIfInterrupted } from "../interrupt.ts";
+import { listScope, StepProgress } from "./resume.ts";
 
 /** "URLs expire in 7 days" (Harvest v1 docs). */
 export const DEFAULT_URL_LIFETIME_MS = 7 * 86_400_000;
@@ -185,32 +188,78 @@ export function downloadableUrl(url: unknown): URL | undefined {
 /**
  * Downloads the attachments of `candidateIds`, `CANDIDATE_CHUNK` candidates at a time (planned,
  * refreshed and downloaded together), so memory follows the chunk, not the tenant. Progress counts
- * candidates.
+ * candidates. After each chunk the step's progress is saved (resume.ts): a run after a kill or an
+ * interrupt skips the chunks finished, without listing them again. An interrupt stops before the
+ * next file; the files in flight are finished. A file host this build may not reach stops the
+ * step at once, naming the host.
  */
 export async function downloadAttachments(
   run: DependentRun,
   selected: number[],
   opts: AttachmentOptions,
 ): Promise<DependentResult> {
-  const candidateIds = await withoutErased(run, selected);
+  const ids = ascendingIds(await withoutErased(run, selected));
   const candidates = await candidatesFolder(run.cache);
-  const result: DependentResult = { done: 0, skipped: 0, failed: [], bytes: 0, refreshed: 0 };
+  const result: DependentResult = {
+    done: 0,
+    skipped: 0,
+    resumed: 0,
+    failed: [],
+    bytes: 0,
+    refreshed: 0,
+  };
+  const progress = await StepProgress.open(
+    run.cacheDir,
+    "attachments",
+    run.scope ?? listScope(ids),
+    run.ctx,
+  );
+  const report = (done: number) =>
+    run.onItem?.({
+      done,
+      total: ids.length,
+      detail: `${result.done} files (${formatBytes(result.bytes!)})`,
+    });
   let done = 0;
-  run.onItem?.({ done, total: candidateIds.length });
-  for (const ids of chunk(candidateIds, opts.candidatesPerChunk ?? CANDIDATE_CHUNK)) {
-    await downloadChunk(run, candidates, ids, opts, result);
-    done += ids.length;
-    run.onItem?.({ done, total: candidateIds.length });
+  report(done);
+  const chunks = chunk(ids, opts.candidatesPerChunk ?? CANDIDATE_CHUNK);
+  for (const [index, chunkIds] of chunks.entries()) {
+    throwIfInterrupted(run.ctx.signal);
+    const wanted: number[] = [];
+    for (const id of chunkIds) {
+      if (await progress.covers(id, candidates)) result.resumed!++;
+      else wanted.push(id);
+    }
+    done += chunkIds.length - wanted.length;
+    const failedBefore = result.failed.length;
+    if (wanted.length > 0) {
+      await downloadChunk(run, candidates, wanted, opts, result, () => report(++done));
+    }
+    for (const { id } of result.failed.slice(failedBefore)) progress.fail(id);
+    // downloadChunk committed the refreshed candidates: the progress may claim the chunk.
+    progress.finish(index, chunkIds[chunkIds.length - 1]);
+    await progress.save();
+    report(done);
   }
+  await progress.clear();
   return result;
 }
 
+/** Bytes as people read them: `512 B`, `12.3 KB`, `4.5 MB`. */
+export function formatBytes(bytes: number): string {
+  if (bytes < 1024) return `${bytes} B`;
+  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} KB`;
+  return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
+}
+
+/** Plans, refreshes and downloads one chunk; `candidateDone` is called as each is finished. */
 async function downloadChunk(
   run: DependentRun,
   candidates: EntityFolder,
   candidateIds: number[],
   opts: AttachmentOptions,
   result: DependentResult,
+  candidateDone: () => void,
 ): Promise<void> {
   const lifetime = opts.urlLifetimeMs ?? DEFAULT_URL_LIFETIME_MS;
   const fetchFn = opts.fetchFn ?? guardFileHosts(fetch, { narrowed: run.fileHosts });
@@ -305,8 +354,25 @@ async function downloadChunk(
       return pending;
     };
 
+    // Files left per candidate, for the progress line.
+    const left = new Map<number, number>();
+    for (const job of jobs) left.set(job.candidateId, (left.get(job.candidateId) ?? 0) + 1);
+    for (const id of candidateIds) if (!left.has(id)) candidateDone();
+    const host = new HostGuard(fetchFn);
     await forEachConcurrent(jobs, run.concurrency, async (job) => {
-      const outcome = await downloadJob(run, job, fetchFn, refreshOne);
+      throwIfInterrupted(run.ctx.signal);
+      host.throwIfDenied();
+      let outcome;
+      try {
+        outcome = await downloadJob(run, job, host.fetch, refreshOne);
+        host.throwIfDenied();
+      } catch (error) {
+        // Stopped between the old marker's removal and a new one: leave no incomplete folder.
+        if (error instanceof Interrupted || error instanceof Deno.errors.NotCapable) {
+          await discardIncomplete(job.folder);
+        }
+        throw error;
+      }
       if (outcome.kind === "ok") {
         result.done++;
         result.bytes! += outcome.size;
@@ -315,6 +381,9 @@ async function downloadChunk(
       } else {
         result.failed.push({ id: job.candidateId, reason: `${job.folderName}: ${outcome.reason}` });
       }
+      const files = left.get(job.candidateId)! - 1;
+      left.set(job.candidateId, files);
+      if (files === 0) candidateDone();
     });
   } finally {
     // Refreshed candidates are in the cache before the next chunk starts.
@@ -469,6 +538,38 @@ async function downloadJob(
     }
     await run.ctx.clock.sleep(500 * 2 ** (failures - 1) * (0.5 + Math.random()));
   }
+}
+
+/**
+ * A file host this build may not reach (Deno's NotCapable, on the URL or a redirect) is a
+ * configuration problem that no retry fixes and that every file on that host would hit. The
+ * guard turns the denial into an answer the downloader does not retry, remembers it, and the
+ * step then stops with that one error (it names the host; failure.ts says how to allow it).
+ */
+class HostGuard {
+  #denied: Deno.errors.NotCapable | undefined;
+
+  constructor(private readonly fetchFn: typeof fetch) {}
+
+  readonly fetch: typeof fetch = async (input, init) => {
+    try {
+      return await this.fetchFn(input, init);
+    } catch (error) {
+      if (!(error instanceof Deno.errors.NotCapable)) throw error;
+      this.#denied ??= error;
+      return new Response(null, { status: 403 });
+    }
+  };
+
+  throwIfDenied(): void {
+    if (this.#denied) throw this.#denied;
+  }
+}
+
+/** Removes an attachment folder left without a valid marker (it is downloaded again later). */
+async function discardIncomplete(folder: string): Promise<void> {
+  const state = await checkAttachmentFolder(folder, { verify: false });
+  if (!state.complete) await Deno.remove(folder, { recursive: true }).catch(() => {});
 }
 
 class StreamError extends Error {}

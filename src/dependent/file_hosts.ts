@@ -7,8 +7,7 @@
  * GREENHOUSE_FILE_HOSTS narrows that set at run time and can never widen it: a listed host
  * outside it is refused when the option is read, and a download is checked against both before
  * every hop (the listed URL and each redirect, which are followed here, at most MAX_REDIRECTS).
- * A refused host gets a one-line reason naming it, never a permission error from deep inside
- * `fetch`.
+ * Either refusal comes before the request and names the host, never the signed URL.
  */
 
 /** A host a download may reach: `host`, `host:port`, or `*.domain` (the domain and below it). */
@@ -90,14 +89,22 @@ export function hostMatches(pattern: HostPattern, url: URL): boolean {
   return host === name && (port === undefined || port === defaultPort(url));
 }
 
-/** Why `url` may not be fetched under `policy`, or undefined when it may. */
+/**
+ * A host outside what this process may reach gets the error `fetch` itself would raise, before
+ * anything is sent: every denial then takes one path, which stops the step at once
+ * (attachments.ts) and says which host and how to allow it (failure.ts).
+ */
+export function deniedHost(url: URL): Deno.errors.NotCapable {
+  return new Deno.errors.NotCapable(
+    `Requires net access to "${url.host}", run again with the --allow-net flag`,
+  );
+}
+
+/**
+ * Why `url` may not be fetched under `policy`'s `--file-hosts`, or undefined when it may (a host
+ * outside the build's reach is `deniedHost`, checked first).
+ */
 export function fileHostRefusal(url: URL, policy: FileHostPolicy = {}): string | undefined {
-  const mayReach = policy.mayReach ?? processMayReach;
-  if (!mayReach(url.host)) {
-    return `file host ${url.host} is outside the hosts this build may connect to (--allow-net); ` +
-      `if your tenant's files come from there, build with --also-host ${url.hostname} ` +
-      "(docs/permissions.md)";
-  }
   if (policy.narrowed && !policy.narrowed.some((pattern) => hostMatches(pattern, url))) {
     return `file host ${url.host} is not in --file-hosts (GREENHOUSE_FILE_HOSTS: ` +
       `${policy.narrowed.join(",")}); add it there to download from it`;
@@ -113,11 +120,13 @@ export class FileHostRefused extends Error {
 /**
  * `fetchFn` with every hop checked against `policy`. With `redirect: "follow"` (the default) the
  * redirects are followed here, each target checked before it is requested; "manual" and "error"
- * requests are checked and passed through. Rejects with FileHostRefused for a refused host and
- * with a TypeError for too many redirects or a redirect without a usable Location.
+ * requests are checked and passed through. Rejects with NotCapable for a host outside the
+ * process's reach, FileHostRefused for one outside `--file-hosts`, and with a TypeError for too many redirects or a redirect without a usable Location.
  */
 export function guardFileHosts(fetchFn: typeof fetch, policy: FileHostPolicy = {}): typeof fetch {
+  const mayReach = policy.mayReach ?? processMayReach;
   const check = (url: URL) => {
+    if (!mayReach(url.host)) throw deniedHost(url);
     const why = fileHostRefusal(url, policy);
     if (why !== undefined) throw new FileHostRefused(why);
   };

@@ -9,6 +9,7 @@ import type { RunContext } from "../context.ts";
 import { ENTITIES } from "../entities.ts";
 import { RunError } from "../errors.ts";
 import type { HarvestClient } from "../harvest/mod.ts";
+import type { Scope } from "./resume.ts";
 
 export interface DependentRun {
   client: HarvestClient;
@@ -17,8 +18,13 @@ export interface DependentRun {
   ctx: RunContext;
   concurrency: number;
   quiet: boolean;
-  /** Called after each item (done, skipped or failed), for Progress. */
-  onItem?: (counts: { done: number; total: number }) => void;
+  /**
+   * Which candidates the run was given, for resuming after an interruption (dependent/resume.ts):
+   * "all" cached candidates, a sync's pending list, or (the default) exactly the ids passed.
+   */
+  scope?: Scope;
+  /** Called after each item (done, skipped or failed), for Progress; `detail` adds to the line. */
+  onItem?: (counts: { done: number; total: number; detail?: string }) => void;
   /** `--file-hosts`: the only hosts attachment files may come from (see file_hosts.ts). */
   fileHosts?: readonly string[];
 }
@@ -28,12 +34,19 @@ export interface DependentResult {
   done: number;
   /** Items not fetched: already complete, or the candidate is gone upstream (404). */
   skipped: number;
+  /** Candidates not asked for again: an interrupted run of the step had finished them. */
+  resumed?: number;
   /** Items that could not be fetched, by candidate id; the run carries on past them. */
   failed: { id: number; reason: string }[];
   /** Bytes downloaded (attachments). */
   bytes?: number;
   /** Candidates fetched again for fresh attachment URLs (attachments). */
   refreshed?: number;
+}
+
+/** The ids ascending, each once: the order the steps hand candidates out in (resume.ts). */
+export function ascendingIds(ids: readonly number[]): number[] {
+  return [...new Set(ids)].sort((a, b) => a - b);
 }
 
 /** Splits `items` into consecutive chunks of at most `size`. */

@@ -5,7 +5,8 @@
 import { type ApiRecord, ENTITIES, type EntityName, entityPath, recordId } from "../entities.ts";
 import { RunError } from "../errors.ts";
 import type { RunContext } from "../context.ts";
-import { Progress } from "../progress.ts";
+import { progressFor } from "../progress.ts";
+import { Interrupted, throwIfInterrupted } from "../interrupt.ts";
 import type { Cache, EncodedRecords, EntityFolder } from "../cache/mod.ts";
 import type { HarvestClient, LazyPage } from "../harvest/mod.ts";
 import { prefetch } from "../prefetch.ts";
@@ -59,17 +60,12 @@ export interface StreamResult {
 export async function streamEntity(run: EntityStream): Promise<StreamResult> {
   const { client, ctx } = run;
   const entity = ENTITIES[run.entity];
-  const progress = new Progress({
-    err: ctx.err,
-    isTerminal: ctx.stderrIsTerminal,
-    quiet: run.quiet,
-    clock: ctx.clock,
-    label: entity.name,
-  });
+  const progress = progressFor(ctx, { quiet: run.quiet, label: entity.name });
   let records = 0;
   let pages = 0;
+  let folder: EntityFolder | undefined;
   try {
-    const folder = await run.cache.folder(entity.name, entity.moniker);
+    folder = await run.cache.folder(entity.name, entity.moniker);
     const path = entityPath(entity, client.dialect);
     const monikers = await monikerLookup(entity, client, run.cache);
     const listing = client.paginateLazily(path, run.params, { startUrl: run.startUrl });
@@ -90,8 +86,14 @@ export async function streamEntity(run: EntityStream): Promise<StreamResult> {
         lastPage: page.lastPage,
         waitedMs: client.stats.waitedMs,
       });
+      // Between pages: stop if asked to (a listing that has just ended is finished instead).
+      if (page.nextUrl) throwIfInterrupted(ctx.signal);
     }
     await folder.commit();
+  } catch (error) {
+    // Interrupted: what was written goes into index.csv, so the cache is clean when we stop.
+    if (error instanceof Interrupted && folder) await folder.commit();
+    throw error;
   } finally {
     progress.done();
   }

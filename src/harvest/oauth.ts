@@ -235,7 +235,7 @@ export function clientCredentialsAuth(opts: ClientCredentials): Auth {
         });
       } catch (error) {
         pacer.observe(new Headers(), 0);
-        // A host this build may not reach is a configuration problem: no retries.
+        // A host this build may not reach is a configuration problem, not a network one: no retries.
         if (error instanceof Deno.errors.NotCapable) throw error;
         lastError = classifyNetworkError(error).reason;
         if (attempt >= maxAttempts) break;

@@ -18,6 +18,8 @@ import { describeFailure } from "../failure.ts";
 import { streamEntity } from "../extract/stream.ts";
 import { ENTITIES, ENTITIES_IN_ORDER, type EntityName, entityPath, recordId } from "../entities.ts";
 import { RunError } from "../errors.ts";
+import { Interrupted, throwIfInterrupted } from "../interrupt.ts";
+import type { SummaryStep } from "../summary.ts";
 import type { HarvestClient } from "../harvest/mod.ts";
 import { candidatesChangedSince, type ChangeList } from "./changed_dependents.ts";
 import { changeStamp, compareWithCache } from "./compare.ts";
@@ -48,12 +50,17 @@ export function isSyncStep(name: string): name is SyncStep {
 export interface DependentResult {
   done: number;
   skipped: number;
+  resumed?: number;
   failed: { id: number; reason: string }[];
   bytes?: number;
   refreshed?: number;
 }
-/** A candidate-dependent step, bound to the sync's client and cache by the caller. */
-export type DependentStep = (candidateIds: number[]) => Promise<DependentResult>;
+/**
+ * A candidate-dependent step, bound to the sync's client and cache by the caller. `all` says the
+ * ids are every cached candidate (a full sync), else the sync's pending list: a step interrupted
+ * earlier resumes only for the same kind of list (dependent/resume.ts).
+ */
+export type DependentStep = (candidateIds: number[], all: boolean) => Promise<DependentResult>;
 export type SyncDependents = Partial<Record<DependentStepName, DependentStep>>;
 
 export interface SyncOptions {
@@ -78,9 +85,8 @@ export interface SyncEnv {
   changes?: ChangeLog;
 }
 
-export interface StepReport {
+export interface StepReport extends SummaryStep {
   step: SyncStep;
-  status: "ok" | "failed" | "unavailable";
   /** full: everything listed; incremental: changes since `since`; resumed: from a checkpoint. */
   mode: "full" | "incremental" | "resumed" | "candidates";
   since?: string;
@@ -90,17 +96,29 @@ export interface StepReport {
   removed: number;
   /** Dependent steps: candidates that failed (kept pending for the next run). */
   failed?: number;
-  requests: number;
-  seconds: number;
-  error?: string;
+  /** Dependent steps: candidates an interrupted run had finished (not asked for again). */
+  resumed?: number;
+  /** Dependent steps: the failed candidates and why (the first 100). */
+  failures?: { id: number; reason: string }[];
+  /** Attachments: bytes downloaded. */
+  bytes?: number;
 }
 
+/** Failures listed in a step's report; the count says how many there were in all. */
+const LISTED_FAILURES = 100;
+
+/**
+ * Runs the selected steps. When the process is asked to stop, the step under way finishes what
+ * is in flight, commits and saves where it is; its report says "interrupted" and no further step
+ * runs (the command then exits 130/143).
+ */
 export async function runSync(opts: SyncOptions, env: SyncEnv): Promise<StepReport[]> {
   const { cache, ctx } = env;
   const state = await readState(cache.dir, ctx.err);
   const reports: StepReport[] = [];
   for (const step of SYNC_STEPS) {
     if (!opts.steps.includes(step)) continue;
+    throwIfInterrupted(ctx.signal);
     const started = ctx.clock.now();
     const requestsBefore = env.client.stats.requests;
     const report = isDependent(step)
@@ -109,6 +127,7 @@ export async function runSync(opts: SyncOptions, env: SyncEnv): Promise<StepRepo
     report.requests = env.client.stats.requests - requestsBefore;
     report.seconds = (ctx.clock.now() - started) / 1000;
     reports.push(report);
+    if (report.status === "interrupted") break;
   }
   return reports;
 }
@@ -180,6 +199,8 @@ async function entityStep(
   const listed = opts.prune && !resume && !since ? new Set<number>() : undefined;
   let pagesSinceCheckpoint = 0;
   let pagesRead = 0;
+  /** The page after the last one written in this run, for a checkpoint when interrupted. */
+  let nextUnwritten: string | undefined;
   const runStart = Date.parse(progress.startedAt);
   const writtenSince = async (folder: EntityFolder, id: number) => {
     const row = await folder.row(id);
@@ -220,6 +241,7 @@ async function entityStep(
       },
       afterWrite: async (page, folder) => {
         progress.written += page.count;
+        nextUnwritten = page.nextUrl;
         if (!page.nextUrl) return;
         pagesSinceCheckpoint++;
         if (pagesSinceCheckpoint < folder.size() / CHECKPOINT_ROWS_PER_PAGE) return;
@@ -245,6 +267,19 @@ async function entityStep(
       for (const id of changed) if (!upstream.has(id)) changed.delete(id);
     }
   } catch (error) {
+    if (error instanceof Interrupted) {
+      // The stream committed what it wrote: the next run continues after it.
+      if (nextUnwritten) {
+        stepState.checkpoint = {
+          ...progress,
+          nextUrl: nextUnwritten,
+          changed: collectChanged ? [...changed] : undefined,
+        };
+        await writeState(cache.dir, state);
+      }
+      const { new: added, updated, unchanged } = progress;
+      return { ...report, status: "interrupted", new: added, updated, unchanged };
+    }
     if (resume && pagesRead === 0) {
       // The saved page URL is refused (a v3 cursor expires, for one): keeping the checkpoint
       // would fail every later sync the same way. Start this listing over, keeping the
@@ -386,14 +421,17 @@ async function dependentStep(
     return report;
   }
   try {
-    const result = await fn(ids);
+    const result = await fn(ids, opts.full);
     state.pending[step] = mergeIds(result.failed.map((f) => f.id));
     // The failed candidates stay pending, so the mark can move past their changes too.
     await advance();
     report.updated = result.done;
     report.unchanged = result.skipped;
     report.failed = result.failed.length;
+    if (result.resumed) report.resumed = result.resumed;
+    if (result.bytes !== undefined) report.bytes = result.bytes;
     if (result.failed.length > 0) {
+      report.failures = result.failed.slice(0, LISTED_FAILURES);
       const first = result.failed[0];
       return failed(
         report,
@@ -406,6 +444,8 @@ async function dependentStep(
     }
     return report;
   } catch (error) {
+    // The step saved its progress; its pending list stays for the next run.
+    if (error instanceof Interrupted) return { ...report, status: "interrupted" };
     return failed(report, error, env.ctx);
   }
 }

@@ -1,6 +1,7 @@
 /** The end-of-sync summary: a plain table for the terminal, Markdown for CI, JSON for scripts. */
 import { relative } from "node:path";
 import { CHANGE_KINDS, type ChangeLog } from "../cache/mod.ts";
+import { formatSummaryJson } from "../summary.ts";
 import type { StepReport } from "./run.ts";
 
 const COLUMNS = ["new", "updated", "unchanged", "removed", "requests", "seconds"] as const;
@@ -20,13 +21,16 @@ export function totals(reports: StepReport[]) {
   return {
     failed: reports.filter((r) => r.status === "failed").map((r) => r.step),
     requests: reports.reduce((sum, r) => sum + r.requests, 0),
+    interrupted: reports.some((r) => r.status === "interrupted"),
   };
 }
 
 /** One line saying how it went, after the table. */
 export function summaryLine(reports: StepReport[], seconds: number): string {
-  const { failed, requests } = totals(reports);
-  const outcome = failed.length === 0
+  const { failed, requests, interrupted } = totals(reports);
+  const outcome = interrupted
+    ? `sync interrupted${failed.length ? ` (failed: ${failed.join(", ")})` : ""}`
+    : failed.length === 0
     ? "sync complete"
     : `sync finished with ${failed.length} failed step(s) (${failed.join(", ")})`;
   return `${outcome}: ${reports.length} step(s), ${requests} requests, ${seconds.toFixed(1)}s`;
@@ -60,19 +64,14 @@ export function formatMarkdown(reports: StepReport[], seconds: number, when: Dat
 }
 
 export function formatJson(reports: StepReport[], seconds: number, when: Date): string {
-  const { failed, requests } = totals(reports);
-  return JSON.stringify(
-    {
-      ok: failed.length === 0,
-      startedAt: when.toISOString(),
-      seconds,
-      requests,
-      failed,
-      steps: reports,
-    },
-    null,
-    2,
-  ) + "\n";
+  const { interrupted } = totals(reports);
+  return formatSummaryJson({
+    command: "sync",
+    startedAt: when,
+    seconds,
+    steps: reports,
+    interrupted,
+  });
 }
 
 /**
