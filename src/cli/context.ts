@@ -1,6 +1,10 @@
-/** The process's RunContext: real stdout, stderr, stdin, environment and clock. */
+/**
+ * The process's RunContext: real stdout, stderr, stdin, environment and clock. Every line written
+ * passes through the registered secrets' redaction (src/redact.ts) on its way out.
+ */
 import { systemClock } from "../clock.ts";
 import type { RunContext } from "../context.ts";
+import { redactRegistered, registerSecrets } from "../redact.ts";
 
 const encoder = new TextEncoder();
 
@@ -19,11 +23,30 @@ export function readEnv(name: string): string | undefined {
   }
 }
 
+/** The credentials in the environment, with the HTTP Basic values made from them. */
+function environmentSecrets(): string[] {
+  const key = readEnv("GREENHOUSE_API_KEY")?.trim();
+  const id = readEnv("GREENHOUSE_CLIENT_ID")?.trim();
+  const secret = readEnv("GREENHOUSE_CLIENT_SECRET")?.trim();
+  const list: string[] = [];
+  if (key) list.push(key, base64Utf8(`${key}:`));
+  if (secret) list.push(secret, base64Utf8(`${id ?? ""}:${secret}`));
+  return list;
+}
+
+function base64Utf8(text: string): string {
+  let binary = "";
+  for (const byte of encoder.encode(text)) binary += String.fromCharCode(byte);
+  return btoa(binary);
+}
+
 export function processContext(): RunContext {
+  const fromEnvironment = environmentSecrets();
+  registerSecrets(() => fromEnvironment);
   return {
     env: readEnv,
-    out: (text) => writeAll(Deno.stdout, text),
-    err: (text) => writeAll(Deno.stderr, text),
+    out: (text) => writeAll(Deno.stdout, redactRegistered(text)),
+    err: (text) => writeAll(Deno.stderr, redactRegistered(text)),
     stderrIsTerminal: Deno.stderr.isTerminal(),
     stdinIsTerminal: Deno.stdin.isTerminal(),
     readLine: readStdinLine,

@@ -6,6 +6,7 @@ import { fetchActivityFeeds } from "../dependent/activity_feeds.ts";
 import { downloadAttachments } from "../dependent/attachments.ts";
 import { DEFAULT_CONCURRENCY } from "./dependent.ts";
 import type { RunContext } from "../context.ts";
+import { redactRegistered } from "../redact.ts";
 import type { CommandSpec } from "../cli/spec.ts";
 import {
   cacheDir,
@@ -184,7 +185,9 @@ export async function runSyncCommand(
   const summaryFile = ctx.env("GITHUB_STEP_SUMMARY");
   if (summaryFile) {
     try {
-      await Deno.writeTextFile(summaryFile, formatMarkdown(reports, seconds, started), {
+      // The file is read by others (the job page): no secret may reach it, however it got in.
+      const markdown = redactRegistered(formatMarkdown(reports, seconds, started));
+      await Deno.writeTextFile(summaryFile, markdown, {
         append: true,
       });
     } catch (error) {

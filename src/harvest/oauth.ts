@@ -91,15 +91,10 @@ export function clientCredentialsAuth(opts: ClientCredentials): Auth {
   const sent: number[] = [];
   let pausedUntil = 0;
 
-  const redact = (text: string): string => {
-    let out = text;
-    for (const s of secrets()) if (s.length >= 4) out = out.split(s).join("[redacted]");
-    return out;
-  };
+  /** Tokens minted by this run, newest last: a replaced one may be valid until it expires. */
+  const minted: string[] = [];
   function secrets(): string[] {
-    const list = [clientSecret, basic, basicHeader];
-    if (token) list.push(token.value, token.header);
-    return list;
+    return [clientSecret, basic, basicHeader, ...minted.flatMap((t) => [t, `Bearer ${t}`])];
   }
 
   async function pace(): Promise<void> {
@@ -159,8 +154,8 @@ export function clientCredentialsAuth(opts: ClientCredentials): Auth {
         }
         return { value, header: `Bearer ${value}`, expiresAt: tokenExpiry(b, clock.now()) };
       }
-      const detail = apiErrorText(body);
-      const suffix = detail ? `: ${redact(detail)}` : "";
+      const detail = apiErrorText(body, secrets()); // redacted before it is cut
+      const suffix = detail ? `: ${detail}` : "";
       if (res.status === 429) {
         const wait = rateLimitWaitMs(res.headers, clock.now()) ?? backoffMs(attempt, random);
         pausedUntil = Math.max(pausedUntil, clock.now() + wait);
@@ -189,7 +184,11 @@ export function clientCredentialsAuth(opts: ClientCredentials): Auth {
 
   /** One token request at a time; concurrent callers share it. */
   function renew(): Promise<Token> {
-    pending ??= mint().then((t) => (token = t)).finally(() => (pending = undefined));
+    pending ??= mint().then((t) => {
+      minted.push(t.value);
+      if (minted.length > 8) minted.shift();
+      return (token = t);
+    }).finally(() => (pending = undefined));
     return pending;
   }
 
