@@ -14,6 +14,11 @@
  *   the marker written. A kill at any moment leaves at worst a temporary file (removed by the
  *   next run) or a whole file without a marker (downloaded again), never a marker beside a
  *   partial file. Error bodies are never written to disk.
+ * - URLs are API data: each one, and each redirect (followed by hand, at most 5), must lead to a
+ *   public address (file_host.ts), and a file may not pass `maxBytes` (default 1 GiB): one that
+ *   declares more is not fetched, one that streams past it is stopped and its partial file
+ *   removed. The Harvest API gives no size for an attachment, so Content-Length and the cap are
+ *   the bounds.
  * - When the dialect fetches candidate data in batches (v3), the metadata comes from
  *   `GET /attachments?candidate_ids=…` (≤ 50 candidates per request, paginated) instead of the
  *   cached candidate's `attachments[]`; it is fresh, so there is no age-based refresh, and an
@@ -38,12 +43,14 @@ import {
 } from "../cache/mod.ts";
 import { type ApiRecord, ENTITIES, entityPath } from "../entities.ts";
 import { RunError } from "../errors.ts";
+import { permissionHint } from "../failure.ts";
 import { collectGarbage } from "../memory.ts";
 import { type CandidateBatch, getRecord, type HarvestClient } from "../harvest/mod.ts";
 import { listByCandidate } from "./batch.ts";
 import { candidatesFolder, chunk, type DependentResult, type DependentRun } from "./run.ts";
 import { forEachConcurrent } from "../concurrency.ts";
 import { removeIfPresent } from "../files.ts";
+import { fetchFile, FileHostPolicy, type Resolver } from "./file_host.ts";
 
 /** "URLs expire in 7 days" (Harvest v1 docs). */
 export const DEFAULT_URL_LIFETIME_MS = 7 * 86_400_000;
@@ -59,6 +66,12 @@ const COLLECT_EVERY_BYTES = 8 * 1024 * 1024;
 const PLAN_CONCURRENCY = 16;
 /** Candidates planned, refreshed and downloaded together. */
 const CANDIDATE_CHUNK = 200;
+/**
+ * The largest attachment downloaded unless told otherwise (`--max-attachment-mb`). Résumés and
+ * offer packets are megabytes; a gigabyte leaves room for recorded interviews and stops a file
+ * host that sends without end from filling the disk.
+ */
+export const DEFAULT_MAX_ATTACHMENT_BYTES = 1024 ** 3;
 
 export interface AttachmentOptions {
   verify: boolean;
@@ -67,6 +80,28 @@ export interface AttachmentOptions {
   fetchFn?: typeof fetch;
   /** For tests; default `CANDIDATE_CHUNK`. */
   candidatesPerChunk?: number;
+  /** The largest file downloaded; default DEFAULT_MAX_ATTACHMENT_BYTES. */
+  maxBytes?: number;
+  /** For tests: how host names are resolved (default Deno.resolveDns). */
+  resolve?: Resolver;
+}
+
+/** What every download of a run checks: where files may come from, and how large they may be. */
+interface FileRules {
+  policy: FileHostPolicy;
+  maxBytes: number;
+  fetchFn: typeof fetch;
+}
+
+function fileRules(
+  client: HarvestClient,
+  opts: { fetchFn?: typeof fetch; maxBytes?: number; resolve?: Resolver },
+): FileRules {
+  return {
+    policy: new FileHostPolicy(client.baseUrl, opts.resolve),
+    maxBytes: opts.maxBytes ?? DEFAULT_MAX_ATTACHMENT_BYTES,
+    fetchFn: opts.fetchFn ?? fetch,
+  };
 }
 
 /** An attachment as the API lists it; every field is untrusted. */
@@ -184,10 +219,11 @@ export async function downloadAttachments(
 ): Promise<DependentResult> {
   const candidates = await candidatesFolder(run.cache);
   const result: DependentResult = { done: 0, skipped: 0, failed: [], bytes: 0, refreshed: 0 };
+  const rules = fileRules(run.client, opts);
   let done = 0;
   run.onItem?.({ done, total: candidateIds.length });
   for (const ids of chunk(candidateIds, opts.candidatesPerChunk ?? CANDIDATE_CHUNK)) {
-    await downloadChunk(run, candidates, ids, opts, result);
+    await downloadChunk(run, candidates, ids, opts, rules, result);
     done += ids.length;
     run.onItem?.({ done, total: candidateIds.length });
   }
@@ -199,10 +235,10 @@ async function downloadChunk(
   candidates: EntityFolder,
   candidateIds: number[],
   opts: AttachmentOptions,
+  rules: FileRules,
   result: DependentResult,
 ): Promise<void> {
   const lifetime = opts.urlLifetimeMs ?? DEFAULT_URL_LIFETIME_MS;
-  const fetchFn = opts.fetchFn ?? fetch;
   const plans = new Map<number, Plan>();
   const fresh = new Map<number, Promise<ApiAttachment[] | undefined>>();
   const batch = run.client.dialect.candidateBatch;
@@ -295,7 +331,7 @@ async function downloadChunk(
     };
 
     await forEachConcurrent(jobs, run.concurrency, async (job) => {
-      const outcome = await downloadJob(run, job, fetchFn, refreshOne);
+      const outcome = await downloadJob(run, job, rules, refreshOne);
       if (outcome.kind === "ok") {
         result.done++;
         result.bytes! += outcome.size;
@@ -317,15 +353,18 @@ async function downloadChunk(
  * sanitised names, streamed atomic writes, marker last, no API key sent to the file host.
  */
 export async function downloadCandidateFiles(
-  run: Pick<DependentRun, "ctx">,
+  run: Pick<DependentRun, "ctx" | "client">,
   candidateId: number,
   attachments: ApiAttachment[],
   baseDir: string,
   opts: {
     fetchFn?: typeof fetch;
+    maxBytes?: number;
+    resolve?: Resolver;
     refreshOne: (id: number) => Promise<ApiAttachment[] | undefined>;
   },
 ): Promise<{ files: string[]; failed: string[] }> {
+  const rules = fileRules(run.client, opts);
   const names = attachmentFolderNames(attachments);
   const result = { files: [] as string[], failed: [] as string[] };
   for (let i = 0; i < attachments.length; i++) {
@@ -339,7 +378,7 @@ export async function downloadCandidateFiles(
       file,
       attachment: attachments[i],
     };
-    const outcome = await downloadJob(run, job, opts.fetchFn ?? fetch, opts.refreshOne);
+    const outcome = await downloadJob(run, job, rules, opts.refreshOne);
     if (outcome.kind === "ok") result.files.push(join(names[i], file));
     else if (outcome.kind === "fail") result.failed.push(`${names[i]}: ${outcome.reason}`);
   }
@@ -398,7 +437,7 @@ async function isComplete(folder: string, file: string, verify: boolean): Promis
 async function downloadJob(
   run: Pick<DependentRun, "ctx">,
   job: Job,
-  fetchFn: typeof fetch,
+  rules: FileRules,
   refreshOne: (id: number) => Promise<ApiAttachment[] | undefined>,
 ): Promise<{ kind: "ok"; size: number } | { kind: "gone" } | { kind: "fail"; reason: string }> {
   // The marker goes first: from here until the new marker, the folder claims nothing.
@@ -416,7 +455,7 @@ async function downloadJob(
   for (;;) {
     const url = downloadableUrl(attachment.url);
     const outcome: Outcome = url
-      ? await fetchToFile(url, join(job.folder, job.file), fetchFn)
+      ? await fetchToFile(url, join(job.folder, job.file), rules)
       : { kind: "fail", reason: "no http(s) URL in the candidate record" };
     if (outcome.kind === "ok") {
       const marker: Marker = {
@@ -463,21 +502,28 @@ class StreamError extends Error {}
 
 /**
  * One download attempt: streams a 200 answer to a temporary file beside `path` while hashing,
- * checks the length, renames. Anything else leaves no file.
+ * checks the length, renames. Anything else leaves no file: a refused host or redirect, a file
+ * over the size limit (declared or streamed), an error answer.
  */
-async function fetchToFile(url: URL, path: string, fetchFn: typeof fetch): Promise<Outcome> {
+async function fetchToFile(url: URL, path: string, rules: FileRules): Promise<Outcome> {
   const controller = new AbortController();
   let timer = setTimeout(() => controller.abort(), IDLE_TIMEOUT_MS);
   const touch = () => {
     clearTimeout(timer);
     timer = setTimeout(() => controller.abort(), IDLE_TIMEOUT_MS);
   };
+  const limit = formatLimit(rules.maxBytes);
   try {
     let response: Response;
     try {
-      // No headers of ours: the signed URL is the only credential the file host needs.
-      response = await fetchFn(url, { redirect: "follow", signal: controller.signal });
+      const fetched = await fetchFile(url, rules.policy, rules.fetchFn, controller.signal);
+      if (fetched.kind === "refused") return { kind: "fail", reason: `refused: ${fetched.reason}` };
+      response = fetched.response;
     } catch (error) {
+      // A host this build may not reach is a matter of permissions: retrying cannot help.
+      if (error instanceof Deno.errors.NotCapable) {
+        return { kind: "fail", reason: permissionHint(describe(error).split("\n")[0]) };
+      }
       return { kind: "retry", reason: `cannot reach the file host: ${describe(error)}` };
     }
     if (response.status !== 200 || response.body === null) {
@@ -491,6 +537,14 @@ async function fetchToFile(url: URL, path: string, fetchFn: typeof fetch): Promi
     }
     const declared = response.headers.get("content-length");
     const expected = declared !== null && /^\d+$/.test(declared) ? Number(declared) : undefined;
+    if (expected !== undefined && expected > rules.maxBytes) {
+      await response.body.cancel().catch(() => {});
+      return {
+        kind: "fail",
+        reason: `the file is ${formatLimit(expected)}, over the ${limit} limit ` +
+          "(--max-attachment-mb); not downloaded",
+      };
+    }
     const hash = createHash("sha256");
     let size = 0;
     let sinceCollected = 0;
@@ -506,6 +560,7 @@ async function fetchToFile(url: URL, path: string, fetchFn: typeof fetch): Promi
         }
         if (next.done) break;
         touch();
+        if (size + next.value.length > rules.maxBytes) throw new TooLarge();
         hash.update(next.value);
         await writeAll(atomic.file, next.value);
         size += next.value.length;
@@ -523,6 +578,13 @@ async function fetchToFile(url: URL, path: string, fetchFn: typeof fetch): Promi
     } catch (error) {
       await reader.cancel().catch(() => {});
       await atomic.abort();
+      if (error instanceof TooLarge) {
+        return {
+          kind: "fail",
+          reason: `the file went on past the ${limit} limit (--max-attachment-mb); stopped, ` +
+            "and the partial file removed",
+        };
+      }
       if (error instanceof StreamError) {
         return { kind: "retry", reason: `download interrupted: ${error.message}` };
       }
@@ -537,6 +599,17 @@ async function fetchToFile(url: URL, path: string, fetchFn: typeof fetch): Promi
   } finally {
     clearTimeout(timer);
   }
+}
+
+class TooLarge extends Error {}
+
+/** `1 GiB`, `300 MiB`, `12.5 MiB`: a size as the limit's messages show it. */
+function formatLimit(bytes: number): string {
+  const units: [number, string][] = [[1024 ** 3, "GiB"], [1024 ** 2, "MiB"], [1024, "KiB"]];
+  for (const [unit, name] of units) {
+    if (bytes >= unit) return `${Number((bytes / unit).toFixed(1))} ${name}`;
+  }
+  return `${bytes} bytes`;
 }
 
 /** At most 8 KB of an error answer, to classify it; the rest is discarded, never stored. */

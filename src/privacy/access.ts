@@ -153,7 +153,7 @@ export async function downloadAccessFiles(
   for (const candidate of candidates) {
     const base = join(dir, "attachments", String(candidate.id));
     const outcome = await downloadCandidateFiles(
-      { ctx },
+      { ctx, client },
       candidate.id,
       lists.get(candidate.id) ?? [],
       base,
