@@ -26,13 +26,14 @@
  *   redirect to a freshly minted signed URL: downloads follow redirects.
  */
 import { createHash } from "node:crypto";
-import { isAbsolute, join, relative } from "node:path";
+import { basename, dirname, isAbsolute, join, relative } from "node:path";
 import {
   attachmentFolderNames,
   candidateAttachmentsDir,
   CANDIDATES_FOLDER,
   checkAttachmentFolder,
   type EntityFolder,
+  makeAttachmentFolder,
   type Marker,
   MARKER_FILE,
   openAtomic,
@@ -440,8 +441,11 @@ async function downloadJob(
   rules: FileRules,
   refreshOne: (id: number) => Promise<ApiAttachment[] | undefined>,
 ): Promise<{ kind: "ok"; size: number } | { kind: "gone" } | { kind: "fail"; reason: string }> {
+  // `<root>/<id>-attachments/<folder>` (the access bundle: `<root>/<id>/<folder>`), made one
+  // level at a time and never through a link (a link there would carry the file out).
+  const owner = dirname(job.folder);
+  await makeAttachmentFolder(dirname(owner), [basename(owner), basename(job.folder)]);
   // The marker goes first: from here until the new marker, the folder claims nothing.
-  await Deno.mkdir(job.folder, { recursive: true });
   const old = await readMarker(job.folder);
   await removeIfPresent(join(job.folder, MARKER_FILE));
   if (typeof old === "object" && old.file !== job.file) {

@@ -3,7 +3,7 @@
  * address or a name: the address is recorded as the SHA-256 of its normalised form.
  */
 import { join } from "node:path";
-import { PRIVACY_LOG_FILE } from "../cache/mod.ts";
+import { openNoFollow, PRIVACY_LOG_FILE } from "../cache/mod.ts";
 
 export interface PrivacyLogEntry {
   time: string;
@@ -47,7 +47,8 @@ export function erasureLogEntry(
  */
 export async function appendPrivacyLog(cacheDir: string, entry: PrivacyLogEntry): Promise<void> {
   const bytes = new TextEncoder().encode(JSON.stringify(entry) + "\n");
-  const file = await Deno.open(join(cacheDir, PRIVACY_LOG_FILE), {
+  // Never through a link: the log would be appended to whatever it points at.
+  const file = await openNoFollow(join(cacheDir, PRIVACY_LOG_FILE), {
     append: true,
     create: true,
     mode: 0o600,
