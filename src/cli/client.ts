@@ -57,6 +57,6 @@ export function describeWait(event: { waitMs: number; cause: "paused" | "used up
   const seconds = Math.ceil(event.waitMs / 1000);
   const why = event.cause === "paused"
     ? "Greenhouse answered 429 Too Many Requests"
-    : "X-RateLimit-Remaining says this key's requests are used up";
+    : "Greenhouse's X-RateLimit-Remaining leaves this run nothing until its window resets";
   return `rate limit: waiting ${seconds}s before the next request (${why})`;
 }

@@ -37,6 +37,11 @@ export class V3Auth {
   #tokens = new Map<string, Issued>();
   constructor(readonly config: V3AuthConfig) {}
 
+  /** Every token issued so far (for tests that look for them where they must not be). */
+  issued(): string[] {
+    return [...this.#tokens.keys()];
+  }
+
   /** Every issued token stops working (the next request gets a 401), as after a rotation. */
   revokeTokens(): void {
     this.#tokens.clear();
