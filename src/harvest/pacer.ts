@@ -7,6 +7,9 @@
  * Sends are spread evenly over the window, one every (window + margin) / budget, rather than
  * spent in a burst at its start: the throughput is the same, and another integration using the
  * same key keeps its share of every window instead of finding it used up in the first second.
+ * After an idle spell (fewer than a quarter of the budget sent in the last window) that quarter
+ * may go at once, so a command of a few requests does not wait between them; the sends after it
+ * keep to the even schedule as if the burst had been spread too, so no window ever holds more.
  *
  * Waits the server imposes (a 429's pause, or X-RateLimit-Remaining used up) are reported through
  * `onWait`, once each, so users see why nothing happens. A reset further away than one window
@@ -80,7 +83,7 @@ export class Pacer {
   /** While the limit is unknown: a probe is out; waiters wait for it to be observed. */
   #probe: { promise: Promise<void>; resolve: () => void } | undefined;
   /** When the next send is due on the even schedule (fractional ms). */
-  #nextSendAt = -Infinity;
+  #dueAt = -Infinity;
   #onWait?: (wait: PacerWait) => void;
   /** The end of the last wait reported through onWait (each is reported once). */
   #reportedUntil = -Infinity;
@@ -107,6 +110,11 @@ export class Pacer {
   /** Sends we allow ourselves per window (1 while the limit is unknown). */
   get budget(): number {
     return this.#limit === undefined ? 1 : Math.max(1, Math.floor(this.rateTarget * this.#limit));
+  }
+
+  /** Sends that may go back to back after an idle spell: a quarter of the budget, at least 1. */
+  get burst(): number {
+    return Math.max(1, Math.floor(this.budget / 4));
   }
 
   /** Waits until a send is allowed, then records it. Every acquire() must be followed by one observe(). */
@@ -140,8 +148,11 @@ export class Pacer {
         while (this.#sends.length > 0 && this.#sends[0] <= now - span) this.#sends.shift();
         // While the limit is unknown the probe gate above allows one request at a time instead.
         const budget = this.budget;
-        if (this.#limit !== undefined && now < this.#nextSendAt) {
-          await this.#clock.sleep(this.#nextSendAt - now);
+        const spacing = span / budget;
+        const scheduled = this.#limit !== undefined && this.#sends.length >= this.burst;
+        // (A microsecond of slack: floating-point sums must not cost an extra sleep.)
+        if (scheduled && now < this.#dueAt - 0.001) {
+          await this.#clock.sleep(this.#dueAt - now);
           continue;
         }
         if (this.#limit !== undefined && this.#sends.length >= budget) {
@@ -149,13 +160,7 @@ export class Pacer {
           await this.#clock.sleep(Math.max(1, wait));
           continue;
         }
-        if (this.#limit !== undefined) {
-          // On schedule (less than one spacing late) the next send keeps the schedule, so timer
-          // rounding costs no throughput; after an idle spell it counts from now.
-          const spacing = span / budget;
-          const due = now - this.#nextSendAt < spacing ? this.#nextSendAt : now;
-          this.#nextSendAt = due + spacing;
-        }
+        if (this.#limit !== undefined) this.#dueAt = Math.max(this.#dueAt, now) + spacing;
         this.#sends.push(now);
         this.stats.sends++;
         this.#inFlight++;
