@@ -8,6 +8,7 @@ import { redactSecrets } from "../redact.ts";
 import type { Auth } from "./auth.ts";
 import type { Dialect } from "./dialect.ts";
 import { JsonArrayBytes } from "./json_array.ts";
+import { readUpTo } from "./body.ts";
 import { parseLinkHeader } from "./link.ts";
 import { Pacer } from "./pacer.ts";
 import {
@@ -686,48 +687,8 @@ async function readBody(
   }
 }
 
-/**
- * At most `limit` bytes of a body, streamed (decoded bytes: fetch decompresses), and whether
- * more followed; the rest is never read (the stream is cancelled), so an endless body stops here.
- */
-async function readUpTo(
-  res: Response,
-  limit: number,
-): Promise<{ bytes: Uint8Array; more: boolean }> {
-  if (res.body === null) return { bytes: new Uint8Array(0), more: false };
-  const reader = res.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  let more = false;
-  try {
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      if (size + value.length > limit) {
-        chunks.push(value.subarray(0, limit - size));
-        size = limit;
-        more = true;
-        break;
-      }
-      chunks.push(value);
-      size += value.length;
-    }
-  } finally {
-    if (more) await reader.cancel().catch(() => {});
-    reader.releaseLock();
-  }
-  if (chunks.length === 1) return { bytes: chunks[0], more };
-  const bytes = new Uint8Array(size);
-  let offset = 0;
-  for (const chunk of chunks) {
-    bytes.set(chunk, offset);
-    offset += chunk.length;
-  }
-  return { bytes, more };
-}
-
 /** `64 MiB`, `512 KiB`: a size limit as users read it. */
-export function formatBytes(bytes: number): string {
+function formatBytes(bytes: number): string {
   if (bytes >= 1024 ** 3 && bytes % 1024 ** 3 === 0) return `${bytes / 1024 ** 3} GiB`;
   if (bytes >= 1024 ** 2 && bytes % 1024 ** 2 === 0) return `${bytes / 1024 ** 2} MiB`;
   if (bytes >= 1024 && bytes % 1024 === 0) return `${bytes / 1024} KiB`;

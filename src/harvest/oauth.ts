@@ -10,6 +10,7 @@
 import { type Clock, systemClock } from "../clock.ts";
 import { RunError } from "../errors.ts";
 import type { Auth } from "./auth.ts";
+import { readTextUpTo } from "./body.ts";
 import { base64Utf8 } from "./auth.ts";
 import {
   apiErrorText,
@@ -45,6 +46,8 @@ interface Token {
 }
 
 const TOKEN_WINDOW_MS = 60_000;
+/** A token answer is a few KB; more than this is not read (a hostile body may never end). */
+const TOKEN_BODY_BYTES = 64 * 1024;
 /**
  * When the endpoint names no expiry, assume Greenhouse's documented 1 h access-token life
  * (https://harvestdocs.greenhouse.io/docs/authentication).
@@ -138,7 +141,7 @@ export function clientCredentialsAuth(opts: ClientCredentials): Auth {
         await clock.sleep(backoffMs(attempt, random));
         continue;
       }
-      const text = await res.text().catch(() => "");
+      const text = await readTextUpTo(res, TOKEN_BODY_BYTES).catch(() => ""); // never endless
       let body: unknown = text;
       try {
         body = text.trim() ? JSON.parse(text) : null;

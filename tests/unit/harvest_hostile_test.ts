@@ -9,6 +9,7 @@ import { RunError } from "../../src/errors.ts";
 import {
   apiErrorText,
   basicAuth,
+  clientCredentialsAuth,
   type ClientEvent,
   type ClientOptions,
   HarvestClient,
@@ -275,4 +276,19 @@ Deno.test("client: error bodies that echo the key in any form leave no trace in 
       assert.ok(!leaks(err.message, KEY) && !leaks(err.message, b64), `${status}: ${err.message}`);
     }
   }
+});
+
+Deno.test("oauth: a token answer that never ends is not read past 64 KiB", async () => {
+  const pulled = { bytes: 0, cancelled: false };
+  const auth = clientCredentialsAuth({
+    clientId: "id",
+    clientSecret: "secret-secret",
+    authUrl: "https://auth.test/token",
+    clock: new ManualClock(T0),
+    fetchFn: (() =>
+      Promise.resolve(new Response(endless(pulled), { status: 200 }))) as typeof fetch,
+  });
+  await assert.rejects(auth.header(), RunError);
+  assert.ok(pulled.bytes <= 2 * 65_536, `pulled ${pulled.bytes}`);
+  assert.ok(pulled.cancelled);
 });
