@@ -160,7 +160,12 @@ export class Pacer {
           await this.#clock.sleep(Math.max(1, wait));
           continue;
         }
-        if (this.#limit !== undefined) this.#dueAt = Math.max(this.#dueAt, now) + spacing;
+        if (this.#limit !== undefined) {
+          // Late by less than a spacing (a timer firing late, a busy machine): the schedule is
+          // kept, so lateness is not lost throughput. Later than that was idleness: start over.
+          const late = now - this.#dueAt;
+          this.#dueAt = (late < spacing ? this.#dueAt : now) + spacing;
+        }
         this.#sends.push(now);
         this.stats.sends++;
         this.#inFlight++;

@@ -272,3 +272,23 @@ Deno.test("pacer: a 429 pause is reported once, with its length", async () => {
   await Promise.all([pacer.acquire(), pacer.acquire()]);
   assert.deepEqual(waits, [{ ms: 30_000, cause: "paused" }]);
 });
+
+Deno.test("pacer: timers that fire late cost no throughput (the schedule is kept)", async () => {
+  // A busy machine: every sleep ends 25 ms late.
+  const clock = new ManualClock(T0);
+  clock.sleep = (ms: number) => {
+    clock.advance(Math.max(0, ms) + 25);
+    return Promise.resolve();
+  };
+  const pacer = new Pacer({ rateTarget: 0.8, windowMs: W, clock, initialLimit: 20 });
+  const times: number[] = [];
+  for (let i = 0; i < 165; i++) {
+    await pacer.acquire();
+    times.push(clock.now());
+    pacer.observe(new Headers({ "X-Ratelimit-Limit": "20" }), 200);
+  }
+  assert.ok(maxInAnyWindow(times) <= 16);
+  const steady = times.slice(5);
+  const perWindow = (steady.length - 1) / ((steady[steady.length - 1] - steady[0]) / W);
+  assert.ok(perWindow / 16 >= 0.98, `${perWindow.toFixed(2)} per window`);
+});
