@@ -656,7 +656,7 @@ async function readBody(
   }
   let read: { bytes: Uint8Array; more: boolean };
   try {
-    read = await readUpTo(res, ok ? maxBytes : ERROR_BODY_BYTES);
+    read = await readUpTo(res, ok ? maxBytes : ERROR_BODY_BYTES, length);
   } catch (error) {
     const why = signal.aborted
       ? "timed out while reading the body"
