@@ -317,12 +317,11 @@ export class HarvestClient {
     }
     const { status, headers, body } = sent;
     if (sent.tooLarge) {
+      const cap = formatBytes(this.#maxBodyBytes);
       throw new RunError(this.#redact(
-        `${call.endpoint}: the answer is larger than ${
-          formatBytes(this.#maxBodyBytes)
-        }, the most ` +
-          "this tool reads from one API response; stopped reading it; check that --base-url " +
-          "(GREENHOUSE_BASE_URL) points at Greenhouse, and report it to Greenhouse if it does",
+        `${call.endpoint}: the answer is larger than ${cap}, the most this tool reads from one ` +
+          "API response; stopped reading it; check that --base-url (GREENHOUSE_BASE_URL) points " +
+          "at Greenhouse, and report it to Greenhouse if it does",
       ));
     }
     if (sent.bodyError && status >= 200 && status < 300) {
