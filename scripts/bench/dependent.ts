@@ -44,7 +44,8 @@ async function feedsUnderRateLimit(quick: boolean): Promise<BenchFigure[]> {
       const windows = [...perWindow.keys()].sort((a, b) => a - b).slice(1, -1);
       const counts = windows.map((w) => perWindow.get(w)!);
       const ratios = counts.map((n) => n / budget);
-      const ratio = ratios.length ? median(ratios) : 0;
+      // The mean: evenly spread, 16 requests per 10.1 s put 15 or 16 in a fixed 10 s window.
+      const ratio = ratios.length ? ratios.reduce((a, b) => a + b, 0) / ratios.length : 0;
       const rateLimited = sandbox.counts().rateLimited;
       return [
         {
@@ -53,8 +54,8 @@ async function feedsUnderRateLimit(quick: boolean): Promise<BenchFigure[]> {
             `rate-target ${RATE_TARGET}, 150 ms latency, concurrency 4)`,
           value: Number(ratio.toFixed(3)),
           unit: "× budget",
-          target: ">= 0.95",
-          met: ratio >= 0.95,
+          target: ">= 0.97",
+          met: ratio >= 0.97,
           runs: ratios.map((r) => Number(r.toFixed(3))),
           note: `${entries.length} feeds; full windows held ${counts.join(", ")} of ${budget}`,
         },

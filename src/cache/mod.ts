@@ -78,10 +78,20 @@ export { JOURNAL_HEADER } from "./journal.ts";
 export { type RecoveryReport } from "./recovery.ts";
 export { WRITE_CONCURRENCY } from "./concurrency.ts";
 export {
+  ensureFolder,
+  isRealFolder,
+  lstatOrUndefined,
+  openNoFollow,
+  readNoFollow,
+  readTextNoFollow,
+  symlinkError,
+} from "./no_follow.ts";
+export {
   attachmentFolderNames,
   type AttachmentFolderState,
   type AttachmentProblem,
   checkAttachmentFolder,
+  makeAttachmentFolder,
   type Marker,
   readMarker,
   sanitizeFileName,

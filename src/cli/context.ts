@@ -1,11 +1,13 @@
 /**
- * The process's RunContext: real stdout, stderr, stdin, environment and clock; and the signal
- * listeners that let long work stop cleanly on Ctrl-C or SIGTERM.
+ * The process's RunContext: real stdout, stderr, stdin, environment and clock, every line written
+ * passing through the registered secrets' redaction (src/redact.ts) on its way out; and the
+ * signal listeners that let long work stop cleanly on Ctrl-C or SIGTERM.
  */
 import { systemClock } from "../clock.ts";
 import type { RunContext } from "../context.ts";
 import { UsageError } from "../errors.ts";
 import { Interrupted, interruptibleClock, listenForInterrupts } from "../interrupt.ts";
+import { redactRegistered, registerSecrets } from "../redact.ts";
 
 const encoder = new TextEncoder();
 
@@ -49,11 +51,40 @@ function unreadable(name: string): undefined {
 /** Seconds between two progress lines off a terminal (0: a line per update). */
 export const PROGRESS_INTERVAL_VARIABLE = "GREENHOUSE_PROGRESS_INTERVAL";
 
+/** The credentials in the environment, with the HTTP Basic values made from them. */
+function environmentSecrets(): string[] {
+  // An unreadable one is reported by the command that needs it, with its exit code; here it
+  // simply has nothing to redact.
+  const read = (name: string) => {
+    try {
+      return readEnv(name)?.trim();
+    } catch (error) {
+      if (error instanceof UsageError) return undefined;
+      throw error;
+    }
+  };
+  const key = read("GREENHOUSE_API_KEY");
+  const id = read("GREENHOUSE_CLIENT_ID");
+  const secret = read("GREENHOUSE_CLIENT_SECRET");
+  const list: string[] = [];
+  if (key) list.push(key, base64Utf8(`${key}:`));
+  if (secret) list.push(secret, base64Utf8(`${id ?? ""}:${secret}`));
+  return list;
+}
+
+function base64Utf8(text: string): string {
+  let binary = "";
+  for (const byte of encoder.encode(text)) binary += String.fromCharCode(byte);
+  return btoa(binary);
+}
+
 export function processContext(): RunContext {
-  const err = (text: string) => writeAll(Deno.stderr, text);
+  const fromEnvironment = environmentSecrets();
+  registerSecrets(() => fromEnvironment);
+  const err = (text: string) => writeAll(Deno.stderr, redactRegistered(text));
   return {
     env: readEnv,
-    out: (text) => writeAll(Deno.stdout, text),
+    out: (text) => writeAll(Deno.stdout, redactRegistered(text)),
     err,
     stderrIsTerminal: Deno.stderr.isTerminal(),
     stdinIsTerminal: Deno.stdin.isTerminal(),

@@ -1,9 +1,13 @@
 /** `attachments`: every file a cached candidate lists, into <cache>/candidates/<id>-attachments/. */
 import { CANDIDATES_FOLDER, MARKER_FILE } from "../cache/mod.ts";
 import type { RunContext } from "../context.ts";
-import { cacheDir, connection, quiet } from "../cli/options.ts";
+import { cacheDir, connection, integerOption, quiet } from "../cli/options.ts";
 import type { CommandSpec } from "../cli/spec.ts";
-import { downloadAttachments, formatBytes } from "../dependent/attachments.ts";
+import {
+  DEFAULT_MAX_ATTACHMENT_BYTES,
+  downloadAttachments,
+  formatBytes,
+} from "../dependent/attachments.ts";
 import {
   candidateIds,
   concurrency,
@@ -19,7 +23,11 @@ import {
 export interface AttachmentsCommand extends DependentOptions {
   kind: "attachments";
   verify: boolean;
+  /** The largest file downloaded, in bytes (default DEFAULT_MAX_ATTACHMENT_BYTES). */
+  maxBytes?: number;
 }
+
+const MIB = 1024 * 1024;
 
 export const attachmentsSpec: CommandSpec<AttachmentsCommand> = {
   name: "attachments",
@@ -30,15 +38,25 @@ export const attachmentsSpec: CommandSpec<AttachmentsCommand> = {
     `with a \`${MARKER_FILE}\` ` +
     "marker (size, SHA-256, content type) written once the file is whole. Folders with a " +
     "matching marker are skipped. Expired URLs are refreshed by fetching the candidate again.",
-  options: { ...dependentOptions, verify: { type: "boolean" } },
+  options: {
+    ...dependentOptions,
+    verify: { type: "boolean" },
+    "max-attachment-mb": { type: "string" },
+  },
   help: [
     ["--verify", "Re-hash files that have a marker; download again any that do not match"],
+    [
+      "--max-attachment-mb N",
+      `Skip (and report) files larger than N MiB (default ${DEFAULT_MAX_ATTACHMENT_BYTES / MIB})`,
+    ],
     ...dependentHelp,
   ],
   parse(values, _positionals, env) {
     return {
       kind: "attachments",
       verify: values.verify === true,
+      maxBytes: MIB *
+        integerOption(values, "max-attachment-mb", DEFAULT_MAX_ATTACHMENT_BYTES / MIB, 1, MIB),
       concurrency: concurrency(values),
       candidates: candidateIds(values),
       cacheDir: cacheDir(values, env),
@@ -55,7 +73,7 @@ export function attachments(cmd: AttachmentsCommand, ctx: RunContext) {
     "candidates",
     cmd,
     ctx,
-    (run, ids) => downloadAttachments(run, ids, { verify: cmd.verify }),
+    (run, ids) => downloadAttachments(run, ids, { verify: cmd.verify, maxBytes: cmd.maxBytes }),
   );
 }
 

@@ -26,7 +26,6 @@ import {
   openChangeLog,
   PRIVACY_KEY_FILE,
   PRIVACY_LOG_FILE,
-  removeTempFiles,
 } from "../cache/mod.ts";
 import { type ApiRecord, ENTITIES, personName } from "../entities.ts";
 import { RunError, UsageError } from "../errors.ts";
@@ -320,7 +319,6 @@ async function runRequest(
   const hasCache = await exists(cmd.cacheDir);
   if (hasCache && !cmd.dryRun) {
     await withCache(cmd.cacheDir, async (cache) => {
-      await removeTempFiles(cache.dir);
       await finishInterruptedErasures(client, cache, ctx, changes);
     });
   }

@@ -9,6 +9,7 @@ import type { DependentResult, DependentRun } from "../dependent/run.ts";
 import { Interrupted, interruptionOf } from "../interrupt.ts";
 import { progressFor } from "../progress.ts";
 import type { RunContext } from "../context.ts";
+import { redactRegistered } from "../redact.ts";
 import type { CommandSpec } from "../cli/spec.ts";
 import {
   cacheDir,
@@ -33,7 +34,6 @@ import {
   openCache,
   openChangeLog,
   removeChangeLogsBefore,
-  removeTempFiles,
   STATE_FILE,
 } from "../cache/mod.ts";
 import { UsageError } from "../errors.ts";
@@ -228,8 +228,6 @@ async function sync(
   const changes = openChangeLog(cache.dir, "sync", started);
   let reports;
   try {
-    // A temporary .state.json left by a killed run (entity folders clean up their own).
-    await removeTempFiles(cache.dir);
     try {
       await finishInterruptedErasures(client, cache, ctx, changes);
     } catch (error) {
@@ -268,7 +266,9 @@ async function sync(
   const summaryFile = ctx.env("GITHUB_STEP_SUMMARY");
   if (summaryFile) {
     try {
-      await Deno.writeTextFile(summaryFile, formatMarkdown(reports, seconds, started), {
+      // The file is read by others (the job page): no secret may reach it, however it got in.
+      const markdown = redactRegistered(formatMarkdown(reports, seconds, started));
+      await Deno.writeTextFile(summaryFile, markdown, {
         append: true,
       });
     } catch (error) {

@@ -6,8 +6,8 @@
  * `*.amazonaws.com`, 127.0.0.1, plus any `--also-host` given at compile time). `--file-hosts` /
  * GREENHOUSE_FILE_HOSTS narrows that set at run time and can never widen it: a listed host
  * outside it is refused when the option is read, and a download is checked against both before
- * every hop (the listed URL and each redirect, which are followed here, at most MAX_REDIRECTS).
- * Either refusal comes before the request and names the host, never the signed URL.
+ * every hop (file_fetch.ts follows the redirects). Either refusal comes before the request and
+ * names the host, never the signed URL.
  */
 
 /** A host a download may reach: `host`, `host:port`, or `*.domain` (the domain and below it). */
@@ -24,17 +24,6 @@ export const processMayReach: ReachQuery = (host) => {
     return false;
   }
 };
-
-/** What the downloader may fetch: within `mayReach`, and within `narrowed` when given. */
-export interface FileHostPolicy {
-  /** `--file-hosts`: the hosts downloads are limited to; undefined = all the process may reach. */
-  narrowed?: readonly HostPattern[];
-  /** Default: the process's own permissions. */
-  mayReach?: ReachQuery;
-}
-
-/** Redirects one download may follow. */
-export const MAX_REDIRECTS = 10;
 
 const LABEL = "[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?";
 const PATTERN = new RegExp(`^(\\*\\.)?${LABEL}(?:\\.${LABEL})*(?::(\\d{1,5}))?$`);
@@ -101,58 +90,16 @@ export function deniedHost(url: URL): Deno.errors.NotCapable {
 }
 
 /**
- * Why `url` may not be fetched under `policy`'s `--file-hosts`, or undefined when it may (a host
- * outside the build's reach is `deniedHost`, checked first).
+ * Why `url` may not be fetched under `--file-hosts` (`narrowed`), or undefined when it may (a
+ * host outside the build's reach is `deniedHost`, checked first).
  */
-export function fileHostRefusal(url: URL, policy: FileHostPolicy = {}): string | undefined {
-  if (policy.narrowed && !policy.narrowed.some((pattern) => hostMatches(pattern, url))) {
+export function fileHostRefusal(
+  url: URL,
+  narrowed: readonly HostPattern[] | undefined,
+): string | undefined {
+  if (narrowed && !narrowed.some((pattern) => hostMatches(pattern, url))) {
     return `file host ${url.host} is not in --file-hosts (GREENHOUSE_FILE_HOSTS: ` +
-      `${policy.narrowed.join(",")}); add it there to download from it`;
+      `${narrowed.join(",")}); add it there to download from it`;
   }
   return undefined;
-}
-
-/** A download refused before it was sent: `message` says which host and what to do. */
-export class FileHostRefused extends Error {
-  override name = "FileHostRefused";
-}
-
-/**
- * `fetchFn` with every hop checked against `policy`. With `redirect: "follow"` (the default) the
- * redirects are followed here, each target checked before it is requested; "manual" and "error"
- * requests are checked and passed through. Rejects with NotCapable for a host outside the
- * process's reach, FileHostRefused for one outside `--file-hosts`, and with a TypeError for too many redirects or a redirect without a usable Location.
- */
-export function guardFileHosts(fetchFn: typeof fetch, policy: FileHostPolicy = {}): typeof fetch {
-  const mayReach = policy.mayReach ?? processMayReach;
-  const check = (url: URL) => {
-    if (!mayReach(url.host)) throw deniedHost(url);
-    const why = fileHostRefusal(url, policy);
-    if (why !== undefined) throw new FileHostRefused(why);
-  };
-  return async (input: string | URL | Request, init?: RequestInit): Promise<Response> => {
-    let url = new URL(input instanceof Request ? input.url : String(input));
-    check(url);
-    if (init?.redirect === "manual" || init?.redirect === "error") return fetchFn(url, init);
-    for (let hops = 0;; hops++) {
-      const res = await fetchFn(url, { ...init, redirect: "manual" });
-      const location = res.headers.get("location");
-      if (res.status < 300 || res.status > 399 || res.status === 304 || location === null) {
-        return res;
-      }
-      await res.body?.cancel();
-      if (hops >= MAX_REDIRECTS) throw new TypeError(`more than ${MAX_REDIRECTS} redirects`);
-      let next: URL;
-      try {
-        next = new URL(location, url);
-      } catch {
-        throw new TypeError("a redirect without a valid Location");
-      }
-      if (next.protocol !== "https:" && next.protocol !== "http:") {
-        throw new TypeError(`a redirect to a ${next.protocol} URL`);
-      }
-      check(next);
-      url = next;
-    }
-  };
 }

@@ -12,6 +12,7 @@
 import { type Clock, systemClock } from "../clock.ts";
 import { RunError } from "../errors.ts";
 import type { Auth } from "./auth.ts";
+import { readTextUpTo } from "./body.ts";
 import { base64Utf8 } from "./auth.ts";
 import { Pacer } from "./pacer.ts";
 import {
@@ -110,32 +111,6 @@ function errorCode(body: unknown): string | undefined {
   return typeof code === "string" && /^[a-z_]{1,40}$/.test(code) ? code : undefined;
 }
 
-/** At most `limit` bytes of a body as text; the rest is not read. */
-async function boundedText(res: Response, limit: number): Promise<string> {
-  if (res.body === null) return "";
-  const reader = res.body.getReader();
-  const parts: Uint8Array[] = [];
-  let size = 0;
-  try {
-    while (size < limit) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      parts.push(value);
-      size += value.length;
-    }
-  } finally {
-    await reader.cancel().catch(() => {});
-  }
-  const bytes = new Uint8Array(Math.min(size, limit));
-  let offset = 0;
-  for (const part of parts) {
-    const take = part.subarray(0, bytes.length - offset);
-    bytes.set(take, offset);
-    offset += take.length;
-  }
-  return new TextDecoder().decode(bytes);
-}
-
 export function clientCredentialsAuth(opts: ClientCredentials): Auth {
   const clientId = opts.clientId.trim();
   const clientSecret = opts.clientSecret.trim();
@@ -165,20 +140,15 @@ export function clientCredentialsAuth(opts: ClientCredentials): Auth {
   let token: Token | undefined;
   let pending: Promise<Token> | undefined;
 
-  const redact = (text: string): string => {
-    let out = text;
-    for (const s of secrets()) if (s.length >= 4) out = out.split(s).join("[redacted]");
-    return out;
-  };
+  /** Tokens minted by this run, newest last: a replaced one may be valid until it expires. */
+  const minted: string[] = [];
   function secrets(): string[] {
-    const list = [clientSecret, basic, basicHeader];
-    if (token) list.push(token.value, token.header);
-    return list;
+    return [clientSecret, basic, basicHeader, ...minted.flatMap((t) => [t, `Bearer ${t}`])];
   }
   /** The answer's own words, redacted first, then on one line and cut. */
   const detailOf = (body: unknown): string => {
     // deno-lint-ignore no-control-regex
-    const text = redact(apiErrorText(body)).replace(/[\u0000-\u001f\u007f]+/g, " ").trim();
+    const text = apiErrorText(body, secrets()).replace(/[\u0000-\u001f\u007f]+/g, " ").trim();
     return text.length > 160 ? `${text.slice(0, 160)}…` : text;
   };
 
@@ -243,7 +213,7 @@ export function clientCredentialsAuth(opts: ClientCredentials): Auth {
         continue;
       }
       pacer.observe(res.headers, res.status);
-      const text = await boundedText(res, MAX_TOKEN_BODY_BYTES).catch(() => "");
+      const text = await readTextUpTo(res, MAX_TOKEN_BODY_BYTES).catch(() => ""); // never endless
       let body: unknown = text;
       try {
         body = text.trim() ? JSON.parse(text) : null;
@@ -290,7 +260,11 @@ export function clientCredentialsAuth(opts: ClientCredentials): Auth {
 
   /** One token request at a time; concurrent callers share it. */
   function renew(): Promise<Token> {
-    pending ??= mint().then((t) => (token = t)).finally(() => (pending = undefined));
+    pending ??= mint().then((t) => {
+      minted.push(t.value);
+      if (minted.length > 8) minted.shift();
+      return (token = t);
+    }).finally(() => (pending = undefined));
     return pending;
   }
 

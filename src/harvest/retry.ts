@@ -3,6 +3,7 @@
  * No I/O and no clock of its own: callers pass `nowMs` and `random`.
  */
 import { RunError } from "../errors.ts";
+import { redactAndCut } from "../redact.ts";
 
 export interface RetryPolicy {
   /** Sends of one request that failed for a retryable reason other than 429, first send included. */
@@ -138,12 +139,18 @@ export type Classification =
   | { kind: "retry"; reason: string; rateLimited: boolean }
   | { kind: "fatal"; status: number; error: RunError };
 
-/** The API's `message` and `errors[]` messages as one line; tolerates any shape (or none). */
-export function apiErrorText(body: unknown): string {
+/** The longest error detail shown from an API answer, in characters. */
+export const ERROR_DETAIL_CHARS = 200;
+
+/**
+ * The API's `message` and `errors[]` messages (or a text body) as one line of at most
+ * ERROR_DETAIL_CHARS characters; tolerates any shape (or none). `secrets` are redacted from the
+ * whole text before it is cut (see src/redact.ts), so none can survive in part at the cut.
+ */
+export function apiErrorText(body: unknown, secrets: Iterable<string> = []): string {
   const parts: string[] = [];
   if (typeof body === "string") {
-    const text = body.replace(/\s+/g, " ").trim();
-    if (text) parts.push(text.length > 200 ? `${text.slice(0, 200)}…` : text);
+    parts.push(body);
   } else if (body && typeof body === "object") {
     const b = body as Record<string, unknown>;
     if (typeof b.message === "string" && b.message.trim()) parts.push(b.message.trim());
@@ -159,16 +166,23 @@ export function apiErrorText(body: unknown): string {
       }
     }
   }
-  return parts.join("; ");
+  const text = parts.join("; ").replace(/\s+/g, " ").trim();
+  return redactAndCut(text, secrets, ERROR_DETAIL_CHARS);
 }
 
 /**
- * Classifies a response status. `endpoint` is `"<METHOD> <path>"` (no host, no query).
+ * Classifies a response status. `endpoint` is `"<METHOD> <path>"` (no host, no query); `secrets`
+ * are redacted from the API's message.
  * Retryable: 5xx, 408 and 429 (rateLimited). Fatal: 401, 403 and every other 4xx (and 3xx).
  */
-export function classifyStatus(status: number, endpoint: string, body: unknown): Classification {
+export function classifyStatus(
+  status: number,
+  endpoint: string,
+  body: unknown,
+  secrets: Iterable<string> = [],
+): Classification {
   if (status >= 200 && status < 300) return { kind: "ok" };
-  const detail = apiErrorText(body);
+  const detail = apiErrorText(body, secrets);
   const suffix = detail ? `: ${detail}` : "";
   if (status === 429) {
     return { kind: "retry", reason: `rate limited (429)${suffix}`, rateLimited: true };

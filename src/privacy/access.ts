@@ -166,7 +166,7 @@ export async function downloadAccessFiles(
   for (const candidate of candidates) {
     const base = join(dir, "attachments", String(candidate.id));
     const outcome = await downloadCandidateFiles(
-      { ctx, fileHosts },
+      { ctx, client, fileHosts },
       candidate.id,
       lists.get(candidate.id) ?? [],
       base,

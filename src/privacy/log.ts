@@ -5,7 +5,7 @@
  * (`email_sha256`) instead; `lookupErasures` reads both.
  */
 import { join } from "node:path";
-import { PRIVACY_LOG_FILE } from "../cache/mod.ts";
+import { openNoFollow, PRIVACY_LOG_FILE } from "../cache/mod.ts";
 import { type AddressDigest, digestNames } from "./email.ts";
 
 export interface PrivacyLogEntry extends AddressDigest {
@@ -64,7 +64,8 @@ const logPath = (cacheDir: string) => join(cacheDir, PRIVACY_LOG_FILE);
  */
 export async function appendPrivacyLog(cacheDir: string, entry: PrivacyLogEntry): Promise<void> {
   const bytes = new TextEncoder().encode(JSON.stringify(entry) + "\n");
-  const file = await Deno.open(logPath(cacheDir), {
+  // Never through a link: the log would be appended to whatever it points at.
+  const file = await openNoFollow(logPath(cacheDir), {
     append: true,
     create: true,
     mode: 0o600,

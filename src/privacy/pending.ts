@@ -7,7 +7,7 @@
  * address's keyed hash (older files: its SHA-256), never the address or a name.
  */
 import { join } from "node:path";
-import { PENDING_ERASURES_FILE, writeFileAtomic } from "../cache/mod.ts";
+import { PENDING_ERASURES_FILE, readTextNoFollow, writeFileAtomic } from "../cache/mod.ts";
 import { RunError } from "../errors.ts";
 import { removeIfPresent } from "../files.ts";
 import { isPositiveId } from "../ids.ts";
@@ -44,7 +44,7 @@ function isPendingErasure(value: unknown): value is PendingErasure {
 export async function readPending(cacheDir: string): Promise<PendingErasure[]> {
   let text: string;
   try {
-    text = await Deno.readTextFile(pathOf(cacheDir));
+    text = await readTextNoFollow(pathOf(cacheDir));
   } catch (error) {
     if (error instanceof Deno.errors.NotFound) return [];
     throw error;

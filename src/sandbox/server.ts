@@ -130,6 +130,20 @@ export class SandboxServer {
   #respond(reply: Reply, faults: Faults, scope: "api" | "files", method: string): Response {
     const st = this.faultState;
     const ok = reply.status >= 200 && reply.status < 300 && reply.body !== null;
+    if (ok && st.fires(faults.hugeBody, scope, method)) {
+      const headers = Object.fromEntries(
+        Object.entries(reply.headers ?? {}).filter(([k]) => k.toLowerCase() !== "content-length"),
+      );
+      if (faults.hugeBody?.mode === "gzip") {
+        const decoded = whitespaceJson(faults.hugeBody.decodedBytes ?? 1024 ** 3);
+        const gzip = new CompressionStream("gzip") as unknown as TransformStream<Uint8Array>;
+        return new Response(decoded.pipeThrough(gzip), {
+          status: reply.status,
+          headers: { ...headers, "Content-Encoding": "gzip" },
+        });
+      }
+      return new Response(whitespaceJson(Infinity), { status: reply.status, headers });
+    }
     if (ok && st.fires(faults.reset, scope, method)) {
       return new Response(cutStream(reply.body!, faults.reset?.afterBytes, "error"), {
         status: reply.status,
@@ -173,6 +187,9 @@ export class SandboxServer {
         "InternalError",
         "We encountered an internal error.",
       );
+    }
+    if (faults.fileRedirect && st.fires(faults.fileRedirect, "files")) {
+      return { status: 302, body: null, headers: { Location: faults.fileRedirect.location } };
     }
     const rest = url.pathname.slice("/files/".length);
     if (rest.startsWith("m/")) return this.#mint(url, rest.slice(2));
@@ -312,7 +329,23 @@ export class SandboxServer {
       });
     }
     const rate = this.#rateHeaders(d, false, version);
+    if (faults.exhaustedRateLimit && st.fires(faults.exhaustedRateLimit, "api", method)) {
+      const seconds = faults.exhaustedRateLimit.resetSeconds ?? 3600;
+      delete rate["X-Ratelimit-Remaining"];
+      rate["X-RateLimit-Remaining"] = "0";
+      rate["X-RateLimit-Reset"] = String(Math.ceil(now / 1000) + seconds);
+    }
     const withRate = (r: Reply): Reply => ({ ...r, headers: { ...r.headers, ...rate } });
+    if (faults.echoCredentials && st.fires(faults.echoCredentials, "api", method)) {
+      const f = faults.echoCredentials;
+      const body = "x".repeat(f.offset ?? 190) + " " +
+        echoedCredentials(req, cfg.v3.auth.config.clientSecret).join(" ");
+      return withRate({
+        status: f.status ?? 422,
+        body,
+        headers: { "Content-Type": "text/plain" },
+      });
+    }
     if (st.fires(faults.rate429, "api", method)) {
       const f = faults.rate429!;
       const secs = f.seconds ?? 1;
@@ -346,6 +379,9 @@ export class SandboxServer {
       if (sub !== undefined) entry.sub = sub;
       return withRate(cfg.v3.route(method, url, sub, bodyText));
     }
+    if (faults.endlessPages && st.fires(faults.endlessPages, "api", method)) {
+      return withRate(endlessPage(routeV1, cfg.tenant, url, req.headers));
+    }
     return withRate(routeV1(cfg.tenant, method, url, req.headers, bodyText));
   }
 }
@@ -363,6 +399,60 @@ function slowed(body: ReadableStream<Uint8Array>, ms: number): ReadableStream<Ui
     },
     cancel: () => reader.cancel(),
   }, { highWaterMark: 0 });
+}
+
+/** `[` and then JSON whitespace, `bytes` in all (endless for Infinity), 64 KB a chunk. */
+function whitespaceJson(bytes: number): ReadableStream<Uint8Array> {
+  const chunk = new Uint8Array(65_536).fill(0x20);
+  let sent = 0;
+  return new ReadableStream<Uint8Array>({
+    pull(controller) {
+      if (sent >= bytes) {
+        controller.close();
+        return;
+      }
+      const part = chunk.slice(0, Math.min(chunk.length, bytes - sent));
+      if (sent === 0) part[0] = 0x5b; // "["
+      sent += part.length;
+      controller.enqueue(part);
+    },
+  }, { highWaterMark: 0 });
+}
+
+/**
+ * The credentials a request carries, as a hostile server might echo them: the raw secret, the
+ * header value, its base64 without padding, and the header percent-encoded; plus the v3 secret.
+ */
+function echoedCredentials(req: Request, clientSecret: string): string[] {
+  const header = req.headers.get("authorization") ?? "";
+  const [scheme, value = ""] = header.split(" ");
+  const raw = scheme.toLowerCase() === "basic" ? (basicCredentials(req)?.user ?? "") : value;
+  return [raw, header, value.replace(/=+$/, ""), encodeURIComponent(header), clientSecret];
+}
+
+/** The first page of a v1 list again, linking to the page after the one asked for. */
+function endlessPage(
+  route: typeof routeV1,
+  tenant: Tenant,
+  url: URL,
+  headers: Headers,
+): Reply {
+  const asked = Number(url.searchParams.get("page") ?? "1");
+  const first = new URL(url);
+  first.searchParams.set("page", "1");
+  const reply = route(tenant, "GET", first, headers, undefined);
+  const link = reply.headers?.["Link"];
+  if (reply.status !== 200 || !link) return reply;
+  const next = new URL(url);
+  next.searchParams.set("page", String(asked + 1));
+  const last = /<[^>]*>; rel="last"/.exec(link)?.[0];
+  return {
+    ...reply,
+    headers: {
+      ...reply.headers,
+      Link: [`<${next.href}>; rel="next"`, last].filter(Boolean).join(","),
+    },
+  };
 }
 
 function json500(): Response {

@@ -60,6 +60,11 @@ export class V3Auth {
     this.limiter = new FixedWindowLimiter(config.tokenRateLimit, TOKEN_WINDOW_MS, config.clock);
   }
 
+  /** Every token issued so far (for tests that look for them where they must not be). */
+  issued(): string[] {
+    return [...this.#tokens.keys()];
+  }
+
   /** Every issued token stops working (the next request gets a 401), as after a rotation. */
   revokeTokens(): void {
     this.#tokens.clear();

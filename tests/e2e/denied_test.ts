@@ -11,9 +11,9 @@ import { startSandboxDisposable } from "./sandbox.ts";
 
 Deno.test("a file host this run may not reach fails the attachments step once, at once, naming the host and how to allow it", async () => {
   await using sandbox = await startSandboxDisposable({ candidates: 20, rateLimit: 0 });
-  // Files are served on the sandbox's port under another host name, outside --allow-net.
+  // Files are listed on a public host name outside --allow-net (nothing there is ever contacted).
   const port = new URL(sandbox.url).port;
-  sandbox.tenant.fileOrigin = `http://localhost:${port}`;
+  sandbox.tenant.fileOrigin = `http://files.example.com:${port}`;
   await withTempDir(async (root) => {
     const env = apiEnv("v1", sandbox);
     assert.equal((await runCli(["candidates", "-q"], { root, env })).code, 0);
@@ -23,8 +23,11 @@ Deno.test("a file host this run may not reach fails the attachments step once, a
     assert.equal(result.code, 1, result.stderr);
     const lines = result.stderr.trimEnd().split("\n");
     assert.equal(lines.length, 1, result.stderr);
-    assert.match(lines[0], new RegExp(`^error: this build may not connect to "localhost:${port}"`));
-    assert.match(lines[0], /deno task compile --also-host localhost`/);
+    assert.match(
+      lines[0],
+      new RegExp(`^error: this build may not connect to "files\\.example\\.com:${port}"`),
+    );
+    assert.match(lines[0], /deno task compile --also-host files\.example\.com`/);
     assert.doesNotMatch(result.stderr, /attempts|run again with the --allow-net flag/);
     assert.equal(files(), 0, "no file was requested");
     // Nothing half-done is left behind: check reports no incomplete attachment folder.
@@ -37,7 +40,7 @@ Deno.test("a file host this run may not reach fails the attachments step once, a
     const summary = JSON.parse(sync.stdout);
     assert.deepEqual(summary.failed, ["attachments"]);
     const step = summary.steps.find((s: { step: string }) => s.step === "attachments");
-    assert.match(step.error, new RegExp(`may not connect to "localhost:${port}"`));
+    assert.match(step.error, new RegExp(`may not connect to "files\\.example\\.com:${port}"`));
     assert.equal(files(), 0);
   });
 });

@@ -20,6 +20,7 @@ function feedRequests(sandbox: TestSandbox, from = 0): number[] {
 
 async function feedFiles(root: string): Promise<Set<number>> {
   const ids = new Set<number>();
+  if (!await exists(join(root, CACHE, "activity_feeds"))) return ids;
   for await (const entry of Deno.readDir(join(root, CACHE, "activity_feeds"))) {
     const id = recordIdOf(entry.name);
     if (id !== undefined) ids.add(id);
@@ -99,7 +100,8 @@ Deno.test("activity_feeds killed with -9: the next run asks for no feed already 
 
     sandbox.faults.latencyMs = 10; // the kill lands while feeds are being fetched
     const child = cliCommand(["activity_feeds", "-q"], { root, env }).spawn();
-    await waitFor(() => feedRequests(sandbox).length >= 60, "60 feed requests");
+    // Waits for files, not requests: under load the writes may lag the requests.
+    await waitFor(async () => (await feedFiles(root)).size >= 50, "50 feeds on disk");
     child.kill("SIGKILL");
     await child.output();
     const onDisk = await feedFiles(root);
@@ -118,7 +120,8 @@ Deno.test("activity_feeds killed with -9: the next run asks for no feed already 
     );
     assert.equal((await feedFiles(root)).size, ids.length);
     assert.ok(!await exists(join(root, CACHE, stepProgressFile("activity_feeds"))));
-    assert.equal((await runCli(["check"], { root })).code, 0);
+    const checked = await runCli(["check"], { root });
+    assert.equal(checked.code, 0, checked.stdout + checked.stderr);
 
     // A completed step starts afresh: the next run fetches every feed again.
     const again = sandbox.log.length;
@@ -136,7 +139,8 @@ Deno.test("sync killed with -9 in its feeds step: the next sync asks for no feed
     const child = cliCommand(["sync", "-q"], { root, env }).spawn();
     await waitFor(listed, "the entity steps");
     sandbox.faults.latencyMs = 10;
-    await waitFor(() => feedRequests(sandbox).length >= 60, "60 feed requests");
+    // Waits for files, not requests: under load the writes may lag the requests.
+    await waitFor(async () => (await feedFiles(root)).size >= 50, "50 feeds on disk");
     child.kill("SIGKILL");
     await child.output();
     const onDisk = await feedFiles(root);

@@ -2,14 +2,12 @@ import assert from "node:assert/strict";
 import {
   deniedHost,
   fileHostRefusal,
-  FileHostRefused,
-  guardFileHosts,
   hostMatches,
-  MAX_REDIRECTS,
   parseFileHosts,
   type ReachQuery,
   withinReach,
 } from "../../src/dependent/file_hosts.ts";
+import { fetchFile, FileHostPolicy, MAX_REDIRECTS } from "../../src/dependent/file_fetch.ts";
 import { describeFailure } from "../../src/failure.ts";
 import { connection, fileHostsOption } from "../../src/cli/options.ts";
 import { UsageError } from "../../src/errors.ts";
@@ -107,10 +105,10 @@ Deno.test("file host refusals name the host and what to do, never the signed URL
   assert.match(describeFailure(outside).message, /--also-host files\.example\.com/);
   assert.ok(!outside.message.includes("secret-sig"));
   const s3 = new URL("https://prod-heroku.s3.amazonaws.com/doc.pdf?Signature=secret-sig");
-  const narrowed = fileHostRefusal(s3, { mayReach: BUILD, narrowed: ["*.greenhouse.io"] })!;
+  const narrowed = fileHostRefusal(s3, ["*.greenhouse.io"])!;
   assert.match(narrowed, /^file host prod-heroku\.s3\.amazonaws\.com is not in --file-hosts/);
   assert.ok(!narrowed.includes("secret-sig"));
-  assert.equal(fileHostRefusal(s3, { mayReach: BUILD, narrowed: ["*.amazonaws.com"] }), undefined);
+  assert.equal(fileHostRefusal(s3, ["*.amazonaws.com"]), undefined);
 });
 
 /** A fake network: each URL answers what `routes` says; every request is recorded. */
@@ -128,6 +126,15 @@ function network(routes: Record<string, () => Response>) {
 const redirect = (to: string) => () =>
   new Response(null, { status: 302, headers: { Location: to } });
 
+/** The downloader's checks with the build's hosts, no DNS (addresses are file_fetch_test's). */
+const policy = (narrowed?: string[]) =>
+  new FileHostPolicy("https://harvest.greenhouse.io/v3", {
+    mayReach: BUILD,
+    narrowed,
+    resolve: () => Promise.resolve(undefined),
+  });
+const signal = new AbortController().signal;
+
 Deno.test("downloads follow redirects hop by hop and refuse a hop outside the narrowed hosts", async () => {
   const link = "https://app.greenhouse.io/attachments/1";
   const file = "https://prod-heroku.s3.amazonaws.com/1?Signature=x";
@@ -135,19 +142,24 @@ Deno.test("downloads follow redirects hop by hop and refuse a hop outside the na
     [link]: redirect(file),
     [file]: () => new Response("bytes", { status: 200 }),
   });
-  const open = guardFileHosts(net.fetchFn, { mayReach: BUILD });
-  assert.equal(await (await open(new URL(link))).text(), "bytes");
+  const fetched = await fetchFile(new URL(link), policy(), net.fetchFn, signal);
+  assert.equal(fetched.kind, "response");
+  assert.equal(await (fetched as { response: Response }).response.text(), "bytes");
   assert.deepEqual(net.requested, [link, file]);
 
   net.requested.length = 0;
-  const narrowed = guardFileHosts(net.fetchFn, { mayReach: BUILD, narrowed: ["*.greenhouse.io"] });
-  await assert.rejects(() => narrowed(new URL(link)), FileHostRefused);
+  const narrowed = await fetchFile(new URL(link), policy(["*.greenhouse.io"]), net.fetchFn, signal);
+  assert.equal(narrowed.kind, "refused");
+  assert.match(
+    (narrowed as { reason: string }).reason,
+    /^a redirect: file host prod-heroku\.s3\.amazonaws\.com is not in --file-hosts/,
+  );
   assert.deepEqual(net.requested, [link], "the refused hop was never requested");
 
-  // A redirect out of the build's set is refused the same way, before it is sent.
+  // A redirect out of the build's set raises what fetch would, before it is sent.
   const out = network({ [link]: redirect("https://files.example.com/1") });
   await assert.rejects(
-    () => guardFileHosts(out.fetchFn, { mayReach: BUILD })(new URL(link)),
+    () => fetchFile(new URL(link), policy(), out.fetchFn, signal),
     Deno.errors.NotCapable,
     'Requires net access to "files.example.com"',
   );
@@ -157,14 +169,14 @@ Deno.test("downloads follow redirects hop by hop and refuse a hop outside the na
 Deno.test("redirect loops end after MAX_REDIRECTS; relative Locations resolve; bad ones fail", async () => {
   const a = "https://a.greenhouse.io/x";
   const loop = network({ [a]: redirect("/x") });
-  await assert.rejects(
-    () => guardFileHosts(loop.fetchFn, { mayReach: BUILD })(new URL(a)),
-    /more than 10 redirects/,
-  );
+  assert.deepEqual(await fetchFile(new URL(a), policy(), loop.fetchFn, signal), {
+    kind: "refused",
+    reason: `more than ${MAX_REDIRECTS} redirects`,
+  });
   assert.equal(loop.requested.length, MAX_REDIRECTS + 1);
   const toFile = network({ [a]: redirect("file:///etc/passwd") });
-  await assert.rejects(
-    () => guardFileHosts(toFile.fetchFn, { mayReach: BUILD })(new URL(a)),
-    /a redirect to a file: URL/,
-  );
+  const refused = await fetchFile(new URL(a), policy(), toFile.fetchFn, signal);
+  assert.equal(refused.kind, "refused");
+  assert.match((refused as { reason: string }).reason, /file: URLs are not fetched/);
+  assert.deepEqual(toFile.requested, [a]);
 });
