@@ -331,7 +331,13 @@ export class HarvestClient {
     if (init.allowStatus?.includes(status)) {
       return { kind: "done", response: { status, headers, body } };
     }
-    const verdict = classifyStatus(status, call.endpoint, body, this.#secrets());
+    const verdict = classifyStatus(
+      status,
+      call.endpoint,
+      body,
+      this.#secrets(),
+      this.dialect.version,
+    );
     if (verdict.kind === "ok") return { kind: "done", response: { status, headers, body } };
     if (verdict.kind === "fatal") return await this.#fatal(call, status, body, verdict.error);
     if (verdict.rateLimited) {

@@ -2,6 +2,7 @@
  * Pure retry policy: how long to wait, how often to try, and which failures are worth retrying.
  * No I/O and no clock of its own: callers pass `nowMs` and `random`.
  */
+import type { ApiVersion } from "../entities.ts";
 import { RunError } from "../errors.ts";
 import { redactAndCut } from "../redact.ts";
 
@@ -180,6 +181,7 @@ export function classifyStatus(
   endpoint: string,
   body: unknown,
   secrets: Iterable<string> = [],
+  version: ApiVersion = "v1",
 ): Classification {
   if (status >= 200 && status < 300) return { kind: "ok" };
   const detail = apiErrorText(body, secrets);
@@ -190,13 +192,20 @@ export function classifyStatus(
   if (status >= 500 || status === 408) {
     return { kind: "retry", reason: `HTTP ${status}${suffix}`, rateLimited: false };
   }
+  // v1 keys are granted endpoint by endpoint; v3 credentials carry scopes (harvestdocs
+  // authentication). Both are managed in Configure → Dev Center → API Credential Management.
+  const where = "in Greenhouse (Configure → Dev Center → API Credential Management)";
   if (status === 401) {
     return {
       kind: "fatal",
       status,
       error: new RunError(
-        `${endpoint}: Greenhouse rejected the API key (401)${suffix}; ` +
-          "check that the key is a valid Harvest API key and has not been revoked",
+        version === "v1"
+          ? `${endpoint}: Greenhouse rejected the API key (401)${suffix}; ` +
+            "check that the key is a valid Harvest API key and has not been revoked"
+          : `${endpoint}: Greenhouse rejected the access token (401) even after a new one was ` +
+            `issued${suffix}; check that the v3 credential in GREENHOUSE_CLIENT_ID and ` +
+            `GREENHOUSE_CLIENT_SECRET is active ${where}`,
       ),
     };
   }
@@ -205,9 +214,12 @@ export function classifyStatus(
       kind: "fatal",
       status,
       error: new RunError(
-        `${endpoint}: Greenhouse refused access (403)${suffix}; the API key lacks permission ` +
-          `for this endpoint: in Greenhouse (Configure → Dev Center → API Credential Management) ` +
-          `grant the key access to ${endpoint}, then run again`,
+        version === "v1"
+          ? `${endpoint}: Greenhouse refused access (403)${suffix}; the API key lacks permission ` +
+            `for this endpoint: ${where} grant the key access to ${endpoint}, then run again`
+          : `${endpoint}: Greenhouse refused access (403)${suffix}; the v3 credential lacks the ` +
+            `scope for this endpoint: ${where} grant the credential the scope for ${endpoint} ` +
+            "(run ping to see every endpoint the credential is missing), then run again",
       ),
     };
   }

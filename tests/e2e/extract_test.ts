@@ -186,6 +186,25 @@ for (const api of APIS) {
     });
   });
 
+  Deno.test(`an endpoint the credential may not use fails once, naming what to grant (${api})`, async () => {
+    await using sandbox = await startSandboxDisposable({
+      permissions: ["GET: List Jobs"],
+      v3Scopes: ["harvest:jobs:list"],
+    });
+    await withTempDir(async (root) => {
+      const result = await runCli(["offers"], { root, env: apiEnv(api, sandbox) });
+      assert.equal(result.code, 1, result.stderr);
+      assert.equal(result.stderr.trim().split("\n").length, 1, result.stderr);
+      assert.match(
+        result.stderr,
+        api === "v1"
+          ? /GET \/v1\/offers: Greenhouse refused access \(403\).*the API key lacks permission/
+          : /GET \/v3\/offers: Greenhouse refused access \(403\).*the v3 credential lacks the scope/,
+      );
+      assert.match(result.stderr, /Dev Center/);
+    });
+  });
+
   Deno.test(`429s and server errors are retried and the extraction completes (${api})`, async () => {
     await using sandbox = await startSandboxDisposable({ candidates: 30 });
     sandbox.faults.rate429 = { times: 2, retryAfter: "seconds", seconds: 1 };
