@@ -84,6 +84,7 @@ export {
   openNoFollow,
   readNoFollow,
   readTextNoFollow,
+  refuseLinks,
   symlinkError,
 } from "./no_follow.ts";
 export {

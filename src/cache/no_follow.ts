@@ -36,6 +36,13 @@ function notWhatWasExpected(path: string, expected: "file" | "folder"): RunError
   );
 }
 
+/** Throws `symlinkError` for the first of `paths` that is a link (a missing path is fine). */
+export async function refuseLinks(paths: readonly string[]): Promise<void> {
+  for (const path of paths) {
+    if ((await lstatOrUndefined(path))?.isSymlink) throw symlinkError(path);
+  }
+}
+
 /** lstat, or undefined when nothing is there. */
 export async function lstatOrUndefined(path: string): Promise<Deno.FileInfo | undefined> {
   try {

@@ -24,8 +24,11 @@ import {
   type ChangeLog,
   openCache,
   openChangeLog,
+  PENDING_ERASURES_FILE,
   PRIVACY_KEY_FILE,
   PRIVACY_LOG_FILE,
+  refuseLinks,
+  TOMBSTONES_FILE,
 } from "../cache/mod.ts";
 import { type ApiRecord, ENTITIES, personName } from "../entities.ts";
 import { RunError, UsageError } from "../errors.ts";
@@ -437,6 +440,13 @@ async function runRequest(
   const outcomes: Outcome[] = report.outcomes;
   const cacheResults = new Map<number, string>();
   const work = async (cache: Cache | undefined) => {
+    // The files written once Greenhouse has acted are checked before it is asked to: a link
+    // found only then would leave the person erased upstream but still in the cache.
+    if (cache) {
+      await refuseLinks(
+        [PRIVACY_LOG_FILE, PENDING_ERASURES_FILE, TOMBSTONES_FILE].map((f) => join(cache.dir, f)),
+      );
+    }
     const request = cache ? await requestIn(cache) : undefined;
     for (let i = 0; i < matches.length; i++) {
       const { candidate, foundIn } = matches[i];

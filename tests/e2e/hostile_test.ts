@@ -315,8 +315,12 @@ Deno.test("links inside the cache are refused with one clear line and nothing ou
     await withTempDir(async (root) => {
       const outside = await tamperedCache(sandbox, root, plant);
       const before = await snapshot(outside);
+      const writes = () => sandbox.log.filter((e) => e.method !== "GET").length;
+      const writesBefore = writes();
       const result = await runCli(args, { root, env: apiEnv("v1", sandbox) });
       assert.equal(result.code, 1, `${name}: ${result.stderr}`);
+      // Refused before Greenhouse was asked to act, so nobody is erased upstream but kept here.
+      assert.equal(writes(), writesBefore, `${name}: no write was sent`);
       assert.match(
         result.stderr,
         /: is a symbolic link, and the cache never follows links inside itself \(a write there would land outside it\); remove the link, and find out how it got there/,
