@@ -126,6 +126,39 @@ export function formatReport(
   return lines.join("\n");
 }
 
+/** A report's `## group` sections by module name, and the text before the first. */
+function sections(report: string): { head: string; byModule: Map<string, string> } {
+  const [head, ...parts] = report.split(/^(?=## )/m);
+  const byModule = new Map<string, string>();
+  for (const part of parts) {
+    const module = /^Module: `scripts\/bench\/([^`]+)\.ts`/m.exec(part)?.[1] ?? part;
+    byModule.set(module, part.trimEnd() + "\n\n");
+  }
+  return { head, byModule };
+}
+
+/**
+ * `existing` with the sections of `fresh` (a run of some groups) put in place of theirs, in
+ * module order; each replaced section says when it ran, since the header's date is the last
+ * full run's.
+ */
+export function mergeReport(existing: string, fresh: string, date: Date): string {
+  const old = sections(existing);
+  const now = sections(fresh);
+  const when = date.toISOString().slice(0, 16).replace("T", " ");
+  for (const [module, text] of now.byModule) {
+    old.byModule.set(
+      module,
+      text.replace(
+        /^(Module: .*)$/m,
+        `$1 (run on its own, \`deno task bench --only ${module}\`, ${when} UTC)`,
+      ),
+    );
+  }
+  const modules = [...old.byModule.keys()].sort();
+  return (old.head + modules.map((m) => old.byModule.get(m)).join("")).trimEnd() + "\n";
+}
+
 async function main(argv: string[]): Promise<number> {
   const { values } = parseArgs({
     args: argv,
@@ -164,13 +197,16 @@ async function main(argv: string[]): Promise<number> {
     console.error(`error: no benchmark module matches --only ${values.only?.join(", ")}`);
     return 2;
   }
+  const date = new Date();
   const report = formatReport(results, {
     machine: describeMachine(),
-    date: new Date(),
+    date,
     deno: Deno.version.deno,
     quick,
   });
-  await Deno.writeTextFile(output, report);
+  // With --only, the groups that ran replace theirs in the existing report; the rest stay.
+  const existing = only ? readText(output) : "";
+  await Deno.writeTextFile(output, existing ? mergeReport(existing, report, date) : report);
   // Keep the report `deno fmt --check` clean (tables aligned the way fmt aligns them).
   await new Deno.Command(Deno.execPath(), { args: ["fmt", "--quiet", output] }).output();
   console.error(`wrote ${output}`);

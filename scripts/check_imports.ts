@@ -29,6 +29,7 @@ export const LAYERS: readonly Layer[] = [
       "src/dependent/",
       "src/privacy/",
       "src/check/",
+      "src/export/",
       "src/sandbox/",
     ],
   },

@@ -44,6 +44,8 @@ export const DEFAULT_CACHE_DIR = "./greenhouse-cache";
 export const DEFAULT_ACCESS_DIR = "./greenhouse-access";
 /** Where `demo` writes by default. */
 export const DEFAULT_DEMO_DIR = "./demo-cache";
+/** Where `export` writes without --out (src/commands/export.ts). */
+export const DEFAULT_EXPORT_DIR = "./greenhouse-export";
 
 /**
  * Environment variables the tool reads. `GREENHOUSE_*` is the tool's own namespace (API key,
@@ -89,6 +91,7 @@ export function allowedPaths(opts: PermissionOptions = {}): string[] {
     opts.cacheDir ?? DEFAULT_CACHE_DIR,
     opts.accessDir ?? DEFAULT_ACCESS_DIR,
     DEFAULT_DEMO_DIR,
+    DEFAULT_EXPORT_DIR,
     ...(opts.extraPaths ?? []),
   ]);
 }
@@ -127,6 +130,7 @@ function pathReasons(opts: PermissionOptions): { path: string; why: string }[] {
       why: "`access --out DIR` must point inside it (or inside the cache)",
     },
     { path: DEFAULT_DEMO_DIR, why: "where `demo` writes" },
+    { path: DEFAULT_EXPORT_DIR, why: "where `export` writes without `--out`" },
     ...(opts.extraPaths ?? []).map((path) => ({ path, why: "added with `--also`" })),
   ];
 }

@@ -19,4 +19,11 @@ export interface RunContext {
   /** Reads one line from stdin (for confirmations); null at end of input. */
   readLine(): Promise<string | null>;
   clock: Clock;
+  /** Off a terminal, at most one progress line per this many ms (default 10 s). */
+  progressIntervalMs?: number;
+  /**
+   * Fires when the process is asked to stop (SIGINT, SIGTERM): long work checks it between
+   * records and stops cleanly (src/interrupt.ts). Absent where nothing can interrupt the run.
+   */
+  signal?: AbortSignal;
 }

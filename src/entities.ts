@@ -7,7 +7,7 @@
  */
 
 import { RunError } from "./errors.ts";
-import { positiveId } from "./ids.ts";
+import { parseId, positiveId } from "./ids.ts";
 
 // deno-lint-ignore no-explicit-any
 export type ApiRecord = Record<string, any>;
@@ -69,6 +69,31 @@ export interface Reference {
    * field (e.g. candidates without applications). Ids named but not cached are always listed.
    */
   listUnnamed: boolean;
+  /**
+   * Ids the record's index.csv moniker names, for records that do not carry the field (v3
+   * scorecards name no candidate: their moniker is their application's candidate, looked up
+   * when they were written; see `monikerVia`).
+   */
+  fromMoniker?: (moniker: string) => unknown[];
+}
+
+/**
+ * Where a version's records lack what their moniker needs, the record that has it: v3 scorecards
+ * name no candidate, only their application ("application_id: ... use it to look up the
+ * candidate via the applications endpoint", the v3 scorecards reference as recorded in
+ * github.com/airbytehq/airbyte, airbyte-integrations/connectors/source-greenhouse/manifest.yaml).
+ * Writing such a record looks the named record up in the cache (or asks the API for it) and
+ * hands the result to `Entity.moniker` as its second argument.
+ */
+export interface MonikerVia {
+  /** The record's field naming the other record, e.g. "application_id". */
+  field: string;
+  /** The entity of the named record; it comes earlier in a sync. */
+  entity: EntityName;
+  /** What the moniker takes from the named record's own index.csv moniker (when cached). */
+  fromMoniker(moniker: string): string;
+  /** The same from the named record itself (when it had to be requested). */
+  fromRecord(record: ApiRecord): string;
 }
 
 export interface Entity {
@@ -109,15 +134,24 @@ export interface Entity {
    * these records from the cache.
    */
   erasure?: "candidate" | "application";
-  /** Whether the list endpoint takes created_after / created_before. */
-  createdFilters: boolean;
+  /**
+   * Whether the list endpoint takes a creation-date filter, per version: v1's created_after /
+   * created_before, v3's `created_at` (which every v3 list has, sources and prospect pools too:
+   * https://harvestdocs.greenhouse.io/docs/list-endpoints).
+   */
+  createdFilters: Record<ApiVersion, boolean>;
   /**
    * The list filter `sync` uses to ask only for records changed since its last run (v1 names;
    * the dialect turns it into the request parameter). null: no such filter, fetched whole.
    */
   updatedFilter: UpdatedFilter | null;
-  /** The index.csv moniker, compatible with the existing Python extractor's `check`. */
-  moniker: (record: ApiRecord) => string;
+  /**
+   * The index.csv moniker, compatible with the existing Python extractor's `check`. `via` is
+   * what `monikerVia` looked up for records that lack a field (undefined otherwise).
+   */
+  moniker: (record: ApiRecord, via?: string) => string;
+  /** Per version, where the moniker's missing field is looked up (see MonikerVia). */
+  monikerVia?: Partial<Record<ApiVersion, MonikerVia>>;
   /**
    * Where the entity comes in a sync, 1 first: after every entity it references, so a synced
    * record's references are in the cache before it (a unit test holds the table to that).
@@ -150,6 +184,17 @@ function jobIds(record: ApiRecord): unknown[] {
   return Array.isArray(record.jobs)
     ? record.jobs.map((job: ApiRecord) => job?.id)
     : [record.job_id];
+}
+
+/** An application's source: v1 embeds `source`, v3 names `source_id`. */
+function sourceIds(record: ApiRecord): unknown[] {
+  return [record.source_id !== undefined ? record.source_id : record.source?.id];
+}
+
+/** The candidate id an index moniker starts with ("123", "123/7"), or nothing. */
+function monikerCandidate(moniker: string): unknown[] {
+  const id = parseId(moniker.split("/")[0]);
+  return id === undefined ? [] : [id];
 }
 
 const candidateId: Omit<Reference, "listUnnamed"> = {
@@ -200,9 +245,12 @@ function embeddedRef(
   };
 }
 
-/** A small list everyone reads whole: no date filter, listed in full by every sync. */
+/**
+ * A small list everyone reads whole, listed in full by every sync: v1 has no date filter for it,
+ * v3 its `created_at` as on every list.
+ */
 const referenceList = {
-  createdFilters: false,
+  createdFilters: { v1: false, v3: true },
   updatedFilter: null,
   references: [],
   optional: true,
@@ -248,7 +296,7 @@ const MORE_ENTITIES: { [N in Exclude<EntityName, CoreEntityName>]: Entity } = {
     path: "/users",
     paths: { v1: "/users", v3: "/users" },
     listParams: { v3: { show_service_accounts: "true" } },
-    createdFilters: true,
+    createdFilters: { v1: true, v3: true },
     updatedFilter: "updated_after",
     moniker: personName,
     order: 10,
@@ -358,7 +406,7 @@ const MORE_ENTITIES: { [N in Exclude<EntityName, CoreEntityName>]: Entity } = {
     summary: "Email templates, organisation-wide and personal",
     path: "/email_templates",
     paths: { v1: "/email_templates", v3: "/email_templates" },
-    createdFilters: true,
+    createdFilters: { v1: true, v3: true },
     moniker: (r) => part(r, "name"),
     order: 19,
     references: [embeddedRef("user", "user_id", "users")],
@@ -369,7 +417,7 @@ const MORE_ENTITIES: { [N in Exclude<EntityName, CoreEntityName>]: Entity } = {
     summary: "Job posts (job board listings), with their application questions",
     path: "/job_posts",
     paths: { v1: "/job_posts", v3: "/job_posts" },
-    createdFilters: true,
+    createdFilters: { v1: true, v3: true },
     updatedFilter: "updated_after",
     moniker: (r) => part(r, "title"),
     order: 20,
@@ -382,7 +430,7 @@ const MORE_ENTITIES: { [N in Exclude<EntityName, CoreEntityName>]: Entity } = {
     summary: "The interview stages of every job (v3: job interview stages)",
     path: "/job_stages",
     paths: { v1: "/job_stages", v3: "/job_interview_stages" },
-    createdFilters: true,
+    createdFilters: { v1: true, v3: true },
     updatedFilter: "updated_after",
     moniker: (r) => `${part(r, "job_id")}/${part(r, "name")}`,
     order: 21,
@@ -395,7 +443,7 @@ const MORE_ENTITIES: { [N in Exclude<EntityName, CoreEntityName>]: Entity } = {
     summary: "Job openings (v3 only; v1 embeds them in jobs)",
     path: "/openings",
     paths: { v1: undefined, v3: "/openings" },
-    createdFilters: true,
+    createdFilters: { v1: false, v3: true },
     updatedFilter: "updated_after",
     moniker: (r) => `${part(r, "job_id")}/${part(r, "opening_id")}`,
     order: 22,
@@ -408,7 +456,7 @@ const MORE_ENTITIES: { [N in Exclude<EntityName, CoreEntityName>]: Entity } = {
     summary: "Hiring managers of every job (v3 only; v1 embeds the hiring team in jobs)",
     path: "/job_hiring_managers",
     paths: { v1: undefined, v3: "/job_hiring_managers" },
-    createdFilters: true,
+    createdFilters: { v1: false, v3: true },
     updatedFilter: "updated_after",
     moniker: (r) => `${part(r, "job_id")}/${part(r, "user_id")}`,
     order: 23,
@@ -421,7 +469,7 @@ const MORE_ENTITIES: { [N in Exclude<EntityName, CoreEntityName>]: Entity } = {
     summary: "Recruiters, coordinators and sourcers of every job (v3 only)",
     path: "/job_owners",
     paths: { v1: undefined, v3: "/job_owners" },
-    createdFilters: true,
+    createdFilters: { v1: false, v3: true },
     updatedFilter: "updated_after",
     moniker: (r) => `${part(r, "job_id")}/${part(r, "type")}/${part(r, "user_id")}`,
     order: 24,
@@ -434,7 +482,7 @@ const MORE_ENTITIES: { [N in Exclude<EntityName, CoreEntityName>]: Entity } = {
     summary: "Approval flows of jobs and offers (v3 only; v1 lists them per job)",
     path: "/approval_flows",
     paths: { v1: undefined, v3: "/approval_flows" },
-    createdFilters: true,
+    createdFilters: { v1: false, v3: true },
     updatedFilter: "updated_after",
     moniker: (r) => `${part(r, "job_id")}/${part(r, "approval_type")}`,
     order: 25,
@@ -447,7 +495,7 @@ const MORE_ENTITIES: { [N in Exclude<EntityName, CoreEntityName>]: Entity } = {
     summary: "Scheduled interviews (v3: interviews), with organizer and interviewers",
     path: "/scheduled_interviews",
     paths: { v1: "/scheduled_interviews", v3: "/interviews" },
-    createdFilters: true,
+    createdFilters: { v1: true, v3: true },
     updatedFilter: "updated_after",
     moniker: (r) => `${part(r, "application_id")}/${interviewStart(r)}`,
     order: 26,
@@ -464,7 +512,7 @@ const MORE_ENTITIES: { [N in Exclude<EntityName, CoreEntityName>]: Entity } = {
     summary: "Every stage each application entered and left (v3 only)",
     path: "/application_stages",
     paths: { v1: undefined, v3: "/application_stages" },
-    createdFilters: true,
+    createdFilters: { v1: false, v3: true },
     updatedFilter: "updated_after",
     moniker: (r) => `${part(r, "application_id")}/${part(r, "job_interview_stage_id")}`,
     order: 27,
@@ -492,6 +540,8 @@ const MORE_ENTITIES: { [N in Exclude<EntityName, CoreEntityName>]: Entity } = {
     summary: "Demographic questions",
     path: "/demographics/questions",
     paths: { v1: "/demographics/questions", v3: "/demographic_questions" },
+    // v3 gives them no created_at (https://harvestdocs.greenhouse.io/docs/standardizations)
+    createdFilters: { v1: false, v3: false },
     moniker: (r) => part(r, "name"),
     order: 29,
     references: [fieldRef("demographic_question_set_id", "demographic_question_sets")],
@@ -503,6 +553,8 @@ const MORE_ENTITIES: { [N in Exclude<EntityName, CoreEntityName>]: Entity } = {
     summary: "The answers a demographic question offers",
     path: "/demographics/answer_options",
     paths: { v1: "/demographics/answer_options", v3: "/demographic_answer_options" },
+    // v3 gives them no created_at (https://harvestdocs.greenhouse.io/docs/standardizations)
+    createdFilters: { v1: false, v3: false },
     moniker: (r) => part(r, "name"),
     order: 30,
     references: [fieldRef("demographic_question_id", "demographic_questions")],
@@ -513,7 +565,7 @@ const MORE_ENTITIES: { [N in Exclude<EntityName, CoreEntityName>]: Entity } = {
     summary: "Applicants' answers to demographic questions",
     path: "/demographics/answers",
     paths: { v1: "/demographics/answers", v3: "/demographic_answers" },
-    createdFilters: true,
+    createdFilters: { v1: true, v3: true },
     updatedFilter: "updated_after",
     moniker: (r) => `${part(r, "application_id")}/${part(r, "demographic_question_id")}`,
     order: 31,
@@ -531,7 +583,7 @@ const MORE_ENTITIES: { [N in Exclude<EntityName, CoreEntityName>]: Entity } = {
     summary: "EEOC self-identification responses (v3 only: v1's records carry no id)",
     path: "/eeoc",
     paths: { v1: undefined, v3: "/eeoc" },
-    createdFilters: false,
+    createdFilters: { v1: false, v3: true },
     updatedFilter: "updated_after",
     moniker: (r) => `${part(r, "candidate_id")}/${part(r, "application_id")}`,
     order: 32,
@@ -551,13 +603,14 @@ export const ENTITIES: Record<EntityName, Entity> = {
     summary: "Applications (candidate and prospect), with answers and attachment links",
     path: "/applications",
     paths: { v1: "/applications", v3: "/applications" },
-    createdFilters: true,
+    createdFilters: { v1: true, v3: true },
     updatedFilter: "last_activity_after",
     moniker: (r) => `${idOrEmpty(r.candidate_id)}/${firstJobId(r)}`,
     order: 5,
     references: [
       { ...candidateId, listUnnamed: true },
       { field: "jobs[].id", entity: "jobs", ids: jobIds, listUnnamed: true },
+      { field: "source_id", entity: "sources", ids: sourceIds, listUnnamed: false },
     ],
   },
   candidates: {
@@ -566,7 +619,7 @@ export const ENTITIES: Record<EntityName, Entity> = {
     summary: "Candidates and prospects, with contact details and attachment links",
     path: "/candidates",
     paths: { v1: "/candidates", v3: "/candidates" },
-    createdFilters: true,
+    createdFilters: { v1: true, v3: true },
     updatedFilter: "updated_after",
     moniker: personName,
     order: 4,
@@ -578,7 +631,7 @@ export const ENTITIES: Record<EntityName, Entity> = {
     summary: "Jobs, with departments, offices, hiring team and openings",
     path: "/jobs",
     paths: { v1: "/jobs", v3: "/jobs" },
-    createdFilters: true,
+    createdFilters: { v1: true, v3: true },
     updatedFilter: "updated_after",
     moniker: (r) => idOrEmpty(r.name),
     order: 3,
@@ -590,7 +643,7 @@ export const ENTITIES: Record<EntityName, Entity> = {
     summary: "Offers, every version",
     path: "/offers",
     paths: { v1: "/offers", v3: "/offers" },
-    createdFilters: true,
+    createdFilters: { v1: true, v3: true },
     updatedFilter: "updated_after",
     moniker: (r) => `${idOrEmpty(r.candidate_id)}/${idOrEmpty(r.application_id)}`,
     order: 6,
@@ -610,7 +663,7 @@ export const ENTITIES: Record<EntityName, Entity> = {
     summary: "Prospect pools and their stages",
     path: "/prospect_pools",
     paths: { v1: "/prospect_pools", v3: "/prospect_pools" },
-    createdFilters: false,
+    createdFilters: { v1: false, v3: true },
     updatedFilter: null,
     moniker: (r) => idOrEmpty(r.name),
     order: 2,
@@ -622,11 +675,28 @@ export const ENTITIES: Record<EntityName, Entity> = {
     summary: "Submitted scorecards",
     path: "/scorecards",
     paths: { v1: "/scorecards", v3: "/scorecards" },
-    createdFilters: true,
+    createdFilters: { v1: true, v3: true },
     updatedFilter: "updated_after",
-    moniker: (r) => idOrEmpty(r.candidate_id),
+    // v1 scorecards carry candidate_id; v3 ones only application_id (see MonikerVia).
+    moniker: (r, via) => r.candidate_id === undefined ? via ?? "" : idOrEmpty(r.candidate_id),
+    monikerVia: {
+      v3: {
+        field: "application_id",
+        entity: "applications",
+        fromMoniker: (moniker) => moniker.split("/")[0],
+        fromRecord: (application) => idOrEmpty(application.candidate_id),
+      },
+    },
     order: 7,
-    references: [{ ...candidateId, listUnnamed: true }],
+    references: [
+      { ...candidateId, fromMoniker: monikerCandidate, listUnnamed: true },
+      {
+        field: "application_id",
+        entity: "applications",
+        ids: (record) => [record.application_id],
+        listUnnamed: false,
+      },
+    ],
   },
   sources: {
     name: "sources",
@@ -634,7 +704,7 @@ export const ENTITIES: Record<EntityName, Entity> = {
     summary: "Candidate sources, grouped by strategy",
     path: "/sources",
     paths: { v1: "/sources", v3: "/sources" },
-    createdFilters: false,
+    createdFilters: { v1: false, v3: true },
     updatedFilter: null,
     moniker: (r) => idOrEmpty(r.name),
     order: 1,

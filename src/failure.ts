@@ -4,14 +4,17 @@
  * on with the other steps).
  */
 import { RunError, UsageError } from "./errors.ts";
+import { Interrupted } from "./interrupt.ts";
 
 export interface Failure {
   message: string;
-  exitCode: 1 | 2;
+  /** 1 run-time failure, 2 usage error, 130/143 stopped by SIGINT/SIGTERM. */
+  exitCode: 1 | 2 | 130 | 143;
 }
 
 export function describeFailure(error: unknown): Failure {
   if (error instanceof UsageError) return { message: error.message, exitCode: 2 };
+  if (error instanceof Interrupted) return { message: error.message, exitCode: error.exitCode };
   // A RunError may wrap Deno's permission message ("Cannot create cache folder X: Requires …").
   if (error instanceof RunError) return { message: explainPermission(error.message), exitCode: 1 };
   if (error instanceof Deno.errors.NotCapable) {
@@ -38,6 +41,11 @@ export function describeFailure(error: unknown): Failure {
   };
 }
 
+/** `files.example.net:443` → `files.example.net` (`[::1]:8080` → `[::1]`). */
+function hostOf(target: string): string {
+  return target.replace(/:\d+$/, "");
+}
+
 const DENO_PERMISSION_MESSAGE =
   /Requires \w+ access(?: to "[^"]*")?, run again with the --allow-[a-z-]+ flag/;
 
@@ -61,13 +69,18 @@ export function permissionHint(message: string): string {
     case "read":
     case "write":
       return `this build may not ${kind}${what} (${flag}): it only ${kind}s inside the folders ` +
-        "it was built for (by default ./greenhouse-cache, ./greenhouse-access and ./demo-cache, " +
+        "it was built for (by default ./greenhouse-cache, ./greenhouse-access, ./demo-cache and " +
+        "./greenhouse-export, " +
         "relative to the working directory); use a folder inside them, or build your own binary " +
         "with `deno task compile --cache-dir PATH`";
-    case "net":
+    case "net": {
+      const host = target === undefined ? "HOST" : hostOf(target);
       return `this build may not connect to${what} (${flag}): it only reaches the Harvest API, ` +
-        "the OAuth token host, attachment file hosts and loopback; check --base-url, or build " +
-        "your own binary with that host added";
+        "the OAuth token host, attachment file hosts and loopback; check --base-url and " +
+        "--auth-url, or allow " +
+        `the host: \`deno task compile --also-host ${host}\` builds a binary that may reach it ` +
+        `(\`deno task permissions --also-host ${host}\` prints the flags for \`deno run\`)`;
+    }
     case "env":
       return `this build may not read the environment variable${what} (${flag})`;
     default:

@@ -3,6 +3,7 @@
  * given), so commands and the engines they run draw progress the same way.
  */
 import type { Clock } from "./clock.ts";
+import type { RunContext } from "./context.ts";
 
 export interface ProgressCounts {
   /** Items done (records written, feeds fetched, files downloaded). */
@@ -14,6 +15,8 @@ export interface ProgressCounts {
   lastPage?: number;
   /** Time spent waiting for the rate limit, in ms. */
   waitedMs?: number;
+  /** More to say after the counts, e.g. "12 files (3.4 MB)". */
+  detail?: string;
 }
 
 export interface ProgressOptions {
@@ -29,6 +32,22 @@ export interface ProgressOptions {
 }
 
 const REDRAW_MS = 150;
+/** Off a terminal, one line per this many ms unless the context says otherwise. */
+export const LOG_INTERVAL_MS = 10_000;
+
+/** A Progress writing to the context's stderr, at the context's pace. */
+export function progressFor(
+  ctx: RunContext,
+  opts: { quiet: boolean; label: string; unit?: string },
+): Progress {
+  return new Progress({
+    err: ctx.err,
+    isTerminal: ctx.stderrIsTerminal,
+    clock: ctx.clock,
+    logIntervalMs: ctx.progressIntervalMs ?? LOG_INTERVAL_MS,
+    ...opts,
+  });
+}
 
 /**
  * One live line on a terminal (redrawn in place), or a plain line at most every 10 s elsewhere.
@@ -42,7 +61,7 @@ export class Progress {
   #counts: ProgressCounts = { done: 0 };
 
   constructor(opts: ProgressOptions) {
-    this.#opts = { unit: "records", logIntervalMs: 10_000, ...opts };
+    this.#opts = { unit: "records", logIntervalMs: LOG_INTERVAL_MS, ...opts };
     this.#started = opts.clock.now();
     // Off a terminal, the first line comes after one interval: short runs print only their summary.
     if (!opts.isTerminal) this.#lastDraw = this.#started;
@@ -71,11 +90,12 @@ export class Progress {
   }
 
   line(now = this.#opts.clock.now()): string {
-    const { done, total, pages, lastPage, waitedMs } = this.#counts;
+    const { done, total, pages, lastPage, waitedMs, detail } = this.#counts;
     const seconds = Math.max((now - this.#started) / 1000, 0.001);
     const parts = [`${this.#opts.label}: ${done.toLocaleString("en-US")}`];
     if (total !== undefined) parts[0] += `/${total.toLocaleString("en-US")}`;
     parts[0] += ` ${this.#opts.unit}`;
+    if (detail) parts.push(detail);
     if (pages !== undefined) parts.push(`page ${pages}${lastPage ? ` of ${lastPage}` : ""}`);
     parts.push(`${Math.round(done / seconds).toLocaleString("en-US")}/s`);
     if (waitedMs && waitedMs >= 100) {

@@ -13,7 +13,7 @@ import type { Bench, BenchFigure } from "./types.ts";
 const RUNS = 3;
 
 /** A candidate-shaped record of about 1.5 KB. */
-function candidate(id: number): Record<string, unknown> {
+export function candidate(id: number): Record<string, unknown> {
   return {
     id,
     first_name: `First${id}`,
@@ -46,7 +46,8 @@ function candidate(id: number): Record<string, unknown> {
   };
 }
 
-async function generateCache(dir: string, records: number): Promise<void> {
+/** `records` candidate files and their index.csv under `<dir>/candidates/`, written directly. */
+export async function generateCache(dir: string, records: number): Promise<void> {
   const folder = join(dir, CANDIDATES_FOLDER);
   await Deno.mkdir(folder, { recursive: true });
   const rows: IndexRow[] = [];

@@ -3,12 +3,17 @@
  * - activity_feeds under a rate limit: feeds per full 10 s window against the budget
  *   (rate-target × limit), and the 429s received;
  * - attachments: throughput and peak RSS (VmHWM, polled from /proc while it runs) downloading
- *   one huge file.
+ *   one huge file;
+ * - the feeds step's resume cost after a kill -9: requests repeated for feeds already on disk.
+ *
+ * Run directly (with `deno task bench`'s flags: `deno run --allow-run --allow-net=127.0.0.1
+ * --allow-read --allow-write --allow-env --allow-sys scripts/bench/dependent.ts [--quick]
+ * [--only resume]`), it prints the figures as JSON lines without rewriting BENCHMARKS.md.
  */
 import { join } from "node:path";
-import { runCli } from "../../tests/e2e/cli.ts";
+import { cliCommand, runCli, waitFor } from "../../tests/e2e/cli.ts";
 import { startSandbox } from "../../src/sandbox/mod.ts";
-import { candidateAttachmentsDir, MARKER_FILE } from "../../src/cache/layout.ts";
+import { candidateAttachmentsDir, MARKER_FILE, recordIdOf } from "../../src/cache/layout.ts";
 import { expectSuccess, median, runCliMeasured, withTempDir } from "./support.ts";
 import type { Bench, BenchFigure } from "./types.ts";
 
@@ -39,7 +44,8 @@ async function feedsUnderRateLimit(quick: boolean): Promise<BenchFigure[]> {
       const windows = [...perWindow.keys()].sort((a, b) => a - b).slice(1, -1);
       const counts = windows.map((w) => perWindow.get(w)!);
       const ratios = counts.map((n) => n / budget);
-      const ratio = ratios.length ? median(ratios) : 0;
+      // The mean: evenly spread, 16 requests per 10.1 s put 15 or 16 in a fixed 10 s window.
+      const ratio = ratios.length ? ratios.reduce((a, b) => a + b, 0) / ratios.length : 0;
       const rateLimited = sandbox.counts().rateLimited;
       return [
         {
@@ -48,8 +54,8 @@ async function feedsUnderRateLimit(quick: boolean): Promise<BenchFigure[]> {
             `rate-target ${RATE_TARGET}, 150 ms latency, concurrency 4)`,
           value: Number(ratio.toFixed(3)),
           unit: "× budget",
-          target: ">= 0.95",
-          met: ratio >= 0.95,
+          target: ">= 0.97",
+          met: ratio >= 0.97,
           runs: ratios.map((r) => Number(r.toFixed(3))),
           note: `${entries.length} feeds; full windows held ${counts.join(", ")} of ${budget}`,
         },
@@ -137,14 +143,88 @@ async function hugeDownload(quick: boolean): Promise<BenchFigure[]> {
   ];
 }
 
+/**
+ * activity_feeds killed with -9 at a quarter, half and three quarters of its candidates, then run
+ * again: how many feeds already on disk the rerun asks for (the promise: none). Also counted, as a
+ * note: feeds the sandbox had answered but the killed process had not written yet (in flight at
+ * the kill, so rightly asked for again).
+ */
+async function feedsResumeAfterKill(quick: boolean): Promise<BenchFigure[]> {
+  const candidates = 400;
+  const stops = quick ? [0.5] : [0.25, 0.5, 0.75];
+  const repeated: number[] = [];
+  const inFlight: number[] = [];
+  const remaining: number[] = [];
+  const sandbox = await startSandbox({ candidates, rateLimit: 0 });
+  try {
+    for (const stop of stops) {
+      await withTempDir(async (root) => {
+        const env = { GREENHOUSE_BASE_URL: sandbox.url, GREENHOUSE_API_KEY: sandbox.apiKey };
+        const listed = await runCli(["candidates", "-q"], { root, env });
+        if (listed.code !== 0) throw new Error(`candidates failed: ${listed.stderr}`);
+        const from = sandbox.log.length;
+        const feeds = (start: number) =>
+          sandbox.log.slice(start).map((e) =>
+            /^\/v1\/candidates\/(\d+)\/activity_feed$/.exec(e.path)
+          )
+            .filter((m) => m !== null).map((m) => Number(m![1]));
+        sandbox.faults.latencyMs = 5;
+        const child = cliCommand(["activity_feeds", "-q"], { root, env }).spawn();
+        await waitFor(() => feeds(from).length >= candidates * stop, `${stop} of the feeds`);
+        child.kill("SIGKILL");
+        await child.output();
+        sandbox.faults.latencyMs = 0;
+        const answered = new Set(feeds(from));
+        const onDisk = new Set<number>();
+        for await (const entry of Deno.readDir(join(root, "greenhouse-cache", "activity_feeds"))) {
+          const id = recordIdOf(entry.name);
+          if (id !== undefined) onDisk.add(id);
+        }
+        const rerunFrom = sandbox.log.length;
+        const rerun = await runCli(["activity_feeds", "-q"], { root, env });
+        if (rerun.code !== 0) throw new Error(`activity_feeds rerun failed: ${rerun.stderr}`);
+        const asked = feeds(rerunFrom);
+        repeated.push(asked.filter((id) => onDisk.has(id)).length);
+        inFlight.push(asked.filter((id) => answered.has(id) && !onDisk.has(id)).length);
+        remaining.push(candidates - onDisk.size);
+        if (asked.length !== candidates - onDisk.size) {
+          throw new Error(`rerun asked ${asked.length}, expected ${candidates - onDisk.size}`);
+        }
+      });
+    }
+  } finally {
+    await sandbox.close();
+  }
+  const value = median(repeated);
+  return [{
+    group: "dependent",
+    name: `feeds step resume cost after a kill -9: feeds already on disk requested again ` +
+      `(${candidates} candidates, killed at ${stops.map((s) => `${s * 100}%`).join(", ")})`,
+    value,
+    unit: "requests",
+    target: "= 0",
+    met: repeated.every((n) => n === 0),
+    runs: repeated,
+    note: `the reruns asked for ${remaining.join(", ")} feeds, exactly those not on disk; of ` +
+      `them ${inFlight.join(", ")} had been answered while the killed run was writing them`,
+  }];
+}
+
 export const bench: Bench = {
   group: "dependent",
   async run({ quick }) {
-    return [...await feedsUnderRateLimit(quick), ...await hugeDownload(quick)];
+    return [
+      ...await feedsUnderRateLimit(quick),
+      ...await hugeDownload(quick),
+      ...await feedsResumeAfterKill(quick),
+    ];
   },
 };
 
 if (import.meta.main) {
   const quick = Deno.args.includes("--quick");
-  for (const figure of await bench.run({ quick })) console.log(JSON.stringify(figure));
+  const figures = Deno.args.includes("--only") && Deno.args.includes("resume")
+    ? await feedsResumeAfterKill(quick)
+    : await bench.run({ quick });
+  for (const figure of figures) console.log(JSON.stringify(figure));
 }

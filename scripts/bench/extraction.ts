@@ -152,19 +152,40 @@ async function underRateLimit(candidates: number, limit: number): Promise<BenchF
   const allowed = RATE_TARGET * limit;
   const usage = full.reduce((a, b) => a + b, 0) / full.length / allowed;
   const rateLimited = requests.filter((e) => e.status === 429).length;
+  // Spread, not burst: the most requests in any one second (the old pacer sent the whole
+  // window's budget in about a second, then idled).
+  const times = requests.map((e) => e.at).sort((a, b) => a - b);
+  let burst = 0;
+  for (let hi = 0, lo = 0; hi < times.length; hi++) {
+    while (times[hi] - times[lo] >= 1_000) lo++;
+    burst = Math.max(burst, hi - lo + 1);
+  }
+  const budget = Math.floor(RATE_TARGET * limit);
+  const burstTarget = Math.floor(budget / 4) + 1;
   return [
     {
       group: "extraction",
       name: `requests per window / (rate-target × limit), limit ${limit} per 10 s`,
       value: usage,
       unit: "ratio",
-      target: ">= 0.95",
-      met: usage >= 0.95,
+      target: ">= 0.97",
+      met: usage >= 0.97,
       runs: full,
       note: `\`applications\` (${summaryRequests(run.stdout)} requests) with --rate-target ` +
         `${RATE_TARGET} against a sandbox limit of ${limit} per fixed 10 s window; the mean over ` +
         `the ${full.length} full windows (requests per window listed under Runs), the first and ` +
         "last (partial) windows left out.",
+    },
+    {
+      group: "extraction",
+      name: `most requests in any 1 s under that limit (budget ${budget} per 10 s)`,
+      value: burst,
+      unit: "requests",
+      target: `<= ${burstTarget}`,
+      met: burst <= burstTarget,
+      note: "The budget is spread over the window (one request every 10.1 s / budget) after a " +
+        "first burst of at most a quarter of it; sending the whole budget at once would show " +
+        `${budget} here.`,
     },
     {
       group: "extraction",

@@ -8,10 +8,12 @@
  * API data never chooses a path: the type and timestamp are reduced to a safe alphabet, the file
  * name is sanitised, and the candidate id must be a positive integer.
  */
-import { join } from "node:path";
+import { basename, dirname, join } from "node:path";
+import { RunError } from "../errors.ts";
 import { writeFileAtomic } from "./atomic.ts";
 import { sha256File } from "./hash.ts";
 import { isTempName, MARKER_FILE } from "./layout.ts";
+import { ensureFolders, lstatOrUndefined, readTextNoFollow } from "./no_follow.ts";
 
 /** What the completion marker records: written only once the file is whole under its final name. */
 export interface Marker {
@@ -90,6 +92,15 @@ function truncateKeepingExtension(name: string): string {
   return kept + extension;
 }
 
+/**
+ * Makes the folders of `relative` below `root` (root created with its parents if missing), one
+ * level at a time and never through a link: `root` is `<cache>/candidates` (or the access
+ * bundle's folder), `relative` e.g. `12-attachments/resume-2024…`. Returns the folder's path.
+ */
+export async function makeAttachmentFolder(root: string, relative: string[]): Promise<string> {
+  return await ensureFolders(root, relative);
+}
+
 export async function writeMarker(folder: string, marker: Marker): Promise<void> {
   await writeFileAtomic(join(folder, MARKER_FILE), JSON.stringify(marker, null, 2) + "\n");
 }
@@ -98,9 +109,10 @@ export async function writeMarker(folder: string, marker: Marker): Promise<void>
 export async function readMarker(folder: string): Promise<Marker | "invalid" | undefined> {
   let text: string;
   try {
-    text = await Deno.readTextFile(join(folder, MARKER_FILE));
+    text = await readTextNoFollow(join(folder, MARKER_FILE));
   } catch (error) {
     if (error instanceof Deno.errors.NotFound) return undefined;
+    if (error instanceof RunError) return "invalid"; // a link or a folder: never read through
     throw error;
   }
   try {
@@ -131,6 +143,13 @@ export async function checkAttachmentFolder(
   dir: string,
   opts: { verify: boolean },
 ): Promise<AttachmentFolderState> {
+  // A link in place of the folder or of `<id>-attachments` holds nothing of the cache's.
+  for (const path of [dirname(dir), dir]) {
+    if ((await lstatOrUndefined(path))?.isSymlink) {
+      const detail = `${basename(path)} is a symbolic link, which the cache never follows`;
+      return { complete: false, problem: "no_file", detail };
+    }
+  }
   const marker = await readMarker(dir);
   let state: AttachmentFolderState;
   if (marker === undefined) {
@@ -163,7 +182,7 @@ async function checkMarkedFile(
   const path = join(dir, marker.file);
   let info: Deno.FileInfo;
   try {
-    info = await Deno.stat(path);
+    info = await Deno.lstat(path); // a link is not the file: never hashed or trusted
   } catch (error) {
     if (!(error instanceof Deno.errors.NotFound)) throw error;
     const detail = `marker names ${marker.file}, which is missing`;

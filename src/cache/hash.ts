@@ -3,6 +3,7 @@
  * the journal) and of a file on disk, streamed (an attachment, for its marker and `--verify`).
  */
 import { createHash } from "node:crypto";
+import { openNoFollow } from "./no_follow.ts";
 
 /** Bytes read at a time by `sha256File`: memory stays flat whatever the file's size. */
 const READ_BYTES = 256 * 1024;
@@ -15,7 +16,7 @@ export function sha256Hex(bytes: Uint8Array): string {
 /** The SHA-256 of the file at `path`, read `READ_BYTES` at a time. */
 export async function sha256File(path: string): Promise<string> {
   const hash = createHash("sha256");
-  using file = await Deno.open(path, { read: true });
+  using file = await openNoFollow(path, { read: true });
   const buffer = new Uint8Array(READ_BYTES);
   for (;;) {
     const n = await file.read(buffer);

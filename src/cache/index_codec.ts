@@ -11,6 +11,7 @@
 import { type Options, stringify } from "csv-stringify/sync";
 import { parseId } from "../ids.ts";
 import { INDEX_FILE } from "./layout.ts";
+import { openNoFollow } from "./no_follow.ts";
 
 export const INDEX_HEADER = ["id", "moniker", "timestamp"] as const;
 export const RECORD_DELIMITER = "\r\n";
@@ -354,7 +355,7 @@ export async function* readIndexBatches(
   path: string,
   options: ReadIndexOptions = {},
 ): AsyncGenerator<(IndexRow | IndexProblem)[]> {
-  const file = await Deno.open(path, { read: true });
+  const file = await openNoFollow(path, { read: true });
   const tokenizer = new CsvTokenizer();
   const interpreter = new IndexInterpreter({ allowDuplicates: options.allowDuplicates });
   let empty = true;
@@ -448,7 +449,7 @@ export async function scanIndex(
   onRows: (rows: IndexRow[]) => void,
 ): Promise<IndexScan> {
   const layout = emptyLayout();
-  using file = await Deno.open(path, { read: true });
+  using file = await openNoFollow(path, { read: true });
   const tokenizer = new CsvTokenizer();
   const decoder = new TextDecoder();
   const buffer = new Uint8Array(256 * 1024);

@@ -19,6 +19,7 @@ import {
   parseBlock,
 } from "./index_codec.ts";
 import { INDEX_FILE } from "./layout.ts";
+import { openNoFollow } from "./no_follow.ts";
 
 /** Rows per block: a lookup reads about this many rows (roughly 20 KB). */
 export const BLOCK_ROWS = 256;
@@ -88,7 +89,7 @@ export class IndexFile {
     const cached = this.findCached(id);
     if (cached !== undefined) return cached ?? undefined;
     const block = this.#blockOf(id);
-    using file = await Deno.open(this.path, { read: true });
+    using file = await openNoFollow(this.path, { read: true });
     const rows = await readBlock(file, this.#layout, block);
     this.#cached = { block, rows: new Map(rows.map((row) => [row.id, row])) };
     return this.#cached.rows.get(id);
@@ -100,7 +101,7 @@ export class IndexFile {
    */
   async snapshot(): Promise<IndexSnapshot> {
     const layout = this.#layout;
-    const file = layout.rows > 0 ? await Deno.open(this.path, { read: true }) : undefined;
+    const file = layout.rows > 0 ? await openNoFollow(this.path, { read: true }) : undefined;
     return {
       async *batches() {
         for (let block = 0; block < layout.firstIds.length; block++) {
@@ -123,7 +124,7 @@ export class IndexFile {
     const blocks = old.firstIds.length;
     const next = emptyLayout();
     const target = await openAtomic(this.path);
-    const source = blocks > 0 ? await Deno.open(this.path, { read: true }) : undefined;
+    const source = blocks > 0 ? await openNoFollow(this.path, { read: true }) : undefined;
     const encoder = new TextEncoder();
     const write = async (bytes: Uint8Array) => {
       let written = 0;

@@ -7,6 +7,7 @@
  * (recovery.ts).
  */
 import { removeIfPresent } from "../files.ts";
+import { openNoFollow } from "./no_follow.ts";
 import { parseId } from "../ids.ts";
 import { type CsvRecord, CsvTokenizer, formatCsv, isValidTimestamp } from "./index_codec.ts";
 
@@ -48,7 +49,7 @@ export class Journal {
    */
   async read(): Promise<JournalContent> {
     const content: JournalContent = { rows: new Map(), badLines: 0 };
-    const file = await Deno.open(this.path, { read: true });
+    const file = await openNoFollow(this.path, { read: true });
     try {
       const tokenizer = new CsvTokenizer();
       const decoder = new TextDecoder();
@@ -92,7 +93,7 @@ export class Journal {
   /** Opens the journal for appending, creating it (with its header) if it is not there. */
   async open(): Promise<void> {
     if (this.#file) return;
-    this.#file = await Deno.open(this.path, { append: true, create: true });
+    this.#file = await openNoFollow(this.path, { append: true, create: true });
     if (!this.#exists) {
       this.#exists = true;
       await writeAll(this.#file, formatCsv([[...JOURNAL_HEADER]]));

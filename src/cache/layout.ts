@@ -5,6 +5,12 @@
  *   <cache>/.state.json                    what `sync` remembers between runs (sync/state.ts)
  *   <cache>/.privacy-pending.json          erasures sent but not yet purged (privacy/pending.ts)
  *   <cache>/.privacy-log.jsonl             one line per privacy action (privacy/log.ts)
+ *   <cache>/.changes/<start>-<run>[~N].ndjson   ids a sync or erase changed (changes.ts)
+ *   <cache>/.privacy-key                   the key of the log's keyed address hash (privacy/address_key.ts)
+ *   <cache>/.privacy-tombstones            ids of erased candidates, never fetched again (tombstones.ts)
+ *   <cache>/.repair.json                   an unfinished `check --repair`'s re-fetches (check/)
+ *   <cache>/.<step>-progress.json          what an interrupted activity_feeds or attachments
+ *                                          run had finished (dependent/resume.ts)
  *   <cache>/<folder>/<id>.json             one file per record (an entity's name, or activity_feeds)
  *   <cache>/<folder>/index.csv             one row per record file (index_codec.ts)
  *   <cache>/<folder>/.index-journal.csv    rows written since the last commit (journal.ts)
@@ -30,6 +36,46 @@ export const STATE_FILE = ".state.json";
 export const PENDING_ERASURES_FILE = ".privacy-pending.json";
 /** The privacy log (JSON lines), at the cache's root. */
 export const PRIVACY_LOG_FILE = ".privacy-log.jsonl";
+/** The random key of the privacy files' HMAC of an address (owner-only), at the cache's root. */
+export const PRIVACY_KEY_FILE = ".privacy-key";
+/** Candidate ids erased by `erase`, one per line, at the cache's root: no run fetches them again. */
+export const TOMBSTONES_FILE = ".privacy-tombstones";
+
+/** Change manifests, one per run that changed the cache (changes.ts), at the cache's root. */
+export const CHANGES_FOLDER = ".changes";
+
+const CHANGES_FILE =
+  /^(\d{4}-\d{2}-\d{2}T\d{2})-(\d{2})-(\d{2}\.\d{3}Z)-(sync|erase)(~\d+)?\.ndjson$/;
+
+/**
+ * `<run start>-<run>.ndjson` (`~N` before the extension for the Nth run of the same millisecond):
+ * the start in UTC ISO-8601 with "-" for ":" (which some file systems refuse), so names sort in
+ * time order.
+ */
+export function changesFileName(startedAt: Date, run: "sync" | "erase", n = 1): string {
+  const time = startedAt.toISOString().replaceAll(":", "-");
+  return `${time}-${run}${n > 1 ? `~${n}` : ""}.ndjson`;
+}
+
+/** The run start a manifest's name carries; undefined for any other name. */
+export function changesFileTime(fileName: string): Date | undefined {
+  const match = CHANGES_FILE.exec(fileName);
+  if (!match) return undefined;
+  const time = new Date(`${match[1]}:${match[2]}:${match[3]}`);
+  return Number.isNaN(time.getTime()) ? undefined : time;
+}
+
+/**
+ * The records an interrupted `check --repair` still has to re-fetch, at the cache's root: the
+ * repair dropped their index rows, so until it is finished `check` reports them.
+ */
+export const REPAIR_FILE = ".repair.json";
+/** Steps that keep a progress file while they run (the candidate-dependent ones). */
+export type ProgressStep = "activity_feeds" | "attachments";
+/** `.<step>-progress.json`, at the cache's root: removed when the step completes. */
+export function stepProgressFile(step: ProgressStep): string {
+  return `.${step}-progress.json`;
+}
 
 /** Each record folder's index: one row per record file. */
 export const INDEX_FILE = "index.csv";

@@ -8,6 +8,7 @@ import { join } from "node:path";
 import { RunError } from "../errors.ts";
 import { type Clock, systemClock } from "../clock.ts";
 import { LOCK_FILE } from "./layout.ts";
+import { openNoFollow, readTextNoFollow } from "./no_follow.ts";
 
 export interface LockInfo {
   pid: number;
@@ -48,7 +49,7 @@ function hostname(): string {
 /** Reads the holder's details from the lock file; undefined if missing or unreadable. */
 export async function readLockInfo(cacheDir: string): Promise<LockInfo | undefined> {
   try {
-    const parsed = JSON.parse(await Deno.readTextFile(lockPath(cacheDir)));
+    const parsed = JSON.parse(await readTextNoFollow(lockPath(cacheDir)));
     if (parsed && typeof parsed === "object") return parsed as LockInfo;
   } catch {
     // missing, empty (holder not written yet) or not JSON
@@ -82,8 +83,10 @@ export async function acquireLock(
   for (let attempt = 0; attempt < 5; attempt++) {
     let file: Deno.FsFile;
     try {
-      file = await Deno.open(path, { read: true, write: true, create: true });
+      // Truncated below: a link there would truncate whatever it points at.
+      file = await openNoFollow(path, { read: true, write: true, create: true });
     } catch (error) {
+      if (error instanceof RunError) throw error;
       throw new RunError(
         `lock file ${path}: cannot be opened (${(error as Error).message}); ` +
           `check that the cache folder is writable`,
@@ -168,7 +171,7 @@ export async function acquireLock(
 export async function inspectLock(cacheDir: string): Promise<"none" | "held" | "stale"> {
   let file: Deno.FsFile;
   try {
-    file = await Deno.open(lockPath(cacheDir), { read: true });
+    file = await openNoFollow(lockPath(cacheDir), { read: true });
   } catch (error) {
     if (error instanceof Deno.errors.NotFound) return "none";
     throw error;

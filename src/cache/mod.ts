@@ -5,22 +5,41 @@ export {
   attachmentsOwnerOf,
   candidateAttachmentsDir,
   CANDIDATES_FOLDER,
+  CHANGES_FOLDER,
+  changesFileName,
+  changesFileTime,
   INDEX_FILE,
   isTempName,
   JOURNAL_FILE,
   LOCK_FILE,
   MARKER_FILE,
   PENDING_ERASURES_FILE,
+  PRIVACY_KEY_FILE,
   PRIVACY_LOG_FILE,
+  type ProgressStep,
   recordFileName,
   recordIdOf,
   removeTempFiles,
   removeTempFolders,
+  REPAIR_FILE,
   SCHEMA_FILE,
   STATE_FILE,
+  stepProgressFile,
   tempPathFor,
+  TOMBSTONES_FILE,
 } from "./layout.ts";
 export { type AtomicFile, openAtomic, writeFileAtomic } from "./atomic.ts";
+export {
+  CHANGE_KINDS,
+  type ChangeCounts,
+  type ChangeKind,
+  type ChangeLog,
+  CHANGES_FORMAT,
+  CHANGES_VERSION,
+  openChangeLog,
+  removeChangeLogsBefore,
+} from "./changes.ts";
+export { addTombstones, readTombstones } from "./tombstones.ts";
 export { sha256File, sha256Hex } from "./hash.ts";
 export {
   type CsvRecord,
@@ -60,10 +79,21 @@ export { JOURNAL_HEADER } from "./journal.ts";
 export { type RecoveryReport } from "./recovery.ts";
 export { WRITE_CONCURRENCY } from "./concurrency.ts";
 export {
+  ensureFolder,
+  isRealFolder,
+  lstatOrUndefined,
+  openNoFollow,
+  readNoFollow,
+  readTextNoFollow,
+  refuseLinks,
+  symlinkError,
+} from "./no_follow.ts";
+export {
   attachmentFolderNames,
   type AttachmentFolderState,
   type AttachmentProblem,
   checkAttachmentFolder,
+  makeAttachmentFolder,
   type Marker,
   readMarker,
   sanitizeFileName,

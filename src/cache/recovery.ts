@@ -18,6 +18,7 @@ import { RunError } from "../errors.ts";
 import { exists } from "../files.ts";
 import { type FolderIndex, PENDING_LIMIT } from "./folder_index.ts";
 import { sha256Hex } from "./hash.ts";
+import { readNoFollow } from "./no_follow.ts";
 import { isIndexProblem, isValidTimestamp, readIndexBatches, scanIndex } from "./index_codec.ts";
 import { BLOCK_ROWS, type IndexChange, IndexFile } from "./index_file.ts";
 import type { MonikerOf } from "./encode.ts";
@@ -122,7 +123,7 @@ async function replayJournal(folder: FolderIndex, report: RecoveryReport): Promi
   const results = await settleConcurrent(ids, WRITE_CONCURRENCY, async (id) => {
     let hash: string;
     try {
-      hash = sha256Hex(await Deno.readFile(recordPath(folder, id)));
+      hash = sha256Hex(await readNoFollow(recordPath(folder, id)));
     } catch (error) {
       if (isNotFound(error)) return;
       throw error;

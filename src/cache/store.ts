@@ -26,7 +26,7 @@
 import { join } from "node:path";
 import { RunError } from "../errors.ts";
 import { type Clock, systemClock } from "../clock.ts";
-import { isDirectory, removeIfPresent } from "../files.ts";
+import { removeIfPresent } from "../files.ts";
 import { writeFileAtomic } from "./atomic.ts";
 import {
   type ApiRecordWithId,
@@ -41,8 +41,9 @@ import {
 } from "./encode.ts";
 import { FolderIndex } from "./folder_index.ts";
 import type { IndexRow } from "./index_codec.ts";
-import { isFolderName, recordFileName } from "./layout.ts";
+import { isFolderName, recordFileName, removeTempFiles } from "./layout.ts";
 import { acquireLock, type Lock } from "./lock.ts";
+import { ensureFolder, lstatOrUndefined, symlinkError } from "./no_follow.ts";
 import { settleConcurrent } from "../concurrency.ts";
 import { WRITE_CONCURRENCY } from "./concurrency.ts";
 import { emptyRecoveryReport, recoverFolder, type RecoveryReport } from "./recovery.ts";
@@ -66,9 +67,11 @@ export interface EntityFolder {
   /**
    * The first half of `writeRecords`, synchronous: validates the records and turns them into file
    * contents one by one (records may be parsed lazily as they are read), so no parsed record
-   * needs to stay alive during the (slow) writes. Throws RunError like `writeRecords`.
+   * needs to stay alive during the (slow) writes. Throws RunError like `writeRecords`. `moniker`
+   * replaces the folder's moniker function for these records (one whose moniker needs a lookup
+   * the caller made for this page).
    */
-  encodeRecords(records: Iterable<ApiRecordWithId>): EncodedRecords;
+  encodeRecords(records: Iterable<ApiRecordWithId>, moniker?: MonikerOf): EncodedRecords;
   /** The second half of `writeRecords`: journals and writes what `encodeRecords` returned. */
   writeEncoded(encoded: EncodedRecords, extractedAt: Date): Promise<void>;
   /** Same, with id and moniker given explicitly; `body` is the file's content. */
@@ -127,6 +130,14 @@ export async function openCache(dir: string, opts: CacheOptions = {}): Promise<C
     );
   }
   const lock = await acquireLock(dir, { clock });
+  try {
+    // A root file's temporary (.state.json, a step's progress, the repair list…) left by a
+    // killed run: whoever holds the lock next sweeps it (entity folders sweep their own).
+    await removeTempFiles(dir);
+  } catch (error) {
+    await lock.release();
+    throw error;
+  }
   return new CacheImpl(dir, lock);
 }
 
@@ -153,7 +164,9 @@ class CacheImpl implements Cache {
 
   async existingFolder(name: string, moniker: MonikerOf): Promise<EntityFolder | undefined> {
     this.#checkName(name);
-    if (!await isDirectory(join(this.dir, name))) return undefined;
+    const info = await lstatOrUndefined(join(this.dir, name));
+    if (info?.isSymlink) throw symlinkError(join(this.dir, name));
+    if (!info?.isDirectory) return undefined;
     return await this.folder(name, moniker);
   }
 
@@ -188,8 +201,9 @@ class FolderImpl implements EntityFolder {
 
   static async open(dir: string, moniker: MonikerOf, reconcile: boolean): Promise<EntityFolder> {
     try {
-      await Deno.mkdir(dir, { recursive: true });
+      await ensureFolder(dir); // never through a link: files written there would land outside
     } catch (error) {
+      if (error instanceof RunError) throw error;
       throw new RunError(
         `cache folder ${dir}: cannot be created (${(error as Error).message}); check --cache-dir`,
       );
@@ -215,8 +229,8 @@ class FolderImpl implements EntityFolder {
     await this.writeEncoded(encoded, extractedAt);
   }
 
-  encodeRecords(records: Iterable<ApiRecordWithId>): EncodedRecords {
-    return encodeRecords(records, this.moniker);
+  encodeRecords(records: Iterable<ApiRecordWithId>, moniker?: MonikerOf): EncodedRecords {
+    return encodeRecords(records, moniker ?? this.moniker);
   }
 
   async writeEntries(entries: Entry[], extractedAt: Date): Promise<void> {

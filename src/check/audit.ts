@@ -10,13 +10,11 @@ import { join } from "node:path";
 import {
   type ApiRecord,
   type ApiVersion,
-  ENTITIES,
   ENTITY_NAMES,
   type EntityName,
   isEntityName,
 } from "../entities.ts";
 import { parseSchemaId, schemaFor, validate } from "../schemas/mod.ts";
-import { positiveId } from "../ids.ts";
 import {
   ACTIVITY_FEEDS_FOLDER,
   attachmentsFolderName,
@@ -33,12 +31,14 @@ import {
   readIndexBatches,
   recordFileName,
   recordIdOf,
+  REPAIR_FILE,
   SCHEMA_FILE,
 } from "../cache/mod.ts";
+import { readPendingRefetch } from "./repair_file.ts";
 import {
   CROSS_REFERENCE_CATEGORIES,
   crossReferenceGaps,
-  REFERENCED_ENTITIES,
+  referenceCollector,
   type ReferenceIds,
 } from "./references.ts";
 import {
@@ -132,6 +132,7 @@ export async function auditCache(cacheDir: string, options: AuditOptions = {}): 
   }
 
   await auditPendingErasures(cacheDir, problems);
+  await auditUnfinishedRepair(cacheDir, problems);
   const gaps = crossReferenceGaps(refs);
 
   const integrity: Category[] = INTEGRITY_CATEGORIES.map((c) => ({
@@ -191,6 +192,30 @@ async function auditPendingErasures(cacheDir: string, problems: Problems): Promi
   }
 }
 
+/** Records an interrupted `check --repair` took out of the index and has not re-fetched yet. */
+async function auditUnfinishedRepair(cacheDir: string, problems: Problems): Promise<void> {
+  const pending = await readPendingRefetch(cacheDir);
+  if (pending === undefined) return;
+  if (pending === "unreadable") {
+    problems.add("unfinished_repair", {
+      entity: "cache",
+      path: REPAIR_FILE,
+      detail: "the list of an interrupted repair cannot be read",
+    });
+    return;
+  }
+  for (const [entity, ids] of pending) {
+    for (const id of ids) {
+      problems.add("unfinished_repair", {
+        entity,
+        id,
+        path: REPAIR_FILE,
+        detail: "check --repair was interrupted before re-fetching it",
+      });
+    }
+  }
+}
+
 function feedIdsOf(feeds: { fileIds: number[] } | undefined): number[] {
   return feeds?.fileIds ?? [];
 }
@@ -231,13 +256,14 @@ async function auditFolder(
   const dir = join(cacheDir, name);
   const fileIds = await listRecordFiles(dir, name, problems);
   if (fileIds === undefined) return undefined;
-  const index = await auditIndex(dir, name, problems);
+  const collector = isEntityName(name) ? referenceCollector(name, refs) : undefined;
+  const index = await auditIndex(dir, name, problems, collector?.row);
   matchRowsAndFiles(name, index.rows, fileIds, problems);
   index.rows.clear();
-  const collectors = [
-    referenceCollector(name, refs),
-    schemas && isEntityName(name) ? await schemaChecker(dir, name, problems) : undefined,
-  ].filter((c) => c !== undefined);
+  const checker = schemas && isEntityName(name)
+    ? await schemaChecker(dir, name, problems)
+    : undefined;
+  const collectors = [collector?.record, checker].filter((c) => c !== undefined);
   const collect = collectors.length === 0
     ? undefined
     : (id: number, record: ApiRecord) => collectors.forEach((c) => c(id, record));
@@ -302,7 +328,12 @@ interface IndexAudit {
  * out of order (once) and an index that is missing or unreadable. Duplicates and order are
  * checked here so each problem names its id.
  */
-async function auditIndex(dir: string, name: string, problems: Problems): Promise<IndexAudit> {
+async function auditIndex(
+  dir: string,
+  name: string,
+  problems: Problems,
+  onRow?: (moniker: string) => void,
+): Promise<IndexAudit> {
   const audit: IndexAudit = { rows: new Set() };
   let lastId = 0;
   let orderReported = false;
@@ -331,6 +362,7 @@ async function auditIndex(dir: string, name: string, problems: Problems): Promis
           continue;
         }
         audit.rows.add(item.id);
+        onRow?.(item.moniker);
         if (item.id < lastId && !orderReported) {
           orderReported = true;
           problems.add("index_malformed", {
@@ -532,33 +564,6 @@ async function schemaChecker(
         (more.length ? ` (and ${more.length === 3 ? "3 or more" : more.length} more)` : "") +
         ` [${version} schema]`,
     });
-  };
-}
-
-function addTo(set: Set<number>, value: unknown): void {
-  const id = positiveId(value);
-  if (id !== undefined) set.add(id);
-}
-
-/** Keeps, per entity, only the ids the cross-references need (see references.ts). */
-function referenceCollector(
-  name: string,
-  refs: ReferenceIds,
-): ((id: number, record: ApiRecord) => void) | undefined {
-  if (!isEntityName(name)) return undefined;
-  const cached = REFERENCED_ENTITIES.has(name) ? new Set<number>() : undefined;
-  if (cached) refs.cached.set(name, cached);
-  const named = ENTITIES[name].references.map((reference) => {
-    const ids = new Set<number>();
-    refs.named.set(reference, ids);
-    return { reference, ids };
-  });
-  if (!cached && named.length === 0) return undefined;
-  return (id, record) => {
-    cached?.add(id);
-    for (const { reference, ids } of named) {
-      for (const value of reference.ids(record)) addTo(ids, value);
-    }
   };
 }
 

@@ -2,9 +2,20 @@
  * `check`'s cross-references, derived from the entity table: for each entity other records name
  * (ENTITIES[…].references), the ids named but not in the cache, and, where a reference asks for
  * it, the cached records that no record names through it. Works on id sets only.
+ *
+ * A record names ids through its fields, or, for records that do not carry the field (v3
+ * scorecards name no candidate), through its index.csv moniker (`Reference.fromMoniker`),
+ * which was looked up when the record was written.
  */
 import { recordFileName } from "../cache/mod.ts";
-import { ENTITIES, ENTITY_NAMES, type EntityName, type Reference } from "../entities.ts";
+import {
+  type ApiRecord,
+  ENTITIES,
+  ENTITY_NAMES,
+  type EntityName,
+  type Reference,
+} from "../entities.ts";
+import { positiveId } from "../ids.ts";
 import type { CategoryInfo, Problem } from "./report_types.ts";
 
 /** The id sets the audit collects from the record files of the folders that exist. */
@@ -148,4 +159,41 @@ export function crossReferenceGaps(found: ReferenceIds): Map<string, Problem[]> 
     );
   }
   return gaps;
+}
+
+function addTo(set: Set<number>, value: unknown): void {
+  const id = positiveId(value);
+  if (id !== undefined) set.add(id);
+}
+
+/**
+ * Keeps, for one entity folder, only the ids the cross-references need: `row` sees each
+ * index.csv moniker, `record` each record file. Undefined when the entity takes no part.
+ */
+export function referenceCollector(
+  name: EntityName,
+  refs: ReferenceIds,
+): { row: (moniker: string) => void; record: (id: number, record: ApiRecord) => void } | undefined {
+  const cached = REFERENCED_ENTITIES.has(name) ? new Set<number>() : undefined;
+  if (cached) refs.cached.set(name, cached);
+  const named = ENTITIES[name].references.map((reference) => {
+    const ids = new Set<number>();
+    refs.named.set(reference, ids);
+    return { reference, ids };
+  });
+  if (!cached && named.length === 0) return undefined;
+  const byMoniker = named.filter((n) => n.reference.fromMoniker);
+  return {
+    row(moniker) {
+      for (const { reference, ids } of byMoniker) {
+        for (const value of reference.fromMoniker!(moniker)) addTo(ids, value);
+      }
+    },
+    record(id, record) {
+      cached?.add(id);
+      for (const { reference, ids } of named) {
+        for (const value of reference.ids(record)) addTo(ids, value);
+      }
+    },
+  };
 }

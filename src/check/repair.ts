@@ -2,9 +2,16 @@
  * `check --repair`: acts on an audit Report. Under the cache lock it removes temporary files and
  * bad record files, lets the store's recovery rebuild each damaged folder's index from its valid
  * record files (journal replay, adoption, rows without files dropped), re-fetches every record
- * whose file was missing, corrupt or mismatched (a 404 removes it), removes activity feeds of
- * candidates no longer cached, and names the candidates whose attachments are incomplete (the
- * command re-downloads them afterwards). With `dryRun` it only says what it would do.
+ * whose file was missing, corrupt or mismatched (a 404 removes it), and names the candidates
+ * whose attachments are incomplete (the command re-downloads them afterwards). With `dryRun` it
+ * only says what it would do.
+ *
+ * Nothing is lost on the way:
+ * - the records to re-fetch are written to `.repair.json` (repair_file.ts) before any index is
+ *   rebuilt, and the file is kept up to date as re-fetches are committed; a repair killed or
+ *   interrupted midway is reported by `check` and finished by the next `check --repair`;
+ * - an activity feed whose candidate is not in the cache is kept while that candidate is
+ *   re-fetched: only the feeds of candidates the API says are gone (404) are removed.
  */
 import { join } from "node:path";
 import { RunError } from "../errors.ts";
@@ -19,15 +26,21 @@ import {
 import {
   ACTIVITY_FEEDS_FOLDER,
   type Cache,
+  CANDIDATES_FOLDER,
+  type EntityFolder,
   INDEX_FILE,
   LOCK_FILE,
+  type MonikerOf,
   openCache,
   recordFileName,
+  REPAIR_FILE,
 } from "../cache/mod.ts";
 import { getRecord, type HarvestClient } from "../harvest/mod.ts";
 import type { Clock } from "../clock.ts";
+import { throwIfInterrupted } from "../interrupt.ts";
 import type { IntegrityKey, Problem, Report } from "./report_types.ts";
 import { removeIfPresent } from "../files.ts";
+import { clearPendingRefetch, type PendingRefetch, writePendingRefetch } from "./repair_file.ts";
 
 export interface RepairOptions {
   dryRun: boolean;
@@ -42,6 +55,10 @@ export interface RepairOptions {
   redownloadAttachments: boolean;
   /** One line per action, as it happens. */
   log: (line: string) => void;
+  /** Records re-fetched so far, of how many (for a progress line). */
+  onProgress?: (done: number, total: number) => void;
+  /** Stops the repair between two re-fetches (what is done is committed and saved first). */
+  signal?: AbortSignal;
 }
 
 export interface RepairAction {
@@ -53,6 +70,8 @@ export interface RepairAction {
     | "refetch"
     | "remove-gone"
     | "remove-orphan-feeds"
+    | "keep-feeds"
+    | "forget-unreadable-repair"
     | "redownload-attachments"
     | "attachments-pending";
   entity?: string;
@@ -63,6 +82,8 @@ export interface RepairAction {
 
 /** The moniker of an adopted activity-feed file (the feed's index rows are keyed by candidate). */
 const feedMoniker = () => "";
+/** Re-fetched records between two commits (and two saves of `.repair.json`). */
+const COMMIT_EVERY = 100;
 
 const REBUILD_KEYS: IntegrityKey[] = [
   "row_without_file",
@@ -74,6 +95,7 @@ const REBUILD_KEYS: IntegrityKey[] = [
   "uncommitted_journal",
   "invalid_json",
   "id_mismatch",
+  "unfinished_repair",
 ];
 const ATTACHMENT_KEYS: IntegrityKey[] = [
   "attachment_no_marker",
@@ -88,15 +110,18 @@ interface FolderPlan {
   badFiles: number[];
   /** Records to fetch again (entity folders only). */
   refetch: number[];
-  /** Activity feeds to remove (their candidate is gone, or their file is corrupt). */
-  removeFeeds: number[];
   rebuild: boolean;
 }
 
 export interface RepairPlan {
   tempFiles: string[];
   staleLock: boolean;
+  /** Entity folders first, the activity feeds last (they wait for the candidates' re-fetch). */
   folders: FolderPlan[];
+  /** Feeds whose candidate is not cached: kept unless the re-fetch finds it gone upstream. */
+  orphanFeeds: number[];
+  /** `.repair.json` cannot be read: its list is lost, and the file is removed. */
+  unreadableRepairFile: boolean;
   attachmentCandidates: number[];
 }
 
@@ -113,37 +138,43 @@ function idsOf(report: Report, entity: string, keys: IntegrityKey[]): number[] {
   return [...ids].sort((a, b) => a - b);
 }
 
+function union(...lists: number[][]): number[] {
+  return [...new Set(lists.flat())].sort((a, b) => a - b);
+}
+
 export function planRepair(report: Report): RepairPlan {
+  const orphanFeeds = idsOf(report, ACTIVITY_FEEDS_FOLDER, ["orphan_activity_feed"]);
   const touched = new Set(problemsOf(report, REBUILD_KEYS).map((p) => p.entity));
-  for (const p of problemsOf(report, ["orphan_activity_feed"])) touched.add(p.entity);
-  const folders: FolderPlan[] = [...touched].sort().map((name) => {
+  touched.delete("cache");
+  // An orphan feed's candidate is re-fetched: if it still exists it is restored with its feed.
+  if (orphanFeeds.length > 0) touched.add(CANDIDATES_FOLDER);
+  const entityFolders = [...touched].filter((name) => name !== ACTIVITY_FEEDS_FOLDER).sort();
+  const folders: FolderPlan[] = entityFolders.map((name) => {
     const badFiles = idsOf(report, name, ["invalid_json", "id_mismatch"]);
-    const missing = idsOf(report, name, ["row_without_file"]);
-    if (name === ACTIVITY_FEEDS_FOLDER) {
-      // Feeds are fetched by the activity-feed command: remove what cannot be trusted.
-      const orphans = idsOf(report, name, ["orphan_activity_feed"]);
-      return {
-        name,
-        badFiles,
-        refetch: [],
-        removeFeeds: [...new Set([...orphans, ...badFiles])].sort((a, b) => a - b),
-        rebuild: true,
-      };
-    }
-    const refetch = [...new Set([...badFiles, ...missing])].sort((a, b) => a - b);
-    return { name, badFiles, refetch, removeFeeds: [], rebuild: true };
+    const missing = idsOf(report, name, ["row_without_file", "unfinished_repair"]);
+    const restore = name === CANDIDATES_FOLDER ? orphanFeeds : [];
+    return { name, badFiles, refetch: union(badFiles, missing, restore), rebuild: true };
   });
+  if (touched.has(ACTIVITY_FEEDS_FOLDER) || orphanFeeds.length > 0) {
+    // Feeds are fetched by the activity-feed command: a corrupt one is removed.
+    const badFiles = idsOf(report, ACTIVITY_FEEDS_FOLDER, ["invalid_json"]);
+    folders.push({ name: ACTIVITY_FEEDS_FOLDER, badFiles, refetch: [], rebuild: true });
+  }
+  const unreadableRepairFile = problemsOf(report, ["unfinished_repair"])
+    .some((p) => p.entity === "cache");
   return {
     tempFiles: problemsOf(report, ["temp_file"]).map((p) => p.path),
     staleLock: report.lock === "stale",
     folders,
+    orphanFeeds,
+    unreadableRepairFile,
     attachmentCandidates: idsOf(report, "attachments", ATTACHMENT_KEYS),
   };
 }
 
 export function isEmptyPlan(plan: RepairPlan): boolean {
   return plan.tempFiles.length === 0 && !plan.staleLock && plan.folders.length === 0 &&
-    plan.attachmentCandidates.length === 0;
+    plan.attachmentCandidates.length === 0 && !plan.unreadableRepairFile;
 }
 
 function listIds(ids: number[], max = 25): string {
@@ -153,6 +184,22 @@ function listIds(ids: number[], max = 25): string {
 
 export function attachmentsCommand(ids: number[]): string {
   return `attachments --candidates ${ids.join(",")}`;
+}
+
+/** What a repair run shares while it works through the folders. */
+interface Repair {
+  report: Report;
+  opts: RepairOptions;
+  cache: Cache | undefined;
+  act: (action: RepairAction) => void;
+  /** Still to re-fetch, per folder; saved to `.repair.json` as re-fetches are committed. */
+  pending: PendingRefetch;
+  refetched: number;
+  toRefetch: number;
+  /** Candidates whose feed is kept while they are re-fetched. */
+  orphanFeeds: Set<number>;
+  /** Candidates the API says are gone: their feeds go too. */
+  goneCandidates: number[];
 }
 
 /** Carries out (or, with dryRun, describes) the plan. Returns the actions, in order. */
@@ -169,36 +216,51 @@ export async function repairCache(
   const plan = planRepair(report);
   const actions: RepairAction[] = [];
   const would = opts.dryRun ? "would " : "";
-  const remove = opts.dryRun ? "remove" : "removed";
   const act = (action: RepairAction) => {
     actions.push(action);
     opts.log(`${would}${action.detail}`);
   };
   if (isEmptyPlan(plan)) return actions;
 
-  let cache: Cache | undefined;
+  const pending: PendingRefetch = new Map(
+    plan.folders.filter((f) => f.refetch.length > 0).map((f) => [f.name, f.refetch]),
+  );
+  const repair: Repair = {
+    report,
+    opts,
+    cache: undefined,
+    act,
+    pending,
+    refetched: 0,
+    toRefetch: [...pending.values()].reduce((n, ids) => n + ids.length, 0),
+    orphanFeeds: new Set(plan.orphanFeeds),
+    goneCandidates: [],
+  };
   try {
-    if (!opts.dryRun) cache = await openCache(report.cacheDir, { clock: opts.clock });
-    if (plan.staleLock) {
-      act({ action: "remove-stale-lock", detail: `${remove} the stale lock ${LOCK_FILE}` });
+    if (!opts.dryRun) {
+      repair.cache = await openCache(report.cacheDir, { clock: opts.clock });
+      // Before any index drops a row: the list of what must come back.
+      await writePendingRefetch(report.cacheDir, pending, new Date(opts.clock.now()));
     }
-    if (plan.tempFiles.length > 0) {
-      if (!opts.dryRun) {
-        for (const path of plan.tempFiles) await removeIfPresent(join(report.cacheDir, path));
-      }
+    if (repair.cache) {
+      for (const path of plan.tempFiles) await removeIfPresent(join(report.cacheDir, path));
+    }
+    reportLeftovers(repair, plan);
+    if (plan.unreadableRepairFile) {
       act({
-        action: "remove-temp-files",
-        paths: plan.tempFiles,
-        detail: `${remove} ${plan.tempFiles.length} temporary file(s): ${
-          plan.tempFiles.slice(0, 5).join(", ")
-        }${plan.tempFiles.length > 5 ? ", …" : ""}`,
+        action: "forget-unreadable-repair",
+        paths: [REPAIR_FILE],
+        detail: `${opts.dryRun ? "remove" : "removed"} the unreadable ${REPAIR_FILE}: the ` +
+          "records it listed cannot be known; run `sync --full` to fetch everything again",
       });
     }
     for (const folder of plan.folders) {
-      await repairFolder(report.cacheDir, cache, folder, opts, act);
+      if (folder.name === ACTIVITY_FEEDS_FOLDER) await repairFeeds(repair, folder, plan);
+      else await repairFolder(repair, folder);
     }
+    if (repair.cache) await clearPendingRefetch(report.cacheDir);
   } finally {
-    await cache?.close();
+    await repair.cache?.close();
   }
 
   const candidates = plan.attachmentCandidates;
@@ -224,74 +286,93 @@ export async function repairCache(
   return actions;
 }
 
-async function repairFolder(
-  cacheDir: string,
-  cache: Cache | undefined,
-  plan: FolderPlan,
-  opts: RepairOptions,
-  act: (action: RepairAction) => void,
-): Promise<void> {
-  const dir = join(cacheDir, plan.name);
-  const remove = cache ? "removed" : "remove";
-  const bad = plan.name === ACTIVITY_FEEDS_FOLDER ? [] : plan.badFiles;
-  if (bad.length > 0) {
-    // Removed before the index is rebuilt, so the rebuild does not adopt them.
-    if (cache) { for (const id of bad) await removeIfPresent(join(dir, recordFileName(id))); }
-    act({
-      action: "remove-bad-files",
-      entity: plan.name,
-      ids: bad,
-      detail: `${remove} ${plan.name} files that are corrupt or hold another id: ${listIds(bad)}`,
+/** Says what was done about the stale lock (openCache took it over) and the temporary files. */
+function reportLeftovers(repair: Repair, plan: RepairPlan): void {
+  const remove = repair.opts.dryRun ? "remove" : "removed";
+  if (plan.staleLock) {
+    repair.act({ action: "remove-stale-lock", detail: `${remove} the stale lock ${LOCK_FILE}` });
+  }
+  if (plan.tempFiles.length > 0) {
+    repair.act({
+      action: "remove-temp-files",
+      paths: plan.tempFiles,
+      detail: `${remove} ${plan.tempFiles.length} temporary file(s): ${
+        plan.tempFiles.slice(0, 5).join(", ")
+      }${plan.tempFiles.length > 5 ? ", …" : ""}`,
     });
   }
+}
+
+/** Opens (rebuilding) the folder and says what the rebuild did; undefined in a dry run. */
+async function rebuild(
+  repair: Repair,
+  name: string,
+  moniker: MonikerOf,
+): Promise<EntityFolder | undefined> {
+  if (!repair.cache) {
+    repair.act({
+      action: "rebuild-index",
+      entity: name,
+      detail: `rebuild ${name}/${INDEX_FILE} from its record files`,
+    });
+    return undefined;
+  }
+  const folder = await repair.cache.folder(name, moniker, { reconcile: true });
+  const r = folder.recovery;
+  const changes = [
+    r.adopted.length ? `${r.adopted.length} row(s) added` : "",
+    r.droppedRows.length ? `${r.droppedRows.length} row(s) without file dropped` : "",
+    r.journalRowsReplayed ? `${r.journalRowsReplayed} journal row(s) replayed` : "",
+    r.badLines ? `${r.badLines} bad line(s) dropped` : "",
+  ].filter((s) => s !== "");
+  repair.act({
+    action: "rebuild-index",
+    entity: name,
+    ids: r.adopted,
+    detail: `rebuilt ${name}/${INDEX_FILE} from its record files` +
+      (changes.length ? ` (${changes.join(", ")})` : ""),
+  });
+  return folder;
+}
+
+/** Removes bad files (before the rebuild, so it does not adopt them); says so. */
+async function removeBadFiles(repair: Repair, name: string, ids: number[], what: string) {
+  if (ids.length === 0) return;
+  const dir = join(repair.report.cacheDir, name);
+  if (repair.cache) { for (const id of ids) await removeIfPresent(join(dir, recordFileName(id))); }
+  repair.act({
+    action: "remove-bad-files",
+    entity: name,
+    ids,
+    detail: `${repair.cache ? "removed" : "remove"} ${name} ${what}: ${listIds(ids)}`,
+  });
+}
+
+async function repairFolder(repair: Repair, plan: FolderPlan): Promise<void> {
+  const { opts } = repair;
+  await removeBadFiles(
+    repair,
+    plan.name,
+    plan.badFiles,
+    "files that are corrupt or hold another id",
+  );
   const entity = isEntityName(plan.name) ? ENTITIES[plan.name as EntityName] : undefined;
-  const folder = cache
-    ? await cache.folder(plan.name, entity ? entity.moniker : feedMoniker, { reconcile: true })
-    : undefined;
-  if (folder) {
-    const r = folder.recovery;
-    const changes = [
-      r.adopted.length ? `${r.adopted.length} row(s) added` : "",
-      r.droppedRows.length ? `${r.droppedRows.length} row(s) without file dropped` : "",
-      r.journalRowsReplayed ? `${r.journalRowsReplayed} journal row(s) replayed` : "",
-      r.badLines ? `${r.badLines} bad line(s) dropped` : "",
-    ].filter((s) => s !== "");
-    act({
-      action: "rebuild-index",
-      entity: plan.name,
-      ids: r.adopted,
-      detail: `rebuilt ${plan.name}/${INDEX_FILE} from its record files` +
-        (changes.length ? ` (${changes.join(", ")})` : ""),
-    });
-  } else {
-    act({
-      action: "rebuild-index",
-      entity: plan.name,
-      detail: `rebuild ${plan.name}/${INDEX_FILE} from its record files`,
-    });
-  }
-
-  if (plan.removeFeeds.length > 0) {
-    await folder?.remove(plan.removeFeeds);
-    act({
-      action: "remove-orphan-feeds",
-      entity: plan.name,
-      ids: plan.removeFeeds,
-      detail: `${remove} activity feeds of candidates not in the cache or corrupt: ${
-        listIds(plan.removeFeeds)
-      }`,
-    });
-  }
-
-  if (!entity || plan.refetch.length === 0) return;
+  if (!entity) return;
+  const folder = await rebuild(repair, plan.name, entity.moniker);
+  if (plan.refetch.length === 0) return;
   if (!folder) {
-    act({
+    const kept = plan.name === CANDIDATES_FOLDER
+      ? plan.refetch.filter((id) => repair.orphanFeeds.has(id))
+      : [];
+    repair.act({
       action: "refetch",
       entity: plan.name,
       ids: plan.refetch,
-      detail: `re-fetch ${plan.name} ${listIds(plan.refetch)} (${
-        entity.listLookup ? `from a listing of ${entity.path}` : `GET ${entity.path}/{id}`
-      })`,
+      detail:
+        `re-fetch ${plan.name} ${listIds(plan.refetch)} (${
+          entity.listLookup ? `from a listing of ${entity.path}` : `GET ${entity.path}/{id}`
+        })` +
+        (kept.length > 0 ? "; their activity feeds are kept unless they are gone upstream" : ""),
     });
     return;
   }
@@ -304,50 +385,108 @@ async function repairFolder(
   // v1 list without a single-record GET, from one listing of it.
   const path = entityPath(entity, client.dialect);
   const listParams = entityListParams(entity, client.dialect);
+  const byListing = client.dialect.version === "v1" && entity.listLookup === true;
   let listed: Map<number, ApiRecord> | undefined;
   const lookUp = async (id: number) => {
-    if (client.dialect.version !== "v1" || !entity.listLookup) {
-      return await getRecord(client, path, id, listParams);
-    }
+    if (!byListing) return await getRecord(client, path, id, listParams);
     if (!listed) {
       listed = new Map();
       for await (const page of client.paginate(path, listParams)) {
+        throwIfInterrupted(opts.signal);
         for (const record of page.records) listed.set(record?.id, record);
       }
     }
     return listed.get(id);
   };
-  for (const id of plan.refetch) {
-    let body;
-    try {
-      body = await lookUp(id);
-    } catch (error) {
-      if (!(error instanceof RunError)) throw error;
-      throw new RunError(`${error.message}; ${plan.name} ${id} was left as it is`);
+  let done = 0;
+  let goneSinceSave: number[] = [];
+  // Commits what was re-fetched (and removes what is gone), then saves what is left to do.
+  const save = async () => {
+    if (goneSinceSave.length > 0) await folder.remove(goneSinceSave);
+    goneSinceSave = [];
+    await folder.commit();
+    repair.pending.set(plan.name, plan.refetch.slice(done));
+    await writePendingRefetch(repair.report.cacheDir, repair.pending, new Date(opts.clock.now()));
+  };
+  try {
+    for (const id of plan.refetch) {
+      throwIfInterrupted(opts.signal);
+      let body;
+      try {
+        body = await lookUp(id);
+      } catch (error) {
+        if (!(error instanceof RunError)) throw error;
+        throw new RunError(
+          `${error.message}; ${plan.name} ${id} and the records after it are still to be ` +
+            "re-fetched: run check --repair again",
+        );
+      }
+      if (body === undefined) {
+        goneSinceSave.push(id);
+        gone.push(id);
+      } else {
+        await folder.writeRecords([body], new Date(opts.clock.now()));
+        fetched.push(id);
+      }
+      done++;
+      opts.onProgress?.(++repair.refetched, repair.toRefetch);
+      if (done % COMMIT_EVERY === 0) await save();
     }
-    if (body === undefined) {
-      gone.push(id);
-      continue;
+  } finally {
+    await save();
+    if (plan.name === CANDIDATES_FOLDER) repair.goneCandidates.push(...gone);
+    if (fetched.length > 0) {
+      repair.act({
+        action: "refetch",
+        entity: plan.name,
+        ids: fetched,
+        detail: `re-fetched ${plan.name} ${listIds(fetched)}`,
+      });
     }
-    await folder.writeRecords([body], new Date(opts.clock.now()));
-    fetched.push(id);
+    if (gone.length > 0) {
+      repair.act({
+        action: "remove-gone",
+        entity: plan.name,
+        ids: gone,
+        detail: `removed ${plan.name} ${listIds(gone)} (gone upstream: ${
+          byListing ? "not in its listing" : "404"
+        })`,
+      });
+    }
   }
-  if (gone.length > 0) await folder.remove(gone);
+}
+
+/**
+ * The activity feeds, after the candidates' re-fetch: corrupt ones are removed, the index is
+ * rebuilt, and feeds whose candidate is gone upstream are removed; the others are kept.
+ */
+async function repairFeeds(repair: Repair, plan: FolderPlan, repairPlan: RepairPlan) {
+  const name = ACTIVITY_FEEDS_FOLDER;
+  await removeBadFiles(repair, name, plan.badFiles, "files that are corrupt");
+  const folder = await rebuild(repair, name, feedMoniker);
+  const orphans = repairPlan.orphanFeeds;
+  if (!folder) {
+    if (orphans.length > 0) {
+      repair.act({
+        action: "keep-feeds",
+        entity: name,
+        ids: orphans,
+        detail: `keep the activity feeds of candidates ${listIds(orphans)} (not cached): they ` +
+          "are removed only if the re-fetch finds the candidate gone upstream",
+      });
+    }
+    return;
+  }
+  const gone = new Set(repair.goneCandidates);
+  const removed = orphans.filter((id) => gone.has(id));
+  if (removed.length > 0) {
+    await folder.remove(removed);
+    repair.act({
+      action: "remove-orphan-feeds",
+      entity: name,
+      ids: removed,
+      detail: `removed the activity feeds of candidates gone upstream: ${listIds(removed)}`,
+    });
+  }
   await folder.commit();
-  if (fetched.length > 0) {
-    act({
-      action: "refetch",
-      entity: plan.name,
-      ids: fetched,
-      detail: `re-fetched ${plan.name} ${listIds(fetched)}`,
-    });
-  }
-  if (gone.length > 0) {
-    act({
-      action: "remove-gone",
-      entity: plan.name,
-      ids: gone,
-      detail: `removed ${plan.name} ${listIds(gone)} (gone upstream: 404)`,
-    });
-  }
 }

@@ -77,8 +77,3 @@ function formatCategory(category: Category, all: boolean): string[] {
 function count(n: number, noun: string): string {
   return `${n.toLocaleString("en-US")} ${noun}${n === 1 ? "" : "s"}`;
 }
-
-/** The whole report as one JSON document (every problem, regardless of --all). */
-export function reportJson(report: Report, extra: Record<string, unknown> = {}): string {
-  return JSON.stringify({ ...report, ...extra }, null, 2) + "\n";
-}

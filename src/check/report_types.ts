@@ -30,7 +30,8 @@ export type IntegrityKey =
   | "orphan_activity_feed"
   | "temp_file"
   | "stale_lock"
-  | "unfinished_erasure";
+  | "unfinished_erasure"
+  | "unfinished_repair";
 
 export interface CategoryInfo<K extends string = string> {
   key: K;
@@ -138,7 +139,8 @@ export const INTEGRITY_CATEGORIES: CategoryInfo<IntegrityKey>[] = [
   {
     key: "orphan_activity_feed",
     title: "Activity feeds of candidates not in the cache",
-    advice: `${REPAIR} to remove them, or extract the candidates`,
+    advice: `${REPAIR}: it re-fetches the candidates and removes only the feeds of those gone ` +
+      "upstream",
   },
   {
     key: "temp_file",
@@ -155,6 +157,11 @@ export const INTEGRITY_CATEGORIES: CategoryInfo<IntegrityKey>[] = [
     title: "Erasures an interrupted `erase` left unfinished",
     advice: "run `erase` (any address) or `sync`: they ask Greenhouse what happened and purge " +
       "the cached copy",
+  },
+  {
+    key: "unfinished_repair",
+    title: "Records an interrupted `check --repair` has still to re-fetch",
+    advice: `${REPAIR} again: it re-fetches them (until then they are out of the index)`,
   },
 ];
 

@@ -7,6 +7,12 @@ import { UsageError } from "../errors.ts";
 import { parseIsoDate } from "./dates.ts";
 import type { Env } from "../context.ts";
 import type { ApiVersion } from "../entities.ts";
+import {
+  parseFileHosts,
+  processMayReach,
+  type ReachQuery,
+  withinReach,
+} from "../dependent/file_hosts.ts";
 
 export type OptionsConfig = NonNullable<ParseArgsConfig["options"]>;
 export type OptionValues = Record<string, string | boolean | (string | boolean)[] | undefined>;
@@ -19,6 +25,12 @@ export const DEFAULT_BASE_URL = DEFAULT_BASE_URLS.v1;
 export const DEFAULT_AUTH_URL = "https://auth.greenhouse.io/token";
 export const DEFAULT_CACHE_DIR = "./greenhouse-cache";
 export const DEFAULT_RATE_TARGET = 0.8;
+
+/**
+ * The largest `per_page` either version takes: v1's documented maximum, and v3's, above which
+ * v3 answers 422 rather than capping (src/harvest/dialect.ts).
+ */
+export const MAX_PER_PAGE = 500;
 
 /** One help line per option: [flags, description]. */
 export type OptionHelp = [string, string][];
@@ -33,6 +45,8 @@ export const connectionOptions: OptionsConfig = {
   "base-url": { type: "string" },
   "auth-url": { type: "string" },
   "rate-target": { type: "string" },
+  "per-page": { type: "string" },
+  "file-hosts": { type: "string" },
 };
 export const connectionHelp: OptionHelp = [
   [
@@ -45,6 +59,12 @@ export const connectionHelp: OptionHelp = [
   ],
   ["--auth-url URL", `v3 token endpoint (env GREENHOUSE_AUTH_URL, default ${DEFAULT_AUTH_URL})`],
   ["--rate-target F", "Share of the API rate limit to use, 0.1 to 1 (default 0.8)"],
+  ["--per-page N", `Records per list page, 1 to ${MAX_PER_PAGE} (default ${MAX_PER_PAGE})`],
+  [
+    "--file-hosts LIST",
+    "Only download attachment files from these hosts (host, host:port or *.domain, " +
+    "comma-separated; env GREENHOUSE_FILE_HOSTS); narrows this build's hosts, never widens them",
+  ],
 ];
 
 export const outputOptions: OptionsConfig = { quiet: { type: "boolean", short: "q" } };
@@ -61,13 +81,21 @@ export const dateHelp: OptionHelp = [
   ["-b, --created_before DATE", "Only records created before DATE (ISO-8601)"],
 ];
 
+/** What every connection has, whatever the version. */
+interface ConnectionCommon {
+  baseUrl: string;
+  rateTarget: number;
+  /** `--per-page`; undefined = the maximum. */
+  perPage?: number;
+  /** `--file-hosts` / GREENHOUSE_FILE_HOSTS; undefined = every host this build may reach. */
+  fileHosts?: string[];
+}
+
 /** Where and how to reach Harvest: one variant per API version, each with its own credentials. */
 export type Connection =
-  | { api: "v1"; baseUrl: string; rateTarget: number; apiKey: string }
-  | {
+  | ConnectionCommon & { api: "v1"; apiKey: string }
+  | ConnectionCommon & {
     api: "v3";
-    baseUrl: string;
-    rateTarget: number;
     clientId: string;
     clientSecret: string;
     authUrl: string;
@@ -193,6 +221,37 @@ function urlSetting(
   return fromEnv ? parse(fromEnv, variable) : fallback;
 }
 
+/**
+ * `--file-hosts` / GREENHOUSE_FILE_HOSTS: the hosts attachment downloads are limited to. Each must
+ * lie within what this build may connect to: the option narrows, it never widens.
+ */
+export function fileHostsOption(
+  values: OptionValues,
+  env: Env,
+  mayReach: ReachQuery = processMayReach,
+): string[] | undefined {
+  const flag = stringValue(values, "file-hosts");
+  const source = flag !== undefined ? "--file-hosts" : "GREENHOUSE_FILE_HOSTS";
+  const text = flag ?? (env("GREENHOUSE_FILE_HOSTS") || undefined);
+  if (text === undefined) return undefined;
+  const parsed = parseFileHosts(text);
+  if ("bad" in parsed) {
+    throw new UsageError(
+      `${source} "${parsed.bad}" ${parsed.why}; give hosts such as ` +
+        "prod-heroku.s3.amazonaws.com or *.amazonaws.com, separated by commas",
+    );
+  }
+  for (const host of parsed.hosts) {
+    if (!withinReach(host, mayReach)) {
+      throw new UsageError(
+        `${source} "${host}" is outside the hosts this build may connect to, and it can only ` +
+          "narrow them; leave it out, or build with --also-host (docs/permissions.md)",
+      );
+    }
+  }
+  return parsed.hosts;
+}
+
 export function connection(values: OptionValues, env: Env): Connection {
   const api = apiVersion(values, env);
   const baseUrl = urlSetting(
@@ -204,6 +263,12 @@ export function connection(values: OptionValues, env: Env): Connection {
     parseApiBaseUrl,
   );
   const target = rateTarget(values);
+  const common: Omit<ConnectionCommon, "baseUrl" | "rateTarget"> = {};
+  if (values["per-page"] !== undefined) {
+    common.perPage = integerOption(values, "per-page", MAX_PER_PAGE, 1, MAX_PER_PAGE);
+  }
+  const fileHosts = fileHostsOption(values, env);
+  if (fileHosts) common.fileHosts = fileHosts;
   if (api === "v1") {
     const apiKey = env("GREENHOUSE_API_KEY");
     if (!apiKey) {
@@ -211,7 +276,7 @@ export function connection(values: OptionValues, env: Env): Connection {
         "GREENHOUSE_API_KEY is not set: export your Harvest API key in GREENHOUSE_API_KEY (it is never taken as a flag)",
       );
     }
-    return { api, baseUrl, apiKey, rateTarget: target };
+    return { api, baseUrl, apiKey, rateTarget: target, ...common };
   }
   const authUrl = urlSetting(values, env, "auth-url", "GREENHOUSE_AUTH_URL", DEFAULT_AUTH_URL);
   const clientId = env("GREENHOUSE_CLIENT_ID")?.trim();
@@ -231,6 +296,7 @@ export function connection(values: OptionValues, env: Env): Connection {
     api,
     baseUrl,
     rateTarget: target,
+    ...common,
     clientId: clientId!,
     clientSecret: clientSecret!,
     authUrl,

@@ -12,8 +12,8 @@ import {
   dependentOptions,
   type DependentOutcome,
   formatApiFigures,
-  reportFailures,
   runDependent,
+  runDependentCommand,
 } from "./dependent.ts";
 
 export interface ActivityFeedsCommand extends DependentOptions {
@@ -27,7 +27,9 @@ export const activityFeedsSpec: CommandSpec<ActivityFeedsCommand> = {
   description: `For every candidate in <cache>/${CANDIDATES_FOLDER}/${INDEX_FILE}, fetches ` +
     `/candidates/{id}/activity_feed and writes it to <cache>/${FEEDS}/<candidate_id>.json, ` +
     `with <cache>/${FEEDS}/${INDEX_FILE} (id = candidate id, moniker = the candidate's). ` +
-    "Requests run concurrently under the rate limit; a candidate deleted upstream is skipped.",
+    "Requests run concurrently under the rate limit; a candidate deleted upstream is skipped. " +
+    'On Harvest v3 the file is {"notes": [...]} with every item GET /notes lists for the ' +
+    "candidate (notes, e-mails, activities, told apart by type), 50 candidates a request.",
   options: dependentOptions,
   help: dependentHelp,
   parse(values, _positionals, env) {
@@ -38,6 +40,7 @@ export const activityFeedsSpec: CommandSpec<ActivityFeedsCommand> = {
       cacheDir: cacheDir(values, env),
       connection: connection(values, env),
       quiet: quiet(values),
+      json: values.json === true,
     };
   },
 };
@@ -46,14 +49,19 @@ export function activityFeeds(cmd: ActivityFeedsCommand, ctx: RunContext) {
   return runDependent("activity_feeds", "feeds", cmd, ctx, fetchActivityFeeds);
 }
 
-export async function runActivityFeeds(cmd: ActivityFeedsCommand, ctx: RunContext) {
-  const outcome = await activityFeeds(cmd, ctx);
-  ctx.out(formatActivityFeedsSummary(outcome) + "\n");
-  return reportFailures("activity_feeds", outcome.result, ctx);
+export function runActivityFeeds(cmd: ActivityFeedsCommand, ctx: RunContext): Promise<number> {
+  return runDependentCommand(
+    "activity_feeds",
+    cmd,
+    ctx,
+    (ctx) => activityFeeds(cmd, ctx),
+    formatActivityFeedsSummary,
+  );
 }
 
 export function formatActivityFeedsSummary(o: DependentOutcome): string {
-  const { done, skipped, failed } = o.result;
+  const { done, skipped, resumed = 0, failed } = o.result;
+  const resumedText = resumed > 0 ? `${resumed} already fetched by an interrupted run, ` : "";
   return `activity_feeds: ${done} feeds written, ${skipped} skipped (not found), ` +
-    `${failed.length} failed, ${formatApiFigures(o)}`;
+    `${resumedText}${failed.length} failed, ${formatApiFigures(o)}`;
 }

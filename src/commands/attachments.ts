@@ -1,9 +1,13 @@
 /** `attachments`: every file a cached candidate lists, into <cache>/candidates/<id>-attachments/. */
 import { CANDIDATES_FOLDER, MARKER_FILE } from "../cache/mod.ts";
 import type { RunContext } from "../context.ts";
-import { cacheDir, connection, quiet } from "../cli/options.ts";
+import { cacheDir, connection, integerOption, quiet } from "../cli/options.ts";
 import type { CommandSpec } from "../cli/spec.ts";
-import { downloadAttachments } from "../dependent/attachments.ts";
+import {
+  DEFAULT_MAX_ATTACHMENT_BYTES,
+  downloadAttachments,
+  formatBytes,
+} from "../dependent/attachments.ts";
 import {
   candidateIds,
   concurrency,
@@ -12,14 +16,18 @@ import {
   dependentOptions,
   type DependentOutcome,
   formatApiFigures,
-  reportFailures,
   runDependent,
+  runDependentCommand,
 } from "./dependent.ts";
 
 export interface AttachmentsCommand extends DependentOptions {
   kind: "attachments";
   verify: boolean;
+  /** The largest file downloaded, in bytes (default DEFAULT_MAX_ATTACHMENT_BYTES). */
+  maxBytes?: number;
 }
+
+const MIB = 1024 * 1024;
 
 export const attachmentsSpec: CommandSpec<AttachmentsCommand> = {
   name: "attachments",
@@ -30,20 +38,31 @@ export const attachmentsSpec: CommandSpec<AttachmentsCommand> = {
     `with a \`${MARKER_FILE}\` ` +
     "marker (size, SHA-256, content type) written once the file is whole. Folders with a " +
     "matching marker are skipped. Expired URLs are refreshed by fetching the candidate again.",
-  options: { ...dependentOptions, verify: { type: "boolean" } },
+  options: {
+    ...dependentOptions,
+    verify: { type: "boolean" },
+    "max-attachment-mb": { type: "string" },
+  },
   help: [
     ["--verify", "Re-hash files that have a marker; download again any that do not match"],
+    [
+      "--max-attachment-mb N",
+      `Skip (and report) files larger than N MiB (default ${DEFAULT_MAX_ATTACHMENT_BYTES / MIB})`,
+    ],
     ...dependentHelp,
   ],
   parse(values, _positionals, env) {
     return {
       kind: "attachments",
       verify: values.verify === true,
+      maxBytes: MIB *
+        integerOption(values, "max-attachment-mb", DEFAULT_MAX_ATTACHMENT_BYTES / MIB, 1, MIB),
       concurrency: concurrency(values),
       candidates: candidateIds(values),
       cacheDir: cacheDir(values, env),
       connection: connection(values, env),
       quiet: quiet(values),
+      json: values.json === true,
     };
   },
 };
@@ -54,25 +73,26 @@ export function attachments(cmd: AttachmentsCommand, ctx: RunContext) {
     "candidates",
     cmd,
     ctx,
-    (run, ids) => downloadAttachments(run, ids, { verify: cmd.verify }),
+    (run, ids) => downloadAttachments(run, ids, { verify: cmd.verify, maxBytes: cmd.maxBytes }),
   );
 }
 
-export async function runAttachments(cmd: AttachmentsCommand, ctx: RunContext) {
-  const outcome = await attachments(cmd, ctx);
-  ctx.out(formatAttachmentsSummary(outcome) + "\n");
-  return reportFailures("attachments", outcome.result, ctx);
+export function runAttachments(cmd: AttachmentsCommand, ctx: RunContext): Promise<number> {
+  return runDependentCommand(
+    "attachments",
+    cmd,
+    ctx,
+    (ctx) => attachments(cmd, ctx),
+    formatAttachmentsSummary,
+  );
 }
 
 export function formatAttachmentsSummary(o: DependentOutcome): string {
-  const { done, skipped, failed, bytes = 0, refreshed = 0 } = o.result;
+  const { done, skipped, resumed = 0, failed, bytes = 0, refreshed = 0 } = o.result;
+  const resumedText = resumed > 0
+    ? `${resumed} candidates already done by an interrupted run, `
+    : "";
   return `attachments: ${done} files downloaded (${formatBytes(bytes)}), ${skipped} already ` +
-    `complete or skipped, ${failed.length} failed, ${refreshed} candidates refreshed, ` +
-    formatApiFigures(o);
-}
-
-export function formatBytes(bytes: number): string {
-  if (bytes < 1024) return `${bytes} B`;
-  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} KB`;
-  return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
+    `complete or skipped, ${resumedText}${failed.length} failed, ${refreshed} candidates ` +
+    `refreshed, ${formatApiFigures(o)}`;
 }

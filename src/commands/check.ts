@@ -3,7 +3,12 @@
  * `check --repair` fixes what it found (credentials needed to re-fetch records).
  */
 import { downloadAttachments } from "../dependent/attachments.ts";
-import { DEFAULT_CONCURRENCY, reportFailures, runDependent } from "./dependent.ts";
+import {
+  DEFAULT_CONCURRENCY,
+  type DependentOutcome,
+  reportFailures,
+  runDependent,
+} from "./dependent.ts";
 import type { RunContext } from "../context.ts";
 import type { CommandSpec } from "../cli/spec.ts";
 import {
@@ -20,10 +25,14 @@ import {
 } from "../cli/options.ts";
 import { UsageError } from "../errors.ts";
 import { RunError } from "../errors.ts";
-import { Progress } from "../progress.ts";
+import { progressFor } from "../progress.ts";
 import { openClient } from "../cli/client.ts";
+import { runInterruptible } from "../cli/context.ts";
+import type { HarvestClient } from "../harvest/mod.ts";
+import { Interrupted } from "../interrupt.ts";
+import { formatSummaryJson, type SummaryStep } from "../summary.ts";
 import { auditCache } from "../check/audit.ts";
-import { formatReport, reportJson } from "../check/report.ts";
+import { formatReport } from "../check/report.ts";
 import { exitCodeOf, type Report } from "../check/report_types.ts";
 import { type RepairAction, repairCache } from "../check/repair.ts";
 
@@ -100,40 +109,119 @@ export const checkSpec: CommandSpec<CheckCommand> = {
 
 export async function runCheck(cmd: CheckCommand, ctx: RunContext): Promise<number> {
   await requireCache(cmd.cacheDir);
-  let report = await audit(cmd, ctx);
   if (!cmd.repair) {
-    ctx.out(cmd.json ? reportJson(report) : formatReport(report, cmd));
-    return exitCodeOf(report, cmd.strict);
+    const startedAt = new Date(ctx.clock.now());
+    const report = await audit(cmd, ctx);
+    const code = exitCodeOf(report, cmd.strict);
+    ctx.out(cmd.json ? checkJson(startedAt, ctx, report, code) : formatReport(report, cmd));
+    return code;
   }
+  return await runInterruptible(ctx, (ctx) => repair(cmd, ctx));
+}
 
-  const actions: RepairAction[] = await repairCache(report, {
-    dryRun: cmd.dryRun,
-    clock: ctx.clock,
-    client: cmd.connection ? () => openClient(cmd.connection!, ctx) : undefined,
-    redownloadAttachments: cmd.connection !== undefined,
-    log: (line) => {
-      if (!cmd.json) ctx.out(`${line}\n`);
-    },
+/**
+ * `check --repair [--dry-run]`: audit, repair, re-download incomplete attachments, audit again.
+ * Ctrl-C or SIGTERM stop it between two re-fetches, with what is done committed and what is left
+ * saved: `check` then reports the unfinished repair and `check --repair` finishes it.
+ */
+async function repair(cmd: CheckCommand, ctx: RunContext): Promise<number> {
+  const startedAt = new Date(ctx.clock.now());
+  let report = await audit(cmd, ctx);
+  let client: HarvestClient | undefined;
+  const progress = progressFor(ctx, { quiet: cmd.quiet, label: "check --repair", unit: "records" });
+  const steps: SummaryStep[] = [];
+  const repairStep = (status: SummaryStep["status"], actions: number, extraRequests = 0) => ({
+    step: "repair",
+    status,
+    requests: (client?.stats.requests ?? 0) + extraRequests,
+    seconds: (ctx.clock.now() - startedAt.getTime()) / 1000,
+    actions,
   });
+  let actions: RepairAction[];
+  try {
+    actions = await repairCache(report, {
+      dryRun: cmd.dryRun,
+      clock: ctx.clock,
+      client: cmd.connection ? () => client ??= openClient(cmd.connection!, ctx) : undefined,
+      redownloadAttachments: cmd.connection !== undefined,
+      log: (line) => {
+        if (!cmd.json) ctx.out(`${line}\n`);
+      },
+      onProgress: (done, total) => progress.update({ done, total }),
+      signal: ctx.signal,
+    });
+  } catch (error) {
+    if (error instanceof Interrupted && cmd.json) {
+      steps.push(repairStep("interrupted", 0));
+      ctx.out(interruptedJson(startedAt, ctx, steps));
+    }
+    throw error;
+  } finally {
+    progress.done();
+  }
+  let downloadRequests = 0;
   const redownload = actions.find((action) => action.action === "redownload-attachments");
   if (redownload?.ids && cmd.connection && !cmd.dryRun) {
-    await redownloadAttachments(cmd, cmd.connection, redownload.ids, ctx);
+    const outcome = await redownloadAttachments(cmd, cmd.connection, redownload.ids, ctx);
+    downloadRequests = outcome.requests;
+    if (outcome.interrupted) {
+      if (cmd.json) {
+        steps.push(repairStep("interrupted", actions.length, downloadRequests));
+        ctx.out(interruptedJson(startedAt, ctx, steps));
+      }
+      throw outcome.interrupted;
+    }
   }
   if (cmd.dryRun) {
-    if (cmd.json) ctx.out(reportJson(report, { dryRun: true, repair: actions }));
-    else if (actions.length === 0) ctx.out("Nothing to repair.\n");
+    const code = exitCodeOf(report, cmd.strict);
+    if (cmd.json) {
+      ctx.out(checkJson(startedAt, ctx, report, code, { dryRun: true, repair: actions }));
+    } else if (actions.length === 0) ctx.out("Nothing to repair.\n");
     else ctx.out(`Dry run: nothing was changed (${actions.length} action(s) listed).\n`);
-    return exitCodeOf(report, cmd.strict);
+    return code;
   }
   if (actions.length === 0 && !cmd.json) ctx.out("Nothing to repair.\n");
+  steps.push(repairStep("ok", actions.length, downloadRequests));
   // The repair's exit code is the cache's state afterwards.
   report = await audit(cmd, ctx);
-  if (cmd.json) ctx.out(reportJson(report, { repair: actions }));
+  const code = exitCodeOf(report, cmd.strict);
+  if (cmd.json) ctx.out(checkJson(startedAt, ctx, report, code, { repair: actions }, steps));
   else {
     ctx.out("\nAfter repair:\n");
     ctx.out(formatReport(report, cmd));
   }
-  return exitCodeOf(report, cmd.strict);
+  return code;
+}
+
+/**
+ * `check --json`: the summary envelope every cache-changing command prints (src/summary.ts), its
+ * steps (the repair, then the audit), then the audit's report and `extra` (the repair's actions).
+ */
+function checkJson(
+  startedAt: Date,
+  ctx: RunContext,
+  report: Report,
+  code: number,
+  extra: Record<string, unknown> = {},
+  before: SummaryStep[] = [],
+): string {
+  const seconds = (ctx.clock.now() - startedAt.getTime()) / 1000;
+  const auditStep: SummaryStep = {
+    step: "check",
+    status: code === 0 ? "ok" : "failed",
+    requests: 0,
+    seconds,
+  };
+  const steps = [...before, auditStep];
+  return formatSummaryJson(
+    { command: "check", startedAt, seconds, steps, ok: code === 0 },
+    { ...report, ...extra },
+  );
+}
+
+function interruptedJson(startedAt: Date, ctx: RunContext, steps: SummaryStep[]): string {
+  const seconds = (ctx.clock.now() - startedAt.getTime()) / 1000;
+  return formatSummaryJson({ command: "check", startedAt, seconds, steps, interrupted: true });
 }
 
 /** Re-downloads (and verifies) the attachments of the given candidates, as `attachments` does. */
@@ -142,7 +230,7 @@ async function redownloadAttachments(
   connection: Connection,
   ids: number[],
   ctx: RunContext,
-): Promise<void> {
+): Promise<DependentOutcome> {
   const outcome = await runDependent(
     "attachments",
     "files",
@@ -156,7 +244,8 @@ async function redownloadAttachments(
     ctx,
     (run, selected) => downloadAttachments(run, selected, { verify: true }),
   );
-  reportFailures("check --repair: attachments", outcome.result, ctx);
+  if (!outcome.interrupted) reportFailures("check --repair: attachments", outcome.result, ctx);
+  return outcome;
 }
 
 async function requireCache(dir: string): Promise<void> {
@@ -171,14 +260,7 @@ async function requireCache(dir: string): Promise<void> {
 }
 
 async function audit(cmd: CheckCommand, ctx: RunContext): Promise<Report> {
-  const progress = new Progress({
-    err: ctx.err,
-    isTerminal: ctx.stderrIsTerminal,
-    quiet: cmd.quiet,
-    clock: ctx.clock,
-    label: "check",
-    unit: "files read",
-  });
+  const progress = progressFor(ctx, { quiet: cmd.quiet, label: "check", unit: "files read" });
   try {
     return await auditCache(cmd.cacheDir, {
       verify: cmd.verify,

@@ -4,9 +4,9 @@
  */
 import type { RunContext } from "../context.ts";
 import type { CommandSpec } from "../cli/spec.ts";
-import { outputHelp, outputOptions, quiet } from "../cli/options.ts";
+import { type Connection, outputHelp, outputOptions, quiet } from "../cli/options.ts";
 import { INDEX_FILE } from "../cache/mod.ts";
-import { entityNamesFor } from "../entities.ts";
+import { type ApiVersion, entityNamesFor } from "../entities.ts";
 import { UsageError } from "../errors.ts";
 import { startSandbox } from "../sandbox/mod.ts";
 import { extractEntity, formatSummary } from "./extract.ts";
@@ -17,6 +17,8 @@ import { DEFAULT_CONCURRENCY, reportFailures } from "./dependent.ts";
 export interface DemoCommand {
   kind: "demo";
   cacheDir: string;
+  /** v3 by default: it is what every tenant runs since v1 closed on 31 August 2026. */
+  api: ApiVersion;
   quiet: boolean;
 }
 
@@ -25,32 +27,43 @@ export const DEFAULT_DEMO_DIR = "./demo-cache";
 export const demoSpec: CommandSpec<DemoCommand> = {
   name: "demo",
   summary: "Extract a synthetic tenant from the built-in sandbox into ./demo-cache",
-  usage: "demo [--cache-dir DIR]",
+  usage: "demo [--cache-dir DIR] [--api v3|v1]",
   description: "Needs no credentials: starts the sandbox on a free loopback port, runs every " +
-    "entity command, then activity_feeds and attachments, against it, and prints a summary of what was written.",
-  options: { "cache-dir": { type: "string" }, ...outputOptions },
+    "entity command the Harvest version has (v3 lists a few that v1 does not), then " +
+    "activity_feeds and attachments, against it, and prints a summary of what was written.",
+  options: { "cache-dir": { type: "string" }, api: { type: "string" }, ...outputOptions },
   help: [
     ["--cache-dir DIR", `Where to write the demo cache (default ${DEFAULT_DEMO_DIR})`],
+    ["--api v3|v1", "Which Harvest version the sandbox speaks (default v3; v1 is legacy)"],
     ...outputHelp,
   ],
   parse(values) {
     const dir = typeof values["cache-dir"] === "string" ? values["cache-dir"] : DEFAULT_DEMO_DIR;
     if (dir.trim() === "") throw new UsageError("--cache-dir must not be empty");
-    return { kind: "demo", cacheDir: dir, quiet: quiet(values) };
+    const api = values.api ?? "v3";
+    if (api !== "v1" && api !== "v3") {
+      throw new UsageError(`--api "${api}" must be v3 or v1`);
+    }
+    return { kind: "demo", cacheDir: dir, api, quiet: quiet(values) };
   },
 };
 
 export async function runDemo(cmd: DemoCommand, ctx: RunContext): Promise<number> {
   const sandbox = await startSandbox({});
   try {
-    ctx.out(`Sandbox serving a synthetic tenant at ${sandbox.url}\n`);
-    const connection = {
-      api: "v1" as const,
-      baseUrl: sandbox.url,
-      apiKey: sandbox.apiKey,
-      rateTarget: 0.8,
-    };
-    for (const entity of entityNamesFor(connection.api)) {
+    const connection: Connection = cmd.api === "v3"
+      ? {
+        api: "v3",
+        baseUrl: sandbox.v3Url,
+        clientId: sandbox.clientId,
+        clientSecret: sandbox.clientSecret,
+        authUrl: sandbox.authUrl,
+        rateTarget: 0.8,
+      }
+      : { api: "v1", baseUrl: sandbox.url, apiKey: sandbox.apiKey, rateTarget: 0.8 };
+    ctx.out(`Sandbox serving a synthetic tenant at ${connection.baseUrl} (Harvest ${cmd.api})\n`);
+    // Every list the version has (v3 lists job openings, approvals and more that v1 does not).
+    for (const entity of entityNamesFor(cmd.api)) {
       const result = await extractEntity(
         {
           kind: "extract",
@@ -59,6 +72,7 @@ export async function runDemo(cmd: DemoCommand, ctx: RunContext): Promise<number
           cacheDir: cmd.cacheDir,
           connection,
           quiet: cmd.quiet,
+          json: false,
         },
         ctx,
       );

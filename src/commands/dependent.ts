@@ -5,6 +5,9 @@
  */
 import type { RunContext } from "../context.ts";
 import { openClient } from "../cli/client.ts";
+import { runInterruptible } from "../cli/context.ts";
+import { Interrupted } from "../interrupt.ts";
+import { formatSummaryJson } from "../summary.ts";
 import {
   cacheHelp,
   cacheOptions,
@@ -18,7 +21,7 @@ import {
   outputHelp,
   outputOptions,
 } from "../cli/options.ts";
-import { Progress } from "../progress.ts";
+import { progressFor } from "../progress.ts";
 import { CANDIDATES_FOLDER, INDEX_FILE, openCache } from "../cache/mod.ts";
 import {
   candidatesFolder,
@@ -43,11 +46,14 @@ export interface DependentOptions {
   concurrency: number;
   /** Only these candidates (when given). */
   candidates?: number[];
+  /** Print the summary as JSON (src/summary.ts). */
+  json?: boolean;
 }
 
 export const dependentOptions: OptionsConfig = {
   concurrency: { type: "string" },
   candidates: { type: "string" },
+  json: { type: "boolean" },
   ...cacheOptions,
   ...connectionOptions,
   ...outputOptions,
@@ -56,6 +62,7 @@ export const dependentOptions: OptionsConfig = {
 export const dependentHelp: OptionHelp = [
   ["--concurrency N", `Requests in flight at once, 1 to 64 (default ${DEFAULT_CONCURRENCY})`],
   ["--candidates ID,ID…", `Only these candidates (they must be in ${CANDIDATES_INDEX})`],
+  ["--json", "Print the summary as one JSON document (fields in docs/commands.md)"],
   ...cacheHelp,
   ...connectionHelp,
   ...outputHelp,
@@ -81,6 +88,8 @@ export function candidateIds(values: OptionValues): number[] | undefined {
 
 export interface DependentOutcome {
   result: DependentResult;
+  /** Set when the run stopped on SIGINT/SIGTERM; `result` is then empty. */
+  interrupted?: Interrupted;
   /** Candidates considered. */
   candidates: number;
   requests: number;
@@ -89,7 +98,10 @@ export interface DependentOutcome {
   seconds: number;
 }
 
-/** Runs `work` over the selected cached candidates with a progress line. */
+/**
+ * Runs `work` over the selected cached candidates with a progress line. An interruption is
+ * returned (`interrupted`), once the cache is closed, for the caller to report.
+ */
 export async function runDependent(
   name: string,
   unit: string,
@@ -101,14 +113,7 @@ export async function runDependent(
   const started = ctx.clock.now();
   const client = openClient(opts.connection, ctx);
   const cache = await openCache(opts.cacheDir);
-  const progress = new Progress({
-    err: ctx.err,
-    isTerminal: ctx.stderrIsTerminal,
-    quiet: opts.quiet,
-    clock: ctx.clock,
-    label: name,
-    unit,
-  });
+  const progress = progressFor(ctx, { quiet: opts.quiet, label: name, unit });
   try {
     const { ids, missing } = await selectCandidates(
       await candidatesFolder(cache),
@@ -124,12 +129,23 @@ export async function runDependent(
       ctx,
       concurrency: opts.concurrency,
       quiet: opts.quiet,
-      onItem: ({ done, total }) =>
-        progress.update({ done, total, waitedMs: client.stats.waitedMs }),
+      fileHosts: opts.connection.fileHosts,
+      // Every cached candidate, or exactly the ones asked for (resume.ts).
+      scope: opts.candidates === undefined ? "all" : undefined,
+      onItem: ({ done, total, detail }) =>
+        progress.update({ done, total, detail, waitedMs: client.stats.waitedMs }),
     };
-    const result = await work(run, ids);
+    let result: DependentResult = { done: 0, skipped: 0, failed: [] };
+    let interrupted: Interrupted | undefined;
+    try {
+      result = await work(run, ids);
+    } catch (error) {
+      if (!(error instanceof Interrupted)) throw error;
+      interrupted = error;
+    }
     return {
       result,
+      interrupted,
       candidates: ids.length,
       requests: client.stats.requests,
       retries: client.stats.retries,
@@ -152,6 +168,58 @@ export function reportFailures(name: string, result: DependentResult, ctx: RunCo
   if (failed.length > 20) ctx.err(`${name}: … and ${failed.length - 20} more failures\n`);
   ctx.err(`${name}: ${failed.length} failed; run the command again to retry them\n`);
   return 1;
+}
+
+/** LISTED failures in a JSON summary; `failed` counts them all. */
+const LISTED_FAILURES = 100;
+
+/**
+ * A candidate-dependent command from start to end: the run (stopping cleanly on SIGINT/SIGTERM),
+ * then its summary (one line, or JSON with --json), the failures on stderr, and the exit code.
+ */
+export function runDependentCommand(
+  name: "activity_feeds" | "attachments",
+  cmd: DependentOptions,
+  ctx: RunContext,
+  run: (ctx: RunContext) => Promise<DependentOutcome>,
+  summaryLine: (outcome: DependentOutcome) => string,
+): Promise<number> {
+  return runInterruptible(ctx, async (ctx) => {
+    const startedAt = new Date(ctx.clock.now());
+    const outcome = await run(ctx);
+    if (cmd.json) ctx.out(dependentJson(name, startedAt, outcome));
+    if (outcome.interrupted) throw outcome.interrupted;
+    if (!cmd.json) ctx.out(summaryLine(outcome) + "\n");
+    return reportFailures(name, outcome.result, ctx);
+  });
+}
+
+/** The JSON summary (src/summary.ts) of a candidate-dependent command: one step. */
+export function dependentJson(name: string, startedAt: Date, o: DependentOutcome): string {
+  const { done, skipped, resumed = 0, failed, bytes, refreshed } = o.result;
+  const base = { step: name, requests: o.requests, seconds: o.seconds };
+  const step = o.interrupted ? { ...base, status: "interrupted" as const } : {
+    ...base,
+    status: failed.length > 0 ? "failed" as const : "ok" as const,
+    mode: "candidates",
+    candidates: o.candidates,
+    updated: done,
+    unchanged: skipped,
+    resumed,
+    failed: failed.length,
+    failures: failed.slice(0, LISTED_FAILURES),
+    ...(bytes === undefined ? {} : { bytes }),
+    ...(refreshed === undefined ? {} : { refreshed }),
+    retries: o.retries,
+    waitedSeconds: Number((o.waitedMs / 1000).toFixed(1)),
+  };
+  return formatSummaryJson({
+    command: name,
+    startedAt,
+    seconds: o.seconds,
+    steps: [step],
+    interrupted: o.interrupted !== undefined,
+  });
 }
 
 export function formatApiFigures(o: DependentOutcome): string {

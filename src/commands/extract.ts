@@ -1,8 +1,14 @@
 /**
- * The seven entity commands: one code path, driven by the entity table. Opens the client and
+ * The entity commands: one code path, driven by the entity table. Opens the client and
  * the cache and runs the extraction stream (src/extract/), which writes each page as it arrives.
  */
-import type { Entity, EntityName } from "../entities.ts";
+import {
+  API_VERSIONS,
+  type ApiVersion,
+  availableIn,
+  type Entity,
+  type EntityName,
+} from "../entities.ts";
 import { UsageError } from "../errors.ts";
 import type { RunContext } from "../context.ts";
 import type { CommandSpec } from "../cli/spec.ts";
@@ -24,6 +30,9 @@ import {
 } from "../cli/options.ts";
 import { INDEX_FILE, openCache } from "../cache/mod.ts";
 import { openClient } from "../cli/client.ts";
+import { runInterruptible } from "../cli/context.ts";
+import { Interrupted } from "../interrupt.ts";
+import { formatSummaryJson } from "../summary.ts";
 import { streamEntity, type StreamResult } from "../extract/stream.ts";
 
 export interface ExtractCommand {
@@ -33,41 +42,64 @@ export interface ExtractCommand {
   cacheDir: string;
   connection: Connection;
   quiet: boolean;
+  /** Print the summary as JSON (src/summary.ts). */
+  json: boolean;
+}
+
+/** The versions that list `entity`, with and without a creation-date filter (v1 sources lack one). */
+function createdFilterVersions(
+  entity: Entity,
+): { filtered: ApiVersion[]; unfiltered: ApiVersion[] } {
+  const listed = API_VERSIONS.filter((version) => availableIn(entity, version));
+  return {
+    filtered: listed.filter((version) => entity.createdFilters[version]),
+    unfiltered: listed.filter((version) => !entity.createdFilters[version]),
+  };
 }
 
 export function extractSpec(entity: Entity): CommandSpec<ExtractCommand> {
+  const { filtered, unfiltered } = createdFilterVersions(entity);
+  const anyFilter = filtered.length > 0;
   return {
     name: entity.name,
     summary: entity.summary,
     usage: `${entity.name} [options]`,
     description: `Lists ${endpoints(entity)} and writes one JSON file per record to ` +
       `<cache>/${entity.name}/, with <cache>/${entity.name}/${INDEX_FILE} (id,moniker,timestamp).` +
-      (entity.createdFilters ? "" : ` The API has no creation-date filter for ${entity.name}.`),
+      (unfiltered.length === 0
+        ? ""
+        : ` Harvest ${unfiltered.join(" and ")} has no creation-date filter for ${entity.name}` +
+          (anyFilter ? " (-a/-b work on the other version)." : ".")),
     options: {
       ...dateOptions,
+      json: { type: "boolean" },
       ...cacheOptions,
       ...connectionOptions,
       ...outputOptions,
     },
     help: [
-      ...(entity.createdFilters ? dateHelp : []),
+      ...(anyFilter ? dateHelp : []),
+      ["--json", "Print the summary as one JSON document (fields in docs/commands.md)"],
       ...cacheHelp,
       ...connectionHelp,
       ...outputHelp,
     ],
     parse(values, _positionals, env) {
       const range = dateRange(values);
-      if (!entity.createdFilters && (range.after || range.before)) {
+      const conn = connection(values, env);
+      if (!availableIn(entity, conn.api)) {
+        const other = conn.api === "v1" ? "v3" : "v1";
         throw new UsageError(
-          `${entity.name} cannot be filtered by creation date: the API has no such filter for it`,
+          `${entity.name}: Harvest ${conn.api} has no list of ${entity.name}; run it with ` +
+            `Harvest ${other} credentials (--api ${other})`,
         );
       }
-      const api = connection(values, env);
-      if (entity.paths[api.api] === undefined) {
-        const other = api.api === "v1" ? "v3" : "v1";
+      if (!entity.createdFilters[conn.api] && (range.after || range.before)) {
+        const other = filtered.find((version) => version !== conn.api);
         throw new UsageError(
-          `${entity.name}: Harvest ${api.api} has no list of ${entity.name}; run it with ` +
-            `Harvest ${other} credentials (--api ${other})`,
+          `${entity.name} cannot be filtered by creation date on Harvest ${conn.api}: its list ` +
+            "has no such filter there; leave out -a/-b" +
+            (other ? `, or use Harvest ${other} (--api ${other}), which has one` : ""),
         );
       }
       return {
@@ -75,8 +107,9 @@ export function extractSpec(entity: Entity): CommandSpec<ExtractCommand> {
         entity: entity.name,
         range,
         cacheDir: cacheDir(values, env),
-        connection: api,
+        connection: conn,
         quiet: quiet(values),
+        json: values.json === true,
       };
     },
   };
@@ -92,6 +125,8 @@ function endpoints(entity: Entity): string {
 
 export interface ExtractResult {
   entity: EntityName;
+  /** Set when SIGINT/SIGTERM stopped it (what was written is committed). */
+  interrupted?: Interrupted;
   records: number;
   pages: number;
   requests: number;
@@ -100,17 +135,27 @@ export interface ExtractResult {
   seconds: number;
 }
 
-export async function runExtract(cmd: ExtractCommand, ctx: RunContext): Promise<number> {
-  const result = await extractEntity(cmd, ctx);
-  ctx.out(formatSummary(result) + "\n");
-  return 0;
+/**
+ * Extracts the entity, then prints its summary (one line, or JSON with --json). Ctrl-C or
+ * SIGTERM stop it after the page being written, with the index committed: exit 130/143.
+ */
+export function runExtract(cmd: ExtractCommand, ctx: RunContext): Promise<number> {
+  return runInterruptible(ctx, async (ctx) => {
+    const startedAt = new Date(ctx.clock.now());
+    const result = await extractEntity(cmd, ctx);
+    if (cmd.json) ctx.out(extractJson(cmd, startedAt, result));
+    else if (!result.interrupted) ctx.out(formatSummary(result) + "\n");
+    if (result.interrupted) throw result.interrupted;
+    return 0;
+  });
 }
 
 export async function extractEntity(cmd: ExtractCommand, ctx: RunContext): Promise<ExtractResult> {
   const started = ctx.clock.now();
   const client = openClient(cmd.connection, ctx);
   const cache = await openCache(cmd.cacheDir);
-  let streamed: StreamResult;
+  let streamed: StreamResult = { records: 0, pages: 0 };
+  let interrupted: Interrupted | undefined;
   try {
     streamed = await streamEntity({
       entity: cmd.entity,
@@ -120,17 +165,43 @@ export async function extractEntity(cmd: ExtractCommand, ctx: RunContext): Promi
       quiet: cmd.quiet,
       params: client.dialect.dateFilters(cmd.range.after, cmd.range.before),
     });
+  } catch (error) {
+    if (!(error instanceof Interrupted)) throw error;
+    interrupted = error;
   } finally {
     await cache.close();
   }
   return {
     entity: cmd.entity,
     ...streamed,
+    interrupted,
     requests: client.stats.requests,
     retries: client.stats.retries,
     waitedMs: client.stats.waitedMs,
     seconds: (ctx.clock.now() - started) / 1000,
   };
+}
+
+/** The JSON summary (src/summary.ts) of an entity command: one step. */
+function extractJson(cmd: ExtractCommand, startedAt: Date, r: ExtractResult): string {
+  const base = { step: r.entity, requests: r.requests, seconds: r.seconds };
+  const filtered = cmd.range.after !== undefined || cmd.range.before !== undefined;
+  const step = r.interrupted ? { ...base, status: "interrupted" as const } : {
+    ...base,
+    status: "ok" as const,
+    mode: filtered ? "filtered" : "full",
+    written: r.records,
+    pages: r.pages,
+    retries: r.retries,
+    waitedSeconds: Number((r.waitedMs / 1000).toFixed(1)),
+  };
+  return formatSummaryJson({
+    command: r.entity,
+    startedAt,
+    seconds: r.seconds,
+    steps: [step],
+    interrupted: r.interrupted !== undefined,
+  });
 }
 
 export function formatSummary(r: ExtractResult): string {

@@ -15,6 +15,7 @@ import { type AttachmentsCommand, attachmentsSpec, runAttachments } from "./atta
 import { type CheckCommand, checkSpec, runCheck } from "./check.ts";
 import { type DemoCommand, demoSpec, runDemo } from "./demo.ts";
 import { type EraseCommand, eraseSpec, runErase } from "./erase.ts";
+import { type ExportCommand, exportSpec, runExportCommand } from "./export.ts";
 import { type ExtractCommand, extractSpec, runExtract } from "./extract.ts";
 import { type PingCommand, pingSpec, runPing } from "./ping.ts";
 import { runSandbox, type SandboxCommand, sandboxSpec } from "./sandbox.ts";
@@ -32,6 +33,7 @@ export type Command =
   | AccessCommand
   | EraseCommand
   | CheckCommand
+  | ExportCommand
   | SyncCommand;
 
 /** The command table: what argv may name (cli/args.ts parses against it) and --help lists. */
@@ -52,7 +54,7 @@ export const COMMAND_GROUPS: CommandGroup<Command>[] = [
   },
   {
     title: "Scheduled use",
-    specs: [syncSpec],
+    specs: [syncSpec, exportSpec],
   },
   {
     title: "Privacy requests",
@@ -95,6 +97,8 @@ export function run(command: Command, ctx: RunContext): Promise<number> {
       return runErase(command, ctx);
     case "check":
       return runCheck(command, ctx);
+    case "export":
+      return runExportCommand(command, ctx);
     default: {
       const unreachable: never = command;
       throw new Error(`unhandled command ${JSON.stringify(unreachable)}`);

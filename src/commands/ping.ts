@@ -13,10 +13,13 @@ export interface PingCommand {
 
 export const pingSpec: CommandSpec<PingCommand> = {
   name: "ping",
-  summary: "Check the API key: version, rate limit, and whether it may list users and candidates",
+  summary: "Check the API key: version, rate limit, and exactly which commands it can run",
   usage: "ping [--json]",
-  description: "Sends GET /users?per_page=1 (the List Users base scope) and, if that works, " +
-    "GET /candidates?per_page=1. Exit 0 when the key is usable, 1 otherwise with the reason.",
+  description: "Probes every endpoint the commands need with the cheapest read (GET <list>" +
+    "?per_page=1; per-candidate reads with the first candidate listed), sends no write, and " +
+    "prints a table of endpoints (allowed, refused, or for writes: not verifiable without " +
+    "writing) and of commands (can run: yes, no, not verifiable, unknown). Exit 0 when the " +
+    "key may list users and candidates (what access and erase need), 1 otherwise with the reason.",
   options: { json: { type: "boolean" }, ...connectionOptions },
   help: [["--json", "Print the result as one JSON object"], ...connectionHelp],
   parse(values, _positionals, env) {

@@ -1,8 +1,9 @@
-/** Options the privacy commands (access, erase) share, validated at parse time (before any request). */
+/** Options of the privacy commands (access, erase), validated at parse time (before any request). */
 import type { Env } from "../context.ts";
 import { integerOption, type OptionsConfig, type OptionValues } from "../cli/options.ts";
 import { UsageError } from "../errors.ts";
 import { positiveId } from "../ids.ts";
+import { ANONYMIZE_FIELD_NAMES, DEFAULT_ANONYMIZE_FIELDS } from "../privacy/anonymize.ts";
 
 export const emailOptions: OptionsConfig = { email: { type: "string" } };
 
@@ -37,4 +38,38 @@ export function onBehalfOf(values: OptionValues, env: Env): number {
     throw new UsageError(`GREENHOUSE_ON_BEHALF_OF "${fromEnv}" must be a positive whole number`);
   }
   return value;
+}
+
+/**
+ * `--anonymize-fields LIST`: the names Harvest's anonymize endpoint takes (comma-separated), or
+ * `default` for the candidate's files and activity. Only with `--mode anonymize`.
+ */
+export function anonymizeFieldsOption(
+  values: OptionValues,
+  mode: string,
+): readonly string[] | undefined {
+  const text = values["anonymize-fields"];
+  if (text === undefined) return undefined;
+  if (mode !== "anonymize") {
+    throw new UsageError(
+      "--anonymize-fields goes with --mode anonymize: a deleted candidate has nothing left to anonymize",
+    );
+  }
+  if (typeof text !== "string" || text.trim() === "") {
+    throw new UsageError(
+      `--anonymize-fields needs field names (e.g. attachments,notes) or "default"`,
+    );
+  }
+  if (text.trim() === "default") return DEFAULT_ANONYMIZE_FIELDS;
+  const names = [...new Set(text.split(",").map((name) => name.trim()).filter((n) => n !== ""))];
+  const allowed = new Set(ANONYMIZE_FIELD_NAMES);
+  const unknown = names.filter((name) => !allowed.has(name));
+  if (unknown.length > 0 || names.length === 0) {
+    throw new UsageError(
+      `--anonymize-fields: ${unknown.map((n) => JSON.stringify(n)).join(", ")} ` +
+        `${unknown.length === 1 ? "is not a field" : "are not fields"} Harvest's anonymize ` +
+        `endpoint takes; use "default" or names from: ${ANONYMIZE_FIELD_NAMES.join(", ")}`,
+    );
+  }
+  return names;
 }

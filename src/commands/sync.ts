@@ -5,7 +5,11 @@
 import { fetchActivityFeeds } from "../dependent/activity_feeds.ts";
 import { downloadAttachments } from "../dependent/attachments.ts";
 import { DEFAULT_CONCURRENCY } from "./dependent.ts";
+import type { DependentResult, DependentRun } from "../dependent/run.ts";
+import { Interrupted, interruptionOf } from "../interrupt.ts";
+import { progressFor } from "../progress.ts";
 import type { RunContext } from "../context.ts";
+import { redactRegistered } from "../redact.ts";
 import type { CommandSpec } from "../cli/spec.ts";
 import {
   cacheDir,
@@ -22,19 +26,34 @@ import {
   quiet,
 } from "../cli/options.ts";
 import { openClient } from "../cli/client.ts";
+import { runInterruptible } from "../cli/context.ts";
 import { finishInterruptedErasures } from "../privacy/finish.ts";
-import { type Cache, openCache, removeTempFiles, STATE_FILE } from "../cache/mod.ts";
+import {
+  type Cache,
+  CHANGES_FOLDER,
+  openCache,
+  openChangeLog,
+  removeChangeLogsBefore,
+  STATE_FILE,
+} from "../cache/mod.ts";
 import { UsageError } from "../errors.ts";
 import { availableIn, ENTITIES, isEntityName } from "../entities.ts";
 import type { HarvestClient } from "../harvest/mod.ts";
 import {
+  type DependentStep,
   isSyncStep,
   runSync,
   SYNC_STEPS,
   type SyncDependents,
   type SyncStep,
 } from "../sync/run.ts";
-import { formatJson, formatMarkdown, formatTable, totals } from "../sync/summary.ts";
+import {
+  formatJson,
+  formatMarkdown,
+  formatTable,
+  totals,
+  writeJsonWithChanges,
+} from "../sync/summary.ts";
 
 export interface SyncCommand {
   kind: "sync";
@@ -42,6 +61,8 @@ export interface SyncCommand {
   full: boolean;
   prune: boolean;
   overlapMs: number;
+  /** Change manifests of runs that started longer ago than this are removed. */
+  keepChangesDays: number;
   json: boolean;
   cacheDir: string;
   connection: Connection;
@@ -51,6 +72,7 @@ export interface SyncCommand {
 }
 
 export const DEFAULT_OVERLAP_MINUTES = 5;
+export const DEFAULT_KEEP_CHANGES_DAYS = 30;
 
 function stepList(values: OptionValues, name: "only" | "skip"): SyncStep[] | undefined {
   const raw = values[name];
@@ -78,15 +100,17 @@ export const syncSpec: CommandSpec<SyncCommand> = {
     "continues from its last checkpoint. Activity feeds and attachments are fetched only for " +
     "candidates that are new or changed. Lists Harvest v3 alone has are left out on v1. A list " +
     "beyond the first seven entities that the credentials may not read (403) is reported as " +
-    "unavailable with a warning, unless --only names it. Prints a table per step; appends it as " +
-    "Markdown to $GITHUB_STEP_SUMMARY when that is set. Exits 1 if any step failed (after " +
-    "running the others).",
+    "unavailable with a warning, unless --only names it. The ids each run adds, changes and " +
+    `removes go to a manifest in <cache>/${CHANGES_FOLDER}/ (docs/cache-format.md). ` +
+    "Prints a table per step; appends it as Markdown to $GITHUB_STEP_SUMMARY when that is set. " +
+    "Exits 1 if any step failed (after running the others).",
   options: {
     only: { type: "string", multiple: true },
     skip: { type: "string", multiple: true },
     full: { type: "boolean" },
     prune: { type: "boolean" },
     overlap: { type: "string" },
+    "keep-changes": { type: "string" },
     json: { type: "boolean" },
     ...cacheOptions,
     ...connectionOptions,
@@ -105,7 +129,11 @@ export const syncSpec: CommandSpec<SyncCommand> = {
       "--overlap MINUTES",
       `Re-ask for records changed this long before the last run started (default ${DEFAULT_OVERLAP_MINUTES})`,
     ],
-    ["--json", "Print the summary as JSON instead of a table"],
+    [
+      "--keep-changes DAYS",
+      `Remove change manifests of runs older than this (default ${DEFAULT_KEEP_CHANGES_DAYS})`,
+    ],
+    ["--json", "Print the summary as JSON instead of a table, with the ids changed"],
     ...cacheHelp,
     ...connectionHelp,
     ...outputHelp,
@@ -127,12 +155,20 @@ export const syncSpec: CommandSpec<SyncCommand> = {
       .filter((step) => !skip.includes(step) && !absent(step));
     if (steps.length === 0) throw new UsageError("--only and --skip leave no step to run");
     const overlapMinutes = integerOption(values, "overlap", DEFAULT_OVERLAP_MINUTES, 0, 10_080);
+    const keepChangesDays = integerOption(
+      values,
+      "keep-changes",
+      DEFAULT_KEEP_CHANGES_DAYS,
+      1,
+      36_500,
+    );
     return {
       kind: "sync",
       steps,
       full: values.full === true,
       prune: values.prune === true,
       overlapMs: overlapMinutes * 60_000,
+      keepChangesDays,
       json: values.json === true,
       cacheDir: cacheDir(values, env),
       connection: api,
@@ -149,6 +185,8 @@ export interface SyncResources {
   cacheDir: string;
   ctx: RunContext;
   quiet: boolean;
+  /** `--file-hosts`: the only hosts attachment files may come from. */
+  fileHosts?: readonly string[];
 }
 
 /**
@@ -157,28 +195,59 @@ export interface SyncResources {
  */
 export type BindDependents = (run: SyncResources) => SyncDependents;
 const realDependents: BindDependents = (resources) => {
-  const run = { ...resources, concurrency: DEFAULT_CONCURRENCY };
+  /** A step with its progress line: the same as the entity steps, live or every 10 s. */
+  const step = (
+    label: string,
+    unit: string,
+    work: (run: DependentRun, ids: number[]) => Promise<DependentResult>,
+  ): DependentStep =>
+  async (ids, all) => {
+    const progress = progressFor(resources.ctx, { quiet: resources.quiet, label, unit });
+    try {
+      return await work({
+        ...resources,
+        concurrency: DEFAULT_CONCURRENCY,
+        scope: all ? "all" : "sync",
+        onItem: ({ done, total, detail }) =>
+          progress.update({ done, total, detail, waitedMs: resources.client.stats.waitedMs }),
+      }, ids);
+    } finally {
+      progress.done();
+    }
+  };
   return {
-    activity_feeds: (ids) => fetchActivityFeeds(run, ids),
-    attachments: (ids) => downloadAttachments(run, ids, { verify: false }),
+    activity_feeds: step("activity_feeds", "candidates", fetchActivityFeeds),
+    attachments: step(
+      "attachments",
+      "candidates",
+      (run, ids) => downloadAttachments(run, ids, { verify: false }),
+    ),
   };
 };
 
-export async function runSyncCommand(
+export function runSyncCommand(
   cmd: SyncCommand,
   ctx: RunContext,
   bindDependents: BindDependents = realDependents,
 ): Promise<number> {
+  return runInterruptible(ctx, (ctx) => sync(cmd, ctx, bindDependents));
+}
+
+async function sync(
+  cmd: SyncCommand,
+  ctx: RunContext,
+  bindDependents: BindDependents,
+): Promise<number> {
   const started = new Date(ctx.clock.now());
   const client = openClient(cmd.connection, ctx);
   const cache = await openCache(cmd.cacheDir);
+  const changes = openChangeLog(cache.dir, "sync", started);
   let reports;
   try {
-    // A temporary .state.json left by a killed run (entity folders clean up their own).
-    await removeTempFiles(cache.dir);
     try {
-      await finishInterruptedErasures(client, cache, ctx);
+      await finishInterruptedErasures(client, cache, ctx, changes);
     } catch (error) {
+      if (error instanceof Interrupted) throw error;
       ctx.err(
         `warning: could not finish an interrupted erase (${
           (error as Error).message
@@ -191,17 +260,31 @@ export async function runSyncCommand(
       cacheDir: cmd.cacheDir,
       ctx,
       quiet: cmd.quiet,
+      fileHosts: cmd.connection.fileHosts,
     });
-    reports = await runSync({ ...cmd, dependents }, { client, cache, ctx });
+    reports = await runSync({ ...cmd, dependents }, { client, cache, ctx, changes });
+    await changes.close(new Date(ctx.clock.now()));
+    const keepFrom = ctx.clock.now() - cmd.keepChangesDays * 86_400_000;
+    await removeChangeLogsBefore(cache.dir, new Date(keepFrom));
   } finally {
+    await changes.close(new Date(ctx.clock.now())).catch(() => {});
     await cache.close();
   }
   const seconds = (ctx.clock.now() - started.getTime()) / 1000;
-  ctx.out(cmd.json ? formatJson(reports, seconds, started) : formatTable(reports, seconds));
+  if (cmd.json) {
+    await writeJsonWithChanges(
+      ctx.out,
+      formatJson(reports, seconds, started),
+      changes,
+      cmd.cacheDir,
+    );
+  } else ctx.out(formatTable(reports, seconds));
   const summaryFile = ctx.env("GITHUB_STEP_SUMMARY");
   if (summaryFile) {
     try {
-      await Deno.writeTextFile(summaryFile, formatMarkdown(reports, seconds, started), {
+      // The file is read by others (the job page): no secret may reach it, however it got in.
+      const markdown = redactRegistered(formatMarkdown(reports, seconds, started));
+      await Deno.writeTextFile(summaryFile, markdown, {
         append: true,
       });
     } catch (error) {
@@ -212,5 +295,8 @@ export async function runSyncCommand(
       );
     }
   }
-  return totals(reports).failed.length > 0 ? 1 : 0;
+  const { failed, interrupted } = totals(reports);
+  // The summary is out and the lock released: now say why we stop (exit 130/143).
+  if (interrupted) throw interruptionOf(ctx.signal);
+  return failed.length > 0 ? 1 : 0;
 }

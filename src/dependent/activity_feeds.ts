@@ -6,95 +6,206 @@
  *
  * When the dialect fetches candidate data in batches (v3), the notes of up to `maxIds`
  * candidates come from one paginated `GET /notes?candidate_ids=…` and each candidate's file is
- * `{"notes": [<v3 note>, …]}` (v3 has no activity feed; emails and activities are not in it).
- * Every candidate asked for gets a file, `{"notes": []}` when it has none (v3 cannot tell a
- * candidate without notes from one deleted upstream).
+ * `{"notes": [<v3 note>, …]}` with every item the list has: v3 has no activity feed, and its
+ * notes list carries notes, e-mails and activities told apart by `type` (NOTE, EMAIL, ACTIVITY,
+ * …), all kept as served. Every candidate asked for gets a file, `{"notes": []}` when it has none
+ * (v3 cannot tell a candidate without notes from one deleted upstream).
+ *
+ * A candidate (or v3 batch) whose request fails is reported in the result and the step carries
+ * on; only `MAX_FAILURES_IN_A_ROW` failures in a row (the key, the network or Greenhouse, not one
+ * candidate) stop it. Progress is saved as the step goes (resume.ts), so a run after a kill or an
+ * interrupt asks again only for candidates not finished; an interrupt stops between candidates.
  */
 import { ACTIVITY_FEEDS_FOLDER, type EntityFolder } from "../cache/mod.ts";
 import type { CandidateBatch } from "../harvest/mod.ts";
+import { RunError } from "../errors.ts";
+import { throwIfInterrupted } from "../interrupt.ts";
 import { listByCandidate } from "./batch.ts";
-import { candidatesFolder, chunk, type DependentResult, type DependentRun } from "./run.ts";
+import { listScope, StepProgress } from "./resume.ts";
+import {
+  ascendingIds,
+  candidatesFolder,
+  chunk,
+  type DependentResult,
+  type DependentRun,
+  withoutErased,
+} from "./run.ts";
 import { forEachConcurrent } from "../concurrency.ts";
 
 /** Merge the journal into index.csv every this many feeds, so a long run's index stays close. */
 const COMMIT_EVERY = 200;
+/** Failures in a row that stop the step: past this, it is not one candidate's problem. */
+export const MAX_FAILURES_IN_A_ROW = 25;
+
+/** What one step run shares: its folders, its progress and its running result. */
+interface FeedsRun {
+  run: DependentRun;
+  candidates: EntityFolder;
+  feeds: EntityFolder;
+  progress: StepProgress;
+  result: DependentResult;
+  total: number;
+  failuresInARow: number;
+}
 
 export async function fetchActivityFeeds(
   run: DependentRun,
-  candidateIds: number[],
+  selected: number[],
 ): Promise<DependentResult> {
+  const ids = ascendingIds(await withoutErased(run, selected));
   const candidates = await candidatesFolder(run.cache);
   // A feed carries no candidate name: an adopted file (no row after a crash) gets an empty moniker
   // until the next run rewrites its row.
-  const folder = await run.cache.folder(ACTIVITY_FEEDS_FOLDER, () => "");
-  const result: DependentResult = { done: 0, skipped: 0, failed: [] };
-  const batch = run.client.dialect.candidateBatch;
-  if (batch) {
-    try {
-      await fetchNotesBatched(run, batch, candidates, folder, candidateIds, result);
-    } finally {
-      await folder.commit();
-    }
-    return result;
-  }
-  let sinceCommit = 0;
-  const total = candidateIds.length;
+  const feeds = await run.cache.folder(ACTIVITY_FEEDS_FOLDER, () => "");
+  const scope = run.scope ?? listScope(ids);
+  const progress = await StepProgress.open(run.cacheDir, "activity_feeds", scope, run.ctx);
+  const state: FeedsRun = {
+    run,
+    candidates,
+    feeds,
+    progress,
+    result: { done: 0, skipped: 0, resumed: 0, failed: [] },
+    total: ids.length,
+    failuresInARow: 0,
+  };
+  let completed = false;
+  reportItem(state);
   try {
-    await forEachConcurrent(candidateIds, run.concurrency, async (id) => {
-      const response = await run.client.request("GET", `/candidates/${id}/activity_feed`, {
-        allowStatus: [404],
-      });
-      if (response.status === 404) {
-        result.skipped++;
-        run.ctx.err(
-          `activity_feeds: candidate ${id} not found (404, deleted upstream?); skipped\n`,
-        );
-      } else if (response.body === null || typeof response.body !== "object") {
-        result.failed.push({ id, reason: "the activity feed is not a JSON object" });
-      } else {
-        const moniker = (await candidates.row(id))?.moniker ?? "";
-        await folder.writeEntries(
-          [{ id, moniker, body: response.body }],
-          new Date(run.ctx.clock.now()),
-        );
-        result.done++;
-        if (++sinceCommit >= COMMIT_EVERY) {
-          sinceCommit = 0;
-          await folder.commit();
-        }
-      }
-      run.onItem?.({ done: result.done + result.skipped + result.failed.length, total });
-    });
+    const batch = run.client.dialect.candidateBatch;
+    if (batch) await fetchNotesBatched(state, batch, ids);
+    else await fetchFeedsOneByOne(state, ids);
+    completed = true;
   } finally {
-    await folder.commit();
+    // What is finished is committed before the progress claims it.
+    await feeds.commit();
+    if (completed) await progress.clear();
+    else await progress.save();
   }
-  return result;
+  return state.result;
+}
+
+/** v1: one request per candidate, `concurrency` in flight. */
+async function fetchFeedsOneByOne(state: FeedsRun, ids: number[]): Promise<void> {
+  const { run, candidates, feeds, progress, result } = state;
+  let sinceCommit = 0;
+  await forEachConcurrent(ids, run.concurrency, async (id, index) => {
+    throwIfInterrupted(run.ctx.signal);
+    if (await progress.coversFeed(id, feeds, candidates)) {
+      result.resumed!++;
+    } else {
+      const feed = await requestFeed(state, id);
+      if (feed !== undefined) {
+        const moniker = (await candidates.row(id))?.moniker ?? "";
+        await feeds.writeEntries([{ id, moniker, body: feed }], new Date(run.ctx.clock.now()));
+        result.done++;
+      }
+    }
+    progress.finish(index, id);
+    // Cheap (a small file) and what makes a kill repeat nothing: after every candidate.
+    await progress.save();
+    if (++sinceCommit >= COMMIT_EVERY) {
+      sinceCommit = 0;
+      await feeds.commit();
+    }
+    reportItem(state);
+  });
+}
+
+/**
+ * One candidate's feed; undefined when there is none to write (gone upstream, or failed: then
+ * recorded in the result).
+ */
+async function requestFeed(state: FeedsRun, id: number): Promise<object | undefined> {
+  const { run, result } = state;
+  let response;
+  try {
+    response = await run.client.request("GET", `/candidates/${id}/activity_feed`, {
+      allowStatus: [404],
+    });
+  } catch (error) {
+    if (!(error instanceof RunError)) throw error;
+    failed(state, [id], error.message);
+    return undefined;
+  }
+  if (response.status === 404) {
+    result.skipped++;
+    succeeded(state);
+    run.ctx.err(`activity_feeds: candidate ${id} not found (404, deleted upstream?); skipped\n`);
+    return undefined;
+  }
+  if (response.body === null || typeof response.body !== "object") {
+    failed(state, [id], "the activity feed is not a JSON object");
+    return undefined;
+  }
+  succeeded(state);
+  return response.body;
 }
 
 /** v3: notes of `maxIds` candidates per paginated request, one file per candidate. */
 async function fetchNotesBatched(
-  run: DependentRun,
+  state: FeedsRun,
   batch: CandidateBatch,
-  candidates: EntityFolder,
-  feeds: EntityFolder,
-  candidateIds: number[],
-  result: DependentResult,
+  ids: number[],
 ): Promise<void> {
-  const total = candidateIds.length;
-  await forEachConcurrent(chunk(candidateIds, batch.maxIds), run.concurrency, async (ids) => {
-    const notes = await listByCandidate(run.client, batch, batch.notesPath, ids);
-    const entries = [];
-    for (const [id, list] of notes) {
-      entries.push({
-        id,
-        moniker: (await candidates.row(id))?.moniker ?? "",
-        body: { notes: list },
-      });
+  const { run, candidates, feeds, progress, result } = state;
+  const batches = chunk(ids, batch.maxIds);
+  await forEachConcurrent(batches, run.concurrency, async (batchIds, index) => {
+    throwIfInterrupted(run.ctx.signal);
+    const wanted: number[] = [];
+    for (const id of batchIds) {
+      if (await progress.coversFeed(id, feeds, candidates)) result.resumed!++;
+      else wanted.push(id);
     }
-    await feeds.writeEntries(entries, new Date(run.ctx.clock.now()));
-    result.done += ids.length;
+    if (wanted.length > 0) {
+      let notes;
+      try {
+        notes = await listByCandidate(run.client, batch, batch.notesPath, wanted);
+      } catch (error) {
+        if (!(error instanceof RunError)) throw error;
+        failed(state, wanted, error.message);
+      }
+      if (notes) {
+        succeeded(state);
+        const entries = [];
+        for (const [id, list] of notes) {
+          entries.push({
+            id,
+            moniker: (await candidates.row(id))?.moniker ?? "",
+            body: { notes: list },
+          });
+        }
+        await feeds.writeEntries(entries, new Date(run.ctx.clock.now()));
+        result.done += wanted.length;
+      }
+    }
+    progress.finish(index, batchIds[batchIds.length - 1]);
     // Each batch is a few requests: merge into index.csv after each, like every COMMIT_EVERY feeds.
     await feeds.commit();
-    run.onItem?.({ done: result.done, total });
+    await progress.save();
+    reportItem(state);
   });
+}
+
+function reportItem(state: FeedsRun): void {
+  const { done, skipped, resumed = 0, failed } = state.result;
+  state.run.onItem?.({ done: done + skipped + resumed + failed.length, total: state.total });
+}
+
+function succeeded(state: FeedsRun): void {
+  state.failuresInARow = 0;
+}
+
+/** Records failed candidates; too many failures in a row stop the step. */
+function failed(state: FeedsRun, ids: number[], reason: string): void {
+  for (const id of ids) {
+    state.result.failed.push({ id, reason });
+    state.progress.fail(id);
+  }
+  if (++state.failuresInARow >= MAX_FAILURES_IN_A_ROW) {
+    throw new RunError(
+      `activity_feeds: ${state.failuresInARow} requests in a row failed (the last for candidate ` +
+        `${ids[ids.length - 1]}: ${reason}); stopping: fix the cause and run again ` +
+        "(finished candidates are not asked for again)",
+    );
+  }
 }

@@ -14,6 +14,12 @@
  *   the marker written. A kill at any moment leaves at worst a temporary file (removed by the
  *   next run) or a whole file without a marker (downloaded again), never a marker beside a
  *   partial file. Error bodies are never written to disk.
+ * - URLs are API data: each one, and each redirect (followed by hand, at most 5), must be on a
+ *   host this build may reach (else the step stops, naming it), within `--file-hosts` when given,
+ *   and lead to a public address (file_fetch.ts); and a file may not pass `maxBytes` (default 1 GiB): one that
+ *   declares more is not fetched, one that streams past it is stopped and its partial file
+ *   removed. The Harvest API gives no size for an attachment, so Content-Length and the cap are
+ *   the bounds.
  * - When the dialect fetches candidate data in batches (v3), the metadata comes from
  *   `GET /attachments?candidate_ids=…` (≤ 50 candidates per request, paginated) instead of the
  *   cached candidate's `attachments[]`; it is fresh, so there is no age-based refresh, and an
@@ -21,13 +27,14 @@
  *   redirect to a freshly minted signed URL: downloads follow redirects.
  */
 import { createHash } from "node:crypto";
-import { isAbsolute, join, relative } from "node:path";
+import { basename, dirname, isAbsolute, join, relative } from "node:path";
 import {
   attachmentFolderNames,
   candidateAttachmentsDir,
   CANDIDATES_FOLDER,
   checkAttachmentFolder,
   type EntityFolder,
+  makeAttachmentFolder,
   type Marker,
   MARKER_FILE,
   openAtomic,
@@ -41,9 +48,19 @@ import { RunError } from "../errors.ts";
 import { collectGarbage } from "../memory.ts";
 import { type CandidateBatch, getRecord, type HarvestClient } from "../harvest/mod.ts";
 import { listByCandidate } from "./batch.ts";
-import { candidatesFolder, chunk, type DependentResult, type DependentRun } from "./run.ts";
+import {
+  ascendingIds,
+  candidatesFolder,
+  chunk,
+  type DependentResult,
+  type DependentRun,
+  withoutErased,
+} from "./run.ts";
 import { forEachConcurrent } from "../concurrency.ts";
 import { removeIfPresent } from "../files.ts";
+import { Interrupted, throwIfInterrupted } from "../interrupt.ts";
+import { listScope, StepProgress } from "./resume.ts";
+import { fetchFile, FileHostPolicy, type Resolver } from "./file_fetch.ts";
 
 /** "URLs expire in 7 days" (Harvest v1 docs). */
 export const DEFAULT_URL_LIFETIME_MS = 7 * 86_400_000;
@@ -59,14 +76,48 @@ const COLLECT_EVERY_BYTES = 8 * 1024 * 1024;
 const PLAN_CONCURRENCY = 16;
 /** Candidates planned, refreshed and downloaded together. */
 const CANDIDATE_CHUNK = 200;
+/**
+ * The largest attachment downloaded unless told otherwise (`--max-attachment-mb`). Résumés and
+ * offer packets are megabytes; a gigabyte leaves room for recorded interviews and stops a file
+ * host that sends without end from filling the disk.
+ */
+export const DEFAULT_MAX_ATTACHMENT_BYTES = 1024 ** 3;
 
 export interface AttachmentOptions {
   verify: boolean;
   urlLifetimeMs?: number;
-  /** For tests; default the global fetch. */
+  /**
+   * For tests: stands in for the network (default: the global fetch). Every hop is checked
+   * against this build's hosts, `--file-hosts` and public addresses either way (file_fetch.ts).
+   */
   fetchFn?: typeof fetch;
   /** For tests; default `CANDIDATE_CHUNK`. */
   candidatesPerChunk?: number;
+  /** The largest file downloaded; default DEFAULT_MAX_ATTACHMENT_BYTES. */
+  maxBytes?: number;
+  /** For tests: how host names are resolved (default Deno.resolveDns). */
+  resolve?: Resolver;
+}
+
+/** What every download of a run checks: where files may come from, and how large they may be. */
+interface FileRules {
+  policy: FileHostPolicy;
+  maxBytes: number;
+  fetchFn: typeof fetch;
+}
+
+function fileRules(
+  run: Pick<DependentRun, "client" | "fileHosts">,
+  opts: { fetchFn?: typeof fetch; maxBytes?: number; resolve?: Resolver },
+): FileRules {
+  return {
+    policy: new FileHostPolicy(run.client.baseUrl, {
+      resolve: opts.resolve,
+      narrowed: run.fileHosts,
+    }),
+    maxBytes: opts.maxBytes ?? DEFAULT_MAX_ATTACHMENT_BYTES,
+    fetchFn: opts.fetchFn ?? fetch,
+  };
 }
 
 /** An attachment as the API lists it; every field is untrusted. */
@@ -175,34 +226,82 @@ export function downloadableUrl(url: unknown): URL | undefined {
 /**
  * Downloads the attachments of `candidateIds`, `CANDIDATE_CHUNK` candidates at a time (planned,
  * refreshed and downloaded together), so memory follows the chunk, not the tenant. Progress counts
- * candidates.
+ * candidates. After each chunk the step's progress is saved (resume.ts): a run after a kill or an
+ * interrupt skips the chunks finished, without listing them again. An interrupt stops before the
+ * next file; the files in flight are finished. A file host this build may not reach stops the
+ * step at once, naming the host.
  */
 export async function downloadAttachments(
   run: DependentRun,
-  candidateIds: number[],
+  selected: number[],
   opts: AttachmentOptions,
 ): Promise<DependentResult> {
+  const ids = ascendingIds(await withoutErased(run, selected));
   const candidates = await candidatesFolder(run.cache);
-  const result: DependentResult = { done: 0, skipped: 0, failed: [], bytes: 0, refreshed: 0 };
+  const result: DependentResult = {
+    done: 0,
+    skipped: 0,
+    resumed: 0,
+    failed: [],
+    bytes: 0,
+    refreshed: 0,
+  };
+  const rules = fileRules(run, opts);
+  const progress = await StepProgress.open(
+    run.cacheDir,
+    "attachments",
+    run.scope ?? listScope(ids),
+    run.ctx,
+  );
+  const report = (done: number) =>
+    run.onItem?.({
+      done,
+      total: ids.length,
+      detail: `${result.done} files (${formatBytes(result.bytes!)})`,
+    });
   let done = 0;
-  run.onItem?.({ done, total: candidateIds.length });
-  for (const ids of chunk(candidateIds, opts.candidatesPerChunk ?? CANDIDATE_CHUNK)) {
-    await downloadChunk(run, candidates, ids, opts, result);
-    done += ids.length;
-    run.onItem?.({ done, total: candidateIds.length });
+  report(done);
+  const chunks = chunk(ids, opts.candidatesPerChunk ?? CANDIDATE_CHUNK);
+  for (const [index, chunkIds] of chunks.entries()) {
+    throwIfInterrupted(run.ctx.signal);
+    const wanted: number[] = [];
+    for (const id of chunkIds) {
+      if (await progress.covers(id, candidates)) result.resumed!++;
+      else wanted.push(id);
+    }
+    done += chunkIds.length - wanted.length;
+    const failedBefore = result.failed.length;
+    if (wanted.length > 0) {
+      await downloadChunk(run, candidates, wanted, opts, rules, result, () => report(++done));
+    }
+    for (const { id } of result.failed.slice(failedBefore)) progress.fail(id);
+    // downloadChunk committed the refreshed candidates: the progress may claim the chunk.
+    progress.finish(index, chunkIds[chunkIds.length - 1]);
+    await progress.save();
+    report(done);
   }
+  await progress.clear();
   return result;
 }
 
+/** Bytes as people read them: `512 B`, `12.3 KB`, `4.5 MB`. */
+export function formatBytes(bytes: number): string {
+  if (bytes < 1024) return `${bytes} B`;
+  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} KB`;
+  return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
+}
+
+/** Plans, refreshes and downloads one chunk; `candidateDone` is called as each is finished. */
 async function downloadChunk(
   run: DependentRun,
   candidates: EntityFolder,
   candidateIds: number[],
   opts: AttachmentOptions,
+  rules: FileRules,
   result: DependentResult,
+  candidateDone: () => void,
 ): Promise<void> {
   const lifetime = opts.urlLifetimeMs ?? DEFAULT_URL_LIFETIME_MS;
-  const fetchFn = opts.fetchFn ?? fetch;
   const plans = new Map<number, Plan>();
   const fresh = new Map<number, Promise<ApiAttachment[] | undefined>>();
   const batch = run.client.dialect.candidateBatch;
@@ -294,8 +393,22 @@ async function downloadChunk(
       return pending;
     };
 
+    // Files left per candidate, for the progress line.
+    const left = new Map<number, number>();
+    for (const job of jobs) left.set(job.candidateId, (left.get(job.candidateId) ?? 0) + 1);
+    for (const id of candidateIds) if (!left.has(id)) candidateDone();
     await forEachConcurrent(jobs, run.concurrency, async (job) => {
-      const outcome = await downloadJob(run, job, fetchFn, refreshOne);
+      throwIfInterrupted(run.ctx.signal);
+      let outcome;
+      try {
+        outcome = await downloadJob(run, job, rules, refreshOne);
+      } catch (error) {
+        // Stopped between the old marker's removal and a new one: leave no incomplete folder.
+        if (error instanceof Interrupted || error instanceof Deno.errors.NotCapable) {
+          await discardIncomplete(job.folder);
+        }
+        throw error;
+      }
       if (outcome.kind === "ok") {
         result.done++;
         result.bytes! += outcome.size;
@@ -304,6 +417,9 @@ async function downloadChunk(
       } else {
         result.failed.push({ id: job.candidateId, reason: `${job.folderName}: ${outcome.reason}` });
       }
+      const files = left.get(job.candidateId)! - 1;
+      left.set(job.candidateId, files);
+      if (files === 0) candidateDone();
     });
   } finally {
     // Refreshed candidates are in the cache before the next chunk starts.
@@ -317,15 +433,18 @@ async function downloadChunk(
  * sanitised names, streamed atomic writes, marker last, no API key sent to the file host.
  */
 export async function downloadCandidateFiles(
-  run: Pick<DependentRun, "ctx">,
+  run: Pick<DependentRun, "ctx" | "client" | "fileHosts">,
   candidateId: number,
   attachments: ApiAttachment[],
   baseDir: string,
   opts: {
     fetchFn?: typeof fetch;
+    maxBytes?: number;
+    resolve?: Resolver;
     refreshOne: (id: number) => Promise<ApiAttachment[] | undefined>;
   },
 ): Promise<{ files: string[]; failed: string[] }> {
+  const rules = fileRules(run, opts);
   const names = attachmentFolderNames(attachments);
   const result = { files: [] as string[], failed: [] as string[] };
   for (let i = 0; i < attachments.length; i++) {
@@ -339,7 +458,7 @@ export async function downloadCandidateFiles(
       file,
       attachment: attachments[i],
     };
-    const outcome = await downloadJob(run, job, opts.fetchFn ?? fetch, opts.refreshOne);
+    const outcome = await downloadJob(run, job, rules, opts.refreshOne);
     if (outcome.kind === "ok") result.files.push(join(names[i], file));
     else if (outcome.kind === "fail") result.failed.push(`${names[i]}: ${outcome.reason}`);
   }
@@ -398,11 +517,14 @@ async function isComplete(folder: string, file: string, verify: boolean): Promis
 async function downloadJob(
   run: Pick<DependentRun, "ctx">,
   job: Job,
-  fetchFn: typeof fetch,
+  rules: FileRules,
   refreshOne: (id: number) => Promise<ApiAttachment[] | undefined>,
 ): Promise<{ kind: "ok"; size: number } | { kind: "gone" } | { kind: "fail"; reason: string }> {
+  // `<root>/<id>-attachments/<folder>` (the access bundle: `<root>/<id>/<folder>`), made one
+  // level at a time and never through a link (a link there would carry the file out).
+  const owner = dirname(job.folder);
+  await makeAttachmentFolder(dirname(owner), [basename(owner), basename(job.folder)]);
   // The marker goes first: from here until the new marker, the folder claims nothing.
-  await Deno.mkdir(job.folder, { recursive: true });
   const old = await readMarker(job.folder);
   await removeIfPresent(join(job.folder, MARKER_FILE));
   if (typeof old === "object" && old.file !== job.file) {
@@ -416,7 +538,7 @@ async function downloadJob(
   for (;;) {
     const url = downloadableUrl(attachment.url);
     const outcome: Outcome = url
-      ? await fetchToFile(url, join(job.folder, job.file), fetchFn)
+      ? await fetchToFile(url, join(job.folder, job.file), rules)
       : { kind: "fail", reason: "no http(s) URL in the candidate record" };
     if (outcome.kind === "ok") {
       const marker: Marker = {
@@ -459,25 +581,37 @@ async function downloadJob(
   }
 }
 
+/** Removes an attachment folder left without a valid marker (it is downloaded again later). */
+async function discardIncomplete(folder: string): Promise<void> {
+  const state = await checkAttachmentFolder(folder, { verify: false });
+  if (!state.complete) await Deno.remove(folder, { recursive: true }).catch(() => {});
+}
+
 class StreamError extends Error {}
 
 /**
  * One download attempt: streams a 200 answer to a temporary file beside `path` while hashing,
- * checks the length, renames. Anything else leaves no file.
+ * checks the length, renames. Anything else leaves no file: a refused host or redirect, a file
+ * over the size limit (declared or streamed), an error answer.
  */
-async function fetchToFile(url: URL, path: string, fetchFn: typeof fetch): Promise<Outcome> {
+async function fetchToFile(url: URL, path: string, rules: FileRules): Promise<Outcome> {
   const controller = new AbortController();
   let timer = setTimeout(() => controller.abort(), IDLE_TIMEOUT_MS);
   const touch = () => {
     clearTimeout(timer);
     timer = setTimeout(() => controller.abort(), IDLE_TIMEOUT_MS);
   };
+  const limit = formatLimit(rules.maxBytes);
   try {
     let response: Response;
     try {
-      // No headers of ours: the signed URL is the only credential the file host needs.
-      response = await fetchFn(url, { redirect: "follow", signal: controller.signal });
+      const fetched = await fetchFile(url, rules.policy, rules.fetchFn, controller.signal);
+      if (fetched.kind === "refused") return { kind: "fail", reason: `refused: ${fetched.reason}` };
+      response = fetched.response;
     } catch (error) {
+      // A host this build may not reach is a matter of permissions: no retry can help, and
+      // every file on that host would hit it, so the step stops (the caller names the host).
+      if (error instanceof Deno.errors.NotCapable) throw error;
       return { kind: "retry", reason: `cannot reach the file host: ${describe(error)}` };
     }
     if (response.status !== 200 || response.body === null) {
@@ -491,6 +625,14 @@ async function fetchToFile(url: URL, path: string, fetchFn: typeof fetch): Promi
     }
     const declared = response.headers.get("content-length");
     const expected = declared !== null && /^\d+$/.test(declared) ? Number(declared) : undefined;
+    if (expected !== undefined && expected > rules.maxBytes) {
+      await response.body.cancel().catch(() => {});
+      return {
+        kind: "fail",
+        reason: `the file is ${formatLimit(expected)}, over the ${limit} limit ` +
+          "(--max-attachment-mb); not downloaded",
+      };
+    }
     const hash = createHash("sha256");
     let size = 0;
     let sinceCollected = 0;
@@ -506,6 +648,7 @@ async function fetchToFile(url: URL, path: string, fetchFn: typeof fetch): Promi
         }
         if (next.done) break;
         touch();
+        if (size + next.value.length > rules.maxBytes) throw new TooLarge();
         hash.update(next.value);
         await writeAll(atomic.file, next.value);
         size += next.value.length;
@@ -523,6 +666,13 @@ async function fetchToFile(url: URL, path: string, fetchFn: typeof fetch): Promi
     } catch (error) {
       await reader.cancel().catch(() => {});
       await atomic.abort();
+      if (error instanceof TooLarge) {
+        return {
+          kind: "fail",
+          reason: `the file went on past the ${limit} limit (--max-attachment-mb); stopped, ` +
+            "and the partial file removed",
+        };
+      }
       if (error instanceof StreamError) {
         return { kind: "retry", reason: `download interrupted: ${error.message}` };
       }
@@ -537,6 +687,17 @@ async function fetchToFile(url: URL, path: string, fetchFn: typeof fetch): Promi
   } finally {
     clearTimeout(timer);
   }
+}
+
+class TooLarge extends Error {}
+
+/** `1 GiB`, `300 MiB`, `12.5 MiB`: a size as the limit's messages show it. */
+function formatLimit(bytes: number): string {
+  const units: [number, string][] = [[1024 ** 3, "GiB"], [1024 ** 2, "MiB"], [1024, "KiB"]];
+  for (const [unit, name] of units) {
+    if (bytes >= unit) return `${Number((bytes / unit).toFixed(1))} ${name}`;
+  }
+  return `${bytes} bytes`;
 }
 
 /** At most 8 KB of an error answer, to classify it; the rest is discarded, never stored. */

@@ -4,11 +4,12 @@
  */
 import { join } from "node:path";
 import type { Cache, EntityFolder } from "../cache/mod.ts";
-import { CANDIDATES_FOLDER, INDEX_FILE } from "../cache/mod.ts";
+import { CANDIDATES_FOLDER, INDEX_FILE, readTombstones } from "../cache/mod.ts";
 import type { RunContext } from "../context.ts";
 import { ENTITIES } from "../entities.ts";
 import { RunError } from "../errors.ts";
 import type { HarvestClient } from "../harvest/mod.ts";
+import type { Scope } from "./resume.ts";
 
 export interface DependentRun {
   client: HarvestClient;
@@ -17,8 +18,15 @@ export interface DependentRun {
   ctx: RunContext;
   concurrency: number;
   quiet: boolean;
-  /** Called after each item (done, skipped or failed), for Progress. */
-  onItem?: (counts: { done: number; total: number }) => void;
+  /**
+   * Which candidates the run was given, for resuming after an interruption (dependent/resume.ts):
+   * "all" cached candidates, a sync's pending list, or (the default) exactly the ids passed.
+   */
+  scope?: Scope;
+  /** Called after each item (done, skipped or failed), for Progress; `detail` adds to the line. */
+  onItem?: (counts: { done: number; total: number; detail?: string }) => void;
+  /** `--file-hosts`: the only hosts attachment files may come from (see file_hosts.ts). */
+  fileHosts?: readonly string[];
 }
 
 export interface DependentResult {
@@ -26,12 +34,19 @@ export interface DependentResult {
   done: number;
   /** Items not fetched: already complete, or the candidate is gone upstream (404). */
   skipped: number;
+  /** Candidates not asked for again: an interrupted run of the step had finished them. */
+  resumed?: number;
   /** Items that could not be fetched, by candidate id; the run carries on past them. */
   failed: { id: number; reason: string }[];
   /** Bytes downloaded (attachments). */
   bytes?: number;
   /** Candidates fetched again for fresh attachment URLs (attachments). */
   refreshed?: number;
+}
+
+/** The ids ascending, each once: the order the steps hand candidates out in (resume.ts). */
+export function ascendingIds(ids: readonly number[]): number[] {
+  return [...new Set(ids)].sort((a, b) => a - b);
 }
 
 /** Splits `items` into consecutive chunks of at most `size`. */
@@ -78,4 +93,21 @@ export async function selectCandidates(
     (await folder.has(id) ? ids : missing).push(id);
   }
   return { ids, missing };
+}
+
+/**
+ * `ids` without the candidates `erase` erased (the cache's tombstones): their résumés and feeds
+ * are never fetched again, whoever asks (the commands, sync's steps, check --repair).
+ */
+export async function withoutErased(run: DependentRun, ids: number[]): Promise<number[]> {
+  const erased = await readTombstones(run.cacheDir);
+  if (erased.size === 0) return ids;
+  const kept = ids.filter((id) => !erased.has(id));
+  if (kept.length < ids.length && !run.quiet) {
+    run.ctx.err(
+      `note: ${ids.length - kept.length} candidate(s) erased by \`erase\` skipped: their ` +
+        "attachments and activity are never fetched again\n",
+    );
+  }
+  return kept;
 }

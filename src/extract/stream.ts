@@ -12,11 +12,13 @@ import {
 } from "../entities.ts";
 import { RunError } from "../errors.ts";
 import type { RunContext } from "../context.ts";
-import { Progress } from "../progress.ts";
+import { progressFor } from "../progress.ts";
+import { Interrupted, throwIfInterrupted } from "../interrupt.ts";
 import type { Cache, EncodedRecords, EntityFolder } from "../cache/mod.ts";
 import type { HarvestClient, LazyPage } from "../harvest/mod.ts";
 import { prefetch } from "../prefetch.ts";
 import { collectGarbage } from "../memory.ts";
+import { monikerLookup, type PageMonikers } from "./moniker_lookup.ts";
 import { publishSchema } from "./schema.ts";
 
 /** Commit the index every this many pages, so a long run's index stays close to its files. */
@@ -66,27 +68,23 @@ export interface StreamResult {
 export async function streamEntity(run: EntityStream): Promise<StreamResult> {
   const { client, ctx } = run;
   const entity = ENTITIES[run.entity];
-  const progress = new Progress({
-    err: ctx.err,
-    isTerminal: ctx.stderrIsTerminal,
-    quiet: run.quiet,
-    clock: ctx.clock,
-    label: entity.name,
-  });
+  const progress = progressFor(ctx, { quiet: run.quiet, label: entity.name });
   let records = 0;
   let pages = 0;
+  let folder: EntityFolder | undefined;
   try {
     const path = entityPath(entity, client.dialect);
     const params = { ...entityListParams(entity, client.dialect), ...run.params };
+    const monikers = await monikerLookup(entity, client, run.cache);
     // The first page before the folder: a listing refused at once (403) leaves nothing behind.
     const listing = await firstPageFirst(
       client.paginateLazily(path, params, { startUrl: run.startUrl }),
     );
-    const folder = await run.cache.folder(entity.name, entity.moniker);
+    folder = await run.cache.folder(entity.name, entity.moniker);
     await publishSchema(folder.dir, entity.name, client.dialect.version);
     // Pages are encoded as they arrive (one record parsed at a time), so neither the page being
     // written nor the one prefetched meanwhile keeps parsed records alive.
-    const encoded = encodedPages(listing, path, folder, run.summarize);
+    const encoded = encodedPages(listing, path, folder, run.summarize, monikers);
     for await (const page of prefetch(encoded)) {
       await run.beforeWrite?.(page, folder);
       await folder.writeEncoded(page.encoded, new Date(ctx.clock.now()));
@@ -101,8 +99,14 @@ export async function streamEntity(run: EntityStream): Promise<StreamResult> {
         lastPage: page.lastPage,
         waitedMs: client.stats.waitedMs,
       });
+      // Between pages: stop if asked to (a listing that has just ended is finished instead).
+      if (page.nextUrl) throwIfInterrupted(ctx.signal);
     }
     await folder.commit();
+  } catch (error) {
+    // Interrupted: what was written goes into index.csv, so the cache is clean when we stop.
+    if (error instanceof Interrupted && folder) await folder.commit();
+    throw error;
   } finally {
     progress.done();
   }
@@ -121,15 +125,18 @@ async function firstPageFirst<T>(pages: AsyncGenerator<T>): Promise<AsyncGenerat
 
 /**
  * Encodes each page into file contents as it arrives, parsing its records one at a time, and
- * refuses a record whose id cannot name a file.
+ * refuses a record whose id cannot name a file. With `monikers`, the page's monikers are looked
+ * up first (see moniker_lookup.ts).
  */
 async function* encodedPages(
   pages: AsyncIterable<LazyPage>,
   path: string,
   folder: EntityFolder,
   summarize?: (record: ApiRecord) => string,
+  monikers?: PageMonikers,
 ): AsyncGenerator<EncodedPage> {
   for await (const page of pages) {
+    const moniker = await monikers?.forPage(page.records.values());
     const records: EncodedPage["records"] = [];
     const checked = function* () {
       for (const record of page.records.values() as Iterable<ApiRecord>) {
@@ -146,7 +153,7 @@ async function* encodedPages(
       }
     };
     const count = page.records.length;
-    const encoded = folder.encodeRecords(checked());
+    const encoded = folder.encodeRecords(checked(), moniker);
     page.records.release();
     yield { encoded, count, lastPage: page.lastPage, nextUrl: page.nextUrl, records };
   }

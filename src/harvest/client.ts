@@ -4,9 +4,11 @@
 import { type Clock, systemClock } from "../clock.ts";
 import type { ApiRecord } from "../entities.ts";
 import { RunError } from "../errors.ts";
+import { redactSecrets } from "../redact.ts";
 import type { Auth } from "./auth.ts";
 import type { Dialect } from "./dialect.ts";
 import { JsonArrayBytes } from "./json_array.ts";
+import { readUpTo } from "./body.ts";
 import { parseLinkHeader } from "./link.ts";
 import { Pacer } from "./pacer.ts";
 import {
@@ -57,12 +59,33 @@ export interface ClientOptions {
   onEvent?: (e: ClientEvent) => void;
   /** Share one pacer across clients of the same key; default: a new one for this client. */
   pacer?: Pacer;
+  /** Most bytes read from one 2xx answer, after decoding; default DEFAULT_MAX_BODY_BYTES. */
+  maxBodyBytes?: number;
+  /** Most pages one listing may have; default DEFAULT_MAX_PAGES. */
+  maxPages?: number;
 }
+
+/**
+ * The most one API answer may hold once decoded (a gzip bomb counts at its decoded size): far
+ * above a page of 500 large candidates or a long activity feed (a few MB), far below what would
+ * exhaust memory. A bigger answer is not Harvest's; the request fails instead of reading on.
+ */
+export const DEFAULT_MAX_BODY_BYTES = 64 * 1024 * 1024;
+/** Of an error answer (not 2xx), only this much is read: enough for its message. */
+export const ERROR_BODY_BYTES = 64 * 1024;
+/**
+ * The most pages one listing may have: 50 million records at 500 a page, beyond any tenant,
+ * while an endless chain of next links (which v3, with no `last`, cannot otherwise tell from a
+ * long list) stops.
+ */
+export const DEFAULT_MAX_PAGES = 100_000;
 
 export type ClientEvent =
   | { type: "request"; method: string; url: string }
   | { type: "retry"; url: string; attempt: number; reason: string; waitMs: number }
-  | { type: "rate-limited"; waitMs: number };
+  | { type: "rate-limited"; waitMs: number }
+  /** Every send waits for Greenhouse's rate limit (once per wait): after a 429, or used up. */
+  | { type: "waiting"; waitMs: number; cause: "paused" | "used up" };
 
 export interface Page {
   records: ApiRecord[];
@@ -127,7 +150,15 @@ function isLoopback(hostname: string): boolean {
 
 type Sent =
   | { kind: "network"; error: unknown }
-  | { kind: "response"; status: number; headers: Headers; body: unknown; bodyError?: string };
+  | {
+    kind: "response";
+    status: number;
+    headers: Headers;
+    body: unknown;
+    bodyError?: string;
+    /** A 2xx body passed the cap: never retried (the same answer would come again). */
+    tooLarge?: true;
+  };
 
 /** One `request()` call: what is sent, and what its tries have used of the retry policy. */
 interface Call {
@@ -186,6 +217,8 @@ export class HarvestClient {
   #policy: RetryPolicy;
   #random: () => number;
   #onEvent?: (e: ClientEvent) => void;
+  #maxBodyBytes: number;
+  #maxPages: number;
 
   constructor(opts: ClientOptions) {
     // cli/options.ts validates the base URL and rate target a user gives; these are assertions.
@@ -211,11 +244,14 @@ export class HarvestClient {
     this.#policy = retryPolicy(opts.retry);
     this.#random = opts.random ?? Math.random;
     this.#onEvent = opts.onEvent;
+    this.#maxBodyBytes = opts.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
+    this.#maxPages = opts.maxPages ?? DEFAULT_MAX_PAGES;
     this.pacer = opts.pacer ??
       new Pacer({
         rateTarget: opts.rateTarget,
         windowMs: opts.dialect.windowMs,
         clock: this.#clock,
+        onWait: (wait) => this.#onEvent?.({ type: "waiting", waitMs: wait.ms, cause: wait.cause }),
       });
   }
 
@@ -287,6 +323,14 @@ export class HarvestClient {
       return { kind: "retry", reason: failure.reason };
     }
     const { status, headers, body } = sent;
+    if (sent.tooLarge) {
+      const cap = formatBytes(this.#maxBodyBytes);
+      throw new RunError(this.#redact(
+        `${call.endpoint}: the answer is larger than ${cap}, the most this tool reads from one ` +
+          "API response; stopped reading it; check that --base-url (GREENHOUSE_BASE_URL) points " +
+          "at Greenhouse, and report it to Greenhouse if it does",
+      ));
+    }
     if (sent.bodyError && status >= 200 && status < 300) {
       if (!call.idempotent) throw this.#notRetried(call, sent.bodyError);
       return { kind: "retry", reason: sent.bodyError };
@@ -294,7 +338,13 @@ export class HarvestClient {
     if (init.allowStatus?.includes(status)) {
       return { kind: "done", response: { status, headers, body } };
     }
-    const verdict = classifyStatus(status, call.endpoint, body);
+    const verdict = classifyStatus(
+      status,
+      call.endpoint,
+      body,
+      this.#secrets(),
+      this.dialect.version,
+    );
     if (verdict.kind === "ok") return { kind: "done", response: { status, headers, body } };
     if (verdict.kind === "fatal") return await this.#fatal(call, status, body, verdict.error);
     if (verdict.rateLimited) {
@@ -323,7 +373,7 @@ export class HarvestClient {
       }
     }
     if (status === 401 && this.#auth.unauthorized) {
-      const detail = apiErrorText(body);
+      const detail = apiErrorText(body, this.#secrets());
       throw new RunError(
         this.#redact(this.#auth.unauthorized(call.endpoint, detail ? `: ${detail}` : "")),
       );
@@ -452,6 +502,7 @@ export class HarvestClient {
       if (query) url += (url.includes("?") ? "&" : "?") + query;
     }
     let counter = 0;
+    let lastPage: number | undefined;
     const seen = new Set<string>();
     for (;;) {
       seen.add(url);
@@ -474,6 +525,8 @@ export class HarvestClient {
       }
       if (records.length === 0) next = undefined;
       counter++;
+      // The latest page's count: a tenant that grows during the listing moves `last` on.
+      lastPage = this.dialect.lastPage(links) ?? lastPage;
       yield {
         records,
         url,
@@ -486,6 +539,21 @@ export class HarvestClient {
         throw new RunError(
           this.#redact(`${endpoint}: the next-page link points back at a page already read`),
         );
+      }
+      const nextPage = pageParam(next);
+      if (lastPage !== undefined && nextPage !== undefined && nextPage > lastPage) {
+        throw new RunError(this.#redact(
+          `${endpoint}: the next-page link asks for page ${nextPage}, past the last page ` +
+            `(${lastPage}) the API announced; stopped there; run again, and report it to ` +
+            "Greenhouse if it repeats",
+        ));
+      }
+      if (counter >= this.#maxPages) {
+        throw new RunError(this.#redact(
+          `${endpoint}: still a next page after ${counter.toLocaleString("en-US")} pages, the ` +
+            "most one listing may have; stopped there; run again, and report it to Greenhouse " +
+            "if it repeats",
+        ));
       }
       url = next;
     }
@@ -562,49 +630,57 @@ export class HarvestClient {
         return { kind: "network", error: deadline.signal.aborted ? deadline.signal.reason : error };
       }
       this.pacer.observe(res.headers, res.status);
-      return await readBody(res, call.method, arrayBytes, deadline.signal);
+      return await readBody(res, call.method, arrayBytes, deadline.signal, this.#maxBodyBytes);
     } finally {
       deadline.clear();
     }
   }
 
+  #secrets(): string[] {
+    return this.#auth.secrets?.() ?? [];
+  }
+
   #redact(message: string): string {
-    let out = message;
-    for (const secret of this.#auth.secrets?.() ?? []) {
-      if (secret.length >= 4) out = out.split(secret).join("[redacted]");
-    }
-    return out;
+    return redactSecrets(message, this.#secrets());
   }
 }
 
 /**
- * Reads a response's whole body: parsed JSON, null when empty, raw text when not JSON, or (2xx
- * with `arrayBytes`) a JsonArrayBytes. A truncated, unreadable or (on 2xx) unparseable body is
- * named in `bodyError`, which makes a 2xx retryable.
+ * Reads a response's body: parsed JSON, null when empty, raw text when not JSON, or (2xx with
+ * `arrayBytes`) a JsonArrayBytes. A truncated, unreadable or (on 2xx) unparseable body is named
+ * in `bodyError`, which makes a 2xx retryable. A 2xx body is read up to `maxBytes` (counted after
+ * decoding) and marked `tooLarge` beyond; of any other, the first ERROR_BODY_BYTES are kept.
  */
 async function readBody(
   res: Response,
   method: string,
   arrayBytes: boolean,
   signal: AbortSignal,
+  maxBytes: number,
 ): Promise<Sent> {
   const response = { kind: "response", status: res.status, headers: res.headers } as const;
   const ok = res.status >= 200 && res.status < 300;
-  let bytes: Uint8Array;
+  const declared = res.headers.get("content-length");
+  const encoding = (res.headers.get("content-encoding") ?? "identity").trim().toLowerCase();
+  const length = declared !== null && /^\d+$/.test(declared.trim()) && encoding === "identity"
+    ? Number(declared)
+    : undefined;
+  if (ok && method !== "HEAD" && length !== undefined && length > maxBytes) {
+    await res.body?.cancel().catch(() => {});
+    return { ...response, body: null, tooLarge: true };
+  }
+  let read: { bytes: Uint8Array; more: boolean };
   try {
-    bytes = new Uint8Array(await res.arrayBuffer());
+    read = await readUpTo(res, ok ? maxBytes : ERROR_BODY_BYTES, length);
   } catch (error) {
     const why = signal.aborted
       ? "timed out while reading the body"
       : `truncated or unparseable body (${classifyNetworkError(error).reason})`;
     return { ...response, body: null, bodyError: why };
   }
-  const declared = res.headers.get("content-length");
-  const encoding = (res.headers.get("content-encoding") ?? "identity").trim().toLowerCase();
-  if (
-    method !== "HEAD" && declared !== null && /^\d+$/.test(declared.trim()) &&
-    encoding === "identity" && Number(declared) !== bytes.length
-  ) {
+  const { bytes } = read;
+  if (read.more && ok) return { ...response, body: null, tooLarge: true };
+  if (!read.more && method !== "HEAD" && length !== undefined && length !== bytes.length) {
     return {
       ...response,
       body: new TextDecoder().decode(bytes),
@@ -624,6 +700,14 @@ async function readBody(
       bodyError: ok ? "truncated or unparseable body (invalid JSON)" : undefined,
     };
   }
+}
+
+/** `64 MiB`, `512 KiB`: a size limit as users read it. */
+function formatBytes(bytes: number): string {
+  if (bytes >= 1024 ** 3 && bytes % 1024 ** 3 === 0) return `${bytes / 1024 ** 3} GiB`;
+  if (bytes >= 1024 ** 2 && bytes % 1024 ** 2 === 0) return `${bytes / 1024 ** 2} MiB`;
+  if (bytes >= 1024 && bytes % 1024 === 0) return `${bytes / 1024} KiB`;
+  return `${bytes} bytes`;
 }
 
 function pageParam(url: string): number | undefined {

@@ -34,6 +34,13 @@ export interface Dialect {
   candidateBatch?: CandidateBatch;
   /** How one record is read by id (check --repair, erase, attachment URL refresh). */
   recordQuery(path: string, id: number): RecordQuery;
+  /**
+   * How a list reads several records by id in one request (v3's documented `ids` filter, at most
+   * 50 ids); undefined where the version has none (v1).
+   */
+  recordsByIds?: { param: string; maxIds: number };
+  /** The largest `per_page` a list accepts (v3 answers 422 above it rather than capping). */
+  maxPerPage: number;
   /** The candidate writes erase uses, and how the acting user is named. */
   candidateWrites: CandidateWrites;
 }
@@ -48,16 +55,29 @@ export interface RecordQuery {
   list: boolean;
 }
 
-/** Erase's writes. A missing path means the version has no such write (erase refuses). */
+/**
+ * The privacy commands' requests. A missing path means the version has no such write (erase
+ * refuses). Reads use list endpoints only (the scopes privacy platforms grant: List Users, List
+ * Candidates), never Retrieve User/Candidate/Application.
+ */
 export interface CandidateWrites {
   /** Path of `DELETE` for a candidate. */
   deletePath?: (id: number) => string;
   /** Path of the anonymising `PATCH` for a candidate. */
   editPath?: (id: number) => string;
+  /**
+   * Harvest's own anonymize of named fields (attachments, notes, …): v1 `PUT …/anonymize` with
+   * the names in `?fields=`, v3 `PATCH …/anonymize` with them in the JSON body.
+   */
+  anonymize?: { method: "PUT" | "PATCH"; path: (id: number) => string; fieldsIn: "query" | "body" };
   /** v1 names the acting user in this header; v3 in the token's `sub` (no header). */
   actingUserHeader?: string;
   /** What stands for the Authorization header when a request is shown (dry run). */
   authPlaceholder: string;
+  /** The candidates list's filter selecting candidates by id. */
+  candidateIdsParam: string;
+  /** The users list's filter selecting users by id; without one (v1) the list is paged through. */
+  userIdsParam?: string;
 }
 
 /** How v3 serves notes and attachments for many candidates at once. */
@@ -75,6 +95,40 @@ export interface CandidateBatch {
 /** Harvest v1/v2 list page size: the documented maximum (https://developers.greenhouse.io/harvest.html#pagination). */
 export const V1_PER_PAGE = 500;
 
+/**
+ * `params` with `per_page` set to `fallback` when absent; a `per_page` above `max` (or not a
+ * whole number from 1) is a programming error (cli/options.ts validates the user's --per-page).
+ */
+function withPerPage(params: URLSearchParams, fallback: number, max: number): URLSearchParams {
+  const out = new URLSearchParams(params);
+  if (!out.has("per_page")) out.set("per_page", String(fallback));
+  const n = Number(out.get("per_page"));
+  if (!/^\d+$/.test(out.get("per_page")!) || n < 1 || n > max) {
+    throw new RangeError(`per_page ${out.get("per_page")} is not a whole number from 1 to ${max}`);
+  }
+  return out;
+}
+
+/**
+ * The dialect with another first-page `per_page` (1 to `dialect.maxPerPage`; `--per-page`). A
+ * number outside is a RangeError: cli/options.ts refuses it before anything runs.
+ */
+export function withPageSize(dialect: Dialect, perPage: number): Dialect {
+  if (!Number.isSafeInteger(perPage) || perPage < 1 || perPage > dialect.maxPerPage) {
+    throw new RangeError(
+      `per_page ${perPage} is not a whole number from 1 to ${dialect.maxPerPage}`,
+    );
+  }
+  return Object.freeze({
+    ...dialect,
+    firstPageParams(params: URLSearchParams): URLSearchParams {
+      const out = new URLSearchParams(params);
+      if (!out.has("per_page")) out.set("per_page", String(perPage));
+      return dialect.firstPageParams(out);
+    },
+  });
+}
+
 function checkDate(name: string, d: Date): string {
   if (!(d instanceof Date) || Number.isNaN(d.getTime())) {
     throw new RangeError(`${name} is not a valid date`);
@@ -87,9 +141,7 @@ export const v1Dialect: Dialect = Object.freeze({
   credentials: "GREENHOUSE_API_KEY",
   windowMs: 10_000,
   firstPageParams(params: URLSearchParams): URLSearchParams {
-    const out = new URLSearchParams(params);
-    if (!out.has("per_page")) out.set("per_page", String(V1_PER_PAGE));
-    return out;
+    return withPerPage(params, V1_PER_PAGE, V1_PER_PAGE);
   },
   dateFilters(after?: Date, before?: Date): Record<string, string> {
     const out: Record<string, string> = {};
@@ -116,15 +168,28 @@ export const v1Dialect: Dialect = Object.freeze({
     }
   },
   recordQuery: (path: string, id: number): RecordQuery => ({ path: `${path}/${id}`, list: false }),
+  maxPerPage: V1_PER_PAGE,
+  // https://developers.greenhouse.io/harvest.html#delete-delete-candidate, #patch-edit-candidate,
+  // #put-anonymize-candidate; candidate_ids is a documented filter of #get-list-candidates.
   candidateWrites: Object.freeze({
     deletePath: (id: number) => `/candidates/${id}`,
     editPath: (id: number) => `/candidates/${id}`,
+    anonymize: Object.freeze({
+      method: "PUT" as const,
+      path: (id: number) => `/candidates/${id}/anonymize`,
+      fieldsIn: "query" as const,
+    }),
     actingUserHeader: "On-Behalf-Of",
     authPlaceholder: "Basic <API key, not shown>",
+    candidateIdsParam: "candidate_ids",
   }),
 });
 
-/** Harvest v3 list page size: the maximum (https://harvestdocs.greenhouse.io/docs/pagination). */
+/**
+ * Harvest v3 list page size: the maximum (https://harvestdocs.greenhouse.io/docs/pagination).
+ * Above it v3 answers 422 instead of capping ("per_page outside 1-500", the Airbyte connector's
+ * v3 error handler: github.com/airbytehq/airbyte, source-greenhouse/manifest.yaml).
+ */
 export const V3_PER_PAGE = 500;
 
 /** v3 date filter value: `gte|A`, `lt|B` or `gte|A|lt|B` (inclusive start, exclusive end). */
@@ -139,10 +204,16 @@ export const v3Dialect: Dialect = Object.freeze({
   version: "v3" as const,
   credentials: "GREENHOUSE_CLIENT_ID and GREENHOUSE_CLIENT_SECRET",
   windowMs: 30_000,
+  /**
+   * Never `created_at` and `updated_at` together: Greenhouse's reference says to choose one
+   * (the Airbyte connector's v3 notes, source-greenhouse/AGENTS.md). A caller combining them is
+   * a programming error.
+   */
   firstPageParams(params: URLSearchParams): URLSearchParams {
-    const out = new URLSearchParams(params);
-    if (!out.has("per_page")) out.set("per_page", String(V3_PER_PAGE));
-    return out;
+    if (params.has("created_at") && params.has("updated_at")) {
+      throw new RangeError("a v3 list takes created_at or updated_at, never both in one request");
+    }
+    return withPerPage(params, V3_PER_PAGE, V3_PER_PAGE);
   },
   dateFilters(after?: Date, before?: Date): Record<string, string> {
     const value = pipeRange(after, before);
@@ -175,12 +246,25 @@ export const v3Dialect: Dialect = Object.freeze({
     params: { ids: String(id) },
     list: true,
   }),
-  // DELETE and PATCH on /v3/candidates/{id} follow the v3 resource pattern (docs/api-versions.md);
-  // the acting user is the token's `sub`, so no header.
+  recordsByIds: Object.freeze({ param: "ids", maxIds: 50 }),
+  maxPerPage: V3_PER_PAGE,
+  // DELETE and PATCH /v3/candidates/{id}, PATCH /v3/candidates/{id}/anonymize: Greenhouse's own
+  // v3 client (github.com/grnhse/greenhouse-tools-php, README and src/Services/HarvestService.php
+  // `patchAnonymizeCandidate`, linking https://harvestdocs.greenhouse.io/reference/
+  // patch_v3-candidates-id-anonymize) and the WRITE Endpoint Migration Guide
+  // (https://harvestdocs.greenhouse.io/docs/write-endpoint-migration-guide); the acting user is
+  // the token's `sub` (https://harvestdocs.greenhouse.io/docs/authentication), so no header.
   candidateWrites: Object.freeze({
     deletePath: (id: number) => `/candidates/${id}`,
     editPath: (id: number) => `/candidates/${id}`,
+    anonymize: Object.freeze({
+      method: "PATCH" as const,
+      path: (id: number) => `/candidates/${id}/anonymize`,
+      fieldsIn: "body" as const,
+    }),
     authPlaceholder: "Bearer <access token issued for the acting user (sub), not shown>",
+    candidateIdsParam: "ids",
+    userIdsParam: "ids",
   }),
 });
 

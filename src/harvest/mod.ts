@@ -26,6 +26,7 @@ export {
   v1Dialect,
   V3_PER_PAGE,
   v3Dialect,
+  withPageSize,
 } from "./dialect.ts";
 export { type Auth, basicAuth } from "./auth.ts";
 export { type ClientCredentials, clientCredentialsAuth, tokenExpiry } from "./oauth.ts";

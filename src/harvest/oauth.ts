@@ -2,15 +2,19 @@
  * Harvest v3 authentication: OAuth 2.0 client credentials. Mints a bearer token at the token
  * endpoint, reuses it until shortly before it expires, and mints a new one after a 401.
  *
- * Token requests are paced on their own (Greenhouse counts them in a separate 60 s window) and
- * retried with backoff on 429, 5xx and network errors; a 400/401/403 from the token endpoint
- * means the credentials are wrong and fails at once. Neither the secret nor any token ever
- * appears in a message: `secrets()` lists them so the client can scrub its own messages too.
+ * Token requests are paced on their own (Greenhouse counts them in a separate 60 s window: a
+ * Pacer of their own, not the API's) and retried with backoff on 429, 5xx and network errors; a
+ * 400/401/403 from the token endpoint fails at once with one line saying what to fix (401
+ * `invalid_client`: the id or secret; 400 for a client id without its `-<n>` suffix: the id).
+ * Neither the secret nor any token ever appears in a message: `secrets()` lists them so the
+ * client can scrub its own messages too.
  */
 import { type Clock, systemClock } from "../clock.ts";
 import { RunError } from "../errors.ts";
 import type { Auth } from "./auth.ts";
+import { readTextUpTo } from "./body.ts";
 import { base64Utf8 } from "./auth.ts";
+import { Pacer } from "./pacer.ts";
 import {
   apiErrorText,
   backoffMs,
@@ -32,7 +36,7 @@ export interface ClientCredentials {
   userAgent?: string;
   /** Renew this long before the token expires (default 60 s). */
   marginMs?: number;
-  /** At most this many token requests per 60 s window (default 10). */
+  /** Token requests per 60 s window until the endpoint's X-RateLimit-Limit says (default 10). */
   requestsPerMinute?: number;
   /** Sends of one token request before giving up (default 5). */
   maxAttempts?: number;
@@ -42,30 +46,69 @@ interface Token {
   value: string;
   header: string;
   expiresAt: number;
+  /** When to mint the next one: the margin before expiry, or half the life if that is shorter. */
+  renewAt: number;
 }
 
-const TOKEN_WINDOW_MS = 60_000;
+/** Token requests have a rate window of their own, 60 s (docs/api-versions.md cites it). */
+export const TOKEN_WINDOW_MS = 60_000;
 /**
  * When the endpoint names no expiry, assume Greenhouse's documented 1 h access-token life
  * (https://harvestdocs.greenhouse.io/docs/authentication).
  */
 const DEFAULT_LIFETIME_MS = 3_600_000;
+/** A longer life than this is not believed (tokens live 1 h; a 401 would renew one anyway). */
+const MAX_LIFETIME_MS = 86_400_000;
+/** Bytes of a token answer read at most: a token answer is a few hundred. */
+const MAX_TOKEN_BODY_BYTES = 64 * 1024;
+/** RFC 3339 date-time (a zone is required: a time without one would be read as local time). */
+const RFC3339 = /^\d{4}-\d\d-\d\d[Tt ]\d\d:\d\d:\d\d(\.\d{1,9})?([Zz]|[+-]\d\d:?\d\d)$/;
+/**
+ * Client ids end in `-<n>`; Greenhouse answers 400 to one without (as reported in this project's
+ * issue 13; no public page we could read states it).
+ */
+const CLIENT_ID_SUFFIX = /-\d+$/;
 
-/** `expires_at` (ISO or epoch seconds/ms) or `expires_in` (seconds) → epoch ms. */
-export function tokenExpiry(body: Record<string, unknown>, nowMs: number): number {
+function finite(value: unknown): number | undefined {
+  const n = typeof value === "string" && /^\s*\d+(\.\d+)?\s*$/.test(value) ? Number(value) : value;
+  return typeof n === "number" && Number.isFinite(n) ? n : undefined;
+}
+
+/**
+ * When the token expires, in epoch ms of our clock. Greenhouse answers `expires_at`, an RFC 3339
+ * time (what its own PHP client reads: github.com/grnhse/greenhouse-tools-php,
+ * src/Clients/HarvestAuthClient.php); OAuth 2.0 (RFC 6749 §5.1) says `expires_in`, seconds.
+ * Both are read (epoch seconds or ms in `expires_at` too). An `expires_at` is measured against
+ * the answer's own Date header when it has one, so a skewed local clock does not shorten or
+ * stretch the token's life. No usable expiry: the documented 1 h. Longer than a day: a day.
+ */
+export function tokenExpiry(
+  body: Record<string, unknown>,
+  nowMs: number,
+  serverNowMs?: number,
+): number {
+  const life = (ms: number) => nowMs + Math.min(Math.max(0, ms), MAX_LIFETIME_MS);
   const at = body.expires_at;
-  if (typeof at === "number" && Number.isFinite(at)) return at > 1e12 ? at : at * 1000;
-  if (typeof at === "string" && at.trim() !== "") {
-    const text = at.trim();
-    if (/^\d+$/.test(text)) return tokenExpiry({ expires_at: Number(text) }, nowMs);
-    const ms = Date.parse(text);
-    if (Number.isFinite(ms)) return ms;
+  let atMs: number | undefined;
+  const epoch = finite(at);
+  if (epoch !== undefined) atMs = epoch > 1e12 ? epoch : epoch * 1000;
+  else if (typeof at === "string" && RFC3339.test(at.trim())) {
+    const parsed = Date.parse(at.trim().replace(" ", "T"));
+    if (Number.isFinite(parsed)) atMs = parsed;
   }
-  const inSeconds = Number(body.expires_in);
-  if (body.expires_in !== undefined && body.expires_in !== null && Number.isFinite(inSeconds)) {
-    return nowMs + inSeconds * 1000;
+  if (atMs !== undefined) {
+    const base = serverNowMs !== undefined && Number.isFinite(serverNowMs) ? serverNowMs : nowMs;
+    return life(atMs - base);
   }
-  return nowMs + DEFAULT_LIFETIME_MS;
+  const inSeconds = finite(body.expires_in);
+  if (inSeconds !== undefined) return life(inSeconds * 1000);
+  return life(DEFAULT_LIFETIME_MS);
+}
+
+/** The OAuth error code of a token answer (`invalid_client`, …), when it names a plausible one. */
+function errorCode(body: unknown): string | undefined {
+  const code = (body as Record<string, unknown> | null)?.error;
+  return typeof code === "string" && /^[a-z_]{1,40}$/.test(code) ? code : undefined;
 }
 
 export function clientCredentialsAuth(opts: ClientCredentials): Auth {
@@ -84,46 +127,69 @@ export function clientCredentialsAuth(opts: ClientCredentials): Auth {
   const basic = base64Utf8(`${clientId}:${clientSecret}`);
   const basicHeader = `Basic ${basic}`;
   const endpoint = `POST ${new URL(opts.authUrl).origin}${new URL(opts.authUrl).pathname}`;
+  // The token host's own pacer: its 60 s window, learning the limit from X-RateLimit-* when the
+  // endpoint sends them, `perMinute` until then.
+  const pacer = new Pacer({
+    rateTarget: 1,
+    windowMs: TOKEN_WINDOW_MS,
+    clock,
+    initialLimit: perMinute,
+    fallbackLimit: perMinute,
+  });
 
   let token: Token | undefined;
   let pending: Promise<Token> | undefined;
-  /** Start times of recent token requests, for the 60 s window. */
-  const sent: number[] = [];
-  let pausedUntil = 0;
 
-  const redact = (text: string): string => {
-    let out = text;
-    for (const s of secrets()) if (s.length >= 4) out = out.split(s).join("[redacted]");
-    return out;
-  };
+  /** Tokens minted by this run, newest last: a replaced one may be valid until it expires. */
+  const minted: string[] = [];
   function secrets(): string[] {
-    const list = [clientSecret, basic, basicHeader];
-    if (token) list.push(token.value, token.header);
-    return list;
+    return [clientSecret, basic, basicHeader, ...minted.flatMap((t) => [t, `Bearer ${t}`])];
   }
+  /** The answer's own words, redacted first, then on one line and cut. */
+  const detailOf = (body: unknown): string => {
+    // deno-lint-ignore no-control-regex
+    const text = apiErrorText(body, secrets()).replace(/[\u0000-\u001f\u007f]+/g, " ").trim();
+    return text.length > 160 ? `${text.slice(0, 160)}…` : text;
+  };
 
-  async function pace(): Promise<void> {
-    for (;;) {
-      const now = clock.now();
-      while (sent.length && sent[0] <= now - TOKEN_WINDOW_MS) sent.shift();
-      const wait = Math.max(
-        pausedUntil - now,
-        sent.length >= perMinute ? sent[0] + TOKEN_WINDOW_MS - now : 0,
+  /** What a refusal (4xx other than 429) means, and what to fix. */
+  function refusal(status: number, body: unknown): RunError {
+    const code = errorCode(body);
+    const said = `(${status}${code ? ` ${code}` : ""})`;
+    const where = "Configure → Dev Center → API Credential Management, Harvest v3";
+    if (status === 401 || code === "invalid_client") {
+      return new RunError(
+        `${endpoint}: Greenhouse refused the client credentials ${said}: the client id or secret ` +
+          `is wrong; check GREENHOUSE_CLIENT_ID and GREENHOUSE_CLIENT_SECRET (${where})`,
       );
-      if (wait <= 0) {
-        sent.push(now);
-        return;
-      }
-      await clock.sleep(wait);
     }
+    if (status === 400 && !CLIENT_ID_SUFFIX.test(clientId)) {
+      return new RunError(
+        `${endpoint}: Greenhouse refused GREENHOUSE_CLIENT_ID ${said}: a client id ends in ` +
+          `-<number> and this one does not; copy the whole client id again (${where})`,
+      );
+    }
+    if (status === 400 && opts.onBehalfOf !== undefined) {
+      return new RunError(
+        `${endpoint}: Greenhouse refused the token request for user ${opts.onBehalfOf} ${said}` +
+          `${detailOf(body) ? `: ${detailOf(body)}` : ""}; check that --on-behalf-of names an ` +
+          "existing Greenhouse user id",
+      );
+    }
+    const detail = detailOf(body);
+    return new RunError(
+      `${endpoint}: Greenhouse refused the token request ${said}${detail ? `: ${detail}` : ""}; ` +
+        `check GREENHOUSE_CLIENT_ID, GREENHOUSE_CLIENT_SECRET (${where}) and --auth-url`,
+    );
   }
 
   async function mint(): Promise<Token> {
     const form = new URLSearchParams({ grant_type: "client_credentials" });
     if (opts.onBehalfOf !== undefined) form.set("sub", opts.onBehalfOf);
     let lastError = "";
+    let rateLimits = 0;
     for (let attempt = 1;; attempt++) {
-      await pace();
+      await pacer.acquire();
       let res: Response;
       try {
         res = await doFetch(opts.authUrl, {
@@ -138,12 +204,16 @@ export function clientCredentialsAuth(opts: ClientCredentials): Auth {
           redirect: "manual",
         });
       } catch (error) {
+        pacer.observe(new Headers(), 0);
+        // A host this build may not reach is a configuration problem, not a network one: no retries.
+        if (error instanceof Deno.errors.NotCapable) throw error;
         lastError = classifyNetworkError(error).reason;
         if (attempt >= maxAttempts) break;
         await clock.sleep(backoffMs(attempt, random));
         continue;
       }
-      const text = await res.text().catch(() => "");
+      pacer.observe(res.headers, res.status);
+      const text = await readTextUpTo(res, MAX_TOKEN_BODY_BYTES).catch(() => ""); // never endless
       let body: unknown = text;
       try {
         body = text.trim() ? JSON.parse(text) : null;
@@ -151,35 +221,36 @@ export function clientCredentialsAuth(opts: ClientCredentials): Auth {
       if (res.ok) {
         const b = (body ?? {}) as Record<string, unknown>;
         const value = typeof b.access_token === "string" ? b.access_token.trim() : "";
-        if (!value) {
+        // deno-lint-ignore no-control-regex
+        if (!value || /[\s\u0000-\u001f\u007f]/.test(value)) {
           throw new RunError(
-            `${endpoint}: the token endpoint answered ${res.status} without an access_token; ` +
-              "check --auth-url (GREENHOUSE_AUTH_URL)",
+            `${endpoint}: the token endpoint answered ${res.status} without a usable ` +
+              "access_token; check --auth-url (GREENHOUSE_AUTH_URL)",
           );
         }
-        return { value, header: `Bearer ${value}`, expiresAt: tokenExpiry(b, clock.now()) };
+        const now = clock.now();
+        const date = res.headers.get("date");
+        const expiresAt = tokenExpiry(b, now, date === null ? undefined : Date.parse(date));
+        const renewAt = expiresAt - Math.min(margin, (expiresAt - now) / 2);
+        return { value, header: `Bearer ${value}`, expiresAt, renewAt };
       }
-      const detail = apiErrorText(body);
-      const suffix = detail ? `: ${redact(detail)}` : "";
+      const detail = detailOf(body);
+      const suffix = detail ? `: ${detail}` : "";
       if (res.status === 429) {
-        const wait = rateLimitWaitMs(res.headers, clock.now()) ?? backoffMs(attempt, random);
-        pausedUntil = Math.max(pausedUntil, clock.now() + wait);
+        rateLimits++;
+        const wait = rateLimitWaitMs(res.headers, clock.now()) ?? backoffMs(rateLimits, random);
+        pacer.pause(wait);
         lastError = `rate limited (429)${suffix}`;
-        if (attempt >= maxAttempts + DEFAULT_RETRY_POLICY.maxAttempts) break;
+        if (rateLimits > DEFAULT_RETRY_POLICY.maxRateLimitRetries) break;
         continue;
       }
       if (res.status >= 500 || res.status === 408) {
         lastError = `HTTP ${res.status}${suffix}`;
-        if (attempt >= maxAttempts) break;
-        await clock.sleep(backoffMs(attempt, random));
+        if (attempt >= maxAttempts + rateLimits) break;
+        await clock.sleep(backoffMs(attempt - rateLimits, random));
         continue;
       }
-      throw new RunError(
-        `${endpoint}: Greenhouse refused the client credentials (${res.status})${suffix}; ` +
-          "check GREENHOUSE_CLIENT_ID and GREENHOUSE_CLIENT_SECRET (Configure → Dev Center → " +
-          "API Credential Management, Harvest v3)" +
-          (opts.onBehalfOf !== undefined ? ` and that user ${opts.onBehalfOf} exists` : ""),
-      );
+      throw refusal(res.status, body);
     }
     throw new RunError(
       `${endpoint}: could not obtain an access token: ${lastError}; ` +
@@ -189,14 +260,18 @@ export function clientCredentialsAuth(opts: ClientCredentials): Auth {
 
   /** One token request at a time; concurrent callers share it. */
   function renew(): Promise<Token> {
-    pending ??= mint().then((t) => (token = t)).finally(() => (pending = undefined));
+    pending ??= mint().then((t) => {
+      minted.push(t.value);
+      if (minted.length > 8) minted.shift();
+      return (token = t);
+    }).finally(() => (pending = undefined));
     return pending;
   }
 
   const auth: Auth & Record<string | symbol, unknown> = {
     async header() {
       if (pending) return (await pending).header;
-      if (!token || clock.now() >= token.expiresAt - margin) return (await renew()).header;
+      if (!token || clock.now() >= token.renewAt) return (await renew()).header;
       return token.header;
     },
     async refresh() {

@@ -3,6 +3,18 @@
  * close to the allowed throughput: never more than `budget` sends in any sliding window of
  * `windowMs` (so no fixed server window can see more either), where
  * budget = max(1, floor(rateTarget × X-RateLimit-Limit)).
+ *
+ * Sends are spread evenly over the window, one every (window + margin) / budget, rather than
+ * spent in a burst at its start: the throughput is the same, and another integration using the
+ * same key keeps its share of every window instead of finding it used up in the first second.
+ * After an idle spell (fewer than a quarter of the budget sent in the last window) that quarter
+ * may go at once, so a command of a few requests does not wait between them; the sends after it
+ * keep to the even schedule as if the burst had been spread too, so no window ever holds more.
+ *
+ * Waits the server imposes (a 429's pause, or X-RateLimit-Remaining used up) are reported through
+ * `onWait`, once each, so users see why nothing happens. A reset further away than one window
+ * is not believed (a wrong clock, or a broken or hostile header): the pacer waits one window and
+ * asks again; a 429 then says how long to wait, and the client gives up if that is too long.
  */
 import type { Clock } from "../clock.ts";
 import { resetWaitMs } from "./retry.ts";
@@ -23,6 +35,15 @@ export interface PacerOptions {
   fallbackLimit?: number;
   /** Extra spacing added to the window for clock skew and latency jitter. Default min(100, 1% of windowMs). */
   marginMs?: number;
+  /** Told when sends must wait for the server's rate limit (not for our own spacing). */
+  onWait?: (wait: PacerWait) => void;
+}
+
+/** A wait the server's rate limit imposes. */
+export interface PacerWait {
+  ms: number;
+  /** "paused": after a 429; "used up": X-RateLimit-Remaining left nothing for us. */
+  cause: "paused" | "used up";
 }
 
 export interface PacerStats {
@@ -61,6 +82,11 @@ export class Pacer {
   #inFlight = 0;
   /** While the limit is unknown: a probe is out; waiters wait for it to be observed. */
   #probe: { promise: Promise<void>; resolve: () => void } | undefined;
+  /** When the next send is due on the even schedule (fractional ms). */
+  #dueAt = -Infinity;
+  #onWait?: (wait: PacerWait) => void;
+  /** The end of the last wait reported through onWait (each is reported once). */
+  #reportedUntil = -Infinity;
 
   constructor(opts: PacerOptions) {
     if (!(opts.rateTarget > 0 && opts.rateTarget <= 1)) {
@@ -73,6 +99,7 @@ export class Pacer {
     this.#limit = opts.initialLimit && opts.initialLimit > 0 ? opts.initialLimit : undefined;
     this.#fallbackLimit = opts.fallbackLimit ?? 50;
     this.#marginMs = opts.marginMs ?? Math.min(100, opts.windowMs / 100);
+    this.#onWait = opts.onWait;
   }
 
   /** The server's limit per window, once known. */
@@ -83,6 +110,11 @@ export class Pacer {
   /** Sends we allow ourselves per window (1 while the limit is unknown). */
   get budget(): number {
     return this.#limit === undefined ? 1 : Math.max(1, Math.floor(this.rateTarget * this.#limit));
+  }
+
+  /** Sends that may go back to back after an idle spell: a quarter of the budget, at least 1. */
+  get burst(): number {
+    return Math.max(1, Math.floor(this.budget / 4));
   }
 
   /** Waits until a send is allowed, then records it. Every acquire() must be followed by one observe(). */
@@ -98,6 +130,7 @@ export class Pacer {
       for (;;) {
         const now = this.#clock.now();
         if (now < this.#pausedUntil) {
+          this.#report(this.#pausedUntil, now, "paused");
           await this.#clock.sleep(this.#pausedUntil - now);
           continue;
         }
@@ -107,6 +140,7 @@ export class Pacer {
         }
         if (now >= this.#allowanceUntil) this.#allowance = Infinity;
         else if (this.#allowance <= 0) {
+          this.#report(this.#allowanceUntil, now, "used up");
           await this.#clock.sleep(this.#allowanceUntil - now);
           continue;
         }
@@ -114,10 +148,23 @@ export class Pacer {
         while (this.#sends.length > 0 && this.#sends[0] <= now - span) this.#sends.shift();
         // While the limit is unknown the probe gate above allows one request at a time instead.
         const budget = this.budget;
+        const spacing = span / budget;
+        const scheduled = this.#limit !== undefined && this.#sends.length >= this.burst;
+        // (A microsecond of slack: floating-point sums must not cost an extra sleep.)
+        if (scheduled && now < this.#dueAt - 0.001) {
+          await this.#clock.sleep(this.#dueAt - now);
+          continue;
+        }
         if (this.#limit !== undefined && this.#sends.length >= budget) {
           const wait = this.#sends[this.#sends.length - budget] + span - now;
           await this.#clock.sleep(Math.max(1, wait));
           continue;
+        }
+        if (this.#limit !== undefined) {
+          // Late by less than a spacing (a timer firing late, a busy machine): the schedule is
+          // kept, so lateness is not lost throughput. Later than that was idleness: start over.
+          const late = now - this.#dueAt;
+          this.#dueAt = (late < spacing ? this.#dueAt : now) + spacing;
         }
         this.#sends.push(now);
         this.stats.sends++;
@@ -159,7 +206,8 @@ export class Pacer {
       // window of budget each time the allowance runs out.
       const span = this.windowMs + this.#marginMs;
       const oldest = this.#sends.find((sent) => sent > now - span) ?? now;
-      const until = now + (resetWait ?? Math.max(0, oldest + span - now));
+      // A reset further away than a window cannot be Harvest's window: wait one, then ask again.
+      const until = now + Math.min(span, resetWait ?? Math.max(0, oldest + span - now));
       const sameWindow = resetWait !== undefined && now < this.#allowanceUntil &&
         Math.abs(until - this.#allowanceUntil) < 1000;
       if (sameWindow) this.#allowance = Math.min(this.#allowance, allowance);
@@ -173,6 +221,13 @@ export class Pacer {
       this.#probe = undefined;
       probe.resolve();
     }
+  }
+
+  /** Reports a server-imposed wait until `until`, once. */
+  #report(until: number, now: number, cause: PacerWait["cause"]): void {
+    if (until === this.#reportedUntil) return;
+    this.#reportedUntil = until;
+    this.#onWait?.({ ms: until - now, cause });
   }
 
   /** Blocks every acquire() until `ms` from now (after a 429). Pauses only ever extend. */

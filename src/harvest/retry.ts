@@ -2,7 +2,9 @@
  * Pure retry policy: how long to wait, how often to try, and which failures are worth retrying.
  * No I/O and no clock of its own: callers pass `nowMs` and `random`.
  */
+import type { ApiVersion } from "../entities.ts";
 import { RunError } from "../errors.ts";
+import { redactAndCut } from "../redact.ts";
 
 export interface RetryPolicy {
   /** Sends of one request that failed for a retryable reason other than 429, first send included. */
@@ -138,12 +140,18 @@ export type Classification =
   | { kind: "retry"; reason: string; rateLimited: boolean }
   | { kind: "fatal"; status: number; error: RunError };
 
-/** The API's `message` and `errors[]` messages as one line; tolerates any shape (or none). */
-export function apiErrorText(body: unknown): string {
+/** The longest error detail shown from an API answer, in characters. */
+export const ERROR_DETAIL_CHARS = 200;
+
+/**
+ * The API's `message` and `errors[]` messages (or a text body) as one line of at most
+ * ERROR_DETAIL_CHARS characters; tolerates any shape (or none). `secrets` are redacted from the
+ * whole text before it is cut (see src/redact.ts), so none can survive in part at the cut.
+ */
+export function apiErrorText(body: unknown, secrets: Iterable<string> = []): string {
   const parts: string[] = [];
   if (typeof body === "string") {
-    const text = body.replace(/\s+/g, " ").trim();
-    if (text) parts.push(text.length > 200 ? `${text.slice(0, 200)}…` : text);
+    parts.push(body);
   } else if (body && typeof body === "object") {
     const b = body as Record<string, unknown>;
     if (typeof b.message === "string" && b.message.trim()) parts.push(b.message.trim());
@@ -159,16 +167,24 @@ export function apiErrorText(body: unknown): string {
       }
     }
   }
-  return parts.join("; ");
+  const text = parts.join("; ").replace(/\s+/g, " ").trim();
+  return redactAndCut(text, secrets, ERROR_DETAIL_CHARS);
 }
 
 /**
- * Classifies a response status. `endpoint` is `"<METHOD> <path>"` (no host, no query).
+ * Classifies a response status. `endpoint` is `"<METHOD> <path>"` (no host, no query); `secrets`
+ * are redacted from the API's message.
  * Retryable: 5xx, 408 and 429 (rateLimited). Fatal: 401, 403 and every other 4xx (and 3xx).
  */
-export function classifyStatus(status: number, endpoint: string, body: unknown): Classification {
+export function classifyStatus(
+  status: number,
+  endpoint: string,
+  body: unknown,
+  secrets: Iterable<string> = [],
+  version: ApiVersion = "v1",
+): Classification {
   if (status >= 200 && status < 300) return { kind: "ok" };
-  const detail = apiErrorText(body);
+  const detail = apiErrorText(body, secrets);
   const suffix = detail ? `: ${detail}` : "";
   if (status === 429) {
     return { kind: "retry", reason: `rate limited (429)${suffix}`, rateLimited: true };
@@ -176,13 +192,20 @@ export function classifyStatus(status: number, endpoint: string, body: unknown):
   if (status >= 500 || status === 408) {
     return { kind: "retry", reason: `HTTP ${status}${suffix}`, rateLimited: false };
   }
+  // v1 keys are granted endpoint by endpoint; v3 credentials carry scopes (harvestdocs
+  // authentication). Both are managed in Configure → Dev Center → API Credential Management.
+  const where = "in Greenhouse (Configure → Dev Center → API Credential Management)";
   if (status === 401) {
     return {
       kind: "fatal",
       status,
       error: new RunError(
-        `${endpoint}: Greenhouse rejected the API key (401)${suffix}; ` +
-          "check that the key is a valid Harvest API key and has not been revoked",
+        version === "v1"
+          ? `${endpoint}: Greenhouse rejected the API key (401)${suffix}; ` +
+            "check that the key is a valid Harvest API key and has not been revoked"
+          : `${endpoint}: Greenhouse rejected the access token (401) even after a new one was ` +
+            `issued${suffix}; check that the v3 credential in GREENHOUSE_CLIENT_ID and ` +
+            `GREENHOUSE_CLIENT_SECRET is active ${where}`,
       ),
     };
   }
@@ -191,9 +214,12 @@ export function classifyStatus(status: number, endpoint: string, body: unknown):
       kind: "fatal",
       status,
       error: new RunError(
-        `${endpoint}: Greenhouse refused access (403)${suffix}; the API key lacks permission ` +
-          `for this endpoint: in Greenhouse (Configure → Dev Center → API Credential Management) ` +
-          `grant the key access to ${endpoint}, then run again`,
+        version === "v1"
+          ? `${endpoint}: Greenhouse refused access (403)${suffix}; the API key lacks permission ` +
+            `for this endpoint: ${where} grant the key access to ${endpoint}, then run again`
+          : `${endpoint}: Greenhouse refused access (403)${suffix}; the v3 credential lacks the ` +
+            `scope for this endpoint: ${where} grant the credential the scope for ${endpoint} ` +
+            "(run ping to see every endpoint the credential is missing), then run again",
       ),
     };
   }

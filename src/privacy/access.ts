@@ -1,8 +1,12 @@
 /**
  * The subject-access bundle, shaped like DataGrail's collections: `candidate_records` (the
- * candidates carrying the address) and `apps_records` (their applications, each fetched from
- * the API), plus on request `activity_records` (each candidate's activity feed) and the
- * attachments.
+ * candidates carrying the address) and `apps_records` (their applications), plus on request
+ * `activity_records` (each candidate's activity feed) and the attachments.
+ *
+ * Only list endpoints are used, so a key with the scopes privacy platforms grant (List
+ * Candidates) is enough: v1 applications are the ones the candidate record embeds (as DataGrail
+ * extracts them; the embedded copy has no application custom fields), v3's come from
+ * `GET /applications?candidate_ids=`.
  */
 import { join } from "node:path";
 import { writeFileAtomic } from "../cache/mod.ts";
@@ -13,10 +17,13 @@ import type { RunContext } from "../context.ts";
 import {
   type ApiAttachment,
   attachmentsByCandidate,
+  attachmentsOf,
   downloadCandidateFiles,
   relistAttachments,
 } from "../dependent/attachments.ts";
 import { listByCandidate } from "../dependent/batch.ts";
+import { listedCandidate } from "./lookup.ts";
+import type { CacheOnlyBundle } from "./access_cache.ts";
 
 export interface AccessBundle {
   candidate_records: ApiRecord[];
@@ -24,6 +31,8 @@ export interface AccessBundle {
   activity_records?: { candidate_id: number; activity_feed: unknown }[];
   /** Attachment metadata per candidate (the files themselves go to --out). */
   attachments?: AttachmentEntry[];
+  /** What only the local cache holds (present when a cache was searched). */
+  cache_only?: CacheOnlyBundle;
 }
 
 export interface AttachmentEntry {
@@ -39,15 +48,17 @@ export interface BundleOptions {
   attachments: boolean;
 }
 
-function applicationIds(candidate: ApiRecord): number[] {
-  const ids = Array.isArray(candidate.application_ids) ? candidate.application_ids : [];
-  return ids.filter((id: unknown) => isPositiveId(id));
+/** The applications a v1 candidate record embeds (objects with an id). */
+function embeddedApplications(candidate: ApiRecord): ApiRecord[] {
+  const list = Array.isArray(candidate.applications) ? candidate.applications : [];
+  return list.filter((app: unknown) => isPositiveId((app as ApiRecord | null)?.id));
 }
 
 /**
- * Fetches what the bundle holds for the given candidates: v1, one GET per application and feed;
- * v3 (batched candidate data), `GET /applications?candidate_ids=` and `GET /notes?candidate_ids=`
- * (each candidate's activity_feed is then `{"notes": […]}`, as in the cache).
+ * Fetches what the bundle holds for the given candidates: v1, the embedded applications and one
+ * GET per activity feed; v3 (batched candidate data), `GET /applications?candidate_ids=` and
+ * `GET /notes?candidate_ids=` (each candidate's activity_feed is then `{"notes": […]}`, as in the
+ * cache).
  */
 export async function buildBundle(
   client: HarvestClient,
@@ -73,13 +84,7 @@ export async function buildBundle(
     }
     return bundle;
   }
-  for (const candidate of candidates) {
-    for (const id of applicationIds(candidate)) {
-      bundle.apps_records.push(
-        (await client.request("GET", `/applications/${id}`)).body as ApiRecord,
-      );
-    }
-  }
+  for (const candidate of candidates) bundle.apps_records.push(...embeddedApplications(candidate));
   if (opts.activity) {
     bundle.activity_records = [];
     for (const candidate of candidates) {
@@ -121,6 +126,7 @@ export async function writeBundle(dir: string, bundle: AccessBundle): Promise<st
   if (bundle.attachments) {
     written.push(...await writeAccessAttachments(dir, bundle.attachments));
   }
+  if (bundle.cache_only) await put("cache_only.json", bundle.cache_only);
   return written;
 }
 
@@ -146,14 +152,21 @@ export async function downloadAccessFiles(
   client: HarvestClient,
   dir: string,
   candidates: ApiRecord[],
+  fileHosts?: readonly string[],
 ): Promise<{ files: string[]; failed: string[] }> {
   const result = { files: [] as string[], failed: [] as string[] };
-  const refreshOne = (id: number) => relistAttachments(client, id);
+  // Expired URLs are refreshed through list endpoints too (v1: the candidates list, not Retrieve).
+  const refreshOne = client.dialect.candidateBatch
+    ? (id: number) => relistAttachments(client, id)
+    : async (id: number) => {
+      const record = await listedCandidate(client, id);
+      return record && attachmentsOf(record);
+    };
   const lists = await attachmentsByCandidate(client, candidates);
   for (const candidate of candidates) {
     const base = join(dir, "attachments", String(candidate.id));
     const outcome = await downloadCandidateFiles(
-      { ctx },
+      { ctx, client, fileHosts },
       candidate.id,
       lists.get(candidate.id) ?? [],
       base,

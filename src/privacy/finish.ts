@@ -3,11 +3,12 @@
  * whatever the address) and `sync` (which runs on a schedule), so a cached copy of an erased person
  * does not outlive the run that was killed.
  */
-import type { Cache } from "../cache/mod.ts";
+import { addTombstones, type Cache, type ChangeLog } from "../cache/mod.ts";
 import type { RunContext } from "../context.ts";
-import { ENTITIES, entityPath } from "../entities.ts";
-import { getRecord, type HarvestClient } from "../harvest/mod.ts";
-import { carriesEmailHash } from "./email.ts";
+import type { HarvestClient } from "../harvest/mod.ts";
+import { listedCandidate } from "./lookup.ts";
+import { readAddressKey } from "./address_key.ts";
+import { carriesDigest } from "./email.ts";
 import { appendPrivacyLog, erasureLogEntry, type PrivacyLogEntry } from "./log.ts";
 import { clearPending, readPending } from "./pending.ts";
 import { purgeDeleted, replaceAnonymized } from "./purge.ts";
@@ -18,27 +19,34 @@ import { purgeDeleted, replaceAnonymized } from "./purge.ts";
  * one that no longer carries the address was anonymised, and its record replaces the cached one;
  * one unchanged was never reached, and the record is dropped. Each finished one is logged.
  * Callers sweep the cache folder's temporaries first (a kill can leave one of the pending file).
+ * What the cache loses or has replaced is recorded in `changes`, the caller's manifest.
  */
 export async function finishInterruptedErasures(
   client: HarvestClient,
   cache: Cache,
   ctx: RunContext,
+  changes?: ChangeLog,
 ): Promise<void> {
-  for (const pending of await readPending(cache.dir)) {
+  const list = await readPending(cache.dir);
+  if (list.length === 0) return;
+  const key = await readAddressKey(cache.dir);
+  for (const pending of list) {
     const id = pending.candidate_id;
-    const record = await getRecord(client, entityPath(ENTITIES.candidates, client.dialect), id);
+    const record = await listedCandidate(client, id);
     const entry = (result: PrivacyLogEntry["result"], local: PrivacyLogEntry["cache"]) =>
       erasureLogEntry(pending, id, result, local, ctx.clock.now());
     if (record === undefined) {
-      await purgeDeleted(cache, { id, application_ids: pending.application_ids });
+      await addTombstones(cache.dir, [id]);
+      await purgeDeleted(cache, { id, application_ids: pending.application_ids }, changes);
       await appendPrivacyLog(cache.dir, entry("deleted", "purged"));
       ctx.err(`erase: candidate ${id}, deleted by an interrupted run, purged from the cache\n`);
-    } else if (pending.mode === "anonymize" && !carriesEmailHash(record, pending.email_sha256)) {
-      const report = await replaceAnonymized(cache, record, new Date(ctx.clock.now()));
-      await appendPrivacyLog(
-        cache.dir,
-        entry("anonymized", report.replaced ? "replaced" : "purged"),
-      );
+    } else if (pending.mode === "anonymize" && !carriesDigest(record, pending, key)) {
+      await addTombstones(cache.dir, [id]);
+      const report = await replaceAnonymized(cache, record, new Date(ctx.clock.now()), changes);
+      await appendPrivacyLog(cache.dir, {
+        ...entry("anonymized", report.replaced ? "replaced" : "purged"),
+        ...(pending.anonymize_fields ? { anonymized_fields: pending.anonymize_fields } : {}),
+      });
       ctx.err(`erase: candidate ${id}, anonymized by an interrupted run, replaced in the cache\n`);
     } else {
       ctx.err(`erase: an interrupted run had not erased candidate ${id}; nothing to finish\n`);

@@ -4,21 +4,23 @@
  * cleared once the cache is purged or replaced and the privacy log written, so a run killed in
  * between leaves it for the next `erase` to finish: otherwise the person, now gone upstream, would
  * stay in the cache with no address left to find them by. Like the privacy log it holds ids and the
- * address's SHA-256, never the address or a name.
+ * address's keyed hash (older files: its SHA-256), never the address or a name.
  */
 import { join } from "node:path";
-import { PENDING_ERASURES_FILE, writeFileAtomic } from "../cache/mod.ts";
+import { PENDING_ERASURES_FILE, readTextNoFollow, writeFileAtomic } from "../cache/mod.ts";
 import { RunError } from "../errors.ts";
 import { removeIfPresent } from "../files.ts";
 import { isPositiveId } from "../ids.ts";
+import type { AddressDigest } from "./email.ts";
 
-export interface PendingErasure {
+export interface PendingErasure extends AddressDigest {
   candidate_id: number;
   mode: "delete" | "anonymize";
   /** The candidate's applications when the request was sent (their cached records go too). */
   application_ids: number[];
   on_behalf_of: number;
-  email_sha256: string;
+  /** Fields to anonymize upstream too (Harvest's anonymize endpoint), when asked for. */
+  anonymize_fields?: string[];
   /** When the request was about to be sent (UTC ISO-8601). */
   since: string;
 }
@@ -30,7 +32,11 @@ function isPendingErasure(value: unknown): value is PendingErasure {
   return v !== null && typeof v === "object" && isPositiveId(v.candidate_id) &&
     (v.mode === "delete" || v.mode === "anonymize") && Array.isArray(v.application_ids) &&
     v.application_ids.every((id) => isPositiveId(id)) &&
-    Number.isSafeInteger(v.on_behalf_of) && typeof v.email_sha256 === "string" &&
+    Number.isSafeInteger(v.on_behalf_of) &&
+    (typeof v.email_hmac === "string" || typeof v.email_sha256 === "string") &&
+    (v.anonymize_fields === undefined ||
+      (Array.isArray(v.anonymize_fields) &&
+        v.anonymize_fields.every((f) => typeof f === "string"))) &&
     typeof v.since === "string";
 }
 
@@ -38,7 +44,7 @@ function isPendingErasure(value: unknown): value is PendingErasure {
 export async function readPending(cacheDir: string): Promise<PendingErasure[]> {
   let text: string;
   try {
-    text = await Deno.readTextFile(pathOf(cacheDir));
+    text = await readTextNoFollow(pathOf(cacheDir));
   } catch (error) {
     if (error instanceof Deno.errors.NotFound) return [];
     throw error;

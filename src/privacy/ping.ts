@@ -1,15 +1,41 @@
 /**
- * The connection test: the cheapest read (`GET /users?per_page=1`, the "List Users" base scope),
- * then whether the key may list candidates (`GET /candidates?per_page=1`), which access and
- * erase need. Write scopes cannot be tested without writing.
+ * The connection test: which commands this key can run. Each endpoint a command needs is probed
+ * with the cheapest read (`GET <list>?per_page=1`; the per-candidate reads with the first
+ * candidate the list returned); nothing is written, so the write endpoints erase needs are
+ * reported as not verifiable. Permission names are Dev Center's on v1 ("Get: List Candidates")
+ * and scopes on v3 (`harvest:candidates:list`).
  */
+import {
+  type ApiVersion,
+  availableIn,
+  ENTITIES,
+  ENTITY_NAMES,
+  type EntityName,
+  entityPath,
+} from "../entities.ts";
 import type { HarvestClient } from "../harvest/mod.ts";
 
-export interface ScopeCheck {
-  scope: string;
+export type EndpointResult = "ok" | "denied" | "not verifiable without writing" | "not checked";
+
+export interface EndpointCheck {
+  /** The Dev Center permission (v1) or scope (v3) the endpoint needs. */
+  permission: string;
+  /** What was sent, e.g. "GET /users?per_page=1", or the write it stands for. */
   request: string;
-  status: number;
-  ok: boolean;
+  result: EndpointResult;
+  /** The answer's status, when a request was sent. */
+  status?: number;
+}
+
+export type CommandVerdict = "yes" | "no" | "not verifiable" | "unknown";
+
+export interface CommandCheck {
+  command: string;
+  can: CommandVerdict;
+  /** The permissions (v1) or scopes (v3) it needs. */
+  needs: string[];
+  /** Why not "yes": the permissions refused, not checked, or not verifiable. */
+  detail?: string;
 }
 
 export interface PingReport {
@@ -19,7 +45,137 @@ export interface PingReport {
   /** Why not usable, one line. */
   reason?: string;
   rateLimit?: { limit: number | null; remaining: number | null; windowSeconds: number };
-  checks: ScopeCheck[];
+  endpoints: EndpointCheck[];
+  commands: CommandCheck[];
+}
+
+type Key =
+  | EntityName
+  | "activity"
+  | "attachments"
+  | "delete"
+  | "edit"
+  | "anonymize";
+
+interface Probe {
+  key: Key;
+  permission: string;
+  /** The read sent; writes have none. */
+  path?: string;
+  /** The read needs a candidate id (taken from the candidates probe). */
+  perCandidate?: (id: number) => { path: string; params: Record<string, string> };
+  /** A write, shown as this request. */
+  write?: string;
+}
+
+/** "prospect pool" → "Prospect Pools", as the v1 reference's section titles spell lists. */
+function listTitle(noun: string): string {
+  const plural = noun.endsWith("s") ? noun : `${noun}s`;
+  return plural.replace(/\b[a-z]/g, (letter) => letter.toUpperCase());
+}
+
+/**
+ * The permission of an entity's list endpoint: on v1 its Dev Center name, the reference's
+ * section title ("Get: List Candidate Tags" for /tags/candidate); on v3 the scope of its path's
+ * resource (`harvest:candidate_tags:list`).
+ */
+export function listPermission(version: ApiVersion, name: EntityName): string {
+  const entity = ENTITIES[name];
+  if (version === "v3") return `harvest:${entity.paths.v3!.split("/")[1]}:list`;
+  return `Get: List ${listTitle(entity.noun)}`;
+}
+
+/** What to probe on this API version, in the order it is shown. */
+function probesFor(client: HarvestClient): Probe[] {
+  const d = client.dialect;
+  const v = d.version;
+  const probes: Probe[] = [{
+    key: "users",
+    permission: listPermission(v, "users"),
+    path: "/users",
+  }];
+  // Candidates second: the per-candidate reads take their id from its answer.
+  const others = ENTITY_NAMES.filter((n) => n !== "candidates" && n !== "users");
+  for (const name of ["candidates", ...others] as const) {
+    if (!availableIn(ENTITIES[name], v)) continue;
+    probes.push({
+      key: name,
+      permission: listPermission(v, name),
+      path: entityPath(ENTITIES[name], d),
+    });
+  }
+  const batch = d.candidateBatch;
+  if (batch) {
+    const byCandidate = (path: string) => (id: number) => ({
+      path,
+      params: { [batch.idsParam]: String(id), per_page: "1" },
+    });
+    probes.push(
+      {
+        key: "activity",
+        permission: "harvest:notes:list",
+        perCandidate: byCandidate(batch.notesPath),
+      },
+      {
+        key: "attachments",
+        permission: "harvest:attachments:list",
+        perCandidate: byCandidate(batch.attachmentsPath),
+      },
+    );
+  } else {
+    probes.push({
+      key: "activity",
+      permission: "Get: Retrieve Activity Feed",
+      perCandidate: (id) => ({ path: `/candidates/${id}/activity_feed`, params: {} }),
+    });
+  }
+  const w = d.candidateWrites;
+  const scope = (action: string, v1: string) => v === "v3" ? `harvest:candidates:${action}` : v1;
+  if (w.deletePath) {
+    probes.push({
+      key: "delete",
+      permission: scope("destroy", "Delete: Delete Candidate"),
+      write: "DELETE /candidates/{id}",
+    });
+  }
+  if (w.editPath) {
+    probes.push({
+      key: "edit",
+      permission: scope("update", "Patch: Edit Candidate"),
+      write: "PATCH /candidates/{id}",
+    });
+  }
+  if (w.anonymize) {
+    probes.push({
+      key: "anonymize",
+      permission: scope("anonymize", "Put: Anonymize Candidate"),
+      write: `${w.anonymize.method} /candidates/{id}/anonymize`,
+    });
+  }
+  return probes;
+}
+
+/** The commands, each with the probes it needs (only those this version has). */
+function commandsFor(client: HarvestClient, have: Set<Key>): [string, Key[]][] {
+  const v3 = client.dialect.candidateBatch !== undefined;
+  const entities = ENTITY_NAMES.filter((n) => have.has(n));
+  const attachments: Key[] = v3 ? ["attachments"] : ["candidates"];
+  const access: Key[] = v3 ? ["candidates", "applications"] : ["candidates"];
+  const rows: [string, Key[]][] = entities.map((name) => [name, [name]]);
+  // A default sync reports the optional lists it may not read as unavailable and carries on.
+  const core = entities.filter((name) => !ENTITIES[name].optional);
+  rows.push(
+    ["activity_feeds", ["activity"]],
+    ["attachments", attachments],
+    ["sync", [...core, "activity", ...(v3 ? ["attachments" as const] : [])]],
+    ["access", access],
+    ["access --include-activity", [...access, "activity"]],
+    ["access --include-attachments", v3 ? [...access, "attachments"] : access],
+    ["erase --mode delete", ["users", "candidates", "delete"]],
+    ["erase --mode anonymize", ["users", "candidates", "edit"]],
+    ["erase --anonymize-fields", ["users", "candidates", "edit", "anonymize"]],
+  );
+  return rows.filter(([, needs]) => needs.every((key) => have.has(key)));
 }
 
 function headerNumber(headers: Headers, name: string): number | null {
@@ -27,56 +183,132 @@ function headerNumber(headers: Headers, name: string): number | null {
   return value !== null && /^\d+$/.test(value.trim()) ? Number(value) : null;
 }
 
+function firstCandidateId(body: unknown): number | undefined {
+  const id = Array.isArray(body) ? body[0]?.id : undefined;
+  return Number.isSafeInteger(id) && id > 0 ? id : undefined;
+}
+
+function verdict(needs: EndpointCheck[]): Pick<CommandCheck, "can" | "detail"> {
+  const names = (result: EndpointResult) =>
+    needs.filter((e) => e.result === result).map((e) => e.permission);
+  const denied = names("denied");
+  if (denied.length) return { can: "no", detail: `refused: ${denied.join(", ")}` };
+  const unchecked = names("not checked");
+  if (unchecked.length) return { can: "unknown", detail: `not checked: ${unchecked.join(", ")}` };
+  const writes = names("not verifiable without writing");
+  if (writes.length) {
+    return {
+      can: "not verifiable",
+      detail: `reads ok; ${writes.join(", ")} cannot be tested without writing`,
+    };
+  }
+  return { can: "yes" };
+}
+
 export async function ping(client: HarvestClient): Promise<PingReport> {
+  const version = client.dialect.version;
   const report: PingReport = {
-    api: client.dialect.version,
+    api: version,
     baseUrl: client.baseUrl,
     usable: false,
-    checks: [],
+    endpoints: [],
+    commands: [],
   };
-  const users = await client.request("GET", "/users", {
-    params: { per_page: "1" },
-    allowStatus: [401, 403],
-  });
-  report.checks.push({
-    scope: "Get: List Users",
-    request: "GET /users?per_page=1",
-    status: users.status,
-    ok: users.status < 300,
-  });
-  report.rateLimit = {
-    limit: headerNumber(users.headers, "x-ratelimit-limit"),
-    remaining: headerNumber(users.headers, "x-ratelimit-remaining"),
-    windowSeconds: client.dialect.windowMs / 1000,
-  };
-  if (users.status === 401) {
-    report.reason =
-      `Greenhouse rejected the credentials (401): check ${client.dialect.credentials}`;
-    return report;
+  const byKey = new Map<Key, EndpointCheck>();
+  let candidateId: number | undefined;
+  /** Lists sharing an endpoint (v3 degrees, schools, disciplines) are asked once. */
+  const byPath = new Map<string, EndpointCheck>();
+  for (const probe of probesFor(client)) {
+    const asked = probe.path === undefined ? undefined : byPath.get(probe.path);
+    if (asked) {
+      byKey.set(probe.key, asked);
+      continue;
+    }
+    let check: EndpointCheck;
+    if (probe.write) {
+      check = {
+        permission: probe.permission,
+        request: probe.write,
+        result: "not verifiable without writing",
+      };
+    } else {
+      const target = probe.perCandidate
+        ? candidateId === undefined ? undefined : probe.perCandidate(candidateId)
+        : { path: probe.path!, params: { per_page: "1" } };
+      if (target === undefined) {
+        const request = probe.perCandidate!(0).path.replace(/\/0\//, "/{id}/");
+        check = { permission: probe.permission, request: `GET ${request}`, result: "not checked" };
+      } else {
+        const query = new URLSearchParams(target.params).toString();
+        const response = await client.request("GET", target.path, {
+          params: target.params,
+          allowStatus: [401, 403, 404],
+        });
+        check = {
+          permission: probe.permission,
+          request: `GET ${target.path}${query ? "?" + query : ""}`,
+          status: response.status,
+          result: response.status < 300 ? "ok" : "denied",
+        };
+        if (report.rateLimit === undefined) {
+          report.rateLimit = {
+            limit: headerNumber(response.headers, "x-ratelimit-limit"),
+            remaining: headerNumber(response.headers, "x-ratelimit-remaining"),
+            windowSeconds: client.dialect.windowMs / 1000,
+          };
+        }
+        if (response.status === 401) {
+          report.endpoints.push(check);
+          report.reason =
+            `Greenhouse rejected the credentials (401): check ${client.dialect.credentials}`;
+          return report;
+        }
+        if (probe.key === "candidates" && response.status < 300) {
+          candidateId = firstCandidateId(response.body);
+        }
+      }
+    }
+    report.endpoints.push(check);
+    byKey.set(probe.key, check);
+    if (probe.path !== undefined) byPath.set(probe.path, check);
   }
-  if (users.status === 403) {
-    report.reason = 'the key lacks the "Get: List Users" scope (403 on GET /users): grant it ' +
-      "under Configure › Dev Center › API Credential Management";
-    return report;
+  for (const [command, keys] of commandsFor(client, new Set(byKey.keys()))) {
+    const needs = keys.map((key) => byKey.get(key)!);
+    const check: CommandCheck = {
+      command,
+      needs: needs.map((e) => e.permission),
+      ...verdict(needs),
+    };
+    if (command === "sync" && check.can === "yes") {
+      const skipped = ENTITY_NAMES.filter((name) => ENTITIES[name].optional)
+        .map((name) => byKey.get(name))
+        .filter((e) => e?.result === "denied").map((e) => e!.permission);
+      const unique = [...new Set(skipped)];
+      if (unique.length) check.detail = `skips the lists refused: ${unique.join(", ")}`;
+    }
+    report.commands.push(check);
   }
-  const candidates = await client.request("GET", "/candidates", {
-    params: { per_page: "1" },
-    allowStatus: [401, 403],
-  });
-  report.checks.push({
-    scope: "Get: List Candidates",
-    request: "GET /candidates?per_page=1",
-    status: candidates.status,
-    ok: candidates.status < 300,
-  });
-  if (candidates.status >= 300) {
-    report.reason = `the key lacks the "Get: List Candidates" scope (${candidates.status} on ` +
-      "GET /candidates), which access and erase need: grant it under Configure › Dev Center › " +
-      "API Credential Management";
-    return report;
+  for (const key of ["users", "candidates"] as const) {
+    const check = byKey.get(key)!;
+    if (check.result !== "ok") {
+      report.reason =
+        `the key lacks the "${check.permission}" ${
+          version === "v3" ? "scope" : "permission"
+        } (${check.status} on ${check.request.split("?")[0]}), which access and erase need: ` +
+        "grant it under Configure › Dev Center › API Credential Management";
+      return report;
+    }
   }
   report.usable = true;
   return report;
+}
+
+/** Columns padded to their widest cell, two spaces apart. */
+function table(rows: string[][]): string[] {
+  const widths = rows[0].map((_, i) => Math.max(...rows.map((row) => row[i].length)));
+  return rows.map((row) =>
+    row.map((cell, i) => i === row.length - 1 ? cell : cell.padEnd(widths[i])).join("  ")
+  );
 }
 
 export function formatPing(report: PingReport): string {
@@ -88,17 +320,28 @@ export function formatPing(report: PingReport): string {
         (rate.remaining !== null ? ` (${rate.remaining} left in this window)` : ""),
     );
   } else lines.push("Rate limit: not reported by the server");
-  for (const check of report.checks) {
+  const kind = report.api === "v3" ? "Scope" : "Permission";
+  lines.push(
+    "",
+    ...table([
+      ["Endpoint", kind, "Result"],
+      ...report.endpoints.map((e) => [
+        e.request,
+        e.permission,
+        e.result + (e.status !== undefined && e.result !== "ok" ? ` (${e.status})` : ""),
+      ]),
+    ]),
+  );
+  if (report.commands.length > 0) {
     lines.push(
-      `${check.ok ? "ok    " : "DENIED"} ${check.scope} (${check.request} → ${check.status})`,
+      "",
+      ...table([
+        ["Command", "Can run", "Why"],
+        ...report.commands.map((c) => [c.command, c.can, c.detail ?? ""]),
+      ]).map((line) => line.trimEnd()),
     );
   }
-  if (report.usable) {
-    lines.push(
-      "Not checked: the write scopes erase needs (Delete: Delete Candidate, Patch: Edit " +
-        "Candidate) cannot be tested without writing; erase reports a 403 naming them.",
-    );
-    lines.push("ping: the key is usable");
-  } else lines.push(`ping: not usable: ${report.reason}`);
+  lines.push("");
+  lines.push(report.usable ? "ping: the key is usable" : `ping: not usable: ${report.reason}`);
   return lines.join("\n") + "\n";
 }

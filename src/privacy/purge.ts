@@ -13,6 +13,7 @@ import {
   type Cache,
   candidateAttachmentsDir,
   CANDIDATES_FOLDER,
+  type ChangeLog,
   type EntityFolder,
   removeTempFolders,
   tempPathFor,
@@ -40,11 +41,13 @@ async function removeRecords(
   folder: EntityFolder | undefined,
   ids: number[],
   report: PurgeReport,
+  changes?: { log: ChangeLog | undefined; entity: EntityName },
 ): Promise<void> {
   if (!folder) return;
   const present: number[] = [];
   for (const id of ids) if (await folder.has(id)) present.push(id);
   if (present.length === 0) return;
+  await changes?.log?.record(changes.entity, "removed", present);
   await folder.remove(present);
   report.removed[folder.dir.split(/[\\/]/).pop()!] = present.length;
 }
@@ -88,9 +91,15 @@ async function removeFeed(cache: Cache, candidateId: number, report: PurgeReport
 
 /**
  * After `DELETE /candidates/{id}`: the candidate and everything cached about them, including the
- * records the entity table marks as theirs or their applications' (`erasure`).
+ * records the entity table marks as theirs or their applications' (`erasure`). Removed records
+ * of entities are recorded in `changes` (the run's manifest) first.
  */
-export async function purgeDeleted(cache: Cache, candidate: ApiRecord): Promise<PurgeReport> {
+export async function purgeDeleted(
+  cache: Cache,
+  candidate: ApiRecord,
+  changes?: ChangeLog,
+): Promise<PurgeReport> {
+  const log = (entity: EntityName) => ({ log: changes, entity });
   const id: number = candidate.id;
   const report: PurgeReport = { removed: {}, attachmentsRemoved: false, replaced: false };
   await sweepTempFolders(cache);
@@ -112,15 +121,17 @@ export async function purgeDeleted(cache: Cache, candidate: ApiRecord): Promise<
     if (!erasure) continue;
     const folder = await entityFolder(cache, name);
     const owned = (moniker: string) => owners[erasure].has(moniker.split("/", 1)[0]);
-    await removeRecords(folder, await idsByMoniker(folder, owned), report);
+    await removeRecords(folder, await idsByMoniker(folder, owned), report, log(name));
   }
-  await removeRecords(applications, [...applicationIds], report);
+  await removeRecords(applications, [...applicationIds], report, log("applications"));
   const offers = await entityFolder(cache, "offers");
-  await removeRecords(offers, await idsByMoniker(offers, (m) => m.startsWith(prefix)), report);
+  const offerIds = await idsByMoniker(offers, (m) => m.startsWith(prefix));
+  await removeRecords(offers, offerIds, report, log("offers"));
   const scorecards = await entityFolder(cache, "scorecards");
-  await removeRecords(scorecards, await idsByMoniker(scorecards, (m) => m === String(id)), report);
+  const scorecardIds = await idsByMoniker(scorecards, (m) => m === String(id));
+  await removeRecords(scorecards, scorecardIds, report, log("scorecards"));
   // The candidate's own record last: until then a re-run can still see what to purge.
-  await removeRecords(await entityFolder(cache, "candidates"), [id], report);
+  await removeRecords(await entityFolder(cache, "candidates"), [id], report, log("candidates"));
   return report;
 }
 
@@ -129,6 +140,7 @@ export async function replaceAnonymized(
   cache: Cache,
   anonymized: ApiRecord,
   at: Date,
+  changes?: ChangeLog,
 ): Promise<PurgeReport> {
   const id: number = anonymized.id;
   const report: PurgeReport = { removed: {}, attachmentsRemoved: false, replaced: false };
@@ -137,6 +149,7 @@ export async function replaceAnonymized(
   await removeFeed(cache, id, report);
   const candidates = await entityFolder(cache, "candidates");
   if (candidates && await candidates.has(id)) {
+    await changes?.record("candidates", "changed", [id]);
     await candidates.writeRecords([anonymized], at);
     await candidates.commit();
     report.replaced = true;

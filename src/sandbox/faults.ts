@@ -35,6 +35,30 @@ export interface Faults {
    * hangs): for tests that kill a client between a write and what it does next.
    */
   stallAnswer?: FaultTrigger & { ms: number };
+  /**
+   * A hostile server: replace a 2xx body with one that never ends ("endless", `[` then spaces
+   * forever, no Content-Length) or with a gzip bomb ("gzip": a small gzip stream that decodes to
+   * `decodedBytes`, default 1 GiB, of JSON whitespace).
+   */
+  hugeBody?: FaultTrigger & { mode?: "endless" | "gzip"; decodedBytes?: number };
+  /**
+   * A hostile server: answer `status` (default 422) with a text body that echoes the request's
+   * credentials (and the v3 client secret) in several spellings, the first starting at character
+   * `offset` (default 190) so that it straddles a 200-character cut.
+   */
+  echoCredentials?: FaultTrigger & { status?: number; offset?: number };
+  /**
+   * A hostile server: a 2xx answer says the key's requests are used up (`X-RateLimit-Remaining:
+   * 0`) until `resetSeconds` from now (default an hour).
+   */
+  exhaustedRateLimit?: FaultTrigger & { resetSeconds?: number };
+  /**
+   * A hostile server (v1 lists): every page links to a next page, forever, each serving the first
+   * page's records again, while `rel="last"` keeps the real count.
+   */
+  endlessPages?: FaultTrigger;
+  /** A file download answers 302 to `location` (scope "files"). */
+  fileRedirect?: FaultTrigger & { location: string };
   /** Added to every response (api and files), for benchmarks. */
   latencyMs?: number;
   /** Pause between the 64 KB chunks of a file download (a slow file host, for kill tests). */

@@ -38,6 +38,7 @@ export type { RequestLogEntry } from "./server.ts";
 export { HOSTILE_FILENAMES, LIST_ENTITIES, Tenant } from "./tenant.ts";
 export type { HostileKind, SandboxEntity } from "./tenant.ts";
 export { ANONYMIZE_FIELDS, AWKWARD_NAMES } from "./vocab.ts";
+export { v1Permission, v3Scope } from "./permissions.ts";
 export { CURSOR_WITH_PARAMS, V3Api } from "./v3.ts";
 export { toV3 } from "./v3_shape.ts";
 export { MINTED_LIFETIME_MS, v3Attachments, v3Notes } from "./v3_candidate_data.ts";
@@ -73,13 +74,27 @@ export interface SandboxOptions {
   hugeAttachmentBytes?: number;
   /** Endpoint prefixes this key may not use, e.g. ["/candidates"] → 403. */
   deniedPaths?: string[];
+  /**
+   * v1: exactly the endpoints the key is granted, by their Dev Center names ("Get: List Users",
+   * "Delete: Delete Candidate", …; see permissions.ts); others answer 403. Default: all.
+   */
+  permissions?: string[];
+  /** v3: exactly the scopes tokens carry ("harvest:candidates:list", …); others 403. Default: all. */
+  v3Scopes?: string[];
   /** Initial faults (also mutable later through sandbox.faults). */
   faults?: Faults;
-  /** v3 OAuth client credentials; defaults "sandbox-client-id" / "sandbox-client-secret". */
+  /**
+   * v3 OAuth client credentials; defaults "sandbox-client-id-1" / "sandbox-client-secret". A
+   * client id without its `-<n>` suffix is refused with 400, as Greenhouse does.
+   */
   clientId?: string;
   clientSecret?: string;
   /** v3 access-token life; default 1 h. */
   tokenLifetimeMs?: number;
+  /** How the token answer states the life: "expires_at" (RFC 3339, default) or "expires_in". */
+  tokenExpiry?: "expires_at" | "expires_in";
+  /** v3 token requests per 60 s window (their own window); default 0 = unlimited (Greenhouse publishes no figure). */
+  tokenRateLimit?: number;
   /** v3 requests per 30 s window; default 75 (the value reported for real tenants); 0 = unlimited. */
   v3RateLimit?: number;
   /** v3 window; default 30_000. */
@@ -138,12 +153,14 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
     clock,
   });
   const log: RequestLogEntry[] = [];
-  const clientId = opts.clientId ?? "sandbox-client-id";
+  const clientId = opts.clientId ?? "sandbox-client-id-1";
   const clientSecret = opts.clientSecret ?? "sandbox-client-secret";
   const v3 = new V3Api({
     clientId,
     clientSecret,
     tokenLifetimeMs: opts.tokenLifetimeMs ?? 3_600_000,
+    tokenExpiry: opts.tokenExpiry ?? "expires_at",
+    tokenRateLimit: opts.tokenRateLimit ?? 0,
     clock,
   }, tenant);
   const sandbox = {} as Sandbox;
@@ -154,6 +171,8 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
     rateLimit: opts.rateLimit ?? 50,
     windowMs: opts.windowMs ?? 10_000,
     deniedPaths: opts.deniedPaths ?? [],
+    permissions: opts.permissions,
+    v3Scopes: opts.v3Scopes,
     omitRateLimitHeadersOn429: opts.omitRateLimitHeadersOn429 ?? false,
     faults: () => sandbox.faults,
     log,

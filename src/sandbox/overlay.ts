@@ -17,11 +17,31 @@ export interface Overlay {
   touches: number[];
   /** The activity id of each touch. */
   touchIds: number[];
+  /** Notes and e-mails added to the candidate (Tenant.addNote), oldest first. */
+  notes: AddedNote[];
+  /** The note last edited (Tenant.editNote) and when, if one was. */
+  editedNote?: { id: number; at: number };
+  /** Files added to the candidate, by touches and Tenant.addAttachment, oldest first. */
+  files: AddedFile[];
   cleared: Set<ClearableChildren>;
 }
 
+export interface AddedNote {
+  id: number;
+  at: number;
+  kind: "note" | "email";
+}
+
+/** A file a write added: a touch's new résumé version, or an added portfolio. */
+export interface AddedFile {
+  at: number;
+  kind: "resume" | "portfolio";
+  /** Counts the files of this kind the candidate was given, from 1. */
+  n: number;
+}
+
 export function emptyOverlay(): Overlay {
-  return { fields: {}, touches: [], touchIds: [], cleared: new Set() };
+  return { fields: {}, touches: [], touchIds: [], notes: [], files: [], cleared: new Set() };
 }
 
 /** Candidate fields each anonymize field name clears, and to what. */

@@ -12,6 +12,7 @@ import { routeCatalogV1, routeCatalogV3 } from "./catalog_routes.ts";
 import { type Faults, FaultState } from "./faults.ts";
 import { decodeToken, fileStream, s3Error } from "./files.ts";
 import { FixedWindowLimiter, type RateDecision } from "./ratelimit.ts";
+import { granted, v1Permission, v3Scope } from "./permissions.ts";
 import { json, JSON_TYPE, notFound, type Reply } from "./reply.ts";
 import type { Tenant } from "./tenant.ts";
 import { routeV1 } from "./v1.ts";
@@ -39,6 +40,10 @@ export interface ServerConfig {
   rateLimit: number;
   windowMs: number;
   deniedPaths: string[];
+  /** v1: the endpoints the key is granted ("Get: List Candidates", …); undefined = all. */
+  permissions?: readonly string[];
+  /** v3: the scopes every token carries ("harvest:candidates:list", …); undefined = all. */
+  v3Scopes?: readonly string[];
   omitRateLimitHeadersOn429: boolean;
   faults: () => Faults;
   log: RequestLogEntry[];
@@ -126,6 +131,20 @@ export class SandboxServer {
   #respond(reply: Reply, faults: Faults, scope: "api" | "files", method: string): Response {
     const st = this.faultState;
     const ok = reply.status >= 200 && reply.status < 300 && reply.body !== null;
+    if (ok && st.fires(faults.hugeBody, scope, method)) {
+      const headers = Object.fromEntries(
+        Object.entries(reply.headers ?? {}).filter(([k]) => k.toLowerCase() !== "content-length"),
+      );
+      if (faults.hugeBody?.mode === "gzip") {
+        const decoded = whitespaceJson(faults.hugeBody.decodedBytes ?? 1024 ** 3);
+        const gzip = new CompressionStream("gzip") as unknown as TransformStream<Uint8Array>;
+        return new Response(decoded.pipeThrough(gzip), {
+          status: reply.status,
+          headers: { ...headers, "Content-Encoding": "gzip" },
+        });
+      }
+      return new Response(whitespaceJson(Infinity), { status: reply.status, headers });
+    }
     if (ok && st.fires(faults.reset, scope, method)) {
       return new Response(cutStream(reply.body!, faults.reset?.afterBytes, "error"), {
         status: reply.status,
@@ -169,6 +188,9 @@ export class SandboxServer {
         "InternalError",
         "We encountered an internal error.",
       );
+    }
+    if (faults.fileRedirect && st.fires(faults.fileRedirect, "files")) {
+      return { status: 302, body: null, headers: { Location: faults.fileRedirect.location } };
     }
     const rest = url.pathname.slice("/files/".length);
     if (rest.startsWith("m/")) return this.#mint(url, rest.slice(2));
@@ -252,6 +274,17 @@ export class SandboxServer {
     return { "X-Ratelimit-Limit": String(d.limit), "X-Ratelimit-Remaining": String(d.remaining) };
   }
 
+  /** The 403 for an endpoint outside the credential's permissions (see permissions.ts). */
+  #refused(version: ApiVersion, method: string, path: string): Reply | undefined {
+    if (version === "v3") {
+      const scope = v3Scope(method, path);
+      if (granted(this.config.v3Scopes, scope)) return undefined;
+      return json(403, { errors: [`Missing required scope: ${scope}.`] });
+    }
+    if (granted(this.config.permissions, v1Permission(method, path))) return undefined;
+    return json(403, { message: "This API key does not have permission to access this endpoint." });
+  }
+
   async #api(
     req: Request,
     url: URL,
@@ -297,7 +330,23 @@ export class SandboxServer {
       });
     }
     const rate = this.#rateHeaders(d, false, version);
+    if (faults.exhaustedRateLimit && st.fires(faults.exhaustedRateLimit, "api", method)) {
+      const seconds = faults.exhaustedRateLimit.resetSeconds ?? 3600;
+      delete rate["X-Ratelimit-Remaining"];
+      rate["X-RateLimit-Remaining"] = "0";
+      rate["X-RateLimit-Reset"] = String(Math.ceil(now / 1000) + seconds);
+    }
     const withRate = (r: Reply): Reply => ({ ...r, headers: { ...r.headers, ...rate } });
+    if (faults.echoCredentials && st.fires(faults.echoCredentials, "api", method)) {
+      const f = faults.echoCredentials;
+      const body = "x".repeat(f.offset ?? 190) + " " +
+        echoedCredentials(req, cfg.v3.auth.config.clientSecret).join(" ");
+      return withRate({
+        status: f.status ?? 422,
+        body,
+        headers: { "Content-Type": "text/plain" },
+      });
+    }
     if (st.fires(faults.rate429, "api", method)) {
       const f = faults.rate429!;
       const secs = f.seconds ?? 1;
@@ -312,6 +361,8 @@ export class SandboxServer {
       return json(429, { message: "Rate limit exceeded" }, h);
     }
     const rel = url.pathname.slice("/v1".length);
+    const refused = this.#refused(version, method, rel);
+    if (refused) return withRate(refused);
     if (cfg.deniedPaths.some((p) => rel === p || rel.startsWith(p.endsWith("/") ? p : p + "/"))) {
       return withRate(
         json(403, { message: "This API key does not have permission to access this endpoint." }),
@@ -336,6 +387,9 @@ export class SandboxServer {
       if (sub !== undefined) entry.sub = sub;
       return withRate(cfg.v3.route(method, url, sub, bodyText));
     }
+    if (faults.endlessPages && st.fires(faults.endlessPages, "api", method)) {
+      return withRate(endlessPage(routeV1, cfg.tenant, url, req.headers));
+    }
     return withRate(routeV1(cfg.tenant, method, url, req.headers, bodyText));
   }
 }
@@ -353,6 +407,60 @@ function slowed(body: ReadableStream<Uint8Array>, ms: number): ReadableStream<Ui
     },
     cancel: () => reader.cancel(),
   }, { highWaterMark: 0 });
+}
+
+/** `[` and then JSON whitespace, `bytes` in all (endless for Infinity), 64 KB a chunk. */
+function whitespaceJson(bytes: number): ReadableStream<Uint8Array> {
+  const chunk = new Uint8Array(65_536).fill(0x20);
+  let sent = 0;
+  return new ReadableStream<Uint8Array>({
+    pull(controller) {
+      if (sent >= bytes) {
+        controller.close();
+        return;
+      }
+      const part = chunk.slice(0, Math.min(chunk.length, bytes - sent));
+      if (sent === 0) part[0] = 0x5b; // "["
+      sent += part.length;
+      controller.enqueue(part);
+    },
+  }, { highWaterMark: 0 });
+}
+
+/**
+ * The credentials a request carries, as a hostile server might echo them: the raw secret, the
+ * header value, its base64 without padding, and the header percent-encoded; plus the v3 secret.
+ */
+function echoedCredentials(req: Request, clientSecret: string): string[] {
+  const header = req.headers.get("authorization") ?? "";
+  const [scheme, value = ""] = header.split(" ");
+  const raw = scheme.toLowerCase() === "basic" ? (basicCredentials(req)?.user ?? "") : value;
+  return [raw, header, value.replace(/=+$/, ""), encodeURIComponent(header), clientSecret];
+}
+
+/** The first page of a v1 list again, linking to the page after the one asked for. */
+function endlessPage(
+  route: typeof routeV1,
+  tenant: Tenant,
+  url: URL,
+  headers: Headers,
+): Reply {
+  const asked = Number(url.searchParams.get("page") ?? "1");
+  const first = new URL(url);
+  first.searchParams.set("page", "1");
+  const reply = route(tenant, "GET", first, headers, undefined);
+  const link = reply.headers?.["Link"];
+  if (reply.status !== 200 || !link) return reply;
+  const next = new URL(url);
+  next.searchParams.set("page", String(asked + 1));
+  const last = /<[^>]*>; rel="last"/.exec(link)?.[0];
+  return {
+    ...reply,
+    headers: {
+      ...reply.headers,
+      Link: [`<${next.href}>; rel="next"`, last].filter(Boolean).join(","),
+    },
+  };
 }
 
 function json500(): Response {

@@ -245,9 +245,58 @@ export class Tenant implements TenantView {
     const now = this.#bump(i, rec);
     o.touches.push(now);
     o.touchIds.push(touchId(this.#touchSerial++));
+    o.files.push({ at: now, kind: "resume", n: o.touches.length });
     o.fields.tags = [...(rec.tags as string[]), `Touched ${o.touches.length}`];
     this.#changed();
     return buildCandidate(this, i);
+  }
+
+  /**
+   * A note (or an e-mail) logged on the candidate now. It moves the candidate's and its
+   * applications' last activity but not the candidate's updated_at: in Harvest v3 a new note is
+   * documented to move `last_activity_at` ("the most recent activity ... (notes, emails, stage
+   * changes, etc.)"), not `updated_at`. Returns the note's id.
+   */
+  addNote(id: number, kind: "note" | "email" = "note"): number {
+    const i = this.#requireCandidate(id);
+    const o = this.#overlay(i);
+    const at = this.#activity(i);
+    const noteId = touchId(this.#touchSerial++);
+    o.notes.push({ id: noteId, at, kind });
+    this.#changed();
+    return noteId;
+  }
+
+  /**
+   * Edits the candidate's newest note (its body and, in v3, its updated_at); nothing else moves.
+   * Returns the note's id, or undefined when the candidate has no note.
+   */
+  editNote(id: number): number | undefined {
+    const i = this.#requireCandidate(id);
+    const notes = (buildActivityFeed(this, i).notes ?? []) as ApiRecord[];
+    const newest = notes.reduce<ApiRecord | undefined>(
+      (a, n) => (a === undefined || n.created_at >= a.created_at ? n : a),
+      undefined,
+    );
+    if (!newest) return undefined;
+    const o = this.#overlay(i);
+    const previous = Math.max(Date.parse(newest.created_at), o.editedNote?.at ?? 0);
+    o.editedNote = { id: newest.id, at: Math.max(this.config.clock.now(), previous + 1) };
+    this.#changed();
+    return newest.id;
+  }
+
+  /** A file added to the candidate now: moves the last activity, not updated_at (as addNote). */
+  addAttachment(id: number): void {
+    const i = this.#requireCandidate(id);
+    const o = this.#overlay(i);
+    const at = this.#activity(i);
+    o.files.push({
+      at,
+      kind: "portfolio",
+      n: o.files.filter((f) => f.kind === "portfolio").length + 1,
+    });
+    this.#changed();
   }
 
   /** Delete a candidate; its applications, offers and scorecards disappear. */
@@ -294,6 +343,11 @@ export class Tenant implements TenantView {
 
   overlayOf(i: number): Readonly<Overlay> | undefined {
     return this.#overlays.get(i);
+  }
+
+  /** Slots of the candidates writes changed (those with an overlay). */
+  writtenCandidates(): number[] {
+    return [...this.#overlays.keys()];
   }
 
   candidateUpdated(i: number): number {
@@ -356,6 +410,15 @@ export class Tenant implements TenantView {
     const now = Math.max(this.config.clock.now(), Date.parse(rec.updated_at) + 1);
     o.updatedAt = now;
     if (activity) o.lastActivity = now;
+    return now;
+  }
+
+  /** Moves candidate i's last activity to now (strictly later than before) and returns it. */
+  #activity(i: number): number {
+    const o = this.#overlay(i);
+    const rec = buildCandidate(this, i);
+    const now = Math.max(this.config.clock.now(), Date.parse(rec.last_activity) + 1);
+    o.lastActivity = now;
     return now;
   }
 

@@ -18,10 +18,15 @@ import { fromBase64Url, toBase64Url } from "./base64url.ts";
 import { json, notFound, type Reply } from "./reply.ts";
 import { LIST_ENTITIES, type SandboxEntity, type Tenant } from "./tenant.ts";
 import { V3Auth, type V3AuthConfig } from "./v3_auth.ts";
-import { v3Attachments, v3CandidateWrite, v3Notes } from "./v3_candidate_data.ts";
+import {
+  candidatesInScope,
+  v3Attachments,
+  v3CandidateWrite,
+  v3Notes,
+} from "./v3_candidate_data.ts";
 import { toV3 } from "./v3_shape.ts";
 
-/** Per-candidate v3 lists: `?candidate_ids=` (≤ 50, required in the sandbox), cursor-paginated. */
+/** Per-candidate v3 lists: optional `?candidate_ids=` (≤ 50), cursor-paginated. */
 const CANDIDATE_LISTS: Record<string, (tenant: Tenant, candidateId: number) => ApiRecord[]> = {
   notes: v3Notes,
   attachments: v3Attachments,
@@ -162,15 +167,16 @@ export class V3Api {
     this.auth.revokeTokens();
   }
 
-  /** GET /v3/<entity>[?…]: the list endpoints; DELETE/PATCH /v3/candidates/{id}. */
+  /** GET /v3/<entity>[?…]: the list endpoints; DELETE/PATCH /v3/candidates/{id}[/anonymize]. */
   route(method: string, url: URL, sub?: number, bodyText?: string): Reply {
     const seg = url.pathname.slice("/v3/".length).split("/").filter((s) => s !== "");
     const entity = seg[0] as SandboxEntity;
     if (
-      (method === "DELETE" || method === "PATCH") && seg.length === 2 && entity === "candidates"
+      (method === "DELETE" || method === "PATCH") && (seg.length === 2 || seg.length === 3) &&
+      entity === "candidates"
     ) {
       if (!/^\d{1,16}$/.test(seg[1])) return notFound();
-      return v3CandidateWrite(this.tenant, method, Number(seg[1]), sub, bodyText);
+      return v3CandidateWrite(this.tenant, method, Number(seg[1]), sub, bodyText, seg[2]);
     }
     if (method !== "GET" || seg.length !== 1) return notFound();
     if (Object.hasOwn(CANDIDATE_LISTS, seg[0])) return this.candidateList(seg[0], url);
@@ -195,15 +201,20 @@ export class V3Api {
     const { params, bound: below } = resumed;
     const perPage = perPageOf(params);
     if (typeof perPage === "string") return json(422, { errors: [perPage] });
-    const candText = params.get("candidate_ids");
-    if (candText === null) {
-      return json(422, { errors: ["candidate_ids: required by the sandbox for this endpoint"] });
-    }
-    const list = idList(candText);
-    if (typeof list === "string") return json(422, { errors: [`candidate_ids: ${list}`] });
     const bounds = timeBounds(params);
     if (typeof bounds === "string") return json(422, { errors: [bounds] });
-    const records = [...new Set(list)].flatMap((id) => CANDIDATE_LISTS[name](this.tenant, id))
+    const candText = params.get("candidate_ids");
+    let candidates: number[];
+    if (candText === null) {
+      // No parent filter: every candidate's records (those a time filter can still match).
+      const since = Math.max(bounds.created?.lo ?? -Infinity, bounds.updated?.lo ?? -Infinity);
+      candidates = candidatesInScope(this.tenant, since);
+    } else {
+      const list = idList(candText);
+      if (typeof list === "string") return json(422, { errors: [`candidate_ids: ${list}`] });
+      candidates = [...new Set(list)];
+    }
+    const records = candidates.flatMap((id) => CANDIDATE_LISTS[name](this.tenant, id))
       .filter((r) => below === undefined || r.id < below)
       .filter((r) => inBounds(bounds.created, r.created_at))
       .filter((r) => inBounds(bounds.updated, r.updated_at))

@@ -3,15 +3,31 @@
  * check (https://harvestdocs.greenhouse.io/docs/authentication: HTTP Basic client credentials,
  * form `grant_type=client_credentials` and an optional `sub`, tokens valid 1 h).
  *
- * Sandbox choices where the guide gives no detail:
- * - Token answers `{access_token, token_type: "Bearer", expires_at: <ISO>}`; a bad client gives
- *   401 `{"error":"invalid_client"}`, an unknown `sub` 400 `{"error":"invalid_request"}`.
- * - An expired or unknown bearer token gives 401 `{"errors":["Invalid or expired access token."]}`.
+ * What the endpoint answers:
+ * - `{access_token, token_type: "Bearer", expires_at: <RFC 3339>}` (the form Greenhouse's own PHP
+ *   client reads: github.com/grnhse/greenhouse-tools-php, src/Clients/HarvestAuthClient.php; the
+ *   Airbyte connector parses `expires_at` too), or with `tokenExpiry: "expires_in"` the OAuth 2.0
+ *   form `{…, expires_in: <seconds>}` (RFC 6749 §5.1), which clients must accept as well.
+ * - A client id without its `-<n>` suffix: 400 `{"error":"invalid_request"}`; a wrong id or
+ *   secret: 401 `{"error":"invalid_client"}` (the RFC 6749 §5.2 codes); an unknown `sub`:
+ *   400 `{"error":"invalid_request"}`.
+ * - Token requests are counted in a window of their own, 60 s, separate from the API's 30 s one
+ *   (harvestdocs /docs/api-rate-limiting as quoted in /work's API notes, §3): over the limit,
+ *   429 with Retry-After; every answer carries X-RateLimit-Limit/-Remaining/-Reset like the API.
+ *
+ * Sandbox choices where the guide gives no detail: the bodies above, and an expired or unknown
+ * bearer token gives 401 `{"errors":["Invalid or expired access token."]}`.
  */
 import type { Clock } from "../clock.ts";
 import { basicCredentials, bearerToken } from "./auth_header.ts";
 import { toBase64Url } from "./base64url.ts";
+import { FixedWindowLimiter } from "./ratelimit.ts";
 import { json, type Reply } from "./reply.ts";
+
+/** The token endpoint's own rate window. */
+export const TOKEN_WINDOW_MS = 60_000;
+/** What a client id looks like: it ends in `-<n>`. */
+const CLIENT_ID_SUFFIX = /-\d+$/;
 
 export interface V3AuthConfig {
   clientId: string;
@@ -21,6 +37,10 @@ export interface V3AuthConfig {
   clock: Clock;
   /** Users a token may act as (`sub`). */
   userIds: () => number[];
+  /** Token requests per 60 s window; 0 = unlimited. */
+  tokenRateLimit: number;
+  /** How the answer states the token's life: `expires_at` (RFC 3339) or `expires_in` (seconds). */
+  tokenExpiry: "expires_at" | "expires_in";
 }
 
 interface Issued {
@@ -35,7 +55,15 @@ function randomToken(): string {
 
 export class V3Auth {
   #tokens = new Map<string, Issued>();
-  constructor(readonly config: V3AuthConfig) {}
+  readonly limiter: FixedWindowLimiter;
+  constructor(readonly config: V3AuthConfig) {
+    this.limiter = new FixedWindowLimiter(config.tokenRateLimit, TOKEN_WINDOW_MS, config.clock);
+  }
+
+  /** Every token issued so far (for tests that look for them where they must not be). */
+  issued(): string[] {
+    return [...this.#tokens.keys()];
+  }
 
   /** Every issued token stops working (the next request gets a 401), as after a rotation. */
   revokeTokens(): void {
@@ -48,30 +76,47 @@ export class V3Auth {
     if (req.method.toUpperCase() !== "POST") {
       return json(405, { error: "invalid_request", error_description: "Use POST." });
     }
+    const d = this.limiter.take("token");
+    const rate = {
+      "X-RateLimit-Limit": String(d.limit),
+      "X-RateLimit-Remaining": String(d.remaining),
+      "X-RateLimit-Reset": String(Math.ceil(d.resetMs / 1000)),
+    };
+    const now = this.config.clock.now();
+    if (!d.allowed) {
+      const retry = String(Math.max(1, Math.ceil((d.resetMs - now) / 1000)));
+      return json(429, { error: "rate_limited" }, { ...rate, "Retry-After": retry });
+    }
+    const reply = (status: number, value: unknown) => json(status, value, rate);
     const client = basicCredentials(req);
+    if (client !== undefined && !CLIENT_ID_SUFFIX.test(client.user)) {
+      return reply(400, { error: "invalid_request", error_description: "Malformed client id." });
+    }
     if (client?.user !== this.config.clientId || client.password !== this.config.clientSecret) {
-      return json(401, { error: "invalid_client" });
+      return reply(401, { error: "invalid_client" });
     }
     const form = new URLSearchParams(body);
     if (form.get("grant_type") !== "client_credentials") {
-      return json(400, { error: "unsupported_grant_type" });
+      return reply(400, { error: "unsupported_grant_type" });
     }
     const subText = form.get("sub");
     let sub: number | undefined;
     if (subText !== null) {
       sub = Number(subText);
       if (!/^\d+$/.test(subText) || !this.config.userIds().includes(sub)) {
-        return json(400, { error: "invalid_request", error_description: "Unknown user (sub)." });
+        return reply(400, { error: "invalid_request", error_description: "Unknown user (sub)." });
       }
     }
-    const now = this.config.clock.now();
-    const expiresAt = now + this.config.tokenLifetimeMs;
+    const life = this.config.tokenLifetimeMs;
+    const expiresAt = now + life;
     const token = randomToken();
     this.#tokens.set(token, { expiresAt, sub });
-    return json(200, {
+    return reply(200, {
       access_token: token,
       token_type: "Bearer",
-      expires_at: new Date(expiresAt).toISOString(),
+      ...(this.config.tokenExpiry === "expires_in"
+        ? { expires_in: Math.floor(life / 1000) }
+        : { expires_at: new Date(expiresAt).toISOString() }),
     });
   }
 

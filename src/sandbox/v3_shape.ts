@@ -2,19 +2,57 @@
  * Records in their Harvest v3 shape: the v1 record renamed as the READ Endpoint Migration Guide
  * (https://harvestdocs.greenhouse.io/docs/step-by-step-migration-instructions) maps the fields,
  * with embedded children dropped (v3 serves them from endpoints of their own).
+ *
+ * Field lists follow the v3 list references as the Airbyte connector's v3 manifest records them
+ * (github.com/airbytehq/airbyte, airbyte-integrations/connectors/source-greenhouse/manifest.yaml,
+ * `schemas:`) and MeltanoLabs' tap-greenhouse schemas (github.com/MeltanoLabs/tap-greenhouse,
+ * tap_greenhouse/schemas/*.json):
+ * - jobs: one `department_id`, `office_ids[]`;
+ * - applications: `job_id`, `source_id`, `stage_id`/`stage_name`, `location_address`, status
+ *   `in_process` | `rejected` | `hired` | `converted`; rejection details and prospect details
+ *   are resources of their own (/v3/rejection_details, /v3/prospect_details);
+ * - offers: `sent_on`/`starts_on` (dates), status `Created` | `Accepted` | `Rejected` |
+ *   `Deprecated`;
+ * - scorecards: no `candidate_id` ("application_id: use it to look up the candidate via the
+ *   applications endpoint"), `candidate_rating` one of strong_no, no, yes, strong_yes,
+ *   no_decision; attributes and questions are resources of their own;
+ * - users: `primary_email`, `deactivated`;
+ * - `custom_fields` keyed by the field's name_key, each `{name, type, value}` (v1's
+ *   `keyed_custom_fields`); there is no separate `keyed_custom_fields`.
  */
 import type { ApiRecord } from "../entities.ts";
+import { DAY_MS, iso } from "./dates.ts";
 import type { SandboxEntity } from "./tenant.ts";
 
 /**
- * created_at/updated_at of records that have none in v1 (sources, prospect pools); in v3 every
- * resource has both (https://harvestdocs.greenhouse.io/docs/standardizations).
+ * created_at/updated_at of records that have none in v1 (sources, prospect pools): in v3 every
+ * resource has both (https://harvestdocs.greenhouse.io/docs/standardizations). Spread from this
+ * date by id (a day per id, modulo 1000), so a created_at filter selects some of them.
  */
-const FIXED_TIME = "2014-01-01T00:00:00.000Z";
+const FIXED_T0 = Date.UTC(2014, 0, 1);
+const fixedTime = (id: unknown) => iso(FIXED_T0 + (Number(id) % 1000 || 0) * DAY_MS);
+
 const refId = (ref: ApiRecord | null | undefined): number | null =>
   ref && typeof ref.id === "number" ? ref.id : null;
 const idsOf = (list: ApiRecord[] | null | undefined): number[] =>
   (list ?? []).map((r) => r.id).filter((id): id is number => typeof id === "number");
+
+/** v1 application status → v3 (`active` became `in_process`). */
+const APPLICATION_STATUS: Record<string, string> = { active: "in_process" };
+/** v1 offer status → v3. */
+const OFFER_STATUS: Record<string, string> = {
+  unresolved: "Created",
+  accepted: "Accepted",
+  rejected: "Rejected",
+  deprecated: "Deprecated",
+};
+/** v1 overall_recommendation → v3 candidate_rating. */
+const RATING: Record<string, string> = { definitely_not: "strong_no" };
+
+/** v1 `custom_fields` + `keyed_custom_fields` → v3 `custom_fields` (the keyed form). */
+function customFields(r: ApiRecord): { custom_fields?: unknown } {
+  return "keyed_custom_fields" in r ? { custom_fields: r.keyed_custom_fields } : {};
+}
 
 /** A v1 record in its v3 shape (the guide's renames; embedded children dropped). */
 export function toV3(entity: SandboxEntity, r: ApiRecord): ApiRecord {
@@ -30,9 +68,11 @@ export function toV3(entity: SandboxEntity, r: ApiRecord): ApiRecord {
         employments: _em,
         recruiter: _r,
         coordinator: _c,
+        custom_fields: _cf,
+        keyed_custom_fields: _k,
         ...rest
       } = r;
-      return { ...rest, last_activity_at: last_activity, private: is_private };
+      return { ...rest, ...customFields(r), last_activity_at: last_activity, private: is_private };
     }
     case "applications": {
       const {
@@ -42,53 +82,105 @@ export function toV3(entity: SandboxEntity, r: ApiRecord): ApiRecord {
         credited_to,
         recruiter,
         coordinator,
-        current_stage: _cs,
+        current_stage,
         rejection_reason,
-        prospective_office,
-        prospective_department,
-        prospect_detail,
+        rejection_details: _rd,
+        prospective_office: _po,
+        prospective_department: _pd,
+        prospect_detail: _pdt,
+        location,
+        status,
         attachments: _a,
+        custom_fields: _cf,
+        keyed_custom_fields: _k,
         ...rest
       } = r;
+      const jobIds = idsOf(jobs);
       return {
         ...rest,
+        ...customFields(r),
         created_at: applied_at,
         updated_at: r.last_activity_at,
-        job_id: refId(jobs?.[0]),
+        status: APPLICATION_STATUS[status] ?? status,
+        job_id: jobIds[0] ?? null,
+        prospective_job_ids: r.prospect ? jobIds : [],
         source_id: refId(source),
         referrer_id: refId(credited_to),
         recruiter_id: refId(recruiter),
         coordinator_id: refId(coordinator),
         rejection_reason_id: refId(rejection_reason),
-        prospective_office_id: refId(prospective_office),
-        prospective_department_id: refId(prospective_department),
-        prospect_pool_id: refId(prospect_detail?.prospect_pool),
-        prospect_stage_id: refId(prospect_detail?.prospect_stage),
-        prospect_owner_id: refId(prospect_detail?.prospect_owner),
+        stage_id: refId(current_stage),
+        stage_name: current_stage?.name ?? null,
+        location_address: location?.address ?? null,
       };
     }
     case "jobs": {
-      const { hiring_team: _h, openings: _o, departments, offices, ...rest } = r;
-      return { ...rest, department_ids: idsOf(departments), office_ids: idsOf(offices) };
-    }
-    case "offers": {
-      const { sent_at, starts_at, opening, ...rest } = r;
-      return { ...rest, opening_id: refId(opening), sent_on: sent_at, starts_on: starts_at };
-    }
-    case "scorecards": {
-      const { overall_recommendation, submitted_by, interviewer, interview_step, ...rest } = r;
+      const {
+        hiring_team: _h,
+        openings: _o,
+        departments,
+        offices,
+        custom_fields: _cf,
+        keyed_custom_fields: _k,
+        ...rest
+      } = r;
       return {
         ...rest,
-        candidate_rating: overall_recommendation,
+        ...customFields(r),
+        department_id: idsOf(departments)[0] ?? null,
+        office_ids: idsOf(offices),
+      };
+    }
+    case "offers": {
+      const {
+        sent_at,
+        starts_at,
+        opening,
+        status,
+        custom_fields: _cf,
+        keyed_custom_fields: _k,
+        ...rest
+      } = r;
+      return {
+        ...rest,
+        ...customFields(r),
+        status: OFFER_STATUS[status] ?? status,
+        opening_id: refId(opening),
+        sent_on: sent_at,
+        starts_on: starts_at,
+      };
+    }
+    case "scorecards": {
+      const {
+        candidate_id: _candidate,
+        overall_recommendation,
+        submitted_by,
+        interviewer,
+        interview: _i,
+        interview_step,
+        attributes: _at,
+        ratings: _ra,
+        questions,
+        ...rest
+      } = r;
+      const answer = (q: string) =>
+        (questions as ApiRecord[] | undefined)?.find((x) => x.question === q)?.answer ?? null;
+      return {
+        ...rest,
+        status: "complete",
+        candidate_rating: RATING[overall_recommendation] ?? overall_recommendation,
         submitter_id: refId(submitted_by),
         interviewer_id: refId(interviewer),
-        interview_step_id: refId(interview_step),
+        interview_kit_id: refId(interview_step),
+        notes: answer("Key Take-Aways"),
+        private_notes: answer("Private Notes"),
       };
     }
     case "users": {
-      const { disabled, offices, departments, ...rest } = r;
+      const { disabled, offices, departments, primary_email_address, ...rest } = r;
       return {
         ...rest,
+        primary_email: primary_email_address,
         deactivated: disabled,
         office_ids: idsOf(offices),
         department_ids: idsOf(departments),
@@ -100,11 +192,12 @@ export function toV3(entity: SandboxEntity, r: ApiRecord): ApiRecord {
         ...rest,
         department_ids: [],
         office_ids: [],
-        created_at: FIXED_TIME,
-        updated_at: FIXED_TIME,
+        job_ids: [],
+        created_at: fixedTime(r.id),
+        updated_at: fixedTime(r.id),
       };
     }
     case "sources":
-      return { ...r, created_at: FIXED_TIME, updated_at: FIXED_TIME };
+      return { ...r, created_at: fixedTime(r.id), updated_at: fixedTime(r.id) };
   }
 }

@@ -1,5 +1,6 @@
 /**
- * Validation of candidate writes (PATCH, anonymize). Sandbox choices where the docs are silent:
+ * Validation of candidate writes (PATCH, anonymize; v1 and v3). Sandbox choices where the docs
+ * are silent:
  * - `null` for an array field (phone_numbers, tags, …) is refused with 422, telling to send `[]`.
  * - Unknown type values in contact arrays are refused with 422.
  * - `custom_fields` items must name a known field by `id` or `name_key`; `delete_value: "true"`
@@ -134,6 +135,98 @@ export function validatePatch(
     }
   }
   return errors.length ? { ok: false, errors } : { ok: true, value: out };
+}
+
+/** The fields `PATCH /v3/candidates/{id}` accepts: v1's candidate fields in their v3 names. */
+const V3_PATCH_FIELDS = new Set([
+  "first_name",
+  "last_name",
+  "company",
+  "title",
+  "private",
+  "phone_numbers",
+  "addresses",
+  "email_addresses",
+  "website_addresses",
+  "social_media_addresses",
+  "tags",
+  "custom_fields",
+]);
+
+/**
+ * `PATCH /v3/candidates/{id}`, strictly: the v3 field names only (`private`, not `is_private`;
+ * recruiter and coordinator belong to the application in v3), and custom fields as
+ * `{name_key, value}` with `value: null` to clear one (v1's `delete_value` is refused). Sandbox
+ * reading of the v3 write shape (docs/api-versions.md#writes-on-v3); the rest is v1's validation.
+ */
+export function validateV3Patch(
+  body: unknown,
+  current: ApiRecord,
+  users: ApiRecord[],
+): Validated<Record<string, unknown>> {
+  if (typeof body !== "object" || body === null || Array.isArray(body)) {
+    return { ok: false, errors: [{ message: "Body must be a JSON object", field: "body" }] };
+  }
+  const b = { ...body as Record<string, unknown> };
+  const unknown = Object.keys(b).filter((key) => !V3_PATCH_FIELDS.has(key));
+  if (unknown.length) {
+    return {
+      ok: false,
+      errors: unknown.map((key) => ({ message: "Unknown field", field: key })),
+    };
+  }
+  if ("private" in b) {
+    b.is_private = b.private;
+    delete b.private;
+  }
+  if (Array.isArray(b.custom_fields)) {
+    const items: unknown[] = [];
+    for (const item of b.custom_fields as Record<string, unknown>[]) {
+      const keys = item !== null && typeof item === "object" ? Object.keys(item).sort() : [];
+      if (keys.join(",") !== "name_key,value" || typeof item.name_key !== "string") {
+        return {
+          ok: false,
+          errors: [{
+            message: "Each item must be {name_key, value}; value null clears the field",
+            field: "custom_fields",
+          }],
+        };
+      }
+      items.push(
+        item.value === null
+          ? { name_key: item.name_key, delete_value: "true" }
+          : { name_key: item.name_key, value: item.value },
+      );
+    }
+    b.custom_fields = items;
+  }
+  const v = validatePatch(b, current, users);
+  if (!v.ok) {
+    return {
+      ok: false,
+      errors: v.errors.map((e) => e.field === "is_private" ? { ...e, field: "private" } : e),
+    };
+  }
+  return v;
+}
+
+/**
+ * `PATCH /v3/candidates/{id}/anonymize`: a JSON object `{"fields": [names]}`, the names those of
+ * v1's `fields=` (the sandbox's reading; docs/api-versions.md#writes-on-v3).
+ */
+export function validateV3AnonymizeBody(body: unknown): Validated<string[]> {
+  const fields = (body as Record<string, unknown> | null)?.fields;
+  if (
+    typeof body !== "object" || body === null || Array.isArray(body) ||
+    Object.keys(body).some((key) => key !== "fields") || !Array.isArray(fields) ||
+    fields.length === 0 || !fields.every((f) => typeof f === "string")
+  ) {
+    return {
+      ok: false,
+      errors: [{ message: 'Body must be {"fields": [names, …]}', field: "fields" }],
+    };
+  }
+  return validateAnonymizeFields(fields.join(","));
 }
 
 /** Parse `fields=` of PUT …/anonymize against the 44 allowed names. */

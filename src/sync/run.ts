@@ -6,10 +6,12 @@
  * Entity steps list only what changed since the step's high-water mark (the entity table says
  * which filter; the dialect spells it), checkpointing after every page so a killed run continues
  * where it stopped. The candidates step collects the candidates that are new or changed; the
- * dependent steps (activity feeds, attachments) then process exactly those.
+ * dependent steps (activity feeds, attachments) then process exactly those, and on v3 also the
+ * candidates whose notes or attachments changed since the step's own high-water mark, which the
+ * notes and attachments lists tell directly (changed_dependents.ts).
  */
 import { rm } from "node:fs/promises";
-import type { Cache, EntityFolder } from "../cache/mod.ts";
+import type { Cache, ChangeLog, EntityFolder } from "../cache/mod.ts";
 import { ACTIVITY_FEEDS_FOLDER, candidateAttachmentsDir, CANDIDATES_FOLDER } from "../cache/mod.ts";
 import type { RunContext } from "../context.ts";
 import { describeFailure } from "../failure.ts";
@@ -24,7 +26,10 @@ import {
   recordId,
 } from "../entities.ts";
 import { RunError } from "../errors.ts";
+import { Interrupted, throwIfInterrupted } from "../interrupt.ts";
+import type { SummaryStep } from "../summary.ts";
 import { type HarvestClient, statusOf } from "../harvest/mod.ts";
+import { candidatesChangedSince, type ChangeList } from "./changed_dependents.ts";
 import { changeStamp, compareWithCache } from "./compare.ts";
 import { type Checkpoint, mergeIds, readState, type SyncState, writeState } from "./state.ts";
 
@@ -53,12 +58,17 @@ export function isSyncStep(name: string): name is SyncStep {
 export interface DependentResult {
   done: number;
   skipped: number;
+  resumed?: number;
   failed: { id: number; reason: string }[];
   bytes?: number;
   refreshed?: number;
 }
-/** A candidate-dependent step, bound to the sync's client and cache by the caller. */
-export type DependentStep = (candidateIds: number[]) => Promise<DependentResult>;
+/**
+ * A candidate-dependent step, bound to the sync's client and cache by the caller. `all` says the
+ * ids are every cached candidate (a full sync), else the sync's pending list: a step interrupted
+ * earlier resumes only for the same kind of list (dependent/resume.ts).
+ */
+export type DependentStep = (candidateIds: number[], all: boolean) => Promise<DependentResult>;
 export type SyncDependents = Partial<Record<DependentStepName, DependentStep>>;
 
 export interface SyncOptions {
@@ -84,11 +94,12 @@ export interface SyncEnv {
   client: HarvestClient;
   cache: Cache;
   ctx: RunContext;
+  /** Where the ids each step adds, changes and removes are recorded (the run's manifest). */
+  changes?: ChangeLog;
 }
 
-export interface StepReport {
+export interface StepReport extends SummaryStep {
   step: SyncStep;
-  status: "ok" | "failed" | "unavailable";
   /** full: everything listed; incremental: changes since `since`; resumed: from a checkpoint. */
   mode: "full" | "incremental" | "resumed" | "candidates";
   since?: string;
@@ -98,17 +109,29 @@ export interface StepReport {
   removed: number;
   /** Dependent steps: candidates that failed (kept pending for the next run). */
   failed?: number;
-  requests: number;
-  seconds: number;
-  error?: string;
+  /** Dependent steps: candidates an interrupted run had finished (not asked for again). */
+  resumed?: number;
+  /** Dependent steps: the failed candidates and why (the first 100). */
+  failures?: { id: number; reason: string }[];
+  /** Attachments: bytes downloaded. */
+  bytes?: number;
 }
 
+/** Failures listed in a step's report; the count says how many there were in all. */
+const LISTED_FAILURES = 100;
+
+/**
+ * Runs the selected steps. When the process is asked to stop, the step under way finishes what
+ * is in flight, commits and saves where it is; its report says "interrupted" and no further step
+ * runs (the command then exits 130/143).
+ */
 export async function runSync(opts: SyncOptions, env: SyncEnv): Promise<StepReport[]> {
   const { cache, ctx } = env;
   const state = await readState(cache.dir, ctx.err);
   const reports: StepReport[] = [];
   for (const step of SYNC_STEPS) {
     if (!opts.steps.includes(step)) continue;
+    throwIfInterrupted(ctx.signal);
     const started = ctx.clock.now();
     const requestsBefore = env.client.stats.requests;
     const report = isDependent(step)
@@ -119,6 +142,7 @@ export async function runSync(opts: SyncOptions, env: SyncEnv): Promise<StepRepo
     report.requests = env.client.stats.requests - requestsBefore;
     report.seconds = (ctx.clock.now() - started) / 1000;
     reports.push(report);
+    if (report.status === "interrupted") break;
   }
   return reports;
 }
@@ -190,6 +214,8 @@ async function entityStep(
   const listed = opts.prune && !resume && !since ? new Set<number>() : undefined;
   let pagesSinceCheckpoint = 0;
   let pagesRead = 0;
+  /** The page after the last one written in this run, for a checkpoint when interrupted. */
+  let nextUnwritten: string | undefined;
   const runStart = Date.parse(progress.startedAt);
   const writtenSince = async (folder: EntityFolder, id: number) => {
     const row = await folder.row(id);
@@ -209,6 +235,11 @@ async function entityStep(
       beforeWrite: async (page, folder) => {
         pagesRead++;
         const verdicts = await compareWithCache(page.records, folder);
+        // Into the manifest before the page is written (a kill then loses no change).
+        const idsWith = (wanted: string) =>
+          page.records.filter((_, i) => verdicts[i] === wanted).map((record) => record.id);
+        await env.changes?.record(name, "added", idsWith("new"));
+        await env.changes?.record(name, "changed", idsWith("updated"));
         for (const [i, verdict] of verdicts.entries()) {
           progress[verdict]++;
           const id = page.records[i].id;
@@ -225,6 +256,7 @@ async function entityStep(
       },
       afterWrite: async (page, folder) => {
         progress.written += page.count;
+        nextUnwritten = page.nextUrl;
         if (!page.nextUrl) return;
         pagesSinceCheckpoint++;
         if (pagesSinceCheckpoint < folder.size() / CHECKPOINT_ROWS_PER_PAGE) return;
@@ -241,7 +273,7 @@ async function entityStep(
     });
     if (opts.prune) {
       const upstream = listed ?? await listIds(client, name);
-      report.removed = await prune(name, upstream, cache);
+      report.removed = await prune(name, upstream, cache, env.changes);
       for (const step of DEPENDENT_STEPS) {
         if (name === "candidates" && state.pending[step]) {
           state.pending[step] = state.pending[step].filter((id) => upstream.has(id));
@@ -250,6 +282,19 @@ async function entityStep(
       for (const id of changed) if (!upstream.has(id)) changed.delete(id);
     }
   } catch (error) {
+    if (error instanceof Interrupted) {
+      // The stream committed what it wrote: the next run continues after it.
+      if (nextUnwritten) {
+        stepState.checkpoint = {
+          ...progress,
+          nextUrl: nextUnwritten,
+          changed: collectChanged ? [...changed] : undefined,
+        };
+        await writeState(cache.dir, state);
+      }
+      const { new: added, updated, unchanged } = progress;
+      return { ...report, status: "interrupted", new: added, updated, unchanged };
+    }
     if (resume && pagesRead === 0) {
       // The saved page URL is refused (a v3 cursor expires, for one): keeping the checkpoint
       // would fail every later sync the same way. Start this listing over, keeping the
@@ -323,10 +368,16 @@ async function listIds(client: HarvestClient, name: EntityName): Promise<Set<num
 }
 
 /** Removes cached records missing upstream; for candidates also their files and activity feed. */
-async function prune(name: EntityName, upstream: Set<number>, cache: Cache): Promise<number> {
+async function prune(
+  name: EntityName,
+  upstream: Set<number>,
+  cache: Cache,
+  changes: ChangeLog | undefined,
+): Promise<number> {
   const folder = await cache.folder(name, ENTITIES[name].moniker);
   const gone = (await folder.ids()).filter((id) => !upstream.has(id));
   if (gone.length === 0) return 0;
+  await changes?.record(name, "removed", gone);
   await folder.remove(gone);
   if (name === "candidates") {
     for (const id of gone) {
@@ -339,6 +390,30 @@ async function prune(name: EntityName, upstream: Set<number>, cache: Cache): Pro
   return gone.length;
 }
 
+/** The list whose changes each dependent step follows on v3 (changed_dependents.ts). */
+const CHANGE_LISTS: Record<DependentStepName, ChangeList> = {
+  activity_feeds: "notes",
+  attachments: "attachments",
+};
+
+/**
+ * The cached candidates whose step data changed since `since`, where the API can list those
+ * changes directly (v3; none on v1).
+ */
+async function changedSince(
+  step: DependentStepName,
+  env: SyncEnv,
+  since: Date,
+): Promise<number[]> {
+  const changed = await candidatesChangedSince(env.client, CHANGE_LISTS[step], since);
+  if (!changed?.size) return [];
+  // Only cached candidates: one not synced yet gets its dependents when it is.
+  const candidates = await env.cache.folder(CANDIDATES_FOLDER, ENTITIES.candidates.moniker);
+  const cached: number[] = [];
+  for (const id of changed) if (await candidates.has(id)) cached.push(id);
+  return cached;
+}
+
 async function dependentStep(
   step: DependentStepName,
   opts: SyncOptions,
@@ -348,20 +423,46 @@ async function dependentStep(
   const report = emptyReport(step, "candidates");
   const fn = opts.dependents?.[step];
   if (!fn) return { ...report, status: "unavailable" };
+  const stepState = state.steps[step] ??= {};
+  const startedAt = env.ctx.clock.now();
+  const since = stepState.highWater ? new Date(stepState.highWater) : undefined;
+  // Advanced only once the step succeeded: a failed listing is listed again next time.
+  const advance = async () => {
+    stepState.highWater = new Date(startedAt - opts.overlapMs).toISOString();
+    stepState.lastStartedAt = new Date(startedAt).toISOString();
+    stepState.lastFinishedAt = new Date(env.ctx.clock.now()).toISOString();
+    await writeState(env.cache.dir, state);
+  };
   let ids = state.pending[step] ?? [];
   if (opts.full) {
     const candidates = await env.cache.folder(CANDIDATES_FOLDER, ENTITIES.candidates.moniker);
     ids = mergeIds(ids, await candidates.ids());
   }
-  if (ids.length === 0) return report;
+  // Not on a first run (the candidates step found every candidate) nor with --full.
+  if (since && !opts.full && env.client.dialect.candidateBatch) {
+    report.since = since.toISOString();
+    try {
+      ids = mergeIds(ids, await changedSince(step, env, since));
+    } catch (error) {
+      return failed(report, error, env.ctx);
+    }
+  }
+  if (ids.length === 0) {
+    await advance();
+    return report;
+  }
   try {
-    const result = await fn(ids);
+    const result = await fn(ids, opts.full);
     state.pending[step] = mergeIds(result.failed.map((f) => f.id));
-    await writeState(env.cache.dir, state);
+    // The failed candidates stay pending, so the mark can move past their changes too.
+    await advance();
     report.updated = result.done;
     report.unchanged = result.skipped;
     report.failed = result.failed.length;
+    if (result.resumed) report.resumed = result.resumed;
+    if (result.bytes !== undefined) report.bytes = result.bytes;
     if (result.failed.length > 0) {
+      report.failures = result.failed.slice(0, LISTED_FAILURES);
       const first = result.failed[0];
       return failed(
         report,
@@ -374,6 +475,8 @@ async function dependentStep(
     }
     return report;
   } catch (error) {
+    // The step saved its progress; its pending list stays for the next run.
+    if (error instanceof Interrupted) return { ...report, status: "interrupted" };
     return failed(report, error, env.ctx);
   }
 }

@@ -8,7 +8,7 @@
  * loses none of them.
  */
 import { join } from "node:path";
-import { STATE_FILE, writeFileAtomic } from "../cache/mod.ts";
+import { readTextNoFollow, STATE_FILE, writeFileAtomic } from "../cache/mod.ts";
 import { RunError } from "../errors.ts";
 
 const STATE_VERSION = 1;
@@ -66,9 +66,10 @@ export async function readState(
 ): Promise<SyncState> {
   let text: string;
   try {
-    text = await Deno.readTextFile(statePath(cacheDir));
+    text = await readTextNoFollow(statePath(cacheDir));
   } catch (error) {
     if (error instanceof Deno.errors.NotFound) return emptyState();
+    if (error instanceof RunError) throw error; // a link: never read through
     throw new RunError(`${statePath(cacheDir)}: cannot be read: ${(error as Error).message}`);
   }
   try {

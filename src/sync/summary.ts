@@ -1,4 +1,7 @@
 /** The end-of-sync summary: a plain table for the terminal, Markdown for CI, JSON for scripts. */
+import { relative } from "node:path";
+import { CHANGE_KINDS, type ChangeLog } from "../cache/mod.ts";
+import { formatSummaryJson } from "../summary.ts";
 import type { StepReport } from "./run.ts";
 
 const COLUMNS = ["new", "updated", "unchanged", "removed", "requests", "seconds"] as const;
@@ -18,13 +21,16 @@ export function totals(reports: StepReport[]) {
   return {
     failed: reports.filter((r) => r.status === "failed").map((r) => r.step),
     requests: reports.reduce((sum, r) => sum + r.requests, 0),
+    interrupted: reports.some((r) => r.status === "interrupted"),
   };
 }
 
 /** One line saying how it went, after the table. */
 export function summaryLine(reports: StepReport[], seconds: number): string {
-  const { failed, requests } = totals(reports);
-  const outcome = failed.length === 0
+  const { failed, requests, interrupted } = totals(reports);
+  const outcome = interrupted
+    ? `sync interrupted${failed.length ? ` (failed: ${failed.join(", ")})` : ""}`
+    : failed.length === 0
     ? "sync complete"
     : `sync finished with ${failed.length} failed step(s) (${failed.join(", ")})`;
   return `${outcome}: ${reports.length} step(s), ${requests} requests, ${seconds.toFixed(1)}s`;
@@ -61,17 +67,45 @@ export function formatMarkdown(reports: StepReport[], seconds: number, when: Dat
 }
 
 export function formatJson(reports: StepReport[], seconds: number, when: Date): string {
-  const { failed, requests } = totals(reports);
-  return JSON.stringify(
-    {
-      ok: failed.length === 0,
-      startedAt: when.toISOString(),
-      seconds,
-      requests,
-      failed,
-      steps: reports,
-    },
-    null,
-    2,
-  ) + "\n";
+  const { interrupted } = totals(reports);
+  return formatSummaryJson({
+    command: "sync",
+    startedAt: when,
+    seconds,
+    steps: reports,
+    interrupted,
+  });
+}
+
+/**
+ * `formatJson`'s document with a `changes` member: the run's manifest (its path relative to the
+ * cache folder, or null when the run changed nothing) and, per entity, the ids added, changed
+ * and removed. The ids are read back from the manifest and written a line at a time, so a
+ * 100,000-record first sync does not hold them.
+ */
+export async function writeJsonWithChanges(
+  out: (text: string) => void,
+  json: string,
+  changes: ChangeLog,
+  cacheDir: string,
+): Promise<void> {
+  const head = json.replace(/\n}\n$/, "");
+  const manifest = changes.path === undefined ? null : relative(cacheDir, changes.path);
+  out(`${head},\n  "changes": {\n    "manifest": ${JSON.stringify(manifest)},\n    "entities": {`);
+  const entities = Object.keys(changes.counts());
+  for (const [e, entity] of entities.entries()) {
+    out(`${e === 0 ? "" : ","}\n      ${JSON.stringify(entity)}: {`);
+    for (const [k, kind] of CHANGE_KINDS.entries()) {
+      out(`${k === 0 ? "" : ", "}"${kind}": [`);
+      let first = true;
+      for await (const ids of changes.ids(entity, kind)) {
+        if (ids.length === 0) continue;
+        out(`${first ? "" : ","}${ids.join(",")}`);
+        first = false;
+      }
+      out("]");
+    }
+    out("}");
+  }
+  out(`${entities.length === 0 ? "" : "\n    "}}\n  }\n}\n`);
 }

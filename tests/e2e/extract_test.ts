@@ -1,7 +1,14 @@
 /** End to end: the real CLI, spawned with scoped permissions, against the in-process sandbox. */
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { ENTITIES, ENTITY_NAMES, entityListParams, entityNamesFor } from "../../src/entities.ts";
+import {
+  type ApiRecord,
+  ENTITIES,
+  ENTITY_NAMES,
+  entityListParams,
+  type EntityName,
+  entityNamesFor,
+} from "../../src/entities.ts";
 import { SCHEMA_FILE } from "../../src/cache/layout.ts";
 import { publishedSchema } from "../../src/schemas/mod.ts";
 import { parseIndex } from "../../src/cache/index_codec.ts";
@@ -9,6 +16,17 @@ import type { Sandbox } from "../../src/sandbox/mod.ts";
 import { type Api, apiEnv, apiRequests, APIS } from "./api.ts";
 import { cliCommand, readEntityFolder, runCli, waitFor, withTempDir } from "./cli.ts";
 import { frozenClock, startSandboxDisposable } from "./sandbox.ts";
+
+/**
+ * The index moniker of a served record: the entity table's, where v3 scorecards (which name no
+ * candidate) take their application's candidate id.
+ */
+function expectedMoniker(api: Api, sandbox: Sandbox, entity: EntityName, record: ApiRecord) {
+  const via = ENTITIES[entity].monikerVia?.[api];
+  if (!via) return ENTITIES[entity].moniker(record);
+  const named = sandbox.served(api, via.entity).find((r) => r.id === record[via.field]);
+  return ENTITIES[entity].moniker(record, named && via.fromRecord(named));
+}
 
 /** The credential that must never be printed or written. */
 const credential = (api: Api, sandbox: Sandbox) =>
@@ -53,9 +71,10 @@ for (const api of APIS) {
         for (const row of parsed.rows) {
           assert.equal(
             row.moniker,
-            ENTITIES[entity].moniker(byId.get(row.id)!),
+            expectedMoniker(api, sandbox, entity, byId.get(row.id)!),
             `${entity} ${row.id}`,
           );
+          if (entity === "scorecards") assert.match(row.moniker, /^\d+$/, "names its candidate");
           assert.match(row.timestamp, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
         }
       }
@@ -204,11 +223,32 @@ for (const api of APIS) {
       assert.equal(result.code, 1);
       assert.match(
         result.stderr,
-        api === "v1" ? /rejected the API key \(401\)/ : /refused the client credentials \(401\)/,
+        api === "v1"
+          ? /rejected the API key \(401\)/
+          : /refused the client credentials \(401 invalid_client\): the client id or secret is wrong/,
       );
       assert.equal(sandbox.log.length, 1, "no retries after a 401");
       assert.equal(result.stderr.trim().split("\n").length, 1, result.stderr);
       assert.ok(!(result.stdout + result.stderr).includes(secret));
+    });
+  });
+
+  Deno.test(`an endpoint the credential may not use fails once, naming what to grant (${api})`, async () => {
+    await using sandbox = await startSandboxDisposable({
+      permissions: ["GET: List Jobs"],
+      v3Scopes: ["harvest:jobs:list"],
+    });
+    await withTempDir(async (root) => {
+      const result = await runCli(["offers"], { root, env: apiEnv(api, sandbox) });
+      assert.equal(result.code, 1, result.stderr);
+      assert.equal(result.stderr.trim().split("\n").length, 1, result.stderr);
+      assert.match(
+        result.stderr,
+        api === "v1"
+          ? /GET \/v1\/offers: Greenhouse refused access \(403\).*the API key lacks permission/
+          : /GET \/v3\/offers: Greenhouse refused access \(403\).*the v3 credential lacks the scope/,
+      );
+      assert.match(result.stderr, /Dev Center/);
     });
   });
 

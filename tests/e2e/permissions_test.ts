@@ -53,11 +53,31 @@ const allowedRuns = (email: string): AllowedRun[] => [
     args: ["erase", "--email", email, "--mode", "delete", "--dry-run"],
     stdout: /DELETE \S+\/v1\/candidates\/\d+/,
   },
+  ...["ndjson", "csv", "parquet"].map((format) => ({
+    args: ["export", "--format", format, "-q"],
+    stdout: new RegExp(`export complete: ${entityNamesFor("v1").length} ${format} file`),
+  })),
+  // Writes the privacy key (owner-only, hard-linked into place), the log and the tombstones.
+  {
+    args: [
+      "erase",
+      "--email",
+      email,
+      "--mode",
+      "anonymize",
+      "--anonymize-fields",
+      "default",
+      "--yes",
+    ],
+    stdout: /erase: 1 of 1 candidates anonymized/,
+  },
+  { args: ["erase", "--lookup", "--email", email], stdout: /1 entry of .* names this address/ },
   { args: ["demo", "-q"], stdout: /Done\. Look inside \.\/demo-cache/ },
 ];
 
 Deno.test("every command works inside the binary's permission set", async () => {
-  await using sandbox = await startSandboxDisposable({ candidates: 60 });
+  // Unlimited: back-to-back runs would otherwise wait (and say so) for the window another left.
+  await using sandbox = await startSandboxDisposable({ candidates: 60, rateLimit: 0 });
   await withTempDir(async (root) => {
     const env = {
       GREENHOUSE_BASE_URL: sandbox.url,
@@ -77,6 +97,7 @@ Deno.test("every command works inside the binary's permission set", async () => 
       assert.equal(index.split("\r\n")[0], "id,moniker,timestamp", entity);
     }
     assert.ok((await Deno.stat(join(root, "demo-cache", "candidates", "index.csv"))).isFile);
+    assert.ok((await Deno.stat(join(root, "greenhouse-export", "candidates.parquet"))).isFile);
   });
 });
 

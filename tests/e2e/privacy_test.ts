@@ -2,128 +2,27 @@
 import assert from "node:assert/strict";
 import { attachmentFolderNames, sanitizeFileName } from "../../src/cache/attachments.ts";
 import { join } from "node:path";
-import { parseIndex } from "../../src/cache/index_codec.ts";
-import {
-  ACTIVITY_FEEDS_FOLDER,
-  candidateAttachmentsDir,
-  INDEX_FILE,
-  PRIVACY_LOG_FILE,
-  recordFileName,
-} from "../../src/cache/layout.ts";
-import type { ApiRecord } from "../../src/entities.ts";
-import { emailSha256 } from "../../src/privacy/email.ts";
-import { type SandboxOptions, v3Notes } from "../../src/sandbox/mod.ts";
-import { type Api, apiEnv, APIS, asServed } from "./api.ts";
+import { PRIVACY_KEY_FILE, PRIVACY_LOG_FILE, TOMBSTONES_FILE } from "../../src/cache/layout.ts";
+import { type ApiRecord, ENTITIES, entityNamesFor } from "../../src/entities.ts";
+import { emailHmac, emailSha256 } from "../../src/privacy/email.ts";
+import { v3Notes } from "../../src/sandbox/mod.ts";
+import { APIS, asServed } from "./api.ts";
 import { cliCommand, runCli, waitFor, withTempDir } from "./cli.ts";
-import { frozenClock, startSandboxDisposable } from "./sandbox.ts";
 import { exists, snapshot } from "../support.ts";
-
-const ADDRESS = "Shared.Person@Example.com";
-/** The same address as three candidates carry it, in different letter case. */
-const VARIANTS = [
-  "shared.person@example.com",
-  "SHARED.PERSON@EXAMPLE.COM",
-  "Shared.Person@example.COM",
-];
-
-async function privacySandbox(options: SandboxOptions = {}, api: Api = "v1") {
-  const sandbox = await startSandboxDisposable({
-    candidates: 40,
-    rateLimit: 0,
-    // Frozen: signed attachment URLs stay identical between the API's answers and later reads.
-    clock: frozenClock(),
-    ...options,
-  });
-  const all = sandbox.tenant.list("candidates").sort((a, b) => a.id - b.id);
-  // Three candidates with applications share the address; a fourth has a different one.
-  const withApps = all.filter((c) => c.application_ids.length > 0);
-  const matched = [withApps[1], withApps[4], withApps[7]].map((c) => c.id as number);
-  matched.forEach((id, i) =>
-    sandbox.tenant.patchCandidate(id, {
-      email_addresses: [{ value: VARIANTS[i], type: i === 1 ? "work" : "personal" }],
-    })
-  );
-  const bystander = withApps[2].id as number;
-  return Object.assign(sandbox, {
-    matched,
-    bystander,
-    user: sandbox.tenant.userIds()[0],
-    env: apiEnv(api, sandbox),
-  });
-}
-
-type PrivacySandbox = Awaited<ReturnType<typeof privacySandbox>>;
-
-const CACHE = "greenhouse-cache";
-
-/** Extracts the four candidate-related entities, then fakes feeds and attachment folders. */
-async function fillCache(root: string, sandbox: PrivacySandbox) {
-  for (const entity of ["candidates", "applications", "offers", "scorecards"]) {
-    const result = await runCli([entity, "-q"], { root, env: sandbox.env });
-    assert.equal(result.code, 0, result.stderr);
-  }
-  const feeds = join(root, CACHE, ACTIVITY_FEEDS_FOLDER);
-  await Deno.mkdir(feeds);
-  for (const id of [...sandbox.matched, sandbox.bystander]) {
-    const folder = join(candidateAttachmentsDir(join(root, CACHE), id), "resume-2020");
-    await Deno.mkdir(folder, { recursive: true });
-    await Deno.writeTextFile(join(folder, "cv.pdf"), "bytes");
-    await Deno.writeTextFile(join(feeds, recordFileName(id)), "{}\n");
-  }
-  // The preconditions the erase tests rely on: the matched candidates and their records are cached.
-  const candidates = await indexIds(root, "candidates");
-  const applications = await indexIds(root, "applications");
-  for (const id of sandbox.matched) {
-    assert.ok(candidates.has(id), `candidate ${id} not cached`);
-    for (const appId of sandbox.tenant.get("candidates", id)!.application_ids) {
-      assert.ok(applications.has(appId), `application ${appId} not cached`);
-    }
-  }
-  sandbox.log.length = 0;
-}
-
-async function indexIds(root: string, folder: string): Promise<Map<number, string>> {
-  const parsed = parseIndex(await Deno.readTextFile(join(root, CACHE, folder, INDEX_FILE)));
-  return new Map(parsed.rows.map((row) => [row.id, row.moniker]));
-}
-
-async function privacyLog(root: string): Promise<{ text: string; lines: ApiRecord[] }> {
-  const text = await Deno.readTextFile(join(root, CACHE, PRIVACY_LOG_FILE));
-  return { text, lines: text.trimEnd().split("\n").map((line) => JSON.parse(line)) };
-}
-
-/** The log must not hold the address (any case) or any name of the erased candidates. */
-function assertNoPersonalData(text: string, people: ApiRecord[]) {
-  const lower = text.toLowerCase();
-  assert.ok(!lower.includes("shared.person"), "address in the privacy log");
-  for (const person of people) {
-    for (const name of [person.first_name, person.last_name]) {
-      if (typeof name === "string" && name.length > 2) {
-        assert.ok(!text.includes(JSON.stringify(name).slice(1, -1)), `name ${name} in the log`);
-      }
-    }
-  }
-}
-
-/** Writes to the API (not v3's token requests, which are POSTs too). */
-/** `erase` of ADDRESS acting as the sandbox's user; confirmed with --yes unless told otherwise. */
-const eraseArgs = (sandbox: PrivacySandbox, mode: string, confirm = "--yes") => [
-  "erase",
-  "--email",
+import {
+  actedAs,
   ADDRESS,
-  "--mode",
-  mode,
-  "--on-behalf-of",
-  String(sandbox.user),
-  confirm,
-];
-
-const writes = (sandbox: PrivacySandbox) =>
-  sandbox.log.filter((e) => e.method !== "GET" && e.method !== "HEAD" && e.path !== "/token");
-
-/** The write was made as `user`: v1 by the On-Behalf-Of header, v3 by the token's sub. */
-const actedAs = (api: Api, e: { onBehalfOf?: string; sub?: number }, user: number) =>
-  api === "v1" ? e.onBehalfOf === String(user) : e.sub === user && e.onBehalfOf === undefined;
+  assertNoPersonalData,
+  CACHE,
+  cacheKey,
+  eraseArgs,
+  fillCache,
+  indexIds,
+  privacyLog,
+  privacySandbox,
+  VARIANTS,
+  writes,
+} from "./privacy_support.ts";
 
 // One suite for both API versions where the behaviour is the same (v3: batched by candidate_ids,
 // notes instead of the activity feed, writes acting as the token's sub).
@@ -157,10 +56,17 @@ for (const api of APIS) {
       );
       const byId = (a: number, b: number) => a - b;
       assert.deepEqual(apps.map((a: ApiRecord) => a.id).sort(byId), [...expectedApps].sort(byId));
+      // v1: the applications the candidate record embeds (no Retrieve Application needed).
+      const embedded = new Map(
+        sandbox.matched.flatMap((id) => sandbox.tenant.get("candidates", id)!.applications)
+          .map((a: ApiRecord) => [a.id, a]),
+      );
       for (const app of apps) {
         assert.deepEqual(
           app,
-          asServed(api, "applications", sandbox.tenant.get("applications", app.id)!),
+          api === "v1"
+            ? embedded.get(app.id)
+            : asServed(api, "applications", sandbox.tenant.get("applications", app.id)!),
         );
       }
       const activity = JSON.parse(await Deno.readTextFile(join(out, "activity_records.json")));
@@ -377,7 +283,8 @@ for (const api of APIS) {
       );
       for (const line of log.lines) {
         assert.equal(line.on_behalf_of, sandbox.user);
-        assert.equal(line.email_sha256, emailSha256(ADDRESS));
+        assert.equal(line.email_hmac, emailHmac(await cacheKey(root), ADDRESS));
+        assert.equal(line.email_sha256, undefined);
         assert.match(line.time, /^\d{4}-\d\d-\d\dT/);
       }
       assertNoPersonalData(log.text, people);
@@ -453,6 +360,112 @@ for (const api of APIS) {
   });
 }
 
+for (const api of APIS) {
+  // v1 records carry both spellings, and keyed_custom_fields may be empty while custom_fields has
+  // values; v3 has only custom_fields, in the keyed form (the sandbox serves v1's
+  // keyed_custom_fields there), so on v3 every field it lists must be cleared.
+  Deno.test(`anonymize clears every custom field, even those only custom_fields lists (${api})`, async () => {
+    await using sandbox = await privacySandbox({}, api);
+    const [id] = sandbox.matched;
+    if (api === "v1") sandbox.tenant.patchCandidate(id, { keyed_custom_fields: {} });
+    const before = sandbox.tenant.get("candidates", id)!;
+    const served = api === "v1" ? before.custom_fields : before.keyed_custom_fields;
+    const keys = Object.keys(served);
+    assert.ok(keys.length > 0 && Object.values(served).some((v) => v !== null), "nothing to clear");
+    await withTempDir(async (root) => {
+      const result = await runCli(eraseArgs(sandbox, "anonymize"), { root, env: sandbox.env });
+      assert.equal(result.code, 0, result.stderr);
+      const patch = writes(sandbox).find((e) => e.path === `/${api}/candidates/${id}`)!;
+      // v1: delete_value (the v1 reference); v3: value null (v3 takes {name_key, value} only).
+      assert.deepEqual(
+        (patch.body as ApiRecord).custom_fields,
+        keys.map((key) =>
+          api === "v1" ? { name_key: key, delete_value: "true" } : { name_key: key, value: null }
+        ),
+      );
+      const after = sandbox.tenant.get("candidates", id)!;
+      if (api === "v1") {
+        assert.deepEqual(after.custom_fields, Object.fromEntries(keys.map((k) => [k, null])));
+      } else {
+        for (const key of keys) {
+          const field = after.keyed_custom_fields[key];
+          assert.ok(field === null || field.value === null, `${key} still holds a value`);
+        }
+      }
+    });
+  });
+
+  Deno.test(`erase --anonymize-fields also anonymizes attachments and activity upstream, first (${api})`, async () => {
+    await using sandbox = await privacySandbox({}, api);
+    await withTempDir(async (root) => {
+      const withFiles = sandbox.matched.filter((id) =>
+        sandbox.tenant.get("candidates", id)!.attachments.length > 0
+      );
+      assert.ok(withFiles.length > 0, "no attachments to anonymize");
+      const result = await runCli(
+        [...eraseArgs(sandbox, "anonymize"), "--anonymize-fields", "default"],
+        { root, env: sandbox.env },
+      );
+      assert.equal(result.code, 0, result.stderr);
+      assert.match(result.stdout, /erase: 3 of 3 candidates anonymized/);
+      const fields = ["attachments", "notes", "emails", "activity_items", "innotes", "inmails"];
+      const expected = sandbox.matched.flatMap((id) =>
+        api === "v1"
+          ? [
+            `PUT /v1/candidates/${id}/anonymize?fields=${encodeURIComponent(fields.join(","))}`,
+            `PATCH /v1/candidates/${id}`,
+          ]
+          : [`PATCH /v3/candidates/${id}/anonymize`, `PATCH /v3/candidates/${id}`]
+      );
+      const sent = writes(sandbox);
+      assert.deepEqual(sent.map((e) => `${e.method} ${e.path}`), expected);
+      assert.ok(sent.every((e) => actedAs(api, e, sandbox.user) && e.status === 200));
+      if (api === "v3") {
+        for (const e of sent.filter((e) => e.path.endsWith("/anonymize"))) {
+          assert.deepEqual(e.body, { fields });
+        }
+      }
+      for (const id of sandbox.matched) {
+        const now = sandbox.tenant.get("candidates", id)!;
+        assert.deepEqual(now.attachments, [], `${id} attachments`);
+        assert.deepEqual(now.email_addresses, []);
+        const feed = sandbox.tenant.activityFeed(id)!;
+        assert.deepEqual([feed.notes, feed.emails, feed.activities], [[], [], []]);
+      }
+    });
+  });
+}
+
+Deno.test("--anonymize-fields is checked before any request: known names only, anonymize mode only", async () => {
+  await using sandbox = await privacySandbox();
+  await withTempDir(async (root) => {
+    const bad = await runCli(
+      [...eraseArgs(sandbox, "anonymize"), "--anonymize-fields", "attachments,resume,notes"],
+      { root, env: sandbox.env },
+    );
+    assert.equal(bad.code, 2);
+    assert.match(bad.stderr, /--anonymize-fields: "resume" is not a field/);
+    const deleting = await runCli(
+      [...eraseArgs(sandbox, "delete"), "--anonymize-fields", "default"],
+      { root, env: sandbox.env },
+    );
+    assert.equal(deleting.code, 2);
+    assert.match(deleting.stderr, /--anonymize-fields goes with --mode anonymize/);
+    assert.equal(sandbox.log.length, 0);
+    const dry = await runCli(
+      [...eraseArgs(sandbox, "anonymize", "--dry-run"), "--anonymize-fields", "attachments"],
+      { root, env: sandbox.env },
+    );
+    assert.equal(dry.code, 0, dry.stderr);
+    assert.match(dry.stdout, /these 6 request\(s\) would be sent/);
+    assert.match(
+      dry.stdout,
+      /PUT http:\/\/127\.0\.0\.1:\d+\/v1\/candidates\/\d+\/anonymize\?fields=attachments\n/,
+    );
+    assert.deepEqual(writes(sandbox), []);
+  });
+});
+
 Deno.test("a write failing half way: exit 1, the report names erased and not-erased candidates", async () => {
   await using sandbox = await privacySandbox();
   // The second PATCH fails with a 500: it may have reached Greenhouse, so it is not retried.
@@ -509,7 +522,8 @@ Deno.test("a delete refused half way (403) is reported; a DELETE whose answer wa
     assert.match(result.stderr, /no cache at/);
     assert.match(result.stderr, new RegExp(`1 of 3 candidates were not deleted \\(${second}\\)`));
   });
-  // The connection drops after the first DELETE took effect: the retry's 404 is confirmed by a GET.
+  // The connection drops after the first DELETE took effect: the retry's 404 is confirmed by the
+  // candidates list (List Candidates; Retrieve Candidate is not a scope privacy keys have).
   sandbox.faults.reset = { times: 1, methods: ["DELETE"] };
   await withTempDir(async (root) => {
     const result = await runCli(
@@ -518,11 +532,13 @@ Deno.test("a delete refused half way (403) is reported; a DELETE whose answer wa
     );
     assert.equal(result.code, 0, result.stderr);
     assert.match(result.stdout, /3 of 3 candidates deleted/);
-    const toFirst = sandbox.log.filter((e) => e.path === `/v1/candidates/${first}`);
-    assert.deepEqual(toFirst.map((e) => `${e.method} ${e.status}`), [
-      "DELETE 200",
-      "DELETE 404",
-      "GET 404",
+    const toFirst = sandbox.log.filter((e) =>
+      e.path === `/v1/candidates/${first}` || e.path.includes(`candidate_ids=${first}`)
+    );
+    assert.deepEqual(toFirst.map((e) => `${e.method} ${e.path.split("?")[0]} ${e.status}`), [
+      `DELETE /v1/candidates/${first} 200`,
+      `DELETE /v1/candidates/${first} 404`,
+      "GET /v1/candidates 200",
     ]);
   });
 });
@@ -572,6 +588,12 @@ for (const [mode, next] of INTERRUPTED) {
         assert.match(result.stdout, new RegExp(`erase: 2 of 2 candidates ${past}`));
       }
       assert.equal(await exists(pending), false);
+      // Finished erasures are tombstoned like the others: never fetched again.
+      assert.ok(
+        (await Deno.readTextFile(join(root, CACHE, TOMBSTONES_FILE))).split("\n").includes(
+          String(first),
+        ),
+      );
       assert.doesNotMatch((await runCli(["check"], { root })).stdout, /left unfinished/);
       assert.equal(await exists(join(root, CACHE, "candidates", `${first}-attachments`)), false);
       assert.equal(await exists(join(root, CACHE, "activity_feeds", `${first}.json`)), false);
@@ -601,18 +623,83 @@ for (const [mode, next] of INTERRUPTED) {
   });
 }
 
-Deno.test("ping: ok, 401 and 403 name the reason and the scope", async () => {
+Deno.test("the privacy log keys the address hash with a per-cache owner-only key; erase --lookup finds it", async () => {
+  await using sandbox = await privacySandbox();
+  await withTempDir(async (root) => {
+    await fillCache(root, sandbox);
+    const result = await runCli(eraseArgs(sandbox, "delete"), { root, env: sandbox.env });
+    assert.equal(result.code, 0, result.stderr);
+    const keyFile = join(root, CACHE, PRIVACY_KEY_FILE);
+    const info = await Deno.lstat(keyFile);
+    assert.ok(info.isFile);
+    if (Deno.build.os !== "windows") assert.equal(info.mode! & 0o777, 0o600);
+    assert.match(await Deno.readTextFile(keyFile), /^[0-9a-f]{64}\n$/);
+    const key = await cacheKey(root);
+    const log = await privacyLog(root);
+    // Guessing addresses and hashing them (the attack on the old unsalted SHA-256) finds nothing.
+    assert.ok(!log.text.includes(emailSha256(ADDRESS)), "plain SHA-256 of the address logged");
+    for (const line of log.lines) assert.equal(line.email_hmac, emailHmac(key, ADDRESS));
+
+    // An entry an older version wrote (plain SHA-256) stays readable.
+    const legacy = {
+      time: "2025-01-01T00:00:00.000Z",
+      command: "erase",
+      mode: "anonymize",
+      candidate_id: 42,
+      on_behalf_of: sandbox.user,
+      result: "anonymized",
+      cache: "replaced",
+      email_sha256: emailSha256(ADDRESS),
+    };
+    await Deno.writeTextFile(join(root, CACHE, PRIVACY_LOG_FILE), JSON.stringify(legacy) + "\n", {
+      append: true,
+    });
+    sandbox.log.length = 0;
+    // No credentials, no request: the look-up reads the log only.
+    const lookup = await runCli(
+      ["erase", "--lookup", "--email", ` ${ADDRESS.toUpperCase()} `],
+      { root },
+    );
+    assert.equal(lookup.code, 0, lookup.stderr);
+    assert.match(lookup.stdout, /4 entries of .* name this address/);
+    for (const id of [...sandbox.matched, 42]) {
+      assert.match(lookup.stdout, new RegExp(`candidate ${id}  (deleted|anonymized)`));
+    }
+    assert.equal(sandbox.log.length, 0);
+    const other = await runCli(["erase", "--lookup", "--email", "someone@else.org"], { root });
+    assert.equal(other.code, 0, other.stderr);
+    assert.match(other.stdout, /no entry of .* names this address/);
+    const mixed = await runCli(
+      ["erase", "--lookup", "--email", ADDRESS, "--mode", "delete"],
+      { root },
+    );
+    assert.equal(mixed.code, 2);
+    assert.match(mixed.stderr, /--lookup reads the privacy log only: drop --mode/);
+  });
+});
+
+Deno.test("ping: ok, 401 and 403 name the reason and the permission", async () => {
   await using sandbox = await privacySandbox({ rateLimit: 50 });
   await withTempDir(async (root) => {
     const ok = await runCli(["ping"], { root, env: sandbox.env });
     assert.equal(ok.code, 0, ok.stderr);
     assert.match(ok.stdout, /Harvest v1 at /);
     assert.match(ok.stdout, /Rate limit: 50 requests per 10 s/);
-    assert.match(ok.stdout, /ok +Get: List Candidates/);
-    assert.deepEqual(sandbox.log.map((e) => e.path), [
-      "/v1/users?per_page=1",
-      "/v1/candidates?per_page=1",
-    ]);
+    assert.match(ok.stdout, /GET \/candidates\?per_page=1 +Get: List Candidates +ok/);
+    assert.match(
+      ok.stdout,
+      /DELETE \/candidates\/\{id\} +Delete: Delete Candidate +not verifiable/,
+    );
+    assert.match(ok.stdout, /\nsync +yes\n/);
+    // Reads only, each list with per_page=1.
+    assert.ok(sandbox.log.every((e) => e.method === "GET"));
+    // Every list v1 has (each is a command), users among them, once.
+    assert.deepEqual(
+      sandbox.log.filter((e) => !e.path.includes("activity_feed")).map((e) => e.path).sort(),
+      entityNamesFor("v1").map((name) => `/v1${ENTITIES[name].paths.v1}?per_page=1`).sort(),
+    );
+    assert.match(ok.stdout, /GET \/tags\/candidate\?per_page=1 +Get: List Candidate Tags +ok/);
+    assert.match(ok.stdout, /\nscheduled_interviews +yes\n/);
 
     const bad = await runCli(["ping"], {
       root,
@@ -623,7 +710,7 @@ Deno.test("ping: ok, 401 and 403 name the reason and the scope", async () => {
     assert.ok(!bad.stdout.includes("wrong") && !bad.stderr.includes("wrong"));
   });
   for (
-    const [denied, scope] of [["/users", "Get: List Users"], [
+    const [denied, permission] of [["/users", "Get: List Users"], [
       "/candidates",
       "Get: List Candidates",
     ]]
@@ -634,7 +721,130 @@ Deno.test("ping: ok, 401 and 403 name the reason and the scope", async () => {
       assert.equal(result.code, 1);
       const report = JSON.parse(result.stdout);
       assert.equal(report.usable, false);
-      assert.ok(report.reason.includes(`"${scope}" scope (403`), report.reason);
+      assert.ok(report.reason.includes(`"${permission}" permission (403`), report.reason);
     });
   }
+  // A list beyond the seven refused: its command cannot run, sync can (it skips that list).
+  await using partial = await privacySandbox({ deniedPaths: ["/departments"] });
+  await withTempDir(async (root) => {
+    const result = await runCli(["ping"], { root, env: partial.env });
+    assert.equal(result.code, 0, result.stderr);
+    assert.match(result.stdout, /\ndepartments +no +refused: Get: List Departments\n/);
+    assert.match(result.stdout, /\nsync +yes +skips the lists refused: Get: List Departments\n/);
+  });
+});
+
+/** The four permissions DataGrail asks for (its Greenhouse integration page), and nothing else. */
+const DATAGRAIL = [
+  "Get: List Users",
+  "Get: List Candidates",
+  "Delete: Delete Candidate",
+  "Patch: Edit Candidate",
+];
+
+Deno.test("with exactly the DataGrail permissions, access and erase work and ping says what the key can run", async () => {
+  await using sandbox = await privacySandbox({ permissions: DATAGRAIL });
+  await withTempDir(async (root) => {
+    const out = join(root, "bundle");
+    const access = await runCli(["access", "--email", ADDRESS, "--out", out], {
+      root,
+      env: sandbox.env,
+    });
+    assert.equal(access.code, 0, access.stderr);
+    assert.match(access.stdout, /access: 3 candidates/);
+    const apps = JSON.parse(await Deno.readTextFile(join(out, "apps_records.json")));
+    const embedded = sandbox.matched.flatMap((id) =>
+      sandbox.tenant.get("candidates", id)!.applications
+    );
+    assert.deepEqual(apps, embedded);
+    assert.ok(apps.length >= 3);
+
+    const anonymize = await runCli(
+      [
+        "erase",
+        "--email",
+        VARIANTS[0],
+        "--mode",
+        "anonymize",
+        "--on-behalf-of",
+        String(sandbox.user),
+        "--yes",
+      ],
+      { root, env: sandbox.env },
+    );
+    assert.equal(anonymize.code, 0, anonymize.stderr);
+    assert.match(anonymize.stdout, /erase: 3 of 3 candidates anonymized/);
+    assert.ok(sandbox.log.every((e) => e.status !== 403), "a request was refused");
+
+    // Greenhouse lists the person no more: erase has nothing left to do, and deletes nothing.
+    for (const id of sandbox.matched) {
+      sandbox.tenant.patchCandidate(id, {
+        email_addresses: [{ value: ADDRESS, type: "personal" }],
+      });
+    }
+    sandbox.faults.reset = { times: 1, methods: ["DELETE"] };
+    const erase = await runCli(eraseArgs(sandbox, "delete"), { root, env: sandbox.env });
+    assert.equal(erase.code, 0, erase.stderr);
+    assert.match(erase.stdout, /erase: 3 of 3 candidates deleted/);
+    for (const id of sandbox.matched) assert.equal(sandbox.tenant.get("candidates", id), undefined);
+    assert.ok(sandbox.log.every((e) => e.status !== 403), "a request was refused");
+    // The lost DELETE answer was confirmed through the candidates list, not Retrieve Candidate.
+    assert.ok(
+      sandbox.log.some((e) =>
+        e.method === "GET" && /\/v1\/candidates\?candidate_ids=\d+/.test(e.path)
+      ),
+    );
+
+    const ping = await runCli(["ping", "--json"], { root, env: sandbox.env });
+    assert.equal(ping.code, 0, ping.stderr);
+    const report = JSON.parse(ping.stdout);
+    const can = Object.fromEntries(
+      report.commands.map((c: { command: string; can: string }) => [c.command, c.can]),
+    );
+    assert.equal(can["access"], "yes");
+    assert.equal(can["candidates"], "yes");
+    assert.equal(can["access --include-activity"], "no");
+    assert.equal(can["applications"], "no");
+    assert.equal(can["erase --mode delete"], "not verifiable");
+    assert.equal(can["erase --mode anonymize"], "not verifiable");
+    const writesShown = report.endpoints.filter((e: { result: string }) =>
+      e.result === "not verifiable without writing"
+    );
+    assert.deepEqual(
+      writesShown.map((e: { permission: string }) => e.permission),
+      ["Delete: Delete Candidate", "Patch: Edit Candidate", "Put: Anonymize Candidate"],
+    );
+    const human = await runCli(["ping"], { root, env: sandbox.env });
+    assert.match(human.stdout, /\naccess +yes\n/);
+    assert.match(human.stdout, /\nsync +no +refused: Get: List Applications/);
+  });
+});
+
+Deno.test("v3 with exactly the scopes access and erase need: no other endpoint is used", async () => {
+  await using sandbox = await privacySandbox({
+    v3Scopes: [
+      "harvest:users:list",
+      "harvest:candidates:list",
+      "harvest:applications:list",
+      "harvest:candidates:update",
+      "harvest:candidates:destroy",
+    ],
+  }, "v3");
+  await withTempDir(async (root) => {
+    const access = await runCli(["access", "--email", ADDRESS], { root, env: sandbox.env });
+    assert.equal(access.code, 0, access.stderr);
+    assert.equal(JSON.parse(access.stdout).candidate_records.length, 3);
+    const erase = await runCli(eraseArgs(sandbox, "anonymize"), { root, env: sandbox.env });
+    assert.equal(erase.code, 0, erase.stderr);
+    assert.match(erase.stdout, /erase: 3 of 3 candidates anonymized/);
+    assert.ok(sandbox.log.every((e) => e.status !== 403), "a request was refused");
+    const ping = await runCli(["ping"], { root, env: sandbox.env });
+    assert.equal(ping.code, 0, ping.stderr);
+    assert.match(ping.stdout, /GET \/jobs\?per_page=1 +harvest:jobs:list +denied \(403\)/);
+    assert.match(ping.stdout, /\naccess +yes\n/);
+    assert.match(
+      ping.stdout,
+      /\nerase --mode delete +not verifiable +reads ok; harvest:candidates:destroy/,
+    );
+  });
 });

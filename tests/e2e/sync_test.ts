@@ -138,12 +138,18 @@ for (const api of APIS) {
       const before = sandbox.log.length;
       const second = await runCli(["sync", "-q"], { root, env });
       assert.equal(second.code, 0, second.stderr);
-      // One list request per entity, nothing per candidate; v3 also asks for a token (not counted).
+      // One list request per entity, nothing per candidate; v3 also asks for a token (not counted)
+      // and lists the notes and attachments changed since the last run (none here).
       const requests = apiRequests(api, sandbox, before);
+      const changeLists = api === "v1" ? [] : ["/v3/notes", "/v3/attachments"];
       assert.equal(
         requests.length,
-        entityNamesFor(api).length,
+        entityNamesFor(api).length + changeLists.length,
         requests.map((e) => e.path).join("\n"),
+      );
+      assert.deepEqual(
+        requests.map(pathOf).filter((path) => changeLists.includes(path)),
+        changeLists,
       );
       for (const entity of entityNamesFor(api)) {
         assert.equal(listRequests(api, sandbox, before, entity).length, 1, entity);

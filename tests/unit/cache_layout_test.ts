@@ -13,6 +13,7 @@ import {
   LOCK_FILE,
   MARKER_FILE,
   PENDING_ERASURES_FILE,
+  PRIVACY_KEY_FILE,
   PRIVACY_LOG_FILE,
   recordFileName,
   recordIdOf,
@@ -20,6 +21,7 @@ import {
   removeTempFolders,
   STATE_FILE,
   tempPathFor,
+  TOMBSTONES_FILE,
 } from "../../src/cache/layout.ts";
 import { ENTITIES } from "../../src/entities.ts";
 import { RunError } from "../../src/errors.ts";
@@ -28,8 +30,22 @@ import { entryNames, withTempDir } from "../support.ts";
 Deno.test("the on-disk names are the documented ones", () => {
   // Literal on purpose: these names are the cache format other tools and older caches rely on.
   assert.deepEqual(
-    [LOCK_FILE, STATE_FILE, PENDING_ERASURES_FILE, PRIVACY_LOG_FILE],
-    [".lock", ".state.json", ".privacy-pending.json", ".privacy-log.jsonl"],
+    [
+      LOCK_FILE,
+      STATE_FILE,
+      PENDING_ERASURES_FILE,
+      PRIVACY_LOG_FILE,
+      PRIVACY_KEY_FILE,
+      TOMBSTONES_FILE,
+    ],
+    [
+      ".lock",
+      ".state.json",
+      ".privacy-pending.json",
+      ".privacy-log.jsonl",
+      ".privacy-key",
+      ".privacy-tombstones",
+    ],
   );
   assert.deepEqual([INDEX_FILE, JOURNAL_FILE, MARKER_FILE], [
     "index.csv",

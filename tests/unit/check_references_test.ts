@@ -3,6 +3,8 @@ import {
   CROSS_REFERENCE_CATEGORIES,
   CROSS_REFERENCES,
   crossReferenceGaps,
+  referenceCollector,
+  type ReferenceIds,
 } from "../../src/check/references.ts";
 import { exitCodeOf, type Report } from "../../src/check/report_types.ts";
 import { ENTITIES } from "../../src/entities.ts";
@@ -67,13 +69,14 @@ Deno.test("--strict fails on references to records not in the cache, never on in
 });
 
 Deno.test("cross-references: ids named but not cached, and cached records nothing names", () => {
-  const [appCandidates, appJobs] = ENTITIES.applications.references;
+  const [appCandidates, appJobs, appSources] = ENTITIES.applications.references;
   const [offerCandidates, offerApplications] = ENTITIES.offers.references;
-  const [scorecardCandidates] = ENTITIES.scorecards.references;
+  const [scorecardCandidates, scorecardApplications] = ENTITIES.scorecards.references;
   const gaps = crossReferenceGaps({
     cached: new Map([
       ["candidates", new Set([1, 2, 3])],
       ["applications", new Set([10])],
+      ["sources", new Set([16])],
     ]),
     named: new Map([
       [appCandidates, new Set([1, 4])],
@@ -81,13 +84,16 @@ Deno.test("cross-references: ids named but not cached, and cached records nothin
       [offerCandidates, new Set([5])],
       [offerApplications, new Set([10, 11])],
       [scorecardCandidates, new Set([3])],
+      [scorecardApplications, new Set([12])],
+      [appSources, new Set([16, 17])],
     ]),
   });
   const ids = (key: string) => gaps.get(key)?.map((p) => p.id);
   assert.deepEqual(ids("candidates_missing"), [4, 5]);
   assert.deepEqual(ids("candidates_without_applications"), [2, 3]);
   assert.deepEqual(ids("candidates_without_scorecards"), [1, 2]);
-  assert.deepEqual(ids("applications_missing"), [11]);
+  assert.deepEqual(ids("applications_missing"), [11, 12]);
+  assert.deepEqual(ids("sources_missing"), [17]);
   // No jobs folder: neither "jobs missing" nor "jobs without applications" can be said.
   assert.equal(gaps.has("jobs_missing"), false);
   assert.equal(gaps.has("jobs_without_applications"), false);
@@ -110,4 +116,28 @@ Deno.test("cross-references: without the naming folder, nothing is unnamed", () 
   });
   assert.deepEqual(gaps.get("candidates_missing"), []);
   assert.equal(gaps.has("candidates_without_applications"), false);
+});
+
+Deno.test("scorecards name their candidate through the record (v1) or the index moniker (v3)", () => {
+  const refs: ReferenceIds = { cached: new Map(), named: new Map() };
+  const collect = referenceCollector("scorecards", refs)!;
+  // v1: candidate_id in the record (its moniker says the same).
+  collect.row("5");
+  collect.record(100, { id: 100, candidate_id: 5, application_id: 50 });
+  // v3: no candidate_id; the moniker is the application's candidate, looked up when written.
+  collect.row("6");
+  collect.record(101, { id: 101, application_id: 51 });
+  // v3, the application could not be found when written: the moniker names nobody.
+  collect.row("");
+  collect.record(102, { id: 102, application_id: 52 });
+  const [byCandidate, byApplication] = ENTITIES.scorecards.references;
+  assert.deepEqual([...refs.named.get(byCandidate)!].sort(), [5, 6]);
+  assert.deepEqual([...refs.named.get(byApplication)!].sort(), [50, 51, 52]);
+});
+
+Deno.test("applications name their source in either version's shape", () => {
+  const [, , sources] = ENTITIES.applications.references;
+  assert.deepEqual(sources.ids({ source: { id: 16, public_name: "LinkedIn" } }), [16]);
+  assert.deepEqual(sources.ids({ source_id: 17 }), [17]);
+  assert.deepEqual(sources.ids({ source_id: null }), [null]);
 });

@@ -88,7 +88,8 @@ Deno.test("file downloads never carry the Authorization header", async () => {
     const id = sandbox.tenant.list("candidates").find((c) => c.attachments.length > 0)!.id;
     const result = await downloadAttachments(run, [id], { verify: false, fetchFn: spy });
     assert.ok(result.done > 0);
-    assert.equal(headers.length, result.done);
+    // One fetch per file, plus one per redirect the downloader followed itself.
+    assert.ok(headers.length >= result.done);
     for (const h of headers) assert.equal(h.get("authorization"), null);
   });
 });
@@ -139,7 +140,8 @@ Deno.test("attachments work a chunk of candidates at a time, reporting candidate
     );
     const downloadedFor: number[] = [];
     const spy: typeof fetch = (input, init) => {
-      downloadedFor.push(byUrl.get(String(input))!);
+      const id = byUrl.get(String(input)); // undefined for a redirect's target
+      if (id !== undefined) downloadedFor.push(id);
       return fetch(input, init);
     };
     const progress: string[] = [];
@@ -148,7 +150,9 @@ Deno.test("attachments work a chunk of candidates at a time, reporting candidate
       ids,
       { verify: false, fetchFn: spy, candidatesPerChunk: 5 },
     );
-    assert.deepEqual(progress, ["0/12", "5/12", "10/12", "12/12"]);
+    // A candidate counts as done once its last file is: the count moves one by one.
+    const steps = progress.filter((p, i) => p !== progress[i - 1]);
+    assert.deepEqual(steps, Array.from({ length: 13 }, (_, i) => `${i}/12`));
     const expected = sandbox.tenant.list("candidates").reduce(
       (n, c) => n + c.attachments.length,
       0,

@@ -127,6 +127,16 @@ Deno.test("other monikers follow the existing extractor", () => {
   assert.equal(ENTITIES.jobs.moniker({ name: "=SUM(A1)" }), "=SUM(A1)");
   assert.equal(ENTITIES.offers.moniker({ candidate_id: 1, application_id: 2 }), "1/2");
   assert.equal(ENTITIES.scorecards.moniker({ candidate_id: 5 }), "5");
+  // v3 scorecards name no candidate: the moniker is what was looked up through the application.
+  assert.equal(ENTITIES.scorecards.moniker({ application_id: 9 }, "5"), "5");
+  assert.equal(ENTITIES.scorecards.moniker({ application_id: 9 }), "");
+  const via = ENTITIES.scorecards.monikerVia!.v3!;
+  assert.equal(via.field, "application_id");
+  assert.equal(via.entity, "applications");
+  assert.equal(via.fromMoniker("5/7"), "5");
+  assert.equal(via.fromMoniker("5/"), "5");
+  assert.equal(via.fromRecord({ candidate_id: 5, job_id: 7 }), "5");
+  assert.equal(ENTITIES.scorecards.monikerVia!.v1, undefined);
   assert.equal(ENTITIES.prospect_pools.moniker({ name: "Pool" }), "Pool");
   assert.equal(ENTITIES.sources.moniker({ name: "Other" }), "Other");
 });
@@ -189,4 +199,36 @@ Deno.test("references read both versions' shapes: v1 embedded objects, v3 ids", 
   assert.deepEqual(organizer.ids({ organizer: { id: 5 } }), [5]);
   assert.deepEqual(organizer.ids({ organizer: null }), [undefined]);
   assert.deepEqual(organizer.ids({ organizer_id: 6 }), [6]);
+});
+
+Deno.test("creation-date filters per version: v3 has one on every list but demographic questions and answer options", () => {
+  assert.deepEqual(
+    entityNamesFor("v3").filter((name) => !ENTITIES[name].createdFilters.v3),
+    ["demographic_questions", "demographic_answer_options"],
+  );
+  // v1: the lists whose reference documents created_after/created_before (docs/entities.md).
+  assert.deepEqual(
+    entityNamesFor("v1").filter((name) => !ENTITIES[name].createdFilters.v1),
+    [
+      "prospect_pools",
+      "sources",
+      "departments",
+      "offices",
+      "user_roles",
+      "custom_fields",
+      "rejection_reasons",
+      "close_reasons",
+      "degrees",
+      "schools",
+      "disciplines",
+      "tags",
+      "demographic_question_sets",
+      "demographic_questions",
+      "demographic_answer_options",
+    ],
+  );
+  // A list v1 does not have takes no v1 filter either.
+  for (const name of ENTITY_NAMES) {
+    if (!ENTITIES[name].paths.v1) assert.equal(ENTITIES[name].createdFilters.v1, false, name);
+  }
 });

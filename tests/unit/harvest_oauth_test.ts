@@ -109,12 +109,59 @@ Deno.test("oauth: renews before expiry, with the margin, by the clock", async ()
   assert.equal(server.minted(), 2);
 });
 
-Deno.test("oauth: expiry from expires_at (ISO or epoch) or expires_in", () => {
+Deno.test("oauth: expiry from expires_at (RFC 3339 or epoch) or expires_in", () => {
   assert.equal(tokenExpiry({ expires_at: "2026-01-01T01:00:00Z" }, T0), T0 + 3_600_000);
+  assert.equal(tokenExpiry({ expires_at: "2026-01-01T01:00:00.000Z" }, T0), T0 + 3_600_000);
+  assert.equal(tokenExpiry({ expires_at: "2026-01-01T03:00:00+02:00" }, T0), T0 + 3_600_000);
+  assert.equal(tokenExpiry({ expires_at: "2026-01-01T03:00:00+0200" }, T0), T0 + 3_600_000);
   assert.equal(tokenExpiry({ expires_at: T0 / 1000 + 60 }, T0), T0 + 60_000);
   assert.equal(tokenExpiry({ expires_at: String(T0 / 1000 + 60) }, T0), T0 + 60_000);
   assert.equal(tokenExpiry({ expires_in: 120 }, T0), T0 + 120_000);
+  assert.equal(tokenExpiry({ expires_in: "120" }, T0), T0 + 120_000);
   assert.equal(tokenExpiry({}, T0), T0 + 3_600_000);
+});
+
+Deno.test("oauth: an expiry that is not RFC 3339 or is absurd falls back to safe values", () => {
+  // Without a zone a time would be read as local time: not believed; the documented 1 h.
+  assert.equal(tokenExpiry({ expires_at: "2026-01-01 01:00:00" }, T0), T0 + 3_600_000);
+  assert.equal(tokenExpiry({ expires_at: "tomorrow" }, T0), T0 + 3_600_000);
+  assert.equal(tokenExpiry({ expires_in: "soon" }, T0), T0 + 3_600_000);
+  assert.equal(tokenExpiry({ expires_in: -5 }, T0), T0, "already expired: renewed at once");
+  assert.equal(tokenExpiry({ expires_in: 1e12 }, T0), T0 + 86_400_000, "at most a day");
+});
+
+Deno.test("oauth: expires_at is measured against the answer's Date, so a skewed clock does not matter", () => {
+  const serverNow = T0 + 10 * 60_000; // the local clock is 10 minutes behind
+  const expiresAt = new Date(serverNow + 3_600_000).toISOString();
+  assert.equal(tokenExpiry({ expires_at: expiresAt }, T0, serverNow), T0 + 3_600_000);
+  assert.equal(tokenExpiry({ expires_at: expiresAt }, T0, NaN), T0 + 3_600_000 + 10 * 60_000);
+});
+
+Deno.test("oauth: a token shorter-lived than the margin is renewed at half its life, not on every call", async () => {
+  const clock = new ManualClock(T0);
+  const server = fakeServer(clock, { lifeMs: 30_000 });
+  const a = auth(clock, server.fetchFn, { marginMs: 60_000 });
+  assert.equal(await a.header(), "Bearer tok-1-abcdef");
+  clock.advance(14_999);
+  assert.equal(await a.header(), "Bearer tok-1-abcdef");
+  clock.advance(1);
+  assert.equal(await a.header(), "Bearer tok-2-abcdef");
+  assert.equal(server.minted(), 2);
+});
+
+Deno.test("oauth: expires_in answers work end to end", async () => {
+  const clock = new ManualClock(T0);
+  let minted = 0;
+  const fetchFn = (() => {
+    minted++;
+    return Promise.resolve(json({ access_token: `tok-${minted}-abcdef`, expires_in: 600 }));
+  }) as typeof fetch;
+  const a = auth(clock, fetchFn, { marginMs: 60_000 });
+  assert.equal(await a.header(), "Bearer tok-1-abcdef");
+  clock.advance(539_999);
+  assert.equal(await a.header(), "Bearer tok-1-abcdef");
+  clock.advance(1);
+  assert.equal(await a.header(), "Bearer tok-2-abcdef");
 });
 
 Deno.test("oauth: a 401 from the API mints a new token once, then fails clearly", async () => {
@@ -166,8 +213,11 @@ Deno.test("oauth: refused credentials fail at once, naming the variables, never 
   const a = auth(clock, server.fetchFn);
   const error = await a.header().then(() => undefined, (e) => e);
   assert.ok(error instanceof RunError);
-  assert.match(error.message, /refused the client credentials \(401\)/);
-  assert.match(error.message, /GREENHOUSE_CLIENT_ID and GREENHOUSE_CLIENT_SECRET/);
+  assert.match(
+    error.message,
+    /^POST https:\/\/auth\.test\/token: Greenhouse refused the client credentials \(401 invalid_client\): the client id or secret is wrong; check GREENHOUSE_CLIENT_ID and GREENHOUSE_CLIENT_SECRET/,
+  );
+  assert.equal(error.message.split("\n").length, 1);
   assert.ok(!error.message.includes(SECRET), error.message);
   assert.equal(server.calls.length, 1, "not retried");
   assert.equal(String(a), "[client credentials]");
@@ -196,8 +246,9 @@ Deno.test("oauth: at most N token requests per 60 s window", async () => {
   await a.header();
   await a.header();
   assert.equal(server.calls.length, 3);
-  assert.equal(server.calls[1].at, T0);
-  assert.ok(server.calls[2].at >= T0 + 60_000, "the third waited for the window");
+  assert.equal(server.calls[0].at, T0);
+  // Paced evenly (pacer.ts): never more than 2 in any 60 s, so the third waits for the window.
+  assert.ok(server.calls[2].at - server.calls[0].at >= 60_000, "the third waited for the window");
 });
 
 Deno.test("v3 dialect: per_page 500 first, filters as one pipe-syntax created_at", () => {
@@ -269,4 +320,72 @@ Deno.test("v3 client: a refused cursor is a RunError naming the endpoint, not re
     /^GET \/v3\/jobs: Greenhouse answered 422.*cursor.*run the command again/,
   );
   assert.equal(sends, 2);
+});
+
+Deno.test("oauth: a 400 for a client id without its -<n> suffix says to copy the whole id", async () => {
+  const clock = new ManualClock(T0);
+  const server = fakeServer(clock, {
+    tokenReplies: [json({ error: "invalid_request" }, 400)],
+  });
+  const a = clientCredentialsAuth({
+    clientId: "abcdef0123",
+    clientSecret: SECRET,
+    authUrl: AUTH_URL,
+    clock,
+    fetchFn: server.fetchFn,
+  });
+  const error = await a.header().then(() => undefined, (e) => e);
+  assert.ok(error instanceof RunError);
+  assert.match(
+    error.message,
+    /refused GREENHOUSE_CLIENT_ID \(400 invalid_request\): a client id ends in -<number> and this one does not; copy the whole client id again/,
+  );
+  assert.ok(!error.message.includes("abcdef0123"), "the id is not repeated");
+  assert.equal(server.calls.length, 1, "not retried");
+});
+
+Deno.test("oauth: a 400 naming an unknown user points at --on-behalf-of; other 400s at the settings", async () => {
+  const clock = new ManualClock(T0);
+  const server = fakeServer(clock, {
+    tokenReplies: [
+      json({ error: "invalid_request", error_description: "Unknown user (sub)." }, 400),
+      json({ error: "unsupported_grant_type" }, 400),
+    ],
+  });
+  const actingAs = auth(clock, server.fetchFn, { onBehalfOf: "4080" });
+  const e1 = await actingAs.header().then(() => undefined, (e) => e);
+  assert.match(e1.message, /for user 4080 \(400 invalid_request\).*--on-behalf-of/);
+  const plain = auth(clock, server.fetchFn);
+  const e2 = await plain.header().then(() => undefined, (e) => e);
+  assert.match(e2.message, /refused the token request \(400 unsupported_grant_type\)/);
+  assert.match(e2.message, /--auth-url$/);
+});
+
+Deno.test("oauth: the token pacer learns the endpoint's limit from its headers", async () => {
+  const clock = new ManualClock(T0);
+  const calls: number[] = [];
+  const fetchFn = (() => {
+    calls.push(clock.now());
+    return Promise.resolve(
+      json({ access_token: `tok-${calls.length}-abcdef`, expires_in: 0 }, 200, {
+        "X-RateLimit-Limit": "1",
+        "X-RateLimit-Remaining": "0",
+      }),
+    );
+  }) as typeof fetch;
+  const a = auth(clock, fetchFn, { marginMs: 0, requestsPerMinute: 5 });
+  await a.header();
+  await a.header();
+  assert.equal(calls.length, 2);
+  assert.ok(calls[1] >= T0 + 60_000, "one a minute, as the endpoint said");
+});
+
+Deno.test("oauth: a hostile token answer is bounded and never printed whole", async () => {
+  const clock = new ManualClock(T0);
+  const huge = "x".repeat(2_000_000);
+  const fetchFn = (() => Promise.resolve(new Response(huge, { status: 403 }))) as typeof fetch;
+  const error = await auth(clock, fetchFn).header().then(() => undefined, (e) => e);
+  assert.ok(error instanceof RunError);
+  assert.ok(error.message.length < 600, `${error.message.length} characters`);
+  assert.equal(error.message.split("\n").length, 1);
 });

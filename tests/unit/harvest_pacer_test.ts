@@ -4,6 +4,8 @@ import { Pacer } from "../../src/harvest/pacer.ts";
 
 const T0 = Date.UTC(2026, 0, 1, 0, 0, 3); // epoch ms, so epoch-second reset headers make sense
 const W = 10_000;
+/** Limit 20 at rate target 0.8: 16 sends per window plus its 100 ms margin. */
+const SPACING = (W + 100) / 16;
 
 /** The largest number of sends in any half-open window [t, t + W). */
 function maxInAnyWindow(times: number[], windowMs = W): number {
@@ -81,9 +83,10 @@ Deno.test("pacer: concurrent acquires do not overshoot", async () => {
   assert.equal(times.length, 40);
   assert.equal(pacer.stats.sends, 40);
   assert.ok(maxInAnyWindow(times) <= 16, `max ${maxInAnyWindow(times)}`);
-  // 40 sends at 16 per window need two full windows of waiting.
-  assert.ok(clock.now() - T0 >= 2 * W);
-  assert.ok(clock.now() - T0 < 2 * W + 1000);
+  // 40 sends: a burst of 4 (a quarter of the budget), then the even schedule as if the burst
+  // had been spread too, one every (10 s + 100 ms) / 16, however many ask at once.
+  assert.deepEqual(times.slice(0, 5), [T0, T0, T0, T0, T0 + 4 * SPACING]);
+  assert.equal(clock.now() - T0, 39 * SPACING);
 });
 
 Deno.test("pacer: never overshoots a fixed server window that starts anywhere (zero 429s)", async () => {
@@ -134,7 +137,9 @@ Deno.test("pacer: holds back when other clients used the key (X-RateLimit-Remain
     await pacer.acquire();
     times.push(clock.now());
   }
-  assert.deepEqual(times.slice(0, 4), [T0, T0, T0, T0]);
+  // Four more (the rest of the burst, then the even schedule), then nothing until the server's
+  // window resets.
+  assert.deepEqual(times.slice(0, 4), [T0, T0, T0, T0 + 4 * SPACING]);
   assert.equal(times[4], T0 + 5_000);
 });
 
@@ -167,4 +172,123 @@ Deno.test("pacer: rejects nonsense options", () => {
   assert.throws(() => new Pacer({ rateTarget: 0, windowMs: W, clock }), RangeError);
   assert.throws(() => new Pacer({ rateTarget: 1.5, windowMs: W, clock }), RangeError);
   assert.equal(new Pacer({ rateTarget: 0.01, windowMs: W, clock, initialLimit: 20 }).budget, 1);
+});
+
+/** The largest number of sends in any window of `ms` (same as maxInAnyWindow, shorter window). */
+const maxInAny = (times: number[], ms: number) => maxInAnyWindow(times, ms);
+
+Deno.test("pacer: spreads each window's budget evenly over it, at the same throughput", async () => {
+  const clock = new ManualClock(T0);
+  const pacer = new Pacer({ rateTarget: 0.8, windowMs: W, clock, initialLimit: 20 });
+  const times: number[] = [];
+  for (let i = 0; i < 161; i++) {
+    await pacer.acquire();
+    times.push(clock.now());
+    clock.advance(40); // latency
+    pacer.observe(new Headers({ "X-Ratelimit-Limit": "20" }), 200);
+  }
+  // A quarter of the budget goes at once (a short command need not wait), then one send every
+  // (10 s + 100 ms) / 16: at most 2 in any second (16 per 10.1 s), never the budget in a burst.
+  assert.deepEqual(times.slice(0, 4), [0, 40, 80, 120].map((ms) => T0 + ms));
+  assert.ok(maxInAny(times, 1_000) <= 5, `${maxInAny(times, 1_000)} in one second`);
+  const steady = times.slice(6);
+  const gaps = steady.slice(1).map((t, i) => t - steady[i]);
+  assert.ok(gaps.every((gap) => Math.abs(gap - SPACING) < 1e-6), `gaps ${gaps.slice(0, 5)}`);
+  assert.equal(maxInAny(steady, 1_000), 2);
+  assert.ok(maxInAnyWindow(times) <= 16);
+  // Throughput: 160 spacings take ten windows and their margins; ≥ 0.98 of the budget.
+  const windows = (times[160] - times[0]) / W;
+  assert.ok(160 / windows / 16 >= 0.98, `${160 / windows} per window`);
+});
+
+Deno.test("pacer: a second integration on the key keeps its share in every part of the window", async () => {
+  // A leaky-bucket server (one reading of Harvest's limit): 20 per 10 s, draining continuously,
+  // holding at most 8 at a time. Another integration sends its 4 (the 20% we leave) in a burst
+  // at some moment of each window. Spread out, our sends leave room for that burst at any moment;
+  // spent in a burst, they would fill the bucket and both integrations would be refused.
+  const clock = new ManualClock(T0);
+  const pacer = new Pacer({ rateTarget: 0.8, windowMs: W, clock, initialLimit: 20 });
+  const capacity = 8;
+  let level = 0;
+  let at = T0;
+  const take = (now: number): boolean => {
+    level = Math.max(0, level - ((now - at) * 20) / W);
+    at = now;
+    if (level + 1 > capacity) return false;
+    level++;
+    return true;
+  };
+  let refusedOurs = 0;
+  let refusedTheirs = 0;
+  let nextOther = T0 + 3_700;
+  for (let i = 0; i < 160; i++) {
+    await pacer.acquire();
+    while (nextOther <= clock.now()) {
+      for (let k = 0; k < 4; k++) if (!take(nextOther)) refusedTheirs++;
+      nextOther += W + ((i * 7_919) % 5_000) - 2_500;
+    }
+    if (!take(clock.now())) refusedOurs++;
+    pacer.observe(new Headers({ "X-Ratelimit-Limit": "20" }), 200);
+  }
+  assert.deepEqual({ refusedOurs, refusedTheirs }, { refusedOurs: 0, refusedTheirs: 0 });
+});
+
+Deno.test("pacer: X-RateLimit-Remaining 0 with a reset an hour away waits one window, and says so", async () => {
+  const clock = new ManualClock(T0);
+  const waits: { ms: number; cause: string }[] = [];
+  const pacer = new Pacer({
+    rateTarget: 0.8,
+    windowMs: W,
+    clock,
+    initialLimit: 20,
+    onWait: (wait) => waits.push(wait),
+  });
+  await pacer.acquire();
+  pacer.observe(
+    new Headers({
+      "X-RateLimit-Limit": "20",
+      "X-RateLimit-Remaining": "0",
+      "X-RateLimit-Reset": String((T0 + 3_600_000) / 1000),
+    }),
+    200,
+  );
+  const concurrent = [pacer.acquire(), pacer.acquire()];
+  await Promise.all(concurrent);
+  assert.ok(clock.now() - T0 <= W + 100 + SPACING, `waited ${clock.now() - T0} ms`);
+  assert.deepEqual(waits, [{ ms: W + 100, cause: "used up" }], "one report for one wait");
+});
+
+Deno.test("pacer: a 429 pause is reported once, with its length", async () => {
+  const clock = new ManualClock(T0);
+  const waits: { ms: number; cause: string }[] = [];
+  const pacer = new Pacer({
+    rateTarget: 0.8,
+    windowMs: W,
+    clock,
+    initialLimit: 20,
+    onWait: (wait) => waits.push(wait),
+  });
+  pacer.pause(30_000);
+  await Promise.all([pacer.acquire(), pacer.acquire()]);
+  assert.deepEqual(waits, [{ ms: 30_000, cause: "paused" }]);
+});
+
+Deno.test("pacer: timers that fire late cost no throughput (the schedule is kept)", async () => {
+  // A busy machine: every sleep ends 25 ms late.
+  const clock = new ManualClock(T0);
+  clock.sleep = (ms: number) => {
+    clock.advance(Math.max(0, ms) + 25);
+    return Promise.resolve();
+  };
+  const pacer = new Pacer({ rateTarget: 0.8, windowMs: W, clock, initialLimit: 20 });
+  const times: number[] = [];
+  for (let i = 0; i < 165; i++) {
+    await pacer.acquire();
+    times.push(clock.now());
+    pacer.observe(new Headers({ "X-Ratelimit-Limit": "20" }), 200);
+  }
+  assert.ok(maxInAnyWindow(times) <= 16);
+  const steady = times.slice(5);
+  const perWindow = (steady.length - 1) / ((steady[steady.length - 1] - steady[0]) / W);
+  assert.ok(perWindow / 16 >= 0.98, `${perWindow.toFixed(2)} per window`);
 });

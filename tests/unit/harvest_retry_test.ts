@@ -107,6 +107,13 @@ Deno.test("retry: classification of statuses", () => {
   assert.ok(c403.kind === "fatal");
   assert.match(c403.kind === "fatal" ? c403.error.message : "", /GET \/v1\/offers/);
   assert.match(c403.kind === "fatal" ? c403.error.message : "", /lacks permission/);
+  // v3 has scopes, not per-endpoint keys, and a token rather than a key.
+  const v3403 = classifyStatus(403, "GET /v3/offers", {}, [], "v3");
+  assert.match(v3403.kind === "fatal" ? v3403.error.message : "", /lacks the scope for this/);
+  assert.doesNotMatch(v3403.kind === "fatal" ? v3403.error.message : "", /API key/);
+  const v3401 = classifyStatus(401, "GET /v3/offers", {}, [], "v3");
+  assert.match(v3401.kind === "fatal" ? v3401.error.message : "", /GREENHOUSE_CLIENT_ID/);
+  assert.doesNotMatch(v3401.kind === "fatal" ? v3401.error.message : "", /API key/);
 
   const c422 = classifyStatus(422, "POST /v1/x", {
     message: "Validation error",

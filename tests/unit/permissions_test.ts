@@ -21,8 +21,16 @@ Deno.test("the flags scope net, files, env and sys, relative paths kept relative
   assert.ok(flags.includes(
     "--allow-net=*.greenhouse.io,*.amazonaws.com,127.0.0.1",
   ));
-  assert.ok(flags.includes("--allow-write=./greenhouse-cache,./greenhouse-access,./demo-cache"));
-  assert.ok(flags.includes("--allow-read=./greenhouse-cache,./greenhouse-access,./demo-cache"));
+  assert.ok(
+    flags.includes(
+      "--allow-write=./greenhouse-cache,./greenhouse-access,./demo-cache,./greenhouse-export",
+    ),
+  );
+  assert.ok(
+    flags.includes(
+      "--allow-read=./greenhouse-cache,./greenhouse-access,./demo-cache,./greenhouse-export",
+    ),
+  );
   assert.ok(flags.includes("--allow-env=GREENHOUSE_*,GITHUB_STEP_SUMMARY,NO_COLOR,TERM"));
   assert.ok(flags.includes("--allow-sys=hostname"));
   // Never a blanket permission.
@@ -39,7 +47,7 @@ Deno.test("extra hosts and paths are appended once", () => {
     "--allow-net=*.greenhouse.io,*.amazonaws.com,127.0.0.1,localhost:8080",
   ));
   assert.ok(flags.includes(
-    "--allow-write=/data/gh,./greenhouse-access,./demo-cache,/home/runner/work/_temp",
+    "--allow-write=/data/gh,./greenhouse-access,./demo-cache,./greenhouse-export,/home/runner/work/_temp",
   ));
   assert.throws(() => permissionFlags({ cacheDir: "a,b" }), /comma/);
 });
@@ -66,8 +74,8 @@ Deno.test("deno task compile --print prints the exact compile command", async ()
     new TextDecoder().decode(output.stdout).trim(),
     "deno compile --v8-flags=--expose-gc,--max-semi-space-size=8 --no-prompt " +
       "'--allow-net=*.greenhouse.io,*.amazonaws.com,127.0.0.1' " +
-      "'--allow-read=/srv/my cache,./greenhouse-access,./demo-cache' " +
-      "'--allow-write=/srv/my cache,./greenhouse-access,./demo-cache' " +
+      "'--allow-read=/srv/my cache,./greenhouse-access,./demo-cache,./greenhouse-export' " +
+      "'--allow-write=/srv/my cache,./greenhouse-access,./demo-cache,./greenhouse-export' " +
       "'--allow-env=GREENHOUSE_*,GITHUB_STEP_SUMMARY,NO_COLOR,TERM' --allow-sys=hostname " +
       "--target aarch64-apple-darwin --output dist/ghx main.ts",
   );

@@ -377,15 +377,12 @@ Deno.test("faults: 5xx times, forced 429 forms, reset and truncate", async () =>
   }
 });
 
-Deno.test("performance: a 500-record page of a 100k tenant is fast", async () => {
+// How fast a deep page is served is measured by `deno task bench` (extraction), not here.
+Deno.test("a deep 500-record page of a 100k tenant is served, with its last link", async () => {
   const s = await startSandbox({ candidates: 100_000, rateLimit: 0 });
   try {
-    await get(s, "/candidates?per_page=500&page=3"); // warm up
-    const t0 = performance.now();
     const r = await get(s, "/candidates?per_page=500&page=150");
-    const ms = performance.now() - t0;
     assert.equal(r.body.length, 500);
-    assert.ok(ms < 100, `took ${ms.toFixed(1)} ms`);
     const apps = await get(s, "/applications?per_page=500&page=200");
     assert.equal(apps.body.length, 500);
     const last = links(apps.res.headers.get("link")).last;

@@ -10,7 +10,8 @@ export function buildActivityFeed(t: TenantView, i: number): ApiRecord {
   const r = new Rng(mix(t.seed, 19, i));
   const o = t.overlayOf(i);
   const created = t.skeleton.candidateCreated(i);
-  const span = Math.max(1, t.candidateUpdated(i) - created);
+  // The seeded span, not the written one: a write must not move the seeded items' times.
+  const span = Math.max(1, t.skeleton.candidateUpdated(i) - created);
   const at = () => iso(created + r.int(span));
   const userRef = () => randomUserRef(r, t.users);
   const email = t.candidateEmails(i)[0] ?? null;
@@ -52,6 +53,34 @@ export function buildActivityFeed(t: TenantView, i: number): ApiRecord {
       user: nullSubject || r.chance(0.2) ? null : userRef(),
     };
   });
+  for (const added of o?.notes ?? []) {
+    const user = userRef();
+    if (added.kind === "note") {
+      notes.push({
+        id: added.id,
+        created_at: iso(added.at),
+        body: "Added by the sandbox.",
+        user,
+        private: false,
+        visiblity: "public",
+        visibility: "public",
+      });
+    } else {
+      emails.push({
+        id: added.id,
+        created_at: iso(added.at),
+        subject: "Following up",
+        body: "Added by the sandbox.",
+        to: email,
+        from: `${String(user.first_name).toLowerCase()}@example.com`,
+        cc: null,
+        user,
+      });
+    }
+  }
+  // An edit changes the note's body (its updated_at is the v3 notes' concern).
+  const edited = notes.find((n) => n.id === o?.editedNote?.id);
+  if (edited) edited.body = `${edited.body} (edited)`;
   o?.touches.forEach((at, n) =>
     activities.push({
       id: o.touchIds[n],

@@ -42,7 +42,7 @@ export interface AttachmentSpec {
   size: number;
 }
 
-/** The files of candidate i, those its touches added included. */
+/** The files of candidate i, those writes added (touches, Tenant.addAttachment) included. */
 export function candidateAttachments(t: TenantView, i: number): AttachmentSpec[] {
   const o = t.overlayOf(i);
   if (o?.cleared.has("attachments")) return [];
@@ -72,7 +72,11 @@ export function candidateAttachments(t: TenantView, i: number): AttachmentSpec[]
     add("Portfolio (huge).zip", "other", created + 180_000);
     out[out.length - 1].size = t.hugeAttachmentBytes;
   }
-  o?.touches.forEach((at, k) => add(`${who}_Resume_v${k + 2}.pdf`, "resume", at));
+  // Files writes added, in the order they were added (so a file's index never changes).
+  for (const f of o?.files ?? []) {
+    if (f.kind === "resume") add(`${who}_Resume_v${f.n + 1}.pdf`, "resume", f.at);
+    else add(`${who}_Portfolio_${f.n}.pdf`, "other", f.at);
+  }
   return out;
 }
 

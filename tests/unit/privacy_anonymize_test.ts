@@ -1,0 +1,67 @@
+/** The anonymising PATCH body: every custom field of either spelling is cleared by name. */
+import assert from "node:assert/strict";
+import { anonymizeBody, customFieldKeys, randomName } from "../../src/privacy/anonymize.ts";
+
+Deno.test("custom fields are cleared from custom_fields when keyed_custom_fields is empty", () => {
+  const candidate = {
+    id: 1,
+    custom_fields: { desired_salary: "$42k", work_remotely: true },
+    keyed_custom_fields: {},
+  };
+  assert.deepEqual(anonymizeBody(candidate).custom_fields, [
+    { name_key: "desired_salary", delete_value: "true" },
+    { name_key: "work_remotely", delete_value: "true" },
+  ]);
+});
+
+Deno.test("custom field keys are the union of both spellings, each once", () => {
+  const candidate = {
+    custom_fields: { desired_salary: "$42k", graduation_year: 2020 },
+    keyed_custom_fields: {
+      desired_salary: { name: "Desired salary", type: "short_text", value: "$42k" },
+      graduation_year_1: { name: "Graduation year", type: "number", value: 2020 },
+    },
+  };
+  assert.deepEqual(customFieldKeys(candidate), [
+    "desired_salary",
+    "graduation_year",
+    "graduation_year_1",
+  ]);
+  assert.deepEqual(customFieldKeys({ custom_fields: null, keyed_custom_fields: { a: {} } }), ["a"]);
+  assert.deepEqual(customFieldKeys({ custom_fields: [], keyed_custom_fields: "x" }), []);
+  assert.deepEqual(customFieldKeys({}), []);
+});
+
+Deno.test("v3 clears a custom field with value null, v1 with delete_value", () => {
+  const candidate = { custom_fields: { a: 1 }, keyed_custom_fields: { b: { value: 2 } } };
+  assert.deepEqual(anonymizeBody(candidate, "v3").custom_fields, [
+    { name_key: "a", value: null },
+    { name_key: "b", value: null },
+  ]);
+  assert.deepEqual(anonymizeBody(candidate, "v1").custom_fields, [
+    { name_key: "a", delete_value: "true" },
+    { name_key: "b", delete_value: "true" },
+  ]);
+});
+
+Deno.test("the body clears every contact field and draws new names each call", () => {
+  const body = anonymizeBody({ id: 1 });
+  for (
+    const key of [
+      "addresses",
+      "email_addresses",
+      "phone_numbers",
+      "social_media_addresses",
+      "website_addresses",
+      "tags",
+      "custom_fields",
+    ]
+  ) {
+    assert.deepEqual(body[key], [], key);
+  }
+  assert.equal(body.company, null);
+  assert.equal(body.title, null);
+  assert.match(String(body.first_name), /^[A-Z][a-z]{11}$/);
+  assert.notEqual(anonymizeBody({ id: 1 }).first_name, body.first_name);
+  assert.match(randomName(5), /^[A-Z][a-z]{4}$/);
+});

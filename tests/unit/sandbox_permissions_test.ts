@@ -1,0 +1,75 @@
+/** The sandbox's per-credential permissions: v1 endpoint grants and v3 scopes, refused with 403. */
+import assert from "node:assert/strict";
+import { startSandbox, v1Permission, v3Scope } from "../../src/sandbox/mod.ts";
+
+Deno.test("each endpoint needs the permission Dev Center names it by (v1) or its scope (v3)", () => {
+  const v1: [string, string, string | undefined][] = [
+    ["GET", "/users", "Get: List Users"],
+    ["GET", "/users/12", "Get: Retrieve User"],
+    ["GET", "/candidates", "Get: List Candidates"],
+    ["GET", "/candidates/12", "Get: Retrieve Candidate"],
+    ["GET", "/candidates/12/activity_feed", "Get: Retrieve Activity Feed"],
+    ["GET", "/applications/12", "Get: Retrieve Application"],
+    ["GET", "/applications/12/scorecards", "Get: List Scorecards for Application"],
+    ["GET", "/prospect_pools", "Get: List Prospect Pools"],
+    ["DELETE", "/candidates/12", "Delete: Delete Candidate"],
+    ["PATCH", "/candidates/12", "Patch: Edit Candidate"],
+    ["PUT", "/candidates/12/anonymize", "Put: Anonymize Candidate"],
+    ["GET", "/nothing", undefined],
+  ];
+  for (const [method, path, name] of v1) assert.equal(v1Permission(method, path), name, path);
+  const v3: [string, string, string | undefined][] = [
+    ["GET", "/candidates", "harvest:candidates:list"],
+    ["GET", "/notes", "harvest:notes:list"],
+    ["DELETE", "/candidates/12", "harvest:candidates:destroy"],
+    ["PATCH", "/candidates/12", "harvest:candidates:update"],
+    ["PATCH", "/candidates/12/anonymize", "harvest:candidates:anonymize"],
+  ];
+  for (const [method, path, scope] of v3) assert.equal(v3Scope(method, path), scope, path);
+});
+
+Deno.test("a key answers 403 outside its grants, and the route itself inside them", async () => {
+  const sandbox = await startSandbox({
+    candidates: 5,
+    rateLimit: 0,
+    permissions: ["get: list candidates"],
+    v3Scopes: ["harvest:users:list"],
+  });
+  try {
+    const v1 = (path: string, method = "GET") =>
+      fetch(`${sandbox.url}${path}`, {
+        method,
+        headers: { Authorization: `Basic ${btoa(`${sandbox.apiKey}:`)}` },
+      });
+    const list = await v1("/candidates?per_page=1");
+    assert.equal(list.status, 200);
+    await list.body?.cancel();
+    for (const [path, method] of [["/users"], ["/candidates/1"], ["/candidates/999", "DELETE"]]) {
+      const refused = await v1(path, method);
+      assert.equal(refused.status, 403, path);
+      assert.match((await refused.json()).message, /does not have permission/);
+    }
+    const token = await fetch(sandbox.authUrl, {
+      method: "POST",
+      headers: {
+        Authorization: `Basic ${btoa(`${sandbox.clientId}:${sandbox.clientSecret}`)}`,
+        "Content-Type": "application/x-www-form-urlencoded",
+      },
+      body: "grant_type=client_credentials",
+    }).then((r) => r.json());
+    const v3 = (path: string) =>
+      fetch(`${sandbox.v3Url}${path}`, {
+        headers: { Authorization: `Bearer ${token.access_token}` },
+      });
+    const users = await v3("/users");
+    assert.equal(users.status, 200);
+    await users.body?.cancel();
+    const candidates = await v3("/candidates");
+    assert.equal(candidates.status, 403);
+    assert.deepEqual(await candidates.json(), {
+      errors: ["Missing required scope: harvest:candidates:list."],
+    });
+  } finally {
+    await sandbox.close();
+  }
+});
