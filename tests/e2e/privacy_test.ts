@@ -814,6 +814,13 @@ Deno.test("with exactly the DataGrail permissions, access and erase work and pin
       writesShown.map((e: { permission: string }) => e.permission),
       ["Delete: Delete Candidate", "Patch: Edit Candidate", "Put: Anonymize Candidate"],
     );
+    // The other lists are refused too: their commands cannot run; sync needs the seven first.
+    assert.equal(can["departments"], "no");
+    assert.ok(
+      report.endpoints.some((e: { permission: string; result: string }) =>
+        e.permission === "Get: List Departments" && e.result === "denied"
+      ),
+    );
     const human = await runCli(["ping"], { root, env: sandbox.env });
     assert.match(human.stdout, /\naccess +yes\n/);
     assert.match(human.stdout, /\nsync +no +refused: Get: List Applications/);
