@@ -257,3 +257,24 @@ Deno.test("export: a damaged record is named and exit is 1; the others are expor
     assert.equal(await exists(join(root, "o")), false);
   });
 });
+
+Deno.test("export: a list only v3 has (job openings) exports like the others", async () => {
+  await withTempDir(async (root) => {
+    await using sandbox = await startSandboxDisposable({ v3RateLimit: 0, candidates: 5 });
+    const sync = await runCli(["sync", "-q", "--only", "jobs,job_openings"], {
+      root,
+      env: apiEnv("v3", sandbox),
+    });
+    assert.equal(sync.code, 0, sync.stderr);
+    const result = await runCli(["export", "--format", "ndjson", "--only", "job_openings"], {
+      root,
+    });
+    assert.equal(result.code, 0, result.stderr);
+    assert.match(result.stdout, /export complete: 1 ndjson file\(s\)/);
+    const records = await cached(root, "job_openings");
+    assert.ok(records.size > 0);
+    const lines = (await Deno.readTextFile(join(root, "greenhouse-export/job_openings.ndjson")))
+      .trim().split("\n").map((line) => JSON.parse(line));
+    assert.deepEqual(lines, [...records.keys()].sort((a, b) => a - b).map((id) => records.get(id)));
+  });
+});
