@@ -68,8 +68,10 @@ export function extractSpec(entity: Entity): CommandSpec<ExtractCommand> {
       `<cache>/${entity.name}/, with <cache>/${entity.name}/${INDEX_FILE} (id,moniker,timestamp).` +
       (unfiltered.length === 0
         ? ""
+        : !anyFilter
+        ? ` The API has no creation-date filter for ${entity.name}.`
         : ` Harvest ${unfiltered.join(" and ")} has no creation-date filter for ${entity.name}` +
-          (anyFilter ? " (-a/-b work on the other version)." : ".")),
+          " (-a/-b work on the other version)."),
     options: {
       ...dateOptions,
       json: { type: "boolean" },
