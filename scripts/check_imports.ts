@@ -33,7 +33,7 @@ export const LAYERS: readonly Layer[] = [
       "src/sandbox/",
     ],
   },
-  { name: "services", units: ["src/harvest/", "src/cache/"] },
+  { name: "services", units: ["src/harvest/", "src/cache/", "src/schemas/"] },
   { name: "leaves", units: ["src/*.ts"] },
 ];
 

@@ -1,8 +1,9 @@
 /**
- * The seven Harvest list entities as one table of data. Every entity command is one code path
- * driven by this table; adding an entity means adding a row. Each row also says where the entity
- * comes in a sync (after what it references) and which of its fields name other entities, which
- * `check` cross-references.
+ * The Harvest list entities as one table of data: the seven the tool started with, then every
+ * other list endpoint of v1 and v3 a warehouse needs (docs/entities.md lists them with their
+ * sources). Every entity command is one code path driven by this table; adding an entity means
+ * adding a row. Each row also says where the entity comes in a sync (after what it references)
+ * and which of its fields name other entities, which `check` cross-references.
  */
 
 import { RunError } from "./errors.ts";
@@ -19,6 +20,32 @@ export const ENTITY_NAMES = [
   "prospect_pools",
   "scorecards",
   "sources",
+  // Reference data and the other list endpoints (rows in MORE_ENTITIES below).
+  "departments",
+  "offices",
+  "users",
+  "user_roles",
+  "custom_fields",
+  "rejection_reasons",
+  "close_reasons",
+  "degrees",
+  "schools",
+  "disciplines",
+  "tags",
+  "email_templates",
+  "job_posts",
+  "job_stages",
+  "job_openings",
+  "job_hiring_managers",
+  "job_owners",
+  "approvals",
+  "scheduled_interviews",
+  "application_stages",
+  "demographic_question_sets",
+  "demographic_questions",
+  "demographic_answer_options",
+  "demographic_answers",
+  "eeoc",
 ] as const;
 export type EntityName = typeof ENTITY_NAMES[number];
 
@@ -73,16 +100,40 @@ export interface Entity {
   name: EntityName;
   /** One line for --help. */
   summary: string;
-  /** List endpoint path relative to the base URL (v1). */
+  /** List endpoint path relative to the base URL: v1's, or v3's for an entity only v3 lists. */
   path: string;
   /** One record, in prose (for messages): "application". */
   noun: string;
   /**
-   * List endpoint per API version; undefined where that version has no equivalent. All seven
+   * List endpoint per API version; undefined where that version has no equivalent. The seven
    * keep their names in v3 (https://harvestdocs.greenhouse.io/docs/list-endpoints;
-   * docs/api-versions.md records the renamed fields).
+   * docs/api-versions.md records the renamed fields); docs/entities.md has the others.
    */
   paths: Record<ApiVersion, string | undefined>;
+  /**
+   * Query parameters every listing of the entity sends on its first page, per version: what
+   * makes the list whole (v3 users hide service accounts unless asked) or selects the records
+   * (v3 degrees are the custom field options of the `degree` field).
+   */
+  listParams?: Partial<Record<ApiVersion, Record<string, string>>>;
+  /**
+   * Not one of the seven the tool began with. A `sync` that runs it by default (not named in
+   * --only) reports a 403 as "unavailable" with a warning instead of failing: keys made for the
+   * seven lack these endpoints' permissions, and a scheduled sync must not start failing when
+   * the tool learns a new endpoint.
+   */
+  optional?: boolean;
+  /**
+   * v1 has no `GET <path>/{id}` for it (or has one elsewhere): `check --repair` finds a record
+   * by listing the entity (small lists only).
+   */
+  listLookup?: boolean;
+  /**
+   * Whose personal data a record is, as its moniker tells: "candidate" monikers begin with
+   * `<candidate id>/`, "application" ones with `<application id>/`. Erasing a candidate removes
+   * these records from the cache.
+   */
+  erasure?: "candidate" | "application";
   /**
    * Whether the list endpoint takes a creation-date filter, per version: v1's created_after /
    * created_before, v3's `created_at` (which every v3 list has, sources and prospect pools too:
@@ -150,6 +201,399 @@ const candidateId: Omit<Reference, "listUnnamed"> = {
   field: "candidate_id",
   entity: "candidates",
   ids: (record) => [record.candidate_id],
+};
+
+/** The seven entities the tool began with (every key has their permissions). */
+type CoreEntityName =
+  | "applications"
+  | "candidates"
+  | "jobs"
+  | "offers"
+  | "prospect_pools"
+  | "scorecards"
+  | "sources";
+
+/** A field's value as a moniker part ("" for null or absent). */
+const part = (record: ApiRecord, field: string): string => idOrEmpty(record?.[field]);
+
+/** A reference held in one plain field (v1 and v3 alike). */
+function fieldRef(field: string, entity: EntityName): Reference {
+  return { field, entity, ids: (record) => [record[field]], listUnnamed: false };
+}
+
+/**
+ * A reference v1 embeds as an object (or a list of objects) and v3 gives as an id (or ids):
+ * e.g. v1 `organizer.id`, v3 `organizer_id`.
+ */
+function embeddedRef(
+  v1Field: string,
+  v3Field: string,
+  entity: EntityName,
+  list = false,
+): Reference {
+  return {
+    field: `${v1Field}${list ? "[]" : ""}.id`,
+    entity,
+    ids(record) {
+      const embedded = record[v1Field];
+      if (Array.isArray(embedded)) return embedded.map((item: ApiRecord) => item?.id);
+      if (embedded !== undefined) return [embedded?.id];
+      const ids = record[v3Field];
+      return Array.isArray(ids) ? ids : [ids];
+    },
+    listUnnamed: false,
+  };
+}
+
+/**
+ * A small list everyone reads whole, listed in full by every sync: v1 has no date filter for it,
+ * v3 its `created_at` as on every list.
+ */
+const referenceList = {
+  createdFilters: { v1: false, v3: true },
+  updatedFilter: null,
+  references: [],
+  optional: true,
+} as const;
+
+/** An interview's start: v1 `start.date_time` or `start.date` (all-day), v3 `starts_at`/`all_day_start_on`. */
+function interviewStart(record: ApiRecord): string {
+  const start = record.start;
+  return idOrEmpty(
+    start?.date_time ?? start?.date ?? record.starts_at ?? record.all_day_start_on,
+  );
+}
+
+/**
+ * Every list endpoint besides the seven that a warehouse needs, where the version has one.
+ * Sources, paging style and filters per endpoint: docs/entities.md.
+ */
+const MORE_ENTITIES: { [N in Exclude<EntityName, CoreEntityName>]: Entity } = {
+  departments: {
+    ...referenceList,
+    name: "departments",
+    noun: "department",
+    summary: "Departments (flat list, with parent and child ids)",
+    path: "/departments",
+    paths: { v1: "/departments", v3: "/departments" },
+    moniker: (r) => part(r, "name"),
+    order: 8,
+  },
+  offices: {
+    ...referenceList,
+    name: "offices",
+    noun: "office",
+    summary: "Offices (flat list, with parent and child ids)",
+    path: "/offices",
+    paths: { v1: "/offices", v3: "/offices" },
+    moniker: (r) => part(r, "name"),
+    order: 9,
+  },
+  users: {
+    name: "users",
+    noun: "user",
+    summary: "Greenhouse users (recruiters, interviewers, admins), deactivated ones included",
+    path: "/users",
+    paths: { v1: "/users", v3: "/users" },
+    listParams: { v3: { show_service_accounts: "true" } },
+    createdFilters: { v1: true, v3: true },
+    updatedFilter: "updated_after",
+    moniker: personName,
+    order: 10,
+    references: [
+      embeddedRef("departments", "department_ids", "departments", true),
+      embeddedRef("offices", "office_ids", "offices", true),
+    ],
+    optional: true,
+  },
+  user_roles: {
+    ...referenceList,
+    listLookup: true,
+    name: "user_roles",
+    noun: "user role",
+    summary: "The roles a user can be given",
+    path: "/user_roles",
+    paths: { v1: "/user_roles", v3: "/user_roles" },
+    moniker: (r) => part(r, "name"),
+    order: 11,
+  },
+  custom_fields: {
+    ...referenceList,
+    listLookup: true,
+    name: "custom_fields",
+    noun: "custom field",
+    summary: "Custom field definitions of every type, inactive ones included",
+    path: "/custom_fields",
+    paths: { v1: "/custom_fields", v3: "/custom_fields" },
+    listParams: { v1: { include_inactive: "true" } },
+    moniker: (r) => `${part(r, "field_type")}/${part(r, "name")}`,
+    order: 12,
+  },
+  rejection_reasons: {
+    ...referenceList,
+    listLookup: true,
+    name: "rejection_reasons",
+    noun: "rejection reason",
+    summary: "Rejection reasons, Greenhouse's defaults included",
+    path: "/rejection_reasons",
+    paths: { v1: "/rejection_reasons", v3: "/rejection_reasons" },
+    listParams: { v1: { include_defaults: "true" }, v3: { include_defaults: "true" } },
+    moniker: (r) => part(r, "name"),
+    order: 13,
+  },
+  close_reasons: {
+    ...referenceList,
+    listLookup: true,
+    name: "close_reasons",
+    noun: "close reason",
+    summary: "Reasons a job opening was closed",
+    path: "/close_reasons",
+    paths: { v1: "/close_reasons", v3: "/close_reasons" },
+    moniker: (r) => part(r, "name"),
+    order: 14,
+  },
+  degrees: {
+    ...referenceList,
+    listLookup: true,
+    name: "degrees",
+    noun: "degree",
+    summary: "Degree levels for candidates' education",
+    path: "/degrees",
+    paths: { v1: "/degrees", v3: "/custom_field_options" },
+    listParams: { v3: { custom_field_key: "degree" } },
+    moniker: (r) => part(r, "name"),
+    order: 15,
+  },
+  schools: {
+    ...referenceList,
+    listLookup: true,
+    name: "schools",
+    noun: "school",
+    summary: "Schools for candidates' education",
+    path: "/schools",
+    paths: { v1: "/schools", v3: "/custom_field_options" },
+    listParams: { v3: { custom_field_key: "school_name" } },
+    moniker: (r) => part(r, "name"),
+    order: 16,
+  },
+  disciplines: {
+    ...referenceList,
+    listLookup: true,
+    name: "disciplines",
+    noun: "discipline",
+    summary: "Disciplines for candidates' education",
+    path: "/disciplines",
+    paths: { v1: "/disciplines", v3: "/custom_field_options" },
+    listParams: { v3: { custom_field_key: "discipline" } },
+    moniker: (r) => part(r, "name"),
+    order: 17,
+  },
+  tags: {
+    ...referenceList,
+    listLookup: true,
+    name: "tags",
+    noun: "candidate tag",
+    summary: "Candidate tags",
+    path: "/tags/candidate",
+    paths: { v1: "/tags/candidate", v3: "/candidate_tags" },
+    moniker: (r) => part(r, "name"),
+    order: 18,
+  },
+  email_templates: {
+    ...referenceList,
+    name: "email_templates",
+    noun: "email template",
+    summary: "Email templates, organisation-wide and personal",
+    path: "/email_templates",
+    paths: { v1: "/email_templates", v3: "/email_templates" },
+    createdFilters: { v1: true, v3: true },
+    moniker: (r) => part(r, "name"),
+    order: 19,
+    references: [embeddedRef("user", "user_id", "users")],
+  },
+  job_posts: {
+    name: "job_posts",
+    noun: "job post",
+    summary: "Job posts (job board listings), with their application questions",
+    path: "/job_posts",
+    paths: { v1: "/job_posts", v3: "/job_posts" },
+    createdFilters: { v1: true, v3: true },
+    updatedFilter: "updated_after",
+    moniker: (r) => part(r, "title"),
+    order: 20,
+    references: [fieldRef("job_id", "jobs")],
+    optional: true,
+  },
+  job_stages: {
+    name: "job_stages",
+    noun: "job stage",
+    summary: "The interview stages of every job (v3: job interview stages)",
+    path: "/job_stages",
+    paths: { v1: "/job_stages", v3: "/job_interview_stages" },
+    createdFilters: { v1: true, v3: true },
+    updatedFilter: "updated_after",
+    moniker: (r) => `${part(r, "job_id")}/${part(r, "name")}`,
+    order: 21,
+    references: [fieldRef("job_id", "jobs")],
+    optional: true,
+  },
+  job_openings: {
+    name: "job_openings",
+    noun: "job opening",
+    summary: "Job openings (v3 only; v1 embeds them in jobs)",
+    path: "/openings",
+    paths: { v1: undefined, v3: "/openings" },
+    createdFilters: { v1: false, v3: true },
+    updatedFilter: "updated_after",
+    moniker: (r) => `${part(r, "job_id")}/${part(r, "opening_id")}`,
+    order: 22,
+    references: [fieldRef("job_id", "jobs")],
+    optional: true,
+  },
+  job_hiring_managers: {
+    name: "job_hiring_managers",
+    noun: "job hiring manager",
+    summary: "Hiring managers of every job (v3 only; v1 embeds the hiring team in jobs)",
+    path: "/job_hiring_managers",
+    paths: { v1: undefined, v3: "/job_hiring_managers" },
+    createdFilters: { v1: false, v3: true },
+    updatedFilter: "updated_after",
+    moniker: (r) => `${part(r, "job_id")}/${part(r, "user_id")}`,
+    order: 23,
+    references: [fieldRef("job_id", "jobs"), fieldRef("user_id", "users")],
+    optional: true,
+  },
+  job_owners: {
+    name: "job_owners",
+    noun: "job owner",
+    summary: "Recruiters, coordinators and sourcers of every job (v3 only)",
+    path: "/job_owners",
+    paths: { v1: undefined, v3: "/job_owners" },
+    createdFilters: { v1: false, v3: true },
+    updatedFilter: "updated_after",
+    moniker: (r) => `${part(r, "job_id")}/${part(r, "type")}/${part(r, "user_id")}`,
+    order: 24,
+    references: [fieldRef("job_id", "jobs"), fieldRef("user_id", "users")],
+    optional: true,
+  },
+  approvals: {
+    name: "approvals",
+    noun: "approval flow",
+    summary: "Approval flows of jobs and offers (v3 only; v1 lists them per job)",
+    path: "/approval_flows",
+    paths: { v1: undefined, v3: "/approval_flows" },
+    createdFilters: { v1: false, v3: true },
+    updatedFilter: "updated_after",
+    moniker: (r) => `${part(r, "job_id")}/${part(r, "approval_type")}`,
+    order: 25,
+    references: [fieldRef("job_id", "jobs")],
+    optional: true,
+  },
+  scheduled_interviews: {
+    name: "scheduled_interviews",
+    noun: "scheduled interview",
+    summary: "Scheduled interviews (v3: interviews), with organizer and interviewers",
+    path: "/scheduled_interviews",
+    paths: { v1: "/scheduled_interviews", v3: "/interviews" },
+    createdFilters: { v1: true, v3: true },
+    updatedFilter: "updated_after",
+    moniker: (r) => `${part(r, "application_id")}/${interviewStart(r)}`,
+    order: 26,
+    references: [
+      fieldRef("application_id", "applications"),
+      embeddedRef("organizer", "organizer_id", "users"),
+    ],
+    optional: true,
+    erasure: "application",
+  },
+  application_stages: {
+    name: "application_stages",
+    noun: "application stage",
+    summary: "Every stage each application entered and left (v3 only)",
+    path: "/application_stages",
+    paths: { v1: undefined, v3: "/application_stages" },
+    createdFilters: { v1: false, v3: true },
+    updatedFilter: "updated_after",
+    moniker: (r) => `${part(r, "application_id")}/${part(r, "job_interview_stage_id")}`,
+    order: 27,
+    references: [
+      fieldRef("application_id", "applications"),
+      fieldRef("job_interview_stage_id", "job_stages"),
+    ],
+    optional: true,
+    erasure: "application",
+  },
+  demographic_question_sets: {
+    ...referenceList,
+    name: "demographic_question_sets",
+    noun: "demographic question set",
+    summary: "Demographic question sets",
+    path: "/demographics/question_sets",
+    paths: { v1: "/demographics/question_sets", v3: "/demographic_question_sets" },
+    moniker: (r) => part(r, "title"),
+    order: 28,
+  },
+  demographic_questions: {
+    ...referenceList,
+    name: "demographic_questions",
+    noun: "demographic question",
+    summary: "Demographic questions",
+    path: "/demographics/questions",
+    paths: { v1: "/demographics/questions", v3: "/demographic_questions" },
+    // v3 gives them no created_at (https://harvestdocs.greenhouse.io/docs/standardizations)
+    createdFilters: { v1: false, v3: false },
+    moniker: (r) => part(r, "name"),
+    order: 29,
+    references: [fieldRef("demographic_question_set_id", "demographic_question_sets")],
+  },
+  demographic_answer_options: {
+    ...referenceList,
+    name: "demographic_answer_options",
+    noun: "demographic answer option",
+    summary: "The answers a demographic question offers",
+    path: "/demographics/answer_options",
+    paths: { v1: "/demographics/answer_options", v3: "/demographic_answer_options" },
+    // v3 gives them no created_at (https://harvestdocs.greenhouse.io/docs/standardizations)
+    createdFilters: { v1: false, v3: false },
+    moniker: (r) => part(r, "name"),
+    order: 30,
+    references: [fieldRef("demographic_question_id", "demographic_questions")],
+  },
+  demographic_answers: {
+    name: "demographic_answers",
+    noun: "demographic answer",
+    summary: "Applicants' answers to demographic questions",
+    path: "/demographics/answers",
+    paths: { v1: "/demographics/answers", v3: "/demographic_answers" },
+    createdFilters: { v1: true, v3: true },
+    updatedFilter: "updated_after",
+    moniker: (r) => `${part(r, "application_id")}/${part(r, "demographic_question_id")}`,
+    order: 31,
+    references: [
+      fieldRef("application_id", "applications"),
+      fieldRef("demographic_question_id", "demographic_questions"),
+      fieldRef("demographic_answer_option_id", "demographic_answer_options"),
+    ],
+    optional: true,
+    erasure: "application",
+  },
+  eeoc: {
+    name: "eeoc",
+    noun: "EEOC response",
+    summary: "EEOC self-identification responses (v3 only: v1's records carry no id)",
+    path: "/eeoc",
+    paths: { v1: undefined, v3: "/eeoc" },
+    createdFilters: { v1: false, v3: true },
+    updatedFilter: "updated_after",
+    moniker: (r) => `${part(r, "candidate_id")}/${part(r, "application_id")}`,
+    order: 32,
+    references: [
+      { ...candidateId, listUnnamed: false },
+      fieldRef("application_id", "applications"),
+    ],
+    optional: true,
+    erasure: "candidate",
+  },
 };
 
 export const ENTITIES: Record<EntityName, Entity> = {
@@ -266,7 +710,26 @@ export const ENTITIES: Record<EntityName, Entity> = {
     order: 1,
     references: [],
   },
+  ...MORE_ENTITIES,
 };
+
+/** Whether the API version lists the entity. */
+export function availableIn(entity: Entity, version: ApiVersion): boolean {
+  return entity.paths[version] !== undefined;
+}
+
+/** The entities a version lists, in table order. */
+export function entityNamesFor(version: ApiVersion): EntityName[] {
+  return ENTITY_NAMES.filter((name) => availableIn(ENTITIES[name], version));
+}
+
+/** The fixed first-page parameters of an entity's listing in a version (see `listParams`). */
+export function entityListParams(
+  entity: Entity,
+  dialect: { version: ApiVersion },
+): Record<string, string> {
+  return { ...entity.listParams?.[dialect.version] };
+}
 
 /** The entity's list path for the client's API version, or a RunError when it has none. */
 export function entityPath(entity: Entity, dialect: { version: ApiVersion }): string {

@@ -15,7 +15,7 @@ export interface SummaryStep {
   status: "ok" | "failed" | "interrupted" | "unavailable";
   requests: number;
   seconds: number;
-  /** Why it failed (one line). */
+  /** Why it failed, or why it was unavailable (one line). */
   error?: string;
 }
 

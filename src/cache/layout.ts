@@ -14,6 +14,7 @@
  *   <cache>/<folder>/<id>.json             one file per record (an entity's name, or activity_feeds)
  *   <cache>/<folder>/index.csv             one row per record file (index_codec.ts)
  *   <cache>/<folder>/.index-journal.csv    rows written since the last commit (journal.ts)
+ *   <cache>/<entity>/schema.json           the JSON Schema of the folder's records (src/schemas/)
  *   <cache>/candidates/<id>-attachments/<type>-<created_at>[~N]/<file>     (attachments.ts)
  *   <cache>/candidates/<id>-attachments/<type>-<created_at>[~N]/complete  its completion marker
  *   .<name>.tmp-<pid>-<random hex>         a temporary: a file about to replace <name>, or a
@@ -80,6 +81,12 @@ export function stepProgressFile(step: ProgressStep): string {
 export const INDEX_FILE = "index.csv";
 /** Each record folder's write-ahead journal; present while the folder may not match its index. */
 export const JOURNAL_FILE = ".index-journal.csv";
+
+/**
+ * Each entity folder's JSON Schema, written by the run that lists the entity; its `$id` names the
+ * API version of the records. Not a record file (those match `[0-9]*.json`).
+ */
+export const SCHEMA_FILE = "schema.json";
 
 /** The candidates' folder (the entity table's `candidates`), which also holds their attachments. */
 export const CANDIDATES_FOLDER = "candidates";

@@ -22,6 +22,7 @@ export {
   removeTempFiles,
   removeTempFolders,
   REPAIR_FILE,
+  SCHEMA_FILE,
   STATE_FILE,
   stepProgressFile,
   tempPathFor,

@@ -7,7 +7,14 @@ import { collectGarbage } from "../memory.ts";
 import { RunError } from "../errors.ts";
 import { readPending } from "../privacy/pending.ts";
 import { join } from "node:path";
-import { type ApiRecord, ENTITY_NAMES, type EntityName, isEntityName } from "../entities.ts";
+import {
+  type ApiRecord,
+  type ApiVersion,
+  ENTITY_NAMES,
+  type EntityName,
+  isEntityName,
+} from "../entities.ts";
+import { parseSchemaId, schemaFor, validate } from "../schemas/mod.ts";
 import {
   ACTIVITY_FEEDS_FOLDER,
   attachmentsFolderName,
@@ -25,35 +32,55 @@ import {
   recordFileName,
   recordIdOf,
   REPAIR_FILE,
+  SCHEMA_FILE,
 } from "../cache/mod.ts";
 import { readPendingRefetch } from "./repair_file.ts";
-import { crossReferenceGaps, referenceCollector, type ReferenceIds } from "./references.ts";
+import {
+  CROSS_REFERENCE_CATEGORIES,
+  crossReferenceGaps,
+  referenceCollector,
+  type ReferenceIds,
+} from "./references.ts";
 import {
   type Category,
-  CROSS_REFERENCE_CATEGORIES,
   type FolderSummary,
   INTEGRITY_CATEGORIES,
   type IntegrityKey,
   type Problem,
   type Report,
+  SCHEMA_CATEGORIES,
+  type SchemaKey,
 } from "./report_types.ts";
 
 export interface AuditOptions {
   /** Hash attachment files against their marker's SHA-256 (default: sizes only). */
   verify?: boolean;
+  /** Validate every record against its folder's schema (`check --strict`). */
+  schemas?: boolean;
   /** Called with the number of record files read so far. */
   onProgress?: (filesRead: number) => void;
   /** Injected for tests and `--repair`'s timestamps. */
   now?: () => number;
 }
 
+/** Schema problems kept for the report; the rest are counted (a broken feed could be all). */
+export const MAX_SCHEMA_PROBLEMS = 1000;
+
 /** Collects problems per category, in the order found. */
 class Problems {
   readonly integrity = new Map<IntegrityKey, Problem[]>();
+  readonly schema = new Map<SchemaKey, Problem[]>();
+  schemaTotal = 0;
   add(key: IntegrityKey, problem: Problem): void {
     const list = this.integrity.get(key) ?? [];
     list.push(problem);
     this.integrity.set(key, list);
+  }
+  addSchema(key: SchemaKey, problem: Problem): void {
+    this.schemaTotal++;
+    const list = this.schema.get(key) ?? [];
+    if (list.length < MAX_SCHEMA_PROBLEMS) list.push(problem);
+    this.schema.set(key, list);
   }
 }
 
@@ -69,11 +96,12 @@ export async function auditCache(cacheDir: string, options: AuditOptions = {}): 
   };
 
   await scanTempFiles(cacheDir, "cache", problems);
+  const schemas = options.schemas === true;
   for (const name of ENTITY_NAMES) {
-    const summary = await auditFolder(cacheDir, name, problems, refs, progress);
+    const summary = await auditFolder(cacheDir, name, problems, refs, progress, schemas);
     if (summary) folders.push(summary.summary);
   }
-  const feeds = await auditFolder(cacheDir, ACTIVITY_FEEDS_FOLDER, problems, refs, progress);
+  const feeds = await auditFolder(cacheDir, ACTIVITY_FEEDS_FOLDER, problems, refs, progress, false);
   const feedIds = feedIdsOf(feeds);
   if (feeds) folders.push(feeds.summary);
 
@@ -115,6 +143,15 @@ export async function auditCache(cacheDir: string, options: AuditOptions = {}): 
     ...c,
     problems: gaps.get(c.key) ?? [],
   }));
+  const schemaList: Category[] = SCHEMA_CATEGORIES.map((c) => {
+    const found = problems.schema.get(c.key) ?? [];
+    return { ...c, problems: found };
+  });
+  const kept = schemaList.reduce((n, c) => n + c.problems.length, 0);
+  if (kept < problems.schemaTotal) {
+    const violations = schemaList.find((c) => c.key === "schema_violation")!;
+    violations.total = violations.problems.length + problems.schemaTotal - kept;
+  }
   return {
     cacheDir,
     checkedAt: new Date(now()).toISOString(),
@@ -127,6 +164,9 @@ export async function auditCache(cacheDir: string, options: AuditOptions = {}): 
     crossReferenceGaps: crossReferenceList.reduce((n, c) => n + c.problems.length, 0),
     integrity,
     crossReferences: crossReferenceList,
+    schemasChecked: schemas,
+    schemaProblems: problems.schemaTotal,
+    schema: schemaList,
   };
 }
 
@@ -201,13 +241,17 @@ interface FolderAudit {
   fileIds: number[];
 }
 
-/** One store folder: its files, its index, each record file's JSON and id. */
+/**
+ * One store folder: its files, its index, each record file's JSON and id, and with `schemas`
+ * each record against the schema the folder's schema.json names.
+ */
 async function auditFolder(
   cacheDir: string,
   name: EntityName | typeof ACTIVITY_FEEDS_FOLDER,
   problems: Problems,
   refs: ReferenceIds,
   progress: (n: number) => void,
+  schemas: boolean,
 ): Promise<FolderAudit | undefined> {
   const dir = join(cacheDir, name);
   const fileIds = await listRecordFiles(dir, name, problems);
@@ -216,7 +260,14 @@ async function auditFolder(
   const index = await auditIndex(dir, name, problems, collector?.row);
   matchRowsAndFiles(name, index.rows, fileIds, problems);
   index.rows.clear();
-  auditRecordFiles(dir, name, fileIds, problems, collector?.record, progress);
+  const checker = schemas && isEntityName(name)
+    ? await schemaChecker(dir, name, problems)
+    : undefined;
+  const collectors = [collector?.record, checker].filter((c) => c !== undefined);
+  const collect = collectors.length === 0
+    ? undefined
+    : (id: number, record: ApiRecord) => collectors.forEach((c) => c(id, record));
+  auditRecordFiles(dir, name, fileIds, problems, collect, progress);
   return {
     summary: {
       name,
@@ -446,6 +497,74 @@ function forEachFile(
     }
   }
   progress(sinceReport);
+}
+
+/** Larger than any schema.json this tool writes: a bigger one is not ours. */
+const MAX_SCHEMA_BYTES = 1024 * 1024;
+
+/**
+ * The folder's published schema's entity and version (from its `$id`), or why there is none.
+ * A symlink or an oversized file is not followed or read.
+ */
+async function publishedVersion(dir: string, name: EntityName): Promise<ApiVersion | string> {
+  const path = join(dir, SCHEMA_FILE);
+  let text: string;
+  try {
+    const info = await Deno.lstat(path);
+    if (!info.isFile) return `${SCHEMA_FILE} is not a regular file`;
+    if (info.size > MAX_SCHEMA_BYTES) return `${SCHEMA_FILE} is larger than any this tool writes`;
+    text = await Deno.readTextFile(path);
+  } catch (error) {
+    if (error instanceof Deno.errors.NotFound) return `${SCHEMA_FILE} is missing`;
+    return `${SCHEMA_FILE} cannot be read (${(error as Error).message})`;
+  }
+  let id: unknown;
+  try {
+    id = JSON.parse(text)?.$id;
+  } catch {
+    return `${SCHEMA_FILE} is not valid JSON`;
+  }
+  const named = parseSchemaId(id);
+  if (!named || named.entity !== name) {
+    return `${SCHEMA_FILE} names ${JSON.stringify(id)?.slice(0, 80)}, not a schema of ${name}`;
+  }
+  return named.version;
+}
+
+/**
+ * Validates each record of an entity folder against the built-in schema of the version its
+ * schema.json names (the published copy says which; the tool's own copy is what is checked).
+ */
+async function schemaChecker(
+  dir: string,
+  name: EntityName,
+  problems: Problems,
+): Promise<((id: number, record: ApiRecord) => void) | undefined> {
+  const version = await publishedVersion(dir, name);
+  const schema = version === "v1" || version === "v3" ? schemaFor(name, version) : undefined;
+  if (!schema) {
+    problems.addSchema("schema_unknown", {
+      entity: name,
+      path: `${name}/${SCHEMA_FILE}`,
+      detail: schema === undefined && (version === "v1" || version === "v3")
+        ? `no ${version} schema for ${name}`
+        : version,
+    });
+    return undefined;
+  }
+  return (id, record) => {
+    const errors = validate(schema, record, 4);
+    if (errors.length === 0) return;
+    const [first, ...more] = errors;
+    problems.addSchema("schema_violation", {
+      entity: name,
+      id,
+      path: `${name}/${recordFileName(id)}`,
+      detail: `${first.pointer || "/"}: ${first.reason}` +
+        (more.length ? ` (and ${more.length === 3 ? "3 or more" : more.length} more)` : "") +
+        ` [${version} schema]`,
+    });
+  };
 }
 
 /** `<cache>/candidates/<id>-attachments/<folder>/`: a complete marker that matches its file. */

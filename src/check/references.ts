@@ -16,7 +16,7 @@ import {
   type Reference,
 } from "../entities.ts";
 import { positiveId } from "../ids.ts";
-import type { Problem } from "./report_types.ts";
+import type { CategoryInfo, Problem } from "./report_types.ts";
 
 /** The id sets the audit collects from the record files of the folders that exist. */
 export interface ReferenceIds {
@@ -27,7 +27,7 @@ export interface ReferenceIds {
 }
 
 /** One category of cross-reference gaps; `ids` is undefined when a folder it needs is absent. */
-export interface CrossReference {
+export interface CrossReference extends CategoryInfo {
   /** The report category: "<entity>_missing" or "<entity>_without_<naming entity>". */
   key: string;
   /** The entity whose ids the category lists. */
@@ -35,6 +35,16 @@ export interface CrossReference {
   detail: string;
   ids(found: ReferenceIds): number[] | undefined;
 }
+
+/**
+ * What to make of records nothing names through a reference: all are normal in a complete
+ * cache (so they never fail the check); the advice says why.
+ */
+const UNNAMED_ADVICE: Record<string, string> = {
+  candidates_without_applications: "normal for prospects; or extract applications",
+  jobs_without_applications: "normal for new or closed jobs",
+  candidates_without_scorecards: "normal for candidates not yet interviewed",
+};
 
 interface Naming {
   /** The entity whose records carry the reference. */
@@ -44,9 +54,20 @@ interface Naming {
 
 const byId = (a: number, b: number) => a - b;
 
+/** "scheduled interview" → "Scheduled interviews". */
+const plural = (noun: string) => noun.endsWith("s") ? noun : `${noun}s`;
+const capital = (text: string) => text[0].toUpperCase() + text.slice(1);
+
+/** "applications", "offers or scorecards": names joined by commas and a final "or". */
+function wordList(words: string[]): string {
+  if (words.length === 1) return words[0];
+  return `${words.slice(0, -1).join(", ")} or ${words[words.length - 1]}`;
+}
+
 /** "an application", "an offer or a scorecard" → "an application, offer or scorecard". */
 function nounList(nouns: string[]): string {
-  const first = `${/^[aeiou]/.test(nouns[0]) ? "an" : "a"} ${nouns[0]}`;
+  // "an application", "an EEOC response", but "a user".
+  const first = `${/^(?:[aeio]|u(?!s)|E)/.test(nouns[0]) ? "an" : "a"} ${nouns[0]}`;
   const rest = nouns.slice(1);
   if (rest.length === 0) return first;
   return [first, ...rest.slice(0, -1)].join(", ") + ` or ${rest[rest.length - 1]}`;
@@ -64,8 +85,12 @@ function crossReferencesOf(entities: typeof ENTITIES): CrossReference[] {
     if (namings.length === 0) continue;
     const noun = entities[target].noun;
     for (const { from, reference } of namings.filter((n) => n.reference.listUnnamed)) {
+      const key = `${target}_without_${from}`;
       out.push({
-        key: `${target}_without_${from}`,
+        key,
+        title: `${capital(plural(noun))} without ${plural(entities[from].noun)}`,
+        advice: UNNAMED_ADVICE[key] ?? "normal in a complete cache",
+        informational: true,
         entity: target,
         detail: `no ${entities[from].noun} names this ${noun}`,
         ids(found) {
@@ -76,8 +101,11 @@ function crossReferencesOf(entities: typeof ENTITIES): CrossReference[] {
         },
       });
     }
+    const namers = [...new Set(namings.map((n) => plural(entities[n.from].noun)))];
     out.push({
       key: `${target}_missing`,
+      title: `${capital(plural(noun))} named by ${wordList(namers)} but missing`,
+      advice: `extract ${target} (without a date filter, or with a wider one)`,
       entity: target,
       detail: `named by ${nounList(namings.map((n) => entities[n.from].noun))}, ` +
         "but not in the cache",
@@ -97,6 +125,14 @@ function crossReferencesOf(entities: typeof ENTITIES): CrossReference[] {
 
 /** Every cross-reference category the entity table asks for. */
 export const CROSS_REFERENCES: readonly CrossReference[] = crossReferencesOf(ENTITIES);
+
+/** The report categories of the cross-references, in the same order. */
+export const CROSS_REFERENCE_CATEGORIES: readonly CategoryInfo[] = CROSS_REFERENCES.map((c) => ({
+  key: c.key,
+  title: c.title,
+  advice: c.advice,
+  ...(c.informational ? { informational: true } : {}),
+}));
 
 /** The entities whose cached ids the cross-references need. */
 export const REFERENCED_ENTITIES: ReadonlySet<EntityName> = new Set(

@@ -15,7 +15,14 @@
  */
 import { join } from "node:path";
 import { RunError } from "../errors.ts";
-import { ENTITIES, type EntityName, entityPath, isEntityName } from "../entities.ts";
+import {
+  type ApiRecord,
+  ENTITIES,
+  entityListParams,
+  type EntityName,
+  entityPath,
+  isEntityName,
+} from "../entities.ts";
 import {
   ACTIVITY_FEEDS_FOLDER,
   type Cache,
@@ -361,7 +368,10 @@ async function repairFolder(repair: Repair, plan: FolderPlan): Promise<void> {
       action: "refetch",
       entity: plan.name,
       ids: plan.refetch,
-      detail: `re-fetch ${plan.name} ${listIds(plan.refetch)} (GET ${entity.path}/{id})` +
+      detail:
+        `re-fetch ${plan.name} ${listIds(plan.refetch)} (${
+          entity.listLookup ? `from a listing of ${entity.path}` : `GET ${entity.path}/{id}`
+        })` +
         (kept.length > 0 ? "; their activity feeds are kept unless they are gone upstream" : ""),
     });
     return;
@@ -371,8 +381,23 @@ async function repairFolder(repair: Repair, plan: FolderPlan): Promise<void> {
   const client = opts.client();
   const fetched: number[] = [];
   const gone: number[] = [];
-  // One record by id the dialect's way: v1 GET {path}/{id}, v3 GET {path}?ids={id}.
+  // One record by id the dialect's way: v1 GET {path}/{id}, v3 GET {path}?ids={id}; or, for a
+  // v1 list without a single-record GET, from one listing of it.
   const path = entityPath(entity, client.dialect);
+  const listParams = entityListParams(entity, client.dialect);
+  const byListing = client.dialect.version === "v1" && entity.listLookup === true;
+  let listed: Map<number, ApiRecord> | undefined;
+  const lookUp = async (id: number) => {
+    if (!byListing) return await getRecord(client, path, id, listParams);
+    if (!listed) {
+      listed = new Map();
+      for await (const page of client.paginate(path, listParams)) {
+        throwIfInterrupted(opts.signal);
+        for (const record of page.records) listed.set(record?.id, record);
+      }
+    }
+    return listed.get(id);
+  };
   let done = 0;
   let goneSinceSave: number[] = [];
   // Commits what was re-fetched (and removes what is gone), then saves what is left to do.
@@ -388,7 +413,7 @@ async function repairFolder(repair: Repair, plan: FolderPlan): Promise<void> {
       throwIfInterrupted(opts.signal);
       let body;
       try {
-        body = await getRecord(client, path, id);
+        body = await lookUp(id);
       } catch (error) {
         if (!(error instanceof RunError)) throw error;
         throw new RunError(
@@ -423,7 +448,9 @@ async function repairFolder(repair: Repair, plan: FolderPlan): Promise<void> {
         action: "remove-gone",
         entity: plan.name,
         ids: gone,
-        detail: `removed ${plan.name} ${listIds(gone)} (gone upstream: 404)`,
+        detail: `removed ${plan.name} ${listIds(gone)} (gone upstream: ${
+          byListing ? "not in its listing" : "404"
+        })`,
       });
     }
   }

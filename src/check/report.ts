@@ -20,7 +20,11 @@ export function formatReport(report: Report, opts: { all: boolean; strict: boole
   lines.push(
     `${count(report.integrityProblems, "integrity problem")}, ` +
       `${count(report.crossReferenceGaps, "cross-reference gap")}` +
-      `${opts.strict ? " (--strict: gaps fail the check)" : ""}.` +
+      (report.schemasChecked ? `, ${count(report.schemaProblems, "schema problem")}` : "") +
+      (opts.strict
+        ? " (--strict: schema problems and references to records not in the cache fail the check)"
+        : "") +
+      "." +
       (report.verify ? " Attachments verified by SHA-256." : ""),
   );
   if (report.lock === "held") {
@@ -46,19 +50,26 @@ export function formatReport(report: Report, opts: { all: boolean; strict: boole
   };
   sections("Integrity problems", report.integrity);
   sections("Cross-reference gaps", report.crossReferences);
+  sections("Schema problems", report.schema);
   return lines.join("\n") + "\n";
 }
 
 function formatCategory(category: Category, all: boolean): string[] {
   const { problems } = category;
+  const total = category.total ?? problems.length;
   const shown = all ? problems : problems.slice(0, LIST_LIMIT);
-  const lines = [`  ${category.title}: ${problems.length} (${category.advice})`];
+  const lines = [`  ${category.title}: ${total} (${category.advice})`];
   for (const p of shown) {
     const who = p.id === undefined ? p.entity : `${p.entity} ${p.id}`;
     lines.push(`    ${who}: ${p.path}: ${p.detail}`);
   }
   if (shown.length < problems.length) {
     lines.push(`    … and ${problems.length - shown.length} more (--all lists every one)`);
+  }
+  if (problems.length < total) {
+    lines.push(
+      `    … and ${total - problems.length} more not kept (the first ${problems.length} are)`,
+    );
   }
   return lines;
 }

@@ -33,25 +33,40 @@ export type IntegrityKey =
   | "unfinished_erasure"
   | "unfinished_repair";
 
-export type CrossReferenceKey =
-  | "candidates_without_applications"
-  | "candidates_missing"
-  | "jobs_without_applications"
-  | "jobs_missing"
-  | "applications_missing"
-  | "sources_missing"
-  | "candidates_without_scorecards";
-
 export interface CategoryInfo<K extends string = string> {
   key: K;
   title: string;
   /** What to do about it. */
   advice: string;
+  /**
+   * What a complete cache has too (e.g. candidates without applications): listed, never a
+   * reason for --strict to fail.
+   */
+  informational?: boolean;
 }
 
 export interface Category extends CategoryInfo {
   problems: Problem[];
+  /** How many were found, when more than `problems` keeps (schema problems are capped). */
+  total?: number;
 }
+
+export type SchemaKey = "schema_violation" | "schema_unknown";
+
+/** What `check --strict` reports of records against their entity's schema (src/schemas/). */
+export const SCHEMA_CATEGORIES: CategoryInfo<SchemaKey>[] = [
+  {
+    key: "schema_violation",
+    title: "Records that break their entity's schema",
+    advice: "the API answered a shape the schema does not expect: re-fetch the record with its " +
+      "entity command if the file was edited, else report the record's shape (docs/entities.md)",
+  },
+  {
+    key: "schema_unknown",
+    title: "Entity folders whose schema.json is missing or not this tool's",
+    advice: "run the entity command or `sync` to publish it, then check again",
+  },
+];
 
 const REPAIR = "run `check --repair`";
 
@@ -150,44 +165,6 @@ export const INTEGRITY_CATEGORIES: CategoryInfo<IntegrityKey>[] = [
   },
 ];
 
-export const CROSS_REFERENCE_CATEGORIES: CategoryInfo<CrossReferenceKey>[] = [
-  {
-    key: "candidates_without_applications",
-    title: "Candidates without applications",
-    advice: "normal for prospects; or extract applications",
-  },
-  {
-    key: "candidates_missing",
-    title: "Candidates named by applications, scorecards or offers but missing",
-    advice: "extract candidates (without a date filter, or with a wider one)",
-  },
-  {
-    key: "jobs_without_applications",
-    title: "Jobs without applications",
-    advice: "normal for new or closed jobs",
-  },
-  {
-    key: "jobs_missing",
-    title: "Jobs named by applications but missing",
-    advice: "extract jobs (without a date filter)",
-  },
-  {
-    key: "applications_missing",
-    title: "Applications named by offers or scorecards but missing",
-    advice: "extract applications (without a date filter)",
-  },
-  {
-    key: "sources_missing",
-    title: "Sources named by applications but missing",
-    advice: "extract sources",
-  },
-  {
-    key: "candidates_without_scorecards",
-    title: "Candidates without scorecards",
-    advice: "normal for candidates not yet interviewed",
-  },
-];
-
 export interface FolderSummary {
   name: string;
   /** Record files in the folder. */
@@ -210,10 +187,20 @@ export interface Report {
   crossReferenceGaps: number;
   integrity: Category[];
   crossReferences: Category[];
+  /** Whether records were validated against their schemas (`check --strict`). */
+  schemasChecked: boolean;
+  /** Schema problems found (all of them, even past the ones `schema` lists). */
+  schemaProblems: number;
+  schema: Category[];
 }
 
-/** 0: trustworthy; 1: integrity problems (or, with `strict`, cross-reference gaps). */
+/**
+ * 0: trustworthy; 1: integrity problems, or with `strict` references to records not in the
+ * cache (informational categories aside) or records that break their schema.
+ */
 export function exitCodeOf(report: Report, strict: boolean): 0 | 1 {
   if (report.integrityProblems > 0) return 1;
-  return strict && report.crossReferenceGaps > 0 ? 1 : 0;
+  if (!strict) return 0;
+  const dangling = report.crossReferences.some((c) => !c.informational && c.problems.length > 0);
+  return dangling || report.schemaProblems > 0 ? 1 : 0;
 }

@@ -56,8 +56,10 @@ export const checkSpec: CommandSpec<CheckCommand> = {
   usage: "check [--json] [--all] [--strict] [--verify] [--repair [--dry-run]] [options]",
   description: "Counts the records, attachments and activity feeds, checks every index row " +
     "against its record file, every record file's JSON and id, attachment markers, leftover " +
-    "temporary files and locks, and the cross-references between entities. Exit 0: no integrity " +
-    "problem; 1: integrity problems (or cross-reference gaps with --strict); 2: usage error. " +
+    "temporary files and locks, and the cross-references between entities; with --strict also " +
+    "every record against its entity's JSON Schema (<cache>/<entity>/schema.json). Exit 0: no " +
+    "integrity problem; 1: integrity problems (with --strict also references to records not in " +
+    "the cache, or records that break their schema); 2: usage error. " +
     "Needs no credentials unless --repair re-fetches records.",
   options: {
     json: { type: "boolean" },
@@ -73,7 +75,11 @@ export const checkSpec: CommandSpec<CheckCommand> = {
   help: [
     ["--json", "One JSON document on stdout (every problem listed)"],
     ["--all", "List every problem (default: the first 25 per category)"],
-    ["--strict", "Cross-reference gaps fail the check too (exit 1)"],
+    [
+      "--strict",
+      "Also validate every record against its entity's schema; schema problems and references " +
+      "to records not in the cache fail the check (exit 1)",
+    ],
     ["--verify", "Hash attachments against their markers (default: compare sizes)"],
     ["--repair", "Fix what was found: rebuild indexes, re-fetch records, remove leftovers"],
     ["--dry-run", "With --repair: print what would change, change nothing"],
@@ -258,6 +264,7 @@ async function audit(cmd: CheckCommand, ctx: RunContext): Promise<Report> {
   try {
     return await auditCache(cmd.cacheDir, {
       verify: cmd.verify,
+      schemas: cmd.strict,
       now: () => ctx.clock.now(),
       onProgress: (done) => progress.update({ done }),
     });

@@ -6,7 +6,7 @@ import type { RunContext } from "../context.ts";
 import type { CommandSpec } from "../cli/spec.ts";
 import { type Connection, outputHelp, outputOptions, quiet } from "../cli/options.ts";
 import { INDEX_FILE } from "../cache/mod.ts";
-import { type ApiVersion, ENTITY_NAMES } from "../entities.ts";
+import { type ApiVersion, entityNamesFor } from "../entities.ts";
 import { UsageError } from "../errors.ts";
 import { startSandbox } from "../sandbox/mod.ts";
 import { extractEntity, formatSummary } from "./extract.ts";
@@ -29,7 +29,8 @@ export const demoSpec: CommandSpec<DemoCommand> = {
   summary: "Extract a synthetic tenant from the built-in sandbox into ./demo-cache",
   usage: "demo [--cache-dir DIR] [--api v3|v1]",
   description: "Needs no credentials: starts the sandbox on a free loopback port, runs every " +
-    "entity command, then activity_feeds and attachments, against it, and prints a summary of what was written.",
+    "entity command the Harvest version has (v3 lists a few that v1 does not), then " +
+    "activity_feeds and attachments, against it, and prints a summary of what was written.",
   options: { "cache-dir": { type: "string" }, api: { type: "string" }, ...outputOptions },
   help: [
     ["--cache-dir DIR", `Where to write the demo cache (default ${DEFAULT_DEMO_DIR})`],
@@ -61,7 +62,8 @@ export async function runDemo(cmd: DemoCommand, ctx: RunContext): Promise<number
       }
       : { api: "v1", baseUrl: sandbox.url, apiKey: sandbox.apiKey, rateTarget: 0.8 };
     ctx.out(`Sandbox serving a synthetic tenant at ${connection.baseUrl} (Harvest ${cmd.api})\n`);
-    for (const entity of ENTITY_NAMES) {
+    // Every list the version has (v3 lists job openings, approvals and more that v1 does not).
+    for (const entity of entityNamesFor(cmd.api)) {
       const result = await extractEntity(
         {
           kind: "extract",

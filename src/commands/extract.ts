@@ -1,8 +1,14 @@
 /**
- * The seven entity commands: one code path, driven by the entity table. Opens the client and
+ * The entity commands: one code path, driven by the entity table. Opens the client and
  * the cache and runs the extraction stream (src/extract/), which writes each page as it arrives.
  */
-import { API_VERSIONS, type ApiVersion, type Entity, type EntityName } from "../entities.ts";
+import {
+  API_VERSIONS,
+  type ApiVersion,
+  availableIn,
+  type Entity,
+  type EntityName,
+} from "../entities.ts";
 import { UsageError } from "../errors.ts";
 import type { RunContext } from "../context.ts";
 import type { CommandSpec } from "../cli/spec.ts";
@@ -40,25 +46,32 @@ export interface ExtractCommand {
   json: boolean;
 }
 
-/** The versions whose list of `entity` has no creation-date filter (v1 sources, for one). */
-function withoutCreatedFilter(entity: Entity): ApiVersion[] {
-  return API_VERSIONS.filter((version) => !entity.createdFilters[version]);
+/** The versions that list `entity`, with and without a creation-date filter (v1 sources lack one). */
+function createdFilterVersions(
+  entity: Entity,
+): { filtered: ApiVersion[]; unfiltered: ApiVersion[] } {
+  const listed = API_VERSIONS.filter((version) => availableIn(entity, version));
+  return {
+    filtered: listed.filter((version) => entity.createdFilters[version]),
+    unfiltered: listed.filter((version) => !entity.createdFilters[version]),
+  };
 }
 
 export function extractSpec(entity: Entity): CommandSpec<ExtractCommand> {
-  const unfiltered = withoutCreatedFilter(entity);
-  const anyFilter = unfiltered.length < API_VERSIONS.length;
+  const { filtered, unfiltered } = createdFilterVersions(entity);
+  const anyFilter = filtered.length > 0;
   return {
     name: entity.name,
     summary: entity.summary,
     usage: `${entity.name} [options]`,
-    description:
-      `Lists ${entity.path} and writes one JSON file per record to <cache>/${entity.name}/, ` +
-      `with <cache>/${entity.name}/${INDEX_FILE} (id,moniker,timestamp).` +
+    description: `Lists ${endpoints(entity)} and writes one JSON file per record to ` +
+      `<cache>/${entity.name}/, with <cache>/${entity.name}/${INDEX_FILE} (id,moniker,timestamp).` +
       (unfiltered.length === 0
         ? ""
+        : !anyFilter
+        ? ` The API has no creation-date filter for ${entity.name}.`
         : ` Harvest ${unfiltered.join(" and ")} has no creation-date filter for ${entity.name}` +
-          (anyFilter ? " (-a/-b work on the other version)." : ".")),
+          " (-a/-b work on the other version)."),
     options: {
       ...dateOptions,
       json: { type: "boolean" },
@@ -76,11 +89,19 @@ export function extractSpec(entity: Entity): CommandSpec<ExtractCommand> {
     parse(values, _positionals, env) {
       const range = dateRange(values);
       const conn = connection(values, env);
+      if (!availableIn(entity, conn.api)) {
+        const other = conn.api === "v1" ? "v3" : "v1";
+        throw new UsageError(
+          `${entity.name}: Harvest ${conn.api} has no list of ${entity.name}; run it with ` +
+            `Harvest ${other} credentials (--api ${other})`,
+        );
+      }
       if (!entity.createdFilters[conn.api] && (range.after || range.before)) {
+        const other = filtered.find((version) => version !== conn.api);
         throw new UsageError(
           `${entity.name} cannot be filtered by creation date on Harvest ${conn.api}: its list ` +
             "has no such filter there; leave out -a/-b" +
-            (conn.api === "v1" ? ", or use Harvest v3 (--api v3), which has one" : ""),
+            (other ? `, or use Harvest ${other} (--api ${other}), which has one` : ""),
         );
       }
       return {
@@ -94,6 +115,14 @@ export function extractSpec(entity: Entity): CommandSpec<ExtractCommand> {
       };
     },
   };
+}
+
+/** "/jobs", or "/scheduled_interviews (v3: /interviews)" where the versions differ. */
+function endpoints(entity: Entity): string {
+  const { v1, v3 } = entity.paths;
+  if (v1 === undefined) return `${v3} (Harvest v3 only)`;
+  if (v3 === undefined) return `${v1} (Harvest v1 only)`;
+  return v1 === v3 ? v1 : `${v1} (v3: ${v3})`;
 }
 
 export interface ExtractResult {

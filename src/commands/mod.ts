@@ -40,7 +40,13 @@ export type Command =
 export const COMMAND_GROUPS: CommandGroup<Command>[] = [
   {
     title: "Entity commands (each writes <cache>/<entity>/)",
-    specs: ENTITY_NAMES.map((name) => extractSpec(ENTITIES[name])),
+    specs: ENTITY_NAMES.filter((name) => !ENTITIES[name].optional)
+      .map((name) => extractSpec(ENTITIES[name])),
+  },
+  {
+    title: "More entity commands: reference data and the other lists (docs/entities.md)",
+    specs: ENTITY_NAMES.filter((name) => ENTITIES[name].optional)
+      .map((name) => extractSpec(ENTITIES[name])),
   },
   {
     title: "Candidate-dependent commands (run candidates first)",

@@ -37,6 +37,7 @@ import {
   STATE_FILE,
 } from "../cache/mod.ts";
 import { UsageError } from "../errors.ts";
+import { availableIn, ENTITIES, isEntityName } from "../entities.ts";
 import type { HarvestClient } from "../harvest/mod.ts";
 import {
   type DependentStep,
@@ -66,6 +67,8 @@ export interface SyncCommand {
   cacheDir: string;
   connection: Connection;
   quiet: boolean;
+  /** The steps --only named (their failures are never excused: see SyncOptions.named). */
+  named: SyncStep[];
 }
 
 export const DEFAULT_OVERLAP_MINUTES = 5;
@@ -95,10 +98,12 @@ export const syncSpec: CommandSpec<SyncCommand> = {
     "The first run lists everything; later runs ask only for records changed since the previous " +
     `successful run (minus --overlap), keeping that state in <cache>/${STATE_FILE}. A killed run ` +
     "continues from its last checkpoint. Activity feeds and attachments are fetched only for " +
-    "candidates that are new or changed. The ids each run adds, changes and removes go to a " +
-    `manifest in <cache>/${CHANGES_FOLDER}/ (docs/cache-format.md). ` +
-    "Prints a table per step; appends it as Markdown to " +
-    "$GITHUB_STEP_SUMMARY when that is set. Exits 1 if any step failed (after running the others).",
+    "candidates that are new or changed. Lists Harvest v3 alone has are left out on v1. A list " +
+    "beyond the first seven entities that the credentials may not read (403) is reported as " +
+    "unavailable with a warning, unless --only names it. The ids each run adds, changes and " +
+    `removes go to a manifest in <cache>/${CHANGES_FOLDER}/ (docs/cache-format.md). ` +
+    "Prints a table per step; appends it as Markdown to $GITHUB_STEP_SUMMARY when that is set. " +
+    "Exits 1 if any step failed (after running the others).",
   options: {
     only: { type: "string", multiple: true },
     skip: { type: "string", multiple: true },
@@ -136,8 +141,18 @@ export const syncSpec: CommandSpec<SyncCommand> = {
   parse(values, _positionals, env) {
     const only = stepList(values, "only");
     const skip = stepList(values, "skip") ?? [];
+    const api = connection(values, env);
+    const absent = (step: SyncStep) => isEntityName(step) && !availableIn(ENTITIES[step], api.api);
+    const unlisted = only?.find(absent);
+    if (unlisted) {
+      throw new UsageError(
+        `--only: Harvest ${api.api} has no list of ${unlisted}; leave it out, or run with ` +
+          `Harvest ${api.api === "v1" ? "v3" : "v1"} credentials`,
+      );
+    }
+    // By default, every step the API version has (v3-only lists are left out on v1).
     const steps = SYNC_STEPS.filter((step) => (only ?? SYNC_STEPS).includes(step))
-      .filter((step) => !skip.includes(step));
+      .filter((step) => !skip.includes(step) && !absent(step));
     if (steps.length === 0) throw new UsageError("--only and --skip leave no step to run");
     const overlapMinutes = integerOption(values, "overlap", DEFAULT_OVERLAP_MINUTES, 0, 10_080);
     const keepChangesDays = integerOption(
@@ -156,8 +171,9 @@ export const syncSpec: CommandSpec<SyncCommand> = {
       keepChangesDays,
       json: values.json === true,
       cacheDir: cacheDir(values, env),
-      connection: connection(values, env),
+      connection: api,
       quiet: quiet(values),
+      named: only ?? [],
     };
   },
 };

@@ -2,7 +2,14 @@
  * The extraction stream: one listing of an entity, page by page, into an open cache. What the
  * entity commands and `sync` share; the caller opens (and closes) the client and the cache.
  */
-import { type ApiRecord, ENTITIES, type EntityName, entityPath, recordId } from "../entities.ts";
+import {
+  type ApiRecord,
+  ENTITIES,
+  entityListParams,
+  type EntityName,
+  entityPath,
+  recordId,
+} from "../entities.ts";
 import { RunError } from "../errors.ts";
 import type { RunContext } from "../context.ts";
 import { progressFor } from "../progress.ts";
@@ -12,6 +19,7 @@ import type { HarvestClient, LazyPage } from "../harvest/mod.ts";
 import { prefetch } from "../prefetch.ts";
 import { collectGarbage } from "../memory.ts";
 import { monikerLookup, type PageMonikers } from "./moniker_lookup.ts";
+import { publishSchema } from "./schema.ts";
 
 /** Commit the index every this many pages, so a long run's index stays close to its files. */
 const COMMIT_EVERY_PAGES = 20;
@@ -65,10 +73,15 @@ export async function streamEntity(run: EntityStream): Promise<StreamResult> {
   let pages = 0;
   let folder: EntityFolder | undefined;
   try {
-    folder = await run.cache.folder(entity.name, entity.moniker);
     const path = entityPath(entity, client.dialect);
+    const params = { ...entityListParams(entity, client.dialect), ...run.params };
     const monikers = await monikerLookup(entity, client, run.cache);
-    const listing = client.paginateLazily(path, run.params, { startUrl: run.startUrl });
+    // The first page before the folder: a listing refused at once (403) leaves nothing behind.
+    const listing = await firstPageFirst(
+      client.paginateLazily(path, params, { startUrl: run.startUrl }),
+    );
+    folder = await run.cache.folder(entity.name, entity.moniker);
+    await publishSchema(folder.dir, entity.name, client.dialect.version);
     // Pages are encoded as they arrive (one record parsed at a time), so neither the page being
     // written nor the one prefetched meanwhile keeps parsed records alive.
     const encoded = encodedPages(listing, path, folder, run.summarize, monikers);
@@ -98,6 +111,16 @@ export async function streamEntity(run: EntityStream): Promise<StreamResult> {
     progress.done();
   }
   return { records, pages };
+}
+
+/** The same pages, the first already fetched (so its failure is thrown here). */
+async function firstPageFirst<T>(pages: AsyncGenerator<T>): Promise<AsyncGenerator<T>> {
+  const first = await pages.next();
+  return (async function* () {
+    if (first.done) return;
+    yield first.value;
+    yield* pages;
+  })();
 }
 
 /**

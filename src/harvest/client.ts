@@ -187,6 +187,13 @@ function seconds(ms: number): string {
   return ms < 10_000 ? `${Math.round(ms / 100) / 10}s` : `${Math.round(ms / 1000)}s`;
 }
 
+/** The HTTP status an API error was answered with (thrown by `request`), if it was one. */
+export function statusOf(error: unknown): number | undefined {
+  const cause = error instanceof RunError ? error.cause : undefined;
+  const status = (cause as { status?: unknown } | undefined)?.status;
+  return typeof status === "number" ? status : undefined;
+}
+
 export class HarvestClient {
   readonly baseUrl: string;
   readonly pacer: Pacer;
@@ -372,7 +379,10 @@ export class HarvestClient {
       );
     }
     const hint = this.dialect.errorHint?.(status, body) ?? "";
-    throw new RunError(this.#redact(error.message + (hint ? `; ${hint}` : "")));
+    // The status rides along as the cause, for callers that treat one status apart (statusOf).
+    throw new RunError(this.#redact(error.message + (hint ? `; ${hint}` : "")), {
+      cause: { status },
+    });
   }
 
   /**

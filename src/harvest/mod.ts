@@ -42,6 +42,7 @@ export {
   type Page,
   realDeadline,
   type RequestOptions,
+  statusOf,
 } from "./client.ts";
 export { getRecord } from "./records.ts";
 export { JsonArrayBytes, splitJsonArray } from "./json_array.ts";

@@ -3,13 +3,18 @@ import type { ApiRecord } from "../entities.ts";
 import { RunError } from "../errors.ts";
 import type { HarvestClient } from "./client.ts";
 
-/** The record `id` of the list at `path`, or undefined when the API no longer has it. */
+/**
+ * The record `id` of the list at `path`, or undefined when the API no longer has it. `listParams`
+ * go with a list query (v3 `ids=`), e.g. what makes the list whole.
+ */
 export async function getRecord(
   client: HarvestClient,
   path: string,
   id: number,
+  listParams: Record<string, string> = {},
 ): Promise<ApiRecord | undefined> {
-  const query = client.dialect.recordQuery(path, id);
+  const asked = client.dialect.recordQuery(path, id);
+  const query = asked.list ? { ...asked, params: { ...listParams, ...asked.params } } : asked;
   const shown = `GET ${query.path}${query.params ? "?" + new URLSearchParams(query.params) : ""}`;
   const response = await client.request("GET", query.path, {
     params: query.params,

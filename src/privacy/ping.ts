@@ -5,7 +5,14 @@
  * reported as not verifiable. Permission names are Dev Center's on v1 ("Get: List Candidates")
  * and scopes on v3 (`harvest:candidates:list`).
  */
-import { ENTITIES, ENTITY_NAMES, type EntityName, entityPath } from "../entities.ts";
+import {
+  type ApiVersion,
+  availableIn,
+  ENTITIES,
+  ENTITY_NAMES,
+  type EntityName,
+  entityPath,
+} from "../entities.ts";
 import type { HarvestClient } from "../harvest/mod.ts";
 
 export type EndpointResult = "ok" | "denied" | "not verifiable without writing" | "not checked";
@@ -44,7 +51,6 @@ export interface PingReport {
 
 type Key =
   | EntityName
-  | "users"
   | "activity"
   | "attachments"
   | "delete"
@@ -62,21 +68,21 @@ interface Probe {
   write?: string;
 }
 
-const TITLES: Record<EntityName | "users", [string, string]> = {
-  applications: ["Applications", "applications"],
-  candidates: ["Candidates", "candidates"],
-  jobs: ["Jobs", "jobs"],
-  offers: ["Offers", "offers"],
-  prospect_pools: ["Prospect Pools", "prospect_pools"],
-  scorecards: ["Scorecards", "scorecards"],
-  sources: ["Sources", "sources"],
-  users: ["Users", "users"],
-};
+/** "prospect pool" → "Prospect Pools", as the v1 reference's section titles spell lists. */
+function listTitle(noun: string): string {
+  const plural = noun.endsWith("s") ? noun : `${noun}s`;
+  return plural.replace(/\b[a-z]/g, (letter) => letter.toUpperCase());
+}
 
-/** The permission (v1 Dev Center name, v3 scope) of a list endpoint. */
-function listPermission(version: string, name: EntityName | "users"): string {
-  const [title, resource] = TITLES[name];
-  return version === "v3" ? `harvest:${resource}:list` : `Get: List ${title}`;
+/**
+ * The permission of an entity's list endpoint: on v1 its Dev Center name, the reference's
+ * section title ("Get: List Candidate Tags" for /tags/candidate); on v3 the scope of its path's
+ * resource (`harvest:candidate_tags:list`).
+ */
+export function listPermission(version: ApiVersion, name: EntityName): string {
+  const entity = ENTITIES[name];
+  if (version === "v3") return `harvest:${entity.paths.v3!.split("/")[1]}:list`;
+  return `Get: List ${listTitle(entity.noun)}`;
 }
 
 /** What to probe on this API version, in the order it is shown. */
@@ -88,8 +94,10 @@ function probesFor(client: HarvestClient): Probe[] {
     permission: listPermission(v, "users"),
     path: "/users",
   }];
-  for (const name of ["candidates", ...ENTITY_NAMES.filter((n) => n !== "candidates")] as const) {
-    if (ENTITIES[name].paths[v] === undefined) continue;
+  // Candidates second: the per-candidate reads take their id from its answer.
+  const others = ENTITY_NAMES.filter((n) => n !== "candidates" && n !== "users");
+  for (const name of ["candidates", ...others] as const) {
+    if (!availableIn(ENTITIES[name], v)) continue;
     probes.push({
       key: name,
       permission: listPermission(v, name),
@@ -154,10 +162,12 @@ function commandsFor(client: HarvestClient, have: Set<Key>): [string, Key[]][] {
   const attachments: Key[] = v3 ? ["attachments"] : ["candidates"];
   const access: Key[] = v3 ? ["candidates", "applications"] : ["candidates"];
   const rows: [string, Key[]][] = entities.map((name) => [name, [name]]);
+  // A default sync reports the optional lists it may not read as unavailable and carries on.
+  const core = entities.filter((name) => !ENTITIES[name].optional);
   rows.push(
     ["activity_feeds", ["activity"]],
     ["attachments", attachments],
-    ["sync", [...entities, "activity", ...(v3 ? ["attachments" as const] : [])]],
+    ["sync", [...core, "activity", ...(v3 ? ["attachments" as const] : [])]],
     ["access", access],
     ["access --include-activity", [...access, "activity"]],
     ["access --include-attachments", v3 ? [...access, "attachments"] : access],
@@ -206,7 +216,14 @@ export async function ping(client: HarvestClient): Promise<PingReport> {
   };
   const byKey = new Map<Key, EndpointCheck>();
   let candidateId: number | undefined;
+  /** Lists sharing an endpoint (v3 degrees, schools, disciplines) are asked once. */
+  const byPath = new Map<string, EndpointCheck>();
   for (const probe of probesFor(client)) {
+    const asked = probe.path === undefined ? undefined : byPath.get(probe.path);
+    if (asked) {
+      byKey.set(probe.key, asked);
+      continue;
+    }
     let check: EndpointCheck;
     if (probe.write) {
       check = {
@@ -253,10 +270,23 @@ export async function ping(client: HarvestClient): Promise<PingReport> {
     }
     report.endpoints.push(check);
     byKey.set(probe.key, check);
+    if (probe.path !== undefined) byPath.set(probe.path, check);
   }
   for (const [command, keys] of commandsFor(client, new Set(byKey.keys()))) {
     const needs = keys.map((key) => byKey.get(key)!);
-    report.commands.push({ command, needs: needs.map((e) => e.permission), ...verdict(needs) });
+    const check: CommandCheck = {
+      command,
+      needs: needs.map((e) => e.permission),
+      ...verdict(needs),
+    };
+    if (command === "sync" && check.can === "yes") {
+      const skipped = ENTITY_NAMES.filter((name) => ENTITIES[name].optional)
+        .map((name) => byKey.get(name))
+        .filter((e) => e?.result === "denied").map((e) => e!.permission);
+      const unique = [...new Set(skipped)];
+      if (unique.length) check.detail = `skips the lists refused: ${unique.join(", ")}`;
+    }
+    report.commands.push(check);
   }
   for (const key of ["users", "candidates"] as const) {
     const check = byKey.get(key)!;

@@ -18,7 +18,7 @@ import {
   removeTempFolders,
   tempPathFor,
 } from "../cache/mod.ts";
-import { type ApiRecord, ENTITIES, type EntityName } from "../entities.ts";
+import { type ApiRecord, ENTITIES, ENTITY_NAMES, type EntityName } from "../entities.ts";
 import { isDirectory } from "../files.ts";
 import { isPositiveId } from "../ids.ts";
 
@@ -90,8 +90,9 @@ async function removeFeed(cache: Cache, candidateId: number, report: PurgeReport
 }
 
 /**
- * After `DELETE /candidates/{id}`: the candidate and everything cached about them. Removed
- * records of entities are recorded in `changes` (the run's manifest) first.
+ * After `DELETE /candidates/{id}`: the candidate and everything cached about them, including the
+ * records the entity table marks as theirs or their applications' (`erasure`). Removed records
+ * of entities are recorded in `changes` (the run's manifest) first.
  */
 export async function purgeDeleted(
   cache: Cache,
@@ -110,6 +111,17 @@ export async function purgeDeleted(
   const applicationIds = new Set(await idsByMoniker(applications, (m) => m.startsWith(prefix)));
   for (const appId of Array.isArray(candidate.application_ids) ? candidate.application_ids : []) {
     if (isPositiveId(appId)) applicationIds.add(appId);
+  }
+  // Records of the candidate and of their applications in the other lists (EEOC, interviews…),
+  // before the applications: until those go, a re-run can still tell which records they are.
+  const owners = { candidate: new Set([String(id)]), application: new Set<string>() };
+  for (const appId of applicationIds) owners.application.add(String(appId));
+  for (const name of ENTITY_NAMES) {
+    const erasure = ENTITIES[name].erasure;
+    if (!erasure) continue;
+    const folder = await entityFolder(cache, name);
+    const owned = (moniker: string) => owners[erasure].has(moniker.split("/", 1)[0]);
+    await removeRecords(folder, await idsByMoniker(folder, owned), report, log(name));
   }
   await removeRecords(applications, [...applicationIds], report, log("applications"));
   const offers = await entityFolder(cache, "offers");

@@ -12,6 +12,14 @@
  * server.ts (HTTP).
  */
 import { type Clock, systemClock } from "../clock.ts";
+import {
+  type ApiRecord,
+  type ApiVersion,
+  ENTITIES,
+  entityListParams,
+  type EntityName,
+} from "../entities.ts";
+import { servedListing } from "./catalog_routes.ts";
 import type { Faults } from "./faults.ts";
 import {
   decodeToken,
@@ -22,7 +30,7 @@ import {
   type FileSpec,
 } from "./files.ts";
 import { type RequestLogEntry, SandboxServer } from "./server.ts";
-import { Tenant } from "./tenant.ts";
+import { LIST_ENTITIES, type SandboxEntity, Tenant } from "./tenant.ts";
 import { V3Api } from "./v3.ts";
 
 export type { Faults, FaultTrigger, RetryAfterForm } from "./faults.ts";
@@ -105,6 +113,11 @@ export interface Sandbox {
   clientSecret: string;
   /** The v3 side: `v3.all(entity)` lists records in v3 shape and order; `v3.revokeTokens()`. */
   v3: V3Api;
+  /**
+   * Every record an entity's listing gets from this version now (the entity table's path and
+   * list parameters), in the version's shape and order; [] where the version has no such list.
+   */
+  served(version: ApiVersion, entity: EntityName): ApiRecord[];
   /** Mutable at run time. */
   faults: Faults;
   tenant: Tenant;
@@ -218,6 +231,18 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
     },
     attachmentSize(a: string | number, index?: number) {
       return resolve(a, index).spec.size;
+    },
+    served(version: ApiVersion, entity: EntityName) {
+      const row = ENTITIES[entity];
+      const path = row.paths[version];
+      if (path === undefined) return [];
+      if ((LIST_ENTITIES as readonly string[]).includes(entity)) {
+        const name = entity as SandboxEntity;
+        return version === "v1" ? tenant.list(name) : v3.all(name);
+      }
+      const listed = servedListing(tenant, version, path, entityListParams(row, { version }));
+      if (listed === undefined) throw new Error(`The sandbox does not serve ${version} ${path}`);
+      return listed;
     },
     close: () => server.close(),
   });

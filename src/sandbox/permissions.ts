@@ -16,7 +16,7 @@
  * the rate limit, before the route (so an unknown id still answers 403, not 404).
  */
 
-/** Singular and plural of each v1 resource, as its permission names spell them. */
+/** Singular and plural of each v1 resource whose list is `/<resource>`, as its permissions spell them. */
 const V1_NOUNS: Record<string, [string, string]> = {
   applications: ["Application", "Applications"],
   candidates: ["Candidate", "Candidates"],
@@ -26,12 +26,40 @@ const V1_NOUNS: Record<string, [string, string]> = {
   scorecards: ["Scorecard", "Scorecards"],
   sources: ["Source", "Sources"],
   users: ["User", "Users"],
+  departments: ["Department", "Departments"],
+  offices: ["Office", "Offices"],
+  user_roles: ["User Role", "User Roles"],
+  custom_fields: ["Custom Field", "Custom Fields"],
+  rejection_reasons: ["Rejection Reason", "Rejection Reasons"],
+  close_reasons: ["Close Reason", "Close Reasons"],
+  degrees: ["Degree", "Degrees"],
+  schools: ["School", "Schools"],
+  disciplines: ["Discipline", "Disciplines"],
+  email_templates: ["Email Template", "Email Templates"],
+  job_posts: ["Job Post", "Job Posts"],
+  job_stages: ["Job Stage", "Job Stages"],
+  scheduled_interviews: ["Scheduled Interview", "Scheduled Interviews"],
+};
+
+/**
+ * The v1 lists two segments deep: `/tags/candidate` and the demographic data under
+ * `/demographics/`, with the reference's section titles ("GET: List Candidate Tags").
+ */
+const V1_NESTED_NOUNS: Record<string, [string, string]> = {
+  "tags/candidate": ["Candidate Tag", "Candidate Tags"],
+  "demographics/question_sets": ["Demographic Question Set", "Demographic Question Sets"],
+  "demographics/questions": ["Demographic Question", "Demographic Questions"],
+  "demographics/answer_options": ["Demographic Answer Option", "Demographic Answer Options"],
+  "demographics/answers": ["Demographic Answer", "Demographic Answers"],
 };
 
 /** The v1 permission a request needs (path after `/v1`), or undefined for no known endpoint. */
 export function v1Permission(method: string, path: string): string | undefined {
-  const seg = path.split("/").filter((s) => s !== "");
-  const noun = V1_NOUNS[seg[0]];
+  const all = path.split("/").filter((s) => s !== "");
+  const nested = V1_NESTED_NOUNS[all.slice(0, 2).join("/")];
+  // A nested list reads like a top-level one from here on: [resource, id?, ...].
+  const seg = nested ? [all.slice(0, 2).join("/"), ...all.slice(2)] : all;
+  const noun = nested ?? V1_NOUNS[seg[0]];
   if (!noun) return undefined;
   const [one, many] = noun;
   const m = method.toUpperCase();

@@ -8,6 +8,7 @@
 import type { Clock } from "../clock.ts";
 import type { ApiVersion } from "../entities.ts";
 import { basicCredentials } from "./auth_header.ts";
+import { routeCatalogV1, routeCatalogV3 } from "./catalog_routes.ts";
 import { type Faults, FaultState } from "./faults.ts";
 import { decodeToken, fileStream, s3Error } from "./files.ts";
 import { FixedWindowLimiter, type RateDecision } from "./ratelimit.ts";
@@ -373,6 +374,13 @@ export class SandboxServer {
     if (faults.stall && st.fires(faults.stall, "api", method)) await sleep(faults.stall.ms);
     if (st.fires(faults.status5xx, "api", method)) {
       return withRate(json(faults.status5xx?.status ?? 500, { message: "Server error" }));
+    }
+    if (method === "GET") {
+      // The other list endpoints (catalog.ts), in either version.
+      const listed = version === "v1"
+        ? routeCatalogV1(cfg.tenant, url)
+        : routeCatalogV3(cfg.tenant, url);
+      if (listed) return withRate(listed);
     }
     if (version === "v3") {
       const sub = isWrite ? cfg.v3.auth.subOf(req) : undefined;

@@ -77,6 +77,8 @@ export class Tenant implements TenantView {
   readonly signer: UrlSigner;
   #overlays = new Map<number, Overlay>();
   #touchSerial = 0;
+  /** Counts writes: lists kept outside `lists` (catalog.ts) drop their cached counts when it moves. */
+  revision = 0;
   readonly lists: Record<SandboxEntity, SlotList>;
 
   constructor(config: TenantConfig) {
@@ -389,6 +391,7 @@ export class Tenant implements TenantView {
 
   /** After any write: the lists' cached existence counts may be stale. */
   #changed(): void {
+    this.revision++;
     for (const l of Object.values(this.lists)) l.invalidate();
   }
 

@@ -27,7 +27,7 @@ import { type FieldError, validateAnonymizeFields, validatePatch } from "./write
 const validation = (errors: FieldError[]) => json(422, { message: "Validation error", errors });
 
 /** Link header like the real API: comma without space, order next, prev, last. */
-function linkHeader(
+export function linkHeader(
   url: URL,
   page: number,
   perPage: number,
@@ -59,6 +59,7 @@ const CREATED_FILTERED: readonly SandboxEntity[] = [
   "jobs",
   "offers",
   "scorecards",
+  "users",
 ];
 
 type Filter = { query: Omit<SlotQuery, "offset" | "limit" | "needCount">; empty?: boolean };
@@ -150,6 +151,10 @@ function buildFilter(
     case "scorecards":
       updated((q) => sk.scorecardUpdated(q));
       break;
+    case "users":
+      // #get-list-users: created_*, updated_* (and email, employee_id, not served here).
+      updated((u) => Date.parse(tenant.users[u].updated_at));
+      break;
     default:
       break;
   }
@@ -159,7 +164,7 @@ function buildFilter(
   return { query: q, empty };
 }
 
-function positiveInt(raw: string | null, fallback: number, max: number): number | undefined {
+export function positiveInt(raw: string | null, fallback: number, max: number): number | undefined {
   if (raw === null) return fallback;
   if (!/^\d+$/.test(raw.trim())) return undefined;
   const n = Number(raw.trim());

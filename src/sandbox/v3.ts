@@ -42,7 +42,7 @@ const FIXED_ORDER: readonly SandboxEntity[] = ["sources", "prospect_pools"];
 // ------------------------------------------------------------------------------ filters
 
 /** A parsed pipe-syntax bound set, e.g. `gte|2024-01-01T00:00:00Z|lt|2024-02-01T00:00:00Z`. */
-interface Bounds {
+export interface Bounds {
   lo: number;
   hi: number;
 }
@@ -67,16 +67,16 @@ export function parsePipeFilter(value: string): Bounds | string {
   return b;
 }
 
-const inBounds = (b: Bounds | undefined, iso: unknown): boolean =>
+export const inBounds = (b: Bounds | undefined, iso: unknown): boolean =>
   b === undefined || (typeof iso === "string" && Date.parse(iso) >= b.lo && Date.parse(iso) < b.hi);
 
-interface TimeBounds {
+export interface TimeBounds {
   created?: Bounds;
   updated?: Bounds;
 }
 
 /** The created_at / updated_at filters of a query, or the 422 message. */
-function timeBounds(params: URLSearchParams): TimeBounds | string {
+export function timeBounds(params: URLSearchParams): TimeBounds | string {
   const out: TimeBounds = {};
   for (const name of ["created_at", "updated_at"] as const) {
     const v = params.get(name);
@@ -89,7 +89,7 @@ function timeBounds(params: URLSearchParams): TimeBounds | string {
 }
 
 /** per_page (default 100), or the 422 message. */
-function perPageOf(params: URLSearchParams): number | string {
+export function perPageOf(params: URLSearchParams): number | string {
   const text = params.get("per_page") ?? "100";
   const n = Number(text);
   return /^\d+$/.test(text) && n >= 1 && n <= 500
@@ -97,7 +97,7 @@ function perPageOf(params: URLSearchParams): number | string {
     : "per_page: must be an integer between 1 and 500";
 }
 
-function idList(raw: string): number[] | string {
+export function idList(raw: string): number[] | string {
   const out = raw.split(",").map((s) => s.trim()).filter((s) => s !== "");
   if (out.length > MAX_IDS) return `at most ${MAX_IDS} ids`;
   if (out.some((s) => !/^\d{1,16}$/.test(s))) return "expected comma-separated ids";
@@ -113,14 +113,14 @@ interface ListQuery extends TimeBounds {
 // ------------------------------------------------------------------------------ cursors
 
 /** The query a request stands for: its own, or the first request's with the position reached. */
-interface Resumed {
+export interface Resumed {
   params: URLSearchParams;
   /** Exclusive bound of the next page, from the cursor; undefined on a first request. */
   bound?: number;
 }
 
 /** A request's query, or the 422 reply when its cursor is invalid or not alone. */
-function resume(url: URL, list: string): Resumed | Reply {
+export function resume(url: URL, list: string): Resumed | Reply {
   const params = url.searchParams;
   const cursor = params.get("cursor");
   if (cursor === null) return { params };
@@ -147,12 +147,12 @@ function decodeCursor(cursor: string, list: string): { q: string; b: number } | 
 }
 
 /** The Link header to the page after `bound`, the cursor carrying the whole first query. */
-function nextLink(url: URL, list: string, params: URLSearchParams, bound: number) {
+export function nextLink(url: URL, list: string, params: URLSearchParams, bound: number) {
   const c = toBase64Url(JSON.stringify({ e: list, q: params.toString(), b: bound }));
   return { Link: `<${url.origin}/v3/${list}?cursor=${c}>; rel="next"` };
 }
 
-const isReply = (v: Resumed | Reply): v is Reply => "status" in v;
+export const isReply = (v: Resumed | Reply): v is Reply => "status" in v;
 
 // ------------------------------------------------------------------------------ the API
 

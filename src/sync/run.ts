@@ -16,11 +16,19 @@ import { ACTIVITY_FEEDS_FOLDER, candidateAttachmentsDir, CANDIDATES_FOLDER } fro
 import type { RunContext } from "../context.ts";
 import { describeFailure } from "../failure.ts";
 import { streamEntity } from "../extract/stream.ts";
-import { ENTITIES, ENTITIES_IN_ORDER, type EntityName, entityPath, recordId } from "../entities.ts";
+import {
+  availableIn,
+  ENTITIES,
+  ENTITIES_IN_ORDER,
+  entityListParams,
+  type EntityName,
+  entityPath,
+  recordId,
+} from "../entities.ts";
 import { RunError } from "../errors.ts";
 import { Interrupted, throwIfInterrupted } from "../interrupt.ts";
 import type { SummaryStep } from "../summary.ts";
-import type { HarvestClient } from "../harvest/mod.ts";
+import { type HarvestClient, statusOf } from "../harvest/mod.ts";
 import { candidatesChangedSince, type ChangeList } from "./changed_dependents.ts";
 import { changeStamp, compareWithCache } from "./compare.ts";
 import { type Checkpoint, mergeIds, readState, type SyncState, writeState } from "./state.ts";
@@ -75,6 +83,11 @@ export interface SyncOptions {
   quiet: boolean;
   /** The candidate-dependent steps; a step without a function is reported as unavailable. */
   dependents?: SyncDependents;
+  /**
+   * The steps the user named (--only). An optional entity (entities.ts) that answers 403 fails
+   * the sync only when named; run by default, it is reported unavailable with a warning.
+   */
+  named?: readonly SyncStep[];
 }
 
 export interface SyncEnv {
@@ -123,6 +136,8 @@ export async function runSync(opts: SyncOptions, env: SyncEnv): Promise<StepRepo
     const requestsBefore = env.client.stats.requests;
     const report = isDependent(step)
       ? await dependentStep(step, opts, env, state)
+      : !availableIn(ENTITIES[step], env.client.dialect.version)
+      ? { ...emptyReport(step, "full"), status: "unavailable" as const }
       : await entityStep(step, opts, env, state);
     report.requests = env.client.stats.requests - requestsBefore;
     report.seconds = (ctx.clock.now() - started) / 1000;
@@ -301,6 +316,20 @@ async function entityStep(
       return entityStep(name, opts, env, state);
     }
     const { new: added, updated, unchanged } = progress;
+    if (entity.optional && statusOf(error) === 403 && !opts.named?.includes(name)) {
+      // A key made before the tool listed this entity lacks its permission: say so, carry on.
+      ctx.err(
+        `sync: ${name}: skipped, the credentials may not list ${
+          entityPath(entity, client.dialect)
+        } ` +
+          `(403); grant that permission to sync it, or --skip ${name}\n`,
+      );
+      return {
+        ...report,
+        status: "unavailable",
+        error: `no permission for ${entityPath(entity, client.dialect)} (403)`,
+      };
+    }
     return failed({ ...report, new: added, updated, unchanged }, error, ctx);
   }
 
@@ -324,7 +353,9 @@ async function entityStep(
 async function listIds(client: HarvestClient, name: EntityName): Promise<Set<number>> {
   const ids = new Set<number>();
   const path = entityPath(ENTITIES[name], client.dialect);
-  for await (const page of client.paginate(path, {})) {
+  for await (
+    const page of client.paginate(path, entityListParams(ENTITIES[name], client.dialect))
+  ) {
     for (const record of page.records) {
       const id = recordId(record);
       if (id === undefined) {

@@ -58,7 +58,10 @@ export function formatMarkdown(reports: StepReport[], seconds: number, when: Dat
     summaryLine(reports, seconds),
   ];
   for (const r of reports) {
-    if (r.error) lines.push("", `- **${r.step}** failed: ${r.error.replaceAll("|", "\\|")}`);
+    if (r.error) {
+      const what = r.status === "failed" ? "failed" : "was skipped";
+      lines.push("", `- **${r.step}** ${what}: ${r.error.replaceAll("|", "\\|")}`);
+    }
   }
   return lines.join("\n") + "\n\n";
 }

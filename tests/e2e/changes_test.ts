@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { ManualClock } from "../../src/clock.ts";
 import { changesFileName } from "../../src/cache/layout.ts";
-import { ENTITY_NAMES } from "../../src/entities.ts";
+import { entityNamesFor } from "../../src/entities.ts";
 import { apiEnv } from "./api.ts";
 import { cliCommand, runCli, waitFor, withTempDir } from "./cli.ts";
 import { startSandboxDisposable } from "./sandbox.ts";
@@ -52,8 +52,10 @@ Deno.test("sync: the manifest and --json list what was added, changed and pruned
       first.changes.manifest!,
       /^\.changes\/\d{4}-\d\d-\d\dT\d\d-\d\d-\d\d\.\d{3}Z-sync\.ndjson$/,
     );
-    for (const entity of ENTITY_NAMES) {
-      const expected = sorted(sandbox.tenant.list(entity).map((r) => r.id));
+    // Every list v1 has, the reference lists and the other lists too.
+    for (const entity of entityNamesFor("v1")) {
+      const expected = sorted(sandbox.served("v1", entity).map((r) => r.id));
+      assert.ok(expected.length > 0, entity);
       assert.deepEqual(sorted(first.changes.entities[entity].added), expected, entity);
       assert.deepEqual(first.changes.entities[entity].changed, []);
     }
@@ -99,13 +101,22 @@ Deno.test("sync: the manifest and --json list what was added, changed and pruned
   });
 });
 
-Deno.test("erase: the purged candidate and their applications are listed as removed", async () => {
+Deno.test("erase: the purged candidate, their applications and their interviews and answers are listed as removed", async () => {
   await using sandbox = await sandboxAtNow(20);
   await withTempDir(async (root) => {
     await syncJson(root, sandbox.env);
     const candidate = sandbox.tenant.list("candidates")[4];
     const apps = sandbox.tenant.list("applications")
       .filter((a) => a.candidate_id === candidate.id).map((a) => a.id);
+    // Their records in the other lists go with them (entities.ts `erasure`).
+    const owned = (entity: "scheduled_interviews" | "demographic_answers") =>
+      sorted(
+        sandbox.served("v1", entity).filter((r) => apps.includes(r.application_id))
+          .map((r) => r.id),
+      );
+    const interviews = owned("scheduled_interviews");
+    const answers = owned("demographic_answers");
+    assert.ok(interviews.length + answers.length > 0, "the candidate has records to erase");
     const result = await runCli([
       "erase",
       "--email",
@@ -125,6 +136,8 @@ Deno.test("erase: the purged candidate and their applications are listed as remo
     assert.equal(log.header.run, "erase");
     assert.deepEqual(log.ids("candidates", "removed"), [candidate.id]);
     assert.deepEqual(sorted(log.ids("applications", "removed")), sorted(apps));
+    assert.deepEqual(sorted(log.ids("scheduled_interviews", "removed")), interviews);
+    assert.deepEqual(sorted(log.ids("demographic_answers", "removed")), answers);
     assert.equal(log.footer.counts.candidates.removed, 1);
   });
 });

@@ -2,17 +2,26 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { runCli, withTempDir } from "./cli.ts";
-import { ENTITY_NAMES } from "../../src/entities.ts";
+import { ENTITY_NAMES, entityNamesFor } from "../../src/entities.ts";
+import { SCHEMA_FILE } from "../../src/cache/layout.ts";
 
 for (const [args, api] of [[[], "v3"], [["--api", "v1"], "v1"]] as const) {
-  Deno.test(`demo ${args.join(" ") || "(no options)"} extracts every entity over Harvest ${api}`, async () => {
+  Deno.test(`demo ${args.join(" ") || "(no options)"} extracts every list Harvest ${api} has`, async () => {
     await withTempDir(async (root) => {
       const result = await runCli(["demo", "-q", ...args], { root, env: {} });
       assert.equal(result.code, 0, result.stderr);
       assert.match(result.stdout, new RegExp(`^Sandbox serving .*/${api} \\(Harvest ${api}\\)`));
+      // Every list the version has, each with its schema; nothing for the lists it lacks.
       for (const entity of ENTITY_NAMES) {
-        assert.ok((await Deno.stat(join(root, "demo-cache", entity, "index.csv"))).isFile, entity);
+        const folder = join(root, "demo-cache", entity);
+        if (entityNamesFor(api).includes(entity)) {
+          assert.ok((await Deno.stat(join(folder, "index.csv"))).isFile, entity);
+          assert.ok((await Deno.stat(join(folder, SCHEMA_FILE))).isFile, entity);
+        } else {
+          await assert.rejects(Deno.stat(folder), Deno.errors.NotFound, entity);
+        }
       }
+      assert.ok(entityNamesFor(api).includes("job_openings") === (api === "v3"));
     });
   });
 }

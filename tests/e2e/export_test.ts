@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { parquetMetadataAsync, parquetReadObjects, parquetSchema } from "hyparquet";
 import { ManualClock } from "../../src/clock.ts";
 import { CsvTokenizer } from "../../src/cache/index_codec.ts";
-import { ENTITY_NAMES } from "../../src/entities.ts";
+import { entityNamesFor } from "../../src/entities.ts";
 import type { ApiRecord } from "../../src/entities.ts";
 import { apiEnv } from "./api.ts";
 import { readEntityFolder, runCli, withTempDir } from "./cli.ts";
@@ -17,6 +17,8 @@ import { startSandboxDisposable } from "./sandbox.ts";
 import { entryNames, exists } from "../support.ts";
 
 const CACHE = "greenhouse-cache";
+/** What a v1 sync caches: every list v1 has. */
+const V1_LISTS = entityNamesFor("v1");
 
 async function syncedCache(root: string, candidates = 40) {
   const clock = new ManualClock(Date.now());
@@ -91,15 +93,20 @@ Deno.test("export: each format holds exactly the cache's records, as documented"
       const result = await runCli(["export", "--format", format, "-q"], { root });
       assert.equal(result.code, 0, result.stderr);
       assert.equal(result.stderr, "");
-      assert.match(result.stdout, new RegExp(`export complete: 7 ${format} file\\(s\\)`));
+      assert.match(
+        result.stdout,
+        new RegExp(`export complete: ${V1_LISTS.length} ${format} file\\(s\\)`),
+      );
     }
     const out = join(root, "greenhouse-export");
     assert.deepEqual(
       await entryNames(out),
-      ENTITY_NAMES.flatMap((e) => [`${e}.csv`, `${e}.ndjson`, `${e}.parquet`]).sort(),
+      V1_LISTS.flatMap((e) => [`${e}.csv`, `${e}.ndjson`, `${e}.parquet`]).sort(),
       "one file per entity and format, no temporary or lock left",
     );
-    for (const entity of ENTITY_NAMES) {
+    // Every list the v1 sync cached: the seven, and the reference and other lists (users,
+    // departments, scheduled interviews, demographic answers…) with no code of their own.
+    for (const entity of V1_LISTS) {
       const records = await cached(root, entity);
       assert.ok(records.size > 0, entity);
       const texts = await Promise.all(
@@ -248,5 +255,26 @@ Deno.test("export: a damaged record is named and exit is 1; the others are expor
     assert.equal(absent.code, 1);
     assert.match(absent.stderr, /has no offers/);
     assert.equal(await exists(join(root, "o")), false);
+  });
+});
+
+Deno.test("export: a list only v3 has (job openings) exports like the others", async () => {
+  await withTempDir(async (root) => {
+    await using sandbox = await startSandboxDisposable({ v3RateLimit: 0, candidates: 5 });
+    const sync = await runCli(["sync", "-q", "--only", "jobs,job_openings"], {
+      root,
+      env: apiEnv("v3", sandbox),
+    });
+    assert.equal(sync.code, 0, sync.stderr);
+    const result = await runCli(["export", "--format", "ndjson", "--only", "job_openings"], {
+      root,
+    });
+    assert.equal(result.code, 0, result.stderr);
+    assert.match(result.stdout, /export complete: 1 ndjson file\(s\)/);
+    const records = await cached(root, "job_openings");
+    assert.ok(records.size > 0);
+    const lines = (await Deno.readTextFile(join(root, "greenhouse-export/job_openings.ndjson")))
+      .trim().split("\n").map((line) => JSON.parse(line));
+    assert.deepEqual(lines, [...records.keys()].sort((a, b) => a - b).map((id) => records.get(id)));
   });
 });

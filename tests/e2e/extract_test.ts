@@ -1,17 +1,21 @@
 /** End to end: the real CLI, spawned with scoped permissions, against the in-process sandbox. */
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { type ApiRecord, ENTITIES, ENTITY_NAMES, type EntityName } from "../../src/entities.ts";
+import {
+  type ApiRecord,
+  ENTITIES,
+  ENTITY_NAMES,
+  entityListParams,
+  type EntityName,
+  entityNamesFor,
+} from "../../src/entities.ts";
+import { SCHEMA_FILE } from "../../src/cache/layout.ts";
+import { publishedSchema } from "../../src/schemas/mod.ts";
 import { parseIndex } from "../../src/cache/index_codec.ts";
 import type { Sandbox } from "../../src/sandbox/mod.ts";
 import { type Api, apiEnv, apiRequests, APIS } from "./api.ts";
 import { cliCommand, readEntityFolder, runCli, waitFor, withTempDir } from "./cli.ts";
 import { frozenClock, startSandboxDisposable } from "./sandbox.ts";
-
-/** What the sandbox serves for an entity in that version's shape. */
-function served(api: Api, sandbox: Sandbox, entity: typeof ENTITY_NAMES[number]) {
-  return api === "v1" ? sandbox.tenant.list(entity) : sandbox.v3.all(entity);
-}
 
 /**
  * The index moniker of a served record: the entity table's, where v3 scorecards (which name no
@@ -20,7 +24,7 @@ function served(api: Api, sandbox: Sandbox, entity: typeof ENTITY_NAMES[number])
 function expectedMoniker(api: Api, sandbox: Sandbox, entity: EntityName, record: ApiRecord) {
   const via = ENTITIES[entity].monikerVia?.[api];
   if (!via) return ENTITIES[entity].moniker(record);
-  const named = sandbox.tenant.get(via.entity, record[via.field]);
+  const named = sandbox.served(api, via.entity).find((r) => r.id === record[via.field]);
   return ENTITIES[entity].moniker(record, named && via.fromRecord(named));
 }
 
@@ -34,7 +38,7 @@ for (const api of APIS) {
     // A frozen sandbox clock keeps signed attachment URLs identical between serving and comparing.
     await using sandbox = await startSandboxDisposable({ candidates: 120, clock: frozenClock() });
     await withTempDir(async (root) => {
-      for (const entity of ENTITY_NAMES) {
+      for (const entity of entityNamesFor(api)) {
         const result = await runCli([entity, "--quiet"], {
           root,
           env: apiEnv(api, sandbox),
@@ -43,13 +47,19 @@ for (const api of APIS) {
         assert.match(result.stdout, new RegExp(`^${entity}: \\d+ records written`));
         assert.equal(result.stderr, "");
 
-        const expected = served(api, sandbox, entity);
+        const expected = sandbox.served(api, entity);
         assert.ok(expected.length > 0, entity);
         const { files, index } = await readEntityFolder(join(root, "greenhouse-cache", entity));
         assert.equal(files.size, expected.length, entity);
         for (const record of expected) {
           assert.deepEqual(files.get(record.id), record, `${entity} ${record.id}`);
         }
+
+        // The folder's schema names the version its records came from.
+        const schema = await Deno.readTextFile(
+          join(root, "greenhouse-cache", entity, SCHEMA_FILE),
+        );
+        assert.equal(schema, publishedSchema(entity, api), entity);
 
         const parsed = parseIndex(index);
         assert.deepEqual(parsed.problems, []);
@@ -68,6 +78,43 @@ for (const api of APIS) {
           assert.match(row.timestamp, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
         }
       }
+      // Each listing asked its version's path, with the entity's fixed parameters on the first
+      // page; v1's next-only lists were never sent a page number.
+      for (const entity of entityNamesFor(api)) {
+        const path = `/${api}${ENTITIES[entity].paths[api]}`;
+        const asked = sandbox.log.filter((e) => e.path.split("?")[0] === path);
+        assert.ok(asked.length > 0, path);
+        // A first page carries them all (degrees, schools and disciplines share v3's path).
+        const wanted = Object.entries(entityListParams(ENTITIES[entity], { version: api }));
+        const firstPages = asked.map((e) => new URL(e.path, "http://x").searchParams)
+          .filter((query) => !query.has("cursor"));
+        assert.ok(
+          firstPages.some((query) => wanted.every(([key, value]) => query.get(key) === value)),
+          `${entity}: ${JSON.stringify(wanted)}`,
+        );
+      }
+      if (api === "v1") {
+        for (const path of ["/v1/user_roles", "/v1/custom_fields", "/v1/demographics/answers"]) {
+          const asked = sandbox.log.filter((e) => e.path.startsWith(`${path}?`));
+          assert.ok(asked.length > 0, path);
+          assert.ok(asked.every((e) => !/[?&]page=/.test(e.path)), path);
+        }
+      }
+    });
+  });
+
+  Deno.test(`an entity command the version has no list for is a usage error (${api})`, async () => {
+    await using sandbox = await startSandboxDisposable({});
+    await withTempDir(async (root) => {
+      const missing = ENTITY_NAMES.filter((name) => ENTITIES[name].paths[api] === undefined);
+      assert.equal(missing.length > 0, api === "v1");
+      for (const entity of missing) {
+        const result = await runCli([entity], { root, env: apiEnv(api, sandbox) });
+        assert.equal(result.code, 2, result.stderr);
+        assert.match(result.stderr, new RegExp(`^error: ${entity}: Harvest v1 has no list of`));
+      }
+      assert.equal(sandbox.log.length, 0);
+      assert.deepEqual([...Deno.readDirSync(root)], []);
     });
   });
 
@@ -290,7 +337,7 @@ for (const api of APIS) {
       assert.equal(files.size, 3000);
       assert.equal(parseIndex(index).rows.length, 3000);
       const leftovers = [...Deno.readDirSync(folder)].filter((e) =>
-        !/^(\d+\.json|index\.csv)$/.test(e.name)
+        !/^(\d+\.json|index\.csv)$/.test(e.name) && e.name !== SCHEMA_FILE
       );
       assert.deepEqual(leftovers, []);
     });

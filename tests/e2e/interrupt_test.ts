@@ -8,6 +8,7 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { LOCK_FILE, REPAIR_FILE } from "../../src/cache/layout.ts";
 import { INTERRUPTED_MESSAGE } from "../../src/interrupt.ts";
+import { availableIn, ENTITIES, ENTITIES_IN_ORDER } from "../../src/entities.ts";
 import {
   cliCommand,
   type CliOptions,
@@ -22,6 +23,8 @@ import { exists } from "../support.ts";
 
 const CACHE = "greenhouse-cache";
 const EVERY_UPDATE = { GREENHOUSE_PROGRESS_INTERVAL: "0" };
+/** A v1 sync's entity steps, in the order it runs them. */
+const V1_LISTS_IN_ORDER = ENTITIES_IN_ORDER.filter((name) => availableIn(ENTITIES[name], "v1"));
 
 interface Stopped {
   code: number;
@@ -205,7 +208,7 @@ Deno.test("SIGTERM during sync's feeds step: the summary says interrupted, exit 
     assert.equal(summary.interrupted, true);
     assert.deepEqual(
       summary.steps.map((s: { step: string; status: string }) => [s.step, s.status]).slice(-2),
-      [["scorecards", "ok"], ["activity_feeds", "interrupted"]],
+      [[V1_LISTS_IN_ORDER.at(-1), "ok"], ["activity_feeds", "interrupted"]],
     );
     await assertClean(root);
 

@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { attachmentFolderNames, sanitizeFileName } from "../../src/cache/attachments.ts";
 import { join } from "node:path";
 import { PRIVACY_KEY_FILE, PRIVACY_LOG_FILE, TOMBSTONES_FILE } from "../../src/cache/layout.ts";
-import type { ApiRecord } from "../../src/entities.ts";
+import { type ApiRecord, ENTITIES, entityNamesFor } from "../../src/entities.ts";
 import { emailHmac, emailSha256 } from "../../src/privacy/email.ts";
 import { v3Notes } from "../../src/sandbox/mod.ts";
 import { APIS, asServed } from "./api.ts";
@@ -693,19 +693,13 @@ Deno.test("ping: ok, 401 and 403 name the reason and the permission", async () =
     assert.match(ok.stdout, /\nsync +yes\n/);
     // Reads only, each list with per_page=1.
     assert.ok(sandbox.log.every((e) => e.method === "GET"));
+    // Every list v1 has (each is a command), users among them, once.
     assert.deepEqual(
       sandbox.log.filter((e) => !e.path.includes("activity_feed")).map((e) => e.path).sort(),
-      [
-        "/v1/applications?per_page=1",
-        "/v1/candidates?per_page=1",
-        "/v1/jobs?per_page=1",
-        "/v1/offers?per_page=1",
-        "/v1/prospect_pools?per_page=1",
-        "/v1/scorecards?per_page=1",
-        "/v1/sources?per_page=1",
-        "/v1/users?per_page=1",
-      ],
+      entityNamesFor("v1").map((name) => `/v1${ENTITIES[name].paths.v1}?per_page=1`).sort(),
     );
+    assert.match(ok.stdout, /GET \/tags\/candidate\?per_page=1 +Get: List Candidate Tags +ok/);
+    assert.match(ok.stdout, /\nscheduled_interviews +yes\n/);
 
     const bad = await runCli(["ping"], {
       root,
@@ -730,6 +724,14 @@ Deno.test("ping: ok, 401 and 403 name the reason and the permission", async () =
       assert.ok(report.reason.includes(`"${permission}" permission (403`), report.reason);
     });
   }
+  // A list beyond the seven refused: its command cannot run, sync can (it skips that list).
+  await using partial = await privacySandbox({ deniedPaths: ["/departments"] });
+  await withTempDir(async (root) => {
+    const result = await runCli(["ping"], { root, env: partial.env });
+    assert.equal(result.code, 0, result.stderr);
+    assert.match(result.stdout, /\ndepartments +no +refused: Get: List Departments\n/);
+    assert.match(result.stdout, /\nsync +yes +skips the lists refused: Get: List Departments\n/);
+  });
 });
 
 /** The four permissions DataGrail asks for (its Greenhouse integration page), and nothing else. */
@@ -811,6 +813,13 @@ Deno.test("with exactly the DataGrail permissions, access and erase work and pin
     assert.deepEqual(
       writesShown.map((e: { permission: string }) => e.permission),
       ["Delete: Delete Candidate", "Patch: Edit Candidate", "Put: Anonymize Candidate"],
+    );
+    // The other lists are refused too: their commands cannot run; sync needs the seven first.
+    assert.equal(can["departments"], "no");
+    assert.ok(
+      report.endpoints.some((e: { permission: string; result: string }) =>
+        e.permission === "Get: List Departments" && e.result === "denied"
+      ),
     );
     const human = await runCli(["ping"], { root, env: sandbox.env });
     assert.match(human.stdout, /\naccess +yes\n/);

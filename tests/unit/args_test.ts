@@ -71,6 +71,18 @@ Deno.test("usage errors are clear and name what is wrong", () => {
   );
   usageError(["candidates", "-a", "2023-01-01", "-b", "2022-01-01"], /not before/);
   usageError(["sources", "-a", "2023-01-01"], /cannot be filtered by creation date/);
+  usageError(
+    ["departments", "-a", "2023-01-01"],
+    /^departments cannot be filtered by creation date on Harvest v1: .*use Harvest v3 \(--api v3\), which has one$/,
+  );
+  // Neither version filters demographic questions by creation date: no other version offered.
+  usageError(
+    ["demographic_questions", "-b", "2023-01-01"],
+    /^demographic_questions cannot be filtered by creation date on Harvest v3: its list has no such filter there; leave out -a\/-b$/,
+    env({ GREENHOUSE_CLIENT_ID: "c-1", GREENHOUSE_CLIENT_SECRET: "s" }),
+  );
+  // A list the version lacks says so first, whatever the options.
+  usageError(["job_openings", "-a", "2023-01-01"], /^job_openings: Harvest v1 has no list of/);
   usageError(["candidates"], /GREENHOUSE_API_KEY/, env({}));
   usageError(["candidates", "extra"], /unexpected argument "extra"/);
 });

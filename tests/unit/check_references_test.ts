@@ -1,11 +1,12 @@
 import assert from "node:assert/strict";
 import {
+  CROSS_REFERENCE_CATEGORIES,
   CROSS_REFERENCES,
   crossReferenceGaps,
   referenceCollector,
   type ReferenceIds,
 } from "../../src/check/references.ts";
-import { CROSS_REFERENCE_CATEGORIES } from "../../src/check/report_types.ts";
+import { exitCodeOf, type Report } from "../../src/check/report_types.ts";
 import { ENTITIES } from "../../src/entities.ts";
 
 Deno.test("every cross-reference the entity table asks for is a report category, and back", () => {
@@ -13,6 +14,58 @@ Deno.test("every cross-reference the entity table asks for is a report category,
     CROSS_REFERENCES.map((c) => c.key).sort(),
     CROSS_REFERENCE_CATEGORIES.map((c) => c.key).sort(),
   );
+  const keys = CROSS_REFERENCE_CATEGORIES.map((c) => c.key);
+  assert.equal(new Set(keys).size, keys.length, "one category per key");
+});
+
+Deno.test("category titles are derived from the table; records nothing names are informational", () => {
+  const category = (key: string) => CROSS_REFERENCE_CATEGORIES.find((c) => c.key === key)!;
+  assert.equal(
+    category("candidates_missing").title,
+    "Candidates named by applications, offers, scorecards or EEOC responses but missing",
+  );
+  assert.equal(category("candidates_missing").informational, undefined);
+  assert.equal(category("jobs_without_applications").title, "Jobs without applications");
+  assert.equal(category("jobs_without_applications").informational, true);
+  assert.equal(
+    category("candidates_without_applications").advice,
+    "normal for prospects; or extract applications",
+  );
+  assert.equal(
+    CROSS_REFERENCES.find((c) => c.key === "departments_missing")!.detail,
+    "named by a user, but not in the cache",
+  );
+  // Every "without" category is informational, every "missing" one is not.
+  for (const c of CROSS_REFERENCE_CATEGORIES) {
+    assert.equal(c.informational === true, c.key.includes("_without_"), c.key);
+  }
+});
+
+Deno.test("--strict fails on references to records not in the cache, never on informational gaps", () => {
+  const report = (key: string, schemaProblems = 0): Report => ({
+    cacheDir: "c",
+    checkedAt: "",
+    verify: false,
+    lock: "none",
+    folders: [],
+    attachments: { candidates: 0, complete: 0, incomplete: 0 },
+    activityFeeds: 0,
+    integrityProblems: 0,
+    crossReferenceGaps: 1,
+    integrity: [],
+    crossReferences: CROSS_REFERENCE_CATEGORIES.map((c) => ({
+      ...c,
+      problems: c.key === key ? [{ entity: "x", path: "x", detail: "x" }] : [],
+    })),
+    schemasChecked: true,
+    schemaProblems,
+    schema: [],
+  });
+  assert.equal(exitCodeOf(report("candidates_without_applications"), true), 0);
+  assert.equal(exitCodeOf(report("candidates_missing"), true), 1);
+  assert.equal(exitCodeOf(report("candidates_missing"), false), 0);
+  assert.equal(exitCodeOf(report("none", 1), true), 1);
+  assert.equal(exitCodeOf(report("none", 1), false), 0);
 });
 
 Deno.test("cross-references: ids named but not cached, and cached records nothing names", () => {
@@ -48,7 +101,7 @@ Deno.test("cross-references: ids named but not cached, and cached records nothin
     entity: "candidates",
     id: 4,
     path: "candidates/4.json",
-    detail: "named by an application, offer or scorecard, but not in the cache",
+    detail: "named by an application, offer, scorecard or EEOC response, but not in the cache",
   });
   assert.equal(
     gaps.get("candidates_without_applications")![0].detail,

@@ -4,20 +4,106 @@ import {
   ENTITIES,
   ENTITIES_IN_ORDER,
   ENTITY_NAMES,
+  entityListParams,
+  type EntityName,
+  entityNamesFor,
   recordId,
 } from "../../src/entities.ts";
 
-Deno.test("the table has the seven entities, each with a path and a moniker", () => {
-  assert.deepEqual([...ENTITY_NAMES].sort(), [
-    "applications",
-    "candidates",
-    "jobs",
-    "offers",
-    "prospect_pools",
-    "scorecards",
-    "sources",
+const SEVEN = [
+  "applications",
+  "candidates",
+  "jobs",
+  "offers",
+  "prospect_pools",
+  "scorecards",
+  "sources",
+];
+
+Deno.test("the table has the seven core entities, then the optional others", () => {
+  assert.deepEqual(ENTITY_NAMES.filter((n) => !ENTITIES[n].optional).sort(), SEVEN);
+  for (const name of SEVEN) assert.equal(ENTITIES[name as EntityName].path, `/${name}`);
+  assert.equal(ENTITY_NAMES.length, 32);
+  for (const name of ENTITY_NAMES) {
+    const entity = ENTITIES[name];
+    assert.equal(entity.name, name);
+    // `path` is v1's, or v3's for an entity only v3 lists.
+    assert.equal(entity.path, entity.paths.v1 ?? entity.paths.v3, name);
+    for (const version of API_VERSIONS) {
+      const path = entity.paths[version];
+      if (path !== undefined) assert.match(path, /^(\/[a-z_]+)+$/, `${name} ${version}`);
+    }
+    assert.ok(entity.summary.length > 0 && !entity.summary.endsWith("."), name);
+  }
+});
+
+Deno.test("paths per version: v1-only none, v3-only where v1 has no top-level list", () => {
+  const only = (version: "v1" | "v3") =>
+    ENTITY_NAMES.filter((n) => ENTITIES[n].paths[version === "v1" ? "v3" : "v1"] === undefined);
+  assert.deepEqual(only("v1"), []);
+  assert.deepEqual(only("v3"), [
+    "job_openings",
+    "job_hiring_managers",
+    "job_owners",
+    "approvals",
+    "application_stages",
+    "eeoc",
   ]);
-  for (const name of ENTITY_NAMES) assert.equal(ENTITIES[name].path, `/${name}`);
+  assert.deepEqual(entityNamesFor("v1").length, 26);
+  assert.deepEqual(entityNamesFor("v3"), [...ENTITY_NAMES]);
+  assert.equal(ENTITIES.scheduled_interviews.paths.v3, "/interviews");
+  assert.equal(ENTITIES.job_stages.paths.v3, "/job_interview_stages");
+  assert.equal(ENTITIES.tags.paths.v1, "/tags/candidate");
+  assert.equal(ENTITIES.tags.paths.v3, "/candidate_tags");
+});
+
+Deno.test("list parameters make listings whole: v3 service users, default reasons, education keys", () => {
+  const params = (name: EntityName, version: "v1" | "v3") =>
+    entityListParams(ENTITIES[name], { version });
+  assert.deepEqual(params("users", "v3"), { show_service_accounts: "true" });
+  assert.deepEqual(params("users", "v1"), {});
+  assert.deepEqual(params("rejection_reasons", "v1"), { include_defaults: "true" });
+  assert.deepEqual(params("custom_fields", "v1"), { include_inactive: "true" });
+  assert.deepEqual(params("degrees", "v3"), { custom_field_key: "degree" });
+  assert.deepEqual(params("schools", "v3"), { custom_field_key: "school_name" });
+  assert.deepEqual(params("disciplines", "v3"), { custom_field_key: "discipline" });
+  // A copy: callers may add to it.
+  params("users", "v3").extra = "1";
+  assert.deepEqual(params("users", "v3"), { show_service_accounts: "true" });
+});
+
+Deno.test("monikers of the other lists: names, and owner ids first where erasure needs them", () => {
+  const m = (name: EntityName, record: Record<string, unknown>) => ENTITIES[name].moniker(record);
+  assert.equal(m("departments", { name: 'R&D, "lab"' }), 'R&D, "lab"');
+  assert.equal(m("users", { first_name: "Kate", last_name: null }), "Kate");
+  assert.equal(m("custom_fields", { field_type: "job", name: "Cost" }), "job/Cost");
+  assert.equal(m("job_stages", { job_id: 4, name: "Offer" }), "4/Offer");
+  assert.equal(m("job_owners", { job_id: 4, type: "recruiter", user_id: 9 }), "4/recruiter/9");
+  assert.equal(
+    m("scheduled_interviews", { application_id: 5, start: { date_time: "2020-01-01T10:00:00Z" } }),
+    "5/2020-01-01T10:00:00Z",
+  );
+  assert.equal(
+    m("scheduled_interviews", { application_id: 5, start: { date: "2020-01-01" } }),
+    "5/2020-01-01",
+  );
+  assert.equal(m("scheduled_interviews", { application_id: 5, starts_at: null }), "5/");
+  assert.equal(m("eeoc", { candidate_id: 1, application_id: 2 }), "1/2");
+  assert.equal(m("demographic_answers", { application_id: 2, demographic_question_id: 3 }), "2/3");
+  for (const name of ENTITY_NAMES) {
+    const erasure = ENTITIES[name].erasure;
+    if (!erasure) continue;
+    // The moniker starts with the owner's id, whatever else the record holds.
+    const owner = erasure === "candidate" ? { candidate_id: 77 } : { application_id: 77 };
+    assert.match(ENTITIES[name].moniker({ ...owner, id: 1 }), /^77\//, name);
+  }
+});
+
+Deno.test("erasure marks the lists that hold a candidate's personal data", () => {
+  assert.deepEqual(
+    ENTITY_NAMES.filter((n) => ENTITIES[n].erasure),
+    ["scheduled_interviews", "application_stages", "demographic_answers", "eeoc"],
+  );
 });
 
 Deno.test("application moniker is candidate_id/first job id, empty for prospects", () => {
@@ -63,7 +149,7 @@ Deno.test("only positive safe integers are record ids", () => {
 });
 
 Deno.test("each entity comes after every entity it references, in a fixed order", () => {
-  assert.deepEqual(ENTITIES_IN_ORDER, [
+  assert.deepEqual(ENTITIES_IN_ORDER.slice(0, 7), [
     "sources",
     "prospect_pools",
     "jobs",
@@ -72,6 +158,7 @@ Deno.test("each entity comes after every entity it references, in a fixed order"
     "offers",
     "scorecards",
   ]);
+  assert.equal(ENTITIES_IN_ORDER.length, ENTITY_NAMES.length);
   const orders = ENTITY_NAMES.map((name) => ENTITIES[name].order);
   assert.equal(new Set(orders).size, orders.length, "no two entities share a place");
   for (const name of ENTITY_NAMES) {
@@ -95,18 +182,53 @@ Deno.test("references read both versions' shapes", () => {
   );
 });
 
-Deno.test("every entity has a list path for both API versions", () => {
-  for (const name of ENTITY_NAMES) {
+Deno.test("the seven have a list path for both API versions", () => {
+  for (const name of SEVEN as EntityName[]) {
     for (const version of API_VERSIONS) {
       assert.ok(ENTITIES[name].paths[version], `${name} ${version}`);
     }
   }
 });
 
-Deno.test("creation-date filters per version: v3 has one on every list, v1 not on sources and pools", () => {
-  for (const name of ENTITY_NAMES) assert.equal(ENTITIES[name].createdFilters.v3, true, name);
+Deno.test("references read both versions' shapes: v1 embedded objects, v3 ids", () => {
+  const [departments, offices] = ENTITIES.users.references;
+  assert.deepEqual(departments.ids({ departments: [{ id: 1 }, { id: 2 }] }), [1, 2]);
+  assert.deepEqual(departments.ids({ department_ids: [3] }), [3]);
+  assert.deepEqual(offices.ids({ offices: [] }), []);
+  const [, organizer] = ENTITIES.scheduled_interviews.references;
+  assert.deepEqual(organizer.ids({ organizer: { id: 5 } }), [5]);
+  assert.deepEqual(organizer.ids({ organizer: null }), [undefined]);
+  assert.deepEqual(organizer.ids({ organizer_id: 6 }), [6]);
+});
+
+Deno.test("creation-date filters per version: v3 has one on every list but demographic questions and answer options", () => {
   assert.deepEqual(
-    ENTITY_NAMES.filter((name) => !ENTITIES[name].createdFilters.v1),
-    ["prospect_pools", "sources"],
+    entityNamesFor("v3").filter((name) => !ENTITIES[name].createdFilters.v3),
+    ["demographic_questions", "demographic_answer_options"],
   );
+  // v1: the lists whose reference documents created_after/created_before (docs/entities.md).
+  assert.deepEqual(
+    entityNamesFor("v1").filter((name) => !ENTITIES[name].createdFilters.v1),
+    [
+      "prospect_pools",
+      "sources",
+      "departments",
+      "offices",
+      "user_roles",
+      "custom_fields",
+      "rejection_reasons",
+      "close_reasons",
+      "degrees",
+      "schools",
+      "disciplines",
+      "tags",
+      "demographic_question_sets",
+      "demographic_questions",
+      "demographic_answer_options",
+    ],
+  );
+  // A list v1 does not have takes no v1 filter either.
+  for (const name of ENTITY_NAMES) {
+    if (!ENTITIES[name].paths.v1) assert.equal(ENTITIES[name].createdFilters.v1, false, name);
+  }
 });

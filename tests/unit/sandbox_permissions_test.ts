@@ -1,6 +1,8 @@
 /** The sandbox's per-credential permissions: v1 endpoint grants and v3 scopes, refused with 403. */
 import assert from "node:assert/strict";
 import { startSandbox, v1Permission, v3Scope } from "../../src/sandbox/mod.ts";
+import { API_VERSIONS, ENTITIES, entityNamesFor } from "../../src/entities.ts";
+import { listPermission } from "../../src/privacy/ping.ts";
 
 Deno.test("each endpoint needs the permission Dev Center names it by (v1) or its scope (v3)", () => {
   const v1: [string, string, string | undefined][] = [
@@ -12,6 +14,11 @@ Deno.test("each endpoint needs the permission Dev Center names it by (v1) or its
     ["GET", "/applications/12", "Get: Retrieve Application"],
     ["GET", "/applications/12/scorecards", "Get: List Scorecards for Application"],
     ["GET", "/prospect_pools", "Get: List Prospect Pools"],
+    ["GET", "/departments/3", "Get: Retrieve Department"],
+    ["GET", "/tags/candidate", "Get: List Candidate Tags"],
+    ["GET", "/demographics/question_sets", "Get: List Demographic Question Sets"],
+    ["GET", "/demographics/answers/4", "Get: Retrieve Demographic Answer"],
+    ["GET", "/demographics", undefined],
     ["DELETE", "/candidates/12", "Delete: Delete Candidate"],
     ["PATCH", "/candidates/12", "Patch: Edit Candidate"],
     ["PUT", "/candidates/12/anonymize", "Put: Anonymize Candidate"],
@@ -21,6 +28,7 @@ Deno.test("each endpoint needs the permission Dev Center names it by (v1) or its
   const v3: [string, string, string | undefined][] = [
     ["GET", "/candidates", "harvest:candidates:list"],
     ["GET", "/notes", "harvest:notes:list"],
+    ["GET", "/job_interview_stages", "harvest:job_interview_stages:list"],
     ["DELETE", "/candidates/12", "harvest:candidates:destroy"],
     ["PATCH", "/candidates/12", "harvest:candidates:update"],
     ["PATCH", "/candidates/12/anonymize", "harvest:candidates:anonymize"],
@@ -71,5 +79,15 @@ Deno.test("a key answers 403 outside its grants, and the route itself inside the
     });
   } finally {
     await sandbox.close();
+  }
+});
+
+Deno.test("every list of the entity table needs the permission ping names for it", () => {
+  for (const version of API_VERSIONS) {
+    for (const name of entityNamesFor(version)) {
+      const path = ENTITIES[name].paths[version]!;
+      const needed = version === "v1" ? v1Permission("GET", path) : v3Scope("GET", path);
+      assert.equal(needed, listPermission(version, name), `${version} ${name}`);
+    }
   }
 });
