@@ -98,8 +98,8 @@ Usage: ${PROGRAM} <command> [options]
 
 ${list}
 
-Credentials come from the environment only: GREENHOUSE_API_KEY (Harvest v1), or
-GREENHOUSE_CLIENT_ID and GREENHOUSE_CLIENT_SECRET (Harvest v3).
+Credentials come from the environment only: GREENHOUSE_CLIENT_ID and GREENHOUSE_CLIENT_SECRET
+(Harvest v3), or GREENHOUSE_API_KEY (legacy Harvest v1).
 Run "${PROGRAM} <command> --help" for a command's options. "${PROGRAM} demo" needs no credentials.
 `;
 }

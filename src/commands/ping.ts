@@ -13,7 +13,7 @@ export interface PingCommand {
 
 export const pingSpec: CommandSpec<PingCommand> = {
   name: "ping",
-  summary: "Check the API key: version, rate limit, and exactly which commands it can run",
+  summary: "Check the credentials: version, rate limit, and exactly which commands they can run",
   usage: "ping [--json]",
   description: "Probes every endpoint the commands need with the cheapest read (GET <list>" +
     "?per_page=1; per-candidate reads with the first candidate listed), sends no write, and " +
