@@ -29,7 +29,10 @@ export const sandboxSpec: CommandSpec<SandboxCommand> = {
     ["--port N", "Port to listen on (default: a free port)"],
     ["--candidates N", "Number of candidates in the synthetic tenant (default 60)"],
     ["--seed N", "Seed of the synthetic tenant (default 1)"],
-    ["--rate-limit N", "Requests allowed per 10 s window (default 50, 0 for unlimited)"],
+    [
+      "--rate-limit N",
+      "v1 requests allowed per 10 s window (default 50; v3: 75 per 30 s); 0: no limit on either",
+    ],
   ],
   parse(values) {
     return {

@@ -54,7 +54,10 @@ export interface SandboxOptions {
   applicationsPerCandidate?: number;
   /** Number of users. Default 12; the last one is disabled. */
   users?: number;
-  /** X-Ratelimit-Limit per window; default 50; 0 = unlimited (headers still sent). */
+  /**
+   * v1 X-Ratelimit-Limit per window; default 50; 0 = unlimited on both versions (headers still
+   * sent) unless v3RateLimit says otherwise.
+   */
   rateLimit?: number;
   /** Fixed window length; default 10_000. */
   windowMs?: number;
@@ -95,7 +98,10 @@ export interface SandboxOptions {
   tokenExpiry?: "expires_at" | "expires_in";
   /** v3 token requests per 60 s window (their own window); default 0 = unlimited (Greenhouse publishes no figure). */
   tokenRateLimit?: number;
-  /** v3 requests per 30 s window; default 75 (the value reported for real tenants); 0 = unlimited. */
+  /**
+   * v3 requests per 30 s window; default 75 (the value reported for real tenants), or unlimited
+   * when rateLimit is 0; 0 = unlimited.
+   */
   v3RateLimit?: number;
   /** v3 window; default 30_000. */
   v3WindowMs?: number;
@@ -177,7 +183,8 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
     faults: () => sandbox.faults,
     log,
     v3,
-    v3RateLimit: opts.v3RateLimit ?? 75,
+    // "No rate limit" asked of a sandbox means both versions, unless v3 is given its own.
+    v3RateLimit: opts.v3RateLimit ?? (opts.rateLimit === 0 ? 0 : 75),
     v3WindowMs: opts.v3WindowMs ?? 30_000,
   });
   const addr = await server.start(opts.port ?? 0);
@@ -252,16 +259,13 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
 /** A few lines for the `sandbox` command: where it listens and how to point the CLI at it. */
 export function describeSandbox(s: Sandbox): string {
   return [
-    `Harvest v1 sandbox listening on ${s.url}`,
-    `API key: ${s.apiKey}`,
-    "",
-    `export GREENHOUSE_BASE_URL=${s.url}`,
-    `export GREENHOUSE_API_KEY=${s.apiKey}`,
-    "",
-    `Harvest v3 on ${s.v3Url} (token endpoint ${s.authUrl}):`,
+    `Harvest v3 sandbox listening on ${s.v3Url} (token endpoint ${s.authUrl}):`,
     `export GREENHOUSE_BASE_URL=${s.v3Url} GREENHOUSE_AUTH_URL=${s.authUrl}`,
     `export GREENHOUSE_CLIENT_ID=${s.clientId} GREENHOUSE_CLIENT_SECRET=${s.clientSecret}`,
     "",
-    "Synthetic data only (deterministic per seed); nothing leaves this machine. Press Ctrl-C to stop.",
+    `Legacy Harvest v1 on ${s.url} (API key ${s.apiKey}):`,
+    `export GREENHOUSE_BASE_URL=${s.url} GREENHOUSE_API_KEY=${s.apiKey}`,
+    "",
+    "Synthetic data only (deterministic per seed); nothing leaves this machine.",
   ].join("\n");
 }

@@ -117,22 +117,6 @@ for (const api of APIS) {
   });
 }
 
-Deno.test("a 200 saying the limit is used up for an hour waits one window, and says so", async () => {
-  // 600 candidates are two pages: the second waits for the first answer's exhausted limit.
-  await using sandbox = await startSandboxDisposable({ candidates: 600 });
-  await withTempDir(async (root) => {
-    sandbox.faults.exhaustedRateLimit = { times: 1, resetSeconds: 3600 };
-    const result = await runCli(["candidates"], { root, env: apiEnv("v1", sandbox) });
-    assert.equal(result.code, 0, result.stderr);
-    const waits = result.stderr.split("\n").filter((line) => line.startsWith("rate limit:"));
-    assert.deepEqual(waits, [
-      "rate limit: waiting 11s before the next request (Greenhouse's X-RateLimit-Remaining " +
-      "leaves this run nothing until its window resets)",
-    ]);
-    assert.match(result.stdout, /^candidates: 600 records written/);
-  });
-});
-
 Deno.test("an endless chain of next links stops past the last page the API announced", async () => {
   await using sandbox = await startSandboxDisposable({ candidates: 30, rateLimit: 0 });
   await withTempDir(async (root) => {

@@ -110,6 +110,29 @@ Deno.test("SIGTERM during an entity command: the pages written are committed, ex
   });
 });
 
+// How long it waits (one window, not the hour) is the pacer's unit test, on an injected clock.
+Deno.test("a 200 saying the limit is used up for an hour: the run says it waits, and SIGTERM ends the wait at once", async () => {
+  // 600 candidates are two pages: the second waits for the first answer's exhausted limit.
+  await using sandbox = await startSandboxDisposable({ candidates: 600 });
+  await withTempDir(async (root) => {
+    const env = apiEnv("v1", sandbox);
+    sandbox.faults.exhaustedRateLimit = { times: 1, resetSeconds: 3600 };
+    const run = await interrupt(
+      ["candidates"],
+      { root, env },
+      sandbox,
+      /^rate limit: waiting 1[01]s before the next request \(Greenhouse's X-RateLimit-Remaining leaves this run nothing until its window resets\)$/m,
+      "SIGTERM",
+    );
+    assertStopped(run, 143);
+    assert.equal(sandbox.log.length, run.requestsAtSignal, "nothing was sent after the signal");
+    await assertClean(root);
+    const rerun = await runCli(["candidates", "-q"], { root, env });
+    assert.equal(rerun.code, 0, rerun.stderr);
+    assert.equal((await readEntityFolder(join(root, CACHE, "candidates"))).files.size, 600);
+  });
+});
+
 Deno.test("SIGINT during activity_feeds: exit 130, check is clean, the rerun asks only for the rest", async () => {
   await using sandbox = await startSandboxDisposable({ candidates: 120, rateLimit: 0 });
   await withTempDir(async (root) => {
