@@ -13,6 +13,17 @@ Deno.test("each endpoint needs the permission Dev Center names it by (v1) or its
     ["GET", "/candidates/12/activity_feed", "Get: Retrieve Activity Feed"],
     ["GET", "/applications/12", "Get: Retrieve Application"],
     ["GET", "/applications/12/scorecards", "Get: List Scorecards for Application"],
+    [
+      "GET",
+      "/applications/12/scheduled_interviews",
+      "Get: List Scheduled Interviews for Application",
+    ],
+    [
+      "GET",
+      "/applications/12/demographics/answers",
+      "Get: List Demographic Answers for Application",
+    ],
+    ["GET", "/applications/12/demographics", undefined],
     ["GET", "/prospect_pools", "Get: List Prospect Pools"],
     ["GET", "/departments/3", "Get: Retrieve Department"],
     ["GET", "/tags/candidate", "Get: List Candidate Tags"],
