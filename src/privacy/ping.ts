@@ -85,6 +85,15 @@ export function listPermission(version: ApiVersion, name: EntityName): string {
   return `Get: List ${listTitle(entity.noun)}`;
 }
 
+/**
+ * The v1 permission of a list's per-application endpoint (`GET /applications/{id}/offers`): its
+ * Dev Center name, the reference's section title ("Get: List Scheduled Interviews for
+ * Application").
+ */
+export function applicationListPermission(name: EntityName): string {
+  return `Get: List ${listTitle(ENTITIES[name].noun)} for Application`;
+}
+
 /** What to probe on this API version, in the order it is shown. */
 function probesFor(client: HarvestClient): Probe[] {
   const d = client.dialect;

@@ -142,7 +142,12 @@ Deno.test("access: no candidate has this address is an empty bundle and exit 0",
       env: sandbox.env,
     });
     assert.equal(result.code, 0, result.stderr);
-    assert.deepEqual(JSON.parse(result.stdout), { candidate_records: [], apps_records: [] });
+    const bundle = JSON.parse(result.stdout);
+    assert.deepEqual(bundle.candidate_records, []);
+    assert.deepEqual(bundle.apps_records, []);
+    // Nobody to look for: nothing asked of the other lists, every one the version has is empty.
+    assert.deepEqual(Object.values(bundle.related_records), [[], [], [], []]);
+    assert.ok(sandbox.log.every((e) => /^\/v1\/candidates\?/.test(e.path)));
     assert.match(result.stderr, /no candidate has this address/);
   });
 });
@@ -764,6 +769,27 @@ Deno.test("with exactly the DataGrail permissions, access and erase work and pin
     );
     assert.deepEqual(apps, embedded);
     assert.ok(apps.length >= 3);
+    // The other lists need their per-application permissions, which DataGrail's four lack: left
+    // out and named, with the permission to grant; the rest of the bundle is there.
+    const left = JSON.parse(await Deno.readTextFile(join(out, "unavailable_lists.json")));
+    assert.deepEqual(left.map((u: ApiRecord) => [u.list, u.permission]), [
+      ["offers", "Get: List Offers for Application"],
+      ["scorecards", "Get: List Scorecards for Application"],
+      ["scheduled_interviews", "Get: List Scheduled Interviews for Application"],
+      ["application_stages", undefined],
+      ["demographic_answers", "Get: List Demographic Answers for Application"],
+      ["eeoc", undefined],
+    ]);
+    assert.match(access.stdout, /not in the bundle: offers, scorecards, scheduled_interviews, /);
+    for (const e of sandbox.log.filter((e) => e.status === 403)) {
+      assert.match(
+        e.path,
+        /^\/v1\/applications\/\d+\/(offers|scorecards|scheduled_interviews|demographics\/answers)\?/,
+      );
+    }
+    // Each refused list is asked once, not once per application.
+    assert.equal(sandbox.log.filter((e) => e.status === 403).length, 4);
+    sandbox.log.length = 0;
 
     const anonymize = await runCli(
       [
@@ -846,7 +872,17 @@ Deno.test("v3 with exactly the scopes access and erase need: no other endpoint i
   await withTempDir(async (root) => {
     const access = await runCli(["access", "--email", ADDRESS], { root, env: sandbox.env });
     assert.equal(access.code, 0, access.stderr);
-    assert.equal(JSON.parse(access.stdout).candidate_records.length, 3);
+    const bundle = JSON.parse(access.stdout);
+    assert.equal(bundle.candidate_records.length, 3);
+    // Without their scopes the other lists are left out and named; a note says so on stderr.
+    assert.deepEqual(
+      bundle.unavailable_lists.map((u: ApiRecord) => u.permission),
+      ["offers", "scorecards", "interviews", "application_stages", "demographic_answers", "eeoc"]
+        .map((resource) => `harvest:${resource}:list`),
+    );
+    assert.deepEqual(bundle.related_records, {});
+    assert.match(access.stderr, /note: access: eeoc is not in the bundle: .*harvest:eeoc:list/);
+    sandbox.log.length = 0;
     const erase = await runCli(eraseArgs(sandbox, "anonymize"), { root, env: sandbox.env });
     assert.equal(erase.code, 0, erase.stderr);
     assert.match(erase.stdout, /erase: 3 of 3 candidates anonymized/);

@@ -2,7 +2,8 @@
 import assert from "node:assert/strict";
 import { startSandbox, v1Permission, v3Scope } from "../../src/sandbox/mod.ts";
 import { API_VERSIONS, ENTITIES, entityNamesFor } from "../../src/entities.ts";
-import { listPermission } from "../../src/privacy/ping.ts";
+import { applicationListPermission, listPermission } from "../../src/privacy/ping.ts";
+import { RELATED_LISTS } from "../../src/privacy/personal_lists.ts";
 
 Deno.test("each endpoint needs the permission Dev Center names it by (v1) or its scope (v3)", () => {
   const v1: [string, string, string | undefined][] = [
@@ -100,5 +101,17 @@ Deno.test("every list of the entity table needs the permission ping names for it
       const needed = version === "v1" ? v1Permission("GET", path) : v3Scope("GET", path);
       assert.equal(needed, listPermission(version, name), `${version} ${name}`);
     }
+  }
+});
+
+Deno.test("every per-application v1 list access reads needs the permission access names for it", () => {
+  for (const name of RELATED_LISTS) {
+    const path = ENTITIES[name].paths.v1;
+    if (path === undefined) continue;
+    assert.equal(
+      v1Permission("GET", `/applications/12${path}`),
+      applicationListPermission(name),
+      name,
+    );
   }
 });
