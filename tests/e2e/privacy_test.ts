@@ -308,6 +308,15 @@ for (const api of APIS) {
       );
       assert.equal(result.code, 0, result.stderr);
       assert.match(result.stdout, /erase: 3 of 3 candidates anonymized/);
+      // What Greenhouse keeps of them as it was: no anonymize field was given.
+      assert.match(
+        result.stdout,
+        /\nGreenhouse keeps these records of the anonymized candidates as they were .*\n {2}application_stages, demographic_answers, eeoc: no anonymize field reaches them .*\n {2}applications: not anonymized without --anonymize-fields application_questions,/,
+      );
+      assert.match(
+        result.stdout,
+        /\n {2}scorecards, scheduled_interviews: not anonymized without --anonymize-fields scorecards_and_interviews\n/,
+      );
 
       const sent = writes(sandbox);
       assert.deepEqual(
@@ -366,6 +375,7 @@ for (const api of APIS) {
         log.lines.map((l) => [l.candidate_id, l.result, l.cache]),
         sandbox.matched.map((id) => [id, "anonymized", "replaced"]),
       );
+      for (const line of log.lines) assert.ok(line.kept_upstream.includes("eeoc"));
       assertNoPersonalData(log.text, people);
     });
   });
