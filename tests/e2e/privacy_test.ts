@@ -714,11 +714,23 @@ Deno.test("ping: ok, 401 and 403 name the reason and the permission", async () =
     assert.match(ok.stdout, /\nsync +yes\n/);
     // Reads only, each list with per_page=1.
     assert.ok(sandbox.log.every((e) => e.method === "GET"));
-    // Every list v1 has (each is a command), users among them, once.
+    // Every list v1 has (each is a command), users among them, once; and the lists access reads
+    // per application, with the first candidate's first application.
+    const firstApp = sandbox.tenant.list("candidates").sort((a, b) => a.id - b.id)[0]
+      .application_ids[0];
     assert.deepEqual(
       sandbox.log.filter((e) => !e.path.includes("activity_feed")).map((e) => e.path).sort(),
-      entityNamesFor("v1").map((name) => `/v1${ENTITIES[name].paths.v1}?per_page=1`).sort(),
+      [
+        ...entityNamesFor("v1").map((name) => `/v1${ENTITIES[name].paths.v1}?per_page=1`),
+        ...["offers", "scorecards", "scheduled_interviews", "demographics/answers"]
+          .map((list) => `/v1/applications/${firstApp}/${list}?per_page=1`),
+      ].sort(),
     );
+    assert.match(
+      ok.stdout,
+      /GET \/applications\/\d+\/demographics\/answers\?per_page=1 +Get: List Demographic Answers for Application +ok/,
+    );
+    assert.match(ok.stdout, /\naccess +yes\n/);
     assert.match(ok.stdout, /GET \/tags\/candidate\?per_page=1 +Get: List Candidate Tags +ok/);
     assert.match(ok.stdout, /\nscheduled_interviews +yes\n/);
 
@@ -863,8 +875,13 @@ Deno.test("with exactly the DataGrail permissions, access and erase work and pin
         e.permission === "Get: List Departments" && e.result === "denied"
       ),
     );
+    // access runs, and says which lists its bundle leaves out with this key.
+    assert.match(
+      report.commands.find((c: { command: string }) => c.command === "access").detail,
+      /^leaves out the lists refused: Get: List Offers for Application, .*Get: List Demographic Answers for Application$/,
+    );
     const human = await runCli(["ping"], { root, env: sandbox.env });
-    assert.match(human.stdout, /\naccess +yes\n/);
+    assert.match(human.stdout, /\naccess +yes +leaves out the lists refused: Get: List Offers/);
     assert.match(human.stdout, /\nsync +no +refused: Get: List Applications/);
   });
 });
@@ -900,7 +917,10 @@ Deno.test("v3 with exactly the scopes access and erase need: no other endpoint i
     const ping = await runCli(["ping"], { root, env: sandbox.env });
     assert.equal(ping.code, 0, ping.stderr);
     assert.match(ping.stdout, /GET \/jobs\?per_page=1 +harvest:jobs:list +denied \(403\)/);
-    assert.match(ping.stdout, /\naccess +yes\n/);
+    assert.match(
+      ping.stdout,
+      /\naccess +yes +leaves out the lists refused: harvest:offers:list, harvest:scorecards:list, harvest:interviews:list, harvest:application_stages:list, harvest:demographic_answers:list, harvest:eeoc:list\n/,
+    );
     assert.match(
       ping.stdout,
       /\nerase --mode delete +not verifiable +reads ok; harvest:candidates:destroy/,
