@@ -53,7 +53,7 @@ import {
 import { anonymizeFieldsOption, emailOption, emailOptions, onBehalfOf } from "./privacy_options.ts";
 import { DEFAULT_ANONYMIZE_FIELDS, type KeptList, keptUpstream } from "../privacy/anonymize.ts";
 import { purgeDeleted, type PurgeReport, replaceAnonymized } from "../privacy/purge.ts";
-import { PERSONAL_LISTS } from "../privacy/personal_lists.ts";
+import { listTitle, PERSONAL_LISTS } from "../privacy/personal_lists.ts";
 import { addPending, clearPending, type PendingErasure, readPending } from "../privacy/pending.ts";
 import { finishInterruptedErasures } from "../privacy/finish.ts";
 import { findCandidates } from "../privacy/search.ts";
@@ -264,8 +264,7 @@ function removedText(purge: PurgeReport | undefined): string {
   const parts = PERSONAL_LISTS.filter((list) => purge?.removed[list])
     .map((list) => {
       const n = purge!.removed[list]!;
-      const noun = ENTITIES[list].noun;
-      return `${n} ${n === 1 ? noun : noun.endsWith("s") ? noun : `${noun}s`}`;
+      return `${n} ${n === 1 ? ENTITIES[list].noun : listTitle(list)}`;
     });
   return parts.length === 0 ? "" : ` (${parts.join(", ")})`;
 }

@@ -93,10 +93,11 @@ export async function buildBundle(
   }
   // Their records in the other lists, by their candidates and applications (v1 candidates name
   // their applications even where the embedded copies are missing).
-  const applicationIds = bundle.apps_records.map((app) => app.id as number);
+  // Only valid ids: they go into request paths (v1 `/applications/{id}/…`).
+  const applicationIds: number[] = bundle.apps_records.map((app) => app.id).filter(isPositiveId);
   for (const candidate of candidates) {
     const named = Array.isArray(candidate.application_ids) ? candidate.application_ids : [];
-    applicationIds.push(...named.filter((id: unknown) => isPositiveId(id)));
+    applicationIds.push(...named.filter(isPositiveId));
   }
   const related = await fetchRelated(client, owners(ids, applicationIds));
   bundle.related_records = related.records;

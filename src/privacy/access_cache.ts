@@ -36,10 +36,10 @@ export async function buildCacheOnly(
   opts: { activity: boolean; attachments: boolean },
 ): Promise<CacheOnlyBundle> {
   const apps = await cachedApplications(cacheDir, cached);
-  const applicationIds = apps.map((app) => app.id as number);
+  const applicationIds: number[] = apps.map((app) => app.id).filter(isPositiveId);
   for (const c of cached) {
     const named = Array.isArray(c.record.application_ids) ? c.record.application_ids : [];
-    applicationIds.push(...named.filter((id: unknown) => isPositiveId(id)));
+    applicationIds.push(...named.filter(isPositiveId));
   }
   const bundle: CacheOnlyBundle = {
     cache_dir: cacheDir,
