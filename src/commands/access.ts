@@ -43,7 +43,7 @@ export interface AccessCommand {
 export const accessSpec: CommandSpec<AccessCommand> = {
   name: "access",
   summary: "Export everything Greenhouse holds on the candidates with an e-mail address",
-  usage: "access --email ADDRESS [--out DIR] [--include-activity] [--include-attachments]",
+  usage: "access --email ADDRESS [--out DIR [--json]] [--include-activity] [--include-attachments]",
   description: "Searches GET /candidates?email= (case-insensitive, every match) and takes " +
     "their applications (v1: embedded in the candidate; v3: GET /applications?candidate_ids=) " +
     "and their records in every other list holding personal data (offers, scorecards, " +
