@@ -129,11 +129,12 @@ export interface Entity {
    */
   listLookup?: boolean;
   /**
-   * Whose personal data a record is, as its moniker tells: "candidate" monikers begin with
-   * `<candidate id>/`, "application" ones with `<application id>/`. Erasing a candidate removes
-   * these records from the cache.
+   * The record's moniker begins with the id of the candidate ("candidates") or the application
+   * ("applications") it belongs to: `<id>` or `<id>/…`. The privacy commands find a person's
+   * records in index.csv by it, without reading every record; every entity referencing candidates
+   * or applications declares it (a unit test holds the table to that).
    */
-  erasure?: "candidate" | "application";
+  monikerOwner?: "candidates" | "applications";
   /**
    * Whether the list endpoint takes a creation-date filter, per version: v1's created_after /
    * created_before, v3's `created_at` (which every v3 list has, sources and prospect pools too:
@@ -504,7 +505,7 @@ const MORE_ENTITIES: { [N in Exclude<EntityName, CoreEntityName>]: Entity } = {
       embeddedRef("organizer", "organizer_id", "users"),
     ],
     optional: true,
-    erasure: "application",
+    monikerOwner: "applications",
   },
   application_stages: {
     name: "application_stages",
@@ -521,7 +522,7 @@ const MORE_ENTITIES: { [N in Exclude<EntityName, CoreEntityName>]: Entity } = {
       fieldRef("job_interview_stage_id", "job_stages"),
     ],
     optional: true,
-    erasure: "application",
+    monikerOwner: "applications",
   },
   demographic_question_sets: {
     ...referenceList,
@@ -575,7 +576,7 @@ const MORE_ENTITIES: { [N in Exclude<EntityName, CoreEntityName>]: Entity } = {
       fieldRef("demographic_answer_option_id", "demographic_answer_options"),
     ],
     optional: true,
-    erasure: "application",
+    monikerOwner: "applications",
   },
   eeoc: {
     name: "eeoc",
@@ -592,7 +593,7 @@ const MORE_ENTITIES: { [N in Exclude<EntityName, CoreEntityName>]: Entity } = {
       fieldRef("application_id", "applications"),
     ],
     optional: true,
-    erasure: "candidate",
+    monikerOwner: "candidates",
   },
 };
 
@@ -606,6 +607,7 @@ export const ENTITIES: Record<EntityName, Entity> = {
     createdFilters: { v1: true, v3: true },
     updatedFilter: "last_activity_after",
     moniker: (r) => `${idOrEmpty(r.candidate_id)}/${firstJobId(r)}`,
+    monikerOwner: "candidates",
     order: 5,
     references: [
       { ...candidateId, listUnnamed: true },
@@ -646,6 +648,7 @@ export const ENTITIES: Record<EntityName, Entity> = {
     createdFilters: { v1: true, v3: true },
     updatedFilter: "updated_after",
     moniker: (r) => `${idOrEmpty(r.candidate_id)}/${idOrEmpty(r.application_id)}`,
+    monikerOwner: "candidates",
     order: 6,
     references: [
       { ...candidateId, listUnnamed: false },
@@ -679,6 +682,7 @@ export const ENTITIES: Record<EntityName, Entity> = {
     updatedFilter: "updated_after",
     // v1 scorecards carry candidate_id; v3 ones only application_id (see MonikerVia).
     moniker: (r, via) => r.candidate_id === undefined ? via ?? "" : idOrEmpty(r.candidate_id),
+    monikerOwner: "candidates",
     monikerVia: {
       v3: {
         field: "application_id",

@@ -1,7 +1,8 @@
 /**
- * `access`: the subject-access bundle for an address: the candidates carrying it and their
- * applications (and, on request, activity feeds and attachments), as files in --out DIR or one
- * JSON document on stdout. Reads only; changes nothing upstream or in the cache.
+ * `access`: the subject-access bundle for an address: the candidates carrying it, their
+ * applications and their records in the other lists holding personal data (and, on request,
+ * activity feeds and attachments), as files in --out DIR or one JSON document on stdout. Reads
+ * only; changes nothing upstream or in the cache.
  */
 import type { RunContext } from "../context.ts";
 import type { CommandSpec } from "../cli/spec.ts";
@@ -22,6 +23,10 @@ import { findCandidates } from "../privacy/search.ts";
 import { findInCache } from "../privacy/cache_search.ts";
 import { buildCacheOnly, copyCachedAttachments } from "../privacy/access_cache.ts";
 import { exists } from "../files.ts";
+import { formatSummaryJson } from "../summary.ts";
+import type { AccessBundle } from "../privacy/access.ts";
+import { listTitle } from "../privacy/personal_lists.ts";
+import { ENTITIES, type EntityName } from "../entities.ts";
 
 export interface AccessCommand {
   kind: "access";
@@ -31,24 +36,32 @@ export interface AccessCommand {
   attachments: boolean;
   cacheDir: string;
   connection: Connection;
+  /** With --out: print the summary as JSON (src/summary.ts) instead of the human line. */
+  json?: boolean;
 }
 
 export const accessSpec: CommandSpec<AccessCommand> = {
   name: "access",
   summary: "Export everything Greenhouse holds on the candidates with an e-mail address",
-  usage: "access --email ADDRESS [--out DIR] [--include-activity] [--include-attachments]",
+  usage: "access --email ADDRESS [--out DIR [--json]] [--include-activity] [--include-attachments]",
   description: "Searches GET /candidates?email= (case-insensitive, every match) and takes " +
-    "their applications (v1: embedded in the candidate; v3: GET /applications?candidate_ids=), " +
-    "then searches the local cache too: candidates only the cache still holds (deleted or " +
-    "changed upstream) are reported apart, under cache_only. With --out, writes " +
-    "candidate_records.json and apps_records.json (plus activity_records.json, " +
-    "attachments.json and cache_only.json when they apply) into DIR; otherwise prints one JSON " +
-    "document. No match is not an error: the bundle is empty and exit is 0.",
+    "their applications (v1: embedded in the candidate; v3: GET /applications?candidate_ids=) " +
+    "and their records in every other list holding personal data (offers, scorecards, " +
+    "interviews, application stages, demographic answers, EEOC; v1 per application, v3 by " +
+    "application_ids), then searches the local cache too: candidates only the cache still holds " +
+    "(deleted or changed upstream) are reported apart, under cache_only. A list the version " +
+    "lacks or the credentials may not read is left out and named, with the permission to " +
+    "grant, in unavailable_lists. With --out, writes candidate_records.json, " +
+    "apps_records.json, <list>_records.json per other list and unavailable_lists.json (plus " +
+    "activity_records.json, attachments.json and cache_only.json when they apply) into DIR; " +
+    "otherwise prints one JSON document. No match is not an error: the bundle is empty and " +
+    "exit is 0.",
   options: {
     ...emailOptions,
     out: { type: "string" },
     "include-activity": { type: "boolean" },
     "include-attachments": { type: "boolean" },
+    json: { type: "boolean" },
     ...cacheOptions,
     ...connectionOptions,
   },
@@ -57,6 +70,7 @@ export const accessSpec: CommandSpec<AccessCommand> = {
     ["--out DIR", "Write the bundle's files into DIR (default: one JSON document on stdout)"],
     ["--include-activity", "Add each candidate's activity feed (activity_records.json)"],
     ["--include-attachments", "Add the candidates' attachments (needs --out)"],
+    ["--json", "With --out, print the summary as one JSON document (the bundle is JSON anyway)"],
     ...cacheHelp,
     ...connectionHelp,
   ],
@@ -78,6 +92,7 @@ export const accessSpec: CommandSpec<AccessCommand> = {
       attachments,
       cacheDir: cacheDir(values, env),
       connection: connection(values, env),
+      json: values.json === true,
     };
   },
 };
@@ -86,7 +101,17 @@ const NO_MATCH = "access: no candidate has this address; the bundle is empty";
 
 const plural = (n: number, one: string, many = one + "s") => `${n} ${n === 1 ? one : many}`;
 
+/** "1 offer, 0 scorecards, 5 scheduled interviews": the records per related list. */
+function relatedCounts(related: AccessBundle["related_records"]): string {
+  return Object.entries(related)
+    .map(([list, records]) =>
+      plural(records!.length, ENTITIES[list as EntityName].noun, listTitle(list as EntityName))
+    )
+    .join(", ");
+}
+
 export async function runAccess(cmd: AccessCommand, ctx: RunContext): Promise<number> {
+  const startedAt = new Date(ctx.clock.now());
   const client = openClient(cmd.connection, ctx);
   const candidates = await findCandidates(client, cmd.email);
   const bundle = await buildBundle(client, candidates, {
@@ -106,12 +131,16 @@ export async function runAccess(cmd: AccessCommand, ctx: RunContext): Promise<nu
   }
   const cacheOnly = bundle.cache_only?.candidate_records.length ?? 0;
   const none = candidates.length === 0 && cacheOnly === 0;
+  const leftOut = bundle.unavailable_lists;
   if (cmd.out === undefined) {
     ctx.out(JSON.stringify(bundle, null, 2) + "\n");
     if (none) ctx.err(NO_MATCH + "\n");
+    // The document says it too (unavailable_lists); a person reading stderr should not miss it.
+    for (const u of leftOut) ctx.err(`note: access: ${u.list} is not in the bundle: ${u.reason}\n`);
     return 0;
   }
   const files = await writeBundle(cmd.out, bundle);
+  let failed: string[] = [];
   if (cmd.attachments) {
     const downloads = await downloadAccessFiles(
       ctx,
@@ -124,22 +153,65 @@ export async function runAccess(cmd: AccessCommand, ctx: RunContext): Promise<nu
       ? await copyCachedAttachments(cmd.cacheDir, cmd.out, bundle.cache_only)
       : [];
     files.push(`${downloads.files.length + copied.length} attachment files`);
-    if (downloads.failed.length > 0) {
-      for (const failure of downloads.failed) ctx.err(`access: ${failure}\n`);
-      throw new RunError(
-        `access: ${downloads.failed.length} attachment file(s) could not be downloaded (listed above); ` +
-          `the rest of the bundle is in ${cmd.out}; run again to retry`,
-      );
-    }
+    failed = downloads.failed;
   }
+  const failure = failed.length === 0 ? undefined : new RunError(
+    `access: ${failed.length} attachment file(s) could not be downloaded (listed above); ` +
+      `the rest of the bundle is in ${cmd.out}; run again to retry`,
+  );
+  for (const reason of failed) ctx.err(`access: ${reason}\n`);
+  if (cmd.json) {
+    const seconds = (ctx.clock.now() - startedAt.getTime()) / 1000;
+    const counts = (related: AccessBundle["related_records"]) =>
+      Object.fromEntries(Object.entries(related).map(([list, r]) => [list, r!.length]));
+    ctx.out(formatSummaryJson({
+      command: "access",
+      startedAt,
+      seconds,
+      steps: [{
+        step: "access",
+        status: failure ? "failed" : "ok",
+        requests: client.stats.requests,
+        seconds,
+        ...(failure ? { error: failure.message } : {}),
+        candidates: candidates.length,
+        applications: bundle.apps_records.length,
+        related: counts(bundle.related_records),
+        unavailable: leftOut,
+        ...(bundle.cache_only
+          ? {
+            cacheOnly: {
+              candidates: cacheOnly,
+              applications: bundle.cache_only.apps_records.length,
+              related: counts(bundle.cache_only.related_records),
+            },
+          }
+          : {}),
+        out: cmd.out,
+        files,
+        ...(cmd.attachments ? { attachmentFailures: failed } : {}),
+      }],
+    }));
+  }
+  if (failure) throw failure;
+  if (cmd.json) return 0;
   const fromCache = cacheOnly === 0 ? "" : `; ${plural(cacheOnly, "more candidate")} only in the ` +
-    `local cache (${plural(bundle.cache_only!.apps_records.length, "application")}), ` +
-    "deleted or changed in Greenhouse";
+    `local cache (${plural(bundle.cache_only!.apps_records.length, "application")}` +
+    (Object.keys(bundle.cache_only!.related_records).length > 0
+      ? `, ${relatedCounts(bundle.cache_only!.related_records)}`
+      : "") +
+    "), deleted or changed in Greenhouse";
+  const other = Object.keys(bundle.related_records).length > 0
+    ? `, ${relatedCounts(bundle.related_records)}`
+    : "";
+  const missing = leftOut.length === 0
+    ? ""
+    : `; not in the bundle: ${leftOut.map((u) => u.list).join(", ")} (why: unavailable_lists.json)`;
   ctx.out(
     none
       ? `${NO_MATCH}; wrote ${files.join(", ")} to ${cmd.out}\n`
       : `access: ${plural(candidates.length, "candidate")} from Greenhouse, ` +
-        `${plural(bundle.apps_records.length, "application")}${fromCache}; ` +
+        `${plural(bundle.apps_records.length, "application")}${other}${missing}${fromCache}; ` +
         `wrote ${files.join(", ")} to ${cmd.out}\n`,
   );
   return 0;

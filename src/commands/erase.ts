@@ -30,7 +30,7 @@ import {
   refuseLinks,
   TOMBSTONES_FILE,
 } from "../cache/mod.ts";
-import { type ApiRecord, ENTITIES, personName } from "../entities.ts";
+import { type ApiRecord, ENTITIES, type EntityName, personName } from "../entities.ts";
 import { RunError, UsageError } from "../errors.ts";
 import { carriesEmail, emailHmac } from "../privacy/email.ts";
 import { addressKey, readAddressKey } from "../privacy/address_key.ts";
@@ -51,8 +51,9 @@ import {
   type PrivacyLogEntry,
 } from "../privacy/log.ts";
 import { anonymizeFieldsOption, emailOption, emailOptions, onBehalfOf } from "./privacy_options.ts";
-import { DEFAULT_ANONYMIZE_FIELDS } from "../privacy/anonymize.ts";
-import { purgeDeleted, replaceAnonymized } from "../privacy/purge.ts";
+import { DEFAULT_ANONYMIZE_FIELDS, type KeptList, keptUpstream } from "../privacy/anonymize.ts";
+import { purgeDeleted, type PurgeReport, replaceAnonymized } from "../privacy/purge.ts";
+import { listTitle, PERSONAL_LISTS } from "../privacy/personal_lists.ts";
 import { addPending, clearPending, type PendingErasure, readPending } from "../privacy/pending.ts";
 import { finishInterruptedErasures } from "../privacy/finish.ts";
 import { findCandidates } from "../privacy/search.ts";
@@ -246,11 +247,55 @@ interface EraseReport {
   client?: { stats: { requests: number } };
   matched: number;
   outcomes: Outcome[];
+  /** Records removed from the cache per personal list (personal_lists.ts), all candidates. */
+  removed: Partial<Record<EntityName, number>>;
+}
+
+/** Adds a purge's removed records of the personal lists to `into`. */
+function countRemoved(into: Partial<Record<EntityName, number>>, purge: PurgeReport): void {
+  for (const list of PERSONAL_LISTS) {
+    const n = purge.removed[list];
+    if (n) into[list] = (into[list] ?? 0) + n;
+  }
+}
+
+/** "2 applications, 1 offer": the personal-list records a purge removed. */
+function removedText(purge: PurgeReport | undefined): string {
+  const parts = PERSONAL_LISTS.filter((list) => purge?.removed[list])
+    .map((list) => {
+      const n = purge!.removed[list]!;
+      return `${n} ${n === 1 ? ENTITIES[list].noun : listTitle(list)}`;
+    });
+  return parts.length === 0 ? "" : ` (${parts.join(", ")})`;
+}
+
+/**
+ * The lines saying in which lists Greenhouse keeps an anonymized candidate's records as they were
+ * (no anonymize field given reaches them), grouped by what would reach them; none when nothing is
+ * kept.
+ */
+function keptLines(kept: KeptList[], when: "keeps" | "would keep"): string[] {
+  if (kept.length === 0) return [];
+  const groups = new Map<string, string[]>();
+  for (const k of kept) {
+    const key = k.missingFields.join(",");
+    groups.set(key, [...groups.get(key) ?? [], k.list]);
+  }
+  return [
+    `Greenhouse ${when} these records of the anonymized candidates as they were (cached copies ` +
+    "are dropped; a later sync brings back those Greenhouse changes, sync --full all of them):",
+    ...[...groups].map(([fields, lists]) =>
+      `  ${lists.join(", ")}: ` +
+      (fields === ""
+        ? "no anonymize field reaches them (--mode delete removes them)"
+        : `not anonymized without --anonymize-fields ${fields}`)
+    ),
+  ];
 }
 
 /** The erasure, with its summary as one JSON document instead of the human lines under --json. */
 async function runRequestReported(cmd: EraseRequestCommand, ctx: RunContext): Promise<number> {
-  const report: EraseReport = { matched: 0, outcomes: [] };
+  const report: EraseReport = { matched: 0, outcomes: [], removed: {} };
   if (!cmd.json) return await runRequestWithManifest(cmd, ctx, report);
   const startedAt = new Date(ctx.clock.now());
   let code: number | undefined;
@@ -278,6 +323,8 @@ async function runRequestReported(cmd: EraseRequestCommand, ctx: RunContext): Pr
       matched: report.matched,
       erased: report.outcomes.filter((o) => o.result !== "failed").map((o) => o.id),
       failures: failures.map((o) => ({ id: o.id, reason: o.error ?? "" })),
+      removedFromCache: report.removed,
+      ...(cmd.mode === "anonymize" ? { keptUpstream: keptUpstream(cmd.anonymizeFields) } : {}),
     }],
   }));
   if (error !== undefined) throw error;
@@ -414,6 +461,10 @@ async function runRequest(
       ctx.out("(first_name and last_name are drawn anew from a cryptographic source when sent)\n");
     }
     for (const plan of requests) ctx.out(`\n${formatRequest(plan, client.baseUrl, writes)}\n`);
+    if (cmd.mode === "anonymize" && matches.length > 0) {
+      const lines = keptLines(keptUpstream(cmd.anonymizeFields), "would keep");
+      if (lines.length > 0) ctx.out(`\n${lines.join("\n")}\n`);
+    }
     return 0;
   }
 
@@ -439,6 +490,8 @@ async function runRequest(
   // The lock is taken before the first write, so a busy cache stops us before anything changes.
   const outcomes: Outcome[] = report.outcomes;
   const cacheResults = new Map<number, string>();
+  const purges = new Map<number, PurgeReport>();
+  const kept = cmd.mode === "anonymize" ? keptUpstream(cmd.anonymizeFields) : [];
   const work = async (cache: Cache | undefined) => {
     // The files written once Greenhouse has acted are checked before it is asked to: a link
     // found only then would leave the person erased upstream but still in the cache.
@@ -463,11 +516,12 @@ async function runRequest(
       // after it cannot let a sync bring them back; the pending entry covers a kill before).
       if (cache && outcome.result !== "failed") await addTombstones(cache.dir, [outcome.id]);
       let local: PrivacyLogEntry["cache"] = "unchanged";
+      let purge: PurgeReport | undefined;
       if (cache && outcome.result === "deleted") {
-        await purgeDeleted(cache, candidate, changes);
+        purge = await purgeDeleted(cache, candidate, changes);
         local = "purged";
       } else if (cache && outcome.anonymized) {
-        const purge = await replaceAnonymized(
+        purge = await replaceAnonymized(
           cache,
           outcome.anonymized,
           new Date(ctx.clock.now()),
@@ -476,6 +530,10 @@ async function runRequest(
         local = purge.replaced ? "replaced" : "purged";
       }
       cacheResults.set(outcome.id, local);
+      if (purge) {
+        purges.set(outcome.id, purge);
+        countRemoved(report.removed, purge);
+      }
       if (cache && request) {
         await appendPrivacyLog(
           cache.dir,
@@ -484,6 +542,7 @@ async function runRequest(
             ...(cmd.anonymizeFields && outcome.result === "anonymized"
               ? { anonymized_fields: [...cmd.anonymizeFields] }
               : {}),
+            ...(outcome.result === "anonymized" ? { kept_upstream: kept.map((k) => k.list) } : {}),
           }),
         );
         await clearPending(cache.dir, outcome.id);
@@ -492,6 +551,7 @@ async function runRequest(
     if (cache && request) {
       for (const c of cacheOnly) {
         const result = await settleCacheOnly(cache, c, ctx, changes);
+        if (result.purge) countRemoved(report.removed, result.purge);
         await appendPrivacyLog(
           cache.dir,
           erasureLogEntry(request, c.cached.id, result.result, result.cache, ctx.clock.now(), {
@@ -508,7 +568,9 @@ async function runRequest(
   const failed = outcomes.filter((o) => o.result === "failed");
   const past = cmd.mode === "delete" ? "deleted" : "anonymized";
   for (const o of outcomes) {
-    const local = hasCache ? `, cache ${cacheResults.get(o.id)}` : "";
+    const local = hasCache
+      ? `, cache ${cacheResults.get(o.id)}${removedText(purges.get(o.id))}`
+      : "";
     ctx.out(
       o.result === "failed"
         ? `  ${o.id}  NOT ${past}: ${o.error}\n`
@@ -517,6 +579,9 @@ async function runRequest(
   }
   for (const c of cacheOnly) {
     ctx.out(`  ${c.cached.id}  only in the cache: ${cacheOnlyAction(c, "done")}\n`);
+  }
+  if (outcomes.some((o) => o.result === "anonymized")) {
+    for (const line of keptLines(kept, "keeps")) ctx.out(`${line}\n`);
   }
   ctx.out(
     `erase: ${done.length} of ${outcomes.length} candidates ${past}` +
@@ -545,11 +610,11 @@ async function settleCacheOnly(
   c: CacheOnly,
   ctx: RunContext,
   changes: ChangeLog | undefined,
-): Promise<Pick<PrivacyLogEntry, "result" | "cache">> {
+): Promise<Pick<PrivacyLogEntry, "result" | "cache"> & { purge?: PurgeReport }> {
   if (c.upstream === undefined) {
     await addTombstones(cache.dir, [c.cached.id]);
-    await purgeDeleted(cache, c.cached.record, changes);
-    return { result: "gone upstream", cache: "purged" };
+    const purge = await purgeDeleted(cache, c.cached.record, changes);
+    return { result: "gone upstream", cache: "purged", purge };
   }
   const candidates = await cache.folder(CANDIDATES_FOLDER, ENTITIES.candidates.moniker);
   await changes?.record(CANDIDATES_FOLDER, "changed", [c.cached.id]);

@@ -1,7 +1,10 @@
 /**
  * The subject-access bundle, shaped like DataGrail's collections: `candidate_records` (the
- * candidates carrying the address) and `apps_records` (their applications), plus on request
- * `activity_records` (each candidate's activity feed) and the attachments.
+ * candidates carrying the address) and `apps_records` (their applications), then their records
+ * in the other lists holding personal data (`related_records`: offers, scorecards, interviews,
+ * application stages, demographic answers, EEOC responses; related.ts) with the lists left out
+ * and why (`unavailable_lists`), plus on request `activity_records` (each candidate's activity
+ * feed) and the attachments.
  *
  * Only list endpoints are used, so a key with the scopes privacy platforms grant (List
  * Candidates) is enough: v1 applications are the ones the candidate record embeds (as DataGrail
@@ -10,7 +13,7 @@
  */
 import { join } from "node:path";
 import { writeFileAtomic } from "../cache/mod.ts";
-import { type ApiRecord, ENTITIES, entityPath } from "../entities.ts";
+import { type ApiRecord, ENTITIES, type EntityName, entityPath } from "../entities.ts";
 import { isPositiveId } from "../ids.ts";
 import type { HarvestClient } from "../harvest/mod.ts";
 import type { RunContext } from "../context.ts";
@@ -24,10 +27,16 @@ import {
 import { listByCandidate } from "../dependent/batch.ts";
 import { listedCandidate } from "./lookup.ts";
 import type { CacheOnlyBundle } from "./access_cache.ts";
+import { owners } from "./personal_lists.ts";
+import { fetchRelated, type UnavailableList } from "./related.ts";
 
 export interface AccessBundle {
   candidate_records: ApiRecord[];
   apps_records: ApiRecord[];
+  /** Per list read: the candidates' records in it (maybe none). */
+  related_records: Partial<Record<EntityName, ApiRecord[]>>;
+  /** The lists left out (the version has none, or the credentials may not read it), and why. */
+  unavailable_lists: UnavailableList[];
   activity_records?: { candidate_id: number; activity_feed: unknown }[];
   /** Attachment metadata per candidate (the files themselves go to --out). */
   attachments?: AttachmentEntry[];
@@ -58,38 +67,54 @@ function embeddedApplications(candidate: ApiRecord): ApiRecord[] {
  * Fetches what the bundle holds for the given candidates: v1, the embedded applications and one
  * GET per activity feed; v3 (batched candidate data), `GET /applications?candidate_ids=` and
  * `GET /notes?candidate_ids=` (each candidate's activity_feed is then `{"notes": […]}`, as in the
- * cache).
+ * cache); on both, their records in the other personal lists (related.ts).
  */
 export async function buildBundle(
   client: HarvestClient,
   candidates: ApiRecord[],
   opts: BundleOptions,
 ): Promise<AccessBundle> {
-  const bundle: AccessBundle = { candidate_records: candidates, apps_records: [] };
+  const bundle: AccessBundle = {
+    candidate_records: candidates,
+    apps_records: [],
+    related_records: {},
+    unavailable_lists: [],
+  };
+  const ids = candidates.map((c) => c.id as number);
   const batch = client.dialect.candidateBatch;
   if (batch) {
-    const ids = candidates.map((c) => c.id as number);
     const path = entityPath(ENTITIES.applications, client.dialect);
     const apps = await listByCandidate(client, batch, path, ids);
     bundle.apps_records = ids.flatMap((id) => apps.get(id) ?? []);
-    if (opts.activity) {
+  } else {
+    for (const candidate of candidates) {
+      bundle.apps_records.push(...embeddedApplications(candidate));
+    }
+  }
+  // Their records in the other lists, by their candidates and applications (v1 candidates name
+  // their applications even where the embedded copies are missing).
+  // Only valid ids: they go into request paths (v1 `/applications/{id}/…`).
+  const applicationIds: number[] = bundle.apps_records.map((app) => app.id).filter(isPositiveId);
+  for (const candidate of candidates) {
+    const named = Array.isArray(candidate.application_ids) ? candidate.application_ids : [];
+    applicationIds.push(...named.filter(isPositiveId));
+  }
+  const related = await fetchRelated(client, owners(ids, applicationIds));
+  bundle.related_records = related.records;
+  bundle.unavailable_lists = related.unavailable;
+  if (opts.activity) {
+    if (batch) {
       const notes = await listByCandidate(client, batch, batch.notesPath, ids);
       bundle.activity_records = ids.map((id) => ({
         candidate_id: id,
         activity_feed: { notes: notes.get(id) ?? [] },
       }));
-    }
-    if (opts.attachments) {
-      bundle.attachments = attachmentEntries(await attachmentsByCandidate(client, candidates));
-    }
-    return bundle;
-  }
-  for (const candidate of candidates) bundle.apps_records.push(...embeddedApplications(candidate));
-  if (opts.activity) {
-    bundle.activity_records = [];
-    for (const candidate of candidates) {
-      const feed = await client.request("GET", `/candidates/${candidate.id}/activity_feed`);
-      bundle.activity_records.push({ candidate_id: candidate.id, activity_feed: feed.body });
+    } else {
+      bundle.activity_records = [];
+      for (const candidate of candidates) {
+        const feed = await client.request("GET", `/candidates/${candidate.id}/activity_feed`);
+        bundle.activity_records.push({ candidate_id: candidate.id, activity_feed: feed.body });
+      }
     }
   }
   if (opts.attachments) {
@@ -112,7 +137,11 @@ export function attachmentEntries(byCandidate: Map<number, ApiAttachment[]>): At
 
 const json = (value: unknown) => JSON.stringify(value, null, 2) + "\n";
 
-/** Writes the bundle's files into `dir` (created if needed), each atomically; returns their names. */
+/**
+ * Writes the bundle's files into `dir` (created if needed), each atomically; returns their names:
+ * `candidate_records.json`, `apps_records.json`, `<list>_records.json` per related list read,
+ * `unavailable_lists.json` (always; `[]` when nothing was left out), then those asked for.
+ */
 export async function writeBundle(dir: string, bundle: AccessBundle): Promise<string[]> {
   await Deno.mkdir(dir, { recursive: true });
   const written: string[] = [];
@@ -122,6 +151,10 @@ export async function writeBundle(dir: string, bundle: AccessBundle): Promise<st
   };
   await put("candidate_records.json", bundle.candidate_records);
   await put("apps_records.json", bundle.apps_records);
+  for (const [list, records] of Object.entries(bundle.related_records)) {
+    await put(`${list}_records.json`, records);
+  }
+  await put("unavailable_lists.json", bundle.unavailable_lists);
   if (bundle.activity_records) await put("activity_records.json", bundle.activity_records);
   if (bundle.attachments) {
     written.push(...await writeAccessAttachments(dir, bundle.attachments));

@@ -1,12 +1,16 @@
 /**
  * The part of a subject-access bundle only the local cache holds: candidates carrying the
  * address that Greenhouse's search no longer finds (deleted upstream, or changed there), with
- * their cached applications, and on request their cached activity feed and attachment files.
+ * their cached applications and records in the other personal lists (related.ts), and on request
+ * their cached activity feed and attachment files.
  * Reads the cache only; nothing is fetched.
  */
 import { join } from "node:path";
 import { candidateAttachmentsDir, openAtomic } from "../cache/mod.ts";
-import type { ApiRecord } from "../entities.ts";
+import type { ApiRecord, EntityName } from "../entities.ts";
+import { isPositiveId } from "../ids.ts";
+import { owners } from "./personal_lists.ts";
+import { cachedRelated } from "./related.ts";
 import {
   cachedApplications,
   cachedAttachmentFiles,
@@ -19,6 +23,8 @@ export interface CacheOnlyBundle {
   cache_dir: string;
   candidate_records: ApiRecord[];
   apps_records: ApiRecord[];
+  /** Per related list the cache has: their cached records in it. */
+  related_records: Partial<Record<EntityName, ApiRecord[]>>;
   activity_records?: { candidate_id: number; activity_feed: unknown }[];
   /** Cached attachment files, `attachments/<candidate id>/<folder>/<file>` (copied with --out). */
   attachment_files?: string[];
@@ -29,10 +35,20 @@ export async function buildCacheOnly(
   cached: CachedCandidate[],
   opts: { activity: boolean; attachments: boolean },
 ): Promise<CacheOnlyBundle> {
+  const apps = await cachedApplications(cacheDir, cached);
+  const applicationIds: number[] = apps.map((app) => app.id).filter(isPositiveId);
+  for (const c of cached) {
+    const named = Array.isArray(c.record.application_ids) ? c.record.application_ids : [];
+    applicationIds.push(...named.filter(isPositiveId));
+  }
   const bundle: CacheOnlyBundle = {
     cache_dir: cacheDir,
     candidate_records: cached.map((c) => c.record),
-    apps_records: await cachedApplications(cacheDir, cached),
+    apps_records: apps,
+    // Nobody only in the cache: no index needs reading.
+    related_records: cached.length === 0
+      ? {}
+      : await cachedRelated(cacheDir, owners(cached.map((c) => c.id), applicationIds)),
   };
   if (opts.activity) {
     bundle.activity_records = [];

@@ -9,7 +9,8 @@
  * `keyed_custom_fields`, whose keys may differ), is cleared by name: on v1 with
  * `delete_value: "true"` (the v1 reference's custom field parameters), on v3 with `value: null`.
  */
-import type { ApiRecord, ApiVersion } from "../entities.ts";
+import type { ApiRecord, ApiVersion, EntityName } from "../entities.ts";
+import { PERSONAL_LISTS } from "./personal_lists.ts";
 
 /** Random letters from a cryptographic source (Web Crypto), unbiased. */
 export function randomName(length = 12): string {
@@ -127,3 +128,52 @@ export const DEFAULT_ANONYMIZE_FIELDS: readonly string[] = [
   "innotes",
   "inmails",
 ];
+
+/**
+ * The anonymize field names that reach a candidate's records in each list holding personal data,
+ * as the tool reads the names (the reference lists them without saying what each clears):
+ * applications by the answers, custom fields, referral, rejection, source and credit fields;
+ * offers by `offers` and `all_offer_versions`; scorecards and scheduled interviews by
+ * `scorecards_and_interviews`. A list missing here (application stages, demographic answers, EEOC
+ * responses) is reached by none: Greenhouse keeps an anonymized candidate's records in it as they
+ * are (`candidate_stage_data` may concern application stages; unsure, the tool assumes not).
+ */
+export const LIST_ANONYMIZE_FIELDS: Readonly<Partial<Record<EntityName, readonly string[]>>> = {
+  applications: [
+    "application_questions",
+    "custom_application_fields",
+    "referral_questions",
+    "rejection_reason",
+    "rejection_notes",
+    "custom_rejection_question_fields",
+    "source",
+    "credited_to",
+  ],
+  offers: ["offers", "all_offer_versions"],
+  scorecards: ["scorecards_and_interviews"],
+  scheduled_interviews: ["scorecards_and_interviews"],
+};
+
+/** A list in which Greenhouse keeps an anonymized candidate's records with their personal data. */
+export interface KeptList {
+  list: EntityName;
+  /** The anonymize fields that would reach it and were not given; empty when none would. */
+  missingFields: string[];
+}
+
+/**
+ * The personal lists (personal_lists.ts) in which Greenhouse still holds an anonymized
+ * candidate's records as they were, given the fields anonymized upstream (`--anonymize-fields`):
+ * those no anonymize field reaches first, then those whose fields were not all given.
+ */
+export function keptUpstream(fields: readonly string[] = []): KeptList[] {
+  const given = new Set(fields);
+  const kept = PERSONAL_LISTS.map((list) => ({
+    list,
+    missingFields: (LIST_ANONYMIZE_FIELDS[list] ?? []).filter((field) => !given.has(field)),
+  })).filter((k) =>
+    k.missingFields.length > 0 || (LIST_ANONYMIZE_FIELDS[k.list] ?? []).length === 0
+  );
+  const reachable = (k: KeptList) => k.missingFields.length > 0 ? 1 : 0;
+  return kept.sort((a, b) => reachable(a) - reachable(b));
+}

@@ -12,6 +12,7 @@ import { carriesDigest } from "./email.ts";
 import { appendPrivacyLog, erasureLogEntry, type PrivacyLogEntry } from "./log.ts";
 import { clearPending, readPending } from "./pending.ts";
 import { purgeDeleted, replaceAnonymized } from "./purge.ts";
+import { keptUpstream } from "./anonymize.ts";
 
 /**
  * Finishes erasures an earlier run recorded but did not see through (it was killed after sending
@@ -46,6 +47,7 @@ export async function finishInterruptedErasures(
       await appendPrivacyLog(cache.dir, {
         ...entry("anonymized", report.replaced ? "replaced" : "purged"),
         ...(pending.anonymize_fields ? { anonymized_fields: pending.anonymize_fields } : {}),
+        kept_upstream: keptUpstream(pending.anonymize_fields).map((k) => k.list),
       });
       ctx.err(`erase: candidate ${id}, anonymized by an interrupted run, replaced in the cache\n`);
     } else {

@@ -26,6 +26,11 @@ export interface PrivacyLogEntry extends AddressDigest {
   found_in?: "api" | "cache";
   /** Fields anonymized upstream with Harvest's anonymize endpoint, when asked for. */
   anonymized_fields?: string[];
+  /**
+   * Anonymized: the lists in which Greenhouse keeps the candidate's records as they were (no
+   * anonymize field given reaches them; anonymize.ts `keptUpstream`).
+   */
+  kept_upstream?: string[];
 }
 
 /** What every log line of one erasure request shares (a pending erasure carries it too). */
@@ -38,7 +43,7 @@ export function erasureLogEntry(
   result: PrivacyLogEntry["result"],
   cache: PrivacyLogEntry["cache"],
   now: number,
-  extra: Pick<PrivacyLogEntry, "found_in" | "anonymized_fields"> = {},
+  extra: Pick<PrivacyLogEntry, "found_in" | "anonymized_fields" | "kept_upstream"> = {},
 ): PrivacyLogEntry {
   return {
     time: new Date(now).toISOString(),

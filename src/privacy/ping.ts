@@ -14,6 +14,7 @@ import {
   entityPath,
 } from "../entities.ts";
 import type { HarvestClient } from "../harvest/mod.ts";
+import { RELATED_LISTS } from "./personal_lists.ts";
 
 export type EndpointResult = "ok" | "denied" | "not verifiable without writing" | "not checked";
 
@@ -51,6 +52,8 @@ export interface PingReport {
 
 type Key =
   | EntityName
+  /** v1: a list's per-application endpoint, which `access` reads. */
+  | `${EntityName} for application`
   | "activity"
   | "attachments"
   | "delete"
@@ -62,8 +65,12 @@ interface Probe {
   permission: string;
   /** The read sent; writes have none. */
   path?: string;
-  /** The read needs a candidate id (taken from the candidates probe). */
+  /**
+   * The read needs an id: a candidate's (the first the candidates probe returned), or with
+   * `ofApplication` one of that candidate's applications.
+   */
   perCandidate?: (id: number) => { path: string; params: Record<string, string> };
+  ofApplication?: boolean;
   /** A write, shown as this request. */
   write?: string;
 }
@@ -83,6 +90,15 @@ export function listPermission(version: ApiVersion, name: EntityName): string {
   const entity = ENTITIES[name];
   if (version === "v3") return `harvest:${entity.paths.v3!.split("/")[1]}:list`;
   return `Get: List ${listTitle(entity.noun)}`;
+}
+
+/**
+ * The v1 permission of a list's per-application endpoint (`GET /applications/{id}/offers`): its
+ * Dev Center name, the reference's section title ("Get: List Scheduled Interviews for
+ * Application").
+ */
+export function applicationListPermission(name: EntityName): string {
+  return `Get: List ${listTitle(ENTITIES[name].noun)} for Application`;
 }
 
 /** What to probe on this API version, in the order it is shown. */
@@ -128,6 +144,17 @@ function probesFor(client: HarvestClient): Probe[] {
       permission: "Get: Retrieve Activity Feed",
       perCandidate: (id) => ({ path: `/candidates/${id}/activity_feed`, params: {} }),
     });
+    // The other personal lists, as access reads them on v1: per application.
+    for (const name of RELATED_LISTS) {
+      const path = ENTITIES[name].paths.v1;
+      if (path === undefined) continue;
+      probes.push({
+        key: `${name} for application`,
+        permission: applicationListPermission(name),
+        perCandidate: (id) => ({ path: `/applications/${id}${path}`, params: { per_page: "1" } }),
+        ofApplication: true,
+      });
+    }
   }
   const w = d.candidateWrites;
   const scope = (action: string, v1: string) => v === "v3" ? `harvest:candidates:${action}` : v1;
@@ -188,6 +215,33 @@ function firstCandidateId(body: unknown): number | undefined {
   return Number.isSafeInteger(id) && id > 0 ? id : undefined;
 }
 
+/** The first application a v1 candidate names (`application_ids`), if any. */
+function firstApplicationId(body: unknown): number | undefined {
+  const ids = Array.isArray(body) ? body[0]?.application_ids : undefined;
+  const id = Array.isArray(ids) ? ids[0] : undefined;
+  return Number.isSafeInteger(id) && id > 0 ? id : undefined;
+}
+
+/**
+ * What `access` leaves out of the bundle with this key: the other personal lists (related.ts)
+ * refused, or not checked (v1 probes them with an application of the first candidate listed).
+ */
+function accessDetail(client: HarvestClient, byKey: Map<Key, EndpointCheck>): string | undefined {
+  const v1 = client.dialect.candidateBatch === undefined;
+  const checks = RELATED_LISTS.map((name) => byKey.get(v1 ? `${name} for application` : name))
+    .filter((e) => e !== undefined);
+  const names = (result: EndpointResult) => [
+    ...new Set(checks.filter((e) => e.result === result).map((e) => e.permission)),
+  ];
+  const parts = [
+    ...(names("denied").length
+      ? [`leaves out the lists refused: ${names("denied").join(", ")}`]
+      : []),
+    ...(names("not checked").length ? [`not checked: ${names("not checked").join(", ")}`] : []),
+  ];
+  return parts.length ? parts.join("; ") : undefined;
+}
+
 function verdict(needs: EndpointCheck[]): Pick<CommandCheck, "can" | "detail"> {
   const names = (result: EndpointResult) =>
     needs.filter((e) => e.result === result).map((e) => e.permission);
@@ -216,6 +270,7 @@ export async function ping(client: HarvestClient): Promise<PingReport> {
   };
   const byKey = new Map<Key, EndpointCheck>();
   let candidateId: number | undefined;
+  let applicationId: number | undefined;
   /** Lists sharing an endpoint (v3 degrees, schools, disciplines) are asked once. */
   const byPath = new Map<string, EndpointCheck>();
   for (const probe of probesFor(client)) {
@@ -232,11 +287,12 @@ export async function ping(client: HarvestClient): Promise<PingReport> {
         result: "not verifiable without writing",
       };
     } else {
+      const id = probe.ofApplication ? applicationId : candidateId;
       const target = probe.perCandidate
-        ? candidateId === undefined ? undefined : probe.perCandidate(candidateId)
+        ? id === undefined ? undefined : probe.perCandidate(id)
         : { path: probe.path!, params: { per_page: "1" } };
       if (target === undefined) {
-        const request = probe.perCandidate!(0).path.replace(/\/0\//, "/{id}/");
+        const request = probe.perCandidate!(0).path.replace(/\/0(\/|$)/, "/{id}$1");
         check = { permission: probe.permission, request: `GET ${request}`, result: "not checked" };
       } else {
         const query = new URLSearchParams(target.params).toString();
@@ -265,6 +321,7 @@ export async function ping(client: HarvestClient): Promise<PingReport> {
         }
         if (probe.key === "candidates" && response.status < 300) {
           candidateId = firstCandidateId(response.body);
+          applicationId = firstApplicationId(response.body);
         }
       }
     }
@@ -285,6 +342,9 @@ export async function ping(client: HarvestClient): Promise<PingReport> {
         .filter((e) => e?.result === "denied").map((e) => e!.permission);
       const unique = [...new Set(skipped)];
       if (unique.length) check.detail = `skips the lists refused: ${unique.join(", ")}`;
+    }
+    if (command.startsWith("access") && check.can === "yes") {
+      check.detail = accessDetail(client, byKey);
     }
     report.commands.push(check);
   }

@@ -1,7 +1,8 @@
 /**
  * Keeps the local cache consistent with an erasure upstream: after a delete, every cached trace
  * of the candidate goes; after an anonymisation, the cached candidate is replaced by the API's
- * anonymised record and its attachments and activity feed go. Call with the cache lock held.
+ * anonymised record and every other trace goes (attachments, activity feed, and their records in
+ * the lists holding personal data). Call with the cache lock held.
  *
  * Crash safety: index rows and record files go through EntityFolder.remove/writeRecords (atomic);
  * an attachments folder is first renamed to a temporary name (one atomic step that takes it out
@@ -18,9 +19,10 @@ import {
   removeTempFolders,
   tempPathFor,
 } from "../cache/mod.ts";
-import { type ApiRecord, ENTITIES, ENTITY_NAMES, type EntityName } from "../entities.ts";
+import { type ApiRecord, ENTITIES, type EntityName } from "../entities.ts";
 import { isDirectory } from "../files.ts";
 import { isPositiveId } from "../ids.ts";
+import { monikerNamesOwner, owners, PERSONAL_LISTS } from "./personal_lists.ts";
 
 /** What a purge removed, per cache folder (record counts), and whether attachments went. */
 export interface PurgeReport {
@@ -90,52 +92,70 @@ async function removeFeed(cache: Cache, candidateId: number, report: PurgeReport
 }
 
 /**
- * After `DELETE /candidates/{id}`: the candidate and everything cached about them, including the
- * records the entity table marks as theirs or their applications' (`erasure`). Removed records
- * of entities are recorded in `changes` (the run's manifest) first.
+ * Every cached record of the candidate in the lists holding personal data (personal_lists.ts:
+ * applications, offers, scorecards, interviews, EEOC responses…), found by their index monikers;
+ * the candidate's applications are also those the record names (`application_ids`). The other
+ * lists go first and the applications last: until those go, a re-run can still tell which
+ * records are theirs. Removed ids are recorded in `changes` (the run's manifest) first.
+ */
+async function purgePersonalRecords(
+  cache: Cache,
+  candidate: ApiRecord,
+  report: PurgeReport,
+  changes: ChangeLog | undefined,
+): Promise<void> {
+  const people = owners([candidate.id], []);
+  const applications = await entityFolder(cache, "applications");
+  const named = (name: EntityName) => (moniker: string) => monikerNamesOwner(name, moniker, people);
+  for (const appId of await idsByMoniker(applications, named("applications"))) {
+    people.applications.add(appId);
+  }
+  for (const appId of Array.isArray(candidate.application_ids) ? candidate.application_ids : []) {
+    if (isPositiveId(appId)) people.applications.add(appId);
+  }
+  for (const name of PERSONAL_LISTS) {
+    if (name === "applications") continue;
+    const folder = await entityFolder(cache, name);
+    await removeRecords(folder, await idsByMoniker(folder, named(name)), report, {
+      log: changes,
+      entity: name,
+    });
+  }
+  await removeRecords(applications, [...people.applications], report, {
+    log: changes,
+    entity: "applications",
+  });
+}
+
+/**
+ * After `DELETE /candidates/{id}`: the candidate and everything cached about them: attachments,
+ * activity feed, their records in every personal list, and their own record last (until then a
+ * re-run can still see what to purge).
  */
 export async function purgeDeleted(
   cache: Cache,
   candidate: ApiRecord,
   changes?: ChangeLog,
 ): Promise<PurgeReport> {
-  const log = (entity: EntityName) => ({ log: changes, entity });
   const id: number = candidate.id;
   const report: PurgeReport = { removed: {}, attachmentsRemoved: false, replaced: false };
   await sweepTempFolders(cache);
   report.attachmentsRemoved = await removeAttachments(cache, id);
   await removeFeed(cache, id, report);
-
-  const prefix = `${id}/`;
-  const applications = await entityFolder(cache, "applications");
-  const applicationIds = new Set(await idsByMoniker(applications, (m) => m.startsWith(prefix)));
-  for (const appId of Array.isArray(candidate.application_ids) ? candidate.application_ids : []) {
-    if (isPositiveId(appId)) applicationIds.add(appId);
-  }
-  // Records of the candidate and of their applications in the other lists (EEOC, interviews…),
-  // before the applications: until those go, a re-run can still tell which records they are.
-  const owners = { candidate: new Set([String(id)]), application: new Set<string>() };
-  for (const appId of applicationIds) owners.application.add(String(appId));
-  for (const name of ENTITY_NAMES) {
-    const erasure = ENTITIES[name].erasure;
-    if (!erasure) continue;
-    const folder = await entityFolder(cache, name);
-    const owned = (moniker: string) => owners[erasure].has(moniker.split("/", 1)[0]);
-    await removeRecords(folder, await idsByMoniker(folder, owned), report, log(name));
-  }
-  await removeRecords(applications, [...applicationIds], report, log("applications"));
-  const offers = await entityFolder(cache, "offers");
-  const offerIds = await idsByMoniker(offers, (m) => m.startsWith(prefix));
-  await removeRecords(offers, offerIds, report, log("offers"));
-  const scorecards = await entityFolder(cache, "scorecards");
-  const scorecardIds = await idsByMoniker(scorecards, (m) => m === String(id));
-  await removeRecords(scorecards, scorecardIds, report, log("scorecards"));
-  // The candidate's own record last: until then a re-run can still see what to purge.
-  await removeRecords(await entityFolder(cache, "candidates"), [id], report, log("candidates"));
+  await purgePersonalRecords(cache, candidate, report, changes);
+  await removeRecords(await entityFolder(cache, "candidates"), [id], report, {
+    log: changes,
+    entity: "candidates",
+  });
   return report;
 }
 
-/** After an anonymisation: the API's anonymised record replaces the cached one. */
+/**
+ * After an anonymisation: the API's anonymised record replaces the cached one, and everything
+ * else cached about the candidate goes as after a delete. The cached copies were taken before
+ * Greenhouse anonymised what it did; a later sync brings back what Greenhouse keeps, as it then
+ * holds it (`keptUpstream` in anonymize.ts says which lists that is).
+ */
 export async function replaceAnonymized(
   cache: Cache,
   anonymized: ApiRecord,
@@ -147,6 +167,7 @@ export async function replaceAnonymized(
   await sweepTempFolders(cache);
   report.attachmentsRemoved = await removeAttachments(cache, id);
   await removeFeed(cache, id, report);
+  await purgePersonalRecords(cache, anonymized, report, changes);
   const candidates = await entityFolder(cache, "candidates");
   if (candidates && await candidates.has(id)) {
     await changes?.record("candidates", "changed", [id]);

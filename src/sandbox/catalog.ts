@@ -406,6 +406,16 @@ export const V1_LISTS: Readonly<Record<string, ListDef>> = {
 };
 
 /**
+ * v1 lists the reference also lists per application, at `/applications/{id}<path>` with the
+ * list's paging ("List Scheduled Interviews for Application", "List Demographic Answers For
+ * Application"); v1.ts answers offers and scorecards per application.
+ */
+export const V1_APPLICATION_LISTS: ReadonlySet<string> = new Set([
+  "/scheduled_interviews",
+  "/demographics/answers",
+]);
+
+/**
  * v1 lists with a documented single-record GET at `<path>/{id}` (the others, e.g. rejection
  * reasons and tags, have none and answer 404).
  */

@@ -4,7 +4,13 @@
  * listing the way a client does, for tests (`servedListing`).
  */
 import type { ApiRecord, ApiVersion } from "../entities.ts";
-import { type ListDef, V1_LISTS, V1_RECORD_GETS, V3_LISTS } from "./catalog.ts";
+import {
+  type ListDef,
+  V1_APPLICATION_LISTS,
+  V1_LISTS,
+  V1_RECORD_GETS,
+  V3_LISTS,
+} from "./catalog.ts";
 import { parseIsoFilter } from "./dates.ts";
 import { json, notFound, type Reply } from "./reply.ts";
 import { SlotList } from "./slots.ts";
@@ -64,6 +70,7 @@ function v1Filters(
   def: ListDef,
   list: SlotList,
   params: URLSearchParams,
+  only?: (record: ApiRecord) => boolean,
 ): { created: { after?: number; before?: number }; pred?: SlotPred } | Reply {
   const spec = def.v1!;
   const dates: Record<string, number | undefined> = {};
@@ -97,6 +104,7 @@ function v1Filters(
   }
   const recordPred = spec.filter?.(params);
   if (recordPred) preds.push((s) => recordPred(build(s)));
+  if (only) preds.push((s) => only(build(s)));
   const pred = preds.length === 0
     ? undefined
     : preds.length === 1
@@ -106,14 +114,19 @@ function v1Filters(
 }
 
 /** A v1 list with page links (next, prev, last; last omitted with skip_count=true). */
-function v1Pages(tenant: Tenant, def: ListDef, url: URL): Reply {
+function v1Pages(
+  tenant: Tenant,
+  def: ListDef,
+  url: URL,
+  only?: (record: ApiRecord) => boolean,
+): Reply {
   const params = url.searchParams;
   const perPage = positiveInt(params.get("per_page"), 100, 500);
   if (perPage === undefined) return validation("per_page", "Must be an integer between 1 and 500");
   const page = positiveInt(params.get("page"), 1, Number.MAX_SAFE_INTEGER);
   if (page === undefined) return validation("page", "Must be a positive integer");
   const list = listOf(tenant, def);
-  const filters = v1Filters(tenant, def, list, params);
+  const filters = v1Filters(tenant, def, list, params, only);
   if (refused(filters)) return filters;
   const skipCount = params.get("skip_count") === "true";
   const result = list.query({
@@ -154,7 +167,12 @@ function* slotsByIdAsc(def: ListDef, list: SlotList, fromId: number): Generator<
  * A v1 list with next-only paging: no `page`; the next link starts after the last id served
  * (`since_id`) and keeps the request's other parameters.
  */
-function v1Next(tenant: Tenant, def: ListDef, url: URL): Reply {
+function v1Next(
+  tenant: Tenant,
+  def: ListDef,
+  url: URL,
+  only?: (record: ApiRecord) => boolean,
+): Reply {
   const params = url.searchParams;
   const perPage = positiveInt(params.get("per_page"), 100, 500);
   if (perPage === undefined) return validation("per_page", "Must be an integer between 1 and 500");
@@ -162,7 +180,7 @@ function v1Next(tenant: Tenant, def: ListDef, url: URL): Reply {
   const fromId = since === null ? 0 : positiveInt(since, 0, Number.MAX_SAFE_INTEGER);
   if (fromId === undefined) return validation("since_id", "Must be a positive integer");
   const list = listOf(tenant, def);
-  const filters = v1Filters(tenant, def, list, params);
+  const filters = v1Filters(tenant, def, list, params, only);
   if (refused(filters)) return filters;
   const { after, before } = filters.created;
   const records: ApiRecord[] = [];
@@ -203,13 +221,26 @@ function v1Record(tenant: Tenant, path: string, def: ListDef, id: number): Reply
 }
 
 /**
- * A GET under /v1 for a catalog list or one of its records; undefined when the path is not the
- * catalog's (the caller answers it).
+ * A GET under /v1 for a catalog list or one of its records, or for a list's records of one
+ * application where the v1 reference has that endpoint (`/applications/{id}/<list>`); undefined
+ * when the path is not the catalog's (the caller answers it).
  */
 export function routeCatalogV1(tenant: Tenant, url: URL): Reply | undefined {
   const path = trimmed(url.pathname.slice("/v1".length));
   const def = V1_LISTS[path];
   if (def) return def.v1!.paging === "next" ? v1Next(tenant, def, url) : v1Pages(tenant, def, url);
+  const perApplication = /^\/applications\/(\d{1,16})(\/.+)$/.exec(path);
+  const child = perApplication && V1_APPLICATION_LISTS.has(perApplication[2])
+    ? V1_LISTS[perApplication[2]]
+    : undefined;
+  if (perApplication && child) {
+    const id = Number(perApplication[1]);
+    if (tenant.slotOf("applications", id) === undefined) return notFound();
+    const only = (record: ApiRecord) => record.application_id === id;
+    return child.v1!.paging === "next"
+      ? v1Next(tenant, child, url, only)
+      : v1Pages(tenant, child, url, only);
+  }
   const match = /^(.*)\/(\d{1,16})$/.exec(path);
   const parent = match ? V1_LISTS[match[1]] : undefined;
   if (match && parent) return v1Record(tenant, match[1], parent, Number(match[2]));

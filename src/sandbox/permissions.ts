@@ -72,6 +72,11 @@ export function v1Permission(method: string, path: string): string | undefined {
     if (seg.length === 3 && seg[0] === "applications" && V1_NOUNS[seg[2]]) {
       return `Get: List ${V1_NOUNS[seg[2]][1]} for Application`;
     }
+    // "GET: List Demographic Answers For Application": /applications/{id}/demographics/answers.
+    const child = V1_NESTED_NOUNS[seg.slice(2).join("/")];
+    if (seg.length === 4 && seg[0] === "applications" && child) {
+      return `Get: List ${child[1]} for Application`;
+    }
     return undefined;
   }
   if (seg[0] !== "candidates") return undefined;

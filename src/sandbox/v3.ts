@@ -106,7 +106,7 @@ export function idList(raw: string): number[] | string {
 
 interface ListQuery extends TimeBounds {
   perPage: number;
-  /** Slots allowed by ids / candidate_ids / email; undefined = all. */
+  /** Slots allowed by ids / candidate_ids / application_ids / email; undefined = all. */
   only?: Set<number>;
 }
 
@@ -252,6 +252,14 @@ export class V3Api {
       if (typeof list === "string") return `candidate_ids: ${list}`;
       const apps = list.map((id) => t.slotOf("candidates", id)).filter((i) => i !== undefined)
         .flatMap((i) => t.skeleton.applicationsOf(i));
+      restrict(entity === "scorecards" ? apps.flatMap((s) => [2 * s, 2 * s + 1]) : apps);
+    }
+    // The parent filter by application (the list-endpoints guide's "parent resource(s)").
+    const appText = params.get("application_ids");
+    if (appText !== null && ["offers", "scorecards"].includes(entity)) {
+      const list = idList(appText);
+      if (typeof list === "string") return `application_ids: ${list}`;
+      const apps = list.map((id) => t.slotOf("applications", id)).filter((s) => s !== undefined);
       restrict(entity === "scorecards" ? apps.flatMap((s) => [2 * s, 2 * s + 1]) : apps);
     }
     const email = params.get("email");

@@ -102,7 +102,7 @@ for (const api of APIS) {
       assert.equal(access.code, 0, access.stderr);
       assert.match(
         access.stdout,
-        /access: 1 candidate from Greenhouse, .*; 2 more candidates only in the local cache \(\d+ applications?\)/,
+        /access: 1 candidate from Greenhouse, .*; 2 more candidates only in the local cache \(\d+ applications?, /,
       );
       const found = JSON.parse(await Deno.readTextFile(join(out, "candidate_records.json")));
       assert.deepEqual(found.map((c: ApiRecord) => c.id), [kept]);

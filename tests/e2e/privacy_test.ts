@@ -142,7 +142,12 @@ Deno.test("access: no candidate has this address is an empty bundle and exit 0",
       env: sandbox.env,
     });
     assert.equal(result.code, 0, result.stderr);
-    assert.deepEqual(JSON.parse(result.stdout), { candidate_records: [], apps_records: [] });
+    const bundle = JSON.parse(result.stdout);
+    assert.deepEqual(bundle.candidate_records, []);
+    assert.deepEqual(bundle.apps_records, []);
+    // Nobody to look for: nothing asked of the other lists, every one the version has is empty.
+    assert.deepEqual(Object.values(bundle.related_records), [[], [], [], []]);
+    assert.ok(sandbox.log.every((e) => /^\/v1\/candidates\?/.test(e.path)));
     assert.match(result.stderr, /no candidate has this address/);
   });
 });
@@ -303,6 +308,15 @@ for (const api of APIS) {
       );
       assert.equal(result.code, 0, result.stderr);
       assert.match(result.stdout, /erase: 3 of 3 candidates anonymized/);
+      // What Greenhouse keeps of them as it was: no anonymize field was given.
+      assert.match(
+        result.stdout,
+        /\nGreenhouse keeps these records of the anonymized candidates as they were .*\n {2}application_stages, demographic_answers, eeoc: no anonymize field reaches them .*\n {2}applications: not anonymized without --anonymize-fields application_questions,/,
+      );
+      assert.match(
+        result.stdout,
+        /\n {2}scorecards, scheduled_interviews: not anonymized without --anonymize-fields scorecards_and_interviews\n/,
+      );
 
       const sent = writes(sandbox);
       assert.deepEqual(
@@ -347,7 +361,13 @@ for (const api of APIS) {
         const now = sandbox.tenant.get("candidates", id)!;
         assert.equal(candidates.get(id), `${now.first_name} ${now.last_name}`);
       }
-      assert.deepEqual(await indexIds(root, "applications"), appsBefore);
+      // Their applications go too (the cached copies predate the anonymisation); others stay.
+      const theirs = new Set(people.flatMap((p) => p.application_ids as number[]));
+      const appsAfter = await indexIds(root, "applications");
+      assert.deepEqual(
+        [...appsAfter.keys()],
+        [...appsBefore.keys()].filter((id) => !theirs.has(id)),
+      );
       assert.ok(await exists(join(root, CACHE, "activity_feeds", `${sandbox.bystander}.json`)));
 
       const log = await privacyLog(root);
@@ -355,6 +375,7 @@ for (const api of APIS) {
         log.lines.map((l) => [l.candidate_id, l.result, l.cache]),
         sandbox.matched.map((id) => [id, "anonymized", "replaced"]),
       );
+      for (const line of log.lines) assert.ok(line.kept_upstream.includes("eeoc"));
       assertNoPersonalData(log.text, people);
     });
   });
@@ -693,11 +714,23 @@ Deno.test("ping: ok, 401 and 403 name the reason and the permission", async () =
     assert.match(ok.stdout, /\nsync +yes\n/);
     // Reads only, each list with per_page=1.
     assert.ok(sandbox.log.every((e) => e.method === "GET"));
-    // Every list v1 has (each is a command), users among them, once.
+    // Every list v1 has (each is a command), users among them, once; and the lists access reads
+    // per application, with the first candidate's first application.
+    const firstApp = sandbox.tenant.list("candidates").sort((a, b) => a.id - b.id)[0]
+      .application_ids[0];
     assert.deepEqual(
       sandbox.log.filter((e) => !e.path.includes("activity_feed")).map((e) => e.path).sort(),
-      entityNamesFor("v1").map((name) => `/v1${ENTITIES[name].paths.v1}?per_page=1`).sort(),
+      [
+        ...entityNamesFor("v1").map((name) => `/v1${ENTITIES[name].paths.v1}?per_page=1`),
+        ...["offers", "scorecards", "scheduled_interviews", "demographics/answers"]
+          .map((list) => `/v1/applications/${firstApp}/${list}?per_page=1`),
+      ].sort(),
     );
+    assert.match(
+      ok.stdout,
+      /GET \/applications\/\d+\/demographics\/answers\?per_page=1 +Get: List Demographic Answers for Application +ok/,
+    );
+    assert.match(ok.stdout, /\naccess +yes\n/);
     assert.match(ok.stdout, /GET \/tags\/candidate\?per_page=1 +Get: List Candidate Tags +ok/);
     assert.match(ok.stdout, /\nscheduled_interviews +yes\n/);
 
@@ -758,6 +791,27 @@ Deno.test("with exactly the DataGrail permissions, access and erase work and pin
     );
     assert.deepEqual(apps, embedded);
     assert.ok(apps.length >= 3);
+    // The other lists need their per-application permissions, which DataGrail's four lack: left
+    // out and named, with the permission to grant; the rest of the bundle is there.
+    const left = JSON.parse(await Deno.readTextFile(join(out, "unavailable_lists.json")));
+    assert.deepEqual(left.map((u: ApiRecord) => [u.list, u.permission]), [
+      ["offers", "Get: List Offers for Application"],
+      ["scorecards", "Get: List Scorecards for Application"],
+      ["scheduled_interviews", "Get: List Scheduled Interviews for Application"],
+      ["application_stages", undefined],
+      ["demographic_answers", "Get: List Demographic Answers for Application"],
+      ["eeoc", undefined],
+    ]);
+    assert.match(access.stdout, /not in the bundle: offers, scorecards, scheduled_interviews, /);
+    for (const e of sandbox.log.filter((e) => e.status === 403)) {
+      assert.match(
+        e.path,
+        /^\/v1\/applications\/\d+\/(offers|scorecards|scheduled_interviews|demographics\/answers)\?/,
+      );
+    }
+    // Each refused list is asked once, not once per application.
+    assert.equal(sandbox.log.filter((e) => e.status === 403).length, 4);
+    sandbox.log.length = 0;
 
     const anonymize = await runCli(
       [
@@ -821,8 +875,13 @@ Deno.test("with exactly the DataGrail permissions, access and erase work and pin
         e.permission === "Get: List Departments" && e.result === "denied"
       ),
     );
+    // access runs, and says which lists its bundle leaves out with this key.
+    assert.match(
+      report.commands.find((c: { command: string }) => c.command === "access").detail,
+      /^leaves out the lists refused: Get: List Offers for Application, .*Get: List Demographic Answers for Application$/,
+    );
     const human = await runCli(["ping"], { root, env: sandbox.env });
-    assert.match(human.stdout, /\naccess +yes\n/);
+    assert.match(human.stdout, /\naccess +yes +leaves out the lists refused: Get: List Offers/);
     assert.match(human.stdout, /\nsync +no +refused: Get: List Applications/);
   });
 });
@@ -840,7 +899,17 @@ Deno.test("v3 with exactly the scopes access and erase need: no other endpoint i
   await withTempDir(async (root) => {
     const access = await runCli(["access", "--email", ADDRESS], { root, env: sandbox.env });
     assert.equal(access.code, 0, access.stderr);
-    assert.equal(JSON.parse(access.stdout).candidate_records.length, 3);
+    const bundle = JSON.parse(access.stdout);
+    assert.equal(bundle.candidate_records.length, 3);
+    // Without their scopes the other lists are left out and named; a note says so on stderr.
+    assert.deepEqual(
+      bundle.unavailable_lists.map((u: ApiRecord) => u.permission),
+      ["offers", "scorecards", "interviews", "application_stages", "demographic_answers", "eeoc"]
+        .map((resource) => `harvest:${resource}:list`),
+    );
+    assert.deepEqual(bundle.related_records, {});
+    assert.match(access.stderr, /note: access: eeoc is not in the bundle: .*harvest:eeoc:list/);
+    sandbox.log.length = 0;
     const erase = await runCli(eraseArgs(sandbox, "anonymize"), { root, env: sandbox.env });
     assert.equal(erase.code, 0, erase.stderr);
     assert.match(erase.stdout, /erase: 3 of 3 candidates anonymized/);
@@ -848,7 +917,10 @@ Deno.test("v3 with exactly the scopes access and erase need: no other endpoint i
     const ping = await runCli(["ping"], { root, env: sandbox.env });
     assert.equal(ping.code, 0, ping.stderr);
     assert.match(ping.stdout, /GET \/jobs\?per_page=1 +harvest:jobs:list +denied \(403\)/);
-    assert.match(ping.stdout, /\naccess +yes\n/);
+    assert.match(
+      ping.stdout,
+      /\naccess +yes +leaves out the lists refused: harvest:offers:list, harvest:scorecards:list, harvest:interviews:list, harvest:application_stages:list, harvest:demographic_answers:list, harvest:eeoc:list\n/,
+    );
     assert.match(
       ping.stdout,
       /\nerase --mode delete +not verifiable +reads ok; harvest:candidates:destroy/,

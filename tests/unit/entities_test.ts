@@ -9,6 +9,7 @@ import {
   entityNamesFor,
   recordId,
 } from "../../src/entities.ts";
+import { PERSONAL_LISTS } from "../../src/privacy/personal_lists.ts";
 
 const SEVEN = [
   "applications",
@@ -72,7 +73,7 @@ Deno.test("list parameters make listings whole: v3 service users, default reason
   assert.deepEqual(params("users", "v3"), { show_service_accounts: "true" });
 });
 
-Deno.test("monikers of the other lists: names, and owner ids first where erasure needs them", () => {
+Deno.test("monikers of the other lists: names, and owner ids first where privacy requests need them", () => {
   const m = (name: EntityName, record: Record<string, unknown>) => ENTITIES[name].moniker(record);
   assert.equal(m("departments", { name: 'R&D, "lab"' }), 'R&D, "lab"');
   assert.equal(m("users", { first_name: "Kate", last_name: null }), "Kate");
@@ -91,19 +92,35 @@ Deno.test("monikers of the other lists: names, and owner ids first where erasure
   assert.equal(m("eeoc", { candidate_id: 1, application_id: 2 }), "1/2");
   assert.equal(m("demographic_answers", { application_id: 2, demographic_question_id: 3 }), "2/3");
   for (const name of ENTITY_NAMES) {
-    const erasure = ENTITIES[name].erasure;
-    if (!erasure) continue;
+    const owner = ENTITIES[name].monikerOwner;
+    if (!owner) continue;
     // The moniker starts with the owner's id, whatever else the record holds.
-    const owner = erasure === "candidate" ? { candidate_id: 77 } : { application_id: 77 };
-    assert.match(ENTITIES[name].moniker({ ...owner, id: 1 }), /^77\//, name);
+    const field = owner === "candidates" ? "candidate_id" : "application_id";
+    assert.match(ENTITIES[name].moniker({ [field]: 77, id: 1 }), /^77(\/|$)/, name);
   }
+  // v3 scorecards name no candidate: the moniker is the one their application's lookup gave.
+  assert.equal(ENTITIES.scorecards.moniker({ application_id: 5, id: 1 }, "77"), "77");
 });
 
-Deno.test("erasure marks the lists that hold a candidate's personal data", () => {
-  assert.deepEqual(
-    ENTITY_NAMES.filter((n) => ENTITIES[n].erasure),
-    ["scheduled_interviews", "application_stages", "demographic_answers", "eeoc"],
-  );
+Deno.test("the personal lists are those referencing candidates or applications; each says its moniker's owner", () => {
+  assert.deepEqual(PERSONAL_LISTS, [
+    "applications",
+    "offers",
+    "scorecards",
+    "scheduled_interviews",
+    "application_stages",
+    "demographic_answers",
+    "eeoc",
+  ]);
+  for (const name of ENTITY_NAMES) {
+    const owner = ENTITIES[name].monikerOwner;
+    const named = ENTITIES[name].references.map((r) => r.entity);
+    if (PERSONAL_LISTS.includes(name)) {
+      // A new row naming candidates or applications must say how its index names them.
+      assert.ok(owner, `${name} declares no monikerOwner`);
+      assert.ok(named.includes(owner), `${name}: its moniker owner is not one it references`);
+    } else assert.equal(owner, undefined, name);
+  }
 });
 
 Deno.test("application moniker is candidate_id/first job id, empty for prospects", () => {

@@ -1,6 +1,19 @@
-/** The anonymising PATCH body: every custom field of either spelling is cleared by name. */
+/**
+ * The anonymising PATCH body: every custom field of either spelling is cleared by name. And
+ * which personal lists an anonymized candidate's records stay in upstream, per the fields given.
+ */
 import assert from "node:assert/strict";
-import { anonymizeBody, customFieldKeys, randomName } from "../../src/privacy/anonymize.ts";
+import {
+  ANONYMIZE_FIELD_NAMES,
+  anonymizeBody,
+  customFieldKeys,
+  DEFAULT_ANONYMIZE_FIELDS,
+  keptUpstream,
+  LIST_ANONYMIZE_FIELDS,
+  randomName,
+} from "../../src/privacy/anonymize.ts";
+import type { EntityName } from "../../src/entities.ts";
+import { PERSONAL_LISTS } from "../../src/privacy/personal_lists.ts";
 
 Deno.test("custom fields are cleared from custom_fields when keyed_custom_fields is empty", () => {
   const candidate = {
@@ -64,4 +77,37 @@ Deno.test("the body clears every contact field and draws new names each call", (
   assert.match(String(body.first_name), /^[A-Z][a-z]{11}$/);
   assert.notEqual(anonymizeBody({ id: 1 }).first_name, body.first_name);
   assert.match(randomName(5), /^[A-Z][a-z]{4}$/);
+});
+
+Deno.test("keptUpstream: the personal lists no anonymize field given reaches, unreachable ones first", () => {
+  const kept = (fields?: string[]) =>
+    keptUpstream(fields).map((k) => `${k.list}:${k.missingFields.join(",")}`);
+  assert.deepEqual(kept(), [
+    "application_stages:",
+    "demographic_answers:",
+    "eeoc:",
+    "applications:" + LIST_ANONYMIZE_FIELDS.applications!.join(","),
+    "offers:offers,all_offer_versions",
+    "scorecards:scorecards_and_interviews",
+    "scheduled_interviews:scorecards_and_interviews",
+  ]);
+  // Every field a list needs must be given for it to count as anonymized upstream.
+  assert.deepEqual(kept(["scorecards_and_interviews", "offers", ...DEFAULT_ANONYMIZE_FIELDS]), [
+    "application_stages:",
+    "demographic_answers:",
+    "eeoc:",
+    "applications:" + LIST_ANONYMIZE_FIELDS.applications!.join(","),
+    "offers:all_offer_versions",
+  ]);
+  assert.deepEqual(
+    kept([...ANONYMIZE_FIELD_NAMES]),
+    ["application_stages:", "demographic_answers:", "eeoc:"],
+  );
+});
+
+Deno.test("LIST_ANONYMIZE_FIELDS names only personal lists and the endpoint's field names", () => {
+  for (const [list, fields] of Object.entries(LIST_ANONYMIZE_FIELDS)) {
+    assert.ok(PERSONAL_LISTS.includes(list as EntityName), list);
+    for (const field of fields!) assert.ok(ANONYMIZE_FIELD_NAMES.includes(field), field);
+  }
 });

@@ -148,6 +148,32 @@ Deno.test("v1 single records where documented, 404 where v1 has no such GET", as
   });
 });
 
+Deno.test("v1 lists per application: one application's records, the list's paging, 404 for none", async () => {
+  await withSandbox({ candidates: 120 }, async (s) => {
+    for (
+      const [path, entity] of [
+        ["/scheduled_interviews", "scheduled_interviews"],
+        ["/demographics/answers", "demographic_answers"],
+      ] as const
+    ) {
+      const all = s.served("v1", entity);
+      // An application with more than one, so that paging shows.
+      const of = (r: ApiRecord) => all.filter((x) => x.application_id === r.application_id);
+      const first = all.find((r) => of(r).length > 1)!;
+      const theirs = of(first);
+      const one = await v1(s, `/applications/${first.application_id}${path}?per_page=500`);
+      assert.equal(one.res.status, 200, path);
+      assert.deepEqual(one.body, theirs, path);
+      // Paged as the whole list is: page links for interviews, a next link only for answers.
+      const paged = await v1(s, `/applications/${first.application_id}${path}?per_page=1`);
+      assert.deepEqual(paged.body, theirs.slice(0, 1));
+      const link = paged.res.headers.get("link") ?? "";
+      assert.match(link, entity === "demographic_answers" ? /since_id=/ : /page=2/);
+      assert.equal((await v1(s, `/applications/999${path}`)).res.status, 404);
+    }
+  });
+});
+
 Deno.test("v3 lists: cursors alone, id descending, parent and key filters, active posts by default", async () => {
   await withSandbox({ candidates: 120, jobs: 30 }, async (s) => {
     const token = await v3Token(s);
@@ -174,6 +200,18 @@ Deno.test("v3 lists: cursors alone, id descending, parent and key filters, activ
     ).searchParams.get("cursor");
     const mixed = await get(`/application_stages?cursor=${cursor}&per_page=5`);
     assert.equal(mixed.res.status, 422);
+
+    // Offers and scorecards take the application parent filter too.
+    const offer = s.served("v3", "offers")[0];
+    const offers = (await get(`/offers?application_ids=${offer.application_id}`)).body;
+    assert.deepEqual(ids(offers), [offer.id]);
+    const card = s.served("v3", "scorecards")[0];
+    const cards = (await get(`/scorecards?application_ids=${card.application_id}`)).body;
+    assert.ok(
+      cards.length >= 1 && cards.every((c: ApiRecord) => c.application_id === card.application_id),
+    );
+    assert.ok(ids(cards).includes(card.id));
+    assert.equal((await get("/offers?application_ids=x")).res.status, 422);
 
     const [job] = s.served("v3", "jobs");
     const stages = (await get(`/job_interview_stages?job_ids=${job.id}`)).body;

@@ -2,7 +2,8 @@
 import assert from "node:assert/strict";
 import { startSandbox, v1Permission, v3Scope } from "../../src/sandbox/mod.ts";
 import { API_VERSIONS, ENTITIES, entityNamesFor } from "../../src/entities.ts";
-import { listPermission } from "../../src/privacy/ping.ts";
+import { applicationListPermission, listPermission } from "../../src/privacy/ping.ts";
+import { RELATED_LISTS } from "../../src/privacy/personal_lists.ts";
 
 Deno.test("each endpoint needs the permission Dev Center names it by (v1) or its scope (v3)", () => {
   const v1: [string, string, string | undefined][] = [
@@ -13,6 +14,17 @@ Deno.test("each endpoint needs the permission Dev Center names it by (v1) or its
     ["GET", "/candidates/12/activity_feed", "Get: Retrieve Activity Feed"],
     ["GET", "/applications/12", "Get: Retrieve Application"],
     ["GET", "/applications/12/scorecards", "Get: List Scorecards for Application"],
+    [
+      "GET",
+      "/applications/12/scheduled_interviews",
+      "Get: List Scheduled Interviews for Application",
+    ],
+    [
+      "GET",
+      "/applications/12/demographics/answers",
+      "Get: List Demographic Answers for Application",
+    ],
+    ["GET", "/applications/12/demographics", undefined],
     ["GET", "/prospect_pools", "Get: List Prospect Pools"],
     ["GET", "/departments/3", "Get: Retrieve Department"],
     ["GET", "/tags/candidate", "Get: List Candidate Tags"],
@@ -89,5 +101,17 @@ Deno.test("every list of the entity table needs the permission ping names for it
       const needed = version === "v1" ? v1Permission("GET", path) : v3Scope("GET", path);
       assert.equal(needed, listPermission(version, name), `${version} ${name}`);
     }
+  }
+});
+
+Deno.test("every per-application v1 list access reads needs the permission access names for it", () => {
+  for (const name of RELATED_LISTS) {
+    const path = ENTITIES[name].paths.v1;
+    if (path === undefined) continue;
+    assert.equal(
+      v1Permission("GET", `/applications/12${path}`),
+      applicationListPermission(name),
+      name,
+    );
   }
 });
