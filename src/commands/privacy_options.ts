@@ -3,7 +3,8 @@ import type { Env } from "../context.ts";
 import { integerOption, type OptionsConfig, type OptionValues } from "../cli/options.ts";
 import { UsageError } from "../errors.ts";
 import { positiveId } from "../ids.ts";
-import { ANONYMIZE_FIELD_NAMES, DEFAULT_ANONYMIZE_FIELDS } from "../privacy/anonymize.ts";
+import { ANONYMIZE_FIELD_NAMES } from "../harvest/anonymize_fields.ts";
+import { DEFAULT_ANONYMIZE_FIELDS } from "../privacy/anonymize.ts";
 
 export const emailOptions: OptionsConfig = { email: { type: "string" } };
 

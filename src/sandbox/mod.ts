@@ -37,7 +37,7 @@ export type { Faults, FaultTrigger, RetryAfterForm } from "./faults.ts";
 export type { RequestLogEntry } from "./server.ts";
 export { HOSTILE_FILENAMES, LIST_ENTITIES, Tenant } from "./tenant.ts";
 export type { HostileKind, SandboxEntity } from "./tenant.ts";
-export { ANONYMIZE_FIELDS, AWKWARD_NAMES } from "./vocab.ts";
+export { AWKWARD_NAMES } from "./vocab.ts";
 export { v1Permission, v3Scope } from "./permissions.ts";
 export { CURSOR_WITH_PARAMS, V3Api } from "./v3.ts";
 export { toV3 } from "./v3_shape.ts";

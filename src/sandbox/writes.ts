@@ -9,7 +9,7 @@
  */
 import type { ApiRecord } from "../entities.ts";
 import { userRef } from "./build/users.ts";
-import { ANONYMIZE_FIELDS } from "./vocab.ts";
+import { ANONYMIZE_FIELD_NAMES } from "../harvest/anonymize_fields.ts";
 
 export interface FieldError {
   message: string;
@@ -235,7 +235,7 @@ export function validateAnonymizeFields(raw: string | null): Validated<string[]>
     return { ok: false, errors: [{ message: "Missing required field: fields", field: "fields" }] };
   }
   const names = raw.split(",").map((s) => s.trim()).filter((s) => s !== "");
-  const allowed = new Set<string>(ANONYMIZE_FIELDS);
+  const allowed = new Set<string>(ANONYMIZE_FIELD_NAMES);
   const bad = names.filter((n) => !allowed.has(n));
   if (bad.length) {
     return {

@@ -3,8 +3,8 @@
  * which personal lists an anonymized candidate's records stay in upstream, per the fields given.
  */
 import assert from "node:assert/strict";
+import { ANONYMIZE_FIELD_NAMES } from "../../src/harvest/anonymize_fields.ts";
 import {
-  ANONYMIZE_FIELD_NAMES,
   anonymizeBody,
   customFieldKeys,
   DEFAULT_ANONYMIZE_FIELDS,
