@@ -1,12 +1,14 @@
 /**
  * `sync` cost: requests and seconds for a first (full) sync, a re-sync of an unchanged tenant and
- * a re-sync after 1% of the candidates changed, at 20,000 candidates (quick: 2,000). The CLI runs
+ * a re-sync after 1% of the candidates changed, at 20,000 candidates (quick: 2,000), on v3 then v1.
+ * The CLI runs
  * as a subprocess against the in-process sandbox, unthrottled (rate limit off), so the seconds
  * measure the tool and the sandbox, not Greenhouse's rate limit; requests are what a real tenant
  * would be charged.
  */
 import { join } from "node:path";
 import { ManualClock } from "../../src/clock.ts";
+import { type ApiVersion, availableIn, ENTITIES, ENTITY_NAMES } from "../../src/entities.ts";
 import { type Sandbox, startSandbox } from "../../src/sandbox/mod.ts";
 import { cliCommand } from "../../tests/e2e/cli.ts";
 import { median } from "./support.ts";
@@ -14,12 +16,27 @@ import type { Bench, BenchFigure } from "./types.ts";
 
 const GROUP = "sync";
 
-async function sync(sandbox: Sandbox, root: string, cacheDir: string) {
+/**
+ * What an unchanged re-sync may cost: one request per list the version has; v3 also asks its
+ * notes and attachments lists what changed (dependents are not found through candidates there)
+ * and mints one token.
+ */
+function unchangedBudget(api: ApiVersion): number {
+  const lists = ENTITY_NAMES.filter((name) => availableIn(ENTITIES[name], api)).length;
+  return api === "v3" ? lists + 2 + 1 : lists;
+}
+
+async function sync(sandbox: Sandbox, root: string, cacheDir: string, api: ApiVersion) {
   const before = sandbox.log.length;
   const started = performance.now();
   const output = await cliCommand(["sync", "-q", "--json", "--cache-dir", cacheDir], {
     root,
-    env: { GREENHOUSE_BASE_URL: sandbox.url, GREENHOUSE_API_KEY: sandbox.apiKey },
+    env: api === "v1" ? { GREENHOUSE_BASE_URL: sandbox.url, GREENHOUSE_API_KEY: sandbox.apiKey } : {
+      GREENHOUSE_BASE_URL: sandbox.v3Url,
+      GREENHOUSE_AUTH_URL: sandbox.authUrl,
+      GREENHOUSE_CLIENT_ID: sandbox.clientId,
+      GREENHOUSE_CLIENT_SECRET: sandbox.clientSecret,
+    },
   }).output();
   const seconds = (performance.now() - started) / 1000;
   if (output.code !== 0) {
@@ -28,39 +45,46 @@ async function sync(sandbox: Sandbox, root: string, cacheDir: string) {
   return { seconds, requests: sandbox.log.length - before };
 }
 
+type Run = { seconds: number; requests: number };
+
+/** Three rounds on fresh tenants: a full sync, an unchanged re-sync, a re-sync after 1% changed. */
+async function measure(api: ApiVersion, candidates: number) {
+  const runs = 3;
+  const root = await Deno.makeTempDir({ prefix: "ghx-bench-sync-" });
+  const full: Run[] = [];
+  const unchanged: Run[] = [];
+  const changed: Run[] = [];
+  try {
+    // A fresh tenant per run: a change made by an earlier run would still be inside the next
+    // run's overlap window and be fetched again.
+    for (let run = 0; run < runs; run++) {
+      const clock = new ManualClock(Date.now());
+      const sandbox = await startSandbox({ candidates, rateLimit: 0, clock });
+      const cacheDir = join(root, `cache-${run}`);
+      try {
+        full.push(await sync(sandbox, root, cacheDir, api));
+        unchanged.push(await sync(sandbox, root, cacheDir, api));
+        clock.time = Date.now();
+        const ids = sandbox.tenant.list("candidates").map((c) => c.id);
+        for (const id of ids.slice(0, Math.ceil(candidates / 100))) {
+          sandbox.tenant.touchCandidate(id);
+        }
+        changed.push(await sync(sandbox, root, cacheDir, api));
+      } finally {
+        await sandbox.close();
+        await Deno.remove(cacheDir, { recursive: true });
+      }
+    }
+  } finally {
+    await Deno.remove(root, { recursive: true });
+  }
+  return { full, unchanged, changed };
+}
+
 export const bench: Bench = {
   group: GROUP,
   async run({ quick }) {
     const candidates = quick ? 2_000 : 20_000;
-    const runs = 3;
-    const root = await Deno.makeTempDir({ prefix: "ghx-bench-sync-" });
-    const full: { seconds: number; requests: number }[] = [];
-    const unchanged: { seconds: number; requests: number }[] = [];
-    const changed: { seconds: number; requests: number }[] = [];
-    try {
-      // A fresh tenant per run: a change made by an earlier run would still be inside the next
-      // run's overlap window and be fetched again.
-      for (let run = 0; run < runs; run++) {
-        const clock = new ManualClock(Date.now());
-        const sandbox = await startSandbox({ candidates, rateLimit: 0, clock });
-        const cacheDir = join(root, `cache-${run}`);
-        try {
-          full.push(await sync(sandbox, root, cacheDir));
-          unchanged.push(await sync(sandbox, root, cacheDir));
-          clock.time = Date.now();
-          const ids = sandbox.tenant.list("candidates").map((c) => c.id);
-          for (const id of ids.slice(0, Math.ceil(candidates / 100))) {
-            sandbox.tenant.touchCandidate(id);
-          }
-          changed.push(await sync(sandbox, root, cacheDir));
-        } finally {
-          await sandbox.close();
-          await Deno.remove(cacheDir, { recursive: true });
-        }
-      }
-    } finally {
-      await Deno.remove(root, { recursive: true });
-    }
     const at = `${candidates.toLocaleString("en-US")} candidates`;
     const figure = (
       name: string,
@@ -77,28 +101,35 @@ export const bench: Bench = {
       met,
       runs: values,
     });
-    const unchangedRequests = unchanged.map((r) => r.requests);
-    return [
-      figure(`full sync, ${at}: requests`, full.map((r) => r.requests), "requests"),
-      figure(`full sync, ${at}: time (unthrottled)`, full.map((r) => r.seconds), "s"),
-      figure(
-        `re-sync, unchanged tenant: requests`,
-        unchangedRequests,
-        "requests",
-        "<= 7 (one per entity)",
-        Math.max(...unchangedRequests) <= 7,
-      ),
-      figure(
-        `re-sync, 1% of candidates changed: requests`,
-        changed.map((r) => r.requests),
-        "requests",
-      ),
-      figure(
-        `re-sync, 1% of candidates changed: time (unthrottled)`,
-        changed.map((r) => r.seconds),
-        "s",
-      ),
-    ];
+    const figures: BenchFigure[] = [];
+    // v3 first: it is what tenants run since v1 closed.
+    for (const api of ["v3", "v1"] as const) {
+      const { full, unchanged, changed } = await measure(api, candidates);
+      const unchangedRequests = unchanged.map((r) => r.requests);
+      const budget = unchangedBudget(api);
+      figures.push(
+        figure(`${api}: full sync, ${at}: requests`, full.map((r) => r.requests), "requests"),
+        figure(`${api}: full sync, ${at}: time (unthrottled)`, full.map((r) => r.seconds), "s"),
+        figure(
+          `${api}: re-sync, unchanged tenant: requests`,
+          unchangedRequests,
+          "requests",
+          `<= ${budget} (one per list${api === "v3" ? ", 2 change lists, 1 token" : ""})`,
+          Math.max(...unchangedRequests) <= budget,
+        ),
+        figure(
+          `${api}: re-sync, 1% of candidates changed: requests`,
+          changed.map((r) => r.requests),
+          "requests",
+        ),
+        figure(
+          `${api}: re-sync, 1% of candidates changed: time (unthrottled)`,
+          changed.map((r) => r.seconds),
+          "s",
+        ),
+      );
+    }
+    return figures;
   },
 };
 
