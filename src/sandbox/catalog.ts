@@ -19,7 +19,7 @@
 import type { ApiRecord } from "../entities.ts";
 import * as A from "./build/application_lists.ts";
 import * as J from "./build/job_lists.ts";
-import { moreId } from "./build/more_ids.ts";
+import { idOf } from "./ids.ts";
 import * as B from "./build/reference.ts";
 import { clone } from "./clone.ts";
 import * as R from "./reference_data.ts";
@@ -247,7 +247,7 @@ const jobPosts: ListDef = {
   name: "job_posts",
   fixed: false,
   seq: lazySeq(jobs, J.PER_JOB.jobPosts, J.jobPostExists, J.jobPostCreated, J.buildJobPost),
-  idOfSlot: (q) => moreId("jobPost", Math.floor(q / 2), q % 2),
+  idOfSlot: (q) => idOf("jobPost", Math.floor(q / 2), q % 2),
   updated: J.jobPostUpdated,
   v1: {
     paging: "pages",
@@ -336,7 +336,7 @@ const interviews: ListDef = {
     A.interviewCreated,
     A.buildInterview,
   ),
-  idOfSlot: (q) => moreId("interview", Math.floor(q / 3), q % 3),
+  idOfSlot: (q) => idOf("interview", Math.floor(q / 3), q % 3),
   updated: A.interviewUpdated,
   v1: { paging: "pages", created: true, updated: true, filter: startsFilter },
   v3: { dates: true, shape: A.interviewV3 },
@@ -366,7 +366,7 @@ const demographicAnswers: ListDef = {
     A.buildDemographicAnswer,
   ),
   idOfSlot: (q) =>
-    moreId(
+    idOf(
       "demographicAnswer",
       Math.floor(q / A.PER_APPLICATION.demographicAnswers),
       q % A.PER_APPLICATION.demographicAnswers,

@@ -20,6 +20,19 @@ const BASE = {
   education: 9_600_000_003,
   employment: 9_700_000_003,
   touch: 9_900_000_003,
+  // The other list endpoints' records (catalog.ts), above every range above and below the v3
+  // attachment ids; owned by a job or an application slot.
+  jobPost: 10_100_000_003,
+  jobStage: 10_200_000_003,
+  jobInterview: 10_300_000_003,
+  interviewKit: 10_350_000_003,
+  hiringManager: 10_400_000_003,
+  jobOwner: 10_500_000_003,
+  approval: 10_600_000_003,
+  interview: 11_000_000_003,
+  applicationStage: 12_000_000_003,
+  demographicAnswer: 13_000_000_003,
+  eeoc: 14_000_000_003,
 } as const;
 export type IdKind = keyof typeof BASE;
 

@@ -18,7 +18,6 @@ import { mix, mixf, Rng } from "../prng.ts";
 import * as R from "../reference_data.ts";
 import * as V from "../vocab.ts";
 import { jobInterviewId, jobStageId } from "./job_lists.ts";
-import { moreId } from "./more_ids.ts";
 import { buildScorecard } from "./scorecards.ts";
 import { randomUserRef } from "./users.ts";
 import type { TenantView } from "./view.ts";
@@ -104,7 +103,7 @@ export function buildInterview(t: TenantView, q: number): ApiRecord {
   const end = plan.start + r.pick([30, 45, 60]) * 60_000;
   const interviewer = plan.scorecard?.interviewer ?? randomUserRef(r, t.users);
   const organizer = randomUserRef(r, t.users);
-  const id = moreId("interview", s, q % PER_APPLICATION.interviews);
+  const id = idOf("interview", s, q % PER_APPLICATION.interviews);
   return {
     id,
     application_id: idOf("application", s),
@@ -197,7 +196,7 @@ export function buildApplicationStageV3(t: TenantView, q: number): ApiRecord {
   const { s, k, entered, exited, current } = stageTimes(t, q);
   const j = t.skeleton.applicationJobs(s)[0];
   return {
-    id: moreId("applicationStage", s, k),
+    id: idOf("applicationStage", s, k),
     application_id: idOf("application", s),
     job_interview_stage_id: jobStageId(j, k),
     entered_at: iso(entered),
@@ -230,7 +229,7 @@ export function buildDemographicAnswer(t: TenantView, q: number): ApiRecord {
   const n = mix(t.seed, 81, q) % question.options.length;
   const at = iso(demographicAnswerCreated(t, q));
   return {
-    id: moreId("demographicAnswer", s, k),
+    id: idOf("demographicAnswer", s, k),
     free_form_text: R.isFreeForm(question.options[n]) ? 'Prefer "not" to say, really' : null,
     application_id: idOf("application", s),
     demographic_question_id: question.id,
@@ -258,7 +257,7 @@ export function buildEeocV3(t: TenantView, s: number): ApiRecord {
   };
   const at = iso(eeocCreated(t, s));
   return {
-    id: moreId("eeoc", s),
+    id: idOf("eeoc", s),
     application_id: idOf("application", s),
     candidate_id: idOf("candidate", t.skeleton.candidateOf(s)),
     race: answer(R.EEOC.race),

@@ -17,7 +17,6 @@ import { mix, mixf, Rng } from "../prng.ts";
 import * as R from "../reference_data.ts";
 import * as V from "../vocab.ts";
 import { buildJob, jobName } from "./jobs.ts";
-import { moreId } from "./more_ids.ts";
 import { randomUserRef } from "./users.ts";
 import type { TenantView } from "./view.ts";
 
@@ -81,13 +80,13 @@ export function buildJobPost(t: TenantView, q: number): ApiRecord {
     required: false,
     private: internal,
     label: 'Have you worked for us before? ("yes", "no")',
-    name: `question_${moreId("jobPost", j, 900)}`,
+    name: `question_${idOf("jobPost", j, 900)}`,
     type: "multi_select",
     values: [{ value: 862, label: "Yes" }, { value: 863, label: "No" }],
     description: "<p>Please select one.</p>",
   });
   return {
-    id: moreId("jobPost", j, q % 2),
+    id: idOf("jobPost", j, q % 2),
     title: internal ? `${jobName(j)} (internal)` : jobName(j),
     location: office
       ? {
@@ -161,10 +160,10 @@ export const jobStageExists = (t: TenantView, q: number) =>
 export const jobStageCreated = (t: TenantView, q: number) => createdAt(t, q, PER_JOB.jobStages);
 
 /** The id of the interview step of stage `k` of job `j` (the stage's one step). */
-export const jobInterviewId = (j: number, k: number) => moreId("jobInterview", j, k);
+export const jobInterviewId = (j: number, k: number) => idOf("jobInterview", j, k);
 
 /** The id of stage `k` (a V.STAGES index) of job `j`. */
-export const jobStageId = (j: number, k: number) => moreId("jobStage", j, k);
+export const jobStageId = (j: number, k: number) => idOf("jobStage", j, k);
 
 /** v1 job stage q, with its interview step (none on the Offer stage). */
 export function buildJobStage(t: TenantView, q: number): ApiRecord {
@@ -181,10 +180,10 @@ export function buildJobStage(t: TenantView, q: number): ApiRecord {
     ...(schedulable ? { estimated_minutes: r.pick([30, 45, 60]) } : {}),
     default_interviewer_users: schedulable ? [randomUserRef(r, t.users)] : [],
     interview_kit: {
-      id: moreId("interviewKit", j, k),
+      id: idOf("interviewKit", j, k),
       content: schedulable ? `<h5>Purpose</h5><span>${name}, "structured".</span>` : null,
       questions: schedulable
-        ? [{ id: moreId("interviewKit", j, 100 + k), question: "Is this person a good fit?" }]
+        ? [{ id: idOf("interviewKit", j, 100 + k), question: "Is this person a good fit?" }]
         : [],
     },
   }];
@@ -272,7 +271,7 @@ export function buildHiringManagerV3(t: TenantView, q: number): ApiRecord {
   const user = teamOf(t, j).hiring_managers[n];
   const at = iso(hiringManagerCreated(t, q));
   return {
-    id: moreId("hiringManager", j, n),
+    id: idOf("hiringManager", j, n),
     job_id: idOf("job", j),
     user_id: user.id,
     created_at: at,
@@ -295,7 +294,7 @@ export function buildJobOwnerV3(t: TenantView, q: number): ApiRecord {
   const user = ownerAt(t, q)!;
   const at = iso(jobOwnerCreated(t, q));
   return {
-    id: moreId("jobOwner", j, q % PER_JOB.jobOwners),
+    id: idOf("jobOwner", j, q % PER_JOB.jobOwners),
     job_id: idOf("job", j),
     user_id: user.id,
     type,
@@ -322,7 +321,7 @@ export function buildApprovalV3(t: TenantView, q: number): ApiRecord {
   const draft = t.skeleton.jobStatus(j) === "draft";
   const requester = randomUserRef(r, t.users);
   return {
-    id: moreId("approval", j, q % 2),
+    id: idOf("approval", j, q % 2),
     job_id: idOf("job", j),
     offer_id: null,
     approval_type: q % 2 === 0 ? "open_job" : "offer_job",
