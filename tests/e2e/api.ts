@@ -27,3 +27,18 @@ export function asServed(api: Api, entity: SandboxEntity, record: ApiRecord): Ap
 export function apiRequests(api: Api, sandbox: Sandbox, from = 0) {
   return sandbox.log.slice(from).filter((e) => e.path.startsWith(`/${api}/`));
 }
+
+/** A v3 bearer token from the sandbox's token endpoint (client credentials, `sub` if given). */
+export async function sandboxToken(sandbox: Sandbox, sub?: number): Promise<string> {
+  const res = await fetch(sandbox.authUrl, {
+    method: "POST",
+    headers: {
+      Authorization: `Basic ${btoa(`${sandbox.clientId}:${sandbox.clientSecret}`)}`,
+      "Content-Type": "application/x-www-form-urlencoded",
+    },
+    body: `grant_type=client_credentials${sub === undefined ? "" : `&sub=${sub}`}`,
+  });
+  const token = (await res.json()).access_token;
+  if (typeof token !== "string") throw new Error(`no token: ${res.status}`);
+  return token;
+}

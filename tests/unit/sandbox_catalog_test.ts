@@ -4,6 +4,7 @@
  * to find no gap in a complete cache).
  */
 import assert from "node:assert/strict";
+import { sandboxToken } from "../e2e/api.ts";
 import { ManualClock } from "../../src/clock.ts";
 import { type ApiRecord, ENTITIES, entityListParams } from "../../src/entities.ts";
 import { basicAuth, HarvestClient, v1Dialect } from "../../src/harvest/mod.ts";
@@ -16,18 +17,6 @@ async function v1(s: Sandbox, path: string) {
     headers: { Authorization: "Basic " + btoa(`${s.apiKey}:`) },
   });
   return { res, body: await res.json() };
-}
-
-async function v3Token(s: Sandbox): Promise<string> {
-  const res = await fetch(s.authUrl, {
-    method: "POST",
-    headers: {
-      Authorization: "Basic " + btoa(`${s.clientId}:${s.clientSecret}`),
-      "Content-Type": "application/x-www-form-urlencoded",
-    },
-    body: "grant_type=client_credentials",
-  });
-  return (await res.json()).access_token;
 }
 
 const ids = (records: ApiRecord[]) => records.map((r) => r.id as number);
@@ -176,7 +165,7 @@ Deno.test("v1 lists per application: one application's records, the list's pagin
 
 Deno.test("v3 lists: cursors alone, id descending, parent and key filters, active posts by default", async () => {
   await withSandbox({ candidates: 120, jobs: 30 }, async (s) => {
-    const token = await v3Token(s);
+    const token = await sandboxToken(s);
     const get = async (path: string) => {
       const res = await fetch(path.startsWith("http") ? path : s.v3Url + path, {
         headers: { Authorization: `Bearer ${token}` },

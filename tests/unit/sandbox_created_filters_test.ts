@@ -4,6 +4,7 @@
  * list, and compare.
  */
 import assert from "node:assert/strict";
+import { sandboxToken } from "../e2e/api.ts";
 import { ManualClock } from "../../src/clock.ts";
 import {
   type ApiVersion,
@@ -24,18 +25,6 @@ async function listLength(url: string, authorization: string): Promise<number> {
   assert.equal(res.status, 200, `${url}: ${JSON.stringify(body)}`);
   assert.ok(Array.isArray(body), url);
   return body.length;
-}
-
-async function v3Token(s: Sandbox): Promise<string> {
-  const res = await fetch(s.authUrl, {
-    method: "POST",
-    headers: {
-      Authorization: "Basic " + btoa(`${s.clientId}:${s.clientSecret}`),
-      "Content-Type": "application/x-www-form-urlencoded",
-    },
-    body: "grant_type=client_credentials",
-  });
-  return (await res.json()).access_token;
 }
 
 /** An entity's list URL in a version, with its fixed list parameters and per_page=500. */
@@ -95,7 +84,7 @@ Deno.test("sandbox v1: exactly the lists the entity table marks take created_aft
 Deno.test("sandbox v3: created_at filters every list but demographic questions and answer options, as the table says", async () => {
   const s = await startSandbox({ v3RateLimit: 0, clock: new ManualClock(T) });
   try {
-    const auth = `Bearer ${await v3Token(s)}`;
+    const auth = `Bearer ${await sandboxToken(s)}`;
     const query = (e: EntityName, filter: string) =>
       listLength(listUrl(s.v3Url, "v3", e, filter), auth);
     const v3 = await createdFiltered(

@@ -1,5 +1,6 @@
 /** The sandbox's per-credential permissions: v1 endpoint grants and v3 scopes, refused with 403. */
 import assert from "node:assert/strict";
+import { sandboxToken } from "../e2e/api.ts";
 import { startSandbox, v1Permission, v3Scope } from "../../src/sandbox/mod.ts";
 import { API_VERSIONS, ENTITIES, entityNamesFor } from "../../src/entities.ts";
 import { applicationListPermission, listPermission } from "../../src/privacy/ping.ts";
@@ -69,17 +70,10 @@ Deno.test("a key answers 403 outside its grants, and the route itself inside the
       assert.equal(refused.status, 403, path);
       assert.match((await refused.json()).message, /does not have permission/);
     }
-    const token = await fetch(sandbox.authUrl, {
-      method: "POST",
-      headers: {
-        Authorization: `Basic ${btoa(`${sandbox.clientId}:${sandbox.clientSecret}`)}`,
-        "Content-Type": "application/x-www-form-urlencoded",
-      },
-      body: "grant_type=client_credentials",
-    }).then((r) => r.json());
+    const token = await sandboxToken(sandbox);
     const v3 = (path: string) =>
       fetch(`${sandbox.v3Url}${path}`, {
-        headers: { Authorization: `Bearer ${token.access_token}` },
+        headers: { Authorization: `Bearer ${token}` },
       });
     const users = await v3("/users");
     assert.equal(users.status, 200);

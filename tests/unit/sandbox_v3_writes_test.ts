@@ -1,5 +1,6 @@
 /** The sandbox's v3 candidate writes accept exactly the v3 bodies, acting as the token's sub. */
 import assert from "node:assert/strict";
+import { sandboxToken } from "../e2e/api.ts";
 import { startSandbox } from "../../src/sandbox/mod.ts";
 
 Deno.test("v3 PATCH and anonymize take v3 bodies only; v1 shapes are refused with 422", async () => {
@@ -7,19 +8,12 @@ Deno.test("v3 PATCH and anonymize take v3 bodies only; v1 shapes are refused wit
   try {
     const user = sandbox.tenant.userIds()[0];
     const id = sandbox.tenant.list("candidates")[1].id as number;
-    const token = await fetch(sandbox.authUrl, {
-      method: "POST",
-      headers: {
-        Authorization: `Basic ${btoa(`${sandbox.clientId}:${sandbox.clientSecret}`)}`,
-        "Content-Type": "application/x-www-form-urlencoded",
-      },
-      body: `grant_type=client_credentials&sub=${user}`,
-    }).then((r) => r.json());
+    const token = await sandboxToken(sandbox, user);
     const send = async (path: string, body: unknown) => {
       const response = await fetch(`${sandbox.v3Url}${path}`, {
         method: "PATCH",
         headers: {
-          Authorization: `Bearer ${token.access_token}`,
+          Authorization: `Bearer ${token}`,
           "Content-Type": "application/json",
         },
         body: JSON.stringify(body),
