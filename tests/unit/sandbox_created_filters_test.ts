@@ -13,7 +13,7 @@ import {
   type EntityName,
   entityNamesFor,
 } from "../../src/entities.ts";
-import { type Sandbox, startSandbox } from "../../src/sandbox/mod.ts";
+import { startSandbox } from "../../src/sandbox/mod.ts";
 
 const T = Date.UTC(2026, 0, 15, 12, 0, 0);
 /** Before every sandbox record: a list that honours a created filter answers [] for "before". */
