@@ -78,6 +78,12 @@ export interface SandboxOptions {
   /** Endpoint prefixes this key may not use, e.g. ["/candidates"] → 403. */
   deniedPaths?: string[];
   /**
+   * List paths this tenant does not have, e.g. ["/job_notes"] (relative to /v1 or /v3, either
+   * version): they answer 404 as an unknown route does, to try what a tenant lacking a feature,
+   * or a path the tool has wrong, looks like.
+   */
+  missingPaths?: string[];
+  /**
    * v1: exactly the endpoints the key is granted, by their Dev Center names ("Get: List Users",
    * "Delete: Delete Candidate", …; see permissions.ts); others answer 403. Default: all.
    */
@@ -177,6 +183,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
     rateLimit: opts.rateLimit ?? 50,
     windowMs: opts.windowMs ?? 10_000,
     deniedPaths: opts.deniedPaths ?? [],
+    missingPaths: opts.missingPaths ?? [],
     permissions: opts.permissions,
     v3Scopes: opts.v3Scopes,
     omitRateLimitHeadersOn429: opts.omitRateLimitHeadersOn429 ?? false,

@@ -40,6 +40,7 @@ export interface ServerConfig {
   rateLimit: number;
   windowMs: number;
   deniedPaths: string[];
+  missingPaths: string[];
   /** v1: the endpoints the key is granted ("Get: List Candidates", …); undefined = all. */
   permissions?: readonly string[];
   /** v3: the scopes every token carries ("harvest:candidates:list", …); undefined = all. */
@@ -363,10 +364,13 @@ export class SandboxServer {
     const rel = url.pathname.slice("/v1".length);
     const refused = this.#refused(version, method, rel);
     if (refused) return withRate(refused);
-    if (cfg.deniedPaths.some((p) => rel === p || rel.startsWith(p.endsWith("/") ? p : p + "/"))) {
+    if (cfg.deniedPaths.some((p) => underPath(rel, p))) {
       return withRate(
         json(403, { message: "This API key does not have permission to access this endpoint." }),
       );
+    }
+    if (cfg.missingPaths.some((p) => underPath(rel, p))) {
+      return withRate(notFound());
     }
     if (hasGetBody) {
       return withRate(json(403, { message: "GET requests must not carry a request body." }));
@@ -392,6 +396,11 @@ export class SandboxServer {
     }
     return withRate(routeV1(cfg.tenant, method, url, req.headers, bodyText));
   }
+}
+
+/** Whether `rel` is the path `prefix` or below it. */
+function underPath(rel: string, prefix: string): boolean {
+  return rel === prefix || rel.startsWith(prefix.endsWith("/") ? prefix : prefix + "/");
 }
 
 /** The stream with a pause before each chunk (none when `ms` is 0). */

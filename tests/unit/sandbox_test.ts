@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { ManualClock } from "../../src/clock.ts";
 import { type Sandbox, startSandbox } from "../../src/sandbox/mod.ts";
 import { HOSTILE_FILENAMES } from "../../src/sandbox/mod.ts";
+import { startSandboxDisposable } from "../e2e/sandbox.ts";
 
 const T = Date.UTC(2026, 0, 15, 12, 0, 0);
 
@@ -168,6 +169,26 @@ Deno.test("auth: missing or wrong key is 401", async () => {
   } finally {
     await s.close();
   }
+});
+
+Deno.test("missingPaths: a list this tenant lacks answers 404 on both versions", async () => {
+  await using s = await startSandboxDisposable({ missingPaths: ["/job_posts"] });
+  const v1 = await get(s, "/job_posts");
+  assert.equal(v1.res.status, 404);
+  assert.equal((await get(s, "/departments")).res.status, 200);
+  const token = await fetch(s.authUrl, {
+    method: "POST",
+    headers: {
+      authorization: `Basic ${btoa(`${s.clientId}:${s.clientSecret}`)}`,
+      "content-type": "application/x-www-form-urlencoded",
+    },
+    body: "grant_type=client_credentials",
+  }).then((r) => r.json());
+  const v3 = await fetch(`${s.v3Url}/job_posts`, {
+    headers: { authorization: `Bearer ${token.access_token}` },
+  });
+  await v3.body?.cancel();
+  assert.equal(v3.status, 404);
 });
 
 Deno.test("rate limit: headers, 429 with Retry-After and X-RateLimit-Reset, new window", async () => {
