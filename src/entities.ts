@@ -651,48 +651,50 @@ const MORE_ENTITIES: { [N in Exclude<EntityName, CoreEntityName | V3ListName>]: 
 };
 
 /** The lists of V3_ONLY_LISTS below: v3's own lists of what v1 embeds, and its configuration lists. */
-type V3ListName = typeof ENTITY_NAMES[number] & (
-  | "prospect_pool_stages"
-  | "referrers"
-  | "user_emails"
-  | "interviewer_tags"
-  | "custom_field_options"
-  | "custom_field_departments"
-  | "custom_field_offices"
-  | "job_boards"
-  | "job_board_custom_locations"
-  | "user_job_permissions"
-  | "future_job_permissions"
-  | "job_notes"
-  | "candidate_attribute_types"
-  | "job_candidate_attributes"
-  | "job_interviews"
-  | "interview_kits"
-  | "default_interviewers"
-  | "focus_candidate_attributes"
-  | "scorecard_questions"
-  | "scorecard_question_options"
-  | "scorecard_question_candidate_attributes"
-  | "approver_groups"
-  | "approvers"
-  | "pay_inputs"
-  | "pay_input_ranges"
-  | "job_post_locations"
-  | "job_post_searchable_locations"
-  | "tracking_links"
-  | "blocked_spam_sources"
-  | "candidate_educations"
-  | "candidate_employments"
-  | "applied_candidate_tags"
-  | "ai_opt_out_statuses"
-  | "rejection_details"
-  | "prospect_details"
-  | "scorecard_question_answers"
-  | "scorecard_question_answer_options"
-  | "scorecard_candidate_attributes"
-  | "interviewers"
-  | "interview_media"
-);
+type V3ListName =
+  & typeof ENTITY_NAMES[number]
+  & (
+    | "prospect_pool_stages"
+    | "referrers"
+    | "user_emails"
+    | "interviewer_tags"
+    | "custom_field_options"
+    | "custom_field_departments"
+    | "custom_field_offices"
+    | "job_boards"
+    | "job_board_custom_locations"
+    | "user_job_permissions"
+    | "future_job_permissions"
+    | "job_notes"
+    | "candidate_attribute_types"
+    | "job_candidate_attributes"
+    | "job_interviews"
+    | "interview_kits"
+    | "default_interviewers"
+    | "focus_candidate_attributes"
+    | "scorecard_questions"
+    | "scorecard_question_options"
+    | "scorecard_question_candidate_attributes"
+    | "approver_groups"
+    | "approvers"
+    | "pay_inputs"
+    | "pay_input_ranges"
+    | "job_post_locations"
+    | "job_post_searchable_locations"
+    | "tracking_links"
+    | "blocked_spam_sources"
+    | "candidate_educations"
+    | "candidate_employments"
+    | "applied_candidate_tags"
+    | "ai_opt_out_statuses"
+    | "rejection_details"
+    | "prospect_details"
+    | "scorecard_question_answers"
+    | "scorecard_question_answer_options"
+    | "scorecard_candidate_attributes"
+    | "interviewers"
+    | "interview_media"
+  );
 
 /** A reference to the record this one belongs to (see `Reference.parent`). */
 function parentRef(field: string, entity: EntityName): Reference {
@@ -844,8 +846,7 @@ const V3_ONLY_LISTS: { [N in V3ListName]: Entity } = {
     summary: "The roles users get on future jobs of a department or office",
     order: 43,
     whole: true,
-    moniker: (r) =>
-      `${part(r, "user_id")}/${part(r, "department_id")}/${part(r, "office_id")}`,
+    moniker: (r) => `${part(r, "user_id")}/${part(r, "department_id")}/${part(r, "office_id")}`,
     references: [
       fieldRef("user_id", "users"),
       fieldRef("department_id", "departments"),

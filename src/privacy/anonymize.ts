@@ -81,10 +81,14 @@ export const DEFAULT_ANONYMIZE_FIELDS: readonly string[] = [
  * The anonymize field names that reach a candidate's records in each list holding personal data,
  * as the tool reads the names (the reference lists them without saying what each clears):
  * applications by the answers, custom fields, referral, rejection, source and credit fields;
- * offers by `offers` and `all_offer_versions`; scorecards and scheduled interviews by
- * `scorecards_and_interviews`. A list missing here (application stages, demographic answers, EEOC
- * responses) is reached by none: Greenhouse keeps an anonymized candidate's records in it as they
- * are (`candidate_stage_data` may concern application stages; unsure, the tool assumes not).
+ * offers by `offers` and `all_offer_versions`; scorecards, scheduled interviews and v3's lists of
+ * what they embed (answers, attribute ratings, interviewers, recordings) by
+ * `scorecards_and_interviews`; v3's lists of what v1 embeds in candidates and applications by the
+ * names that clear those fields there (`education`, `employment`, `tags`, the rejection and
+ * prospect fields). A list missing here (application stages, demographic answers, EEOC
+ * responses, AI opt-out decisions) is reached by none: Greenhouse keeps an anonymized candidate's
+ * records in it as they are (`candidate_stage_data` may concern application stages; unsure, the
+ * tool assumes not).
  */
 export const LIST_ANONYMIZE_FIELDS: Readonly<Partial<Record<EntityName, readonly string[]>>> = {
   applications: [
@@ -100,6 +104,20 @@ export const LIST_ANONYMIZE_FIELDS: Readonly<Partial<Record<EntityName, readonly
   offers: ["offers", "all_offer_versions"],
   scorecards: ["scorecards_and_interviews"],
   scheduled_interviews: ["scorecards_and_interviews"],
+  candidate_educations: ["education"],
+  candidate_employments: ["employment"],
+  applied_candidate_tags: ["tags"],
+  rejection_details: ["rejection_reason", "rejection_notes", "custom_rejection_question_fields"],
+  prospect_details: [
+    "prospect_owner",
+    "prospect_pool_and_stage",
+    "prospect_offices_and_departments",
+  ],
+  scorecard_question_answers: ["scorecards_and_interviews"],
+  scorecard_question_answer_options: ["scorecards_and_interviews"],
+  scorecard_candidate_attributes: ["scorecards_and_interviews"],
+  interviewers: ["scorecards_and_interviews"],
+  interview_media: ["scorecards_and_interviews"],
 };
 
 /** A list in which Greenhouse keeps an anonymized candidate's records with their personal data. */

@@ -9,7 +9,10 @@
  *   application. A list v1 does not have (EEOC, application stages) is reported unavailable.
  * - v3: each list filtered by its parent's ids, `GET /interviews?application_ids=…` (the parent
  *   filter every v3 list takes: https://harvestdocs.greenhouse.io/docs/list-endpoints), the
- *   application ids where the list names applications, else the candidate ids, 50 a request.
+ *   application ids where the list names applications, else the candidate ids, 50 a request. A
+ *   list whose records name only a parent record (scorecard answers their scorecard, interviewers
+ *   their interview) is filtered by the ids of the person's records read from the parent's list
+ *   before it (`scorecard_ids=…`); when that list was refused, so is this one.
  *
  * A list the credentials may not read (403) is reported unavailable with the permission or scope
  * to grant, and the rest of the bundle is still made. Only records naming one of the person's
@@ -31,12 +34,14 @@ import {
   entityListParams,
   type EntityName,
   recordId,
+  type Reference,
 } from "../entities.ts";
 import { type HarvestClient, statusOf } from "../harvest/mod.ts";
 import { chunk } from "../dependent/run.ts";
 import { applicationListPermission, listPermission } from "./ping.ts";
 import {
   isOwnerReference,
+  isParentReference,
   listTitle,
   monikerNamesOwner,
   namesOwner,
@@ -112,13 +117,28 @@ function listingsFor(
       perApplication: true,
     }));
   }
-  const parent = byApplication ?? owned[0];
-  const ids = [...people[parent.entity]];
-  return chunk(ids, V3_MAX_IDS).map((part) => ({
+  const parent = byApplication ?? owned[0] ?? entity.references.find(isParentReference)!;
+  const known = people[parent.entity];
+  if (known === undefined) {
+    const permission = listPermission("v3", parent.entity);
+    return {
+      list: name,
+      reason: `${listTitle(name)} are found through ${
+        listTitle(parent.entity)
+      }, which the credentials may not read; grant the scope ${permission}`,
+      permission,
+    };
+  }
+  return chunk([...known], V3_MAX_IDS).map((part) => ({
     path,
-    params: { ...base, [`${parent.field}s`]: part.join(",") },
+    params: { ...base, [filterParam(parent)]: part.join(",") },
     perApplication: false,
   }));
+}
+
+/** The v3 filter of a reference's ids: `application_id` → `application_ids`, `candidate_ids[]` as is. */
+function filterParam(reference: Reference): string {
+  return reference.field.endsWith("[]") ? reference.field.slice(0, -2) : `${reference.field}s`;
 }
 
 /** Every record the listings return that names the person, or the refusal (403) that stopped them. */
@@ -150,15 +170,18 @@ async function readListings(
 /** The person's records in every related list the version has and the credentials may read. */
 export async function fetchRelated(client: HarvestClient, people: Owners): Promise<RelatedRecords> {
   const result: RelatedRecords = { records: {}, unavailable: [] };
+  // The person's records read so far: the lists that belong to them are found by their ids.
+  const known: Owners = { ...people };
   for (const name of RELATED_LISTS) {
-    const listings = listingsFor(client, name, people);
+    const listings = listingsFor(client, name, known);
     if (!Array.isArray(listings)) {
       result.unavailable.push(listings);
       continue;
     }
-    const read = await readListings(client, name, listings, people);
+    const read = await readListings(client, name, listings, known);
     if (Array.isArray(read)) {
       result.records[name] = read;
+      known[name] = new Set(read.map(recordId).filter((id) => id !== undefined));
       continue;
     }
     const v1 = client.dialect.version === "v1";

@@ -279,8 +279,14 @@ function v3Picker(
   }
   const extra = spec.filter?.(withDefaults);
   if (extra) preds.push(extra);
+  const updatedOf = spec.updated;
   const pick: V3Pick = (slot) => {
     if (!list.seq.exists(slot)) return undefined;
+    // Unchanged records are skipped before they are built, where the list knows their times.
+    if (updatedOf && bounds.updated) {
+      const updated = updatedOf(tenant, slot);
+      if (updated < bounds.updated.lo || updated >= bounds.updated.hi) return undefined;
+    }
     const raw = list.seq.build(slot);
     const record = spec.shape ? spec.shape(tenant, slot, raw) : raw;
     if (!inBounds(bounds.created, record.created_at)) return undefined;

@@ -25,7 +25,7 @@ function expectedMoniker(api: Api, sandbox: Sandbox, entity: EntityName, record:
   const via = ENTITIES[entity].monikerVia?.[api];
   if (!via) return ENTITIES[entity].moniker(record);
   const named = sandbox.served(api, via.entity).find((r) => r.id === record[via.field]);
-  return ENTITIES[entity].moniker(record, named && via.fromRecord(named));
+  return ENTITIES[entity].moniker(record, named && via.fromRecord!(named));
 }
 
 /** The credential that must never be printed or written. */

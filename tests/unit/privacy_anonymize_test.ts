@@ -82,27 +82,42 @@ Deno.test("the body clears every contact field and draws new names each call", (
 Deno.test("keptUpstream: the personal lists no anonymize field given reaches, unreachable ones first", () => {
   const kept = (fields?: string[]) =>
     keptUpstream(fields).map((k) => `${k.list}:${k.missingFields.join(",")}`);
-  assert.deepEqual(kept(), [
+  const unreachable = [
     "application_stages:",
     "demographic_answers:",
     "eeoc:",
+    "ai_opt_out_statuses:",
+  ];
+  const scored = [
+    "scorecard_question_answers",
+    "scorecard_question_answer_options",
+    "scorecard_candidate_attributes",
+    "interviewers",
+    "interview_media",
+  ];
+  assert.deepEqual(kept(), [
+    ...unreachable,
     "applications:" + LIST_ANONYMIZE_FIELDS.applications!.join(","),
     "offers:offers,all_offer_versions",
     "scorecards:scorecards_and_interviews",
     "scheduled_interviews:scorecards_and_interviews",
+    "candidate_educations:education",
+    "candidate_employments:employment",
+    "applied_candidate_tags:tags",
+    "rejection_details:" + LIST_ANONYMIZE_FIELDS.rejection_details!.join(","),
+    "prospect_details:" + LIST_ANONYMIZE_FIELDS.prospect_details!.join(","),
+    ...scored.map((list) => `${list}:scorecards_and_interviews`),
   ]);
   // Every field a list needs must be given for it to count as anonymized upstream.
-  assert.deepEqual(kept(["scorecards_and_interviews", "offers", ...DEFAULT_ANONYMIZE_FIELDS]), [
-    "application_stages:",
-    "demographic_answers:",
-    "eeoc:",
+  const given = ["scorecards_and_interviews", "offers", "education", "employment", "tags"];
+  assert.deepEqual(kept([...given, ...DEFAULT_ANONYMIZE_FIELDS]), [
+    ...unreachable,
     "applications:" + LIST_ANONYMIZE_FIELDS.applications!.join(","),
     "offers:all_offer_versions",
+    "rejection_details:" + LIST_ANONYMIZE_FIELDS.rejection_details!.join(","),
+    "prospect_details:" + LIST_ANONYMIZE_FIELDS.prospect_details!.join(","),
   ]);
-  assert.deepEqual(
-    kept([...ANONYMIZE_FIELD_NAMES]),
-    ["application_stages:", "demographic_answers:", "eeoc:"],
-  );
+  assert.deepEqual(kept([...ANONYMIZE_FIELD_NAMES]), unreachable);
 });
 
 Deno.test("LIST_ANONYMIZE_FIELDS names only personal lists and the endpoint's field names", () => {
