@@ -204,6 +204,12 @@ export interface Entity {
    * what `monikerVia` looked up for records that lack a field (undefined otherwise).
    */
   moniker: (record: ApiRecord, via?: string) => string;
+  /**
+   * A v3 list of what v1 embeds in another entity's records (v3's candidate educations are v1
+   * candidates' `educations`): that entity. A v1 cache holds these facts inside its records;
+   * docs/api-versions.md maps them field by field.
+   */
+  embeddedInV1?: EntityName;
   /** Per version, where the moniker's missing field is looked up (see MonikerVia). */
   monikerVia?: Partial<Record<ApiVersion, MonikerVia>>;
   /**
@@ -724,6 +730,7 @@ interface V3ListRow {
   whole?: boolean;
   monikerOwner?: Entity["monikerOwner"];
   monikerVia?: MonikerVia;
+  embeddedInV1?: EntityName;
 }
 
 /**
@@ -748,6 +755,7 @@ function v3List(name: V3ListName, row: V3ListRow): Entity {
     optional: true,
     ...(row.monikerOwner ? { monikerOwner: row.monikerOwner } : {}),
     ...(row.monikerVia ? { monikerVia: { v3: row.monikerVia } } : {}),
+    ...(row.embeddedInV1 ? { embeddedInV1: row.embeddedInV1 } : {}),
   };
 }
 
@@ -760,6 +768,7 @@ const V3_ONLY_LISTS: { [N in V3ListName]: Entity } = {
   prospect_pool_stages: v3List("prospect_pool_stages", {
     noun: "prospect pool stage",
     summary: "The stages of every prospect pool (v1 embeds them in prospect pools)",
+    embeddedInV1: "prospect_pools",
     order: 33,
     whole: true,
     moniker: (r) => `${part(r, "prospect_pool_id")}/${part(r, "name")}`,
@@ -768,6 +777,7 @@ const V3_ONLY_LISTS: { [N in V3ListName]: Entity } = {
   referrers: v3List("referrers", {
     noun: "referrer",
     summary: "Referrers applications credit (v1 embeds the user as credited_to)",
+    embeddedInV1: "applications",
     order: 34,
     whole: true,
     moniker: (r) => part(r, "name"),
@@ -776,6 +786,7 @@ const V3_ONLY_LISTS: { [N in V3ListName]: Entity } = {
   user_emails: v3List("user_emails", {
     noun: "user e-mail",
     summary: "Every e-mail address of every user (v1 embeds them in users)",
+    embeddedInV1: "users",
     order: 35,
     whole: true,
     moniker: (r) => `${part(r, "user_id")}/${part(r, "email")}`,
@@ -791,6 +802,7 @@ const V3_ONLY_LISTS: { [N in V3ListName]: Entity } = {
   custom_field_options: v3List("custom_field_options", {
     noun: "custom field option",
     summary: "The options of every custom field, archived ones included (v1 embeds them)",
+    embeddedInV1: "custom_fields",
     order: 37,
     whole: true,
     moniker: (r) => `${part(r, "custom_field_id")}/${part(r, "name")}`,
@@ -881,6 +893,7 @@ const V3_ONLY_LISTS: { [N in V3ListName]: Entity } = {
   job_interviews: v3List("job_interviews", {
     noun: "job interview",
     summary: "The interviews of each job's interview plan (v1 embeds them in job stages)",
+    embeddedInV1: "job_stages",
     order: 47,
     moniker: (r) => `${part(r, "job_id")}/${part(r, "name")}`,
     references: [
@@ -891,6 +904,7 @@ const V3_ONLY_LISTS: { [N in V3ListName]: Entity } = {
   interview_kits: v3List("interview_kits", {
     noun: "interview kit",
     summary: "The interview kit of each job interview (v1 embeds them in job stages)",
+    embeddedInV1: "job_stages",
     order: 48,
     moniker: (r) => `${part(r, "job_id")}/${part(r, "job_interview_id")}`,
     references: [
@@ -901,6 +915,7 @@ const V3_ONLY_LISTS: { [N in V3ListName]: Entity } = {
   default_interviewers: v3List("default_interviewers", {
     noun: "default interviewer",
     summary: "The interviewers an interview kit suggests (v1 embeds them in job stages)",
+    embeddedInV1: "job_stages",
     order: 49,
     moniker: (r) => `${part(r, "interview_kit_id")}/${part(r, "user_id")}`,
     references: [
@@ -921,6 +936,7 @@ const V3_ONLY_LISTS: { [N in V3ListName]: Entity } = {
   scorecard_questions: v3List("scorecard_questions", {
     noun: "scorecard question",
     summary: "The questions of each interview kit's scorecard, removed ones included",
+    embeddedInV1: "job_stages",
     order: 51,
     moniker: (r) => `${part(r, "interview_kit_id")}/${part(r, "sort_order")}`,
     references: [fieldRef("interview_kit_id", "interview_kits")],
@@ -981,6 +997,7 @@ const V3_ONLY_LISTS: { [N in V3ListName]: Entity } = {
   job_post_locations: v3List("job_post_locations", {
     noun: "job post location",
     summary: "The location of each job post (v1 embeds it in job posts)",
+    embeddedInV1: "job_posts",
     order: 58,
     moniker: (r) => `${part(r, "job_post_id")}/${part(r, "type")}`,
     references: [
@@ -1019,6 +1036,7 @@ const V3_ONLY_LISTS: { [N in V3ListName]: Entity } = {
   candidate_educations: v3List("candidate_educations", {
     noun: "candidate education",
     summary: "Candidates' educations (v1 embeds them in candidates)",
+    embeddedInV1: "candidates",
     order: 62,
     moniker: (r) => part(r, "candidate_id"),
     monikerOwner: "candidates",
@@ -1032,6 +1050,7 @@ const V3_ONLY_LISTS: { [N in V3ListName]: Entity } = {
   candidate_employments: v3List("candidate_employments", {
     noun: "candidate employment",
     summary: "Candidates' employments (v1 embeds them in candidates)",
+    embeddedInV1: "candidates",
     order: 63,
     moniker: (r) => `${part(r, "candidate_id")}/${part(r, "company_name")}`,
     monikerOwner: "candidates",
@@ -1040,6 +1059,7 @@ const V3_ONLY_LISTS: { [N in V3ListName]: Entity } = {
   applied_candidate_tags: v3List("applied_candidate_tags", {
     noun: "applied candidate tag",
     summary: "The tags on each candidate (v1 embeds their names in candidates)",
+    embeddedInV1: "candidates",
     order: 64,
     moniker: (r) => `${part(r, "candidate_id")}/${part(r, "candidate_tag_id")}`,
     monikerOwner: "candidates",
@@ -1067,6 +1087,7 @@ const V3_ONLY_LISTS: { [N in V3ListName]: Entity } = {
   rejection_details: v3List("rejection_details", {
     noun: "rejection detail",
     summary: "Why and when each rejected application was rejected (v1 embeds it)",
+    embeddedInV1: "applications",
     order: 66,
     moniker: (r) => part(r, "application_id"),
     monikerOwner: "applications",
@@ -1079,6 +1100,7 @@ const V3_ONLY_LISTS: { [N in V3ListName]: Entity } = {
   prospect_details: v3List("prospect_details", {
     noun: "prospect detail",
     summary: "Each prospect's pool, stage, owner and prospective place (v1 embeds it)",
+    embeddedInV1: "applications",
     order: 67,
     moniker: (r) => part(r, "application_id"),
     monikerOwner: "applications",
@@ -1094,6 +1116,7 @@ const V3_ONLY_LISTS: { [N in V3ListName]: Entity } = {
   scorecard_question_answers: v3List("scorecard_question_answers", {
     noun: "scorecard question answer",
     summary: "Interviewers' answers to scorecard questions (v1 embeds them in scorecards)",
+    embeddedInV1: "scorecards",
     order: 68,
     moniker: ownedMoniker("candidate_id", "scorecard_id", "scorecard_question_id"),
     monikerOwner: "candidates",
@@ -1106,6 +1129,7 @@ const V3_ONLY_LISTS: { [N in V3ListName]: Entity } = {
   scorecard_question_answer_options: v3List("scorecard_question_answer_options", {
     noun: "scorecard question answer option",
     summary: "The options chosen in answers to select-type scorecard questions",
+    embeddedInV1: "scorecards",
     order: 69,
     moniker: ownedMoniker(
       "candidate_id",
@@ -1122,6 +1146,7 @@ const V3_ONLY_LISTS: { [N in V3ListName]: Entity } = {
   scorecard_candidate_attributes: v3List("scorecard_candidate_attributes", {
     noun: "scorecard candidate attribute",
     summary: "Interviewers' ratings of candidate attributes (v1 embeds them in scorecards)",
+    embeddedInV1: "scorecards",
     order: 70,
     moniker: ownedMoniker("candidate_id", "scorecard_id", "job_candidate_attribute_id"),
     monikerOwner: "candidates",
@@ -1134,6 +1159,7 @@ const V3_ONLY_LISTS: { [N in V3ListName]: Entity } = {
   interviewers: v3List("interviewers", {
     noun: "interviewer",
     summary: "The panel of each scheduled interview (v1 embeds it in scheduled interviews)",
+    embeddedInV1: "scheduled_interviews",
     order: 71,
     moniker: ownedMoniker("application_id", "interview_id", "user_id"),
     monikerOwner: "applications",

@@ -6,7 +6,9 @@
  * - v1: each list's per-application endpoint, `GET /applications/{id}/<list>` (the reference's
  *   "List Scheduled Interviews for Application", "List Demographic Answers For Application",
  *   "List Offers for Application", "List Scorecards for Application"), one paginated listing per
- *   application. A list v1 does not have (EEOC, application stages) is reported unavailable.
+ *   application. A list v1 does not have (EEOC, application stages) is reported unavailable,
+ *   unless v1 embeds its records in those the bundle has (educations in candidates, answers in
+ *   scorecards: `Entity.embeddedInV1`).
  * - v3: each list filtered by its parent's ids, `GET /interviews?application_ids=…` (the parent
  *   filter every v3 list takes: https://harvestdocs.greenhouse.io/docs/list-endpoints), the
  *   application ids where the list names applications, else the candidate ids, 50 a request. A
@@ -89,16 +91,28 @@ interface Listing {
   perApplication: boolean;
 }
 
-/** The listings covering the person in one list, or why the version cannot. */
+/** The bundle's v1 records that embed what v3 lists apart (educations in candidates, …). */
+const V1_BUNDLED: ReadonlySet<EntityName> = new Set([
+  "candidates",
+  "applications",
+  ...RELATED_LISTS.filter((name) => ENTITIES[name].paths.v1 !== undefined),
+]);
+
+/**
+ * The listings covering the person in one list, or why the version cannot; "embedded" for a v3
+ * list whose records v1 embeds in records the v1 bundle has (they are there already).
+ */
 function listingsFor(
   client: HarvestClient,
   name: EntityName,
   people: Owners,
-): Listing[] | UnavailableList {
+): Listing[] | UnavailableList | "embedded" {
   const entity = ENTITIES[name];
   const version = client.dialect.version;
   const path = entity.paths[version];
   if (path === undefined) {
+    const within = entity.embeddedInV1;
+    if (version === "v1" && within !== undefined && V1_BUNDLED.has(within)) return "embedded";
     return { list: name, reason: `Harvest ${version} has no list of ${listTitle(name)}` };
   }
   const base = entityListParams(entity, client.dialect);
@@ -174,6 +188,7 @@ export async function fetchRelated(client: HarvestClient, people: Owners): Promi
   const known: Owners = { ...people };
   for (const name of RELATED_LISTS) {
     const listings = listingsFor(client, name, known);
+    if (listings === "embedded") continue;
     if (!Array.isArray(listings)) {
       result.unavailable.push(listings);
       continue;

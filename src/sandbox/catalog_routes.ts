@@ -272,7 +272,11 @@ function v3Picker(
       if (typeof ids === "string") return `${key}: ${ids}`;
       const wanted = new Set(ids);
       const field = key === "ids" ? "id" : key.slice(0, -1);
-      preds.push((r) => wanted.has(r[field]));
+      // A parent filter matches the record's `<parent>_id`, or any id of an array of them
+      // (AI opt-out decisions name `candidate_ids`).
+      preds.push((r) =>
+        Array.isArray(r[key]) ? r[key].some((id: number) => wanted.has(id)) : wanted.has(r[field])
+      );
     } else if (key === "active" && (text === "true" || text === "false")) {
       preds.push((r) => r.active === undefined || r.active === (text === "true"));
     }
