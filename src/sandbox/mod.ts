@@ -19,6 +19,7 @@ import {
   entityListParams,
   type EntityName,
 } from "../entities.ts";
+import { V3_LISTS } from "./catalog.ts";
 import { servedListing } from "./catalog_routes.ts";
 import type { Faults } from "./faults.ts";
 import {
@@ -31,7 +32,7 @@ import {
 } from "./files.ts";
 import { type RequestLogEntry, SandboxServer } from "./server.ts";
 import { LIST_ENTITIES, type SandboxEntity, Tenant } from "./tenant.ts";
-import { V3Api } from "./v3.ts";
+import { V3_CORE_PATHS, V3Api } from "./v3.ts";
 
 export type { Faults, FaultTrigger, RetryAfterForm } from "./faults.ts";
 export type { RequestLogEntry } from "./server.ts";
@@ -261,6 +262,11 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
     close: () => server.close(),
   });
   return sandbox;
+}
+
+/** Every GET list path the sandbox serves on v3 (relative to /v3), e.g. "/applications". */
+export function v3ListPaths(): string[] {
+  return [...V3_CORE_PATHS, ...Object.keys(V3_LISTS)];
 }
 
 /** A few lines for the `sandbox` command: where it listens and how to point the CLI at it. */

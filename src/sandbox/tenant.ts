@@ -189,7 +189,8 @@ export class Tenant implements TenantView {
   /** Candidate ids carrying each hostile attachment (see HOSTILE_FILENAMES). */
   hostileAttachmentCandidateIds(): Record<HostileKind, number> {
     const n = this.skeleton.seededCandidates;
-    const ids = HOSTILE_KINDS.map((k) => [k, this.candidateId(hostileOwner(n, k))]);
+    const applied = (i: number) => this.skeleton.seededApplications(i) > 0;
+    const ids = HOSTILE_KINDS.map((k) => [k, this.candidateId(hostileOwner(n, k, applied))]);
     return Object.fromEntries(ids) as Record<HostileKind, number>;
   }
 

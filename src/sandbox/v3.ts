@@ -34,6 +34,12 @@ const CANDIDATE_LISTS: Record<string, (tenant: Tenant, candidateId: number) => A
 
 export type V3Config = Omit<V3AuthConfig, "userIds">;
 
+/** The list paths this module answers (relative to /v3): the seven and users, notes, attachments. */
+export const V3_CORE_PATHS: readonly string[] = [
+  ...LIST_ENTITIES.map((entity) => `/${entity}`),
+  ...Object.keys(CANDIDATE_LISTS).map((name) => `/${name}`),
+];
+
 export const CURSOR_WITH_PARAMS = "When passing a cursor, do not include other query params.";
 const MAX_IDS = 50;
 /** Fixed lists, whose ids do not follow their slots: ordered by id, and a cursor holds an id. */
