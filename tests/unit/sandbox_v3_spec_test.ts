@@ -7,7 +7,7 @@
  * (nested objects too). A list the sandbox adds is covered with no change here.
  */
 import assert from "node:assert/strict";
-import { ENTITIES, ENTITY_NAMES, entityListParams } from "../../src/entities.ts";
+import { ENTITIES, ENTITY_NAMES, entityListings } from "../../src/entities.ts";
 import { type Schema, V3_LISTS, v3ObjectSchema, validate } from "../../src/schemas/mod.ts";
 import { V3_LISTS as SANDBOX_V3_LISTS } from "../../src/sandbox/catalog.ts";
 import { type Sandbox, startSandbox, v3ListPaths } from "../../src/sandbox/mod.ts";
@@ -50,8 +50,9 @@ function variants(path: string): URLSearchParams[] {
   const out = [new URLSearchParams({ per_page: "500" })];
   for (const name of ENTITY_NAMES) {
     if (ENTITIES[name].paths.v3 !== path) continue;
-    const params = entityListParams(ENTITIES[name], { version: "v3" });
-    out.push(new URLSearchParams({ ...params, per_page: "500" }));
+    for (const params of entityListings(ENTITIES[name], { version: "v3" })) {
+      out.push(new URLSearchParams({ ...params, per_page: "500" }));
+    }
   }
   for (const [filter, type] of Object.entries(V3_LISTS[path]?.filters ?? {})) {
     if (!type.startsWith("boolean")) continue;

@@ -120,7 +120,7 @@ export function customFieldOptionsV3(): { key: string; record: ApiRecord }[] {
         name: item.name,
         custom_field_id: f.id,
         sort_order: item.priority,
-        active: true,
+        active: item.id !== R.ARCHIVED_OPTION_ID,
         external_id: null,
       }),
     }))
