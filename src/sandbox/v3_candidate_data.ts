@@ -23,8 +23,8 @@
  *   lifetime) that answers 302 to a fresh signed URL valid for MINTED_LIFETIME_MS (the
  *   reference: "served via a Greenhouse redirect endpoint that issues a fresh short-lived file
  *   URL ... Links expire after seven days").
- * - `candidate_ids` is optional on both lists ("/v3/notes ... list every record without a parent
- *   filter", Airbyte's AGENTS.md for the connector): without it, every candidate's records.
+ * - `candidate_ids` is optional on both lists (every list parameter is, in the v3 spec): without
+ *   it, every candidate's records.
  * - Writes need a token issued with `sub` (422 otherwise); PATCH answers the candidate (v3
  *   shape, not wrapped in an array); DELETE answers 204. The bodies accepted (writes.ts): PATCH
  *   with v3 field names only and custom fields as `{name_key, value}`; anonymize as

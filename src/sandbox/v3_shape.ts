@@ -80,8 +80,9 @@ export function toV3(entity: SandboxEntity, r: ApiRecord): ApiRecord {
       return {
         ...rest,
         ...customFields(r),
-        preferred_name: null,
-        time_zone: null,
+        // v1 has neither; a v3 PATCH may set them.
+        preferred_name: r.preferred_name ?? null,
+        time_zone: r.time_zone ?? null,
         last_activity_at: last_activity,
         private: is_private,
       };
@@ -210,7 +211,8 @@ export function toV3(entity: SandboxEntity, r: ApiRecord): ApiRecord {
       } = r;
       return {
         ...rest,
-        primary_email: primary_email_address,
+        // A service account has no address: v3 says "" ("their primary_email is an empty string").
+        primary_email: primary_email_address ?? "",
         deactivated: disabled,
         job_title: null,
         agency_id: null,
