@@ -33,7 +33,7 @@ import {
 import {
   type ApiRecord,
   ENTITIES,
-  entityListParams,
+  entityListings,
   type EntityName,
   recordId,
   type Reference,
@@ -47,6 +47,7 @@ import {
   listTitle,
   monikerNamesOwner,
   namesOwner,
+  type Owner,
   type Owners,
   RELATED_LISTS,
 } from "./personal_lists.ts";
@@ -67,7 +68,7 @@ export interface RelatedRecords {
 }
 
 /** Ids a v3 parent filter takes at once (the list-endpoints guide's limit on `ids`). */
-const V3_MAX_IDS = 50;
+export const V3_MAX_IDS = 50;
 
 /** The person's records, collected by id (records without a valid id kept as they come). */
 class Collected {
@@ -115,44 +116,73 @@ function listingsFor(
     if (version === "v1" && within !== undefined && V1_BUNDLED.has(within)) return "embedded";
     return { list: name, reason: `Harvest ${version} has no list of ${listTitle(name)}` };
   }
-  const base = entityListParams(entity, client.dialect);
-  const owned = entity.references.filter(isOwnerReference);
-  const byApplication = owned.find((r) => r.entity === "applications");
+  // Every variant of the list (a default may hide records: Entity.listVariants).
+  const bases = entityListings(entity, client.dialect);
+  const parent = ownerParent(name);
   if (version === "v1") {
-    if (!byApplication) {
+    if (parent?.entity !== "applications") {
       return {
         list: name,
         reason: `Harvest v1 lists ${listTitle(name)} per application only, and these name none`,
       };
     }
-    return [...people.applications].map((id) => ({
-      path: `/applications/${id}${path}`,
-      params: base,
-      perApplication: true,
-    }));
+    return bases.flatMap((base) =>
+      [...people.applications].map((id) => ({
+        path: `/applications/${id}${path}`,
+        params: base,
+        perApplication: true,
+      }))
+    );
   }
-  const parent = byApplication ?? owned[0] ?? entity.references.find(isParentReference)!;
-  const known = people[parent.entity];
+  // Lists naming a candidate or an application are read by those ids; lists naming only a
+  // parent record by the ids of the person's records read from the parent's list before.
+  const known = people[parent!.entity];
   if (known === undefined) {
-    const permission = listPermission("v3", parent.entity);
+    const permission = listPermission("v3", parent!.entity);
     return {
       list: name,
       reason: `${listTitle(name)} are found through ${
-        listTitle(parent.entity)
+        listTitle(parent!.entity)
       }, which the credentials may not read; grant the scope ${permission}`,
       permission,
     };
   }
-  return chunk([...known], V3_MAX_IDS).map((part) => ({
-    path,
-    params: { ...base, [filterParam(parent)]: part.join(",") },
-    perApplication: false,
-  }));
+  return bases.flatMap((base) =>
+    chunk([...known], V3_MAX_IDS).map((part) => ({
+      path,
+      params: { ...base, [v3ParentFilter(parent!.field)]: part.join(",") },
+      perApplication: false,
+    }))
+  );
 }
 
-/** The v3 filter of a reference's ids: `application_id` → `application_ids`, `candidate_ids[]` as is. */
-function filterParam(reference: Reference): string {
-  return reference.field.endsWith("[]") ? reference.field.slice(0, -2) : `${reference.field}s`;
+/**
+ * The v3 filter selecting a list's records by the ids a field holds: `candidate_id` →
+ * `candidate_ids`; a field holding a list of ids (`candidate_ids[]`) is its own filter.
+ */
+export function v3ParentFilter(field: string): string {
+  return field.endsWith("[]") ? field.slice(0, -2) : `${field}s`;
+}
+
+/**
+ * The v3 filter by which the privacy commands read a personal list (by application ids where it
+ * names applications, else by candidate ids, else by its parent record's ids), or undefined for a
+ * list that names none of them.
+ */
+export function v3OwnerFilter(name: EntityName): string | undefined {
+  const parent = ownerParent(name);
+  return parent ? v3ParentFilter(parent.field) : undefined;
+}
+
+/**
+ * The reference a personal list is read by: its application's where it has one, else its
+ * candidate's, else its parent record's (a scorecard answer's scorecard).
+ */
+function ownerParent(name: EntityName): Reference | undefined {
+  const references = ENTITIES[name].references;
+  const owned = references.filter(isOwnerReference);
+  return owned.find((r) => r.entity === "applications") ?? owned[0] ??
+    references.find(isParentReference);
 }
 
 /** Every record the listings return that names the person, or the refusal (403) that stopped them. */

@@ -202,7 +202,14 @@ async function prospectDetails(v1: Cache, v3: Cache) {
     )
   );
   const v3Facts = (await v3("prospect_details")).map((d) =>
-    line(d.application_id, d.pool_id, d.pool_stage_id, d.prospect_owner_id, d.department_id, d.office_id)
+    line(
+      d.application_id,
+      d.pool_id,
+      d.pool_stage_id,
+      d.prospect_owner_id,
+      d.department_id,
+      d.office_id,
+    )
   );
   assertCovered("prospect details", v1Facts, v3Facts);
 }
@@ -244,7 +251,14 @@ async function userEmails(v1: Cache, v3: Cache) {
 async function interviewPlans(v1: Cache, v3: Cache) {
   const v1Facts = (await v1("job_stages")).flatMap((stage) =>
     (stage.interviews as ApiRecord[]).flatMap((i) => [
-      line(stage.id, i.id, i.name, i.estimated_minutes, i.interview_kit.id, i.interview_kit.content),
+      line(
+        stage.id,
+        i.id,
+        i.name,
+        i.estimated_minutes,
+        i.interview_kit.id,
+        i.interview_kit.content,
+      ),
       ...(i.interview_kit.questions as ApiRecord[]).map((q) =>
         line(i.interview_kit.id, q.id, q.question)
       ),

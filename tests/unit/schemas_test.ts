@@ -211,7 +211,8 @@ Deno.test("every v3 list path of the entity table is a list of the spec, with th
     assert.ok(list, `${entity}: ${path} is not a GET list of the v3 spec`);
     assert.ok(V3_OBJECTS[list.object], `${entity}: the spec has no object ${list.object}`);
     const declared = new Set([...list.idFilters, ...Object.keys(list.filters ?? {})]);
-    for (const name of Object.keys(row.listParams?.v3 ?? {})) {
+    const sent = [row.listParams?.v3 ?? {}, ...(row.listVariants?.v3 ?? [])];
+    for (const name of sent.flatMap((params) => Object.keys(params))) {
       assert.ok(declared.has(name), `${entity}: ${path} declares no ${name} filter`);
     }
   }
