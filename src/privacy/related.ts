@@ -47,7 +47,6 @@ import {
   listTitle,
   monikerNamesOwner,
   namesOwner,
-  type Owner,
   type Owners,
   RELATED_LISTS,
 } from "./personal_lists.ts";
