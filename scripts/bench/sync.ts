@@ -1,10 +1,9 @@
 /**
- * `sync` cost: requests, seconds and peak RSS for a first (full) sync, a re-sync of an unchanged tenant and
- * a re-sync after 1% of the candidates changed, at 20,000 candidates (quick: 2,000), on v3 then v1.
- * The CLI runs
- * as a subprocess against the in-process sandbox, unthrottled (rate limit off), so the seconds
- * measure the tool and the sandbox, not Greenhouse's rate limit; requests are what a real tenant
- * would be charged.
+ * `sync` cost: requests, seconds and peak RSS for a first (full) sync, a re-sync of an unchanged
+ * tenant and a re-sync after 1% of the candidates changed, at 20,000 candidates (quick: 2,000), on
+ * v3 then v1. The CLI runs as a subprocess against the in-process sandbox, unthrottled (rate limit
+ * off), so the seconds measure the tool and the sandbox, not Greenhouse's rate limit; requests are
+ * what a real tenant would be charged.
  */
 import { join } from "node:path";
 import { ManualClock } from "../../src/clock.ts";
