@@ -39,11 +39,12 @@ export async function monikerLookup(
   const path = entityPath(named, client.dialect);
 
   // The named records' own lookup, when their monikers need one too (made on first use).
-  let nested: PageMonikers | undefined | null = null;
+  let nested: Promise<PageMonikers | undefined> | undefined;
   async function namedMonikers(records: ApiRecord[]): Promise<(record: ApiRecord) => string> {
     if (via!.fromRecord) return via!.fromRecord;
-    nested ??= await monikerLookup(named, client, cache);
-    const monikerOf = nested ? await nested.forPage(records) : named.moniker;
+    nested ??= monikerLookup(named, client, cache);
+    const lookup = await nested;
+    const monikerOf = lookup ? await lookup.forPage(records) : named.moniker;
     return (record) => via!.fromMoniker(monikerOf(record));
   }
 
