@@ -243,6 +243,7 @@ export const V3_OWN_LISTS: Readonly<Record<string, ListDef>> = {
     C.appliedTagExists,
     C.appliedTagCreated,
     C.buildAppliedTagV3,
+    C.appliedTagUpdated,
   ),
   "/ai_opt_out_statuses": lazyV3(
     "ai_opt_out_statuses",
@@ -301,5 +302,6 @@ export const V3_OWN_LISTS: Readonly<Record<string, ListDef>> = {
     C.interviewMediumExists,
     C.interviewMediumCreated,
     C.buildInterviewMediumV3,
+    C.interviewMediumUpdated,
   ),
 };

@@ -104,18 +104,23 @@ export function appliedTagExists(t: TenantView, q: number): boolean {
 export const appliedTagCreated = (t: TenantView, q: number) =>
   candidateListCreated(t, Math.floor(q / TAGS_PER_CANDIDATE)) + (q % TAGS_PER_CANDIDATE);
 
+/** An applied tag's updated time: a write that set the tags changed them when it was made. */
+export function appliedTagUpdated(t: TenantView, q: number): number {
+  const i = Math.floor(q / TAGS_PER_CANDIDATE);
+  const created = appliedTagCreated(t, q);
+  const written = t.overlayOf(i)?.fields.tags !== undefined;
+  return written ? Math.max(created, t.candidateUpdated(i)) : created;
+}
+
 /** v3 applied candidate tag q: one of the v1 candidate's tag names, as the tag's id. */
 export function buildAppliedTagV3(t: TenantView, q: number): ApiRecord {
   const i = Math.floor(q / TAGS_PER_CANDIDATE), k = q % TAGS_PER_CANDIDATE;
-  const created = appliedTagCreated(t, q);
-  // A write that set the tags changed them at the candidate's updated time.
-  const written = t.overlayOf(i)?.fields.tags !== undefined;
   return {
     id: idOf("appliedTag", i, k),
     candidate_tag_id: R.TAGS[k].id,
     candidate_id: idOf("candidate", i),
-    created_at: iso(created),
-    updated_at: iso(written ? Math.max(created, t.candidateUpdated(i)) : created),
+    created_at: iso(appliedTagCreated(t, q)),
+    updated_at: iso(appliedTagUpdated(t, q)),
   };
 }
 
@@ -222,6 +227,9 @@ export function interviewMediumExists(t: TenantView, q: number): boolean {
 
 export const interviewMediumCreated = (t: TenantView, q: number) => interviewCreated(t, q) + 1;
 
+export const interviewMediumUpdated = (t: TenantView, q: number) =>
+  Math.max(interviewMediumCreated(t, q), interviewUpdated(t, q));
+
 export function buildInterviewMediumV3(t: TenantView, q: number): ApiRecord {
   const { s, n } = interviewSlot(q);
   const interview = idOf("interview", s, n);
@@ -233,6 +241,6 @@ export function buildInterviewMediumV3(t: TenantView, q: number): ApiRecord {
     video_url: `${base}/recording.mp4?expires_in=604800`,
     transcript_url: mixf(t.seed, 106, q) < 0.8 ? `${base}/transcript.json?expires_in=604800` : null,
     created_at: iso(interviewMediumCreated(t, q)),
-    updated_at: iso(Math.max(interviewMediumCreated(t, q), interviewUpdated(t, q))),
+    updated_at: iso(interviewMediumUpdated(t, q)),
   };
 }
