@@ -72,8 +72,12 @@ async function echoRun(target: Target, status: number) {
   });
 }
 
-for (const target of ["v1", "v3", "token"] as const) {
-  Deno.test(`no piece of a secret echoed in 400/401/403/422/500 answers shows anywhere (${target})`, async () => {
-    await Promise.all(STATUSES.map((status) => echoRun(target, status)));
-  });
-}
+Deno.test("no piece of a secret echoed in 400/401/403/422/500 answers of v1, v3 or the token endpoint shows anywhere", async () => {
+  // 5 runs at a time, the 500s first: their retries wait (real backoff) while the others run.
+  const cases = STATUSES.toSorted((a, b) => b - a).flatMap((status) =>
+    (["v1", "v3", "token"] as const).map((target) => () => echoRun(target, status))
+  );
+  await Promise.all(Array.from({ length: 5 }, async () => {
+    for (let next = cases.shift(); next; next = cases.shift()) await next();
+  }));
+});
