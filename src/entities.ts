@@ -117,6 +117,14 @@ export interface Entity {
    */
   listParams?: Partial<Record<ApiVersion, Record<string, string>>>;
   /**
+   * Where a version's list hides records by default, the queries that together list them all,
+   * per version: a whole listing of the entity runs once per variant (each merged into
+   * `listParams`), one after the other into the same folder. v3 job posts list active posts
+   * only unless `active=false` ("Deleted posts are excluded by default", the v3 spec), so v3
+   * lists both states as v1 did. Absent: one listing.
+   */
+  listVariants?: Partial<Record<ApiVersion, readonly Record<string, string>[]>>;
+  /**
    * Not one of the seven the tool began with. A `sync` that runs it by default (not named in
    * --only) reports a 403 as "unavailable" with a warning instead of failing: keys made for the
    * seven lack these endpoints' permissions, and a scheduled sync must not start failing when
@@ -415,9 +423,11 @@ const MORE_ENTITIES: { [N in Exclude<EntityName, CoreEntityName>]: Entity } = {
   job_posts: {
     name: "job_posts",
     noun: "job post",
-    summary: "Job posts (job board listings), with their application questions",
+    summary: "Job posts (job board listings), with their application questions, deleted ones too",
     path: "/job_posts",
     paths: { v1: "/job_posts", v3: "/job_posts" },
+    // v1 lists both states; v3 hides deleted posts unless asked (docs/entities.md#job-posts).
+    listVariants: { v3: [{ active: "true" }, { active: "false" }] },
     createdFilters: { v1: true, v3: true },
     updatedFilter: "updated_after",
     moniker: (r) => part(r, "title"),
@@ -733,6 +743,19 @@ export function entityListParams(
   dialect: { version: ApiVersion },
 ): Record<string, string> {
   return { ...entity.listParams?.[dialect.version] };
+}
+
+/**
+ * The first-page parameters of each listing that together make the entity's list whole in a
+ * version: `listParams` merged with each of `listVariants` (one listing without variants).
+ */
+export function entityListings(
+  entity: Entity,
+  dialect: { version: ApiVersion },
+): Record<string, string>[] {
+  const fixed = entityListParams(entity, dialect);
+  const variants = entity.listVariants?.[dialect.version];
+  return variants?.length ? variants.map((variant) => ({ ...fixed, ...variant })) : [fixed];
 }
 
 /** The entity's list path for the client's API version, or a RunError when it has none. */

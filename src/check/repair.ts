@@ -18,7 +18,7 @@ import { RunError } from "../errors.ts";
 import {
   type ApiRecord,
   ENTITIES,
-  entityListParams,
+  entityListings,
   type EntityName,
   entityPath,
   isEntityName,
@@ -383,17 +383,27 @@ async function repairFolder(repair: Repair, plan: FolderPlan): Promise<void> {
   const gone: number[] = [];
   // One record by id the dialect's way: v1 GET {path}/{id}, v3 GET {path}?ids={id}; or, for a
   // v1 list without a single-record GET, from one listing of it.
+  // Every variant of the listing (v3 job posts: active, then deleted ones): a record a default
+  // hides is not gone.
   const path = entityPath(entity, client.dialect);
-  const listParams = entityListParams(entity, client.dialect);
+  const listings = entityListings(entity, client.dialect);
   const byListing = client.dialect.version === "v1" && entity.listLookup === true;
   let listed: Map<number, ApiRecord> | undefined;
   const lookUp = async (id: number) => {
-    if (!byListing) return await getRecord(client, path, id, listParams);
+    if (!byListing) {
+      for (const params of client.dialect.recordQuery(path, id).list ? listings : [{}]) {
+        const found = await getRecord(client, path, id, params);
+        if (found) return found;
+      }
+      return undefined;
+    }
     if (!listed) {
       listed = new Map();
-      for await (const page of client.paginate(path, listParams)) {
-        throwIfInterrupted(opts.signal);
-        for (const record of page.records) listed.set(record?.id, record);
+      for (const params of listings) {
+        for await (const page of client.paginate(path, params)) {
+          throwIfInterrupted(opts.signal);
+          for (const record of page.records) listed.set(record?.id, record);
+        }
       }
     }
     return listed.get(id);

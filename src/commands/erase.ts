@@ -158,7 +158,8 @@ export const eraseSpec: CommandSpec<EraseCommand> = {
           : `--mode "${mode}" must be delete or anonymize`,
       );
     }
-    const anonymizeFields = anonymizeFieldsOption(values, mode);
+    const conn = connection(values, env);
+    const anonymizeFields = anonymizeFieldsOption(values, mode, conn.api);
     return {
       kind: "erase",
       email,
@@ -168,7 +169,7 @@ export const eraseSpec: CommandSpec<EraseCommand> = {
       dryRun: values["dry-run"] === true,
       yes: values.yes === true,
       cacheDir: cacheDir(values, env),
-      connection: connection(values, env),
+      connection: conn,
       json: values.json === true,
     };
   },
@@ -324,7 +325,9 @@ async function runRequestReported(cmd: EraseRequestCommand, ctx: RunContext): Pr
       erased: report.outcomes.filter((o) => o.result !== "failed").map((o) => o.id),
       failures: failures.map((o) => ({ id: o.id, reason: o.error ?? "" })),
       removedFromCache: report.removed,
-      ...(cmd.mode === "anonymize" ? { keptUpstream: keptUpstream(cmd.anonymizeFields) } : {}),
+      ...(cmd.mode === "anonymize"
+        ? { keptUpstream: keptUpstream(cmd.anonymizeFields, cmd.connection.api) }
+        : {}),
     }],
   }));
   if (error !== undefined) throw error;
@@ -462,7 +465,7 @@ async function runRequest(
     }
     for (const plan of requests) ctx.out(`\n${formatRequest(plan, client.baseUrl, writes)}\n`);
     if (cmd.mode === "anonymize" && matches.length > 0) {
-      const lines = keptLines(keptUpstream(cmd.anonymizeFields), "would keep");
+      const lines = keptLines(keptUpstream(cmd.anonymizeFields, cmd.connection.api), "would keep");
       if (lines.length > 0) ctx.out(`\n${lines.join("\n")}\n`);
     }
     return 0;
@@ -491,7 +494,9 @@ async function runRequest(
   const outcomes: Outcome[] = report.outcomes;
   const cacheResults = new Map<number, string>();
   const purges = new Map<number, PurgeReport>();
-  const kept = cmd.mode === "anonymize" ? keptUpstream(cmd.anonymizeFields) : [];
+  const kept = cmd.mode === "anonymize"
+    ? keptUpstream(cmd.anonymizeFields, cmd.connection.api)
+    : [];
   const work = async (cache: Cache | undefined) => {
     // The files written once Greenhouse has acted are checked before it is asked to: a link
     // found only then would leave the person erased upstream but still in the cache.

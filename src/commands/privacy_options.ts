@@ -1,5 +1,6 @@
 /** Options of the privacy commands (access, erase), validated at parse time (before any request). */
 import type { Env } from "../context.ts";
+import type { ApiVersion } from "../entities.ts";
 import { integerOption, type OptionsConfig, type OptionValues } from "../cli/options.ts";
 import { UsageError } from "../errors.ts";
 import { positiveId } from "../ids.ts";
@@ -48,6 +49,7 @@ export function onBehalfOf(values: OptionValues, env: Env): number {
 export function anonymizeFieldsOption(
   values: OptionValues,
   mode: string,
+  version: ApiVersion,
 ): readonly string[] | undefined {
   const text = values["anonymize-fields"];
   if (text === undefined) return undefined;
@@ -63,13 +65,18 @@ export function anonymizeFieldsOption(
   }
   if (text.trim() === "default") return DEFAULT_ANONYMIZE_FIELDS;
   const names = [...new Set(text.split(",").map((name) => name.trim()).filter((n) => n !== ""))];
-  const allowed = new Set(ANONYMIZE_FIELD_NAMES);
-  const unknown = names.filter((name) => !allowed.has(name));
+  // Each version's own names (v3's enum has v1's and more): checked before any request.
+  const known = ANONYMIZE_FIELD_NAMES[version];
+  const unknown = names.filter((name) => !known.includes(name));
   if (unknown.length > 0 || names.length === 0) {
+    const other = version === "v1" ? "v3" : "v1";
+    const elsewhere = unknown.filter((name) => ANONYMIZE_FIELD_NAMES[other].includes(name));
     throw new UsageError(
       `--anonymize-fields: ${unknown.map((n) => JSON.stringify(n)).join(", ")} ` +
-        `${unknown.length === 1 ? "is not a field" : "are not fields"} Harvest's anonymize ` +
-        `endpoint takes; use "default" or names from: ${ANONYMIZE_FIELD_NAMES.join(", ")}`,
+        `${unknown.length === 1 ? "is not a field" : "are not fields"} Harvest ${version}'s ` +
+        "anonymize endpoint takes" +
+        (elsewhere.length > 0 ? ` (${elsewhere.join(", ")}: ${other} only)` : "") +
+        `; use "default" or names from: ${known.join(", ")}`,
     );
   }
   return names;

@@ -1,11 +1,13 @@
 /**
  * The extraction stream: one listing of an entity, page by page, into an open cache. What the
  * entity commands and `sync` share; the caller opens (and closes) the client and the cache.
+ * Where the version's list hides records by default (`Entity.listVariants`: v3 job posts), the
+ * listing is one request chain per variant, run one after the other into the same folder.
  */
 import {
   type ApiRecord,
   ENTITIES,
-  entityListParams,
+  entityListings,
   type EntityName,
   entityPath,
   recordId,
@@ -33,10 +35,13 @@ export interface EntityStream {
   cache: Cache;
   ctx: RunContext;
   quiet: boolean;
-  /** Filters for the first page (later pages follow the API's next link). */
+  /**
+   * Filters for the first page of each variant (later pages follow the API's next link), on top
+   * of the entity's own list parameters.
+   */
   params: Record<string, string>;
-  /** Resume from this page URL (a saved `nextUrl`) instead of the first page. */
-  startUrl?: string;
+  /** Resume here (a saved `next`) instead of the first page of the first variant. */
+  start?: ListingPosition;
   /**
    * Reduces each record to a short string kept beside the page (e.g. its change timestamps), so
    * `beforeWrite` can compare without the page's parsed records being kept alive.
@@ -48,13 +53,22 @@ export interface EntityStream {
   afterWrite?: (page: EncodedPage, folder: EntityFolder) => Promise<void>;
 }
 
+/**
+ * Where a listing continues: the variant (index into `entityListings`) and the URL of its next
+ * page as the API gave it (absent: the variant's first page).
+ */
+export interface ListingPosition {
+  variant: number;
+  url?: string;
+}
+
 /** A listed page, already encoded into file contents. */
 export interface EncodedPage {
   encoded: EncodedRecords;
   count: number;
   lastPage?: number;
-  /** The next page's URL, as the API gave it (absent on the last page). */
-  nextUrl?: string;
+  /** Where the listing continues after this page (absent after the last page of the last variant). */
+  next?: ListingPosition;
   /** One entry per record, in order: its id and, with `summarize`, its summary. */
   records: { id: number; summary: string }[];
 }
@@ -74,12 +88,11 @@ export async function streamEntity(run: EntityStream): Promise<StreamResult> {
   let folder: EntityFolder | undefined;
   try {
     const path = entityPath(entity, client.dialect);
-    const params = { ...entityListParams(entity, client.dialect), ...run.params };
+    const listings = entityListings(entity, client.dialect)
+      .map((fixed) => ({ ...fixed, ...run.params }));
     const monikers = await monikerLookup(entity, client, run.cache);
     // The first page before the folder: a listing refused at once (403) leaves nothing behind.
-    const listing = await firstPageFirst(
-      client.paginateLazily(path, params, { startUrl: run.startUrl }),
-    );
+    const listing = await firstPageFirst(variantPages(client, path, listings, run.start));
     folder = await run.cache.folder(entity.name, entity.moniker);
     await publishSchema(folder.dir, entity.name, client.dialect.version);
     // Pages are encoded as they arrive (one record parsed at a time), so neither the page being
@@ -100,7 +113,7 @@ export async function streamEntity(run: EntityStream): Promise<StreamResult> {
         waitedMs: client.stats.waitedMs,
       });
       // Between pages: stop if asked to (a listing that has just ended is finished instead).
-      if (page.nextUrl) throwIfInterrupted(ctx.signal);
+      if (page.next) throwIfInterrupted(ctx.signal);
     }
     await folder.commit();
   } catch (error) {
@@ -123,19 +136,48 @@ async function firstPageFirst<T>(pages: AsyncGenerator<T>): Promise<AsyncGenerat
   })();
 }
 
+/** A listed page and where the listing continues after it. */
+interface VariantPage {
+  page: LazyPage;
+  next?: ListingPosition;
+}
+
+/** The pages of every variant's listing in turn, from `start` on. */
+async function* variantPages(
+  client: HarvestClient,
+  path: string,
+  listings: Record<string, string>[],
+  start: ListingPosition = { variant: 0 },
+): AsyncGenerator<VariantPage> {
+  if (!Number.isSafeInteger(start.variant) || start.variant < 0) {
+    throw new RangeError(`listing variant ${start.variant} does not exist`);
+  }
+  for (let variant = start.variant; variant < listings.length; variant++) {
+    const startUrl = variant === start.variant ? start.url : undefined;
+    for await (const page of client.paginateLazily(path, listings[variant], { startUrl })) {
+      const next = page.nextUrl
+        ? { variant, url: page.nextUrl }
+        : variant + 1 < listings.length
+        ? { variant: variant + 1 }
+        : undefined;
+      yield { page, next };
+    }
+  }
+}
+
 /**
  * Encodes each page into file contents as it arrives, parsing its records one at a time, and
  * refuses a record whose id cannot name a file. With `monikers`, the page's monikers are looked
  * up first (see moniker_lookup.ts).
  */
 async function* encodedPages(
-  pages: AsyncIterable<LazyPage>,
+  pages: AsyncIterable<VariantPage>,
   path: string,
   folder: EntityFolder,
   summarize?: (record: ApiRecord) => string,
   monikers?: PageMonikers,
 ): AsyncGenerator<EncodedPage> {
-  for await (const page of pages) {
+  for await (const { page, next } of pages) {
     const moniker = await monikers?.forPage(page.records.values());
     const records: EncodedPage["records"] = [];
     const checked = function* () {
@@ -155,6 +197,6 @@ async function* encodedPages(
     const count = page.records.length;
     const encoded = folder.encodeRecords(checked(), moniker);
     page.records.release();
-    yield { encoded, count, lastPage: page.lastPage, nextUrl: page.nextUrl, records };
+    yield { encoded, count, lastPage: page.lastPage, next, records };
   }
 }

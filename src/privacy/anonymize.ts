@@ -42,16 +42,21 @@ export function customFieldKeys(candidate: ApiRecord): string[] {
   ];
 }
 
-/** The PATCH /candidates/{id} body that anonymises this candidate; fresh random names each call. */
+/**
+ * The PATCH /candidates/{id} body that anonymises this candidate; fresh random names each call.
+ * v1 clears company and title with null; v3's body takes strings only there (the v3 spec's
+ * request body), so they are emptied with "".
+ */
 export function anonymizeBody(
   candidate: ApiRecord,
   version: ApiVersion = "v1",
 ): Record<string, unknown> {
+  const cleared = version === "v3" ? "" : null;
   return {
     first_name: randomName(),
     last_name: randomName(),
-    company: null,
-    title: null,
+    company: cleared,
+    title: cleared,
     addresses: [],
     email_addresses: [],
     phone_numbers: [],
@@ -79,14 +84,16 @@ export const DEFAULT_ANONYMIZE_FIELDS: readonly string[] = [
 
 /**
  * The anonymize field names that reach a candidate's records in each list holding personal data,
- * as the tool reads the names (the reference lists them without saying what each clears):
+ * as the tool reads the names (neither reference says what each clears), per version:
  * applications by the answers, custom fields, referral, rejection, source and credit fields;
  * offers by `offers` and `all_offer_versions`; scorecards and scheduled interviews by
- * `scorecards_and_interviews`. A list missing here (application stages, demographic answers, EEOC
- * responses) is reached by none: Greenhouse keeps an anonymized candidate's records in it as they
- * are (`candidate_stage_data` may concern application stages; unsure, the tool assumes not).
+ * `scorecards_and_interviews`; on v3 also demographic answers by
+ * `demographic_question_responses` and EEOC responses by `eeoc_responses` (names v1 lacks). A
+ * list missing here (application stages; demographic answers on v1) is reached by none:
+ * Greenhouse keeps an anonymized candidate's records in it as they are (`candidate_stage_data`
+ * may concern application stages; unsure, the tool assumes not).
  */
-export const LIST_ANONYMIZE_FIELDS: Readonly<Partial<Record<EntityName, readonly string[]>>> = {
+const LIST_ANONYMIZE_FIELDS_V1: Readonly<Partial<Record<EntityName, readonly string[]>>> = {
   applications: [
     "application_questions",
     "custom_application_fields",
@@ -102,6 +109,17 @@ export const LIST_ANONYMIZE_FIELDS: Readonly<Partial<Record<EntityName, readonly
   scheduled_interviews: ["scorecards_and_interviews"],
 };
 
+export const LIST_ANONYMIZE_FIELDS: Readonly<
+  Record<ApiVersion, Readonly<Partial<Record<EntityName, readonly string[]>>>>
+> = {
+  v1: LIST_ANONYMIZE_FIELDS_V1,
+  v3: {
+    ...LIST_ANONYMIZE_FIELDS_V1,
+    demographic_answers: ["demographic_question_responses"],
+    eeoc: ["eeoc_responses"],
+  },
+};
+
 /** A list in which Greenhouse keeps an anonymized candidate's records with their personal data. */
 export interface KeptList {
   list: EntityName;
@@ -111,17 +129,20 @@ export interface KeptList {
 
 /**
  * The personal lists (personal_lists.ts) in which Greenhouse still holds an anonymized
- * candidate's records as they were, given the fields anonymized upstream (`--anonymize-fields`):
+ * candidate's records as they were, given the fields anonymized upstream (`--anonymize-fields`)
+ * and the API version that anonymized them:
  * those no anonymize field reaches first, then those whose fields were not all given.
  */
-export function keptUpstream(fields: readonly string[] = []): KeptList[] {
+export function keptUpstream(
+  fields: readonly string[] = [],
+  version: ApiVersion = "v1",
+): KeptList[] {
   const given = new Set(fields);
+  const reaching = LIST_ANONYMIZE_FIELDS[version];
   const kept = PERSONAL_LISTS.map((list) => ({
     list,
-    missingFields: (LIST_ANONYMIZE_FIELDS[list] ?? []).filter((field) => !given.has(field)),
-  })).filter((k) =>
-    k.missingFields.length > 0 || (LIST_ANONYMIZE_FIELDS[k.list] ?? []).length === 0
-  );
+    missingFields: (reaching[list] ?? []).filter((field) => !given.has(field)),
+  })).filter((k) => k.missingFields.length > 0 || (reaching[k.list] ?? []).length === 0);
   const reachable = (k: KeptList) => k.missingFields.length > 0 ? 1 : 0;
   return kept.sort((a, b) => reachable(a) - reachable(b));
 }

@@ -6,7 +6,7 @@
  * id filter (v1 `candidate_ids`, v3 `ids`), users with v3's `ids` or, on v1 (whose users list
  * has no id filter), by paging through the users list.
  */
-import { type ApiRecord, ENTITIES, entityPath, recordId } from "../entities.ts";
+import { type ApiRecord, ENTITIES, entityListParams, entityPath, recordId } from "../entities.ts";
 import { RunError } from "../errors.ts";
 import type { HarvestClient } from "../harvest/mod.ts";
 
@@ -38,11 +38,18 @@ export async function listedCandidate(
   return records.find((record) => recordId(record) === id);
 }
 
-/** Whether Greenhouse has a user with this id (any user, active or not). */
+/**
+ * Whether Greenhouse has a user with this id (any user, active or not, service accounts too:
+ * the users list's own parameters, v3's `show_service_accounts=true`, go with the id filter).
+ */
 export async function userListed(client: HarvestClient, id: number): Promise<boolean> {
   const param = client.dialect.candidateWrites.userIdsParam;
   if (param) {
-    const records = await listOnce(client, USERS_PATH, { [param]: String(id), per_page: "1" });
+    const records = await listOnce(client, USERS_PATH, {
+      ...entityListParams(ENTITIES.users, client.dialect),
+      [param]: String(id),
+      per_page: "1",
+    });
     return records.some((record) => recordId(record) === id);
   }
   for await (const page of client.paginate(USERS_PATH)) {

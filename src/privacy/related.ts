@@ -28,9 +28,10 @@ import {
 import {
   type ApiRecord,
   ENTITIES,
-  entityListParams,
+  entityListings,
   type EntityName,
   recordId,
+  type Reference,
 } from "../entities.ts";
 import { type HarvestClient, statusOf } from "../harvest/mod.ts";
 import { chunk } from "../dependent/run.ts";
@@ -40,6 +41,7 @@ import {
   listTitle,
   monikerNamesOwner,
   namesOwner,
+  type Owner,
   type Owners,
   RELATED_LISTS,
 } from "./personal_lists.ts";
@@ -60,7 +62,7 @@ export interface RelatedRecords {
 }
 
 /** Ids a v3 parent filter takes at once (the list-endpoints guide's limit on `ids`). */
-const V3_MAX_IDS = 50;
+export const V3_MAX_IDS = 50;
 
 /** The person's records, collected by id (records without a valid id kept as they come). */
 class Collected {
@@ -96,29 +98,53 @@ function listingsFor(
   if (path === undefined) {
     return { list: name, reason: `Harvest ${version} has no list of ${listTitle(name)}` };
   }
-  const base = entityListParams(entity, client.dialect);
-  const owned = entity.references.filter(isOwnerReference);
-  const byApplication = owned.find((r) => r.entity === "applications");
+  // Every variant of the list (a default may hide records: Entity.listVariants).
+  const bases = entityListings(entity, client.dialect);
+  const parent = ownerParent(name);
   if (version === "v1") {
-    if (!byApplication) {
+    if (parent?.entity !== "applications") {
       return {
         list: name,
         reason: `Harvest v1 lists ${listTitle(name)} per application only, and these name none`,
       };
     }
-    return [...people.applications].map((id) => ({
-      path: `/applications/${id}${path}`,
-      params: base,
-      perApplication: true,
-    }));
+    return bases.flatMap((base) =>
+      [...people.applications].map((id) => ({
+        path: `/applications/${id}${path}`,
+        params: base,
+        perApplication: true,
+      }))
+    );
   }
-  const parent = byApplication ?? owned[0];
-  const ids = [...people[parent.entity]];
-  return chunk(ids, V3_MAX_IDS).map((part) => ({
-    path,
-    params: { ...base, [`${parent.field}s`]: part.join(",") },
-    perApplication: false,
-  }));
+  // Every list here names a candidate or an application (RELATED_LISTS).
+  const ids = [...people[parent!.entity]];
+  return bases.flatMap((base) =>
+    chunk(ids, V3_MAX_IDS).map((part) => ({
+      path,
+      params: { ...base, [v3ParentFilter(parent!.field)]: part.join(",") },
+      perApplication: false,
+    }))
+  );
+}
+
+/** The v3 filter selecting a list's records by the ids a field holds: `candidate_id` → `candidate_ids`. */
+export function v3ParentFilter(field: string): string {
+  return `${field}s`;
+}
+
+/**
+ * The v3 filter by which the privacy commands read a personal list (by application ids where it
+ * names applications, else by candidate ids), or undefined for a list that names neither.
+ */
+export function v3OwnerFilter(name: EntityName): string | undefined {
+  const parent = ownerParent(name);
+  return parent ? v3ParentFilter(parent.field) : undefined;
+}
+
+/** The reference a personal list is read by: its application's where it has one, else its candidate's. */
+function ownerParent(name: EntityName): (Reference & { entity: Owner }) | undefined {
+  const owned = ENTITIES[name].references.filter(isOwnerReference);
+  return owned.find((r) => r.entity === "applications") ?? owned[0];
 }
 
 /** Every record the listings return that names the person, or the refusal (403) that stopped them. */

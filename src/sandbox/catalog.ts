@@ -10,11 +10,13 @@
  *   (the id after which the next page starts), as an older revision of #get-list-eeoc documents
  *   for that method; `page` is ignored there.
  * - v1 date filters: created_* / updated_* where the endpoint's section lists them.
- * - v3: every list takes `ids`, its parents' `*_ids`, `created_at` / `updated_at` (pipe syntax;
+ * - v3: as Greenhouse's own v3 spec declares each list (src/schemas/v3_spec.json): `ids` and its
+ *   parents' `*_ids` (at most 50 ids each, else 422), `created_at` / `updated_at` (pipe syntax;
  *   none on demographic questions and answer options), cursors, id-descending order
- *   (https://harvestdocs.greenhouse.io/docs/list-endpoints); `active` on lists with that field
- *   (job posts default to active only), `custom_field_key` on custom field options, as the
- *   Airbyte connector uses them (github.com/airbytehq/airbyte, source-greenhouse AGENTS.md).
+ *   (https://harvestdocs.greenhouse.io/docs/list-endpoints); `active` on lists with that field,
+ *   with the spec's defaults (job posts active only unless `active=false`; custom fields, their
+ *   options and the demographic lists inactive ones included unless `active=true`),
+ *   `custom_field_key` on custom field options, `include_defaults` on rejection reasons.
  */
 import type { ApiRecord } from "../entities.ts";
 import * as A from "./build/application_lists.ts";

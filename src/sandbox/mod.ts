@@ -16,9 +16,10 @@ import {
   type ApiRecord,
   type ApiVersion,
   ENTITIES,
-  entityListParams,
+  entityListings,
   type EntityName,
 } from "../entities.ts";
+import { V3_LISTS } from "./catalog.ts";
 import { servedListing } from "./catalog_routes.ts";
 import type { Faults } from "./faults.ts";
 import {
@@ -31,7 +32,7 @@ import {
 } from "./files.ts";
 import { type RequestLogEntry, SandboxServer } from "./server.ts";
 import { LIST_ENTITIES, type SandboxEntity, Tenant } from "./tenant.ts";
-import { V3Api } from "./v3.ts";
+import { V3_CORE_PATHS, V3Api } from "./v3.ts";
 
 export type { Faults, FaultTrigger, RetryAfterForm } from "./faults.ts";
 export type { RequestLogEntry } from "./server.ts";
@@ -130,8 +131,9 @@ export interface Sandbox {
   /** The v3 side: `v3.all(entity)` lists records in v3 shape and order; `v3.revokeTokens()`. */
   v3: V3Api;
   /**
-   * Every record an entity's listing gets from this version now (the entity table's path and
-   * list parameters), in the version's shape and order; [] where the version has no such list.
+   * Every record an entity's listing gets from this version now (the entity table's path, list
+   * parameters and variants, one listing per variant), in the version's shape and order; [] where
+   * the version has no such list.
    */
   served(version: ApiVersion, entity: EntityName): ApiRecord[];
   /** Mutable at run time. */
@@ -260,13 +262,21 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
         const name = entity as SandboxEntity;
         return version === "v1" ? tenant.list(name) : v3.all(name);
       }
-      const listed = servedListing(tenant, version, path, entityListParams(row, { version }));
-      if (listed === undefined) throw new Error(`The sandbox does not serve ${version} ${path}`);
-      return listed;
+      // Each variant's listing in turn (v3 job posts: active ones, then deleted ones).
+      return entityListings(row, { version }).flatMap((params) => {
+        const listed = servedListing(tenant, version, path, params);
+        if (listed === undefined) throw new Error(`The sandbox does not serve ${version} ${path}`);
+        return listed;
+      });
     },
     close: () => server.close(),
   });
   return sandbox;
+}
+
+/** Every GET list path the sandbox serves on v3 (relative to /v3), e.g. "/applications". */
+export function v3ListPaths(): string[] {
+  return [...V3_CORE_PATHS, ...Object.keys(V3_LISTS)];
 }
 
 /** A few lines for the `sandbox` command: where it listens and how to point the CLI at it. */

@@ -43,6 +43,12 @@ function educationList(base: number, names: readonly (string | null)[]) {
 export const DEGREES = educationList(76_001, V.DEGREES);
 export const SCHOOLS = educationList(77_001, V.SCHOOLS);
 export const DISCIPLINES = educationList(78_001, V.DISCIPLINES);
+/**
+ * The option archived in Greenhouse: the last school. v1's /schools lists it (v1 shows no
+ * state); v3's custom field options list it with `active: false`, as the spec says they do by
+ * default ("Default (active omitted) includes archived (soft-deleted) options").
+ */
+export const ARCHIVED_OPTION_ID: number = SCHOOLS[SCHOOLS.length - 1].id;
 
 /** GET /v1/tags/candidate: the tags candidates carry. */
 export const TAGS = V.TAGS.map((name, i) => ({ id: 365 + i, name }));

@@ -140,6 +140,11 @@ export class Skeleton {
     return [a, (a + 1 + (mix(this.seed, 25, s) % (this.jobs - 1))) % this.jobs];
   }
 
+  /** How many applications candidate i was seeded with (writes and deletions aside). */
+  seededApplications(i: number): number {
+    return this.#applicationCount(i);
+  }
+
   #applicationCount(i: number): number {
     if (this.isAdded(i)) return 1;
     const f = mixf(this.seed, 2, i);

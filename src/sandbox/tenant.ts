@@ -14,7 +14,7 @@ import { awkwardStart, candidateIdentity } from "./build/identity.ts";
 import { buildJob } from "./build/jobs.ts";
 import { buildOffer } from "./build/offers.ts";
 import { buildScorecard } from "./build/scorecards.ts";
-import { buildUser } from "./build/users.ts";
+import { buildUser, isServiceAccount } from "./build/users.ts";
 import type { TenantView } from "./build/view.ts";
 import { clone } from "./clone.ts";
 import { encodeToken, type FileRef, type FileSpec, UrlSigner } from "./files.ts";
@@ -181,6 +181,12 @@ export class Tenant implements TenantView {
     return idOf("candidate", i);
   }
 
+  /** Whether the user is a service account, which v3 lists only when asked (build/users.ts). */
+  isServiceUser(id: number): boolean {
+    const u = this.users.findIndex((user) => user.id === id);
+    return u >= 0 && isServiceAccount(u, this.config.users);
+  }
+
   /** Ids of users valid as On-Behalf-Of (all users, including the disabled last one). */
   userIds(): number[] {
     return this.users.map((u) => u.id as number);
@@ -189,7 +195,8 @@ export class Tenant implements TenantView {
   /** Candidate ids carrying each hostile attachment (see HOSTILE_FILENAMES). */
   hostileAttachmentCandidateIds(): Record<HostileKind, number> {
     const n = this.skeleton.seededCandidates;
-    const ids = HOSTILE_KINDS.map((k) => [k, this.candidateId(hostileOwner(n, k))]);
+    const applied = (i: number) => this.skeleton.seededApplications(i) > 0;
+    const ids = HOSTILE_KINDS.map((k) => [k, this.candidateId(hostileOwner(n, k, applied))]);
     return Object.fromEntries(ids) as Record<HostileKind, number>;
   }
 

@@ -279,7 +279,7 @@ export function routeV1(
     // The updated candidate wrapped in an array, as in #patch-edit-candidate of the v1 reference.
     return json(200, [tenant.patchCandidate(id, v.value)]);
   }
-  const v = validateAnonymizeFields(url.searchParams.get("fields"));
+  const v = validateAnonymizeFields(url.searchParams.get("fields"), "v1");
   if (!v.ok) return validation(v.errors);
   return json(200, tenant.anonymizeCandidate(id, v.value));
 }

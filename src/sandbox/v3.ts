@@ -34,6 +34,12 @@ const CANDIDATE_LISTS: Record<string, (tenant: Tenant, candidateId: number) => A
 
 export type V3Config = Omit<V3AuthConfig, "userIds">;
 
+/** The list paths this module answers (relative to /v3): the seven and users, notes, attachments. */
+export const V3_CORE_PATHS: readonly string[] = [
+  ...LIST_ENTITIES.map((entity) => `/${entity}`),
+  ...Object.keys(CANDIDATE_LISTS).map((name) => `/${name}`),
+];
+
 export const CURSOR_WITH_PARAMS = "When passing a cursor, do not include other query params.";
 const MAX_IDS = 50;
 /** Fixed lists, whose ids do not follow their slots: ordered by id, and a cursor holds an id. */
@@ -97,6 +103,19 @@ export function perPageOf(params: URLSearchParams): number | string {
     : "per_page: must be an integer between 1 and 500";
 }
 
+/**
+ * The 422 message for a query whose `ids` or `*_ids` filter is malformed or names more than 50
+ * ids (every id filter of the v3 spec has maxItems 50), whether or not this list honours it.
+ */
+export function idFiltersProblem(params: URLSearchParams): string | undefined {
+  for (const [key, text] of params) {
+    if (key !== "ids" && !key.endsWith("_ids")) continue;
+    const list = idList(text);
+    if (typeof list === "string") return `${key}: ${list}`;
+  }
+  return undefined;
+}
+
 export function idList(raw: string): number[] | string {
   const out = raw.split(",").map((s) => s.trim()).filter((s) => s !== "");
   if (out.length > MAX_IDS) return `at most ${MAX_IDS} ids`;
@@ -108,6 +127,8 @@ interface ListQuery extends TimeBounds {
   perPage: number;
   /** Slots allowed by ids / candidate_ids / application_ids / email; undefined = all. */
   only?: Set<number>;
+  /** Records a default or a filter hides (v3-shaped); undefined = none. */
+  hides?: (record: ApiRecord) => boolean;
 }
 
 // ------------------------------------------------------------------------------ cursors
@@ -203,6 +224,8 @@ export class V3Api {
     if (typeof perPage === "string") return json(422, { errors: [perPage] });
     const bounds = timeBounds(params);
     if (typeof bounds === "string") return json(422, { errors: [bounds] });
+    const idProblem = idFiltersProblem(params);
+    if (idProblem) return json(422, { errors: [idProblem] });
     const candText = params.get("candidate_ids");
     let candidates: number[];
     if (candText === null) {
@@ -233,6 +256,8 @@ export class V3Api {
     const t = this.tenant;
     const perPage = perPageOf(params);
     if (typeof perPage === "string") return perPage;
+    const idProblem = idFiltersProblem(params);
+    if (idProblem) return idProblem;
     const bounds = timeBounds(params);
     if (typeof bounds === "string") return bounds;
     const q: ListQuery = { perPage, ...bounds };
@@ -264,6 +289,14 @@ export class V3Api {
     }
     const email = params.get("email");
     if (email !== null && entity === "candidates") restrict(t.candidatesWithEmail(email));
+    // The spec's defaults: service accounts hidden unless asked; private candidates listed
+    // unless `private=false`.
+    if (entity === "users" && params.get("show_service_accounts") !== "true") {
+      q.hides = (record) => t.isServiceUser(record.id);
+    }
+    if (entity === "candidates" && params.get("private") === "false") {
+      q.hides = (record) => record.private === true;
+    }
     return q;
   }
 
@@ -305,6 +338,7 @@ export class V3Api {
       if (!seq.exists(s) || (q.only && !q.only.has(s))) continue;
       const rec = toV3(entity, seq.build(s));
       if (!inBounds(q.created, rec.created_at) || !inBounds(q.updated, rec.updated_at)) continue;
+      if (q.hides?.(rec)) continue;
       if (records.length === q.perPage) {
         return { records, next: FIXED_ORDER.includes(entity) ? records.at(-1)!.id : last };
       }

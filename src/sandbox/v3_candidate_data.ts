@@ -7,25 +7,24 @@
  * The routes follow the READ Endpoint Migration Guide (activity feed → /v3/notes, attachments →
  * /v3/attachments: https://harvestdocs.greenhouse.io/docs/step-by-step-migration-instructions),
  * writes as the token's `sub` follow https://harvestdocs.greenhouse.io/docs/authentication. The
- * record shapes follow the v3 references as the maintained connectors record them (Airbyte's
- * source-greenhouse manifest, schemas `activity_feed` and `attachments`:
- * github.com/airbytehq/airbyte/blob/master/airbyte-integrations/connectors/source-greenhouse/
- * manifest.yaml; MeltanoLabs tap-greenhouse schemas notes.json and attachments.json):
+ * record shapes are the v3 spec's `note` and `attachment` objects (src/schemas/v3_spec.json;
+ * tests/unit/sandbox_v3_spec_test.ts holds them to it):
  * - A note: `{id, type, candidate_id, application_id, user_id, subject, body, body_with_tags,
- *   visibility, email_from, email_to, email_cc, created_at, updated_at}`. `type` tells notes
+ *   visibility, email_from, email_to, email_cc, email_attachment_file_names, import_hash,
+ *   created_at, updated_at}` (the last two before the times null: v1 has no such facts). `type` tells notes
  *   (`NOTE`), logged e-mails (`EMAIL`) and activity entries (`ACTIVITY`) apart; e-mail fields
  *   are set on e-mails only; visibility is `publicly_visible`, `privately_visible` or
  *   `admin_only_visible`. updated_at = created_at until the note is edited (Tenant.editNote).
  * - An attachment: `{id, candidate_id, application_id, type, filename, url, created_at,
  *   updated_at}`: attachments belong to applications (the candidate's first application here;
- *   null for a candidate without one). id = candidate id × 100 + position + 1; only
+ *   a candidate without one, which Greenhouse never has, lists none on v3). id = candidate id × 100 + position + 1; only
  *   candidate-level files (as in v1's candidate record), so offer packets are not listed. The
  *   url is a mint link (`/files/m/<token>?Expires&Signature`, valid for the attachment
  *   lifetime) that answers 302 to a fresh signed URL valid for MINTED_LIFETIME_MS (the
  *   reference: "served via a Greenhouse redirect endpoint that issues a fresh short-lived file
  *   URL ... Links expire after seven days").
- * - `candidate_ids` is optional on both lists ("/v3/notes ... list every record without a parent
- *   filter", Airbyte's AGENTS.md for the connector): without it, every candidate's records.
+ * - `candidate_ids` is optional on both lists (every list parameter is, in the v3 spec): without
+ *   it, every candidate's records.
  * - Writes need a token issued with `sub` (422 otherwise); PATCH answers the candidate (v3
  *   shape, not wrapped in an array); DELETE answers 204. The bodies accepted (writes.ts): PATCH
  *   with v3 field names only and custom fields as `{name_key, value}`; anonymize as
@@ -70,6 +69,8 @@ export function v3Notes(tenant: Tenant, candidateId: number): ApiRecord[] {
     email_from: null,
     email_to: null,
     email_cc: null,
+    email_attachment_file_names: null,
+    import_hash: null,
     ...extra,
     created_at: item.created_at,
     updated_at: edited && item.id === edited.id ? iso(edited.at) : item.created_at,
@@ -93,15 +94,20 @@ export function v3Notes(tenant: Tenant, candidateId: number): ApiRecord[] {
   ];
 }
 
+/**
+ * The candidate's files as v3 lists them. Every v3 attachment belongs to an application (the
+ * spec's `application_id` is never null), so a candidate without one has none on v3.
+ */
 export function v3Attachments(tenant: Tenant, candidateId: number): ApiRecord[] {
   const slot = tenant.slotOf("candidates", candidateId);
   if (slot === undefined) return [];
-  const list: ApiRecord[] = tenant.get("candidates", candidateId)?.attachments ?? [];
   const application = tenant.skeleton.applicationsOf(slot)[0];
+  if (application === undefined) return [];
+  const list: ApiRecord[] = tenant.get("candidates", candidateId)?.attachments ?? [];
   return list.map((a, n) => ({
     id: candidateId * 100 + n + 1,
     candidate_id: candidateId,
-    application_id: application === undefined ? null : idOf("application", application),
+    application_id: idOf("application", application),
     type: a.type,
     filename: a.filename,
     url: String(a.url).replace(/\/files\/(?:r\/)?/, "/files/m/"),

@@ -3,20 +3,24 @@
  * (https://harvestdocs.greenhouse.io/docs/step-by-step-migration-instructions) maps the fields,
  * with embedded children dropped (v3 serves them from endpoints of their own).
  *
- * Field lists follow the v3 list references as the Airbyte connector's v3 manifest records them
- * (github.com/airbytehq/airbyte, airbyte-integrations/connectors/source-greenhouse/manifest.yaml,
- * `schemas:`) and MeltanoLabs' tap-greenhouse schemas (github.com/MeltanoLabs/tap-greenhouse,
- * tap_greenhouse/schemas/*.json):
+ * The fields and their types are Greenhouse's own v3 OpenAPI spec's (src/schemas/v3_spec.json;
+ * tests/unit/sandbox_v3_spec_test.ts holds every record to it: no field the spec lacks, every
+ * field it has, typed as it says). Where v1 has the fact, the v3 field carries v1's value, so
+ * both versions of a tenant say the same; where v1 has none, the value is null (or the empty
+ * list or map) where the spec allows it.
  * - jobs: one `department_id`, `office_ids[]`;
- * - applications: `job_id`, `source_id`, `stage_id`/`stage_name`, `location_address`, status
- *   `in_process` | `rejected` | `hired` | `converted`; rejection details and prospect details
- *   are resources of their own (/v3/rejection_details, /v3/prospect_details);
+ * - applications: `job_id`, `source_id`, `stage_id`/`job_interview_stage_id`/`stage_name` (v1's
+ *   `current_stage`), `location_address`, status `in_process` | `rejected` | `hired` |
+ *   `converted`; `agency_note_id` and `needs_decision` null (v1 has neither); rejection and
+ *   prospect details are lists of their own (/v3/rejection_details, /v3/prospect_details);
  * - offers: `sent_on`/`starts_on` (dates), status `Created` | `Accepted` | `Rejected` |
  *   `Deprecated`;
  * - scorecards: no `candidate_id` ("application_id: use it to look up the candidate via the
  *   applications endpoint"), `candidate_rating` one of strong_no, no, yes, strong_yes,
- *   no_decision; attributes and questions are resources of their own;
- * - users: `primary_email`, `deactivated`;
+ *   no_decision; `notes` / `private_notes` are v1's "Key Take-Aways" / "Private Notes" answers,
+ *   each `*_with_tags` the same text (the sandbox's notes mention nobody); attributes and
+ *   questions are lists of their own;
+ * - users: `primary_email`, `deactivated`, no job title, agency or interviewer tags;
  * - `custom_fields` keyed by the field's name_key, each `{name, type, value}` (v1's
  *   `keyed_custom_fields`); there is no separate `keyed_custom_fields`.
  */
@@ -70,9 +74,18 @@ export function toV3(entity: SandboxEntity, r: ApiRecord): ApiRecord {
         coordinator: _c,
         custom_fields: _cf,
         keyed_custom_fields: _k,
+        photo_url: _photo,
         ...rest
       } = r;
-      return { ...rest, ...customFields(r), last_activity_at: last_activity, private: is_private };
+      return {
+        ...rest,
+        ...customFields(r),
+        // v1 has neither; a v3 PATCH may set them.
+        preferred_name: r.preferred_name ?? null,
+        time_zone: r.time_zone ?? null,
+        last_activity_at: last_activity,
+        private: is_private,
+      };
     }
     case "applications": {
       const {
@@ -109,8 +122,12 @@ export function toV3(entity: SandboxEntity, r: ApiRecord): ApiRecord {
         recruiter_id: refId(recruiter),
         coordinator_id: refId(coordinator),
         rejection_reason_id: refId(rejection_reason),
+        // v1's current_stage is the job's interview stage: v3 names it twice.
         stage_id: refId(current_stage),
+        job_interview_stage_id: refId(current_stage),
         stage_name: current_stage?.name ?? null,
+        agency_note_id: null,
+        needs_decision: null,
         location_address: location?.address ?? null,
       };
     }
@@ -165,6 +182,8 @@ export function toV3(entity: SandboxEntity, r: ApiRecord): ApiRecord {
       } = r;
       const answer = (q: string) =>
         (questions as ApiRecord[] | undefined)?.find((x) => x.question === q)?.answer ?? null;
+      const notes = answer("Key Take-Aways");
+      const privateNotes = answer("Private Notes");
       return {
         ...rest,
         status: "complete",
@@ -172,24 +191,42 @@ export function toV3(entity: SandboxEntity, r: ApiRecord): ApiRecord {
         submitter_id: refId(submitted_by),
         interviewer_id: refId(interviewer),
         interview_kit_id: refId(interview_step),
-        notes: answer("Key Take-Aways"),
-        private_notes: answer("Private Notes"),
+        notes,
+        notes_with_tags: notes,
+        private_notes: privateNotes,
+        private_notes_with_tags: privateNotes,
+        public_notes: null,
+        public_notes_with_tags: null,
       };
     }
     case "users": {
-      const { disabled, offices, departments, primary_email_address, ...rest } = r;
+      const {
+        disabled,
+        offices,
+        departments,
+        primary_email_address,
+        custom_fields: _cf,
+        keyed_custom_fields: _k,
+        ...rest
+      } = r;
       return {
         ...rest,
-        primary_email: primary_email_address,
+        // A service account has no address: v3 says "" ("their primary_email is an empty string").
+        primary_email: primary_email_address ?? "",
         deactivated: disabled,
+        job_title: null,
+        agency_id: null,
         office_ids: idsOf(offices),
         department_ids: idsOf(departments),
+        interviewer_tags: [],
+        custom_fields: r.keyed_custom_fields ?? {},
       };
     }
     case "prospect_pools": {
       const { prospect_stages: _s, ...rest } = r;
       return {
         ...rest,
+        description: null,
         department_ids: [],
         office_ids: [],
         job_ids: [],

@@ -7,7 +7,7 @@
  *   sets the value to null; an empty array does nothing.
  * - `recruiter` / `coordinator`: `{id}`, `{user_id}` or `{email}` of a known user, or null.
  */
-import type { ApiRecord } from "../entities.ts";
+import type { ApiRecord, ApiVersion } from "../entities.ts";
 import { userRef } from "./build/users.ts";
 import { ANONYMIZE_FIELD_NAMES } from "../harvest/anonymize_fields.ts";
 
@@ -137,27 +137,76 @@ export function validatePatch(
   return errors.length ? { ok: false, errors } : { ok: true, value: out };
 }
 
-/** The fields `PATCH /v3/candidates/{id}` accepts: v1's candidate fields in their v3 names. */
+/**
+ * The fields `PATCH /v3/candidates/{id}` accepts, as the v3 spec's request body declares them
+ * (`additionalProperties: false`): the request says `is_private` where the response says
+ * `private`, and recruiter and coordinator belong to the application.
+ */
 const V3_PATCH_FIELDS = new Set([
   "first_name",
   "last_name",
+  "preferred_name",
+  "time_zone",
   "company",
   "title",
-  "private",
+  "is_private",
+  "can_email",
   "phone_numbers",
   "addresses",
   "email_addresses",
   "website_addresses",
   "social_media_addresses",
   "tags",
+  "linked_user_ids",
   "custom_fields",
 ]);
+/** Of those, the strings: the spec allows no null (send "" to empty one). */
+const V3_PATCH_STRINGS = [
+  "first_name",
+  "last_name",
+  "preferred_name",
+  "time_zone",
+  "company",
+  "title",
+];
+
+/** The 422s for a v3 PATCH body's own rules (names, strings, booleans, custom field items). */
+function v3PatchProblems(b: Record<string, unknown>): FieldError[] {
+  const errors: FieldError[] = Object.keys(b).filter((key) => !V3_PATCH_FIELDS.has(key))
+    .map((key) => ({ message: "Unknown field", field: key }));
+  for (const key of V3_PATCH_STRINGS) {
+    if (key in b && typeof b[key] !== "string") {
+      errors.push({ message: 'Must be a string; send "" to empty it', field: key });
+    }
+  }
+  for (const key of ["is_private", "can_email"]) {
+    if (key in b && typeof b[key] !== "boolean") {
+      errors.push({ message: "Must be true or false", field: key });
+    }
+  }
+  const ids = b.linked_user_ids;
+  if ("linked_user_ids" in b && !(Array.isArray(ids) && ids.every(Number.isSafeInteger))) {
+    errors.push({ message: "Must be an array of user ids", field: "linked_user_ids" });
+  }
+  for (const item of Array.isArray(b.custom_fields) ? b.custom_fields : []) {
+    const keys = item !== null && typeof item === "object" ? Object.keys(item) : [];
+    const named = keys.includes("name_key") !== keys.includes("custom_field_id");
+    if (!named || !keys.includes("value") || keys.length !== 2) {
+      errors.push({
+        message: "Each item is {name_key or custom_field_id, value}; value null clears the field",
+        field: "custom_fields",
+      });
+      break;
+    }
+  }
+  return errors;
+}
 
 /**
- * `PATCH /v3/candidates/{id}`, strictly: the v3 field names only (`private`, not `is_private`;
- * recruiter and coordinator belong to the application in v3), and custom fields as
- * `{name_key, value}` with `value: null` to clear one (v1's `delete_value` is refused). Sandbox
- * reading of the v3 write shape (docs/api-versions.md#writes-on-v3); the rest is v1's validation.
+ * `PATCH /v3/candidates/{id}` as the v3 spec declares its body: only its fields, strings never
+ * null, `is_private` (v3's response says `private`), custom fields as `{name_key, value}` (or
+ * `custom_field_id`) with `value: null` to clear one (v1's `delete_value` is refused). The rest
+ * is v1's validation.
  */
 export function validateV3Patch(
   body: unknown,
@@ -168,51 +217,29 @@ export function validateV3Patch(
     return { ok: false, errors: [{ message: "Body must be a JSON object", field: "body" }] };
   }
   const b = { ...body as Record<string, unknown> };
-  const unknown = Object.keys(b).filter((key) => !V3_PATCH_FIELDS.has(key));
-  if (unknown.length) {
-    return {
-      ok: false,
-      errors: unknown.map((key) => ({ message: "Unknown field", field: key })),
-    };
-  }
-  if ("private" in b) {
-    b.is_private = b.private;
-    delete b.private;
+  const problems = v3PatchProblems(b);
+  if (problems.length) return { ok: false, errors: problems };
+  // v3-only fields go through as given; the rest as v1 would take them.
+  const extra: Record<string, unknown> = {};
+  for (const key of ["preferred_name", "time_zone", "can_email", "linked_user_ids"]) {
+    if (key in b) extra[key] = structuredClone(b[key]);
+    delete b[key];
   }
   if (Array.isArray(b.custom_fields)) {
-    const items: unknown[] = [];
-    for (const item of b.custom_fields as Record<string, unknown>[]) {
-      const keys = item !== null && typeof item === "object" ? Object.keys(item).sort() : [];
-      if (keys.join(",") !== "name_key,value" || typeof item.name_key !== "string") {
-        return {
-          ok: false,
-          errors: [{
-            message: "Each item must be {name_key, value}; value null clears the field",
-            field: "custom_fields",
-          }],
-        };
-      }
-      items.push(
-        item.value === null
-          ? { name_key: item.name_key, delete_value: "true" }
-          : { name_key: item.name_key, value: item.value },
-      );
-    }
-    b.custom_fields = items;
+    b.custom_fields = (b.custom_fields as Record<string, unknown>[]).map((item) => {
+      const name = "name_key" in item ? { name_key: item.name_key } : { id: item.custom_field_id };
+      return item.value === null
+        ? { ...name, delete_value: "true" }
+        : { ...name, value: item.value };
+    });
   }
   const v = validatePatch(b, current, users);
-  if (!v.ok) {
-    return {
-      ok: false,
-      errors: v.errors.map((e) => e.field === "is_private" ? { ...e, field: "private" } : e),
-    };
-  }
-  return v;
+  return v.ok ? { ok: true, value: { ...v.value, ...extra } } : v;
 }
 
 /**
- * `PATCH /v3/candidates/{id}/anonymize`: a JSON object `{"fields": [names]}`, the names those of
- * v1's `fields=` (the sandbox's reading; docs/api-versions.md#writes-on-v3).
+ * `PATCH /v3/candidates/{id}/anonymize`: a JSON object `{"fields": [names]}` and nothing else,
+ * at least one name, each from v3's fixed enum (the v3 spec's request body; 422 otherwise).
  */
 export function validateV3AnonymizeBody(body: unknown): Validated<string[]> {
   const fields = (body as Record<string, unknown> | null)?.fields;
@@ -226,16 +253,19 @@ export function validateV3AnonymizeBody(body: unknown): Validated<string[]> {
       errors: [{ message: 'Body must be {"fields": [names, …]}', field: "fields" }],
     };
   }
-  return validateAnonymizeFields(fields.join(","));
+  return validateAnonymizeFields(fields.join(","), "v3");
 }
 
-/** Parse `fields=` of PUT …/anonymize against the 44 allowed names. */
-export function validateAnonymizeFields(raw: string | null): Validated<string[]> {
+/** Parse the anonymize field names (v1's `fields=`, v3's body) against the version's names. */
+export function validateAnonymizeFields(
+  raw: string | null,
+  version: ApiVersion,
+): Validated<string[]> {
   if (raw === null || raw.trim() === "") {
     return { ok: false, errors: [{ message: "Missing required field: fields", field: "fields" }] };
   }
   const names = raw.split(",").map((s) => s.trim()).filter((s) => s !== "");
-  const allowed = new Set<string>(ANONYMIZE_FIELD_NAMES);
+  const allowed = new Set<string>(ANONYMIZE_FIELD_NAMES[version]);
   const bad = names.filter((n) => !allowed.has(n));
   if (bad.length) {
     return {

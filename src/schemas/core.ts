@@ -1,10 +1,8 @@
 /**
  * Schemas of the seven entities the tool began with. v1 from the reference's objects and samples
  * (https://developers.greenhouse.io/harvest.html#applications, #candidates, #jobs, #offers,
- * #prospect-pools, #scorecards, #sources); v3 from the READ migration guide's renames
- * (https://harvestdocs.greenhouse.io/docs/step-by-step-migration-instructions) and the v3
- * reference fields as the Airbyte connector lists them (github.com/airbytehq/airbyte,
- * airbyte-integrations/connectors/source-greenhouse/manifest.yaml).
+ * #prospect-pools, #scorecards, #sources). The v3 schemas are not written here: v3.ts derives
+ * each from Greenhouse's own v3 OpenAPI spec (v3_spec.json).
  */
 import {
   array,
@@ -20,7 +18,6 @@ import {
   record,
   string,
   userRef,
-  v3Times,
 } from "./dsl.ts";
 import type { Schema } from "./validate.ts";
 
@@ -106,27 +103,6 @@ const applicationRequired = [
 
 const applicationsV1 = record(applicationProperties, applicationRequired);
 
-const applicationsV3 = record({
-  candidate_id: integer,
-  prospect: boolean,
-  ...v3Times,
-  last_activity_at: nullable(dateTime),
-  rejected_at: nullable(dateTime),
-  job_id: nullable(integer),
-  job_post_id: nullable(integer),
-  source_id: nullable(integer),
-  referrer_id: nullable(integer),
-  recruiter_id: nullable(integer),
-  coordinator_id: nullable(integer),
-  rejection_reason_id: nullable(integer),
-  job_interview_stage_id: nullable(integer),
-  status: nullable(string),
-  location_address: nullable(string),
-  answers: nullable(array(object({ question: nullable(string), answer: nullable(string) }))),
-  prospective_job_ids: nullable(array(integer)),
-  custom_fields: nullable(map),
-}, ["candidate_id", "created_at", "updated_at"]);
-
 const candidatesV1 = record({
   first_name: nullable(string),
   last_name: nullable(string),
@@ -179,27 +155,6 @@ const candidatesV1 = record({
   "tags",
 ]);
 
-const candidatesV3 = record({
-  first_name: nullable(string),
-  last_name: nullable(string),
-  preferred_name: nullable(string),
-  company: nullable(string),
-  title: nullable(string),
-  ...v3Times,
-  last_activity_at: nullable(dateTime),
-  private: nullable(boolean),
-  can_email: nullable(boolean),
-  time_zone: nullable(string),
-  phone_numbers: nullable(array(typedValue)),
-  addresses: nullable(array(typedValue)),
-  email_addresses: nullable(array(typedValue)),
-  website_addresses: nullable(array(typedValue)),
-  social_media_addresses: nullable(array(object({ value: nullable(string) }))),
-  tags: nullable(array(string)),
-  linked_user_ids: nullable(array(integer)),
-  custom_fields: nullable(map),
-}, ["first_name", "last_name", "created_at", "updated_at"]);
-
 const teamMember = object({
   id: integer,
   first_name: nullable(string),
@@ -234,22 +189,6 @@ const jobsV1 = record({
   openings: array(opening),
 }, ["name", "status", "created_at", "departments", "offices", "openings"]);
 
-const jobsV3 = record({
-  name: nullable(string),
-  requisition_id: nullable(string),
-  notes: nullable(string),
-  confidential: nullable(boolean),
-  status: nullable(string),
-  ...v3Times,
-  opened_at: nullable(dateTime),
-  closed_at: nullable(dateTime),
-  is_template: nullable(boolean),
-  copied_from_id: nullable(integer),
-  department_id: nullable(integer),
-  office_ids: nullable(array(integer)),
-  custom_fields: nullable(map),
-}, ["name", "created_at", "updated_at"]);
-
 const offersV1 = record({
   version: integer,
   application_id: integer,
@@ -266,35 +205,11 @@ const offersV1 = record({
   keyed_custom_fields: map,
 }, ["version", "application_id", "candidate_id", "created_at", "status"]);
 
-const offersV3 = record({
-  version: nullable(integer),
-  application_id: integer,
-  candidate_id: nullable(integer),
-  job_id: nullable(integer),
-  opening_id: nullable(integer),
-  ...v3Times,
-  sent_on: nullable(date),
-  starts_on: nullable(date),
-  resolved_at: nullable(dateTime),
-  status: nullable(string),
-  custom_fields: nullable(map),
-}, ["application_id", "created_at", "updated_at"]);
-
 const prospectPoolsV1 = record({
   name: nullable(string),
   active: boolean,
   prospect_stages: array(named),
 }, ["name", "active", "prospect_stages"]);
-
-const prospectPoolsV3 = record({
-  name: nullable(string),
-  active: nullable(boolean),
-  description: nullable(string),
-  department_ids: nullable(array(integer)),
-  office_ids: nullable(array(integer)),
-  job_ids: nullable(array(integer)),
-  ...v3Times,
-}, ["name", "created_at", "updated_at"]);
 
 const rating = oneOf(["definitely_not", "no", "mixed", "yes", "strong_yes", "no_decision"]);
 
@@ -332,40 +247,20 @@ const scorecardsV1 = record({
   })),
 }, ["updated_at", "created_at", "candidate_id", "application_id"]);
 
-const scorecardsV3 = record({
-  application_id: integer,
-  candidate_rating: nullable(string),
-  ...v3Times,
-  interview_kit_id: nullable(integer),
-  interviewed_at: nullable(dateTime),
-  interviewer_id: nullable(integer),
-  submitter_id: nullable(integer),
-  submitted_at: nullable(dateTime),
-  status: nullable(string),
-  notes: nullable(string),
-  private_notes: nullable(string),
-  public_notes: nullable(string),
-}, ["application_id", "created_at", "updated_at"]);
-
 const sourceType = nullable(object({ id: integer, name: nullable(string) }, ["id"]));
 
 const sourcesV1 = record({ name: nullable(string), type: sourceType }, ["name"]);
 
-const sourcesV3 = record({ name: nullable(string), type: sourceType, ...v3Times }, [
-  "name",
-  "created_at",
-  "updated_at",
-]);
-
+/** v1 schemas of the seven (v3's are derived from the spec: v3.ts). */
 export const CORE_SCHEMAS = {
-  applications: { v1: applicationsV1, v3: applicationsV3 },
-  candidates: { v1: candidatesV1, v3: candidatesV3 },
-  jobs: { v1: jobsV1, v3: jobsV3 },
-  offers: { v1: offersV1, v3: offersV3 },
-  prospect_pools: { v1: prospectPoolsV1, v3: prospectPoolsV3 },
-  scorecards: { v1: scorecardsV1, v3: scorecardsV3 },
-  sources: { v1: sourcesV1, v3: sourcesV3 },
-} satisfies Record<string, { v1: Schema; v3: Schema }>;
+  applications: applicationsV1,
+  candidates: candidatesV1,
+  jobs: jobsV1,
+  offers: offersV1,
+  prospect_pools: prospectPoolsV1,
+  scorecards: scorecardsV1,
+  sources: sourcesV1,
+} satisfies Record<string, Schema>;
 
 /** Shared with the other lists' schemas: the department and office objects v1 embeds. */
 export { department, office };

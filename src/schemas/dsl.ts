@@ -1,6 +1,6 @@
 /**
- * Small builders for the entity schemas, so each reads like the API reference it was written
- * from. Every builder returns plain JSON Schema (the subset validate.ts checks).
+ * Small builders for the v1 entity schemas, so each reads like the API reference it was written
+ * from (v3's are derived from the spec: v3.ts). Every builder returns plain JSON Schema (the subset validate.ts checks).
  *
  * The policy the schemas follow (docs/cache-format.md#schemas): every documented property is
  * typed; `null` is allowed where the reference shows or says it; `required` lists the id and the
@@ -61,6 +61,3 @@ export const named: Schema = object({ id: integer, name: nullable(string) }, ["i
 export function record(properties: Record<string, Schema>, required: string[]): Schema {
   return object({ id, ...properties }, ["id", ...required.filter((name) => name !== "id")]);
 }
-
-/** v3's `created_at` / `updated_at`, which every v3 resource has but a few. */
-export const v3Times = { created_at: dateTime, updated_at: dateTime } as const;

@@ -1,27 +1,49 @@
 /**
- * A JSON Schema (draft 2020-12) per entity and API version, written from Greenhouse's reference
- * (core.ts, more.ts), the validator for them (validate.ts), and the document published beside
- * each entity folder of the cache (`<cache>/<entity>/schema.json`), whose `$id` names the entity
- * and the version its records came from. Knows nothing of files or HTTP.
+ * A JSON Schema (draft 2020-12) per entity and API version: v1's written from Greenhouse's v1
+ * reference (core.ts, more.ts), v3's derived from Greenhouse's own v3 OpenAPI spec by the
+ * entity's v3 list path (v3.ts, v3_spec.json); the validator for them (validate.ts), and the
+ * document published beside each entity folder of the cache (`<cache>/<entity>/schema.json`),
+ * whose `$id` names the entity and the version its records came from. Knows nothing of files or
+ * HTTP.
  */
-import { API_VERSIONS, type ApiVersion, ENTITY_NAMES, type EntityName } from "../entities.ts";
+import {
+  API_VERSIONS,
+  type ApiVersion,
+  ENTITIES,
+  ENTITY_NAMES,
+  type EntityName,
+} from "../entities.ts";
 import { CORE_SCHEMAS } from "./core.ts";
 import { MORE_SCHEMAS } from "./more.ts";
+import { v3ListSchema } from "./v3.ts";
 import type { Schema } from "./validate.ts";
 
 export { type Schema, type SchemaError, unsupportedKeywords, validate } from "./validate.ts";
+export {
+  MAX_FILTER_IDS,
+  PER_PAGE_RANGE,
+  type SpecList,
+  type SpecType,
+  specTypeSchema,
+  V3_LISTS,
+  V3_NOTES,
+  V3_OBJECTS,
+  v3List,
+  v3ListSchema,
+  v3ObjectSchema,
+} from "./v3.ts";
 
-const SCHEMAS: Record<EntityName, Partial<Record<ApiVersion, Schema>>> = {
-  ...CORE_SCHEMAS,
-  ...MORE_SCHEMAS,
-};
+/** The hand-written v1 schemas, for the entities v1 lists. */
+const V1_SCHEMAS: Partial<Record<EntityName, Schema>> = { ...CORE_SCHEMAS, ...MORE_SCHEMAS };
 
 const DIALECT = "https://json-schema.org/draft/2020-12/schema";
 const ID_PREFIX = "urn:greenhouse-extractor:schema:";
 
 /** The schema of an entity's records in an API version, if that version lists the entity. */
 export function schemaFor(entity: EntityName, version: ApiVersion): Schema | undefined {
-  return SCHEMAS[entity][version];
+  const path = ENTITIES[entity].paths[version];
+  if (path === undefined) return undefined;
+  return version === "v1" ? V1_SCHEMAS[entity] : v3ListSchema(path);
 }
 
 /** `urn:greenhouse-extractor:schema:<version>:<entity>`: what a published schema is of. */
@@ -52,8 +74,11 @@ export function publishedSchema(entity: EntityName, version: ApiVersion): string
     $schema: DIALECT,
     $id: schemaId(entity, version),
     title: `Greenhouse Harvest ${version} ${entity} record`,
-    description: "One record file of this folder, as the API returned it. Written from " +
-      "Greenhouse's API reference by greenhouse-extractor; `check --strict` validates against it.",
+    description: "One record file of this folder, as the API returned it. " +
+      (version === "v1"
+        ? "Written from Greenhouse's API reference"
+        : "Derived from Greenhouse's own Harvest v3 OpenAPI spec") +
+      " by greenhouse-extractor; `check --strict` validates against it.",
     ...schema,
   };
   return JSON.stringify(document, null, 2) + "\n";

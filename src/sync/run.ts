@@ -15,12 +15,12 @@ import type { Cache, ChangeLog, EntityFolder } from "../cache/mod.ts";
 import { ACTIVITY_FEEDS_FOLDER, candidateAttachmentsDir, CANDIDATES_FOLDER } from "../cache/mod.ts";
 import type { RunContext } from "../context.ts";
 import { describeFailure } from "../failure.ts";
-import { streamEntity } from "../extract/stream.ts";
+import { type ListingPosition, streamEntity } from "../extract/stream.ts";
 import {
   availableIn,
   ENTITIES,
   ENTITIES_IN_ORDER,
-  entityListParams,
+  entityListings,
   type EntityName,
   entityPath,
   recordId,
@@ -190,7 +190,8 @@ async function entityStep(
     : undefined;
   const params = since ? client.dialect.updatedSince(entity.updatedFilter!, since) : {};
   const saved = stepState.checkpoint;
-  const resume = saved && saved.baseUrl === client.baseUrl && sameParams(saved.params, params)
+  const resume = saved && saved.baseUrl === client.baseUrl && sameParams(saved.params, params) &&
+      (saved.variant ?? 0) < entityListings(entity, client.dialect).length
     ? saved
     : undefined;
   const report = emptyReport(name, resume ? "resumed" : since ? "incremental" : "full");
@@ -215,7 +216,14 @@ async function entityStep(
   let pagesSinceCheckpoint = 0;
   let pagesRead = 0;
   /** The page after the last one written in this run, for a checkpoint when interrupted. */
-  let nextUnwritten: string | undefined;
+  let nextUnwritten: ListingPosition | undefined;
+  /** A checkpoint saying the listing continues at `next`. */
+  const checkpointAt = (next: ListingPosition): Checkpoint => ({
+    ...progress,
+    variant: next.variant,
+    nextUrl: next.url ?? "",
+    changed: collectChanged ? [...changed] : undefined,
+  });
   const runStart = Date.parse(progress.startedAt);
   const writtenSince = async (folder: EntityFolder, id: number) => {
     const row = await folder.row(id);
@@ -230,7 +238,9 @@ async function entityStep(
       ctx,
       quiet: opts.quiet,
       params,
-      startUrl: resume?.nextUrl,
+      start: resume
+        ? { variant: resume.variant ?? 0, url: resume.nextUrl || undefined }
+        : undefined,
       summarize: changeStamp,
       beforeWrite: async (page, folder) => {
         pagesRead++;
@@ -256,18 +266,14 @@ async function entityStep(
       },
       afterWrite: async (page, folder) => {
         progress.written += page.count;
-        nextUnwritten = page.nextUrl;
-        if (!page.nextUrl) return;
+        nextUnwritten = page.next;
+        if (!page.next) return;
         pagesSinceCheckpoint++;
         if (pagesSinceCheckpoint < folder.size() / CHECKPOINT_ROWS_PER_PAGE) return;
         pagesSinceCheckpoint = 0;
         // The checkpoint claims these records: they must be in index.csv first.
         await folder.commit();
-        stepState.checkpoint = {
-          ...progress,
-          nextUrl: page.nextUrl,
-          changed: collectChanged ? [...changed] : undefined,
-        };
+        stepState.checkpoint = checkpointAt(page.next);
         await writeState(cache.dir, state);
       },
     });
@@ -285,11 +291,7 @@ async function entityStep(
     if (error instanceof Interrupted) {
       // The stream committed what it wrote: the next run continues after it.
       if (nextUnwritten) {
-        stepState.checkpoint = {
-          ...progress,
-          nextUrl: nextUnwritten,
-          changed: collectChanged ? [...changed] : undefined,
-        };
+        stepState.checkpoint = checkpointAt(nextUnwritten);
         await writeState(cache.dir, state);
       }
       const { new: added, updated, unchanged } = progress;
@@ -349,19 +351,22 @@ async function entityStep(
   return { ...report, new: added, updated, unchanged };
 }
 
-/** Every id the entity's list endpoint returns now (costs the listing's requests). */
+/**
+ * Every id the entity's list endpoint returns now, every variant's (costs the listings'
+ * requests): what a default hides (v3's deleted job posts) is not "deleted upstream".
+ */
 async function listIds(client: HarvestClient, name: EntityName): Promise<Set<number>> {
   const ids = new Set<number>();
   const path = entityPath(ENTITIES[name], client.dialect);
-  for await (
-    const page of client.paginate(path, entityListParams(ENTITIES[name], client.dialect))
-  ) {
-    for (const record of page.records) {
-      const id = recordId(record);
-      if (id === undefined) {
-        throw new RunError(`${path} returned a record without a valid id`);
+  for (const params of entityListings(ENTITIES[name], client.dialect)) {
+    for await (const page of client.paginate(path, params)) {
+      for (const record of page.records) {
+        const id = recordId(record);
+        if (id === undefined) {
+          throw new RunError(`${path} returned a record without a valid id`);
+        }
+        ids.add(id);
       }
-      ids.add(id);
     }
   }
   return ids;

@@ -21,7 +21,12 @@ export interface Checkpoint {
   baseUrl: string;
   /** The first page's filters: a checkpoint is only resumed by a run asking for the same. */
   params: Record<string, string>;
-  /** The next page to fetch. */
+  /**
+   * The listing variant the next page belongs to (`Entity.listVariants`, e.g. v3 job posts'
+   * active then deleted ones); absent in files written before variants: 0.
+   */
+  variant?: number;
+  /** The next page to fetch; "" for the first page of `variant`. */
   nextUrl: string;
   /** Records written so far, and how they compared with the cache. */
   written: number;

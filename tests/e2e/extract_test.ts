@@ -5,7 +5,7 @@ import {
   type ApiRecord,
   ENTITIES,
   ENTITY_NAMES,
-  entityListParams,
+  entityListings,
   type EntityName,
   entityNamesFor,
 } from "../../src/entities.ts";
@@ -84,14 +84,17 @@ for (const api of APIS) {
         const path = `/${api}${ENTITIES[entity].paths[api]}`;
         const asked = sandbox.log.filter((e) => e.path.split("?")[0] === path);
         assert.ok(asked.length > 0, path);
-        // A first page carries them all (degrees, schools and disciplines share v3's path).
-        const wanted = Object.entries(entityListParams(ENTITIES[entity], { version: api }));
+        // A first page carries them all (degrees, schools and disciplines share v3's path),
+        // for each variant of the listing (v3 job posts: active, then deleted).
         const firstPages = asked.map((e) => new URL(e.path, "http://x").searchParams)
           .filter((query) => !query.has("cursor"));
-        assert.ok(
-          firstPages.some((query) => wanted.every(([key, value]) => query.get(key) === value)),
-          `${entity}: ${JSON.stringify(wanted)}`,
-        );
+        for (const listing of entityListings(ENTITIES[entity], { version: api })) {
+          const wanted = Object.entries(listing);
+          assert.ok(
+            firstPages.some((query) => wanted.every(([key, value]) => query.get(key) === value)),
+            `${entity}: ${JSON.stringify(wanted)}`,
+          );
+        }
       }
       if (api === "v1") {
         for (const path of ["/v1/user_roles", "/v1/custom_fields", "/v1/demographics/answers"]) {

@@ -311,8 +311,21 @@ for (const api of APIS) {
       // What Greenhouse keeps of them as it was: no anonymize field was given.
       assert.match(
         result.stdout,
-        /\nGreenhouse keeps these records of the anonymized candidates as they were .*\n {2}application_stages, demographic_answers, eeoc: no anonymize field reaches them .*\n {2}applications: not anonymized without --anonymize-fields application_questions,/,
+        api === "v1"
+          ? /\nGreenhouse keeps these records of the anonymized candidates as they were .*\n {2}application_stages, demographic_answers, eeoc: no anonymize field reaches them .*\n {2}applications: not anonymized without --anonymize-fields application_questions,/
+          : /\nGreenhouse keeps these records of the anonymized candidates as they were .*\n {2}application_stages: no anonymize field reaches them .*\n {2}applications: not anonymized without --anonymize-fields application_questions,/,
       );
+      if (api === "v3") {
+        // v3's own names reach what v1 could not.
+        assert.match(
+          result.stdout,
+          /\n {2}demographic_answers: not anonymized without --anonymize-fields demographic_question_responses\n/,
+        );
+        assert.match(
+          result.stdout,
+          /\n {2}eeoc: not anonymized without --anonymize-fields eeoc_responses\n/,
+        );
+      }
       assert.match(
         result.stdout,
         /\n {2}scorecards, scheduled_interviews: not anonymized without --anonymize-fields scorecards_and_interviews\n/,
@@ -339,8 +352,9 @@ for (const api of APIS) {
         ) {
           assert.deepEqual(now[field], [], `${id} ${field}`);
         }
-        assert.equal(now.company, null);
-        assert.equal(now.title, null);
+        // v3's PATCH takes no null for them (the spec): emptied instead.
+        assert.equal(now.company, api === "v1" ? null : "");
+        assert.equal(now.title, api === "v1" ? null : "");
         assert.ok(Object.values(now.custom_fields).every((v) => v === null), `${id} custom_fields`);
         assert.notEqual(now.first_name, people[i].first_name);
         assert.notEqual(now.last_name, people[i].last_name);
@@ -456,6 +470,39 @@ for (const api of APIS) {
     });
   });
 }
+
+Deno.test("--anonymize-fields takes each version's own names: v3's enum on v3, in the PATCH body", async () => {
+  const v3Only = ["eeoc_responses", "demographic_question_responses", "pronouns"];
+  await using v1 = await privacySandbox({}, "v1");
+  await withTempDir(async (root) => {
+    const refused = await runCli(
+      [...eraseArgs(v1, "anonymize"), "--anonymize-fields", `notes,${v3Only.join(",")}`],
+      { root, env: v1.env },
+    );
+    assert.equal(refused.code, 2);
+    assert.match(
+      refused.stderr,
+      /--anonymize-fields: "eeoc_responses", "demographic_question_responses", "pronouns" are not fields Harvest v1's anonymize endpoint takes \(eeoc_responses, demographic_question_responses, pronouns: v3 only\)/,
+    );
+    assert.equal(v1.log.length, 0, "refused before any request");
+  });
+  await using v3 = await privacySandbox({}, "v3");
+  await withTempDir(async (root) => {
+    const result = await runCli(
+      [...eraseArgs(v3, "anonymize"), "--anonymize-fields", `notes,${v3Only.join(",")}`],
+      { root, env: v3.env },
+    );
+    assert.equal(result.code, 0, result.stderr);
+    const sent = writes(v3).filter((e) => e.path.endsWith("/anonymize"));
+    assert.equal(sent.length, v3.matched.length);
+    for (const e of sent) {
+      assert.equal(e.status, 200);
+      assert.deepEqual(e.body, { fields: ["notes", ...v3Only] });
+    }
+    // Their demographic answers and EEOC responses now count as anonymized upstream.
+    assert.doesNotMatch(result.stdout, /\n {2}(demographic_answers|eeoc)[:,]/);
+  });
+});
 
 Deno.test("--anonymize-fields is checked before any request: known names only, anonymize mode only", async () => {
   await using sandbox = await privacySandbox();

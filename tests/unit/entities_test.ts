@@ -4,6 +4,7 @@ import {
   ENTITIES,
   ENTITIES_IN_ORDER,
   ENTITY_NAMES,
+  entityListings,
   entityListParams,
   type EntityName,
   entityNamesFor,
@@ -71,6 +72,26 @@ Deno.test("list parameters make listings whole: v3 service users, default reason
   // A copy: callers may add to it.
   params("users", "v3").extra = "1";
   assert.deepEqual(params("users", "v3"), { show_service_accounts: "true" });
+});
+
+Deno.test("listing variants: v3 job posts list active and deleted posts, everything else one listing", () => {
+  assert.deepEqual(entityListings(ENTITIES.job_posts, { version: "v3" }), [
+    { active: "true" },
+    { active: "false" },
+  ]);
+  assert.deepEqual(entityListings(ENTITIES.job_posts, { version: "v1" }), [{}]);
+  assert.deepEqual(entityListings(ENTITIES.users, { version: "v3" }), [
+    { show_service_accounts: "true" },
+  ]);
+  for (const name of ENTITY_NAMES) {
+    for (const version of ["v1", "v3"] as const) {
+      const listings = entityListings(ENTITIES[name], { version });
+      assert.ok(listings.length >= 1, `${name} ${version}`);
+      // Each variant keeps the fixed parameters.
+      const fixed = entityListParams(ENTITIES[name], { version });
+      for (const listing of listings) assert.deepEqual({ ...listing, ...fixed }, listing);
+    }
+  }
 });
 
 Deno.test("monikers of the other lists: names, and owner ids first where privacy requests need them", () => {

@@ -74,6 +74,10 @@ Deno.test("the body clears every contact field and draws new names each call", (
   }
   assert.equal(body.company, null);
   assert.equal(body.title, null);
+  // v3's body takes strings only for them (the v3 spec's PATCH body): emptied, never null.
+  const v3 = anonymizeBody({ id: 1 }, "v3");
+  assert.equal(v3.company, "");
+  assert.equal(v3.title, "");
   assert.match(String(body.first_name), /^[A-Z][a-z]{11}$/);
   assert.notEqual(anonymizeBody({ id: 1 }).first_name, body.first_name);
   assert.match(randomName(5), /^[A-Z][a-z]{4}$/);
@@ -81,12 +85,13 @@ Deno.test("the body clears every contact field and draws new names each call", (
 
 Deno.test("keptUpstream: the personal lists no anonymize field given reaches, unreachable ones first", () => {
   const kept = (fields?: string[]) =>
-    keptUpstream(fields).map((k) => `${k.list}:${k.missingFields.join(",")}`);
+    keptUpstream(fields, "v1").map((k) => `${k.list}:${k.missingFields.join(",")}`);
+  const applications = LIST_ANONYMIZE_FIELDS.v1.applications!.join(",");
   assert.deepEqual(kept(), [
     "application_stages:",
     "demographic_answers:",
     "eeoc:",
-    "applications:" + LIST_ANONYMIZE_FIELDS.applications!.join(","),
+    "applications:" + applications,
     "offers:offers,all_offer_versions",
     "scorecards:scorecards_and_interviews",
     "scheduled_interviews:scorecards_and_interviews",
@@ -96,18 +101,50 @@ Deno.test("keptUpstream: the personal lists no anonymize field given reaches, un
     "application_stages:",
     "demographic_answers:",
     "eeoc:",
-    "applications:" + LIST_ANONYMIZE_FIELDS.applications!.join(","),
+    "applications:" + applications,
     "offers:all_offer_versions",
   ]);
   assert.deepEqual(
-    kept([...ANONYMIZE_FIELD_NAMES]),
+    kept([...ANONYMIZE_FIELD_NAMES.v1]),
     ["application_stages:", "demographic_answers:", "eeoc:"],
   );
 });
 
-Deno.test("LIST_ANONYMIZE_FIELDS names only personal lists and the endpoint's field names", () => {
-  for (const [list, fields] of Object.entries(LIST_ANONYMIZE_FIELDS)) {
-    assert.ok(PERSONAL_LISTS.includes(list as EntityName), list);
-    for (const field of fields!) assert.ok(ANONYMIZE_FIELD_NAMES.includes(field), field);
+Deno.test("keptUpstream on v3: demographic answers and EEOC responses have names of their own", () => {
+  const kept = (fields?: string[]) =>
+    keptUpstream(fields, "v3").map((k) => `${k.list}:${k.missingFields.join(",")}`);
+  assert.deepEqual(kept().slice(0, 3), [
+    "application_stages:",
+    "applications:" + LIST_ANONYMIZE_FIELDS.v3.applications!.join(","),
+    "offers:offers,all_offer_versions",
+  ]);
+  assert.ok(kept().includes("demographic_answers:demographic_question_responses"));
+  assert.ok(kept().includes("eeoc:eeoc_responses"));
+  // Everything v3 takes: only the list no name reaches is kept.
+  assert.deepEqual(kept([...ANONYMIZE_FIELD_NAMES.v3]), ["application_stages:"]);
+});
+
+Deno.test("anonymize field names per version: v3's are the spec's enum, v1's 44 all among them", async () => {
+  const spec = JSON.parse(
+    await Deno.readTextFile(new URL("../../src/schemas/v3_spec.json", import.meta.url)),
+  );
+  assert.deepEqual(ANONYMIZE_FIELD_NAMES.v3, spec.anonymize.fields);
+  assert.equal(ANONYMIZE_FIELD_NAMES.v1.length, 44);
+  for (const name of ANONYMIZE_FIELD_NAMES.v1) assert.ok(ANONYMIZE_FIELD_NAMES.v3.includes(name));
+  assert.ok(!ANONYMIZE_FIELD_NAMES.v1.includes("eeoc_responses"));
+  assert.equal(new Set(ANONYMIZE_FIELD_NAMES.v3).size, ANONYMIZE_FIELD_NAMES.v3.length);
+  for (const name of DEFAULT_ANONYMIZE_FIELDS) {
+    assert.ok(ANONYMIZE_FIELD_NAMES.v1.includes(name) && ANONYMIZE_FIELD_NAMES.v3.includes(name));
+  }
+});
+
+Deno.test("LIST_ANONYMIZE_FIELDS names only personal lists and the version's field names", () => {
+  for (const version of ["v1", "v3"] as const) {
+    for (const [list, fields] of Object.entries(LIST_ANONYMIZE_FIELDS[version])) {
+      assert.ok(PERSONAL_LISTS.includes(list as EntityName), list);
+      for (const field of fields!) {
+        assert.ok(ANONYMIZE_FIELD_NAMES[version].includes(field), `${version} ${field}`);
+      }
+    }
   }
 });

@@ -1,7 +1,10 @@
 /**
  * The entity schemas and their validator: the validator checks what it claims (and refuses
- * keywords it does not check), every schema accepts Greenhouse's documented v1 samples and the
- * sandbox's records of both versions, and rejects a record whose shape drifted.
+ * keywords it does not check), every v1 schema accepts Greenhouse's documented v1 samples and the
+ * sandbox's v1 records and rejects a record whose shape drifted; every v3 schema is derived from
+ * the spec's data file (src/schemas/v3_spec.json) by the entity's v3 path and declares each field
+ * the spec gives its object, with its type and nullability. (The sandbox's v3 records are held
+ * to the data file by tests/unit/sandbox_v3_spec_test.ts.)
  */
 import assert from "node:assert/strict";
 import { API_VERSIONS, ENTITIES, ENTITY_NAMES, type EntityName } from "../../src/entities.ts";
@@ -11,7 +14,11 @@ import {
   type Schema,
   schemaFor,
   schemaId,
+  specTypeSchema,
   unsupportedKeywords,
+  V3_LISTS,
+  V3_OBJECTS,
+  v3ObjectSchema,
   validate,
 } from "../../src/schemas/mod.ts";
 import { startSandbox } from "../../src/sandbox/mod.ts";
@@ -167,10 +174,10 @@ Deno.test("the schemas accept every documented v1 sample", async () => {
   }
 });
 
-Deno.test("the schemas accept the sandbox's records of both versions, and catch a drifted one", async () => {
+Deno.test("the v1 schemas accept the sandbox's v1 records, and catch a drifted one", async () => {
   const sandbox = await startSandbox({ candidates: 150 });
   try {
-    for (const version of API_VERSIONS) {
+    for (const version of ["v1"] as const) {
       for (const entity of ENTITY_NAMES) {
         const schema = schemaFor(entity, version);
         if (!schema) continue;
@@ -191,4 +198,120 @@ Deno.test("the schemas accept the sandbox's records of both versions, and catch 
   } finally {
     await sandbox.close();
   }
+});
+
+// ---------------------------------------------------------------- v3: derived from the spec
+
+Deno.test("every v3 list path of the entity table is a list of the spec, with the filters it sends", () => {
+  for (const entity of ENTITY_NAMES) {
+    const row = ENTITIES[entity];
+    const path = row.paths.v3;
+    if (path === undefined) continue;
+    const list = V3_LISTS[path];
+    assert.ok(list, `${entity}: ${path} is not a GET list of the v3 spec`);
+    assert.ok(V3_OBJECTS[list.object], `${entity}: the spec has no object ${list.object}`);
+    const declared = new Set([...list.idFilters, ...Object.keys(list.filters ?? {})]);
+    const sent = [row.listParams?.v3 ?? {}, ...(row.listVariants?.v3 ?? [])];
+    for (const name of sent.flatMap((params) => Object.keys(params))) {
+      assert.ok(declared.has(name), `${entity}: ${path} declares no ${name} filter`);
+    }
+  }
+});
+
+Deno.test("each v3 schema declares every field the spec gives its object, typed as the spec types it", () => {
+  for (const entity of ENTITY_NAMES) {
+    const path = ENTITIES[entity].paths.v3;
+    if (path === undefined) continue;
+    const object = V3_LISTS[path].object;
+    const schema = schemaFor(entity, "v3")!;
+    assert.equal(schema, v3ObjectSchema(object), entity);
+    assert.deepEqual(unsupportedKeywords(schema), [], entity);
+    const properties = schema.properties as Record<string, Schema>;
+    assert.deepEqual(Object.keys(properties), Object.keys(V3_OBJECTS[object]), entity);
+    for (const [field, type] of Object.entries(V3_OBJECTS[object])) {
+      assert.deepEqual(properties[field], specTypeSchema(type), `${entity}.${field}`);
+    }
+    assert.deepEqual(schema.required, ["id", "created_at", "updated_at"], entity);
+  }
+});
+
+Deno.test("v3 schemas: the fields issue 23 names are declared with their spec types", () => {
+  const applications = schemaFor("applications", "v3")!.properties as Record<string, Schema>;
+  assert.deepEqual(applications.agency_note_id, { type: ["integer", "null"] });
+  assert.deepEqual(applications.stage_id, { type: ["integer", "null"] });
+  assert.deepEqual(applications.stage_name, { type: ["string", "null"] });
+  assert.deepEqual(applications.needs_decision, { type: ["boolean", "null"] });
+  assert.deepEqual(applications.status, {
+    type: "string",
+    enum: ["rejected", "hired", "converted", "in_process"],
+  });
+  const scorecards = schemaFor("scorecards", "v3")!.properties as Record<string, Schema>;
+  for (const field of ["notes_with_tags", "private_notes_with_tags", "public_notes_with_tags"]) {
+    assert.deepEqual(scorecards[field], { type: ["string", "null"] }, field);
+  }
+  assert.deepEqual(scorecards.interviewed_at, { type: ["string", "null"], format: "date-time" });
+});
+
+Deno.test("v3 spec types: scalars, formats, nullable enums, arrays, nested objects, custom fields", () => {
+  assert.deepEqual(specTypeSchema("integer"), { type: "integer" });
+  assert.deepEqual(specTypeSchema("date|null"), { type: ["string", "null"], format: "date" });
+  assert.deepEqual(specTypeSchema("string{a,b}|null"), {
+    type: ["string", "null"],
+    enum: ["a", "b", null],
+  });
+  assert.deepEqual(specTypeSchema("array<integer>|null"), {
+    type: ["array", "null"],
+    items: { type: "integer" },
+  });
+  assert.deepEqual(specTypeSchema("string|boolean|integer|array<integer>|null"), {
+    type: ["string", "boolean", "integer", "array", "null"],
+    items: { type: "integer" },
+  });
+  assert.deepEqual(specTypeSchema({ type: "array|null", items: { q: "string" } }), {
+    type: ["array", "null"],
+    items: { type: "object", properties: { q: { type: "string" } }, required: [] },
+  });
+  assert.deepEqual(specTypeSchema({ type: "object", fields: { id: "integer|null" } }), {
+    type: "object",
+    properties: { id: { type: ["integer", "null"] } },
+    required: [],
+  });
+  assert.throws(() => specTypeSchema("strnig"), TypeError);
+  const custom = specTypeSchema("custom_fields|null");
+  assert.deepEqual(validate(custom, null), []);
+  assert.deepEqual(
+    validate(custom, { cost_center: { name: "Cost", type: "short_text", value: 3 } }),
+    [],
+  );
+  assert.deepEqual(validate(custom, { cost_center: { name: "Cost" } }).map((e) => e.pointer), [
+    "/cost_center/type",
+    "/cost_center/value",
+  ]);
+  // Every type the data file uses converts, into keywords the validator checks.
+  for (const [object, fields] of Object.entries(V3_OBJECTS)) {
+    assert.deepEqual(unsupportedKeywords(v3ObjectSchema(object)!), [], object);
+    assert.equal(Object.keys(fields).length > 0, true, object);
+  }
+});
+
+Deno.test("v3 schemas: nulls only where the spec allows them, unknown fields allowed", () => {
+  const schema = schemaFor("scorecards", "v3")!;
+  const record = {
+    id: 1,
+    created_at: "2024-01-01T00:00:00Z",
+    updated_at: "2024-01-01T00:00:00Z",
+    application_id: 2,
+    status: "complete",
+    notes_with_tags: null,
+    added_by_greenhouse_later: { any: "thing" },
+  };
+  assert.deepEqual(validate(schema, record), []);
+  assert.deepEqual(
+    validate(schema, { ...record, application_id: null, status: "final" }).map((e) => e.pointer),
+    ["/application_id", "/status"],
+  );
+  assert.deepEqual(validate(schema, { id: 1 }).map((e) => e.pointer), [
+    "/created_at",
+    "/updated_at",
+  ]);
 });

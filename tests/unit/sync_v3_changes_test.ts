@@ -24,6 +24,16 @@ function v3Client(sandbox: Sandbox): HarvestClient {
   });
 }
 
+/**
+ * Two candidates: one to add a note to, one to add a file to (a v3 attachment belongs to an
+ * application, so the second has one).
+ */
+function filedPair(sandbox: Sandbox): [number, number] {
+  const candidates = sandbox.tenant.list("candidates");
+  const filed = candidates.find((c) => c.application_ids.length > 0 && c !== candidates[0])!;
+  return [candidates[0].id as number, filed.id as number];
+}
+
 /** Runs the candidates and dependent steps, the dependents recording the ids they were given. */
 async function sync(sandbox: Sandbox, dir: string, overlapMs = 0) {
   const given: Record<string, number[]> = { activity_feeds: [], attachments: [] };
@@ -58,7 +68,7 @@ Deno.test("v3 sync: notes and files added without touching the candidate reach t
       assert.ok(state.steps.activity_feeds.highWater);
       assert.ok(state.steps.attachments.highWater);
 
-      const [a, b] = sandbox.tenant.list("candidates").map((c) => c.id as number);
+      const [a, b] = filedPair(sandbox);
       sandbox.tenant.addNote(a, "email");
       sandbox.tenant.addAttachment(b);
       const from = sandbox.log.length;
@@ -90,7 +100,7 @@ Deno.test("v3 sync: a change list that fails leaves that step's mark, so the nex
     await withTempDir(async (dir) => {
       await sync(sandbox, dir);
       const before = await readState(dir, () => {});
-      const [a, b] = sandbox.tenant.list("candidates").map((c) => c.id as number);
+      const [a, b] = filedPair(sandbox);
       sandbox.tenant.addNote(a);
       sandbox.tenant.addAttachment(b);
       const second = await sync(sandbox, dir);

@@ -7,9 +7,9 @@
  * milliseconds, so created never decreases with the slot.
  *
  * Shapes: v1 follows https://developers.greenhouse.io/harvest.html
- * (#the-scheduled-interview-object, #the-demographic-answer-object); v3 the fields of the v3
- * reference as the Airbyte connector's schemas list them (github.com/airbytehq/airbyte,
- * source-greenhouse manifest.yaml).
+ * (#the-scheduled-interview-object, #the-demographic-answer-object); v3 the objects of
+ * Greenhouse's own v3 OpenAPI spec (src/schemas/v3_spec.json; tests/unit/sandbox_v3_spec_test.ts
+ * holds the records to it).
  */
 import type { ApiRecord } from "../../entities.ts";
 import { DAY_MS, iso, isoDate } from "../dates.ts";
@@ -202,7 +202,11 @@ export function buildApplicationStageV3(t: TenantView, q: number): ApiRecord {
     entered_at: iso(entered),
     exited_at: exited === null ? null : iso(exited),
     current,
-    days_in_stage: exited === null ? null : Math.floor((exited - entered) / DAY_MS),
+    // "exited_at - entered_at"; for the stage the application is in, until its last activity.
+    days_in_stage: Math.max(
+      0,
+      Math.floor(((exited ?? t.applicationLastActivity(s)) - entered) / DAY_MS),
+    ),
     created_at: iso(applicationStageCreated(t, q)),
     updated_at: iso(applicationStageUpdated(t, q)),
   };

@@ -29,10 +29,23 @@ export const HOSTILE_KINDS: readonly HostileKind[] = [
   "huge",
 ];
 
-/** The seeded candidate carrying the hostile attachment of `kind`. */
-export function hostileOwner(seededCandidates: number, kind: HostileKind): number {
+/**
+ * The seeded candidate carrying the hostile attachment of `kind`: from the third candidate on,
+ * the n-th with an application, kind by kind (so both versions serve it: every v3 attachment
+ * belongs to an application). `applied(i)` says whether seeded candidate i has one.
+ */
+export function hostileOwner(
+  seededCandidates: number,
+  kind: HostileKind,
+  applied: (i: number) => boolean,
+): number {
   const n = HOSTILE_KINDS.indexOf(kind);
-  return seededCandidates === 0 ? 0 : (2 + n) % seededCandidates;
+  if (seededCandidates === 0) return 0;
+  let found = -1;
+  for (let i = 2; i < seededCandidates; i++) {
+    if (applied(i) && ++found === n) return i;
+  }
+  return (2 + n) % seededCandidates;
 }
 
 export interface AttachmentSpec {
@@ -48,6 +61,7 @@ export function candidateAttachments(t: TenantView, i: number): AttachmentSpec[]
   if (o?.cleared.has("attachments")) return [];
   const seed = t.seed;
   const n = t.skeleton.seededCandidates;
+  const applied = (c: number) => t.skeleton.seededApplications(c) > 0;
   const r = new Rng(mix(seed, 11, i));
   const created = t.skeleton.candidateCreated(i);
   const { first, last } = candidateIdentity(t.seed, n, i);
@@ -60,15 +74,15 @@ export function candidateAttachments(t: TenantView, i: number): AttachmentSpec[]
   if (r.chance(0.3)) add(`${who} cover letter.docx`, "cover_letter", created + r.int(DAY_MS));
   if (r.chance(0.1)) add("take_home.zip", "take_home_test", created + r.int(20 * DAY_MS));
   NAMED_KINDS.forEach((kind, k) => {
-    if (hostileOwner(n, kind) === i) {
+    if (hostileOwner(n, kind, applied) === i) {
       add(HOSTILE_FILENAMES[kind], k % 2 === 0 ? "other" : "resume", created + 60_000 + k);
     }
   });
-  if (hostileOwner(n, "duplicateTypeAndCreatedAt") === i) {
+  if (hostileOwner(n, "duplicateTypeAndCreatedAt", applied) === i) {
     add("Resume.pdf", "resume", created + 120_000);
     add("Resume.pdf", "resume", created + 120_000);
   }
-  if (hostileOwner(n, "huge") === i && t.hugeAttachmentBytes > 0) {
+  if (hostileOwner(n, "huge", applied) === i && t.hugeAttachmentBytes > 0) {
     add("Portfolio (huge).zip", "other", created + 180_000);
     out[out.length - 1].size = t.hugeAttachmentBytes;
   }

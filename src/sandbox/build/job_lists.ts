@@ -7,8 +7,8 @@
  * decreases with the slot.
  *
  * Shapes: v1 follows https://developers.greenhouse.io/harvest.html (#the-job-post-object,
- * #the-job-stage-object); v3 the fields of the v3 reference as the Airbyte connector's schemas
- * list them (github.com/airbytehq/airbyte, source-greenhouse manifest.yaml).
+ * #the-job-stage-object); v3 the objects of Greenhouse's own v3 OpenAPI spec
+ * (src/schemas/v3_spec.json; tests/unit/sandbox_v3_spec_test.ts holds the records to it).
  */
 import type { ApiRecord } from "../../entities.ts";
 import { DAY_MS, iso } from "../dates.ts";
@@ -128,8 +128,8 @@ export function jobPostV3(r: ApiRecord): ApiRecord {
     live: r.live,
     internal: r.internal,
     featured: false,
+    // v3 has no internal_content: the internal board's post is a post of its own.
     content: r.content,
-    internal_content: r.internal_content,
     first_published_at: r.first_published_at,
     demographic_question_set_id: r.demographic_question_set_id,
     job_board_id: r.internal ? 2 : 1,
@@ -239,6 +239,8 @@ export function buildOpeningV3(t: TenantView, q: number): ApiRecord {
     closed_at: o.closed_at,
     application_id: o.application_id,
     close_reason_id: o.close_reason?.id ?? null,
+    sort_order: q % PER_JOB.openings,
+    target_start_on: null,
     custom_fields: {},
     created_at: o.opened_at,
     updated_at: o.closed_at ?? o.opened_at,

@@ -1,12 +1,11 @@
 /**
  * The reference lists (departments, offices, roles, custom fields, reasons, education, tags,
  * email templates, demographic questions) in each version's shape. v1 shapes follow the samples
- * of https://developers.greenhouse.io/harvest.html; v3 shapes follow the v3 reference's fields
- * as the Airbyte connector's schemas list them (github.com/airbytehq/airbyte,
- * airbyte-integrations/connectors/source-greenhouse/manifest.yaml), with v3's renames
- * (`priority` → `sort_order`, embedded objects → `*_id`) and `created_at`/`updated_at` on every
- * resource but the demographic questions and answer options
- * (https://harvestdocs.greenhouse.io/docs/standardizations).
+ * of https://developers.greenhouse.io/harvest.html; v3 shapes are the objects of Greenhouse's own
+ * v3 OpenAPI spec (src/schemas/v3_spec.json, which tests/unit/sandbox_v3_spec_test.ts holds them
+ * to), with v3's renames (`priority` → `sort_order`, embedded objects → `*_id`) and
+ * `created_at`/`updated_at` on every resource (demographic questions and answer options have
+ * them too, only no filter on them).
  */
 import type { ApiRecord } from "../../entities.ts";
 import { clone } from "../clone.ts";
@@ -87,6 +86,16 @@ export function customFieldsV3(): ApiRecord[] {
       trigger_new_version: f.field_type === "offer",
       internal_type: f.internal_type,
       description: null,
+      updated_by_id: null,
+      placeholder: null,
+      template_token_string: null,
+      default_value: null,
+      // The spec's "Job fields only" and "Application fields only" fields: null on the others.
+      expose_in_job_board_api: f.field_type === "job",
+      api_only: f.field_type === "job" ? false : null,
+      use_for_job_approvals: f.field_type === "job" ? false : null,
+      use_for_offer_approvals: f.field_type === "job" ? false : null,
+      application_type: f.field_type === "application" ? "all_applications" : null,
     })
   );
 }
@@ -111,7 +120,7 @@ export function customFieldOptionsV3(): { key: string; record: ApiRecord }[] {
         name: item.name,
         custom_field_id: f.id,
         sort_order: item.priority,
-        active: true,
+        active: item.id !== R.ARCHIVED_OPTION_ID,
         external_id: null,
       }),
     }))
@@ -215,7 +224,7 @@ export function demographicQuestionsV1(): ApiRecord[] {
 
 export const demographicQuestionV3 = (q: ApiRecord): ApiRecord => {
   const spec = R.DEMOGRAPHIC_QUESTIONS.find((s) => s.id === q.id)!;
-  return {
+  return stamped({
     id: q.id,
     demographic_question_set_id: q.demographic_question_set_id,
     name: q.name,
@@ -223,7 +232,7 @@ export const demographicQuestionV3 = (q: ApiRecord): ApiRecord => {
     required: q.required,
     answer_type: spec.multi ? "multi_value_multi_select" : "multi_value_single_select",
     sort_order: R.DEMOGRAPHIC_QUESTIONS.indexOf(spec),
-  };
+  });
 };
 
 export function demographicAnswerOptionsV1(): ApiRecord[] {
@@ -239,12 +248,13 @@ export function demographicAnswerOptionsV1(): ApiRecord[] {
   );
 }
 
-export const demographicAnswerOptionV3 = (o: ApiRecord): ApiRecord => ({
-  id: o.id,
-  demographic_question_id: o.demographic_question_id,
-  name: o.name,
-  active: o.active,
-  free_form: o.free_form,
-  decline_to_answer: R.isDecline(o.name),
-  sort_order: o.id % 100,
-});
+export const demographicAnswerOptionV3 = (o: ApiRecord): ApiRecord =>
+  stamped({
+    id: o.id,
+    demographic_question_id: o.demographic_question_id,
+    name: o.name,
+    active: o.active,
+    free_form: o.free_form,
+    decline_to_answer: R.isDecline(o.name),
+    sort_order: o.id % 100,
+  });

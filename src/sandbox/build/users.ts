@@ -8,14 +8,24 @@ import * as V from "../vocab.ts";
 
 const USER_T0 = Date.UTC(2017, 6, 1);
 
+/**
+ * Whether user u of `count` is a service account (an integration user): the one before the
+ * last, in a tenant of four users or more. It has no e-mail address, and v3 lists it only with
+ * `show_service_accounts=true` (with `primary_email` "", as the v3 spec says).
+ */
+export function isServiceAccount(u: number, count: number): boolean {
+  return count >= 4 && u === count - 2;
+}
+
 /** User u of `count` (the last one is disabled when there are more than two). */
 export function buildUser(seed: number, u: number, count: number): ApiRecord {
   const [first, last] = V.USER_NAMES[u % V.USER_NAMES.length];
   const suffix = u >= V.USER_NAMES.length ? ` ${Math.floor(u / V.USER_NAMES.length) + 1}` : "";
   const r = new Rng(mix(seed, 90, u));
   const created = USER_T0 + u * 7 * DAY_MS + r.int(DAY_MS);
-  const email = `${first}.${last}${suffix}`.toLowerCase().replace(/[^a-z0-9.]+/g, "") +
-    "@example.com";
+  const email = isServiceAccount(u, count)
+    ? null
+    : `${first}.${last}${suffix}`.toLowerCase().replace(/[^a-z0-9.]+/g, "") + "@example.com";
   return {
     id: idOf("user", u),
     name: `${first} ${last}${suffix}`,
@@ -26,7 +36,7 @@ export function buildUser(seed: number, u: number, count: number): ApiRecord {
     created_at: iso(created),
     disabled: u === count - 1 && u > 1,
     site_admin: u === 0,
-    emails: [email],
+    emails: email === null ? [] : [email],
     employee_id: r.chance(0.3) ? null : String(10000 + r.int(90000)),
     linked_candidate_ids: [],
     offices: r.chance(0.5) ? [clone(V.OFFICES[r.int(V.OFFICES.length)])] : [],
