@@ -9,6 +9,7 @@
  *   <cache>/.privacy-key                   the key of the log's keyed address hash (privacy/address_key.ts)
  *   <cache>/.privacy-tombstones            ids of erased candidates, never fetched again (tombstones.ts)
  *   <cache>/.repair.json                   an unfinished `check --repair`'s re-fetches (check/)
+ *   <cache>/.failures.json                 what the dependent steps could not fetch (failures.ts)
  *   <cache>/.<step>-progress.json          what an interrupted activity_feeds or attachments
  *                                          run had finished (dependent/resume.ts)
  *   <cache>/<folder>/<id>.json             one file per record (an entity's name, or activity_feeds)
@@ -70,6 +71,11 @@ export function changesFileTime(fileName: string): Date | undefined {
  * repair dropped their index rows, so until it is finished `check` reports them.
  */
 export const REPAIR_FILE = ".repair.json";
+/**
+ * What the candidate-dependent steps could not fetch (a file over the size cap, a feed that kept
+ * failing…), at the cache's root: retried on its own, reported by `check` (failures.ts).
+ */
+export const FAILURES_FILE = ".failures.json";
 /** Steps that keep a progress file while they run (the candidate-dependent ones). */
 export type ProgressStep = "activity_feeds" | "attachments";
 /** `.<step>-progress.json`, at the cache's root: removed when the step completes. */

@@ -8,6 +8,7 @@ export {
   CHANGES_FOLDER,
   changesFileName,
   changesFileTime,
+  FAILURES_FILE,
   INDEX_FILE,
   isTempName,
   JOURNAL_FILE,
@@ -93,9 +94,19 @@ export {
   type AttachmentFolderState,
   type AttachmentProblem,
   checkAttachmentFolder,
+  isAttachmentFolderName,
   makeAttachmentFolder,
   type Marker,
   readMarker,
   sanitizeFileName,
   writeMarker,
 } from "./attachments.ts";
+export {
+  type FailedItem,
+  FailureRecord,
+  failuresPath,
+  type FailureStep,
+  MAX_ITEMS as MAX_RECORDED_FAILURES,
+  readFailures,
+  recordedReason,
+} from "./failures.ts";
