@@ -83,6 +83,31 @@ export function stepProgressFile(step: ProgressStep): string {
   return `.${step}-progress.json`;
 }
 
+/** Every file the cache keeps at its root: a link in place of one is never followed. */
+export const ROOT_FILES: readonly string[] = [
+  LOCK_FILE,
+  STATE_FILE,
+  PENDING_ERASURES_FILE,
+  PRIVACY_LOG_FILE,
+  PRIVACY_KEY_FILE,
+  TOMBSTONES_FILE,
+  REPAIR_FILE,
+  FAILURES_FILE,
+  stepProgressFile("activity_feeds"),
+  stepProgressFile("attachments"),
+];
+
+/**
+ * The root files that hold erasures (what was erased, what must never be fetched again): no
+ * repair removes one, even a link in its place.
+ */
+export const PRIVACY_FILES: readonly string[] = [
+  PENDING_ERASURES_FILE,
+  PRIVACY_LOG_FILE,
+  PRIVACY_KEY_FILE,
+  TOMBSTONES_FILE,
+];
+
 /** Each record folder's index: one row per record file. */
 export const INDEX_FILE = "index.csv";
 /** Each record folder's write-ahead journal; present while the folder may not match its index. */
