@@ -38,7 +38,7 @@ import {
   SCHEMA_FILE,
 } from "../cache/mod.ts";
 import { readPendingRefetch } from "./repair_file.ts";
-import { isLink, linkDetail, scanRootLinks } from "./links.ts";
+import { linkDetail, scanRootLinks } from "./links.ts";
 import {
   CROSS_REFERENCE_CATEGORIES,
   crossReferenceGaps,

@@ -8,12 +8,7 @@ import { streamEntity } from "../extract/stream.ts";
 import { publishSchema } from "../extract/schema.ts";
 import { openCache } from "../cache/mod.ts";
 import { ENTITIES, type EntityName } from "../entities.ts";
-import {
-  DEFAULT_CONCURRENCY,
-  type DependentOutcome,
-  reportFailures,
-  runDependent,
-} from "./dependent.ts";
+import { DEFAULT_CONCURRENCY, reportFailures, runDependent } from "./dependent.ts";
 import type { RunContext } from "../context.ts";
 import type { CommandSpec } from "../cli/spec.ts";
 import {
