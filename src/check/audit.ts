@@ -238,7 +238,7 @@ async function auditFailures(cacheDir: string, problems: Problems): Promise<void
       entity: ACTIVITY_FEEDS_FOLDER,
       id: item.id,
       path: `${ACTIVITY_FEEDS_FOLDER}/${recordFileName(item.id)}`,
-      detail: `not fetched (${item.reason}) at ${item.at}`,
+      detail: `not fetched (${item.reason}), at ${item.at}`,
       lasting: false,
     });
   }
@@ -256,8 +256,9 @@ async function auditFailures(cacheDir: string, problems: Problems): Promise<void
 }
 
 function notDownloaded(item: FailedItem): string {
+  const reason = item.reason.replace(/; not downloaded$/, "");
   const lasting = item.lasting ? "; not tried again unless --retry-failed" : "";
-  return `not downloaded (${item.reason}) at ${item.at}${lasting}`;
+  return `not downloaded (${reason}), at ${item.at}${lasting}`;
 }
 
 /** Erasures sent upstream whose local purge an interrupted `erase` may not have done. */

@@ -44,6 +44,11 @@ import { parseId } from "../ids.ts";
 import { plural } from "./extract.ts";
 
 export const DEFAULT_CONCURRENCY = 4;
+/**
+ * A rerun asks v3's change lists from this long before the earlier pass started: the server's
+ * clock against ours, as sync's --overlap (default 5 minutes).
+ */
+const CHANGES_OVERLAP_MS = 5 * 60_000;
 
 /** Where the candidate-dependent commands find their candidates, as users see it. */
 const CANDIDATES_INDEX = `${CANDIDATES_FOLDER}/${INDEX_FILE}`;
@@ -220,6 +225,7 @@ async function selectRun(
   }
   const ids = await owedCandidates(name, { client, cache }, {
     since,
+    overlapMs: CHANGES_OVERLAP_MS,
     recached: true,
     retryFailed: opts.retryFailed,
   });

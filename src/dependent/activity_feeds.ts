@@ -36,7 +36,6 @@ import {
   chunk,
   type DependentResult,
   type DependentRun,
-  PASS_OVERLAP_MS,
   withoutErased,
 } from "./run.ts";
 import { forEachConcurrent } from "../concurrency.ts";
@@ -92,8 +91,7 @@ export async function fetchActivityFeeds(
     // What is finished is committed (and its failures recorded) before the progress claims it.
     await feeds.commit();
     if (completed && run.pass) {
-      const passStart = new Date(startedAt - PASS_OVERLAP_MS);
-      record.completePass("activity_feeds", passStart, run.pass === "full");
+      record.completePass("activity_feeds", new Date(startedAt), run.pass === "full");
     }
     await record.save();
     if (completed) await progress.clear();

@@ -40,7 +40,6 @@ import {
   chunk,
   type DependentResult,
   type DependentRun,
-  PASS_OVERLAP_MS,
   withoutErased,
 } from "./run.ts";
 import { forEachConcurrent } from "../concurrency.ts";
@@ -236,7 +235,7 @@ export async function downloadAttachments(
     report(done);
   }
   if (run.pass) {
-    record.completePass(STEP, new Date(startedAt - PASS_OVERLAP_MS), run.pass === "full");
+    record.completePass(STEP, new Date(startedAt), run.pass === "full");
     await record.save();
   }
   await progress.clear();

@@ -55,12 +55,6 @@ export interface DependentResult {
   refreshed?: number;
 }
 
-/**
- * A rerun asks for what changed since the pass before it started, less this: records written
- * while that pass ran, and the server's clock against ours (as sync's --overlap).
- */
-export const PASS_OVERLAP_MS = 5 * 60_000;
-
 /** The ids ascending, each once: the order the steps hand candidates out in (resume.ts). */
 export function ascendingIds(ids: readonly number[]): number[] {
   return [...new Set(ids)].sort((a, b) => a - b);

@@ -10,7 +10,7 @@
  * - the candidates whose step data changed since `since`: on v3 as the notes and attachments
  *   lists tell (changed_dependents.ts); for a command (no candidates step ran before it), also the
  *   cached candidates written since then (a later `candidates` or `sync` found them, maybe
- *   changed);
+ *   changed: the cache's own clock wrote those times, so no overlap is needed);
  * - every cached candidate when `all` is set.
  */
 import { type Cache, CANDIDATES_FOLDER, type FailureStep, readFailures } from "../cache/mod.ts";
@@ -32,6 +32,11 @@ export interface OwedOptions {
   all?: boolean;
   /** Also what changed since this time. */
   since?: Date;
+  /**
+   * Asks the API's change lists this much before `since` (the server's clock against ours, and
+   * records written while the pass ran); sync's mark has its overlap already.
+   */
+  overlapMs?: number;
   /** With `since`: also the cached candidates written since then (commands). */
   recached?: boolean;
   /** Also the candidates whose files were refused for a lasting reason (`--retry-failed`). */
@@ -54,7 +59,8 @@ export async function owedCandidates(
   const candidates = await env.cache.folder(CANDIDATES_FOLDER, ENTITIES.candidates.moniker);
   if (opts.all) return mergeIds(ids, await candidates.ids());
   if (opts.since && env.client.dialect.candidateBatch) {
-    ids = mergeIds(ids, await changedSince(step, env, opts.since));
+    const from = new Date(opts.since.getTime() - (opts.overlapMs ?? 0));
+    ids = mergeIds(ids, await changedSince(step, env, from));
   }
   if (opts.since && opts.recached) {
     const since = opts.since.getTime();
