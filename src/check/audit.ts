@@ -386,7 +386,10 @@ async function listRecordFiles(
   const linked = new Set<string>();
   try {
     for await (const entry of Deno.readDir(dir)) {
-      if (entry.isSymlink) {
+      // A candidate's attachment folder is audited with the attachments.
+      const attachments = name === CANDIDATES_FOLDER &&
+        attachmentsOwnerOf(entry.name) !== undefined;
+      if (entry.isSymlink && !attachments) {
         linked.add(entry.name);
         const path = `${name}/${entry.name}`;
         const detail = await linkDetail(join(dir, entry.name));

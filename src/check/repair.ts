@@ -381,31 +381,38 @@ function listFollowUps(
   act: (action: RepairAction) => void,
 ): void {
   if (!opts.refetchAfter && !opts.dryRun) return;
+  const [list, publish, fetch] = opts.dryRun
+    ? ["list", "publish", "fetch"]
+    : ["listing", "publishing", "fetching"];
   const { relist, republish } = plan.links;
   for (const entity of relist) {
-    const files = entity === CANDIDATES_FOLDER ? ", then download every attachment again" : "";
+    const files = entity === CANDIDATES_FOLDER ? ", then every attachment again" : "";
     act({
       action: "relist",
       entity,
-      detail: `list ${entity} again, whole (its folder was a link)${files}`,
+      detail: `${list} ${entity} again, whole (its folder was a link)${files}`,
     });
   }
   for (const entity of republish.filter((name) => !relist.includes(name))) {
-    act({ action: "republish-schema", entity, detail: `publish ${entity}/${SCHEMA_FILE} again` });
+    act({
+      action: "republish-schema",
+      entity,
+      detail: `${publish} ${entity}/${SCHEMA_FILE} again`,
+    });
   }
   const { feeds } = plan;
   if (feeds === "all") {
     act({
       action: "refetch-feeds",
       entity: ACTIVITY_FEEDS_FOLDER,
-      detail: "fetch every cached candidate's activity feed again (the folder was a link)",
+      detail: `${fetch} every cached candidate's activity feed again (the folder was a link)`,
     });
   } else if (feeds.length > 0) {
     act({
       action: "refetch-feeds",
       entity: ACTIVITY_FEEDS_FOLDER,
       ids: feeds,
-      detail: `fetch the activity feeds of candidates ${listIds(feeds)} again`,
+      detail: `${fetch} the activity feeds of candidates ${listIds(feeds)} again`,
     });
   }
 }
