@@ -296,23 +296,7 @@ export async function repairCache(
       for (const path of plan.tempFiles) await removeIfPresent(join(report.cacheDir, path));
     }
     reportLeftovers(repair, plan);
-    if (plan.unreadableFailureRecord) {
-      if (repair.cache) await removeIfPresent(failuresPath(report.cacheDir));
-      act({
-        action: "remove-failure-record",
-        paths: [FAILURES_FILE],
-        detail: `${opts.dryRun ? "remove" : "removed"} the unreadable ${FAILURES_FILE}: the next ` +
-          "full `activity_feeds` and `attachments` runs ask for what it listed",
-      });
-    }
-    if (plan.unreadableRepairFile) {
-      act({
-        action: "forget-unreadable-repair",
-        paths: [REPAIR_FILE],
-        detail: `${opts.dryRun ? "remove" : "removed"} the unreadable ${REPAIR_FILE}: the ` +
-          "records it listed cannot be known; run `sync --full` to fetch everything again",
-      });
-    }
+    await forgetUnreadable(repair, plan);
     for (const folder of plan.folders) {
       if (folder.name === ACTIVITY_FEEDS_FOLDER) await repairFeeds(repair, folder, plan);
       else await repairFolder(repair, folder);
@@ -322,7 +306,39 @@ export async function repairCache(
     await repair.cache?.close();
   }
   listFollowUps(plan, opts, act);
-  const candidates = plan.attachmentCandidates;
+  listAttachmentsFollowUp(plan.attachmentCandidates, opts, act, actions);
+  return actions;
+}
+
+/** Removes the root files that cannot be read (the lists they held cannot be known). */
+async function forgetUnreadable(repair: Repair, plan: RepairPlan): Promise<void> {
+  const { opts, act, report } = repair;
+  if (plan.unreadableFailureRecord) {
+    if (repair.cache) await removeIfPresent(failuresPath(report.cacheDir));
+    act({
+      action: "remove-failure-record",
+      paths: [FAILURES_FILE],
+      detail: `${opts.dryRun ? "remove" : "removed"} the unreadable ${FAILURES_FILE}: the next ` +
+        "full `activity_feeds` and `attachments` runs ask for what it listed",
+    });
+  }
+  if (plan.unreadableRepairFile) {
+    act({
+      action: "forget-unreadable-repair",
+      paths: [REPAIR_FILE],
+      detail: `${opts.dryRun ? "remove" : "removed"} the unreadable ${REPAIR_FILE}: the ` +
+        "records it listed cannot be known; run `sync --full` to fetch everything again",
+    });
+  }
+}
+
+/** The attachments to download again: an action for the command, or the command to run. */
+function listAttachmentsFollowUp(
+  candidates: number[],
+  opts: RepairOptions,
+  act: (action: RepairAction) => void,
+  actions: RepairAction[],
+): void {
   if (candidates.length > 0) {
     if (opts.refetchAfter) {
       const verb = opts.dryRun ? "re-download" : "re-downloading";
@@ -342,7 +358,6 @@ export async function repairCache(
       opts.log(`attachments need re-download: run \`${attachmentsCommand(candidates)}\``);
     }
   }
-  return actions;
 }
 
 /**
