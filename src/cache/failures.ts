@@ -297,3 +297,21 @@ function parseItem(raw: unknown): FailedItem | undefined {
 function isTime(value: unknown): boolean {
   return typeof value === "string" && !Number.isNaN(Date.parse(value));
 }
+
+/**
+ * Drops what the record holds of these candidates: erased, or deleted upstream, they are owed
+ * nothing. Nothing to do without a record; one that cannot be read (check reports it) or a link
+ * in its place (never followed) is left as it is rather than stop a purge.
+ */
+export async function forgetCandidates(cacheDir: string, ids: readonly number[]): Promise<void> {
+  let record: FailureRecord | "unreadable" | undefined;
+  try {
+    record = await readFailures(cacheDir);
+  } catch (error) {
+    if (error instanceof RunError) return;
+    throw error;
+  }
+  if (typeof record !== "object") return;
+  for (const step of STEPS) for (const id of ids) record.replace(step, id, []);
+  await record.save();
+}

@@ -107,6 +107,7 @@ export {
   type FailedItem,
   FailureRecord,
   failuresPath,
+  forgetCandidates,
   type FailureStep,
   MAX_ITEMS as MAX_RECORDED_FAILURES,
   readFailures,

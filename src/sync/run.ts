@@ -12,7 +12,11 @@
  */
 import { rm } from "node:fs/promises";
 import type { Cache, ChangeLog, EntityFolder } from "../cache/mod.ts";
-import { ACTIVITY_FEEDS_FOLDER, candidateAttachmentsDir } from "../cache/mod.ts";
+import {
+  ACTIVITY_FEEDS_FOLDER,
+  candidateAttachmentsDir,
+  forgetCandidates,
+} from "../cache/mod.ts";
 import type { RunContext } from "../context.ts";
 import { describeFailure } from "../failure.ts";
 import { streamEntity } from "../extract/stream.ts";
@@ -387,6 +391,7 @@ async function prune(
     // Feeds carry no candidate name: the moniker the activity-feed step gives an adopted file.
     const feeds = await cache.existingFolder(ACTIVITY_FEEDS_FOLDER, () => "");
     await feeds?.remove(gone);
+    await forgetCandidates(cache.dir, gone);
   }
   return gone.length;
 }

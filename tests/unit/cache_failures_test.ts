@@ -4,6 +4,7 @@ import { join } from "node:path";
 import {
   FailureRecord,
   FAILURES_FILE,
+  forgetCandidates,
   MAX_RECORDED_FAILURES,
   readFailures,
   recordedReason,
@@ -151,4 +152,32 @@ Deno.test("download deadline: grows with what arrived; a drip is stopped, a stea
   } finally {
     steady.stop();
   }
+});
+
+Deno.test("failure record: erased or pruned candidates are forgotten; a link in its place is left alone", async () => {
+  await withTempDir(async (dir) => {
+    const record = FailureRecord.empty(dir);
+    record.replace("activity_feeds", 5, [{ id: 5, reason: "x", lasting: false, at: AT }]);
+    record.replace("attachments", 5, [{
+      id: 5,
+      folder: "resume-undated",
+      reason: "x",
+      lasting: true,
+      at: AT,
+    }]);
+    record.replace("attachments", 6, [{ id: 6, reason: "x", lasting: false, at: AT }]);
+    await record.save();
+    await forgetCandidates(dir, [5]);
+    const left = await readFailures(dir);
+    assert.ok(typeof left === "object");
+    assert.deepEqual(left.candidates("activity_feeds"), []);
+    assert.deepEqual(left.candidates("attachments"), [6]);
+    await forgetCandidates(dir, [6]);
+    assert.equal(await exists(join(dir, FAILURES_FILE)), false);
+
+    await Deno.writeTextFile(join(dir, "elsewhere.json"), "kept");
+    await Deno.symlink(join(dir, "elsewhere.json"), join(dir, FAILURES_FILE));
+    await forgetCandidates(dir, [6]);
+    assert.equal(await Deno.readTextFile(join(dir, "elsewhere.json")), "kept");
+  });
 });
