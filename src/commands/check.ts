@@ -263,7 +263,7 @@ async function fetchAfterRepair(
     const outcome = await runDependent(
       "activity_feeds",
       "feeds",
-      { ...dependentOptions(cmd, connection), candidates: feeds.ids, full: true },
+      { ...followUpOptions(cmd, connection), candidates: feeds.ids, full: true },
       ctx,
       fetchActivityFeeds,
     );
@@ -279,7 +279,7 @@ async function fetchAfterRepair(
       "attachments",
       "files",
       {
-        ...dependentOptions(cmd, connection),
+        ...followUpOptions(cmd, connection),
         candidates: everyFile ? undefined : redownload!.ids,
         full: true,
       },
@@ -294,7 +294,8 @@ async function fetchAfterRepair(
   return { requests };
 }
 
-function dependentOptions(cmd: CheckCommand, connection: Connection) {
+/** What the dependent commands' code needs to fetch for a repair. */
+function followUpOptions(cmd: CheckCommand, connection: Connection) {
   return {
     cacheDir: cmd.cacheDir,
     connection,
