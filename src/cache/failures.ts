@@ -44,6 +44,11 @@ export interface FailedItem {
   reason: string;
   /** Refused for a reason a retry cannot change: tried again only when asked. */
   lasting: boolean;
+  /**
+   * A lasting refusal: the setting that refused it (`max-bytes:<n>`, `file-hosts:<list>`, `url`:
+   * no usable URL); once that changes, the file is tried again. Absent: until asked.
+   */
+  setting?: string;
   /** When it failed (ISO 8601). */
   at: string;
 }
@@ -58,6 +63,19 @@ interface StepItems {
 
 export function failuresPath(cacheDir: string): string {
   return join(cacheDir, FAILURES_FILE);
+}
+
+/** What lets a lasting refusal be tried again, for a report. */
+export function lastingNote(item: FailedItem): string {
+  const setting = item.setting ?? "";
+  const change = setting.startsWith("max-bytes:")
+    ? "--max-attachment-mb is raised"
+    : setting.startsWith("file-hosts:")
+    ? "--file-hosts changes"
+    : setting === "url"
+    ? "the API gives a URL"
+    : "";
+  return `not tried again unless ${change ? `${change} or ` : ""}--retry-failed`;
 }
 
 /** A reason as it is kept: secrets out, then cut, one line. */
@@ -276,7 +294,7 @@ function parseStep(value: unknown): StepItems | undefined {
 
 function parseItem(raw: unknown): FailedItem | undefined {
   if (raw === null || typeof raw !== "object") return undefined;
-  const { id, folder, reason, lasting, at } = raw as Record<string, unknown>;
+  const { id, folder, reason, lasting, at, setting } = raw as Record<string, unknown>;
   const candidate = positiveId(id);
   if (candidate === undefined || typeof reason !== "string" || reason.length > MAX_REASON * 2) {
     return undefined;
@@ -285,12 +303,16 @@ function parseItem(raw: unknown): FailedItem | undefined {
   if (folder !== undefined && (typeof folder !== "string" || !isAttachmentFolderName(folder))) {
     return undefined;
   }
+  if (setting !== undefined && (typeof setting !== "string" || setting.length > MAX_REASON * 4)) {
+    return undefined;
+  }
   return {
     id: candidate,
     ...(folder === undefined ? {} : { folder }),
     reason,
     lasting,
     at: at as string,
+    ...(setting === undefined ? {} : { setting }),
   };
 }
 

@@ -28,6 +28,7 @@ import {
   isIndexProblem,
   isTempName,
   JOURNAL_FILE,
+  lastingNote,
   LOCK_FILE,
   PENDING_ERASURES_FILE,
   readFailures,
@@ -257,7 +258,7 @@ async function auditFailures(cacheDir: string, problems: Problems): Promise<void
 
 function notDownloaded(item: FailedItem): string {
   const reason = item.reason.replace(/; not downloaded$/, "");
-  const lasting = item.lasting ? "; not tried again unless --retry-failed" : "";
+  const lasting = item.lasting ? `; ${lastingNote(item)}` : "";
   return `not downloaded (${reason}), at ${item.at}${lasting}`;
 }
 

@@ -58,7 +58,8 @@ export const attachmentsSpec: CommandSpec<AttachmentsCommand> = {
     "matching marker are skipped. Expired URLs are refreshed by fetching the candidate again. " +
     "A file that cannot be had leaves no folder and is recorded in <cache>/.failures.json: a " +
     "rerun asks only for what failed and what changed since; one refused for a lasting reason " +
-    "(over the size cap, a refused host) is not tried again unless --retry-failed.",
+    "(over the size cap, a refused host) is not tried again while the setting that refused it " +
+    "holds, unless --retry-failed.",
   options: {
     ...dependentOptions,
     verify: { type: "boolean" },

@@ -285,7 +285,11 @@ async function fetchAfterRepair(
       },
       ctx,
       (run, selected) =>
-        downloadAttachments(run, selected, { verify: true, retryFailed: cmd.retryFailed }),
+        downloadAttachments(run, selected, {
+          verify: true,
+          retryFailed: cmd.retryFailed,
+          refusalsHold: true,
+        }),
     );
     requests += outcome.requests;
     if (outcome.interrupted) return { requests, interrupted: outcome.interrupted };

@@ -249,8 +249,8 @@ export function reportFailures(name: string, result: DependentResult, ctx: RunCo
   if (notRetried > 0) {
     ctx.err(
       `${name}: ${plural(notRetried, "file")} not tried again: refused earlier for a lasting ` +
-        "reason (over the size cap, a refused host; `check` lists them); --retry-failed tries " +
-        "them again\n",
+        "reason under the same settings (over the size cap, a refused host; `check` lists " +
+        "them); --retry-failed tries them again\n",
     );
   }
   if (failed.length === 0) return 0;
@@ -265,9 +265,8 @@ export function reportFailures(name: string, result: DependentResult, ctx: RunCo
     : `; run the command again to retry ${
       lasting === 0 ? "them" : "the others"
     } (it asks only for them and for what changed)`;
-  const kept = lasting === 0
-    ? ""
-    : ` (${lasting} refused for a lasting reason: not tried again unless --retry-failed)`;
+  const kept = lasting === 0 ? "" : ` (${lasting} refused for a lasting reason: not tried ` +
+    "again until the setting that refused them changes, or --retry-failed)";
   ctx.err(`${name}: ${failed.length} failed${kept}${retry}\n`);
   return 1;
 }

@@ -18,7 +18,7 @@
  *   file refused for a lasting reason (over the size cap, a refused host) is not tried again by
  *   later runs unless `retryFailed`; the others are.
  */
-import { isAbsolute, join, relative } from "node:path";
+import { dirname, isAbsolute, join, relative } from "node:path";
 import {
   attachmentFolderNames,
   candidateAttachmentsDir,
@@ -53,6 +53,8 @@ import {
   fileRules,
   type Job,
   type JobOutcome,
+  refusalHolds,
+  removeIfEmpty,
   reportGone,
 } from "./download.ts";
 
@@ -80,6 +82,11 @@ export interface AttachmentOptions extends FileRuleOptions {
   candidatesPerChunk?: number;
   /** Also try files the record says were refused for a lasting reason (`--retry-failed`). */
   retryFailed?: boolean;
+  /**
+   * A lasting refusal holds even when the setting that refused it changed (`check --repair`, whose
+   * settings are the defaults: only `--retry-failed` tries such a file there).
+   */
+  refusalsHold?: boolean;
 }
 
 /** One candidate's work in a chunk. */
@@ -311,9 +318,13 @@ async function planCandidate(
     const folder = join(base, names[i]);
     const file = sanitizeFileName(attachments[i].filename);
     assertInside(join(run.cacheDir, CANDIDATES_FOLDER), join(folder, file));
+    const refusal = refused.get(names[i]);
     if (await isComplete(folder, file, opts.verify)) plan.complete++;
-    else if (refused.has(names[i])) plan.kept.push(refused.get(names[i])!);
-    else {
+    else if (
+      refusal && (opts.refusalsHold || refusalHolds(refusal.setting, attachments[i], state.rules))
+    ) {
+      plan.kept.push(refusal);
+    } else {
       const attachment = attachments[i];
       plan.jobs.push({ candidateId: id, folder, folderName: names[i], file, attachment });
     }
@@ -376,7 +387,10 @@ async function downloadPlanned(
     countOutcome(state, job, await downloadJob(run.ctx, job, state.rules, refreshOne));
     const files = left.get(job.candidateId)! - 1;
     left.set(job.candidateId, files);
-    if (files === 0) candidateDone();
+    if (files > 0) return;
+    // Its last file is done: a folder its failures left empty goes.
+    if (state.failures.get(job.candidateId)?.length) await removeIfEmpty(dirname(job.folder));
+    candidateDone();
   });
 }
 
@@ -388,12 +402,20 @@ function countOutcome(state: Chunk, job: Job, outcome: JobOutcome): void {
   } else if (outcome.kind === "gone") {
     result.skipped++;
   } else {
-    fail(state, job.candidateId, outcome.reason, outcome.lasting, job.folderName);
+    const { reason, lasting, setting } = outcome;
+    fail(state, job.candidateId, reason, lasting, job.folderName, setting);
   }
 }
 
 /** A failure: in the run's result now, in the record once the chunk is done. */
-function fail(state: Chunk, id: number, reason: string, lasting: boolean, folder?: string): void {
+function fail(
+  state: Chunk,
+  id: number,
+  reason: string,
+  lasting: boolean,
+  folder?: string,
+  setting?: string,
+): void {
   state.result.failed.push({ id, reason: folder ? `${folder}: ${reason}` : reason, lasting });
   const item: FailedItem = {
     id,
@@ -401,6 +423,7 @@ function fail(state: Chunk, id: number, reason: string, lasting: boolean, folder
     reason: recordedReason(reason),
     lasting,
     at: new Date(state.run.ctx.clock.now()).toISOString(),
+    ...(setting === undefined ? {} : { setting }),
   };
   state.failures.set(id, [...state.failures.get(id) ?? [], item]);
 }
@@ -457,6 +480,7 @@ export async function downloadCandidateFiles(
     if (outcome.kind === "ok") result.files.push(join(names[i], file));
     else if (outcome.kind === "fail") result.failed.push(`${names[i]}: ${outcome.reason}`);
   }
+  if (result.failed.length > 0) await removeIfEmpty(baseDir);
   return result;
 }
 

@@ -74,6 +74,8 @@ export interface Job {
 /** What every download of a run checks: where files may come from, how large, how slow. */
 export interface FileRules {
   policy: FileHostPolicy;
+  /** `--file-hosts`, when given. */
+  fileHosts?: readonly string[];
   maxBytes: number;
   limits: DownloadLimits;
   fetchFn: typeof fetch;
@@ -97,6 +99,7 @@ export function fileRules(
       resolve: opts.resolve,
       narrowed: run.fileHosts,
     }),
+    fileHosts: run.fileHosts,
     maxBytes: opts.maxBytes ?? DEFAULT_MAX_ATTACHMENT_BYTES,
     limits: { ...DEFAULT_DOWNLOAD_LIMITS, ...opts.limits },
     fetchFn: opts.fetchFn ?? fetch,
@@ -104,18 +107,50 @@ export function fileRules(
   };
 }
 
-/** What became of one file. `lasting`: a retry cannot change it (too large, refused, no URL). */
+/**
+ * What became of one file. `lasting`: a retry cannot change it (too large, refused, no URL) until
+ * `setting`, the setting that refused it, changes (settingHolds).
+ */
 export type JobOutcome =
   | { kind: "ok"; size: number }
   | { kind: "gone" }
-  | { kind: "fail"; reason: string; lasting: boolean };
+  | { kind: "fail"; reason: string; lasting: boolean; setting?: string };
 
 /** One attempt. */
 type Attempt =
   | { kind: "ok"; size: number; sha256: string; contentType: string | null }
   | { kind: "expired"; reason: string }
   | { kind: "retry"; reason: string }
-  | { kind: "fail"; reason: string; lasting: boolean };
+  | { kind: "fail"; reason: string; lasting: boolean; setting?: string };
+
+/** The setting behind a refusal by size. */
+function sizeSetting(rules: FileRules): string {
+  return `max-bytes:${rules.maxBytes}`;
+}
+
+/** The setting behind a refused host or address (the hosts `--file-hosts` allowed). */
+function hostsSetting(rules: FileRules): string {
+  return `file-hosts:${[...rules.fileHosts ?? []].sort().join(",")}`;
+}
+
+/**
+ * Whether a file refused for a lasting reason would be refused again under these rules: by size
+ * while the cap is not raised, a host while `--file-hosts` is the same, no URL while there is
+ * none. A refusal without a setting holds until `--retry-failed`.
+ */
+export function refusalHolds(
+  setting: string | undefined,
+  attachment: ApiAttachment,
+  rules: FileRules,
+): boolean {
+  if (setting === undefined) return true;
+  if (setting === "url") return downloadableUrl(attachment.url) === undefined;
+  if (setting.startsWith("max-bytes:")) {
+    return rules.maxBytes <= Number(setting.slice("max-bytes:".length));
+  }
+  if (setting.startsWith("file-hosts:")) return setting === hostsSetting(rules);
+  return true;
+}
 
 /** Fresh attachments of a candidate (undefined when it is gone upstream). */
 export type RefreshOne = (id: number) => Promise<ApiAttachment[] | undefined>;
@@ -198,9 +233,12 @@ async function attemptAll(
   let failures = 0;
   for (;;) {
     const url = downloadableUrl(attachment.url);
-    const attempt: Attempt = url
-      ? await fetchToFile(url, join(job.folder, job.file), rules)
-      : { kind: "fail", reason: "no http(s) URL in the candidate record", lasting: true };
+    const attempt: Attempt = url ? await fetchToFile(url, join(job.folder, job.file), rules) : {
+      kind: "fail",
+      reason: "no http(s) URL in the candidate record",
+      lasting: true,
+      setting: "url",
+    };
     if (attempt.kind === "ok") {
       await writeMarker(job.folder, markerOf(job, attachment, attempt, rules.clock));
       return { kind: "ok", size: attempt.size };
@@ -267,15 +305,19 @@ function markerOf(
 }
 
 /**
- * Removes an attachment folder left without a valid marker, then the candidate's folder if that
- * is left empty: a file that could not be had leaves no trace that looks like damage.
+ * Removes an attachment folder left without a valid marker: a file that could not be had leaves
+ * no trace that looks like damage. (The candidate's folder, if left empty, goes once all its
+ * files are done: `removeIfEmpty`; a sibling download may be making its own folder in it now.)
  */
 export async function discardFolder(folder: string): Promise<void> {
   const state = await checkAttachmentFolder(folder, { verify: false }).catch(() => undefined);
   if (state?.complete) return;
   await Deno.remove(folder, { recursive: true }).catch(() => {});
-  // Not recursive: only an empty folder goes (a sibling's file keeps it).
-  await Deno.remove(dirname(folder)).catch(() => {});
+}
+
+/** Removes `dir` if it is an empty folder (not recursive: anything in it keeps it). */
+export async function removeIfEmpty(dir: string): Promise<void> {
+  await Deno.remove(dir).catch(() => {});
 }
 
 class StreamError extends Error {}
@@ -309,7 +351,8 @@ async function requestFile(
   try {
     const fetched = await fetchFile(url, rules.policy, rules.fetchFn, signal);
     if (fetched.kind === "refused") {
-      return { kind: "fail", reason: `refused: ${fetched.reason}`, lasting: true };
+      const reason = `refused: ${fetched.reason}`;
+      return { kind: "fail", reason, lasting: true, setting: hostsSetting(rules) };
     }
     response = fetched.response;
   } catch (error) {
@@ -339,6 +382,7 @@ async function requestFile(
       reason: `the file is ${formatLimit(expected)}, over the ${formatLimit(rules.maxBytes)} ` +
         "limit (--max-attachment-mb); not downloaded",
       lasting: true,
+      setting: sizeSetting(rules),
     };
   }
   return { kind: "body", response, expected };
@@ -399,6 +443,7 @@ function failedBody(error: unknown, path: string, rules: FileRules, watch: Trans
       reason: `the file went on past the ${formatLimit(rules.maxBytes)} limit ` +
         "(--max-attachment-mb); stopped, and the partial file removed",
       lasting: true,
+      setting: sizeSetting(rules),
     };
   }
   if (watch.expired === "deadline") {

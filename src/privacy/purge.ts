@@ -13,10 +13,10 @@ import {
   ACTIVITY_FEEDS_FOLDER,
   type Cache,
   candidateAttachmentsDir,
-  forgetCandidates,
   CANDIDATES_FOLDER,
   type ChangeLog,
   type EntityFolder,
+  forgetCandidates,
   removeTempFolders,
   tempPathFor,
 } from "../cache/mod.ts";

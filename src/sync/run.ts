@@ -12,11 +12,7 @@
  */
 import { rm } from "node:fs/promises";
 import type { Cache, ChangeLog, EntityFolder } from "../cache/mod.ts";
-import {
-  ACTIVITY_FEEDS_FOLDER,
-  candidateAttachmentsDir,
-  forgetCandidates,
-} from "../cache/mod.ts";
+import { ACTIVITY_FEEDS_FOLDER, candidateAttachmentsDir, forgetCandidates } from "../cache/mod.ts";
 import type { RunContext } from "../context.ts";
 import { describeFailure } from "../failure.ts";
 import { streamEntity } from "../extract/stream.ts";

@@ -53,7 +53,7 @@ function fileRequests(sandbox: TestSandbox, url: string, from = 0): number {
   return sandbox.log.slice(from).filter((e) => e.path.split("?")[0] === path).length;
 }
 
-Deno.test("a file refused for a lasting reason: no folder, recorded, a warning for check, not fetched again unless --retry-failed", async () => {
+Deno.test("a file refused for a lasting reason: no folder, recorded, a warning for check, not fetched again unless its setting changes or --retry-failed", async () => {
   await using sandbox = await startSandboxDisposable({
     candidates: 14,
     rateLimit: 0,
@@ -71,7 +71,10 @@ Deno.test("a file refused for a lasting reason: no folder, recorded, a warning f
     assert.equal((await runCli(["candidates", "-q"], { root, env })).code, 0);
     const first = await runCli(["attachments", "-q", "--max-attachment-mb", "1"], { root, env });
     assert.equal(first.code, 1, first.stderr);
-    assert.match(first.stderr, /over the 1 MiB limit .*not tried again unless --retry-failed/s);
+    assert.match(
+      first.stderr,
+      /over the 1 MiB limit .*not tried again until the setting that refused them changes, or --retry-failed/s,
+    );
     await assertNoIncompleteFolder(root);
     const items = await recorded(root, "attachments");
     assert.deepEqual(items.map((i) => [i.id, i.folder, i.lasting]), [[hugeId, folder, true]]);
@@ -88,7 +91,8 @@ Deno.test("a file refused for a lasting reason: no folder, recorded, a warning f
       check.stdout,
       new RegExp(
         `attachments ${hugeId}: candidates/${hugeId}-attachments/${folder}: not ` +
-          "downloaded \\(the file is 3 MiB, over the 1 MiB limit",
+          "downloaded \\(the file is 3 MiB, over the 1 MiB limit .*; not tried again unless " +
+          "--max-attachment-mb is raised or --retry-failed",
       ),
     );
     assert.doesNotMatch(check.stdout, /Attachment folders without their file/);
@@ -102,11 +106,11 @@ Deno.test("a file refused for a lasting reason: no folder, recorded, a warning f
     ).problems;
     assert.deepEqual([problem.id, problem.lasting], [hugeId, true]);
 
-    // Neither a repair nor the next run fetches it again…
+    // Neither a repair nor the next run under the same cap fetches it again…
     const before = sandbox.log.length;
     const repair = await runCli(["check", "--repair", "-q"], { root, env });
     assert.equal(repair.code, 0, repair.stdout + repair.stderr);
-    const rerun = await runCli(["attachments", "-q"], { root, env });
+    const rerun = await runCli(["attachments", "-q", "--max-attachment-mb", "1"], { root, env });
     assert.equal(rerun.code, 0, rerun.stderr);
     assert.match(rerun.stderr, /1 file not tried again: refused earlier for a lasting reason/);
     assert.equal(fileRequests(sandbox, url, before), 0);
@@ -118,6 +122,18 @@ Deno.test("a file refused for a lasting reason: no folder, recorded, a warning f
     const done = join(candidateAttachmentsDir(join(root, CACHE), hugeId), folder, MARKER_FILE);
     assert.ok(await exists(done));
     assert.equal(await exists(join(root, CACHE, FAILURES_FILE)), false, "nothing left: no file");
+  });
+  // A run with a higher cap than the one that refused the file tries it again by itself.
+  await withTempDir(async (root) => {
+    const env = apiEnv("v1", sandbox);
+    assert.equal((await runCli(["candidates", "-q"], { root, env })).code, 0);
+    const cap = (mb: string) => ["attachments", "-q", "--max-attachment-mb", mb];
+    assert.equal((await runCli(cap("1"), { root, env })).code, 1);
+    const before = sandbox.log.length;
+    const raised = await runCli(cap("4"), { root, env });
+    assert.equal(raised.code, 0, raised.stderr);
+    assert.equal(fileRequests(sandbox, url, before), 1);
+    assert.deepEqual(await recorded(root, "attachments"), []);
   });
 });
 

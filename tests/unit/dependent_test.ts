@@ -13,6 +13,7 @@ import {
   isExpiryError,
 } from "../../src/dependent/attachments.ts";
 import { candidatesFolder, chunk } from "../../src/dependent/run.ts";
+import { fileRules, refusalHolds } from "../../src/dependent/download.ts";
 import { ManualClock } from "../../src/clock.ts";
 import { UsageError } from "../../src/errors.ts";
 import { startSandbox } from "../../src/sandbox/mod.ts";
@@ -180,5 +181,24 @@ Deno.test("attachments work a chunk of candidates at a time, reporting candidate
       const count = sandbox.tenant.get("candidates", id)!.attachments.length;
       if (count > 0) assert.ok((await Deno.stat(folder)).isDirectory);
     }
+  });
+});
+
+Deno.test("a lasting refusal holds while the setting that refused it does", async () => {
+  await withCachedCandidates((_sandbox, _dir, run) => {
+    const rules = (maxBytes: number, fileHosts?: string[]) =>
+      fileRules({ ...run, fileHosts }, { maxBytes });
+    const withUrl = { url: "https://s3.example.com/a" };
+    assert.ok(refusalHolds("max-bytes:1048576", withUrl, rules(1024 * 1024)));
+    assert.ok(refusalHolds("max-bytes:1048576", withUrl, rules(512 * 1024)));
+    assert.ok(!refusalHolds("max-bytes:1048576", withUrl, rules(4 * 1024 * 1024)));
+    assert.ok(
+      refusalHolds("file-hosts:a.example,b.example", withUrl, rules(1, ["b.example", "a.example"])),
+    );
+    assert.ok(!refusalHolds("file-hosts:a.example", withUrl, rules(1)));
+    assert.ok(refusalHolds("url", {}, rules(1)));
+    assert.ok(!refusalHolds("url", withUrl, rules(1)));
+    assert.ok(refusalHolds(undefined, withUrl, rules(1)));
+    return Promise.resolve();
   });
 });
