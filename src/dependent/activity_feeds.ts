@@ -61,7 +61,6 @@ export async function fetchActivityFeeds(
   run: DependentRun,
   selected: number[],
 ): Promise<DependentResult> {
-  const startedAt = run.ctx.clock.now();
   const ids = ascendingIds(await withoutErased(run, selected));
   const candidates = await candidatesFolder(run.cache);
   // A feed carries no candidate name: an adopted file (no row after a crash) gets an empty moniker
@@ -91,7 +90,9 @@ export async function fetchActivityFeeds(
     // What is finished is committed (and its failures recorded) before the progress claims it.
     await feeds.commit();
     if (completed && run.pass) {
-      record.completePass("activity_feeds", new Date(startedAt), run.pass === "full");
+      // From the start of the pass: an interrupted run of it may have done part of it.
+      const passStart = new Date(progress.startedAt);
+      record.completePass("activity_feeds", passStart, run.pass === "full");
     }
     await record.save();
     if (completed) await progress.clear();

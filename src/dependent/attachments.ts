@@ -185,7 +185,6 @@ export async function downloadAttachments(
   selected: number[],
   opts: AttachmentOptions,
 ): Promise<DependentResult> {
-  const startedAt = run.ctx.clock.now();
   const ids = ascendingIds(await withoutErased(run, selected));
   const candidates = await candidatesFolder(run.cache);
   const result: DependentResult = {
@@ -242,7 +241,8 @@ export async function downloadAttachments(
     report(done);
   }
   if (run.pass) {
-    record.completePass(STEP, new Date(startedAt), run.pass === "full");
+    // From the start of the pass: an interrupted run of it may have done part of it.
+    record.completePass(STEP, new Date(progress.startedAt), run.pass === "full");
     await record.save();
   }
   await progress.clear();
