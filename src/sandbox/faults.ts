@@ -66,6 +66,12 @@ export interface Faults {
   endlessPages?: FaultTrigger;
   /** A file download answers 302 to `location` (scope "files"). */
   fileRedirect?: FaultTrigger & { location: string };
+  /**
+   * A file host that drips (scope "files"): the file `bytes` at a time (default 1 KiB), one piece
+   * every `everyMs`, with its full Content-Length. With `endless`, a file that never ends: no
+   * Content-Length, and pieces forever.
+   */
+  fileDrip?: FaultTrigger & { everyMs: number; bytes?: number; endless?: boolean };
   /** Added to every response (api and files), for benchmarks. */
   latencyMs?: number;
   /** Pause between the 64 KB chunks of a file download (a slow file host, for kill tests). */

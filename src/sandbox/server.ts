@@ -233,6 +233,18 @@ export class SandboxServer {
     const ref = decodeToken(token);
     const spec = ref && tenant.fileSpec(ref);
     if (!spec) return xml(404, "NoSuchKey", "The specified key does not exist.");
+    const drip = faults.fileDrip;
+    if (drip && st.fires(drip, "files")) {
+      const source = drip.endless ? undefined : fileStream(tenant.config.seed, token, spec);
+      return {
+        status: 200,
+        body: dripped(source, drip.bytes ?? 1024, drip.everyMs),
+        headers: {
+          "Content-Type": spec.contentType,
+          ...(drip.endless ? {} : { "Content-Length": String(spec.size) }),
+        },
+      };
+    }
     return {
       status: 200,
       body: slowed(fileStream(tenant.config.seed, token, spec), faults.fileChunkDelayMs ?? 0),
@@ -433,6 +445,48 @@ function slowed(body: ReadableStream<Uint8Array>, ms: number): ReadableStream<Ui
       else controller.enqueue(value);
     },
     cancel: () => reader.cancel(),
+  }, { highWaterMark: 0 });
+}
+
+/**
+ * `source`'s bytes (or, without one, zero bytes forever) `size` at a time, one piece every `ms`.
+ * A cancelled stream clears its timer, so a client that gives up leaves nothing running.
+ */
+function dripped(
+  source: ReadableStream<Uint8Array> | undefined,
+  size: number,
+  ms: number,
+): ReadableStream<Uint8Array> {
+  const reader = source?.getReader();
+  let pending = new Uint8Array(0);
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  let wake: (() => void) | undefined;
+  const pause = () =>
+    new Promise<void>((resolve) => {
+      wake = resolve;
+      timer = setTimeout(resolve, ms);
+    });
+  return new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      await pause();
+      if (!reader) return controller.enqueue(new Uint8Array(size));
+      while (pending.length < size) {
+        const { done, value } = await reader.read();
+        if (done) break;
+        const joined = new Uint8Array(pending.length + value.length);
+        joined.set(pending);
+        joined.set(value, pending.length);
+        pending = joined;
+      }
+      if (pending.length === 0) return controller.close();
+      controller.enqueue(pending.slice(0, size));
+      pending = pending.slice(size);
+    },
+    async cancel() {
+      clearTimeout(timer);
+      wake?.();
+      await reader?.cancel();
+    },
   }, { highWaterMark: 0 });
 }
 
