@@ -80,20 +80,19 @@ export interface PermissionOptions {
   cacheDir?: string;
   /** The folder `access --out` writes into; default ./greenhouse-access. */
   accessDir?: string;
-  /** Further folders to read and write (e.g. the GitHub step-summary folder). */
+  /**
+   * Only the cache (and `extraPaths`): not the access, demo and export folders, for runs that
+   * only sync and check (the scheduled workflows).
+   */
+  cacheOnly?: boolean;
+  /** Further folders or files to read and write (e.g. the GitHub step-summary file). */
   extraPaths?: string[];
   /** Further hosts (e.g. a test server's host:port). */
   extraHosts?: string[];
 }
 
 export function allowedPaths(opts: PermissionOptions = {}): string[] {
-  return unique([
-    opts.cacheDir ?? DEFAULT_CACHE_DIR,
-    opts.accessDir ?? DEFAULT_ACCESS_DIR,
-    DEFAULT_DEMO_DIR,
-    DEFAULT_EXPORT_DIR,
-    ...(opts.extraPaths ?? []),
-  ]);
+  return unique(pathReasons(opts).map((p) => p.path));
 }
 
 export function allowedHosts(opts: PermissionOptions = {}): string[] {
@@ -106,6 +105,8 @@ export function permissionFlags(opts: PermissionOptions = {}): string[] {
   const hosts = allowedHosts(opts);
   for (const item of [...paths, ...hosts]) {
     if (item.includes(",")) throw new Error(`Cannot allow "${item}": a comma would split the flag`);
+    // An empty item would leave `--allow-write=a,`: never let an unset variable widen a flag.
+    if (item.trim() === "") throw new Error("Cannot allow an empty path or host");
   }
   return [
     "--no-prompt",
@@ -123,14 +124,17 @@ function unique(values: string[]): string[] {
 
 /** Why each folder is allowed, for the documentation table. */
 function pathReasons(opts: PermissionOptions): { path: string; why: string }[] {
-  return [
-    { path: opts.cacheDir ?? DEFAULT_CACHE_DIR, why: "the cache (the default `--cache-dir`)" },
+  const others = [
     {
       path: opts.accessDir ?? DEFAULT_ACCESS_DIR,
       why: "`access --out DIR` must point inside it (or inside the cache)",
     },
     { path: DEFAULT_DEMO_DIR, why: "where `demo` writes" },
     { path: DEFAULT_EXPORT_DIR, why: "where `export` writes without `--out`" },
+  ];
+  return [
+    { path: opts.cacheDir ?? DEFAULT_CACHE_DIR, why: "the cache (the default `--cache-dir`)" },
+    ...(opts.cacheOnly ? [] : others),
     ...(opts.extraPaths ?? []).map((path) => ({ path, why: "added with `--also`" })),
   ];
 }
@@ -171,6 +175,7 @@ export function permissionTable(opts: PermissionOptions = {}): string {
 export const SCOPE_OPTIONS = {
   "cache-dir": { type: "string" },
   "access-dir": { type: "string" },
+  "cache-only": { type: "boolean" },
   also: { type: "string", multiple: true },
   "also-host": { type: "string", multiple: true },
 } as const;
@@ -179,12 +184,14 @@ export const SCOPE_OPTIONS = {
 export function scopeFromValues(values: {
   "cache-dir"?: string;
   "access-dir"?: string;
+  "cache-only"?: boolean;
   also?: string[];
   "also-host"?: string[];
 }): PermissionOptions {
   return {
     cacheDir: values["cache-dir"],
     accessDir: values["access-dir"],
+    cacheOnly: values["cache-only"],
     extraPaths: values.also,
     extraHosts: values["also-host"],
   };
@@ -194,7 +201,9 @@ export const SCOPE_USAGE =
   `  --cache-dir PATH   the cache folder (default ${DEFAULT_CACHE_DIR}; relative paths resolve
                      against the directory the program runs in)
   --access-dir PATH  where \`access --out\` may write (default ${DEFAULT_ACCESS_DIR})
-  --also PATH        one more folder to read and write (repeatable)
+  --cache-only       read and write the cache alone (and --also), not the access, demo and
+                     export folders: for runs that only sync and check
+  --also PATH        one more folder or file to read and write (repeatable)
   --also-host HOST   one more host to connect to (repeatable), e.g. a file host your tenant's
                      attachments come from`;
 

@@ -72,7 +72,8 @@ export function permissionHint(message: string): string {
         "it was built for (by default ./greenhouse-cache, ./greenhouse-access, ./demo-cache and " +
         "./greenhouse-export, " +
         "relative to the working directory); use a folder inside them, or build your own binary " +
-        "with `deno task compile --cache-dir PATH`";
+        "with `deno task compile --cache-dir PATH` (from source, `deno task start` allows the " +
+        "folder --cache-dir names)";
     case "net": {
       const host = target === undefined ? "HOST" : hostOf(target);
       return `this build may not connect to${what} (${flag}): it only reaches the Harvest API, ` +

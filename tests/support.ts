@@ -67,3 +67,67 @@ export function quietContext(): RunContext {
     clock: systemClock,
   };
 }
+
+/**
+ * What `text` gives away: a function naming the first piece of a secret it shows, or undefined.
+ * Independent of src/redact.ts on purpose: after undoing the escapes a server or a JSON writer
+ * may add (`\uXXXX`, `\/`, `%XX`, HTML references) and dropping whitespace, a leak is 8
+ * characters of the secret as written (any case), 4 of its bytes readable as hex, or 6 of its
+ * bytes readable as base64 (either alphabet, at any of the 4 character offsets): that is, 8
+ * characters of any of its spellings. Reads the text once for any number of secrets.
+ */
+export function leakChecker(text: string): (secret: string) => string | undefined {
+  const plain = unescapeAll(text);
+  const lower = plain.toLowerCase();
+  const hexWindows = new Set<string>();
+  for (const run of lower.match(/[0-9a-f]{8,}/g) ?? []) {
+    for (const start of [0, 1]) {
+      const pairs = run.slice(start).match(/../g) ?? [];
+      addWindows(hexWindows, pairs.map((p) => String.fromCharCode(parseInt(p, 16))).join(""), 4);
+    }
+  }
+  const base64Windows = new Set<string>();
+  for (const run of plain.match(/[A-Za-z0-9+/_-]{8,}/g) ?? []) {
+    const standard = run.replaceAll("-", "+").replaceAll("_", "/");
+    for (let offset = 0; offset < 4; offset++) {
+      const whole = standard.slice(offset, offset + Math.floor((run.length - offset) / 4) * 4);
+      addWindows(base64Windows, atob(whole), 6);
+    }
+  }
+  return (secret) => {
+    for (let i = 0; i + 8 <= secret.length; i++) {
+      if (lower.includes(secret.slice(i, i + 8).toLowerCase())) return secret.slice(i, i + 8);
+    }
+    const bytes = String.fromCharCode(...new TextEncoder().encode(secret));
+    for (let i = 0; i + 4 <= bytes.length; i++) {
+      if (hexWindows.has(bytes.slice(i, i + 4))) return `hex of ${bytes.slice(i, i + 4)}`;
+    }
+    for (let i = 0; i + 6 <= bytes.length; i++) {
+      if (base64Windows.has(bytes.slice(i, i + 6))) return `base64 of ${bytes.slice(i, i + 6)}`;
+    }
+    return undefined;
+  };
+}
+
+/** The first piece of `secret` that `text` gives away (see leakChecker), or undefined. */
+export function leakedPiece(text: string, secret: string): string | undefined {
+  return leakChecker(text)(secret);
+}
+
+function addWindows(windows: Set<string>, binary: string, length: number): void {
+  for (let i = 0; i + length <= binary.length; i++) windows.add(binary.slice(i, i + length));
+}
+
+function unescapeAll(text: string): string {
+  let out = text;
+  for (let round = 0; round < 3; round++) {
+    out = out
+      .replace(/\\+u([0-9a-fA-F]{4})/g, (_, h) => String.fromCharCode(parseInt(h, 16)))
+      .replace(/\\+([/"])/g, "$1")
+      .replace(/%([0-7][0-9a-fA-F])/g, (_, h) => String.fromCharCode(parseInt(h, 16)))
+      .replace(/&#[xX]([0-9a-fA-F]+);/g, (_, h) => String.fromCharCode(parseInt(h, 16)))
+      .replace(/&#(\d+);/g, (_, d) => String.fromCharCode(Number(d)))
+      .replace(/\\+[nrt]/g, " ");
+  }
+  return out.replace(/\s+/g, "");
+}

@@ -55,6 +55,13 @@ export function attachmentFolderNames(
   });
 }
 
+const ATTACHMENT_FOLDER = /^[A-Za-z0-9_-][A-Za-z0-9_.-]*(~[1-9][0-9]*)?$/;
+
+/** Whether `name` is one `attachmentFolderNames` can give (no separator, never hidden). */
+export function isAttachmentFolderName(name: string): boolean {
+  return name.length <= 160 && ATTACHMENT_FOLDER.test(name);
+}
+
 const WINDOWS_RESERVED = /^(con|prn|aux|nul|com[0-9¹²³]|lpt[0-9¹²³])(\..*)?$/i;
 const MAX_NAME_BYTES = 180;
 const MAX_EXTENSION = 16;

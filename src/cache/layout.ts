@@ -9,6 +9,7 @@
  *   <cache>/.privacy-key                   the key of the log's keyed address hash (privacy/address_key.ts)
  *   <cache>/.privacy-tombstones            ids of erased candidates, never fetched again (tombstones.ts)
  *   <cache>/.repair.json                   an unfinished `check --repair`'s re-fetches (check/)
+ *   <cache>/.failures.json                 what the dependent steps could not fetch (failures.ts)
  *   <cache>/.<step>-progress.json          what an interrupted activity_feeds or attachments
  *                                          run had finished (dependent/resume.ts)
  *   <cache>/<folder>/<id>.json             one file per record (an entity's name, or activity_feeds)
@@ -70,12 +71,42 @@ export function changesFileTime(fileName: string): Date | undefined {
  * repair dropped their index rows, so until it is finished `check` reports them.
  */
 export const REPAIR_FILE = ".repair.json";
+/**
+ * What the candidate-dependent steps could not fetch (a file over the size cap, a feed that kept
+ * failing…), at the cache's root: retried on its own, reported by `check` (failures.ts).
+ */
+export const FAILURES_FILE = ".failures.json";
 /** Steps that keep a progress file while they run (the candidate-dependent ones). */
 export type ProgressStep = "activity_feeds" | "attachments";
 /** `.<step>-progress.json`, at the cache's root: removed when the step completes. */
 export function stepProgressFile(step: ProgressStep): string {
   return `.${step}-progress.json`;
 }
+
+/** Every file the cache keeps at its root: a link in place of one is never followed. */
+export const ROOT_FILES: readonly string[] = [
+  LOCK_FILE,
+  STATE_FILE,
+  PENDING_ERASURES_FILE,
+  PRIVACY_LOG_FILE,
+  PRIVACY_KEY_FILE,
+  TOMBSTONES_FILE,
+  REPAIR_FILE,
+  FAILURES_FILE,
+  stepProgressFile("activity_feeds"),
+  stepProgressFile("attachments"),
+];
+
+/**
+ * The root files that hold erasures (what was erased, what must never be fetched again): no
+ * repair removes one, even a link in its place.
+ */
+export const PRIVACY_FILES: readonly string[] = [
+  PENDING_ERASURES_FILE,
+  PRIVACY_LOG_FILE,
+  PRIVACY_KEY_FILE,
+  TOMBSTONES_FILE,
+];
 
 /** Each record folder's index: one row per record file. */
 export const INDEX_FILE = "index.csv";

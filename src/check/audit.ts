@@ -21,13 +21,17 @@ import {
   attachmentsOwnerOf,
   CANDIDATES_FOLDER,
   checkAttachmentFolder,
+  type FailedItem,
+  FAILURES_FILE,
   INDEX_FILE,
   inspectLock,
   isIndexProblem,
   isTempName,
   JOURNAL_FILE,
+  lastingNote,
   LOCK_FILE,
   PENDING_ERASURES_FILE,
+  readFailures,
   readIndexBatches,
   recordFileName,
   recordIdOf,
@@ -35,6 +39,7 @@ import {
   SCHEMA_FILE,
 } from "../cache/mod.ts";
 import { readPendingRefetch } from "./repair_file.ts";
+import { linkDetail, scanRootLinks } from "./links.ts";
 import {
   CROSS_REFERENCE_CATEGORIES,
   crossReferenceGaps,
@@ -50,6 +55,8 @@ import {
   type Report,
   SCHEMA_CATEGORIES,
   type SchemaKey,
+  UPSTREAM_CATEGORIES,
+  type UpstreamKey,
 } from "./report_types.ts";
 
 export interface AuditOptions {
@@ -70,11 +77,17 @@ export const MAX_SCHEMA_PROBLEMS = 1000;
 class Problems {
   readonly integrity = new Map<IntegrityKey, Problem[]>();
   readonly schema = new Map<SchemaKey, Problem[]>();
+  readonly upstream = new Map<UpstreamKey, Problem[]>();
   schemaTotal = 0;
   add(key: IntegrityKey, problem: Problem): void {
     const list = this.integrity.get(key) ?? [];
     list.push(problem);
     this.integrity.set(key, list);
+  }
+  addUpstream(key: UpstreamKey, problem: Problem): void {
+    const list = this.upstream.get(key) ?? [];
+    list.push(problem);
+    this.upstream.set(key, list);
   }
   addSchema(key: SchemaKey, problem: Problem): void {
     this.schemaTotal++;
@@ -88,27 +101,66 @@ export async function auditCache(cacheDir: string, options: AuditOptions = {}): 
   const now = options.now ?? Date.now;
   const problems = new Problems();
   const refs: ReferenceIds = { cached: new Map(), named: new Map() };
+  // A link where the cache keeps its own folder or file is damage, and never read through.
+  const linked = await scanRootLinks(cacheDir, (p) => problems.add("symlink", p));
+  await scanTempFiles(cacheDir, "cache", problems);
+  const store = await auditStore(cacheDir, problems, refs, options, linked);
+  const attachments = linked.has(CANDIDATES_FOLDER)
+    ? { candidates: 0, complete: 0, incomplete: 0, notDownloaded: 0 }
+    : await auditAttachments(cacheDir, problems, options.verify === true);
+  const lock = linked.has(LOCK_FILE) ? "none" : await inspectLock(cacheDir);
+  if (lock === "stale") {
+    problems.add("stale_lock", {
+      entity: "cache",
+      path: LOCK_FILE,
+      detail: "lock file left by a run that is no longer running",
+    });
+  }
+  if (!linked.has(PENDING_ERASURES_FILE)) await auditPendingErasures(cacheDir, problems);
+  if (!linked.has(REPAIR_FILE)) await auditUnfinishedRepair(cacheDir, problems);
+  if (!linked.has(FAILURES_FILE)) await auditFailures(cacheDir, problems);
+  attachments.notDownloaded = problems.upstream.get("attachment_not_downloaded")?.length ?? 0;
+  return {
+    cacheDir,
+    checkedAt: new Date(now()).toISOString(),
+    verify: options.verify === true,
+    lock,
+    folders: store.folders,
+    attachments,
+    activityFeeds: store.feeds,
+    schemasChecked: options.schemas === true,
+    ...categories(problems, crossReferenceGaps(refs)),
+  };
+}
+
+/** The entity folders and the activity feeds, except those a link stands in for. */
+async function auditStore(
+  cacheDir: string,
+  problems: Problems,
+  refs: ReferenceIds,
+  options: AuditOptions,
+  linked: ReadonlySet<string>,
+): Promise<{ folders: FolderSummary[]; feeds: number }> {
   const folders: FolderSummary[] = [];
   let filesRead = 0;
   const progress = (n: number) => {
     filesRead += n;
     options.onProgress?.(filesRead);
   };
-
-  await scanTempFiles(cacheDir, "cache", problems);
   const schemas = options.schemas === true;
   for (const name of ENTITY_NAMES) {
+    if (linked.has(name)) continue;
     const summary = await auditFolder(cacheDir, name, problems, refs, progress, schemas);
     if (summary) folders.push(summary.summary);
   }
-  const feeds = await auditFolder(cacheDir, ACTIVITY_FEEDS_FOLDER, problems, refs, progress, false);
-  const feedIds = feedIdsOf(feeds);
+  const feeds = linked.has(ACTIVITY_FEEDS_FOLDER)
+    ? undefined
+    : await auditFolder(cacheDir, ACTIVITY_FEEDS_FOLDER, problems, refs, progress, false);
   if (feeds) folders.push(feeds.summary);
-
   // Activity feeds belong to a candidate in the cache.
   const candidates = refs.cached.get("candidates");
   if (feeds && candidates) {
-    for (const id of feedIds) {
+    for (const id of feeds.fileIds) {
       if (!candidates.has(id)) {
         problems.add("orphan_activity_feed", {
           entity: ACTIVITY_FEEDS_FOLDER,
@@ -119,22 +171,11 @@ export async function auditCache(cacheDir: string, options: AuditOptions = {}): 
       }
     }
   }
+  return { folders, feeds: feeds ? feeds.summary.records : 0 };
+}
 
-  const attachments = await auditAttachments(cacheDir, problems, options.verify === true);
-
-  const lock = await inspectLock(cacheDir);
-  if (lock === "stale") {
-    problems.add("stale_lock", {
-      entity: "cache",
-      path: LOCK_FILE,
-      detail: "lock file left by a run that is no longer running",
-    });
-  }
-
-  await auditPendingErasures(cacheDir, problems);
-  await auditUnfinishedRepair(cacheDir, problems);
-  const gaps = crossReferenceGaps(refs);
-
+/** The report's categories and counts from what the audit collected. */
+function categories(problems: Problems, gaps: Map<string, Problem[]>) {
   const integrity: Category[] = INTEGRITY_CATEGORIES.map((c) => ({
     ...c,
     problems: problems.integrity.get(c.key) ?? [],
@@ -152,22 +193,73 @@ export async function auditCache(cacheDir: string, options: AuditOptions = {}): 
     const violations = schemaList.find((c) => c.key === "schema_violation")!;
     violations.total = violations.problems.length + problems.schemaTotal - kept;
   }
+  const upstream: Category[] = UPSTREAM_CATEGORIES.map((c) => ({
+    ...c,
+    problems: problems.upstream.get(c.key) ?? [],
+  }));
   return {
-    cacheDir,
-    checkedAt: new Date(now()).toISOString(),
-    verify: options.verify === true,
-    lock,
-    folders,
-    attachments,
-    activityFeeds: feeds ? feeds.summary.records : 0,
     integrityProblems: integrity.reduce((n, c) => n + c.problems.length, 0),
     crossReferenceGaps: crossReferenceList.reduce((n, c) => n + c.problems.length, 0),
     integrity,
     crossReferences: crossReferenceList,
-    schemasChecked: schemas,
     schemaProblems: problems.schemaTotal,
     schema: schemaList,
+    upstreamFailures: upstream.reduce((n, c) => n + c.problems.length, 0),
+    upstream,
   };
+}
+
+/**
+ * What the record of failures lists: each file or feed the upstream did not give, as a warning
+ * (never damage: no folder is left for them); a record that cannot be read is damage.
+ */
+async function auditFailures(cacheDir: string, problems: Problems): Promise<void> {
+  const record = await readFailures(cacheDir);
+  if (record === undefined) return;
+  if (record === "unreadable") {
+    problems.add("failure_record_unreadable", {
+      entity: "cache",
+      path: FAILURES_FILE,
+      detail: "not a record of failures this version wrote",
+    });
+    return;
+  }
+  for (const item of record.items("attachments")) {
+    const base = `${CANDIDATES_FOLDER}/${attachmentsFolderName(item.id)}`;
+    problems.addUpstream("attachment_not_downloaded", {
+      entity: "attachments",
+      id: item.id,
+      path: item.folder ? `${base}/${item.folder}` : base,
+      detail: notDownloaded(item),
+      lasting: item.lasting,
+    });
+  }
+  for (const item of record.items("activity_feeds")) {
+    problems.addUpstream("feed_not_fetched", {
+      entity: ACTIVITY_FEEDS_FOLDER,
+      id: item.id,
+      path: `${ACTIVITY_FEEDS_FOLDER}/${recordFileName(item.id)}`,
+      detail: `not fetched (${item.reason}), at ${item.at}`,
+      lasting: false,
+    });
+  }
+  for (const step of ["attachments", "activity_feeds"] as const) {
+    if (!record.overflow(step)) continue;
+    problems.addUpstream(
+      step === "attachments" ? "attachment_not_downloaded" : "feed_not_fetched",
+      {
+        entity: step,
+        path: FAILURES_FILE,
+        detail: "more failed than the record holds; the next full run asks for them again",
+      },
+    );
+  }
+}
+
+function notDownloaded(item: FailedItem): string {
+  const reason = item.reason.replace(/; not downloaded$/, "");
+  const lasting = item.lasting ? `; ${lastingNote(item)}` : "";
+  return `not downloaded (${reason}), at ${item.at}${lasting}`;
 }
 
 /** Erasures sent upstream whose local purge an interrupted `erase` may not have done. */
@@ -216,10 +308,6 @@ async function auditUnfinishedRepair(cacheDir: string, problems: Problems): Prom
   }
 }
 
-function feedIdsOf(feeds: { fileIds: number[] } | undefined): number[] {
-  return feeds?.fileIds ?? [];
-}
-
 async function scanTempFiles(dir: string, label: string, problems: Problems): Promise<void> {
   try {
     for await (const entry of Deno.readDir(dir)) {
@@ -254,12 +342,18 @@ async function auditFolder(
   schemas: boolean,
 ): Promise<FolderAudit | undefined> {
   const dir = join(cacheDir, name);
-  const fileIds = await listRecordFiles(dir, name, problems);
-  if (fileIds === undefined) return undefined;
+  const listed = await listRecordFiles(dir, name, problems);
+  if (listed === undefined) return undefined;
+  const { fileIds, linked } = listed;
   const collector = isEntityName(name) ? referenceCollector(name, refs) : undefined;
-  const index = await auditIndex(dir, name, problems, collector?.row);
-  matchRowsAndFiles(name, index.rows, fileIds, problems);
-  index.rows.clear();
+  // A linked index.csv is not read: its rows say nothing of this folder.
+  let index: IndexAudit = { rows: new Set() };
+  if (!linked.has(INDEX_FILE)) {
+    index = await auditIndex(dir, name, problems, collector?.row);
+    const linkedIds = new Set([...linked].map(recordIdOf).filter((id) => id !== undefined));
+    matchRowsAndFiles(name, index.rows, fileIds, problems, linkedIds);
+    index.rows.clear();
+  }
   const checker = schemas && isEntityName(name)
     ? await schemaChecker(dir, name, problems)
     : undefined;
@@ -281,16 +375,28 @@ async function auditFolder(
 
 /**
  * The ids of the folder's record files, sorted; reports the temporary files and the journal an
- * interrupted run left. Undefined when the folder does not exist.
+ * interrupted run left, and every link (returned by name: none is read through). Undefined when
+ * the folder does not exist.
  */
 async function listRecordFiles(
   dir: string,
   name: string,
   problems: Problems,
-): Promise<number[] | undefined> {
+): Promise<{ fileIds: number[]; linked: Set<string> } | undefined> {
   const fileIds: number[] = [];
+  const linked = new Set<string>();
   try {
     for await (const entry of Deno.readDir(dir)) {
+      // A candidate's attachment folder is audited with the attachments.
+      const attachments = name === CANDIDATES_FOLDER &&
+        attachmentsOwnerOf(entry.name) !== undefined;
+      if (entry.isSymlink && !attachments) {
+        linked.add(entry.name);
+        const path = `${name}/${entry.name}`;
+        const detail = await linkDetail(join(dir, entry.name));
+        problems.add("symlink", { entity: name, id: recordIdOf(entry.name), path, detail });
+        continue;
+      }
       if (!entry.isFile) continue;
       const id = recordIdOf(entry.name);
       if (id !== undefined) fileIds.push(id);
@@ -312,7 +418,7 @@ async function listRecordFiles(
     if (error instanceof Deno.errors.NotFound) return undefined;
     throw error;
   }
-  return fileIds.sort((a, b) => a - b);
+  return { fileIds: fileIds.sort((a, b) => a - b), linked };
 }
 
 interface IndexAudit {
@@ -389,16 +495,18 @@ async function auditIndex(
   return audit;
 }
 
-/** Every index row has its record file, and every record file its row. */
+/** Every index row has its record file (or a link stands in for it), and every file its row. */
 function matchRowsAndFiles(
   name: string,
   rows: ReadonlySet<number>,
   fileIds: readonly number[],
   problems: Problems,
+  linked: ReadonlySet<number>,
 ): void {
   const files = new Set(fileIds);
   for (const id of rows) {
-    if (!files.has(id)) {
+    // A link in place of the file is reported as what it is.
+    if (!files.has(id) && !linked.has(id)) {
       problems.add("row_without_file", {
         entity: name,
         id,
@@ -567,55 +675,79 @@ async function schemaChecker(
   };
 }
 
-/** `<cache>/candidates/<id>-attachments/<folder>/`: a complete marker that matches its file. */
+/**
+ * `<cache>/candidates/<id>-attachments/<folder>/`: a complete marker that matches its file. A
+ * link in place of a candidate's folder, an attachment folder, or anything inside one is named
+ * (and counted) and never read through.
+ */
 async function auditAttachments(
   cacheDir: string,
   problems: Problems,
   verify: boolean,
 ): Promise<Report["attachments"]> {
-  const counts = { candidates: 0, complete: 0, incomplete: 0 };
+  const counts = { candidates: 0, complete: 0, incomplete: 0, notDownloaded: 0 };
   const candidatesDir = join(cacheDir, CANDIDATES_FOLDER);
-  const owners: number[] = [];
+  const owners: { id: number; link: boolean }[] = [];
   try {
     for await (const entry of Deno.readDir(candidatesDir)) {
-      const id = entry.isDirectory ? attachmentsOwnerOf(entry.name) : undefined;
-      if (id !== undefined) owners.push(id);
+      const id = entry.isDirectory || entry.isSymlink ? attachmentsOwnerOf(entry.name) : undefined;
+      if (id !== undefined) owners.push({ id, link: entry.isSymlink });
     }
   } catch (error) {
     if (error instanceof Deno.errors.NotFound) return counts;
     throw error;
   }
-  owners.sort((a, b) => a - b);
-  for (const candidateId of owners) {
+  owners.sort((a, b) => a.id - b.id);
+  for (const { id: candidateId, link } of owners) {
     counts.candidates++;
     const base = `${CANDIDATES_FOLDER}/${attachmentsFolderName(candidateId)}`;
     const dir = join(cacheDir, base);
+    const report = (key: IntegrityKey, path: string, detail: string) =>
+      problems.add(key, { entity: "attachments", id: candidateId, path, detail });
+    if (link) {
+      counts.incomplete++;
+      report("symlink", base, await linkDetail(dir));
+      continue;
+    }
     await scanTempFiles(dir, base, problems);
-    const folders: string[] = [];
-    for await (const entry of Deno.readDir(dir)) if (entry.isDirectory) folders.push(entry.name);
-    folders.sort();
+    const folders: { name: string; link: boolean }[] = [];
+    for await (const entry of Deno.readDir(dir)) {
+      if (entry.isDirectory || entry.isSymlink) {
+        folders.push({ name: entry.name, link: entry.isSymlink });
+      }
+    }
+    folders.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
     for (const folder of folders) {
-      const path = `${base}/${folder}`;
-      const problem = await auditAttachmentFolder(join(dir, folder), path, problems, verify);
-      const report = (key: IntegrityKey, detail: string) =>
-        problems.add(key, { entity: "attachments", id: candidateId, path, detail });
+      const path = `${base}/${folder.name}`;
+      const problem = folder.link
+        ? { key: "symlink" as const, path, detail: await linkDetail(join(dir, folder.name)) }
+        : await auditAttachmentFolder(join(dir, folder.name), path, problems, verify);
       if (problem === undefined) counts.complete++;
       else {
         counts.incomplete++;
-        report(problem.key, problem.detail);
+        report(problem.key, problem.path, problem.detail);
       }
     }
   }
   return counts;
 }
 
+/** One attachment folder: a link inside it is named first; else what its marker says. */
 async function auditAttachmentFolder(
   dir: string,
   path: string,
   problems: Problems,
   verify: boolean,
-): Promise<{ key: IntegrityKey; detail: string } | undefined> {
+): Promise<{ key: IntegrityKey; path: string; detail: string } | undefined> {
   await scanTempFiles(dir, path, problems);
+  for await (const entry of Deno.readDir(dir)) {
+    if (entry.isSymlink) {
+      const detail = await linkDetail(join(dir, entry.name));
+      return { key: "symlink", path: `${path}/${entry.name}`, detail };
+    }
+  }
   const state = await checkAttachmentFolder(dir, { verify });
-  return state.complete ? undefined : { key: `attachment_${state.problem}`, detail: state.detail };
+  return state.complete
+    ? undefined
+    : { key: `attachment_${state.problem}`, path, detail: state.detail };
 }

@@ -8,7 +8,7 @@
  * `check --repair` re-fetches them.
  */
 import { join } from "node:path";
-import { REPAIR_FILE, writeFileAtomic } from "../cache/mod.ts";
+import { readTextNoFollow, REPAIR_FILE, writeFileAtomic } from "../cache/mod.ts";
 import { isEntityName } from "../entities.ts";
 import { positiveId } from "../ids.ts";
 import { removeIfPresent } from "../files.ts";
@@ -31,7 +31,7 @@ export async function readPendingRefetch(
 ): Promise<PendingRefetch | "unreadable" | undefined> {
   let text: string;
   try {
-    text = await Deno.readTextFile(repairFilePath(cacheDir));
+    text = await readTextNoFollow(repairFilePath(cacheDir)); // a link is not read through
   } catch (error) {
     if (error instanceof Deno.errors.NotFound) return undefined;
     return "unreadable";

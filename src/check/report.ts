@@ -10,19 +10,24 @@ export function formatReport(report: Report, opts: { all: boolean; strict: boole
   const records = report.folders
     .filter((f) => f.name !== ACTIVITY_FEEDS_FOLDER)
     .reduce((n, f) => n + f.records, 0);
-  const { complete, incomplete } = report.attachments;
+  const { complete, incomplete, notDownloaded } = report.attachments;
+  const missing = notDownloaded > 0 ? `, ${notDownloaded} not downloaded` : "";
   lines.push(
     `Cache ${report.cacheDir}: ${count(records, "record")} in ${
       count(report.folders.filter((f) => f.name !== ACTIVITY_FEEDS_FOLDER).length, "entity folder")
     }, ${count(complete + incomplete, "attachment")} (${complete} complete, ${incomplete} ` +
-      `incomplete), ${count(report.activityFeeds, "activity feed")}.`,
+      `incomplete${missing}), ${count(report.activityFeeds, "activity feed")}.`,
   );
   lines.push(
     `${count(report.integrityProblems, "integrity problem")}, ` +
       `${count(report.crossReferenceGaps, "cross-reference gap")}` +
       (report.schemasChecked ? `, ${count(report.schemaProblems, "schema problem")}` : "") +
+      (report.upstreamFailures > 0
+        ? `, ${count(report.upstreamFailures, "item")} the upstream did not give (warnings)`
+        : "") +
       (opts.strict
-        ? " (--strict: schema problems and references to records not in the cache fail the check)"
+        ? " (--strict: schema problems, references to records not in the cache and items not " +
+          "downloaded fail the check)"
         : "") +
       "." +
       (report.verify ? " Attachments verified by SHA-256." : ""),
@@ -51,6 +56,12 @@ export function formatReport(report: Report, opts: { all: boolean; strict: boole
   sections("Integrity problems", report.integrity);
   sections("Cross-reference gaps", report.crossReferences);
   sections("Schema problems", report.schema);
+  sections(
+    `Not downloaded (recorded upstream failures: warnings${
+      opts.strict ? "; --strict fails on them" : ", not damage"
+    })`,
+    report.upstream,
+  );
   return lines.join("\n") + "\n";
 }
 

@@ -11,6 +11,8 @@ export interface Problem {
   /** Line in index.csv, for index problems. */
   line?: number;
   detail: string;
+  /** A recorded upstream failure whose reason lasts (tried again only with --retry-failed). */
+  lasting?: boolean;
 }
 
 export type IntegrityKey =
@@ -31,7 +33,9 @@ export type IntegrityKey =
   | "temp_file"
   | "stale_lock"
   | "unfinished_erasure"
-  | "unfinished_repair";
+  | "unfinished_repair"
+  | "symlink"
+  | "failure_record_unreadable";
 
 export interface CategoryInfo<K extends string = string> {
   key: K;
@@ -52,6 +56,29 @@ export interface Category extends CategoryInfo {
 }
 
 export type SchemaKey = "schema_violation" | "schema_unknown";
+
+/** Items the upstream did not give (the cache's record of failures): warnings, not damage. */
+export type UpstreamKey = "attachment_not_downloaded" | "feed_not_fetched";
+
+/**
+ * What `check` reports from the record of failures (`.failures.json`): a file or feed a run could
+ * not fetch. Nothing on disk is damaged by them, so they never fail `check` by themselves;
+ * `--strict` (the check for a complete cache) fails on them.
+ */
+export const UPSTREAM_CATEGORIES: CategoryInfo<UpstreamKey>[] = [
+  {
+    key: "attachment_not_downloaded",
+    title: "Attachments not downloaded",
+    advice: "the file host refused or failed them; `attachments` and `sync` try the others " +
+      "again, `attachments --retry-failed` (or `check --repair --retry-failed`) also those " +
+      "refused for a lasting reason",
+  },
+  {
+    key: "feed_not_fetched",
+    title: "Activity feeds not fetched",
+    advice: "the API failed them; `activity_feeds` or `sync` asks for them again",
+  },
+];
 
 /** What `check --strict` reports of records against their entity's schema (src/schemas/). */
 export const SCHEMA_CATEGORIES: CategoryInfo<SchemaKey>[] = [
@@ -163,6 +190,19 @@ export const INTEGRITY_CATEGORIES: CategoryInfo<IntegrityKey>[] = [
     title: "Records an interrupted `check --repair` has still to re-fetch",
     advice: `${REPAIR} again: it re-fetches them (until then they are out of the index)`,
   },
+  {
+    key: "symlink",
+    title: "Symbolic links inside the cache",
+    advice: `${REPAIR} to remove each link (never what it points to) and fetch the data ` +
+      "again; a link in place of a privacy file is left to you: replace it with the file it " +
+      "points to",
+  },
+  {
+    key: "failure_record_unreadable",
+    title: "The record of failed downloads cannot be read",
+    advice: `${REPAIR} to remove it: the next full \`activity_feeds\` and \`attachments\` ` +
+      "runs ask for what it listed",
+  },
 ];
 
 export interface FolderSummary {
@@ -181,7 +221,8 @@ export interface Report {
   /** "held": another run is writing the cache now (its results may be in flux). */
   lock: "none" | "held" | "stale";
   folders: FolderSummary[];
-  attachments: { candidates: number; complete: number; incomplete: number };
+  /** `notDownloaded`: files the record of failures lists (no folder is on disk for them). */
+  attachments: { candidates: number; complete: number; incomplete: number; notDownloaded: number };
   activityFeeds: number;
   integrityProblems: number;
   crossReferenceGaps: number;
@@ -192,15 +233,19 @@ export interface Report {
   /** Schema problems found (all of them, even past the ones `schema` lists). */
   schemaProblems: number;
   schema: Category[];
+  /** Items the upstream did not give (warnings; `--strict` fails on them). */
+  upstreamFailures: number;
+  upstream: Category[];
 }
 
 /**
  * 0: trustworthy; 1: integrity problems, or with `strict` references to records not in the
- * cache (informational categories aside) or records that break their schema.
+ * cache (informational categories aside), records that break their schema, or items the
+ * upstream did not give.
  */
 export function exitCodeOf(report: Report, strict: boolean): 0 | 1 {
   if (report.integrityProblems > 0) return 1;
   if (!strict) return 0;
   const dangling = report.crossReferences.some((c) => !c.informational && c.problems.length > 0);
-  return dangling || report.schemaProblems > 0 ? 1 : 0;
+  return dangling || report.schemaProblems > 0 || report.upstreamFailures > 0 ? 1 : 0;
 }

@@ -29,7 +29,9 @@ export const activityFeedsSpec: CommandSpec<ActivityFeedsCommand> = {
     `with <cache>/${FEEDS}/${INDEX_FILE} (id = candidate id, moniker = the candidate's). ` +
     "Requests run concurrently under the rate limit; a candidate deleted upstream is skipped. " +
     'On Harvest v3 the file is {"notes": [...]} with every item GET /notes lists for the ' +
-    "candidate (notes, e-mails, activities, told apart by type), 50 candidates a request.",
+    "candidate (notes, e-mails, activities, told apart by type), 50 candidates a request. A " +
+    "candidate that fails is recorded in <cache>/.failures.json: a rerun asks only for those " +
+    "and for the candidates changed since (--full for all).",
   options: dependentOptions,
   help: dependentHelp,
   parse(values, _positionals, env) {
@@ -41,6 +43,7 @@ export const activityFeedsSpec: CommandSpec<ActivityFeedsCommand> = {
       connection: connection(values, env),
       quiet: quiet(values),
       json: values.json === true,
+      full: values.full === true,
     };
   },
 };

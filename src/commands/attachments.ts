@@ -8,6 +8,8 @@ import {
   downloadAttachments,
   formatBytes,
 } from "../dependent/attachments.ts";
+import { DEFAULT_DOWNLOAD_LIMITS, type DownloadLimits } from "../dependent/deadline.ts";
+import { UsageError } from "../errors.ts";
 import {
   candidateIds,
   concurrency,
@@ -25,9 +27,25 @@ export interface AttachmentsCommand extends DependentOptions {
   verify: boolean;
   /** The largest file downloaded, in bytes (default DEFAULT_MAX_ATTACHMENT_BYTES). */
   maxBytes?: number;
+  /** How slow a download may be (default DEFAULT_DOWNLOAD_LIMITS). */
+  limits?: Partial<DownloadLimits>;
 }
 
 const MIB = 1024 * 1024;
+const KIB = 1024;
+const DEFAULT_GRACE_S = DEFAULT_DOWNLOAD_LIMITS.graceMs / 1000;
+const DEFAULT_RATE_KIB = DEFAULT_DOWNLOAD_LIMITS.minBytesPerSecond / KIB;
+
+/** `--download-grace S`: seconds, fractions allowed (0.1 to 3600). */
+function graceMs(values: Record<string, unknown>): number | undefined {
+  const text = values["download-grace"];
+  if (typeof text !== "string") return undefined;
+  const value = Number(text);
+  if (text.trim() === "" || !Number.isFinite(value) || value < 0.1 || value > 3600) {
+    throw new UsageError(`--download-grace "${text}" must be a number of seconds from 0.1 to 3600`);
+  }
+  return Math.round(value * 1000);
+}
 
 export const attachmentsSpec: CommandSpec<AttachmentsCommand> = {
   name: "attachments",
@@ -37,17 +55,38 @@ export const attachmentsSpec: CommandSpec<AttachmentsCommand> = {
     `attachments to <cache>/${CANDIDATES_FOLDER}/<id>-attachments/<type>-<created_at>/<file name>, ` +
     `with a \`${MARKER_FILE}\` ` +
     "marker (size, SHA-256, content type) written once the file is whole. Folders with a " +
-    "matching marker are skipped. Expired URLs are refreshed by fetching the candidate again.",
+    "matching marker are skipped. Expired URLs are refreshed by fetching the candidate again. " +
+    "A file that cannot be had leaves no folder and is recorded in <cache>/.failures.json: a " +
+    "rerun asks only for what failed and what changed since; one refused for a lasting reason " +
+    "(over the size cap, a refused host) is not tried again while the setting that refused it " +
+    "holds, unless --retry-failed.",
   options: {
     ...dependentOptions,
     verify: { type: "boolean" },
     "max-attachment-mb": { type: "string" },
+    "min-download-rate": { type: "string" },
+    "download-grace": { type: "string" },
+    "retry-failed": { type: "boolean" },
   },
   help: [
     ["--verify", "Re-hash files that have a marker; download again any that do not match"],
     [
       "--max-attachment-mb N",
       `Skip (and report) files larger than N MiB (default ${DEFAULT_MAX_ATTACHMENT_BYTES / MIB})`,
+    ],
+    [
+      "--min-download-rate KIB",
+      "Stop (and report) a download slower than KIB KiB/s on average once the grace is over " +
+      `(default ${DEFAULT_RATE_KIB})`,
+    ],
+    [
+      "--download-grace S",
+      `Seconds a download may take before its average rate counts (default ${DEFAULT_GRACE_S})`,
+    ],
+    [
+      "--retry-failed",
+      "Also try the files an earlier run refused for a lasting reason (over the size cap, a " +
+      "refused host)",
     ],
     ...dependentHelp,
   ],
@@ -57,6 +96,13 @@ export const attachmentsSpec: CommandSpec<AttachmentsCommand> = {
       verify: values.verify === true,
       maxBytes: MIB *
         integerOption(values, "max-attachment-mb", DEFAULT_MAX_ATTACHMENT_BYTES / MIB, 1, MIB),
+      limits: {
+        minBytesPerSecond: KIB *
+          integerOption(values, "min-download-rate", DEFAULT_RATE_KIB, 1, MIB),
+        graceMs: graceMs(values) ?? DEFAULT_DOWNLOAD_LIMITS.graceMs,
+      },
+      retryFailed: values["retry-failed"] === true,
+      full: values.full === true,
       concurrency: concurrency(values),
       candidates: candidateIds(values),
       cacheDir: cacheDir(values, env),
@@ -73,7 +119,13 @@ export function attachments(cmd: AttachmentsCommand, ctx: RunContext) {
     "candidates",
     cmd,
     ctx,
-    (run, ids) => downloadAttachments(run, ids, { verify: cmd.verify, maxBytes: cmd.maxBytes }),
+    (run, ids) =>
+      downloadAttachments(run, ids, {
+        verify: cmd.verify,
+        maxBytes: cmd.maxBytes,
+        limits: cmd.limits,
+        retryFailed: cmd.retryFailed,
+      }),
   );
 }
 
@@ -88,11 +140,12 @@ export function runAttachments(cmd: AttachmentsCommand, ctx: RunContext): Promis
 }
 
 export function formatAttachmentsSummary(o: DependentOutcome): string {
-  const { done, skipped, resumed = 0, failed, bytes = 0, refreshed = 0 } = o.result;
+  const { done, skipped, resumed = 0, failed, bytes = 0, refreshed = 0, notRetried = 0 } = o.result;
   const resumedText = resumed > 0
     ? `${resumed} candidates already done by an interrupted run, `
     : "";
+  const refusedText = notRetried > 0 ? `${notRetried} refused earlier (not tried again), ` : "";
   return `attachments: ${done} files downloaded (${formatBytes(bytes)}), ${skipped} already ` +
-    `complete or skipped, ${resumedText}${failed.length} failed, ${refreshed} candidates ` +
-    `refreshed, ${formatApiFigures(o)}`;
+    `complete or skipped, ${resumedText}${refusedText}${failed.length} failed, ${refreshed} ` +
+    `candidates refreshed, ${formatApiFigures(o)}`;
 }

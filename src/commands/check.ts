@@ -3,12 +3,12 @@
  * `check --repair` fixes what it found (credentials needed to re-fetch records).
  */
 import { downloadAttachments } from "../dependent/attachments.ts";
-import {
-  DEFAULT_CONCURRENCY,
-  type DependentOutcome,
-  reportFailures,
-  runDependent,
-} from "./dependent.ts";
+import { fetchActivityFeeds } from "../dependent/activity_feeds.ts";
+import { streamEntity } from "../extract/stream.ts";
+import { publishSchema } from "../extract/schema.ts";
+import { openCache } from "../cache/mod.ts";
+import { ENTITIES, type EntityName } from "../entities.ts";
+import { DEFAULT_CONCURRENCY, reportFailures, runDependent } from "./dependent.ts";
 import type { RunContext } from "../context.ts";
 import type { CommandSpec } from "../cli/spec.ts";
 import {
@@ -45,6 +45,8 @@ export interface CheckCommand {
   verify: boolean;
   repair: boolean;
   dryRun: boolean;
+  /** With --repair: also re-download files refused for a lasting reason. */
+  retryFailed: boolean;
   quiet: boolean;
   /** Only with --repair (and not --dry-run): re-fetching needs the API. */
   connection?: Connection;
@@ -53,13 +55,16 @@ export interface CheckCommand {
 export const checkSpec: CommandSpec<CheckCommand> = {
   name: "check",
   summary: "Audit the cache (offline); --repair fixes what it finds",
-  usage: "check [--json] [--all] [--strict] [--verify] [--repair [--dry-run]] [options]",
+  usage: "check [--json] [--all] [--strict] [--verify] [--repair [--dry-run] [--retry-failed]] " +
+    "[options]",
   description: "Counts the records, attachments and activity feeds, checks every index row " +
     "against its record file, every record file's JSON and id, attachment markers, leftover " +
-    "temporary files and locks, and the cross-references between entities; with --strict also " +
-    "every record against its entity's JSON Schema (<cache>/<entity>/schema.json). Exit 0: no " +
-    "integrity problem; 1: integrity problems (with --strict also references to records not in " +
-    "the cache, or records that break their schema); 2: usage error. " +
+    "temporary files and locks, symbolic links, and the cross-references between entities; " +
+    "with --strict also every record against its entity's JSON Schema " +
+    "(<cache>/<entity>/schema.json). Files and feeds a run could not fetch (recorded in " +
+    "<cache>/.failures.json) are listed as warnings, not damage. Exit 0: no integrity problem; " +
+    "1: integrity problems (with --strict also references to records not in the cache, records " +
+    "that break their schema, or files and feeds not downloaded); 2: usage error. " +
     "Needs no credentials unless --repair re-fetches records.",
   options: {
     json: { type: "boolean" },
@@ -68,6 +73,7 @@ export const checkSpec: CommandSpec<CheckCommand> = {
     verify: { type: "boolean" },
     repair: { type: "boolean" },
     "dry-run": { type: "boolean" },
+    "retry-failed": { type: "boolean" },
     ...cacheOptions,
     ...connectionOptions,
     ...outputOptions,
@@ -83,6 +89,11 @@ export const checkSpec: CommandSpec<CheckCommand> = {
     ["--verify", "Hash attachments against their markers (default: compare sizes)"],
     ["--repair", "Fix what was found: rebuild indexes, re-fetch records, remove leftovers"],
     ["--dry-run", "With --repair: print what would change, change nothing"],
+    [
+      "--retry-failed",
+      "With --repair: also download again the files refused for a lasting reason (over the " +
+      "size cap, a refused host); the others recorded as failed are always tried again",
+    ],
     ...cacheHelp,
     ...connectionHelp.map(([flags, text]): [string, string] => [flags, `${text} (--repair)`]),
     ...outputHelp,
@@ -91,6 +102,10 @@ export const checkSpec: CommandSpec<CheckCommand> = {
     const repair = values.repair === true;
     const dryRun = values["dry-run"] === true;
     if (dryRun && !repair) throw new UsageError("check: --dry-run only applies with --repair");
+    const retryFailed = values["retry-failed"] === true;
+    if (retryFailed && !repair) {
+      throw new UsageError("check: --retry-failed only applies with --repair");
+    }
     const online = repair && !dryRun;
     return {
       kind: "check",
@@ -101,6 +116,7 @@ export const checkSpec: CommandSpec<CheckCommand> = {
       verify: values.verify === true,
       repair,
       dryRun,
+      retryFailed,
       quiet: quiet(values),
       connection: online ? connection(values, env) : undefined,
     };
@@ -143,7 +159,8 @@ async function repair(cmd: CheckCommand, ctx: RunContext): Promise<number> {
       dryRun: cmd.dryRun,
       clock: ctx.clock,
       client: cmd.connection ? () => client ??= openClient(cmd.connection!, ctx) : undefined,
-      redownloadAttachments: cmd.connection !== undefined,
+      refetchAfter: cmd.connection !== undefined,
+      retryFailed: cmd.retryFailed,
       log: (line) => {
         if (!cmd.json) ctx.out(`${line}\n`);
       },
@@ -159,17 +176,16 @@ async function repair(cmd: CheckCommand, ctx: RunContext): Promise<number> {
   } finally {
     progress.done();
   }
-  let downloadRequests = 0;
-  const redownload = actions.find((action) => action.action === "redownload-attachments");
-  if (redownload?.ids && cmd.connection && !cmd.dryRun) {
-    const outcome = await redownloadAttachments(cmd, cmd.connection, redownload.ids, ctx);
-    downloadRequests = outcome.requests;
-    if (outcome.interrupted) {
+  let followUpRequests = 0;
+  if (cmd.connection && !cmd.dryRun) {
+    const followed = await fetchAfterRepair(cmd, cmd.connection, actions, ctx);
+    followUpRequests = followed.requests;
+    if (followed.interrupted) {
       if (cmd.json) {
-        steps.push(repairStep("interrupted", actions.length, downloadRequests));
+        steps.push(repairStep("interrupted", actions.length, followUpRequests));
         ctx.out(interruptedJson(startedAt, ctx, steps));
       }
-      throw outcome.interrupted;
+      throw followed.interrupted;
     }
   }
   if (cmd.dryRun) {
@@ -181,7 +197,7 @@ async function repair(cmd: CheckCommand, ctx: RunContext): Promise<number> {
     return code;
   }
   if (actions.length === 0 && !cmd.json) ctx.out("Nothing to repair.\n");
-  steps.push(repairStep("ok", actions.length, downloadRequests));
+  steps.push(repairStep("ok", actions.length, followUpRequests));
   // The repair's exit code is the cache's state afterwards.
   report = await audit(cmd, ctx);
   const code = exitCodeOf(report, cmd.strict);
@@ -224,28 +240,101 @@ function interruptedJson(startedAt: Date, ctx: RunContext, steps: SummaryStep[])
   return formatSummaryJson({ command: "check", startedAt, seconds, steps, interrupted: true });
 }
 
-/** Re-downloads (and verifies) the attachments of the given candidates, as `attachments` does. */
-async function redownloadAttachments(
+/**
+ * What the repair left for this command to fetch, in order: whole folders a link stood in for
+ * (listed as their entity command does, schema included), schemas whose file was a link, activity
+ * feeds, attachments (verified). Stops at an interruption, returning it.
+ */
+async function fetchAfterRepair(
   cmd: CheckCommand,
   connection: Connection,
-  ids: number[],
+  actions: RepairAction[],
   ctx: RunContext,
-): Promise<DependentOutcome> {
-  const outcome = await runDependent(
-    "attachments",
-    "files",
-    {
-      cacheDir: cmd.cacheDir,
-      connection,
-      quiet: cmd.quiet,
-      concurrency: DEFAULT_CONCURRENCY,
-      candidates: ids,
-    },
-    ctx,
-    (run, selected) => downloadAttachments(run, selected, { verify: true }),
-  );
-  if (!outcome.interrupted) reportFailures("check --repair: attachments", outcome.result, ctx);
-  return outcome;
+): Promise<{ requests: number; interrupted?: Interrupted }> {
+  let requests = 0;
+  const relist = actions.filter((a) => a.action === "relist" || a.action === "republish-schema");
+  if (relist.length > 0) {
+    const relisted = await relistFolders(cmd, connection, relist, ctx);
+    requests += relisted.requests;
+    if (relisted.interrupted) return { requests, interrupted: relisted.interrupted };
+  }
+  const feeds = actions.find((a) => a.action === "refetch-feeds");
+  if (feeds) {
+    const outcome = await runDependent(
+      "activity_feeds",
+      "feeds",
+      { ...followUpOptions(cmd, connection), candidates: feeds.ids, full: true },
+      ctx,
+      fetchActivityFeeds,
+    );
+    requests += outcome.requests;
+    if (outcome.interrupted) return { requests, interrupted: outcome.interrupted };
+    reportFailures("check --repair: activity_feeds", outcome.result, ctx);
+  }
+  const redownload = actions.find((action) => action.action === "redownload-attachments");
+  // A linked candidates/ held the attachments too: every candidate's are downloaded again.
+  const everyFile = relist.some((a) => a.action === "relist" && a.entity === "candidates");
+  if (redownload?.ids || everyFile) {
+    const outcome = await runDependent(
+      "attachments",
+      "files",
+      {
+        ...followUpOptions(cmd, connection),
+        candidates: everyFile ? undefined : redownload!.ids,
+        full: true,
+      },
+      ctx,
+      (run, selected) =>
+        downloadAttachments(run, selected, {
+          verify: true,
+          retryFailed: cmd.retryFailed,
+          refusalsHold: true,
+        }),
+    );
+    requests += outcome.requests;
+    if (outcome.interrupted) return { requests, interrupted: outcome.interrupted };
+    reportFailures("check --repair: attachments", outcome.result, ctx);
+  }
+  return { requests };
+}
+
+/** What the dependent commands' code needs to fetch for a repair. */
+function followUpOptions(cmd: CheckCommand, connection: Connection) {
+  return {
+    cacheDir: cmd.cacheDir,
+    connection,
+    quiet: cmd.quiet,
+    concurrency: DEFAULT_CONCURRENCY,
+    retryFailed: cmd.retryFailed,
+  };
+}
+
+/** Lists again, whole, each entity whose folder was a link; publishes schemas whose file was. */
+async function relistFolders(
+  cmd: CheckCommand,
+  connection: Connection,
+  actions: RepairAction[],
+  ctx: RunContext,
+): Promise<{ requests: number; interrupted?: Interrupted }> {
+  const client = openClient(connection, ctx);
+  const cache = await openCache(cmd.cacheDir);
+  try {
+    for (const action of actions) {
+      const entity = action.entity as EntityName;
+      if (action.action === "republish-schema") {
+        const folder = await cache.folder(entity, ENTITIES[entity].moniker);
+        await publishSchema(folder.dir, entity, client.dialect.version);
+        continue;
+      }
+      await streamEntity({ entity, client, cache, ctx, quiet: cmd.quiet, params: {} });
+    }
+  } catch (error) {
+    if (!(error instanceof Interrupted)) throw error;
+    return { requests: client.stats.requests, interrupted: error };
+  } finally {
+    await cache.close();
+  }
+  return { requests: client.stats.requests };
 }
 
 async function requireCache(dir: string): Promise<void> {

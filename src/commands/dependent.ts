@@ -22,7 +22,16 @@ import {
   outputOptions,
 } from "../cli/options.ts";
 import { progressFor } from "../progress.ts";
-import { CANDIDATES_FOLDER, INDEX_FILE, openCache } from "../cache/mod.ts";
+import {
+  type Cache,
+  CANDIDATES_FOLDER,
+  type FailureStep,
+  INDEX_FILE,
+  openCache,
+  readFailures,
+} from "../cache/mod.ts";
+import type { HarvestClient } from "../harvest/mod.ts";
+import { owedCandidates } from "../sync/owed.ts";
 import {
   candidatesFolder,
   type DependentResult,
@@ -35,6 +44,12 @@ import { parseId } from "../ids.ts";
 import { plural } from "./extract.ts";
 
 export const DEFAULT_CONCURRENCY = 4;
+/**
+ * A rerun asks v3's change lists from this long before the earlier pass started: the server's
+ * clock against ours, as sync's --overlap (default 5 minutes).
+ */
+const CHANGES_OVERLAP_MS = 5 * 60_000;
+
 /** Where the candidate-dependent commands find their candidates, as users see it. */
 const CANDIDATES_INDEX = `${CANDIDATES_FOLDER}/${INDEX_FILE}`;
 
@@ -48,12 +63,17 @@ export interface DependentOptions {
   candidates?: number[];
   /** Print the summary as JSON (src/summary.ts). */
   json?: boolean;
+  /** Every cached candidate, even when an earlier run left failures to retry. */
+  full?: boolean;
+  /** Also the files an earlier run refused for a lasting reason (attachments). */
+  retryFailed?: boolean;
 }
 
 export const dependentOptions: OptionsConfig = {
   concurrency: { type: "string" },
   candidates: { type: "string" },
   json: { type: "boolean" },
+  full: { type: "boolean" },
   ...cacheOptions,
   ...connectionOptions,
   ...outputOptions,
@@ -62,6 +82,11 @@ export const dependentOptions: OptionsConfig = {
 export const dependentHelp: OptionHelp = [
   ["--concurrency N", `Requests in flight at once, 1 to 64 (default ${DEFAULT_CONCURRENCY})`],
   ["--candidates ID,ID…", `Only these candidates (they must be in ${CANDIDATES_INDEX})`],
+  [
+    "--full",
+    "Ask for every cached candidate; without it, a rerun after a run that left failures asks " +
+    "only for those and for the candidates changed since",
+  ],
   ["--json", "Print the summary as one JSON document (fields in docs/commands.md)"],
   ...cacheHelp,
   ...connectionHelp,
@@ -92,10 +117,23 @@ export interface DependentOutcome {
   interrupted?: Interrupted;
   /** Candidates considered. */
   candidates: number;
+  /** "retry": only what an earlier run failed plus what changed since `since`. */
+  mode: "candidates" | "retry";
+  since?: Date;
   requests: number;
   retries: number;
   waitedMs: number;
   seconds: number;
+}
+
+/** Which candidates a run works on, and how a later run may resume it (resume.ts). */
+interface Selection {
+  ids: number[];
+  scope?: DependentRun["scope"];
+  /** A pass over every cached candidate, or a retry of what one left: recorded when done. */
+  pass?: DependentRun["pass"];
+  mode: DependentOutcome["mode"];
+  since?: Date;
 }
 
 /**
@@ -103,7 +141,7 @@ export interface DependentOutcome {
  * returned (`interrupted`), once the cache is closed, for the caller to report.
  */
 export async function runDependent(
-  name: string,
+  name: FailureStep,
   unit: string,
   opts: DependentOptions,
   ctx: RunContext,
@@ -115,13 +153,7 @@ export async function runDependent(
   const cache = await openCache(opts.cacheDir);
   const progress = progressFor(ctx, { quiet: opts.quiet, label: name, unit });
   try {
-    const { ids, missing } = await selectCandidates(
-      await candidatesFolder(cache),
-      opts.candidates,
-    );
-    for (const id of missing) {
-      ctx.err(`${name}: candidate ${id} is not in ${CANDIDATES_INDEX}; skipped\n`);
-    }
+    const selection = await selectRun(name, opts, client, cache, ctx);
     const run: DependentRun = {
       client,
       cache,
@@ -130,15 +162,15 @@ export async function runDependent(
       concurrency: opts.concurrency,
       quiet: opts.quiet,
       fileHosts: opts.connection.fileHosts,
-      // Every cached candidate, or exactly the ones asked for (resume.ts).
-      scope: opts.candidates === undefined ? "all" : undefined,
+      scope: selection.scope,
+      pass: selection.pass,
       onItem: ({ done, total, detail }) =>
         progress.update({ done, total, detail, waitedMs: client.stats.waitedMs }),
     };
     let result: DependentResult = { done: 0, skipped: 0, failed: [] };
     let interrupted: Interrupted | undefined;
     try {
-      result = await work(run, ids);
+      result = await work(run, selection.ids);
     } catch (error) {
       if (!(error instanceof Interrupted)) throw error;
       interrupted = error;
@@ -146,7 +178,9 @@ export async function runDependent(
     return {
       result,
       interrupted,
-      candidates: ids.length,
+      candidates: selection.ids.length,
+      mode: selection.mode,
+      since: selection.since,
       requests: client.stats.requests,
       retries: client.stats.retries,
       waitedMs: client.stats.waitedMs,
@@ -158,15 +192,82 @@ export async function runDependent(
   }
 }
 
-/** Lists per-item failures on stderr (the first 20) and gives the exit code. */
+/**
+ * `--candidates`: exactly those (that are cached). Otherwise every cached candidate, unless an
+ * earlier pass left failures to retry (and not `--full`): then only those and the candidates
+ * changed since that pass started, as `sync` asks (sync/owed.ts).
+ */
+async function selectRun(
+  name: FailureStep,
+  opts: DependentOptions,
+  client: HarvestClient,
+  cache: Cache,
+  ctx: RunContext,
+): Promise<Selection> {
+  const folder = await candidatesFolder(cache);
+  if (opts.candidates !== undefined) {
+    const { ids, missing } = await selectCandidates(folder, opts.candidates);
+    for (const id of missing) {
+      ctx.err(`${name}: candidate ${id} is not in ${CANDIDATES_INDEX}; skipped\n`);
+    }
+    return { ids, mode: "candidates" };
+  }
+  const record = opts.full ? undefined : await readFailures(cache.dir);
+  const since = typeof record === "object" ? record.passStartedAt(name) : undefined;
+  const owed = typeof record !== "object"
+    ? []
+    : opts.retryFailed
+    ? record.candidates(name)
+    : record.retryable(name);
+  if (since === undefined || owed.length === 0) {
+    // Every cached candidate: a later run resumes it for any list (resume.ts).
+    return { ids: await folder.ids(), scope: "all", pass: "full", mode: "candidates" };
+  }
+  const ids = await owedCandidates(name, { client, cache }, {
+    since,
+    overlapMs: CHANGES_OVERLAP_MS,
+    recached: true,
+    retryFailed: opts.retryFailed,
+  });
+  if (!opts.quiet) {
+    ctx.err(
+      `${name}: asking again for the ${plural(owed.length, "candidate")} an earlier run failed ` +
+        `and those changed since ${since.toISOString()} (${ids.length} in all); --full asks ` +
+        "for every candidate\n",
+    );
+  }
+  return { ids, pass: "retry", mode: "retry", since };
+}
+
+/**
+ * Lists per-item failures on stderr (the first 20) and gives the exit code. Files not tried again
+ * (refused earlier for a lasting reason) are one note, not a failure: they were named when they
+ * failed, and `check` lists them.
+ */
 export function reportFailures(name: string, result: DependentResult, ctx: RunContext): number {
-  const { failed } = result;
+  const { failed, notRetried = 0 } = result;
+  if (notRetried > 0) {
+    ctx.err(
+      `${name}: ${plural(notRetried, "file")} not tried again: refused earlier for a lasting ` +
+        "reason under the same settings (over the size cap, a refused host; `check` lists " +
+        "them); --retry-failed tries them again\n",
+    );
+  }
   if (failed.length === 0) return 0;
   for (const { id, reason } of failed.slice(0, 20)) {
     ctx.err(`${name}: candidate ${id}: ${reason}\n`);
   }
   if (failed.length > 20) ctx.err(`${name}: … and ${failed.length - 20} more failures\n`);
-  ctx.err(`${name}: ${failed.length} failed; run the command again to retry them\n`);
+  const lasting = failed.filter((f) => f.lasting).length;
+  const others = failed.length - lasting;
+  const retry = others === 0
+    ? ""
+    : `; run the command again to retry ${
+      lasting === 0 ? "them" : "the others"
+    } (it asks only for them and for what changed)`;
+  const kept = lasting === 0 ? "" : ` (${lasting} refused for a lasting reason: not tried ` +
+    "again until the setting that refused them changes, or --retry-failed)";
+  ctx.err(`${name}: ${failed.length} failed${kept}${retry}\n`);
   return 1;
 }
 
@@ -196,18 +297,24 @@ export function runDependentCommand(
 
 /** The JSON summary (src/summary.ts) of a candidate-dependent command: one step. */
 export function dependentJson(name: string, startedAt: Date, o: DependentOutcome): string {
-  const { done, skipped, resumed = 0, failed, bytes, refreshed } = o.result;
+  const { done, skipped, resumed = 0, failed, bytes, refreshed, notRetried } = o.result;
   const base = { step: name, requests: o.requests, seconds: o.seconds };
   const step = o.interrupted ? { ...base, status: "interrupted" as const } : {
     ...base,
     status: failed.length > 0 ? "failed" as const : "ok" as const,
-    mode: "candidates",
+    mode: o.mode,
+    ...(o.since === undefined ? {} : { since: o.since.toISOString() }),
     candidates: o.candidates,
     updated: done,
     unchanged: skipped,
     resumed,
     failed: failed.length,
-    failures: failed.slice(0, LISTED_FAILURES),
+    failures: failed.slice(0, LISTED_FAILURES).map(({ id, reason, lasting }) => ({
+      id,
+      reason,
+      ...(lasting === undefined ? {} : { lasting }),
+    })),
+    ...(notRetried === undefined ? {} : { notRetried }),
     ...(bytes === undefined ? {} : { bytes }),
     ...(refreshed === undefined ? {} : { refreshed }),
     retries: o.retries,

@@ -13,10 +13,18 @@
  *
  * A candidate (or v3 batch) whose request fails is reported in the result and the step carries
  * on; only `MAX_FAILURES_IN_A_ROW` failures in a row (the key, the network or Greenhouse, not one
- * candidate) stop it. Progress is saved as the step goes (resume.ts), so a run after a kill or an
- * interrupt asks again only for candidates not finished; an interrupt stops between candidates.
+ * candidate) stop it. Each failed candidate is put in the cache's record of failures
+ * (`.failures.json`, with the reason and time) and taken out again once its feed is fetched, so a
+ * later run can ask for it alone. Progress is saved as the step goes (resume.ts), so a run after
+ * a kill or an interrupt asks again only for candidates not finished; an interrupt stops between
+ * candidates.
  */
-import { ACTIVITY_FEEDS_FOLDER, type EntityFolder } from "../cache/mod.ts";
+import {
+  ACTIVITY_FEEDS_FOLDER,
+  type EntityFolder,
+  FailureRecord,
+  recordedReason,
+} from "../cache/mod.ts";
 import type { CandidateBatch } from "../harvest/mod.ts";
 import { RunError } from "../errors.ts";
 import { throwIfInterrupted } from "../interrupt.ts";
@@ -43,6 +51,7 @@ interface FeedsRun {
   candidates: EntityFolder;
   feeds: EntityFolder;
   progress: StepProgress;
+  record: FailureRecord;
   result: DependentResult;
   total: number;
   failuresInARow: number;
@@ -59,11 +68,13 @@ export async function fetchActivityFeeds(
   const feeds = await run.cache.folder(ACTIVITY_FEEDS_FOLDER, () => "");
   const scope = run.scope ?? listScope(ids);
   const progress = await StepProgress.open(run.cacheDir, "activity_feeds", scope, run.ctx);
+  const record = await FailureRecord.open(run.cacheDir, run.ctx.err);
   const state: FeedsRun = {
     run,
     candidates,
     feeds,
     progress,
+    record,
     result: { done: 0, skipped: 0, resumed: 0, failed: [] },
     total: ids.length,
     failuresInARow: 0,
@@ -76,8 +87,14 @@ export async function fetchActivityFeeds(
     else await fetchFeedsOneByOne(state, ids);
     completed = true;
   } finally {
-    // What is finished is committed before the progress claims it.
+    // What is finished is committed (and its failures recorded) before the progress claims it.
     await feeds.commit();
+    if (completed && run.pass) {
+      // From the start of the pass: an interrupted run of it may have done part of it.
+      const passStart = new Date(progress.startedAt);
+      record.completePass("activity_feeds", passStart, run.pass === "full");
+    }
+    await record.save();
     if (completed) await progress.clear();
     else await progress.save();
   }
@@ -101,7 +118,9 @@ async function fetchFeedsOneByOne(state: FeedsRun, ids: number[]): Promise<void>
       }
     }
     progress.finish(index, id);
-    // Cheap (a small file) and what makes a kill repeat nothing: after every candidate.
+    // Cheap (a small file) and what makes a kill repeat nothing: after every candidate. The
+    // record is written only when it changed.
+    await state.record.save();
     await progress.save();
     if (++sinceCommit >= COMMIT_EVERY) {
       sinceCommit = 0;
@@ -129,7 +148,7 @@ async function requestFeed(state: FeedsRun, id: number): Promise<object | undefi
   }
   if (response.status === 404) {
     result.skipped++;
-    succeeded(state);
+    succeeded(state, [id]);
     run.ctx.err(`activity_feeds: candidate ${id} not found (404, deleted upstream?); skipped\n`);
     return undefined;
   }
@@ -137,7 +156,7 @@ async function requestFeed(state: FeedsRun, id: number): Promise<object | undefi
     failed(state, [id], "the activity feed is not a JSON object");
     return undefined;
   }
-  succeeded(state);
+  succeeded(state, [id]);
   return response.body;
 }
 
@@ -165,7 +184,7 @@ async function fetchNotesBatched(
         failed(state, wanted, error.message);
       }
       if (notes) {
-        succeeded(state);
+        succeeded(state, wanted);
         const entries = [];
         for (const [id, list] of notes) {
           entries.push({
@@ -181,6 +200,7 @@ async function fetchNotesBatched(
     progress.finish(index, batchIds[batchIds.length - 1]);
     // Each batch is a few requests: merge into index.csv after each, like every COMMIT_EVERY feeds.
     await feeds.commit();
+    await state.record.save();
     await progress.save();
     reportItem(state);
   });
@@ -191,15 +211,20 @@ function reportItem(state: FeedsRun): void {
   state.run.onItem?.({ done: done + skipped + resumed + failed.length, total: state.total });
 }
 
-function succeeded(state: FeedsRun): void {
+/** These candidates' feeds were fetched (or they are gone upstream): nothing to retry. */
+function succeeded(state: FeedsRun, ids: number[]): void {
   state.failuresInARow = 0;
+  for (const id of ids) state.record.replace("activity_feeds", id, []);
 }
 
 /** Records failed candidates; too many failures in a row stop the step. */
 function failed(state: FeedsRun, ids: number[], reason: string): void {
+  const at = new Date(state.run.ctx.clock.now()).toISOString();
+  const item = { reason: recordedReason(reason), lasting: false, at };
   for (const id of ids) {
     state.result.failed.push({ id, reason });
     state.progress.fail(id);
+    state.record.replace("activity_feeds", id, [{ id, ...item }]);
   }
   if (++state.failuresInARow >= MAX_FAILURES_IN_A_ROW) {
     throw new RunError(

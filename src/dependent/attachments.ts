@@ -1,6 +1,6 @@
 /**
  * Attachments: every file listed in a cached candidate's `attachments[]`, downloaded into the
- * shared layout (src/cache/attachments.ts) with a completion marker beside it.
+ * shared layout (src/cache/attachments.ts) with a completion marker beside it (download.ts).
  *
  * - A folder whose marker matches the file on disk (name and size; with `verify`, also SHA-256)
  *   is skipped.
@@ -8,44 +8,30 @@
  *   again before downloading (50 per `GET /candidates?candidate_ids=`); a download answering
  *   403/400 with an expiry error refreshes that one candidate (`GET /candidates/{id}`). Refreshes
  *   go through the Harvest client (and its pacer) and update the candidate's file and index row.
- * - Files come from the file host with a plain `fetch`: no Authorization header (the API key
- *   never leaves for another host) and no Harvest pacing. Each is streamed to a temporary file
- *   while hashed, its status and Content-Length checked, then renamed into place; only then is
- *   the marker written. A kill at any moment leaves at worst a temporary file (removed by the
- *   next run) or a whole file without a marker (downloaded again), never a marker beside a
- *   partial file. Error bodies are never written to disk.
- * - URLs are API data: each one, and each redirect (followed by hand, at most 5), must be on a
- *   host this build may reach (else the step stops, naming it), within `--file-hosts` when given,
- *   and lead to a public address (file_fetch.ts); and a file may not pass `maxBytes` (default 1 GiB): one that
- *   declares more is not fetched, one that streams past it is stopped and its partial file
- *   removed. The Harvest API gives no size for an attachment, so Content-Length and the cap are
- *   the bounds.
  * - When the dialect fetches candidate data in batches (v3), the metadata comes from
  *   `GET /attachments?candidate_ids=…` (≤ 50 candidates per request, paginated) instead of the
  *   cached candidate's `attachments[]`; it is fresh, so there is no age-based refresh, and an
  *   expired URL is refreshed by listing that one candidate's attachments again. v3 URLs may
  *   redirect to a freshly minted signed URL: downloads follow redirects.
+ * - A file that cannot be had leaves no folder; it is recorded in `.failures.json` (the cache's
+ *   record of failures) with its candidate, folder, reason and time, once its chunk is done. A
+ *   file refused for a lasting reason (over the size cap, a refused host) is not tried again by
+ *   later runs unless `retryFailed`; the others are.
  */
-import { createHash } from "node:crypto";
-import { basename, dirname, isAbsolute, join, relative } from "node:path";
+import { dirname, isAbsolute, join, relative } from "node:path";
 import {
   attachmentFolderNames,
   candidateAttachmentsDir,
   CANDIDATES_FOLDER,
   checkAttachmentFolder,
   type EntityFolder,
-  makeAttachmentFolder,
-  type Marker,
-  MARKER_FILE,
-  openAtomic,
-  readMarker,
-  removeTempFiles,
+  type FailedItem,
+  FailureRecord,
+  recordedReason,
   sanitizeFileName,
-  writeMarker,
 } from "../cache/mod.ts";
 import { type ApiRecord, ENTITIES, entityPath } from "../entities.ts";
 import { RunError } from "../errors.ts";
-import { collectGarbage } from "../memory.ts";
 import { type CandidateBatch, getRecord, type HarvestClient } from "../harvest/mod.ts";
 import { listByCandidate } from "./batch.ts";
 import {
@@ -57,96 +43,84 @@ import {
   withoutErased,
 } from "./run.ts";
 import { forEachConcurrent } from "../concurrency.ts";
-import { removeIfPresent } from "../files.ts";
-import { Interrupted, throwIfInterrupted } from "../interrupt.ts";
+import { throwIfInterrupted } from "../interrupt.ts";
 import { listScope, StepProgress } from "./resume.ts";
-import { fetchFile, FileHostPolicy, type Resolver } from "./file_fetch.ts";
+import {
+  type ApiAttachment,
+  downloadJob,
+  type FileRuleOptions,
+  type FileRules,
+  fileRules,
+  type Job,
+  type JobOutcome,
+  refusalHolds,
+  removeIfEmpty,
+  reportGone,
+} from "./download.ts";
+
+export {
+  type ApiAttachment,
+  DEFAULT_MAX_ATTACHMENT_BYTES,
+  downloadableUrl,
+  isExpiryError,
+} from "./download.ts";
 
 /** "URLs expire in 7 days" (Harvest v1 docs). */
 export const DEFAULT_URL_LIFETIME_MS = 7 * 86_400_000;
 /** `candidate_ids=` returns at most 50 candidates per request. */
 export const REFRESH_BATCH = 50;
-/** Attempts per file for network errors, 5xx and short bodies. */
-const MAX_ATTEMPTS = 4;
-/** A download that receives nothing for this long is abandoned (and retried). */
-const IDLE_TIMEOUT_MS = 60_000;
-/** Downloaded bytes between two garbage collections (when enabled). */
-const COLLECT_EVERY_BYTES = 8 * 1024 * 1024;
 /** How many cached candidate files are read and checked at the same time. */
 const PLAN_CONCURRENCY = 16;
 /** Candidates planned, refreshed and downloaded together. */
 const CANDIDATE_CHUNK = 200;
-/**
- * The largest attachment downloaded unless told otherwise (`--max-attachment-mb`). Résumés and
- * offer packets are megabytes; a gigabyte leaves room for recorded interviews and stops a file
- * host that sends without end from filling the disk.
- */
-export const DEFAULT_MAX_ATTACHMENT_BYTES = 1024 ** 3;
+const STEP = "attachments";
 
-export interface AttachmentOptions {
+export interface AttachmentOptions extends FileRuleOptions {
   verify: boolean;
   urlLifetimeMs?: number;
-  /**
-   * For tests: stands in for the network (default: the global fetch). Every hop is checked
-   * against this build's hosts, `--file-hosts` and public addresses either way (file_fetch.ts).
-   */
-  fetchFn?: typeof fetch;
   /** For tests; default `CANDIDATE_CHUNK`. */
   candidatesPerChunk?: number;
-  /** The largest file downloaded; default DEFAULT_MAX_ATTACHMENT_BYTES. */
-  maxBytes?: number;
-  /** For tests: how host names are resolved (default Deno.resolveDns). */
-  resolve?: Resolver;
+  /** Also try files the record says were refused for a lasting reason (`--retry-failed`). */
+  retryFailed?: boolean;
+  /**
+   * A lasting refusal holds even when the setting that refused it changed (`check --repair`, whose
+   * settings are the defaults: only `--retry-failed` tries such a file there).
+   */
+  refusalsHold?: boolean;
 }
 
-/** What every download of a run checks: where files may come from, and how large they may be. */
-interface FileRules {
-  policy: FileHostPolicy;
-  maxBytes: number;
-  fetchFn: typeof fetch;
-}
-
-function fileRules(
-  run: Pick<DependentRun, "client" | "fileHosts">,
-  opts: { fetchFn?: typeof fetch; maxBytes?: number; resolve?: Resolver },
-): FileRules {
-  return {
-    policy: new FileHostPolicy(run.client.baseUrl, {
-      resolve: opts.resolve,
-      narrowed: run.fileHosts,
-    }),
-    maxBytes: opts.maxBytes ?? DEFAULT_MAX_ATTACHMENT_BYTES,
-    fetchFn: opts.fetchFn ?? fetch,
-  };
-}
-
-/** An attachment as the API lists it; every field is untrusted. */
-export interface ApiAttachment {
-  filename?: unknown;
-  url?: unknown;
-  type?: unknown;
-  created_at?: unknown;
-}
-
-/** One file to download. */
-interface Job {
-  candidateId: number;
-  folder: string;
-  folderName: string;
-  file: string;
-  attachment: ApiAttachment;
-}
-
+/** One candidate's work in a chunk. */
 interface Plan {
   jobs: Job[];
   complete: number;
+  /** What stays recorded whatever this run does (lasting refusals not tried again). */
+  kept: FailedItem[];
 }
 
-type Outcome =
-  | { kind: "ok"; size: number; sha256: string; contentType: string | null }
-  | { kind: "expired"; reason: string }
-  | { kind: "retry"; reason: string }
-  | { kind: "fail"; reason: string };
+/** One chunk of candidates: planned, refreshed and downloaded together. */
+interface Chunk {
+  run: DependentRun;
+  candidates: EntityFolder;
+  opts: AttachmentOptions;
+  rules: FileRules;
+  result: DependentResult;
+  record: FailureRecord;
+  plans: Map<number, Plan>;
+  /** Per candidate of the chunk: what to record once it is done (none: all went well). */
+  failures: Map<number, FailedItem[]>;
+  /** Fresh attachment lists fetched this chunk, by candidate (once each). */
+  fresh: Map<number, Promise<ApiAttachment[] | undefined>>;
+  /** v3: the chunk's attachments as listed (fresh; no age-based refresh). */
+  listed?: Map<number, ApiAttachment[]>;
+}
+
+/** Throws unless `path` lies inside `base` (defence in depth: names are sanitised already). */
+export function assertInside(base: string, path: string): void {
+  const rel = relative(base, path);
+  if (rel === "" || rel.startsWith("..") || isAbsolute(rel)) {
+    throw new RunError(`${path}: outside ${base}; refusing to write it`);
+  }
+}
 
 /** The `attachments` array of a candidate record (objects only). */
 export function attachmentsOf(record: unknown): ApiAttachment[] {
@@ -198,38 +172,13 @@ export async function relistAttachments(
   return record && attachmentsOf(record);
 }
 
-/** Whether a file host's error answer says the signed URL has expired (S3 and the like). */
-export function isExpiryError(status: number, body: string): boolean {
-  return (status === 403 || status === 400) &&
-    /expired|ExpiredToken|Request has expired/i.test(body);
-}
-
-/** Throws unless `path` lies inside `base` (defence in depth: names are sanitised already). */
-export function assertInside(base: string, path: string): void {
-  const rel = relative(base, path);
-  if (rel === "" || rel.startsWith("..") || isAbsolute(rel)) {
-    throw new RunError(`${path}: outside ${base}; refusing to write it`);
-  }
-}
-
-/** Only http(s) URLs are fetched: a `file:` or `data:` URL from the API must never be read. */
-export function downloadableUrl(url: unknown): URL | undefined {
-  if (typeof url !== "string") return undefined;
-  try {
-    const parsed = new URL(url);
-    return parsed.protocol === "https:" || parsed.protocol === "http:" ? parsed : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
 /**
  * Downloads the attachments of `candidateIds`, `CANDIDATE_CHUNK` candidates at a time (planned,
  * refreshed and downloaded together), so memory follows the chunk, not the tenant. Progress counts
- * candidates. After each chunk the step's progress is saved (resume.ts): a run after a kill or an
- * interrupt skips the chunks finished, without listing them again. An interrupt stops before the
- * next file; the files in flight are finished. A file host this build may not reach stops the
- * step at once, naming the host.
+ * candidates. After each chunk the failures are recorded and the step's progress saved
+ * (resume.ts): a run after a kill or an interrupt skips the chunks finished, without listing them
+ * again. An interrupt stops before the next file; the files in flight are finished. A file host
+ * this build may not reach stops the step at once, naming the host.
  */
 export async function downloadAttachments(
   run: DependentRun,
@@ -245,14 +194,12 @@ export async function downloadAttachments(
     failed: [],
     bytes: 0,
     refreshed: 0,
+    notRetried: 0,
   };
   const rules = fileRules(run, opts);
-  const progress = await StepProgress.open(
-    run.cacheDir,
-    "attachments",
-    run.scope ?? listScope(ids),
-    run.ctx,
-  );
+  const record = await FailureRecord.open(run.cacheDir, run.ctx.err);
+  const scope = run.scope ?? listScope(ids);
+  const progress = await StepProgress.open(run.cacheDir, STEP, scope, run.ctx);
   const report = (done: number) =>
     run.onItem?.({
       done,
@@ -272,13 +219,31 @@ export async function downloadAttachments(
     done += chunkIds.length - wanted.length;
     const failedBefore = result.failed.length;
     if (wanted.length > 0) {
-      await downloadChunk(run, candidates, wanted, opts, rules, result, () => report(++done));
+      const state: Chunk = {
+        run,
+        candidates,
+        opts,
+        rules,
+        result,
+        record,
+        plans: new Map(),
+        failures: new Map(),
+        fresh: new Map(),
+      };
+      await downloadChunk(state, wanted, () => report(++done));
     }
     for (const { id } of result.failed.slice(failedBefore)) progress.fail(id);
-    // downloadChunk committed the refreshed candidates: the progress may claim the chunk.
+    // downloadChunk committed the refreshed candidates and recorded the failures: the progress
+    // may claim the chunk.
+    await record.save();
     progress.finish(index, chunkIds[chunkIds.length - 1]);
     await progress.save();
     report(done);
+  }
+  if (run.pass) {
+    // From the start of the pass: an interrupted run of it may have done part of it.
+    record.completePass(STEP, new Date(progress.startedAt), run.pass === "full");
+    await record.save();
   }
   await progress.clear();
   return result;
@@ -291,140 +256,196 @@ export function formatBytes(bytes: number): string {
   return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
 }
 
-/** Plans, refreshes and downloads one chunk; `candidateDone` is called as each is finished. */
+/**
+ * Plans, refreshes and downloads one chunk, then puts what failed in the record;
+ * `candidateDone` is called as each candidate is finished.
+ */
 async function downloadChunk(
-  run: DependentRun,
-  candidates: EntityFolder,
+  state: Chunk,
   candidateIds: number[],
-  opts: AttachmentOptions,
-  rules: FileRules,
-  result: DependentResult,
   candidateDone: () => void,
 ): Promise<void> {
-  const lifetime = opts.urlLifetimeMs ?? DEFAULT_URL_LIFETIME_MS;
-  const plans = new Map<number, Plan>();
-  const fresh = new Map<number, Promise<ApiAttachment[] | undefined>>();
-  const batch = run.client.dialect.candidateBatch;
-
-  const plan = async (id: number, attachments: ApiAttachment[]): Promise<void> => {
-    const names = attachmentFolderNames(attachments);
-    const base = candidateAttachmentsDir(run.cacheDir, id);
-    const jobs: Job[] = [];
-    let complete = 0;
-    for (let i = 0; i < attachments.length; i++) {
-      const folder = join(base, names[i]);
-      const file = sanitizeFileName(attachments[i].filename);
-      assertInside(join(run.cacheDir, CANDIDATES_FOLDER), join(folder, file));
-      if (await isComplete(folder, file, opts.verify)) complete++;
-      else {jobs.push({
-          candidateId: id,
-          folder,
-          folderName: names[i],
-          file,
-          attachment: attachments[i],
-        });}
-    }
-    plans.set(id, { jobs, complete });
-  };
-
-  // 1. What is already complete: from the attachments endpoint (v3) or the cached candidates.
-  const listed = batch ? await listAttachments(run.client, batch, candidateIds) : undefined;
-  await forEachConcurrent(candidateIds, PLAN_CONCURRENCY, async (id) => {
-    if (listed) return await plan(id, listed.get(id) ?? []);
-    let record: unknown;
-    try {
-      record = JSON.parse(await Deno.readTextFile(candidates.filePath(id)));
-    } catch (error) {
-      result.failed.push({
-        id,
-        reason: `cannot read its cached file: ${(error as Error).message}`,
-      });
-      return;
-    }
-    await plan(id, attachmentsOf(record));
-  });
-
+  await planChunk(state, candidateIds);
   try {
-    // 2. Candidates with work whose cached URLs have outlived their lifetime: refresh in batches.
-    const now = run.ctx.clock.now();
-    const stale: number[] = [];
-    for (const [id, p] of plans) {
-      if (listed || p.jobs.length === 0) continue;
-      const row = await candidates.row(id);
-      const at = row ? Date.parse(row.timestamp) : NaN;
-      if (!(now - at < lifetime)) stale.push(id);
-    }
-    for (const ids of chunk(stale, REFRESH_BATCH)) {
-      const records = await refreshBatch(run, candidates, ids);
-      result.refreshed! += records.size;
-      for (const id of ids) {
-        const record = records.get(id);
-        if (record === undefined) {
-          reportGone(run, id, plans.get(id)!.jobs.length);
-          result.skipped += plans.get(id)!.jobs.length + plans.get(id)!.complete;
-          plans.delete(id);
-        } else {
-          fresh.set(id, Promise.resolve(attachmentsOf(record)));
-          await plan(id, attachmentsOf(record));
-        }
-      }
-    }
-
-    // 3. Download what is missing.
-    const jobs = [...plans.values()].flatMap((p) => p.jobs);
-    result.skipped += [...plans.values()].reduce((n, p) => n + p.complete, 0);
-
-    /**
-     * Fresh attachments of one candidate (once per run): v3 lists them again; v1 fetches the
-     * candidate and writes it to the cache. Undefined if the candidate is gone.
-     */
-    const refreshOne = (id: number): Promise<ApiAttachment[] | undefined> => {
-      let pending = fresh.get(id);
-      if (!pending) {
-        const fetched = listed
-          ? relistAttachments(run.client, id)
-          : refreshSingle(run, candidates, id).then((r) => r && attachmentsOf(r));
-        pending = fetched.then((list) => {
-          if (list) result.refreshed!++;
-          return list;
-        });
-        fresh.set(id, pending);
-      }
-      return pending;
-    };
-
-    // Files left per candidate, for the progress line.
-    const left = new Map<number, number>();
-    for (const job of jobs) left.set(job.candidateId, (left.get(job.candidateId) ?? 0) + 1);
-    for (const id of candidateIds) if (!left.has(id)) candidateDone();
-    await forEachConcurrent(jobs, run.concurrency, async (job) => {
-      throwIfInterrupted(run.ctx.signal);
-      let outcome;
-      try {
-        outcome = await downloadJob(run, job, rules, refreshOne);
-      } catch (error) {
-        // Stopped between the old marker's removal and a new one: leave no incomplete folder.
-        if (error instanceof Interrupted || error instanceof Deno.errors.NotCapable) {
-          await discardIncomplete(job.folder);
-        }
-        throw error;
-      }
-      if (outcome.kind === "ok") {
-        result.done++;
-        result.bytes! += outcome.size;
-      } else if (outcome.kind === "gone") {
-        result.skipped++;
-      } else {
-        result.failed.push({ id: job.candidateId, reason: `${job.folderName}: ${outcome.reason}` });
-      }
-      const files = left.get(job.candidateId)! - 1;
-      left.set(job.candidateId, files);
-      if (files === 0) candidateDone();
-    });
+    await refreshStale(state);
+    await downloadPlanned(state, candidateIds, candidateDone);
   } finally {
     // Refreshed candidates are in the cache before the next chunk starts.
-    await candidates.commit();
+    await state.candidates.commit();
   }
+  for (const id of candidateIds) {
+    state.record.replace(STEP, id, state.failures.get(id) ?? []);
+  }
+}
+
+/** What is already complete: from the attachments endpoint (v3) or the cached candidates. */
+async function planChunk(state: Chunk, candidateIds: number[]): Promise<void> {
+  const { run } = state;
+  const batch = run.client.dialect.candidateBatch;
+  if (batch) state.listed = await listAttachments(run.client, batch, candidateIds);
+  await forEachConcurrent(candidateIds, PLAN_CONCURRENCY, async (id) => {
+    if (state.listed) return await planCandidate(state, id, state.listed.get(id) ?? []);
+    let record: unknown;
+    try {
+      record = JSON.parse(await Deno.readTextFile(state.candidates.filePath(id)));
+    } catch (error) {
+      fail(state, id, `cannot read its cached file: ${(error as Error).message}`, false);
+      return;
+    }
+    await planCandidate(state, id, attachmentsOf(record));
+  });
+}
+
+/**
+ * One candidate's files not yet complete become jobs, except those the record says were refused
+ * for a lasting reason (kept, not tried again unless `retryFailed`).
+ */
+async function planCandidate(
+  state: Chunk,
+  id: number,
+  attachments: ApiAttachment[],
+): Promise<void> {
+  const { run, opts } = state;
+  const names = attachmentFolderNames(attachments);
+  const base = candidateAttachmentsDir(run.cacheDir, id);
+  const refused = new Map(
+    state.record.of(STEP, id)
+      .filter((item) => item.lasting && item.folder !== undefined && !opts.retryFailed)
+      .map((item) => [item.folder!, item]),
+  );
+  const plan: Plan = { jobs: [], complete: 0, kept: [] };
+  for (let i = 0; i < attachments.length; i++) {
+    const folder = join(base, names[i]);
+    const file = sanitizeFileName(attachments[i].filename);
+    assertInside(join(run.cacheDir, CANDIDATES_FOLDER), join(folder, file));
+    const refusal = refused.get(names[i]);
+    if (await isComplete(folder, file, opts.verify)) plan.complete++;
+    else if (
+      refusal && (opts.refusalsHold || refusalHolds(refusal.setting, attachments[i], state.rules))
+    ) {
+      plan.kept.push(refusal);
+    } else {
+      const attachment = attachments[i];
+      plan.jobs.push({ candidateId: id, folder, folderName: names[i], file, attachment });
+    }
+  }
+  state.plans.set(id, plan);
+  state.failures.set(id, [...plan.kept]);
+  state.result.notRetried! += plan.kept.length;
+}
+
+/** v1: candidates with work whose cached URLs have outlived their lifetime, refreshed in batches. */
+async function refreshStale(state: Chunk): Promise<void> {
+  if (state.listed) return;
+  const { run, candidates, plans, result } = state;
+  const lifetime = state.opts.urlLifetimeMs ?? DEFAULT_URL_LIFETIME_MS;
+  const now = run.ctx.clock.now();
+  const stale: number[] = [];
+  for (const [id, plan] of plans) {
+    if (plan.jobs.length === 0) continue;
+    const row = await candidates.row(id);
+    const at = row ? Date.parse(row.timestamp) : NaN;
+    if (!(now - at < lifetime)) stale.push(id);
+  }
+  for (const ids of chunk(stale, REFRESH_BATCH)) {
+    const records = await refreshBatch(run, candidates, ids);
+    result.refreshed! += records.size;
+    for (const id of ids) {
+      const record = records.get(id);
+      const plan = plans.get(id)!;
+      if (record === undefined) {
+        reportGone(run.ctx, id, plan.jobs.length);
+        result.skipped += plan.jobs.length + plan.complete;
+        result.notRetried! -= plan.kept.length;
+        plans.delete(id);
+        state.failures.delete(id);
+      } else {
+        state.fresh.set(id, Promise.resolve(attachmentsOf(record)));
+        result.notRetried! -= plan.kept.length;
+        await planCandidate(state, id, attachmentsOf(record));
+      }
+    }
+  }
+}
+
+/** Downloads what the plans hold, `concurrency` files at a time. */
+async function downloadPlanned(
+  state: Chunk,
+  candidateIds: number[],
+  candidateDone: () => void,
+): Promise<void> {
+  const { run, plans, result } = state;
+  const jobs = [...plans.values()].flatMap((p) => p.jobs);
+  result.skipped += [...plans.values()].reduce((n, p) => n + p.complete, 0);
+  // Files left per candidate, for the progress line.
+  const left = new Map<number, number>();
+  for (const job of jobs) left.set(job.candidateId, (left.get(job.candidateId) ?? 0) + 1);
+  for (const id of candidateIds) if (!left.has(id)) candidateDone();
+  const refreshOne = (id: number) => refreshCandidate(state, id);
+  await forEachConcurrent(jobs, run.concurrency, async (job) => {
+    throwIfInterrupted(run.ctx.signal);
+    countOutcome(state, job, await downloadJob(run.ctx, job, state.rules, refreshOne));
+    const files = left.get(job.candidateId)! - 1;
+    left.set(job.candidateId, files);
+    if (files > 0) return;
+    // Its last file is done: a folder its failures left empty goes.
+    if (state.failures.get(job.candidateId)?.length) await removeIfEmpty(dirname(job.folder));
+    candidateDone();
+  });
+}
+
+function countOutcome(state: Chunk, job: Job, outcome: JobOutcome): void {
+  const { result } = state;
+  if (outcome.kind === "ok") {
+    result.done++;
+    result.bytes! += outcome.size;
+  } else if (outcome.kind === "gone") {
+    result.skipped++;
+  } else {
+    const { reason, lasting, setting } = outcome;
+    fail(state, job.candidateId, reason, lasting, job.folderName, setting);
+  }
+}
+
+/** A failure: in the run's result now, in the record once the chunk is done. */
+function fail(
+  state: Chunk,
+  id: number,
+  reason: string,
+  lasting: boolean,
+  folder?: string,
+  setting?: string,
+): void {
+  state.result.failed.push({ id, reason: folder ? `${folder}: ${reason}` : reason, lasting });
+  const item: FailedItem = {
+    id,
+    ...(folder === undefined ? {} : { folder }),
+    reason: recordedReason(reason),
+    lasting,
+    at: new Date(state.run.ctx.clock.now()).toISOString(),
+    ...(setting === undefined ? {} : { setting }),
+  };
+  state.failures.set(id, [...state.failures.get(id) ?? [], item]);
+}
+
+/**
+ * Fresh attachments of one candidate (once per chunk): v3 lists them again; v1 fetches the
+ * candidate and writes it to the cache. Undefined if the candidate is gone.
+ */
+function refreshCandidate(state: Chunk, id: number): Promise<ApiAttachment[] | undefined> {
+  let pending = state.fresh.get(id);
+  if (!pending) {
+    const { run, candidates, result } = state;
+    const fetched = state.listed
+      ? relistAttachments(run.client, id)
+      : refreshSingle(run, candidates, id).then((r) => r && attachmentsOf(r));
+    pending = fetched.then((list) => {
+      if (list) result.refreshed!++;
+      return list;
+    });
+    state.fresh.set(id, pending);
+  }
+  return pending;
 }
 
 /**
@@ -437,10 +458,7 @@ export async function downloadCandidateFiles(
   candidateId: number,
   attachments: ApiAttachment[],
   baseDir: string,
-  opts: {
-    fetchFn?: typeof fetch;
-    maxBytes?: number;
-    resolve?: Resolver;
+  opts: FileRuleOptions & {
     refreshOne: (id: number) => Promise<ApiAttachment[] | undefined>;
   },
 ): Promise<{ files: string[]; failed: string[] }> {
@@ -458,19 +476,12 @@ export async function downloadCandidateFiles(
       file,
       attachment: attachments[i],
     };
-    const outcome = await downloadJob(run, job, rules, opts.refreshOne);
+    const outcome = await downloadJob(run.ctx, job, rules, opts.refreshOne);
     if (outcome.kind === "ok") result.files.push(join(names[i], file));
     else if (outcome.kind === "fail") result.failed.push(`${names[i]}: ${outcome.reason}`);
   }
+  if (result.failed.length > 0) await removeIfEmpty(baseDir);
   return result;
-}
-
-function reportGone(run: Pick<DependentRun, "ctx">, id: number, files: number): void {
-  run.ctx.err(
-    `attachments: candidate ${id} not found (deleted upstream?); ${files} file${
-      files === 1 ? "" : "s"
-    } skipped\n`,
-  );
 }
 
 /** `GET /candidates?candidate_ids=…` (≤ 50): the fresh records by id, written to the cache. */
@@ -512,233 +523,4 @@ async function refreshSingle(
 async function isComplete(folder: string, file: string, verify: boolean): Promise<boolean> {
   const state = await checkAttachmentFolder(folder, { verify });
   return state.complete && state.marker.file === file;
-}
-
-async function downloadJob(
-  run: Pick<DependentRun, "ctx">,
-  job: Job,
-  rules: FileRules,
-  refreshOne: (id: number) => Promise<ApiAttachment[] | undefined>,
-): Promise<{ kind: "ok"; size: number } | { kind: "gone" } | { kind: "fail"; reason: string }> {
-  // `<root>/<id>-attachments/<folder>` (the access bundle: `<root>/<id>/<folder>`), made one
-  // level at a time and never through a link (a link there would carry the file out).
-  const owner = dirname(job.folder);
-  await makeAttachmentFolder(dirname(owner), [basename(owner), basename(job.folder)]);
-  // The marker goes first: from here until the new marker, the folder claims nothing.
-  const old = await readMarker(job.folder);
-  await removeIfPresent(join(job.folder, MARKER_FILE));
-  if (typeof old === "object" && old.file !== job.file) {
-    await removeIfPresent(join(job.folder, sanitizeFileName(old.file)));
-  }
-  await removeTempFiles(job.folder);
-
-  let attachment = job.attachment;
-  let refreshed = false;
-  let failures = 0;
-  for (;;) {
-    const url = downloadableUrl(attachment.url);
-    const outcome: Outcome = url
-      ? await fetchToFile(url, join(job.folder, job.file), rules)
-      : { kind: "fail", reason: "no http(s) URL in the candidate record" };
-    if (outcome.kind === "ok") {
-      const marker: Marker = {
-        file: job.file,
-        filename: typeof attachment.filename === "string" ? attachment.filename : "",
-        size: outcome.size,
-        sha256: outcome.sha256,
-        content_type: outcome.contentType,
-        downloaded_at: new Date(run.ctx.clock.now()).toISOString(),
-        type: typeof attachment.type === "string" ? attachment.type : "",
-        created_at: typeof attachment.created_at === "string" ? attachment.created_at : null,
-      };
-      await writeMarker(job.folder, marker);
-      return { kind: "ok", size: outcome.size };
-    }
-    if (outcome.kind === "expired") {
-      if (refreshed) return { kind: "fail", reason: `${outcome.reason} even after a refresh` };
-      refreshed = true;
-      const attachments = await refreshOne(job.candidateId);
-      if (attachments === undefined) {
-        reportGone(run, job.candidateId, 1);
-        return { kind: "gone" };
-      }
-      const index = attachmentFolderNames(attachments).indexOf(job.folderName);
-      if (index < 0) {
-        run.ctx.err(
-          `attachments: candidate ${job.candidateId} no longer lists ${job.folderName}; skipped\n`,
-        );
-        return { kind: "gone" };
-      }
-      attachment = attachments[index];
-      continue;
-    }
-    if (outcome.kind === "fail") return outcome;
-    failures++;
-    if (failures >= MAX_ATTEMPTS) {
-      return { kind: "fail", reason: `${outcome.reason} (after ${failures} attempts)` };
-    }
-    await run.ctx.clock.sleep(500 * 2 ** (failures - 1) * (0.5 + Math.random()));
-  }
-}
-
-/** Removes an attachment folder left without a valid marker (it is downloaded again later). */
-async function discardIncomplete(folder: string): Promise<void> {
-  const state = await checkAttachmentFolder(folder, { verify: false });
-  if (!state.complete) await Deno.remove(folder, { recursive: true }).catch(() => {});
-}
-
-class StreamError extends Error {}
-
-/**
- * One download attempt: streams a 200 answer to a temporary file beside `path` while hashing,
- * checks the length, renames. Anything else leaves no file: a refused host or redirect, a file
- * over the size limit (declared or streamed), an error answer.
- */
-async function fetchToFile(url: URL, path: string, rules: FileRules): Promise<Outcome> {
-  const controller = new AbortController();
-  let timer = setTimeout(() => controller.abort(), IDLE_TIMEOUT_MS);
-  const touch = () => {
-    clearTimeout(timer);
-    timer = setTimeout(() => controller.abort(), IDLE_TIMEOUT_MS);
-  };
-  const limit = formatLimit(rules.maxBytes);
-  try {
-    let response: Response;
-    try {
-      const fetched = await fetchFile(url, rules.policy, rules.fetchFn, controller.signal);
-      if (fetched.kind === "refused") return { kind: "fail", reason: `refused: ${fetched.reason}` };
-      response = fetched.response;
-    } catch (error) {
-      // A host this build may not reach is a matter of permissions: no retry can help, and
-      // every file on that host would hit it, so the step stops (the caller names the host).
-      if (error instanceof Deno.errors.NotCapable) throw error;
-      return { kind: "retry", reason: `cannot reach the file host: ${describe(error)}` };
-    }
-    if (response.status !== 200 || response.body === null) {
-      const text = await readErrorBody(response);
-      const summary = `the file host answered ${response.status}${errorCode(text)}`;
-      if (isExpiryError(response.status, text)) return { kind: "expired", reason: summary };
-      if (response.status >= 500 || response.status === 429 || response.status === 408) {
-        return { kind: "retry", reason: summary };
-      }
-      return { kind: "fail", reason: summary };
-    }
-    const declared = response.headers.get("content-length");
-    const expected = declared !== null && /^\d+$/.test(declared) ? Number(declared) : undefined;
-    if (expected !== undefined && expected > rules.maxBytes) {
-      await response.body.cancel().catch(() => {});
-      return {
-        kind: "fail",
-        reason: `the file is ${formatLimit(expected)}, over the ${limit} limit ` +
-          "(--max-attachment-mb); not downloaded",
-      };
-    }
-    const hash = createHash("sha256");
-    let size = 0;
-    let sinceCollected = 0;
-    const atomic = await openAtomic(path);
-    const reader = response.body.getReader();
-    try {
-      for (;;) {
-        let next: ReadableStreamReadResult<Uint8Array>;
-        try {
-          next = await reader.read();
-        } catch (error) {
-          throw new StreamError(describe(error));
-        }
-        if (next.done) break;
-        touch();
-        if (size + next.value.length > rules.maxBytes) throw new TooLarge();
-        hash.update(next.value);
-        await writeAll(atomic.file, next.value);
-        size += next.value.length;
-        // Each chunk is a fresh buffer that V8 frees lazily: collect every few MB so a large
-        // file's chunks do not pile up (see src/memory.ts).
-        if ((sinceCollected += next.value.length) >= COLLECT_EVERY_BYTES) {
-          sinceCollected = 0;
-          collectGarbage();
-        }
-      }
-      if (expected !== undefined && size !== expected) {
-        throw new StreamError(`the body ended after ${size} of ${expected} bytes`);
-      }
-      await atomic.commit();
-    } catch (error) {
-      await reader.cancel().catch(() => {});
-      await atomic.abort();
-      if (error instanceof TooLarge) {
-        return {
-          kind: "fail",
-          reason: `the file went on past the ${limit} limit (--max-attachment-mb); stopped, ` +
-            "and the partial file removed",
-        };
-      }
-      if (error instanceof StreamError) {
-        return { kind: "retry", reason: `download interrupted: ${error.message}` };
-      }
-      throw new RunError(`${path}: cannot be written: ${describe(error)}`);
-    }
-    return {
-      kind: "ok",
-      size,
-      sha256: hash.digest("hex"),
-      contentType: response.headers.get("content-type"),
-    };
-  } finally {
-    clearTimeout(timer);
-  }
-}
-
-class TooLarge extends Error {}
-
-/** `1 GiB`, `300 MiB`, `12.5 MiB`: a size as the limit's messages show it. */
-function formatLimit(bytes: number): string {
-  const units: [number, string][] = [[1024 ** 3, "GiB"], [1024 ** 2, "MiB"], [1024, "KiB"]];
-  for (const [unit, name] of units) {
-    if (bytes >= unit) return `${Number((bytes / unit).toFixed(1))} ${name}`;
-  }
-  return `${bytes} bytes`;
-}
-
-/** At most 8 KB of an error answer, to classify it; the rest is discarded, never stored. */
-async function readErrorBody(response: Response): Promise<string> {
-  if (response.body === null) return "";
-  const reader = response.body.getReader();
-  const parts: Uint8Array[] = [];
-  let size = 0;
-  try {
-    while (size < 8192) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      parts.push(value);
-      size += value.length;
-    }
-  } catch {
-    // An unreadable error body is classified by its status alone.
-  } finally {
-    await reader.cancel().catch(() => {});
-  }
-  const bytes = new Uint8Array(size);
-  let offset = 0;
-  for (const part of parts) {
-    bytes.set(part, offset);
-    offset += part.length;
-  }
-  return new TextDecoder().decode(bytes);
-}
-
-/** The S3-style `<Code>` of an error body, for the report (never the whole body). */
-function errorCode(text: string): string {
-  const code = /<Code>([A-Za-z]{1,64})<\/Code>/.exec(text)?.[1];
-  const message = /<Message>([^<]{1,120})<\/Message>/.exec(text)?.[1];
-  return code ? ` (${code}${message ? `: ${message}` : ""})` : "";
-}
-
-function describe(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
-
-async function writeAll(file: Deno.FsFile, bytes: Uint8Array): Promise<void> {
-  let written = 0;
-  while (written < bytes.length) written += await file.write(bytes.subarray(written));
 }

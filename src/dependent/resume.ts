@@ -105,6 +105,11 @@ export class StepProgress {
     return progress;
   }
 
+  /** When this run, or the interrupted one it continues, started (ms). */
+  get startedAt(): number {
+    return this.#startedAt;
+  }
+
   /** Whether an interrupted run of the step came before this one. */
   get resuming(): boolean {
     return this.#startedBefore !== undefined;

@@ -23,6 +23,12 @@ export interface DependentRun {
    * "all" cached candidates, a sync's pending list, or (the default) exactly the ids passed.
    */
   scope?: Scope;
+  /**
+   * Set when the run is a pass of a command over every cached candidate ("full"), or over what
+   * such a pass left ("retry"): once it completes, the record of failures notes when it started,
+   * so that a rerun asks only for what failed plus what changed since (failures.ts).
+   */
+  pass?: "full" | "retry";
   /** Called after each item (done, skipped or failed), for Progress; `detail` adds to the line. */
   onItem?: (counts: { done: number; total: number; detail?: string }) => void;
   /** `--file-hosts`: the only hosts attachment files may come from (see file_hosts.ts). */
@@ -36,8 +42,13 @@ export interface DependentResult {
   skipped: number;
   /** Candidates not asked for again: an interrupted run of the step had finished them. */
   resumed?: number;
-  /** Items that could not be fetched, by candidate id; the run carries on past them. */
-  failed: { id: number; reason: string }[];
+  /**
+   * Items that could not be fetched, by candidate id; the run carries on past them. `lasting`:
+   * refused for a reason a retry cannot change (a file over the size cap, a refused host).
+   */
+  failed: { id: number; reason: string; lasting?: boolean }[];
+  /** Files not tried again: refused earlier for a lasting reason (attachments). */
+  notRetried?: number;
   /** Bytes downloaded (attachments). */
   bytes?: number;
   /** Candidates fetched again for fresh attachment URLs (attachments). */

@@ -45,6 +45,8 @@ export interface ClientCredentials {
 interface Token {
   value: string;
   header: string;
+  /** Other credentials the answer carried (`refresh_token`, `id_token`): secrets as well. */
+  companions: string[];
   expiresAt: number;
   /** When to mint the next one: the margin before expiry, or half the life if that is shorter. */
   renewAt: number;
@@ -140,10 +142,13 @@ export function clientCredentialsAuth(opts: ClientCredentials): Auth {
   let token: Token | undefined;
   let pending: Promise<Token> | undefined;
 
-  /** Tokens minted by this run, newest last: a replaced one may be valid until it expires. */
-  const minted: string[] = [];
+  /**
+   * Tokens minted by this run (with any refresh or id token beside them), newest last: a
+   * replaced one may be valid until it expires.
+   */
+  const minted: string[][] = [];
   function secrets(): string[] {
-    return [clientSecret, basic, basicHeader, ...minted.flatMap((t) => [t, `Bearer ${t}`])];
+    return [clientSecret, basic, basicHeader, ...minted.flat()];
   }
   /** The answer's own words, redacted first, then on one line and cut. */
   const detailOf = (body: unknown): string => {
@@ -232,7 +237,10 @@ export function clientCredentialsAuth(opts: ClientCredentials): Auth {
         const date = res.headers.get("date");
         const expiresAt = tokenExpiry(b, now, date === null ? undefined : Date.parse(date));
         const renewAt = expiresAt - Math.min(margin, (expiresAt - now) / 2);
-        return { value, header: `Bearer ${value}`, expiresAt, renewAt };
+        const companions = ["refresh_token", "id_token"]
+          .map((name) => b[name])
+          .filter((v): v is string => typeof v === "string" && v.trim() !== "");
+        return { value, header: `Bearer ${value}`, companions, expiresAt, renewAt };
       }
       const detail = detailOf(body);
       const suffix = detail ? `: ${detail}` : "";
@@ -261,7 +269,7 @@ export function clientCredentialsAuth(opts: ClientCredentials): Auth {
   /** One token request at a time; concurrent callers share it. */
   function renew(): Promise<Token> {
     pending ??= mint().then((t) => {
-      minted.push(t.value);
+      minted.push([t.value, ...t.companions]);
       if (minted.length > 8) minted.shift();
       return (token = t);
     }).finally(() => (pending = undefined));

@@ -16,6 +16,7 @@ import {
   CANDIDATES_FOLDER,
   type ChangeLog,
   type EntityFolder,
+  forgetCandidates,
   removeTempFolders,
   tempPathFor,
 } from "../cache/mod.ts";
@@ -142,6 +143,7 @@ export async function purgeDeleted(
   await sweepTempFolders(cache);
   report.attachmentsRemoved = await removeAttachments(cache, id);
   await removeFeed(cache, id, report);
+  await forgetCandidates(cache.dir, [id]);
   await purgePersonalRecords(cache, candidate, report, changes);
   await removeRecords(await entityFolder(cache, "candidates"), [id], report, {
     log: changes,
@@ -167,6 +169,7 @@ export async function replaceAnonymized(
   await sweepTempFolders(cache);
   report.attachmentsRemoved = await removeAttachments(cache, id);
   await removeFeed(cache, id, report);
+  await forgetCandidates(cache.dir, [id]);
   await purgePersonalRecords(cache, anonymized, report, changes);
   const candidates = await entityFolder(cache, "candidates");
   if (candidates && await candidates.has(id)) {

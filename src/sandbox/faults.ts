@@ -42,11 +42,18 @@ export interface Faults {
    */
   hugeBody?: FaultTrigger & { mode?: "endless" | "gzip"; decodedBytes?: number };
   /**
-   * A hostile server: answer `status` (default 422) with a text body that echoes the request's
-   * credentials (and the v3 client secret) in several spellings, the first starting at character
-   * `offset` (default 190) so that it straddles a 200-character cut.
+   * A hostile server: answer `status` (default 422) with a body that echoes the request's
+   * credentials (and on v3 the client secret, Basic `client_id:client_secret` and any refresh
+   * token) in every spelling of src/sandbox/echo.ts, the first starting at character `offset`
+   * (default 190, so that it straddles a 200-character cut). `at`: on the API (default), on the
+   * v3 token endpoint, or both; `json`: as `{"message": …}` instead of plain text.
    */
-  echoCredentials?: FaultTrigger & { status?: number; offset?: number };
+  echoCredentials?: FaultTrigger & {
+    status?: number;
+    offset?: number;
+    at?: "api" | "token" | "both";
+    json?: boolean;
+  };
   /**
    * A hostile server: a 2xx answer says the key's requests are used up (`X-RateLimit-Remaining:
    * 0`) until `resetSeconds` from now (default an hour).
@@ -59,6 +66,12 @@ export interface Faults {
   endlessPages?: FaultTrigger;
   /** A file download answers 302 to `location` (scope "files"). */
   fileRedirect?: FaultTrigger & { location: string };
+  /**
+   * A file host that drips (scope "files"): the file `bytes` at a time (default 1 KiB), one piece
+   * every `everyMs`, with its full Content-Length. With `endless`, a file that never ends: no
+   * Content-Length, and pieces forever.
+   */
+  fileDrip?: FaultTrigger & { everyMs: number; bytes?: number; endless?: boolean };
   /** Added to every response (api and files), for benchmarks. */
   latencyMs?: number;
   /** Pause between the 64 KB chunks of a file download (a slow file host, for kill tests). */
@@ -87,5 +100,10 @@ export class FaultState {
     if (trigger.every === undefined && trigger.times === undefined) return false;
     st.fired++;
     return true;
+  }
+
+  /** How many times `trigger` has fired so far. */
+  firings(trigger: FaultTrigger): number {
+    return this.#seen.get(trigger)?.fired ?? 0;
   }
 }

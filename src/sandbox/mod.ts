@@ -103,6 +103,10 @@ export interface SandboxOptions {
   tokenLifetimeMs?: number;
   /** How the token answer states the life: "expires_at" (RFC 3339, default) or "expires_in". */
   tokenExpiry?: "expires_at" | "expires_in";
+  /** v3 access tokens: opaque `gh3_…` (default) or JWT-shaped (header.claims.signature). */
+  tokenShape?: "opaque" | "jwt";
+  /** v3 token answers carry a `refresh_token` too (default false). */
+  refreshTokens?: boolean;
   /** v3 token requests per 60 s window (their own window); default 0 = unlimited (Greenhouse publishes no figure). */
   tokenRateLimit?: number;
   /**
@@ -174,6 +178,8 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
     clientSecret,
     tokenLifetimeMs: opts.tokenLifetimeMs ?? 3_600_000,
     tokenExpiry: opts.tokenExpiry ?? "expires_at",
+    tokenShape: opts.tokenShape,
+    refreshTokens: opts.refreshTokens,
     tokenRateLimit: opts.tokenRateLimit ?? 0,
     clock,
   }, tenant);

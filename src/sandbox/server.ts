@@ -7,7 +7,8 @@
  */
 import type { Clock } from "../clock.ts";
 import type { ApiVersion } from "../entities.ts";
-import { basicCredentials } from "./auth_header.ts";
+import { basicCredentials, bearerToken } from "./auth_header.ts";
+import { echoBody } from "./echo.ts";
 import { routeCatalogV1, routeCatalogV3 } from "./catalog_routes.ts";
 import { type Faults, FaultState } from "./faults.ts";
 import { decodeToken, fileStream, s3Error } from "./files.ts";
@@ -113,7 +114,13 @@ export class SandboxServer {
       } else if (url.pathname === "/v3" || url.pathname.startsWith("/v3/")) {
         reply = await this.#api(req, url, entry, faults, "v3");
       } else if (url.pathname === "/token") {
-        reply = await cfg.v3.auth.token(req);
+        const echoed = this.#echo(req, faults, "token");
+        if (echoed) {
+          await req.body?.cancel();
+          const rate = this.#rateHeaders(cfg.v3.auth.limiter.take("token"), false, "v3");
+          echoed.headers = { ...echoed.headers, ...rate }; // as the endpoint's own answers
+        }
+        reply = echoed ?? await cfg.v3.auth.token(req);
       } else {
         await req.body?.cancel();
         reply = notFound();
@@ -226,6 +233,18 @@ export class SandboxServer {
     const ref = decodeToken(token);
     const spec = ref && tenant.fileSpec(ref);
     if (!spec) return xml(404, "NoSuchKey", "The specified key does not exist.");
+    const drip = faults.fileDrip;
+    if (drip && st.fires(drip, "files")) {
+      const source = drip.endless ? undefined : fileStream(tenant.config.seed, token, spec);
+      return {
+        status: 200,
+        body: dripped(source, drip.bytes ?? 1024, drip.everyMs),
+        headers: {
+          "Content-Type": spec.contentType,
+          ...(drip.endless ? {} : { "Content-Length": String(spec.size) }),
+        },
+      };
+    }
     return {
       status: 200,
       body: slowed(fileStream(tenant.config.seed, token, spec), faults.fileChunkDelayMs ?? 0),
@@ -273,6 +292,25 @@ export class SandboxServer {
     }
     if (is429 && this.config.omitRateLimitHeadersOn429) return {};
     return { "X-Ratelimit-Limit": String(d.limit), "X-Ratelimit-Remaining": String(d.remaining) };
+  }
+
+  /** The `echoCredentials` fault's answer, when it fires for this request at `where`. */
+  #echo(req: Request, faults: Faults, where: "api" | "token"): Reply | undefined {
+    const f = faults.echoCredentials;
+    const at = f?.at ?? "api";
+    if (!f || (at !== "both" && at !== where)) return undefined;
+    if (!this.faultState.fires(f, "api", req.method)) return undefined;
+    const { clientId, clientSecret } = this.config.v3.auth.config;
+    const bearer = bearerToken(req);
+    const known = bearer === undefined ? [] : [
+      clientSecret,
+      btoa(`${clientId}:${clientSecret}`),
+      this.config.v3.auth.refreshTokenOf(bearer) ?? "",
+    ];
+    const text = echoBody({ req, known }, this.faultState.firings(f) - 1, f.offset ?? 190);
+    return f.json
+      ? json(f.status ?? 422, { message: text })
+      : { status: f.status ?? 422, body: text, headers: { "Content-Type": "text/plain" } };
   }
 
   /** The 403 for an endpoint outside the credential's permissions (see permissions.ts). */
@@ -338,16 +376,8 @@ export class SandboxServer {
       rate["X-RateLimit-Reset"] = String(Math.ceil(now / 1000) + seconds);
     }
     const withRate = (r: Reply): Reply => ({ ...r, headers: { ...r.headers, ...rate } });
-    if (faults.echoCredentials && st.fires(faults.echoCredentials, "api", method)) {
-      const f = faults.echoCredentials;
-      const body = "x".repeat(f.offset ?? 190) + " " +
-        echoedCredentials(req, cfg.v3.auth.config.clientSecret).join(" ");
-      return withRate({
-        status: f.status ?? 422,
-        body,
-        headers: { "Content-Type": "text/plain" },
-      });
-    }
+    const echoed = this.#echo(req, faults, "api");
+    if (echoed) return withRate(echoed);
     if (st.fires(faults.rate429, "api", method)) {
       const f = faults.rate429!;
       const secs = f.seconds ?? 1;
@@ -418,6 +448,48 @@ function slowed(body: ReadableStream<Uint8Array>, ms: number): ReadableStream<Ui
   }, { highWaterMark: 0 });
 }
 
+/**
+ * `source`'s bytes (or, without one, zero bytes forever) `size` at a time, one piece every `ms`.
+ * A cancelled stream clears its timer, so a client that gives up leaves nothing running.
+ */
+function dripped(
+  source: ReadableStream<Uint8Array> | undefined,
+  size: number,
+  ms: number,
+): ReadableStream<Uint8Array> {
+  const reader = source?.getReader();
+  let pending = new Uint8Array(0);
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  let wake: (() => void) | undefined;
+  const pause = () =>
+    new Promise<void>((resolve) => {
+      wake = resolve;
+      timer = setTimeout(resolve, ms);
+    });
+  return new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      await pause();
+      if (!reader) return controller.enqueue(new Uint8Array(size));
+      while (pending.length < size) {
+        const { done, value } = await reader.read();
+        if (done) break;
+        const joined = new Uint8Array(pending.length + value.length);
+        joined.set(pending);
+        joined.set(value, pending.length);
+        pending = joined;
+      }
+      if (pending.length === 0) return controller.close();
+      controller.enqueue(pending.slice(0, size));
+      pending = pending.slice(size);
+    },
+    async cancel() {
+      clearTimeout(timer);
+      wake?.();
+      await reader?.cancel();
+    },
+  }, { highWaterMark: 0 });
+}
+
 /** `[` and then JSON whitespace, `bytes` in all (endless for Infinity), 64 KB a chunk. */
 function whitespaceJson(bytes: number): ReadableStream<Uint8Array> {
   const chunk = new Uint8Array(65_536).fill(0x20);
@@ -440,13 +512,6 @@ function whitespaceJson(bytes: number): ReadableStream<Uint8Array> {
  * The credentials a request carries, as a hostile server might echo them: the raw secret, the
  * header value, its base64 without padding, and the header percent-encoded; plus the v3 secret.
  */
-function echoedCredentials(req: Request, clientSecret: string): string[] {
-  const header = req.headers.get("authorization") ?? "";
-  const [scheme, value = ""] = header.split(" ");
-  const raw = scheme.toLowerCase() === "basic" ? (basicCredentials(req)?.user ?? "") : value;
-  return [raw, header, value.replace(/=+$/, ""), encodeURIComponent(header), clientSecret];
-}
-
 /** The first page of a v1 list again, linking to the page after the one asked for. */
 function endlessPage(
   route: typeof routeV1,

@@ -16,7 +16,10 @@
  *   429 with Retry-After; every answer carries X-RateLimit-Limit/-Remaining/-Reset like the API.
  *
  * Sandbox choices where the guide gives no detail: the bodies above, and an expired or unknown
- * bearer token gives 401 `{"errors":["Invalid or expired access token."]}`.
+ * bearer token gives 401 `{"errors":["Invalid or expired access token."]}`. Tokens are opaque
+ * (`gh3_…`) unless `tokenShape: "jwt"` asks for a JWT's three parts (the guide does not say which
+ * Greenhouse issues); `refreshTokens` adds a `refresh_token` to every answer (client credentials
+ * need none, but a server may send one, and the client must keep it secret too).
  */
 import type { Clock } from "../clock.ts";
 import { basicCredentials, bearerToken } from "./auth_header.ts";
@@ -41,16 +44,39 @@ export interface V3AuthConfig {
   tokenRateLimit: number;
   /** How the answer states the token's life: `expires_at` (RFC 3339) or `expires_in` (seconds). */
   tokenExpiry: "expires_at" | "expires_in";
+  /** Opaque `gh3_…` tokens (default) or JWT-shaped ones. */
+  tokenShape?: "opaque" | "jwt";
+  /** Send a `refresh_token` beside each access token. */
+  refreshTokens?: boolean;
 }
 
 interface Issued {
   expiresAt: number;
   sub?: number;
+  refreshToken?: string;
 }
 
-function randomToken(): string {
-  const bytes = crypto.getRandomValues(new Uint8Array(24));
-  return "gh3_" + toBase64Url(String.fromCharCode(...bytes));
+function randomText(bytes: number): string {
+  return toBase64Url(String.fromCharCode(...crypto.getRandomValues(new Uint8Array(bytes))));
+}
+
+const jsonPart = (value: unknown) => toBase64Url(JSON.stringify(value));
+
+/** An access token: opaque, or a JWT whose header and claims are readable (and the same for all). */
+function accessToken(shape: "opaque" | "jwt", clientId: string, expiresAt: number): string {
+  if (shape === "opaque") return "gh3_" + randomText(24);
+  return [
+    jsonPart({ alg: "RS256", typ: "JWT", kid: "sandbox-signing-key-1" }),
+    jsonPart({
+      iss: "https://auth.greenhouse.io",
+      aud: "https://harvest.greenhouse.io",
+      client_id: clientId,
+      scope: "harvest:*",
+      exp: Math.floor(expiresAt / 1000),
+      jti: randomText(12),
+    }),
+    randomText(64),
+  ].join(".");
 }
 
 export class V3Auth {
@@ -60,9 +86,16 @@ export class V3Auth {
     this.limiter = new FixedWindowLimiter(config.tokenRateLimit, TOKEN_WINDOW_MS, config.clock);
   }
 
-  /** Every token issued so far (for tests that look for them where they must not be). */
+  /** Every token issued so far, refresh tokens too (for tests that look for them where they must not be). */
   issued(): string[] {
-    return [...this.#tokens.keys()];
+    return [...this.#tokens].flatMap(([token, issued]) =>
+      [token, issued.refreshToken ?? []].flat()
+    );
+  }
+
+  /** The refresh token issued beside a bearer token, if any. */
+  refreshTokenOf(token: string): string | undefined {
+    return this.#tokens.get(token)?.refreshToken;
   }
 
   /** Every issued token stops working (the next request gets a 401), as after a rotation. */
@@ -109,11 +142,13 @@ export class V3Auth {
     }
     const life = this.config.tokenLifetimeMs;
     const expiresAt = now + life;
-    const token = randomToken();
-    this.#tokens.set(token, { expiresAt, sub });
+    const token = accessToken(this.config.tokenShape ?? "opaque", client.user, expiresAt);
+    const refreshToken = this.config.refreshTokens ? "ghr_" + randomText(24) : undefined;
+    this.#tokens.set(token, { expiresAt, sub, refreshToken });
     return reply(200, {
       access_token: token,
       token_type: "Bearer",
+      ...(refreshToken ? { refresh_token: refreshToken } : {}),
       ...(this.config.tokenExpiry === "expires_in"
         ? { expires_in: Math.floor(life / 1000) }
         : { expires_at: new Date(expiresAt).toISOString() }),

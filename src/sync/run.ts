@@ -12,7 +12,7 @@
  */
 import { rm } from "node:fs/promises";
 import type { Cache, ChangeLog, EntityFolder } from "../cache/mod.ts";
-import { ACTIVITY_FEEDS_FOLDER, candidateAttachmentsDir, CANDIDATES_FOLDER } from "../cache/mod.ts";
+import { ACTIVITY_FEEDS_FOLDER, candidateAttachmentsDir, forgetCandidates } from "../cache/mod.ts";
 import type { RunContext } from "../context.ts";
 import { describeFailure } from "../failure.ts";
 import { type ListingPosition, streamEntity } from "../extract/stream.ts";
@@ -29,7 +29,7 @@ import { RunError } from "../errors.ts";
 import { Interrupted, throwIfInterrupted } from "../interrupt.ts";
 import type { SummaryStep } from "../summary.ts";
 import { type HarvestClient, statusOf } from "../harvest/mod.ts";
-import { candidatesChangedSince, type ChangeList } from "./changed_dependents.ts";
+import { owedCandidates } from "./owed.ts";
 import { changeStamp, compareWithCache } from "./compare.ts";
 import { type Checkpoint, mergeIds, readState, type SyncState, writeState } from "./state.ts";
 
@@ -59,9 +59,10 @@ export interface DependentResult {
   done: number;
   skipped: number;
   resumed?: number;
-  failed: { id: number; reason: string }[];
+  failed: { id: number; reason: string; lasting?: boolean }[];
   bytes?: number;
   refreshed?: number;
+  notRetried?: number;
 }
 /**
  * A candidate-dependent step, bound to the sync's client and cache by the caller. `all` says the
@@ -391,32 +392,9 @@ async function prune(
     // Feeds carry no candidate name: the moniker the activity-feed step gives an adopted file.
     const feeds = await cache.existingFolder(ACTIVITY_FEEDS_FOLDER, () => "");
     await feeds?.remove(gone);
+    await forgetCandidates(cache.dir, gone);
   }
   return gone.length;
-}
-
-/** The list whose changes each dependent step follows on v3 (changed_dependents.ts). */
-const CHANGE_LISTS: Record<DependentStepName, ChangeList> = {
-  activity_feeds: "notes",
-  attachments: "attachments",
-};
-
-/**
- * The cached candidates whose step data changed since `since`, where the API can list those
- * changes directly (v3; none on v1).
- */
-async function changedSince(
-  step: DependentStepName,
-  env: SyncEnv,
-  since: Date,
-): Promise<number[]> {
-  const changed = await candidatesChangedSince(env.client, CHANGE_LISTS[step], since);
-  if (!changed?.size) return [];
-  // Only cached candidates: one not synced yet gets its dependents when it is.
-  const candidates = await env.cache.folder(CANDIDATES_FOLDER, ENTITIES.candidates.moniker);
-  const cached: number[] = [];
-  for (const id of changed) if (await candidates.has(id)) cached.push(id);
-  return cached;
 }
 
 async function dependentStep(
@@ -438,19 +416,19 @@ async function dependentStep(
     stepState.lastFinishedAt = new Date(env.ctx.clock.now()).toISOString();
     await writeState(env.cache.dir, state);
   };
-  let ids = state.pending[step] ?? [];
-  if (opts.full) {
-    const candidates = await env.cache.folder(CANDIDATES_FOLDER, ENTITIES.candidates.moniker);
-    ids = mergeIds(ids, await candidates.ids());
-  }
   // Not on a first run (the candidates step found every candidate) nor with --full.
-  if (since && !opts.full && env.client.dialect.candidateBatch) {
-    report.since = since.toISOString();
-    try {
-      ids = mergeIds(ids, await changedSince(step, env, since));
-    } catch (error) {
-      return failed(report, error, env.ctx);
-    }
+  if (since && !opts.full && env.client.dialect.candidateBatch) report.since = since.toISOString();
+  let ids: number[];
+  try {
+    // What the step owes: the same rule as the commands' (owed.ts).
+    ids = await owedCandidates(step, env, {
+      queued: state.pending[step],
+      all: opts.full,
+      since: opts.full ? undefined : since,
+    });
+  } catch (error) {
+    if (error instanceof Interrupted) return { ...report, status: "interrupted" };
+    return failed(report, error, env.ctx);
   }
   if (ids.length === 0) {
     await advance();
@@ -458,7 +436,8 @@ async function dependentStep(
   }
   try {
     const result = await fn(ids, opts.full);
-    state.pending[step] = mergeIds(result.failed.map((f) => f.id));
+    // Files refused for a lasting reason wait in the record for --retry-failed.
+    state.pending[step] = mergeIds(result.failed.filter((f) => !f.lasting).map((f) => f.id));
     // The failed candidates stay pending, so the mark can move past their changes too.
     await advance();
     report.updated = result.done;

@@ -250,6 +250,9 @@ Deno.test("check: usage errors exit 2; a missing cache exits 1; --strict fails o
     const dryOnly = await runCli(["check", "--dry-run"], { root });
     assert.equal(dryOnly.code, 2);
     assert.match(dryOnly.stderr, /--dry-run only applies with --repair/);
+    const retryOnly = await runCli(["check", "--retry-failed"], { root });
+    assert.equal(retryOnly.code, 2);
+    assert.match(retryOnly.stderr, /--retry-failed only applies with --repair/);
     const noKey = await runCli(["check", "--repair"], { root });
     assert.equal(noKey.code, 2);
     assert.match(noKey.stderr, /GREENHOUSE_API_KEY/);

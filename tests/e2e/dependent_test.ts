@@ -450,6 +450,10 @@ Deno.test("dependent commands: usage errors exit 2, and a cache without candidat
         ["attachments", "--concurrency", "0"],
         ["activity_feeds", "--candidates", "12,abc"],
         ["activity_feeds", "--verify"],
+        ["attachments", "--download-grace", "0"],
+        ["attachments", "--download-grace", "soon"],
+        ["attachments", "--min-download-rate", "0"],
+        ["activity_feeds", "--retry-failed"],
       ]
     ) {
       const result = await runCli(args, { root, env });

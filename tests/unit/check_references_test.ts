@@ -43,14 +43,14 @@ Deno.test("category titles are derived from the table; records nothing names are
   }
 });
 
-Deno.test("--strict fails on references to records not in the cache, never on informational gaps", () => {
-  const report = (key: string, schemaProblems = 0): Report => ({
+Deno.test("--strict fails on references to records not in the cache and on files not downloaded, never on informational gaps", () => {
+  const report = (key: string, schemaProblems = 0, upstreamFailures = 0): Report => ({
     cacheDir: "c",
     checkedAt: "",
     verify: false,
     lock: "none",
     folders: [],
-    attachments: { candidates: 0, complete: 0, incomplete: 0 },
+    attachments: { candidates: 0, complete: 0, incomplete: 0, notDownloaded: upstreamFailures },
     activityFeeds: 0,
     integrityProblems: 0,
     crossReferenceGaps: 1,
@@ -62,12 +62,17 @@ Deno.test("--strict fails on references to records not in the cache, never on in
     schemasChecked: true,
     schemaProblems,
     schema: [],
+    upstreamFailures,
+    upstream: [],
   });
   assert.equal(exitCodeOf(report("candidates_without_applications"), true), 0);
   assert.equal(exitCodeOf(report("candidates_missing"), true), 1);
   assert.equal(exitCodeOf(report("candidates_missing"), false), 0);
   assert.equal(exitCodeOf(report("none", 1), true), 1);
   assert.equal(exitCodeOf(report("none", 1), false), 0);
+  // A file the upstream did not give is a warning; --strict (a complete cache) fails on it.
+  assert.equal(exitCodeOf(report("none", 0, 1), false), 0);
+  assert.equal(exitCodeOf(report("none", 0, 1), true), 1);
 });
 
 Deno.test("cross-references: ids named but not cached, and cached records nothing names", () => {

@@ -1,7 +1,8 @@
 /** The candidate-dependent pieces in-process: the concurrency helper, parsing, and downloads. */
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { openCache, readMarker } from "../../src/cache/mod.ts";
+import { attachmentFolderNames, openCache, readFailures, readMarker } from "../../src/cache/mod.ts";
+import { exists } from "../support.ts";
 import { openClient } from "../../src/cli/client.ts";
 import { candidateIds } from "../../src/commands/dependent.ts";
 import {
@@ -12,6 +13,7 @@ import {
   isExpiryError,
 } from "../../src/dependent/attachments.ts";
 import { candidatesFolder, chunk } from "../../src/dependent/run.ts";
+import { fileRules, refusalHolds } from "../../src/dependent/download.ts";
 import { ManualClock } from "../../src/clock.ts";
 import { UsageError } from "../../src/errors.ts";
 import { startSandbox } from "../../src/sandbox/mod.ts";
@@ -94,7 +96,7 @@ Deno.test("file downloads never carry the Authorization header", async () => {
   });
 });
 
-Deno.test("an error answer or a short body is never saved, and no marker is written", async () => {
+Deno.test("an error answer or a short body is never saved, leaves no folder, and is recorded", async () => {
   await withCachedCandidates(async (sandbox, dir, run) => {
     const candidate = sandbox.tenant.list("candidates").find((c) => c.attachments.length > 0)!;
     const notFound: typeof fetch = () =>
@@ -122,11 +124,22 @@ Deno.test("an error answer or a short body is never saved, and no marker is writ
     assert.match(cut.failed[0].reason, /ended after 7 of 100 bytes \(after 4 attempts\)/);
     assert.equal(calls, 4 * candidate.attachments.length);
 
+    // Nothing on disk looks like a damaged download: no folder, not even the candidate's.
     const folder = join(dir, "candidates", `${candidate.id}-attachments`);
-    for (const entry of Deno.readDirSync(folder)) {
-      assert.deepEqual([...Deno.readDirSync(join(folder, entry.name))], [], entry.name);
-      assert.equal(await readMarker(join(folder, entry.name)), undefined);
+    assert.equal(await exists(folder), false);
+    // The record names each file, why and when; none of them as lasting.
+    const record = await readFailures(dir);
+    assert.ok(typeof record === "object");
+    const items = record.items("attachments");
+    const names = attachmentFolderNames(candidate.attachments);
+    assert.deepEqual(items.map((i) => i.folder).sort(), [...names].sort());
+    for (const item of items) {
+      assert.equal(item.id, candidate.id);
+      assert.match(item.reason, /ended after 7 of 100 bytes \(after 4 attempts\)/);
+      assert.equal(item.lasting, false);
+      assert.ok(!Number.isNaN(Date.parse(item.at)));
     }
+    assert.equal(await readMarker(join(folder, names[0])), undefined);
   });
 });
 
@@ -168,5 +181,24 @@ Deno.test("attachments work a chunk of candidates at a time, reporting candidate
       const count = sandbox.tenant.get("candidates", id)!.attachments.length;
       if (count > 0) assert.ok((await Deno.stat(folder)).isDirectory);
     }
+  });
+});
+
+Deno.test("a lasting refusal holds while the setting that refused it does", async () => {
+  await withCachedCandidates((_sandbox, _dir, run) => {
+    const rules = (maxBytes: number, fileHosts?: string[]) =>
+      fileRules({ ...run, fileHosts }, { maxBytes });
+    const withUrl = { url: "https://s3.example.com/a" };
+    assert.ok(refusalHolds("max-bytes:1048576", withUrl, rules(1024 * 1024)));
+    assert.ok(refusalHolds("max-bytes:1048576", withUrl, rules(512 * 1024)));
+    assert.ok(!refusalHolds("max-bytes:1048576", withUrl, rules(4 * 1024 * 1024)));
+    assert.ok(
+      refusalHolds("file-hosts:a.example,b.example", withUrl, rules(1, ["b.example", "a.example"])),
+    );
+    assert.ok(!refusalHolds("file-hosts:a.example", withUrl, rules(1)));
+    assert.ok(refusalHolds("url", {}, rules(1)));
+    assert.ok(!refusalHolds("url", withUrl, rules(1)));
+    assert.ok(refusalHolds(undefined, withUrl, rules(1)));
+    return Promise.resolve();
   });
 });

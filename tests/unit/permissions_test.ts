@@ -50,6 +50,17 @@ Deno.test("extra hosts and paths are appended once", () => {
     "--allow-write=/data/gh,./greenhouse-access,./demo-cache,./greenhouse-export,/home/runner/work/_temp",
   ));
   assert.throws(() => permissionFlags({ cacheDir: "a,b" }), /comma/);
+  assert.throws(() => permissionFlags({ extraPaths: [""] }), /empty/, "an unset variable");
+});
+
+Deno.test("--cache-only: the cache and what --also adds, not the access, demo and export folders", () => {
+  const flags = permissionFlags({ cacheOnly: true, extraPaths: ["/runner/_temp/step_summary_1"] });
+  assert.ok(flags.includes("--allow-read=./greenhouse-cache,/runner/_temp/step_summary_1"));
+  assert.ok(flags.includes("--allow-write=./greenhouse-cache,/runner/_temp/step_summary_1"));
+  const out = permissionsCommand(["--cache-only", "--cache-dir", "/srv/gh"]);
+  assert.equal(out.code, 0);
+  assert.ok(out.out.split("\n").includes("--allow-write=/srv/gh"), out.out);
+  assert.equal(permissionsCommand(["--cache-only", "--also", ""]).code, 2);
 });
 
 Deno.test("deno task compile --print prints the exact compile command", async () => {

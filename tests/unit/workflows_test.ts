@@ -136,36 +136,210 @@ function syncSteps(file: string): Yaml[] {
   return stepsOf(jobs[0][1]);
 }
 
-Deno.test("the sync workflows take their deno run flags from deno task permissions", () => {
+/** Where a step's summary file lives on a runner: in the temp folder, beside GITHUB_ENV & co. */
+const SUMMARY = "/home/runner/work/_temp/_runner_file_commands/step_summary_3f2a";
+/** The only places a scheduled run may read or write. */
+const GRANTABLE = ["./greenhouse-cache", SUMMARY];
+
+/** The read and write grants in `deno run` flags (`all` for a bare flag or -A). */
+function grants(flags: string[]): { read: string[] | "all"; write: string[] | "all" } {
+  const of = (kind: "read" | "write"): string[] | "all" => {
+    if (flags.some((f) => f === `--allow-${kind}` || f === "--allow-all" || f === "-A")) {
+      return "all";
+    }
+    const listed = flags.filter((f) => f.startsWith(`--allow-${kind}=`));
+    return listed.flatMap((f) => f.slice(`--allow-${kind}=`.length).split(","));
+  };
+  return { read: of("read"), write: of("write") };
+}
+
+/**
+ * Every grant wider than the cache and the step's summary file, for each `deno task permissions`
+ * line of a script (its variables given their runner values), and every other way the script
+ * gets flags (a file, a variable of another step).
+ */
+function broaderGrants(script: string): string[] {
+  const problems: string[] = [];
+  for (const m of script.matchAll(/deno task permissions([^\n)]*)/g)) {
+    if (/>/.test(m[1])) problems.push(`flags written to a file: ${m[0]}`);
+    const args = m[1].replace(/>.*/, "").trim().split(/\s+/).filter(Boolean)
+      .map((a) => a.replace(/^"|"$/g, ""))
+      .map((a) => a === "$GITHUB_STEP_SUMMARY" ? SUMMARY : a);
+    const unknown = args.find((a) => a.includes("$"));
+    if (unknown) {
+      problems.push(`a grant from ${unknown}`);
+      continue;
+    }
+    const out = permissionsCommand(args);
+    if (out.code !== 0) {
+      problems.push(`deno task permissions ${args.join(" ")}: ${out.out}`);
+      continue;
+    }
+    const { read, write } = grants(out.out.split("\n"));
+    for (const [kind, paths] of [["read", read], ["write", write]] as const) {
+      if (paths === "all") problems.push(`${kind}: everything`);
+      else {
+        for (const path of paths) {
+          if (!GRANTABLE.includes(path)) problems.push(`${kind}: ${path}`);
+        }
+      }
+    }
+  }
+  // Flags come from this step's own `deno task permissions`, never a file or another step.
+  for (const line of script.split("\n").filter((l) => /\bmapfile\b|deno-flags/.test(l))) {
+    if (!/^\s*mapfile -t flags <<< "\$permissions"$/.test(line)) {
+      problems.push(`flags read from elsewhere: ${line.trim()}`);
+    } else if (!/^\s*permissions=\$\(deno task permissions [^\n]*\)$/m.test(script)) {
+      problems.push("$permissions does not come from deno task permissions in this step");
+    }
+  }
+  return problems;
+}
+
+Deno.test("the grant check itself fails on a folder, the temp folder, a file of flags or no list", () => {
+  for (
+    const script of [
+      'deno task permissions --also "$RUNNER_TEMP"',
+      "deno task permissions", // the access, demo and export folders too
+      "deno task permissions --cache-only --also /home/runner/work/_temp",
+      "deno task permissions --cache-only --also .",
+      'deno task permissions --cache-only > "$RUNNER_TEMP/deno-flags"',
+      'mapfile -t flags < "$RUNNER_TEMP/deno-flags"',
+    ]
+  ) {
+    assert.notDeepEqual(broaderGrants(script), [], script);
+  }
+  assert.deepEqual(
+    broaderGrants('x=$(deno task permissions --cache-only --also "$GITHUB_STEP_SUMMARY")'),
+    [],
+  );
+  assert.deepEqual(grants(["--allow-write"]).write, "all");
+});
+
+Deno.test("the sync workflows read and write only the cache and the step's summary file", () => {
   for (const file of SYNC_WORKFLOWS) {
     const w = byFile(file);
     // Not one hand-written permission flag anywhere in the file.
     assert.doesNotMatch(w.text, /--allow-[a-z]|\s-A\b|--no-prompt/, `${file}: hand-written flags`);
-
     const runs = syncSteps(file).map((s) => String(s.run ?? ""));
-    const generators = runs.flatMap((
-      run,
-    ) => [...run.matchAll(/deno task permissions([^>\n]*)>\s*"\$RUNNER_TEMP\/deno-flags"/g)]);
-    assert.equal(generators.length, 1, `${file}: one step writes the flags`);
-    // The options it passes are ones the script accepts, and they give the flags the binary has
-    // plus the step-summary folder.
-    const args = generators[0][1].trim().split(/\s+/).map((a) => a.replace(/^"|"$/g, ""));
-    const out = permissionsCommand(args.map((a) => a === "$RUNNER_TEMP" ? "/runner/_temp" : a));
-    assert.equal(out.code, 0, `${file}: deno task permissions ${args.join(" ")}: ${out.out}`);
-    assert.match(out.out, /^--allow-net=\*\.greenhouse\.io,\*\.amazonaws\.com,/m);
-    assert.match(out.out, /^--allow-write=\.\/greenhouse-cache,.*,\/runner\/_temp$/m);
-    assert.match(out.out, /^--allow-env=GREENHOUSE_\*,GITHUB_STEP_SUMMARY/m);
+    for (const run of runs) assert.deepEqual(broaderGrants(run), [], `${file}: ${run}`);
 
-    // Every run of the tool reads those flags, and uses the default cache folder they allow.
+    // Every run of the tool computes its flags in its own step (the summary file is the step's)
+    // and uses the default cache folder they allow.
     const tool = runs.filter((run) => /\bmain\.ts\b/.test(run));
     assert.ok(tool.length >= 2, `${file}: sync and check`);
     for (const run of tool) {
-      assert.match(run, /mapfile -t flags < "\$RUNNER_TEMP\/deno-flags"/, file);
+      assert.match(run, /permissions=\$\(deno task permissions --cache-only[^)]*\)\n/, file);
+      assert.match(run, /mapfile -t flags <<< "\$permissions"/, file);
       assert.match(run, /deno run --frozen "\$\{flags\[@\]\}" main\.ts /, file);
-      assert.doesNotMatch(run, /--cache-dir|GREENHOUSE_CACHE_DIR/, file);
+      assert.doesNotMatch(run, /--cache-dir|GREENHOUSE_CACHE_DIR|RUNNER_TEMP/, file);
     }
     assert.doesNotMatch(w.text, /GREENHOUSE_CACHE_DIR/, `${file}: the default ./greenhouse-cache`);
   }
+});
+
+/** A stand-in for `deno`: `task permissions` runs the real script, `run` is recorded. */
+const FAKE_DENO = `#!/usr/bin/env bash
+set -eu
+case "$1" in
+  task)
+    [ "$2" = permissions ] || { echo "fake deno: task $2" >&2; exit 3; }
+    shift 2
+    exec "$REAL_DENO" run --no-prompt "$REPO/scripts/permissions.ts" "$@" ;;
+  run)
+    n=$(ls "$RECORD" | wc -l | tr -d ' ')
+    printf '%s\\n' "$@" > "$RECORD/run-$n"
+    env | grep '^GREENHOUSE_' | sort > "$RECORD/env-$n" || true ;;
+  *) echo "fake deno: $1" >&2; exit 3 ;;
+esac
+`;
+
+/** Runs one step's script as GitHub does (bash -eo pipefail) with `deno` faked; what it ran. */
+async function runStep(run: string, env: Record<string, string>) {
+  const dir = await Deno.makeTempDir({ prefix: "ghx-workflow-" });
+  try {
+    for (const sub of ["bin", "record", "work"]) await Deno.mkdir(join(dir, sub));
+    await Deno.writeTextFile(join(dir, "bin/deno"), FAKE_DENO, { mode: 0o755 });
+    await Deno.writeTextFile(join(dir, "step.sh"), run);
+    const output = await new Deno.Command("bash", {
+      args: ["--noprofile", "--norc", "-eo", "pipefail", join(dir, "step.sh")],
+      cwd: join(dir, "work"),
+      clearEnv: true,
+      env: {
+        ...env,
+        PATH: `${join(dir, "bin")}:${Deno.env.get("PATH") ?? "/usr/bin:/bin"}`,
+        HOME: Deno.env.get("HOME") ?? dir,
+        REAL_DENO: Deno.execPath(),
+        REPO: ROOT,
+        RECORD: join(dir, "record"),
+      },
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    const stderr = new TextDecoder().decode(output.stderr);
+    assert.equal(output.code, 0, stderr);
+    const read = (name: string) =>
+      Deno.readTextFile(join(dir, "record", name)).then((t) => t.split("\n").filter(Boolean));
+    return { args: await read("run-0"), env: await read("env-0") };
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+}
+
+const isWindows = Deno.build.os === "windows";
+
+Deno.test({
+  name: "the sync workflows' sync and check steps, run by bash, grant the cache and the summary",
+  ignore: isWindows, // the steps are bash on ubuntu runners
+  fn: async () => {
+    const flags = (args: string[]) => permissionsCommand(args).out.split("\n");
+    for (const file of SYNC_WORKFLOWS) {
+      const steps = syncSteps(file);
+      const step = (name: string) => steps.find((s) => s.name === name)?.run as string;
+      const env = {
+        RUNNER_TEMP: "/home/runner/work/_temp",
+        GITHUB_STEP_SUMMARY: SUMMARY,
+        GREENHOUSE_API_VERSION: "v3",
+        GREENHOUSE_CLIENT_ID: "client-1",
+        GREENHOUSE_CLIENT_SECRET: "secret",
+        GREENHOUSE_API_KEY: "key",
+        PRUNE: "--prune",
+        EXTRA_ARGS: "--only candidates *",
+      };
+      const sync = await runStep(step("Sync"), env);
+      assert.deepEqual(sync.args, [
+        "run",
+        "--frozen",
+        ...flags(["--cache-only", "--also", SUMMARY]),
+        "main.ts",
+        "sync",
+        "--json",
+        "--prune",
+        "--only",
+        "candidates",
+        "*",
+      ], file);
+      assert.deepEqual(grants(sync.args), { read: GRANTABLE, write: GRANTABLE }, file);
+      assert.deepEqual(sync.env, [
+        "GREENHOUSE_API_VERSION=v3",
+        "GREENHOUSE_CLIENT_ID=client-1",
+        "GREENHOUSE_CLIENT_SECRET=secret",
+      ], `${file}: v3 alone`);
+
+      const check = await runStep(step("Check the cache"), env);
+      assert.deepEqual(check.args, [
+        "run",
+        "--frozen",
+        ...flags(["--cache-only"]),
+        "main.ts",
+        "check",
+      ]);
+      assert.deepEqual(grants(check.args), {
+        read: ["./greenhouse-cache"],
+        write: ["./greenhouse-cache"],
+      });
+    }
+  },
 });
 
 Deno.test("the sync workflows: v3 first, check after sync, weekly prune, one writer, timeouts", () => {

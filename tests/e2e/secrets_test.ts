@@ -1,0 +1,83 @@
+/**
+ * Secrets stay secret end to end: the sandbox echoes every credential, in every spelling
+ * (src/sandbox/echo.ts), in 400, 401, 403, 422 and 500 answers of the v1 API, the v3 API and the
+ * v3 token endpoint; the real CLI runs `sync --json` with a step summary, and not one piece of a
+ * secret (tests/support.ts `leakedPiece`: 8 characters of any spelling) reaches stdout, stderr,
+ * the summary or any file of the cache.
+ */
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { apiEnv } from "./api.ts";
+import { runCli, withTempDir } from "./cli.ts";
+import { startSandboxDisposable } from "./sandbox.ts";
+import { fileTree, leakChecker } from "../support.ts";
+
+const V1_KEY = "a7183e1b7e9ab09b8a5cfa87d1934c3c";
+const CLIENT_ID = "ghx-client-4417-1";
+const CLIENT_SECRET = "Zq8rT2-wKf7yN3pLx9Vb4sHd";
+const STATUSES = [400, 401, 403, 422, 500] as const;
+type Target = "v1" | "v3" | "token";
+
+/** One `sync --json` against a sandbox whose `target` echoes the credentials with `status`. */
+async function echoRun(target: Target, status: number) {
+  await using sandbox = await startSandboxDisposable({
+    candidates: 3,
+    rateLimit: 0,
+    apiKey: V1_KEY,
+    clientId: CLIENT_ID,
+    clientSecret: CLIENT_SECRET,
+    tokenShape: "jwt",
+    refreshTokens: true,
+  });
+  sandbox.faults.echoCredentials = {
+    every: 1,
+    status,
+    offset: 0,
+    at: target === "token" ? "token" : "api",
+    json: status === 422 || status === 403,
+  };
+  const api = target === "v1" ? "v1" : "v3";
+  await withTempDir(async (root) => {
+    // A 500 is retried with real backoff: one step is enough there.
+    const only = status === 500 ? ["--only", "candidates"] : [];
+    const result = await runCli(["sync", "--json", ...only], {
+      root,
+      env: { ...apiEnv(api, sandbox), GITHUB_STEP_SUMMARY: join(root, "summary.md") },
+    });
+    const what = `${target} ${status}`;
+    assert.equal(result.code, 1, `${what}: ${result.stderr}`);
+    const shown: [string, string][] = [["stdout", result.stdout], ["stderr", result.stderr]];
+    for (const path of await fileTree(root)) {
+      shown.push([path, new TextDecoder().decode(await Deno.readFile(join(root, path)))]);
+    }
+    assert.ok(shown.some(([name]) => name === "summary.md"), `${what}: a step summary`);
+    const secrets = api === "v1"
+      ? [V1_KEY, btoa(`${V1_KEY}:`)]
+      : [CLIENT_SECRET, btoa(`${CLIENT_ID}:${CLIENT_SECRET}`), ...sandbox.v3.auth.issued()];
+    if (target === "v3") assert.ok(sandbox.v3.auth.issued().length >= 2, "tokens and refresh");
+    for (const [name, text] of shown) {
+      const leaked = leakChecker(text);
+      for (const secret of secrets) {
+        const piece = leaked(secret);
+        assert.equal(piece, undefined, `${what}: "${piece}" of ${secret.slice(0, 4)}… in ${name}`);
+      }
+    }
+    // The echo was shown, redacted: the test sees the redaction work, not a message without it
+    // (a 401 from the token endpoint is reported without the server's words).
+    if (!(target === "token" && status === 401)) {
+      assert.match(result.stdout, /\[redacted\]/, `${what}: ${result.stdout}`);
+    }
+    const echoed = sandbox.log.filter((e) => e.status === status).length;
+    assert.ok(echoed >= (status === 500 ? 5 : 1), `${what}: ${echoed} echoes`);
+  });
+}
+
+Deno.test("no piece of a secret echoed in 400/401/403/422/500 answers of v1, v3 or the token endpoint shows anywhere", async () => {
+  // 5 runs at a time, the 500s first: their retries wait (real backoff) while the others run.
+  const cases = STATUSES.toSorted((a, b) => b - a).flatMap((status) =>
+    (["v1", "v3", "token"] as const).map((target) => () => echoRun(target, status))
+  );
+  await Promise.all(Array.from({ length: 5 }, async () => {
+    for (let next = cases.shift(); next; next = cases.shift()) await next();
+  }));
+});
