@@ -11,6 +11,8 @@ import {
   recordId,
 } from "../../src/entities.ts";
 import { PERSONAL_LISTS } from "../../src/privacy/personal_lists.ts";
+import { listPermission } from "../../src/privacy/ping.ts";
+import { v3Scope } from "../../src/sandbox/permissions.ts";
 import { V3_LISTS as V3_SPEC_LISTS } from "../../src/schemas/mod.ts";
 
 const SEVEN = [
@@ -366,5 +368,14 @@ Deno.test("creation-date filters per version: v3 has one on every list but demog
   // A list v1 does not have takes no v1 filter either.
   for (const name of ENTITY_NAMES) {
     if (!ENTITIES[name].paths.v1) assert.equal(ENTITIES[name].createdFilters.v1, false, name);
+  }
+});
+
+Deno.test("the scope ping names and the sandbox demands for each v3 list is the spec's", () => {
+  for (const name of entityNamesFor("v3")) {
+    const path = ENTITIES[name].paths.v3!;
+    const scope = V3_SPEC_LISTS[path].scope;
+    assert.equal(listPermission("v3", name), scope, name);
+    assert.equal(v3Scope("GET", path), scope, name);
   }
 });
