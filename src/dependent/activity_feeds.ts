@@ -17,7 +17,7 @@
  * interrupt asks again only for candidates not finished; an interrupt stops between candidates.
  */
 import { ACTIVITY_FEEDS_FOLDER, type EntityFolder } from "../cache/mod.ts";
-import type { CandidateBatch } from "../harvest/mod.ts";
+import { type CandidateBatch, statusOf } from "../harvest/mod.ts";
 import { RunError } from "../errors.ts";
 import { throwIfInterrupted } from "../interrupt.ts";
 import { listByCandidate } from "./batch.ts";
@@ -161,7 +161,8 @@ async function fetchNotesBatched(
       try {
         notes = await listByCandidate(run.client, batch, batch.notesPath, wanted);
       } catch (error) {
-        if (!(error instanceof RunError)) throw error;
+        // A missing list (404) is no batch's failure: it stops the step (batch.ts).
+        if (!(error instanceof RunError) || statusOf(error) === 404) throw error;
         failed(state, wanted, error.message);
       }
       if (notes) {
