@@ -149,7 +149,10 @@ function notAFolder(dir: string, problem: string): RunError {
 /** Creates the cache folder if needed and takes its writer lock. */
 export async function openCache(dir: string, opts: CacheOptions = {}): Promise<Cache> {
   const clock = opts.clock ?? systemClock;
-  await cacheFolderExists(dir);
+  await cacheFolderExists(dir).catch((error) => {
+    // A folder this build may not even read: mkdir says what it may not write, the real refusal.
+    if (!(error instanceof Deno.errors.NotCapable)) throw error;
+  });
   try {
     await Deno.mkdir(dir, { recursive: true });
   } catch (error) {

@@ -6,7 +6,7 @@
  * k-th request of a run comes at least k spacings after the first, less a tolerance for the first
  * one's own delay on the wire (each later one is sent at its slot or after: a slow machine only
  * delays them, so the test cannot fail by being slow). The CLI does pace in real time here,
- * about a second per command; the schedule itself is tested on an injected clock in
+ * about 1.5 s per command; the schedule itself is tested on an injected clock in
  * tests/unit/harvest_pacer_test.ts.
  */
 import assert from "node:assert/strict";
@@ -16,14 +16,17 @@ import { startSandboxDisposable } from "./sandbox.ts";
 
 /** (10 s + 100 ms margin) / floor(0.8 × 50). */
 const SPACING_MS = 10_100 / 40;
-/** How late the first request may arrive after its slot (a fresh connection on a busy machine). */
-const TOLERANCE_MS = 100;
+/**
+ * How late the first request may arrive after its slot (a fresh connection on a busy machine, a
+ * sandbox answering other tests): far less than the ~1 s a burst of six saves.
+ */
+const TOLERANCE_MS = 300;
 
 Deno.test("the first requests of a run are spaced evenly, not sent in a burst (v1, 50 per 10 s)", async () => {
-  await using sandbox = await startSandboxDisposable({ candidates: 5, rateLimit: 50 });
+  await using sandbox = await startSandboxDisposable({ candidates: 6, rateLimit: 50 });
   await withTempDir(async (root) => {
     const env = apiEnv("v1", sandbox);
-    // candidates (five pages of one) also fills the cache activity_feeds works from.
+    // candidates (six pages of one) also fills the cache activity_feeds works from.
     for (const args of [["candidates", "--per-page", "1"], ["activity_feeds"]]) {
       const from = sandbox.log.length;
       const result = await runCli([...args, "-q"], { root, env });
