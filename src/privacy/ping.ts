@@ -297,17 +297,31 @@ function verdict(needs: EndpointCheck[]): Pick<CommandCheck, "can" | "detail"> {
 }
 
 export async function ping(client: HarvestClient): Promise<PingReport> {
-  const version = client.dialect.version;
   const report: PingReport = {
-    api: version,
+    api: client.dialect.version,
     baseUrl: client.baseUrl,
     usable: false,
     endpoints: [],
     commands: [],
   };
+  const byKey = await probeAll(client, report);
+  if (byKey === undefined) return report; // the credentials were refused: report.reason says so
+  report.commands = commandChecks(client, byKey);
+  report.reason = unusableReason(client.dialect.version, byKey);
+  report.usable = report.reason === undefined;
+  return report;
+}
+
+/**
+ * Sends every probe, in order, into `report.endpoints`; the checks by key, or undefined when the
+ * credentials were refused (401, or the v3 token endpoint's refusal), with `report.reason` set.
+ */
+async function probeAll(
+  client: HarvestClient,
+  report: PingReport,
+): Promise<Map<Key, EndpointCheck> | undefined> {
   const byKey = new Map<Key, EndpointCheck>();
-  let candidateId: number | undefined;
-  let applicationId: number | undefined;
+  const ids: { candidate?: number; application?: number } = {};
   /** Lists sharing an endpoint (v3 degrees, schools, disciplines) are asked once. */
   const byPath = new Map<string, EndpointCheck>();
   for (const probe of probesFor(client)) {
@@ -324,58 +338,77 @@ export async function ping(client: HarvestClient): Promise<PingReport> {
         result: "not verifiable without writing",
       };
     } else {
-      const id = probe.ofApplication ? applicationId : candidateId;
-      const target = probe.perCandidate
-        ? id === undefined ? undefined : probe.perCandidate(id)
-        : { path: probe.path!, params: { per_page: "1" } };
-      if (target === undefined) {
-        const request = probe.perCandidate!(0).path.replace(/\/0(\/|$)/, "/{id}$1");
-        check = { permission: probe.permission, request: `GET ${request}`, result: "not checked" };
-      } else {
-        const query = new URLSearchParams(target.params).toString();
-        let response;
-        try {
-          response = await client.request("GET", target.path, {
-            params: target.params,
-            allowStatus: [401, 403, 404],
-          });
-        } catch (error) {
-          // The v3 token endpoint refused the credentials: nothing else can be probed.
-          if (!(error instanceof CredentialsRefused)) throw error;
-          report.reason = error.message;
-          return report;
-        }
-        check = {
-          permission: probe.permission,
-          request: `GET ${target.path}${query ? "?" + query : ""}`,
-          status: response.status,
-          result: response.status < 300 ? "ok" : response.status === 404 ? "not found" : "denied",
-        };
-        if (report.rateLimit === undefined) {
-          report.rateLimit = {
-            limit: headerNumber(response.headers, "x-ratelimit-limit"),
-            remaining: headerNumber(response.headers, "x-ratelimit-remaining"),
-            windowSeconds: client.dialect.windowMs / 1000,
-          };
-        }
-        if (response.status === 401) {
-          report.endpoints.push(check);
-          report.reason =
-            `Greenhouse rejected the credentials (401): check ${client.dialect.credentials}`;
-          return report;
-        }
-        if (probe.key === "candidates" && response.status < 300) {
-          candidateId = firstCandidateId(response.body);
-          applicationId = firstApplicationId(response.body);
-        }
-      }
+      const read = await probeRead(client, probe, ids, report);
+      if (read === undefined) return undefined;
+      check = read;
     }
     report.endpoints.push(check);
     byKey.set(probe.key, check);
     if (probe.path !== undefined) byPath.set(probe.path, check);
   }
+  return byKey;
+}
+
+/**
+ * One read probe (with the candidate or application the candidates probe found, when it needs
+ * one); undefined when the credentials were refused, with `report.reason` set.
+ */
+async function probeRead(
+  client: HarvestClient,
+  probe: Probe,
+  ids: { candidate?: number; application?: number },
+  report: PingReport,
+): Promise<EndpointCheck | undefined> {
+  const id = probe.ofApplication ? ids.application : ids.candidate;
+  const target = probe.perCandidate
+    ? id === undefined ? undefined : probe.perCandidate(id)
+    : { path: probe.path!, params: { per_page: "1" } };
+  if (target === undefined) {
+    const request = probe.perCandidate!(0).path.replace(/\/0(\/|$)/, "/{id}$1");
+    return { permission: probe.permission, request: `GET ${request}`, result: "not checked" };
+  }
+  const query = new URLSearchParams(target.params).toString();
+  let response;
+  try {
+    response = await client.request("GET", target.path, {
+      params: target.params,
+      allowStatus: [401, 403, 404],
+    });
+  } catch (error) {
+    // The v3 token endpoint refused the credentials: nothing else can be probed.
+    if (!(error instanceof CredentialsRefused)) throw error;
+    report.reason = error.message;
+    return undefined;
+  }
+  const status = response.status;
+  const check: EndpointCheck = {
+    permission: probe.permission,
+    request: `GET ${target.path}${query ? "?" + query : ""}`,
+    status,
+    result: status < 300 ? "ok" : status === 404 ? "not found" : "denied",
+  };
+  report.rateLimit ??= {
+    limit: headerNumber(response.headers, "x-ratelimit-limit"),
+    remaining: headerNumber(response.headers, "x-ratelimit-remaining"),
+    windowSeconds: client.dialect.windowMs / 1000,
+  };
+  if (status === 401) {
+    report.endpoints.push(check);
+    report.reason =
+      `Greenhouse rejected the credentials (401): check ${client.dialect.credentials}`;
+    return undefined;
+  }
+  if (probe.key === "candidates" && status < 300) {
+    ids.candidate = firstCandidateId(response.body);
+    ids.application = firstApplicationId(response.body);
+  }
+  return check;
+}
+
+/** Each command's verdict from the probes it needs. */
+function commandChecks(client: HarvestClient, byKey: Map<Key, EndpointCheck>): CommandCheck[] {
   const v3 = client.dialect.candidateBatch !== undefined;
-  for (const [command, keys] of commandsFor(client, new Set(byKey.keys()))) {
+  return commandsFor(client, new Set(byKey.keys())).map(([command, keys]) => {
     // A default sync skips the v3 notes or attachments list when it is not found (sync/run.ts).
     const skipped = (key: Key) =>
       command === "sync" && v3 && (key === "activity" || key === "attachments") &&
@@ -390,26 +423,28 @@ export async function ping(client: HarvestClient): Promise<PingReport> {
     if (command.startsWith("access") && check.can === "yes") {
       check.detail = accessDetail(client, byKey);
     }
-    report.commands.push(check);
-  }
+    return check;
+  });
+}
+
+/** Why the key is not usable for access and erase (users and candidates), if it is not. */
+function unusableReason(version: ApiVersion, byKey: Map<Key, EndpointCheck>): string | undefined {
   for (const key of ["users", "candidates"] as const) {
     const check = byKey.get(key)!;
+    const endpoint = check.request.split("?")[0];
     if (check.result === "not found") {
-      report.reason = `${check.request.split("?")[0]} answered 404 (not found), and access and ` +
-        "erase need it: check --base-url (GREENHOUSE_BASE_URL)";
-      return report;
+      return `${endpoint} answered 404 (not found), and access and erase need it: check ` +
+        "--base-url (GREENHOUSE_BASE_URL)";
     }
     if (check.result !== "ok") {
-      report.reason =
-        `the key lacks the "${check.permission}" ${
-          version === "v3" ? "scope" : "permission"
-        } (${check.status} on ${check.request.split("?")[0]}), which access and erase need: ` +
-        "grant it under Configure › Dev Center › API Credential Management";
-      return report;
+      return `the key lacks the "${check.permission}" ${
+        version === "v3" ? "scope" : "permission"
+      }` +
+        ` (${check.status} on ${endpoint}), which access and erase need: grant it under ` +
+        "Configure › Dev Center › API Credential Management";
     }
   }
-  report.usable = true;
-  return report;
+  return undefined;
 }
 
 /** Columns padded to their widest cell, two spaces apart. */
