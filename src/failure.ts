@@ -3,7 +3,7 @@
  * errors. A leaf: main.ts reports the run's failure with it, and sync a failed step's (it carries
  * on with the other steps).
  */
-import { RunError, UsageError } from "./errors.ts";
+import { CredentialsRefused, RunError, UsageError } from "./errors.ts";
 import { Interrupted } from "./interrupt.ts";
 
 export interface Failure {
@@ -17,6 +17,7 @@ export function describeFailure(error: unknown): Failure {
   if (error instanceof Interrupted) return { message: error.message, exitCode: error.exitCode };
   // A RunError may wrap Deno's permission message ("Cannot create cache folder X: Requires …").
   if (error instanceof RunError) return { message: explainPermission(error.message), exitCode: 1 };
+  if (error instanceof CredentialsRefused) return { message: error.message, exitCode: 1 };
   if (error instanceof Deno.errors.NotCapable) {
     return { message: explainPermission(error.message.split("\n")[0]), exitCode: 1 };
   }

@@ -119,9 +119,40 @@ export interface Cache {
   close(): Promise<void>;
 }
 
+/**
+ * Whether the cache folder `dir` is there: true for a folder, false when nothing is. A file in its
+ * place, or a file where one of its parent folders should be, is a RunError saying exactly that:
+ * every command that reads or writes the cache asks this first, before any request.
+ */
+export async function cacheFolderExists(dir: string): Promise<boolean> {
+  let info: Deno.FileInfo;
+  try {
+    info = await Deno.stat(dir);
+  } catch (error) {
+    if (error instanceof Deno.errors.NotFound) return false;
+    if (error instanceof Deno.errors.NotADirectory) {
+      throw notAFolder(dir, "part of its path is a file, not a folder");
+    }
+    throw error;
+  }
+  if (!info.isDirectory) throw notAFolder(dir, "is a file, not a folder");
+  return true;
+}
+
+function notAFolder(dir: string, problem: string): RunError {
+  return new RunError(
+    `cache folder ${dir}: ${problem}; point --cache-dir (or GREENHOUSE_CACHE_DIR) at the cache ` +
+      "folder, or at a path where one may be made",
+  );
+}
+
 /** Creates the cache folder if needed and takes its writer lock. */
 export async function openCache(dir: string, opts: CacheOptions = {}): Promise<Cache> {
   const clock = opts.clock ?? systemClock;
+  await cacheFolderExists(dir).catch((error) => {
+    // A folder this build may not even read: mkdir says what it may not write, the real refusal.
+    if (!(error instanceof Deno.errors.NotCapable)) throw error;
+  });
   try {
     await Deno.mkdir(dir, { recursive: true });
   } catch (error) {

@@ -4,6 +4,7 @@
  * activity feeds and attachments), as files in --out DIR or one JSON document on stdout. Reads
  * only; changes nothing upstream or in the cache.
  */
+import { cacheFolderExists } from "../cache/mod.ts";
 import type { RunContext } from "../context.ts";
 import type { CommandSpec } from "../cli/spec.ts";
 import {
@@ -22,7 +23,6 @@ import { emailOption, emailOptions } from "./privacy_options.ts";
 import { findCandidates } from "../privacy/search.ts";
 import { findInCache } from "../privacy/cache_search.ts";
 import { buildCacheOnly, copyCachedAttachments } from "../privacy/access_cache.ts";
-import { exists } from "../files.ts";
 import { formatSummaryJson } from "../summary.ts";
 import type { AccessBundle } from "../privacy/access.ts";
 import { listTitle } from "../privacy/personal_lists.ts";
@@ -112,6 +112,8 @@ function relatedCounts(related: AccessBundle["related_records"]): string {
 
 export async function runAccess(cmd: AccessCommand, ctx: RunContext): Promise<number> {
   const startedAt = new Date(ctx.clock.now());
+  // Before any request: a file in the cache's place is said at once.
+  const hasCache = await cacheFolderExists(cmd.cacheDir);
   const client = openClient(cmd.connection, ctx);
   const candidates = await findCandidates(client, cmd.email);
   const bundle = await buildBundle(client, candidates, {
@@ -119,7 +121,7 @@ export async function runAccess(cmd: AccessCommand, ctx: RunContext): Promise<nu
     attachments: cmd.attachments,
   });
   // The local cache may still hold people Greenhouse's search no longer finds.
-  if (await exists(cmd.cacheDir)) {
+  if (hasCache) {
     const known = new Set(candidates.map((c) => c.id as number));
     const cached = (await findInCache(cmd.cacheDir, cmd.email)).filter((c) => !known.has(c.id));
     bundle.cache_only = await buildCacheOnly(cmd.cacheDir, cached, {

@@ -2,6 +2,7 @@
  * `check`: audits the cache offline (no credentials) and exits 0 when it can be trusted;
  * `check --repair` fixes what it found (credentials needed to re-fetch records).
  */
+import { cacheFolderExists } from "../cache/mod.ts";
 import { downloadAttachments } from "../dependent/attachments.ts";
 import { fetchActivityFeeds } from "../dependent/activity_feeds.ts";
 import { streamEntity } from "../extract/stream.ts";
@@ -338,11 +339,7 @@ async function relistFolders(
 }
 
 async function requireCache(dir: string): Promise<void> {
-  try {
-    if ((await Deno.stat(dir)).isDirectory) return;
-  } catch (error) {
-    if (!(error instanceof Deno.errors.NotFound)) throw error;
-  }
+  if (await cacheFolderExists(dir)) return;
   throw new RunError(
     `check: no cache at ${dir}; run an entity command first, or point --cache-dir at the cache`,
   );

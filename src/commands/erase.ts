@@ -20,6 +20,7 @@ import { join } from "node:path";
 import {
   addTombstones,
   type Cache,
+  cacheFolderExists,
   CANDIDATES_FOLDER,
   type ChangeLog,
   openCache,
@@ -59,7 +60,6 @@ import { finishInterruptedErasures } from "../privacy/finish.ts";
 import { findCandidates } from "../privacy/search.ts";
 import { type CachedCandidate, findInCache } from "../privacy/cache_search.ts";
 import { listedCandidate } from "../privacy/lookup.ts";
-import { exists } from "../files.ts";
 import { isPositiveId } from "../ids.ts";
 import { formatSummaryJson } from "../summary.ts";
 
@@ -181,7 +181,7 @@ export function runErase(cmd: EraseCommand, ctx: RunContext): Promise<number> {
 
 /** Prints the privacy log's entries naming the address; reads only (the key is never created). */
 async function runLookup(cmd: EraseLookupCommand, ctx: RunContext): Promise<number> {
-  if (!await exists(cmd.cacheDir)) {
+  if (!await cacheFolderExists(cmd.cacheDir)) {
     throw new RunError(
       `erase --lookup: no cache at ${cmd.cacheDir}; give --cache-dir of the cache whose privacy ` +
         "log to search",
@@ -363,13 +363,14 @@ async function runRequest(
         "run with --dry-run first to see what it would do",
     );
   }
+  // Before any request: a file in the cache's place is said at once.
+  const hasCache = await cacheFolderExists(cmd.cacheDir);
   // v3 acts as the token's user (sub); v1 sends On-Behalf-Of (the dialect's candidateWrites).
   const client = openClient(actingAs(cmd.connection, String(cmd.onBehalfOf)), ctx);
   report.client = client;
   const writes = client.dialect.candidateWrites;
   checkWritable(writes, cmd.mode, client.dialect.version, cmd.anonymizeFields);
   await checkUser(client, cmd.onBehalfOf);
-  const hasCache = await exists(cmd.cacheDir);
   if (hasCache && !cmd.dryRun) {
     await withCache(cmd.cacheDir, async (cache) => {
       await finishInterruptedErasures(client, cache, ctx, changes);

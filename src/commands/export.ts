@@ -2,6 +2,7 @@
  * `export`: the cache's records as one file per entity for warehouse loaders (NDJSON, CSV or
  * Parquet). Reads the cache only (no credentials, no request); the work is in src/export/.
  */
+import { cacheFolderExists } from "../cache/mod.ts";
 import { isAbsolute, relative, resolve, sep as SEP } from "node:path";
 import type { RunContext } from "../context.ts";
 import type { CommandSpec } from "../cli/spec.ts";
@@ -17,7 +18,6 @@ import {
 import { parseIsoDate } from "../cli/dates.ts";
 import { ENTITY_NAMES, type EntityName, isEntityName } from "../entities.ts";
 import { RunError, UsageError } from "../errors.ts";
-import { isDirectory } from "../files.ts";
 import { EXPORT_FORMATS, type ExportFormat } from "../export/formats.ts";
 import {
   type EntityExport,
@@ -144,7 +144,7 @@ export const exportSpec: CommandSpec<ExportCommand> = {
 };
 
 export async function runExportCommand(cmd: ExportCommand, ctx: RunContext): Promise<number> {
-  if (!await isDirectory(cmd.cacheDir)) {
+  if (!await cacheFolderExists(cmd.cacheDir)) {
     throw new RunError(
       `export: no cache at ${cmd.cacheDir}; run sync or an entity command first, or point ` +
         "--cache-dir at the cache",

@@ -36,7 +36,7 @@ import {
   removeChangeLogsBefore,
   STATE_FILE,
 } from "../cache/mod.ts";
-import { UsageError } from "../errors.ts";
+import { CredentialsRefused, UsageError } from "../errors.ts";
 import { availableIn, ENTITIES, isEntityName } from "../entities.ts";
 import type { HarvestClient } from "../harvest/mod.ts";
 import {
@@ -247,7 +247,7 @@ async function sync(
     try {
       await finishInterruptedErasures(client, cache, ctx, changes);
     } catch (error) {
-      if (error instanceof Interrupted) throw error;
+      if (error instanceof Interrupted || error instanceof CredentialsRefused) throw error;
       ctx.err(
         `warning: could not finish an interrupted erase (${
           (error as Error).message

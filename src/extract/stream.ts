@@ -17,7 +17,7 @@ import type { RunContext } from "../context.ts";
 import { progressFor } from "../progress.ts";
 import { Interrupted, throwIfInterrupted } from "../interrupt.ts";
 import type { Cache, EncodedRecords, EntityFolder } from "../cache/mod.ts";
-import type { HarvestClient, LazyPage } from "../harvest/mod.ts";
+import { type HarvestClient, type LazyPage, listNotFound, statusOf } from "../harvest/mod.ts";
 import { prefetch } from "../prefetch.ts";
 import { collectGarbage } from "../memory.ts";
 import { monikerLookup, type PageMonikers } from "./moniker_lookup.ts";
@@ -92,7 +92,10 @@ export async function streamEntity(run: EntityStream): Promise<StreamResult> {
       .map((fixed) => ({ ...fixed, ...run.params }));
     const monikers = await monikerLookup(entity, client, run.cache);
     // The first page before the folder: a listing refused at once (403) leaves nothing behind.
-    const listing = await firstPageFirst(variantPages(client, path, listings, run.start));
+    const listing = await firstPageFirst(variantPages(client, path, listings, run.start))
+      .catch((error) => {
+        throw statusOf(error) === 404 && !run.start?.url ? listNotFound(error) : error;
+      });
     folder = await run.cache.folder(entity.name, entity.moniker);
     await publishSchema(folder.dir, entity.name, client.dialect.version);
     // Pages are encoded as they arrive (one record parsed at a time), so neither the page being

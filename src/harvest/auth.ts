@@ -4,8 +4,13 @@
  * except inside the header, and `secrets()` lets the client scrub them from any message.
  */
 export interface Auth {
-  /** The full `Authorization` header value. */
+  /** The full `Authorization` header value (a new token when the last is due for renewal). */
   header(): Promise<string>;
+  /**
+   * The header if it may be used right now without asking anything (the token is not due for
+   * renewal), else undefined: checked right before a send, after the pacing wait.
+   */
+  current?(): string | undefined;
   /** Called after a 401: return true if it refreshed credentials and the request should be retried once. */
   refresh?(): Promise<boolean>;
   /** Strings that must never appear in any message (key, header value); the client redacts them. */
@@ -30,6 +35,7 @@ export function basicAuth(apiKey: string): Auth {
   // Closures, not properties: console.log / JSON.stringify of the Auth show nothing secret.
   return {
     header: () => Promise.resolve(value),
+    current: () => value,
     secrets: () => [key, encoded, value],
     toString: () => "[basic auth]",
     toJSON: () => "[basic auth]",

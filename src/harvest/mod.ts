@@ -29,6 +29,7 @@ export {
   withPageSize,
 } from "./dialect.ts";
 export { type Auth, basicAuth } from "./auth.ts";
+export { requiredPermission, v1Permission, v3Scope } from "./permissions.ts";
 export { type ClientCredentials, clientCredentialsAuth, tokenExpiry } from "./oauth.ts";
 export {
   type ClientEvent,
@@ -39,6 +40,7 @@ export {
   type DeadlineFactory,
   HarvestClient,
   type LazyPage,
+  listNotFound,
   type Page,
   realDeadline,
   type RequestOptions,

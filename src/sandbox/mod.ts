@@ -81,7 +81,8 @@ export interface SandboxOptions {
   /**
    * List paths this tenant does not have, e.g. ["/job_notes"] (relative to /v1 or /v3, either
    * version): they answer 404 as an unknown route does, to try what a tenant lacking a feature,
-   * or a path the tool has wrong, looks like.
+   * or a path the tool has wrong, looks like. Read on every request: a test may change the array
+   * while the sandbox runs (a list that appears later).
    */
   missingPaths?: string[];
   /**

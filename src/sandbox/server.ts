@@ -114,13 +114,7 @@ export class SandboxServer {
       } else if (url.pathname === "/v3" || url.pathname.startsWith("/v3/")) {
         reply = await this.#api(req, url, entry, faults, "v3");
       } else if (url.pathname === "/token") {
-        const echoed = this.#echo(req, faults, "token");
-        if (echoed) {
-          await req.body?.cancel();
-          const rate = this.#rateHeaders(cfg.v3.auth.limiter.take("token"), false, "v3");
-          echoed.headers = { ...echoed.headers, ...rate }; // as the endpoint's own answers
-        }
-        reply = echoed ?? await cfg.v3.auth.token(req);
+        reply = await this.#token(req, faults);
       } else {
         await req.body?.cancel();
         reply = notFound();
@@ -134,6 +128,24 @@ export class SandboxServer {
     }
     entry.status = reply.status;
     return this.#respond(reply, faults, scope, req.method);
+  }
+
+  /** The v3 token endpoint, unless the `echoCredentials` or `tokenRefusal` fault answers first. */
+  async #token(req: Request, faults: Faults): Promise<Reply> {
+    const echoed = this.#echo(req, faults, "token");
+    if (echoed) {
+      await req.body?.cancel();
+      const rate = this.#rateHeaders(this.config.v3.auth.limiter.take("token"), false, "v3");
+      echoed.headers = { ...echoed.headers, ...rate }; // as the endpoint's own answers
+      return echoed;
+    }
+    const refusal = faults.tokenRefusal;
+    if (refusal && this.faultState.fires(refusal, "token", req.method)) {
+      await req.body?.cancel();
+      const status = refusal.status ?? (refusal.error === "invalid_client" ? 401 : 400);
+      return json(status, { error: refusal.error });
+    }
+    return await this.config.v3.auth.token(req);
   }
 
   #respond(reply: Reply, faults: Faults, scope: "api" | "files", method: string): Response {

@@ -25,7 +25,7 @@ import {
   entityPath,
   recordId,
 } from "../entities.ts";
-import { RunError } from "../errors.ts";
+import { CredentialsRefused, RunError } from "../errors.ts";
 import { Interrupted, throwIfInterrupted } from "../interrupt.ts";
 import type { SummaryStep } from "../summary.ts";
 import { type HarvestClient, statusOf } from "../harvest/mod.ts";
@@ -166,10 +166,29 @@ function emptyReport(step: SyncStep, mode: StepReport["mode"]): StepReport {
   };
 }
 
+/**
+ * The step's failure, reported; the other steps still run. Refused credentials are not one
+ * step's failure: they stop the sync at once (every later step would be refused too).
+ */
 function failed(report: StepReport, error: unknown, ctx: RunContext): StepReport {
+  if (error instanceof CredentialsRefused) throw error;
   const message = describeFailure(error).message;
   ctx.err(`sync: ${report.step} failed: ${message}\n`);
   return { ...report, status: "failed", error: message.split("\n")[0] };
+}
+
+/**
+ * A list that answers 404 on its first page: this tenant lacks the feature, or the path (several
+ * v3 paths come from connectors and migration guides, not from a confirmed answer) is wrong for
+ * it. Failing would fail every nightly sync for good; the step is reported unavailable instead,
+ * with one warning line naming the path, and its state is left as it was.
+ */
+function missingList(report: StepReport, path: string, ctx: RunContext): StepReport {
+  ctx.err(
+    `sync: ${report.step}: skipped, GET ${path} answered 404 (no such list on this tenant or ` +
+      `API version); run ping to see which lists answer, or --skip ${report.step}\n`,
+  );
+  return { ...report, status: "unavailable", error: `GET ${path} not found (404)` };
 }
 
 function sameParams(a: Record<string, string>, b: Record<string, string>): boolean {
@@ -289,6 +308,7 @@ async function entityStep(
       for (const id of changed) if (!upstream.has(id)) changed.delete(id);
     }
   } catch (error) {
+    if (error instanceof CredentialsRefused) throw error; // the checkpoint stays
     if (error instanceof Interrupted) {
       // The stream committed what it wrote: the next run continues after it.
       if (nextUnwritten) {
@@ -319,19 +339,18 @@ async function entityStep(
       return entityStep(name, opts, env, state);
     }
     const { new: added, updated, unchanged } = progress;
-    if (entity.optional && statusOf(error) === 403 && !opts.named?.includes(name)) {
-      // A key made before the tool listed this entity lacks its permission: say so, carry on.
-      ctx.err(
-        `sync: ${name}: skipped, the credentials may not list ${
-          entityPath(entity, client.dialect)
-        } ` +
-          `(403); grant that permission to sync it, or --skip ${name}\n`,
-      );
-      return {
-        ...report,
-        status: "unavailable",
-        error: `no permission for ${entityPath(entity, client.dialect)} (403)`,
-      };
+    const status = statusOf(error);
+    if (entity.optional && !opts.named?.includes(name)) {
+      const path = entityPath(entity, client.dialect);
+      if (status === 403) {
+        // A key made before the tool listed this entity lacks its permission: say so, carry on.
+        ctx.err(
+          `sync: ${name}: skipped, the credentials may not list ${path} (403); grant that ` +
+            `permission to sync it, or --skip ${name}\n`,
+        );
+        return { ...report, status: "unavailable", error: `no permission for ${path} (403)` };
+      }
+      if (status === 404 && pagesRead === 0) return missingList(report, path, ctx);
     }
     return failed({ ...report, new: added, updated, unchanged }, error, ctx);
   }
@@ -428,7 +447,7 @@ async function dependentStep(
     });
   } catch (error) {
     if (error instanceof Interrupted) return { ...report, status: "interrupted" };
-    return failed(report, error, env.ctx);
+    return dependentFailed(report, error, opts, env);
   }
   if (ids.length === 0) {
     await advance();
@@ -461,6 +480,27 @@ async function dependentStep(
   } catch (error) {
     // The step saved its progress; its pending list stays for the next run.
     if (error instanceof Interrupted) return { ...report, status: "interrupted" };
-    return failed(report, error, env.ctx);
+    return dependentFailed(report, error, opts, env);
   }
+}
+
+/**
+ * A dependent step's failure. A 404 from the API is its list answering "no such list" (v3
+ * `/notes`, `/attachments`: candidates without data answer an empty page, so a 404 names the path
+ * itself): in a default sync the step is unavailable, not failed, and its pending candidates and
+ * high-water mark stay as they were, so nothing is lost once the list answers. Named in --only,
+ * it fails.
+ */
+function dependentFailed(
+  report: StepReport,
+  error: unknown,
+  opts: SyncOptions,
+  env: SyncEnv,
+): StepReport {
+  const batch = env.client.dialect.candidateBatch;
+  if (statusOf(error) === 404 && batch && !opts.named?.includes(report.step)) {
+    const path = report.step === "activity_feeds" ? batch.notesPath : batch.attachmentsPath;
+    return missingList(report, path, env.ctx);
+  }
+  return failed(report, error, env.ctx);
 }

@@ -248,8 +248,8 @@ for (const api of APIS) {
       assert.match(
         result.stderr,
         api === "v1"
-          ? /GET \/v1\/offers: Greenhouse refused access \(403\).*the API key lacks permission/
-          : /GET \/v3\/offers: Greenhouse refused access \(403\).*the v3 credential lacks the scope/,
+          ? /GET \/v1\/offers: Greenhouse refused access \(403\).*the API key lacks the permission "Get: List Offers"/
+          : /GET \/v3\/offers: Greenhouse refused access \(403\).*the v3 credential lacks the scope harvest:offers:list/,
       );
       assert.match(result.stderr, /Dev Center/);
     });
