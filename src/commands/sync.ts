@@ -262,7 +262,15 @@ async function sync(
       quiet: cmd.quiet,
       fileHosts: cmd.connection.fileHosts,
     });
-    reports = await runSync({ ...cmd, dependents }, { client, cache, ctx, changes });
+    try {
+      reports = await runSync({ ...cmd, dependents }, { client, cache, ctx, changes });
+    } catch (error) {
+      // The job page still says why the run stopped (the message is redacted already).
+      if (error instanceof CredentialsRefused) {
+        await appendStepSummary(ctx, `### greenhouse-extractor sync\n\nFailed: ${error.message}\n`);
+      }
+      throw error;
+    }
     await changes.close(new Date(ctx.clock.now()));
     const keepFrom = ctx.clock.now() - cmd.keepChangesDays * 86_400_000;
     await removeChangeLogsBefore(cache.dir, new Date(keepFrom));
@@ -279,24 +287,23 @@ async function sync(
       cmd.cacheDir,
     );
   } else ctx.out(formatTable(reports, seconds));
-  const summaryFile = ctx.env("GITHUB_STEP_SUMMARY");
-  if (summaryFile) {
-    try {
-      // The file is read by others (the job page): no secret may reach it, however it got in.
-      const markdown = redactRegistered(formatMarkdown(reports, seconds, started));
-      await Deno.writeTextFile(summaryFile, markdown, {
-        append: true,
-      });
-    } catch (error) {
-      ctx.err(
-        `warning: could not append the summary to GITHUB_STEP_SUMMARY: ${
-          (error as Error).message
-        }\n`,
-      );
-    }
-  }
+  await appendStepSummary(ctx, formatMarkdown(reports, seconds, started));
   const { failed, interrupted } = totals(reports);
   // The summary is out and the lock released: now say why we stop (exit 130/143).
   if (interrupted) throw interruptionOf(ctx.signal);
   return failed.length > 0 ? 1 : 0;
+}
+
+/** Appends Markdown to $GITHUB_STEP_SUMMARY when it is set (a warning if it cannot). */
+async function appendStepSummary(ctx: RunContext, markdown: string): Promise<void> {
+  const summaryFile = ctx.env("GITHUB_STEP_SUMMARY");
+  if (!summaryFile) return;
+  try {
+    // The file is read by others (the job page): no secret may reach it, however it got in.
+    await Deno.writeTextFile(summaryFile, redactRegistered(markdown), { append: true });
+  } catch (error) {
+    ctx.err(
+      `warning: could not append the summary to GITHUB_STEP_SUMMARY: ${(error as Error).message}\n`,
+    );
+  }
 }
