@@ -11,7 +11,7 @@
  */
 import { type Clock, systemClock } from "../clock.ts";
 import { RunError } from "../errors.ts";
-import type { Auth } from "./auth.ts";
+import type { Auth, TokenFacts } from "./auth.ts";
 import { readTextUpTo } from "./body.ts";
 import { base64Utf8 } from "./auth.ts";
 import { Pacer } from "./pacer.ts";
@@ -88,21 +88,87 @@ export function tokenExpiry(
   serverNowMs?: number,
 ): number {
   const life = (ms: number) => nowMs + Math.min(Math.max(0, ms), MAX_LIFETIME_MS);
-  const at = body.expires_at;
-  let atMs: number | undefined;
-  const epoch = finite(at);
-  if (epoch !== undefined) atMs = epoch > 1e12 ? epoch : epoch * 1000;
-  else if (typeof at === "string" && RFC3339.test(at.trim())) {
-    const parsed = Date.parse(at.trim().replace(" ", "T"));
-    if (Number.isFinite(parsed)) atMs = parsed;
-  }
+  const { atMs, inMs } = statedExpiry(body);
   if (atMs !== undefined) {
     const base = serverNowMs !== undefined && Number.isFinite(serverNowMs) ? serverNowMs : nowMs;
     return life(atMs - base);
   }
+  return life(inMs ?? DEFAULT_LIFETIME_MS);
+}
+
+/** The expiry an answer states: `expires_at` as epoch ms, else `expires_in` as ms; else none. */
+function statedExpiry(body: Record<string, unknown>): { atMs?: number; inMs?: number } {
+  const at = body.expires_at;
+  const epoch = finite(at);
+  if (epoch !== undefined) return { atMs: epoch > 1e12 ? epoch : epoch * 1000 };
+  if (typeof at === "string" && RFC3339.test(at.trim())) {
+    const parsed = Date.parse(at.trim().replace(" ", "T"));
+    if (Number.isFinite(parsed)) return { atMs: parsed };
+  }
   const inSeconds = finite(body.expires_in);
-  if (inSeconds !== undefined) return life(inSeconds * 1000);
-  return life(DEFAULT_LIFETIME_MS);
+  return inSeconds === undefined ? {} : { inMs: inSeconds * 1000 };
+}
+
+/** A scope as shown: letters, digits and `_:.*-/`, at most 100 characters. */
+const SCOPE = /^[A-Za-z0-9_:.*\/-]{1,100}$/;
+/** Most scopes kept from one answer. */
+const MAX_SCOPES = 500;
+/** A JWT's claims are read only from a token this long at most. */
+const MAX_JWT_CHARS = 16_384;
+
+function scopeList(value: unknown): string[] | undefined {
+  const items = typeof value === "string"
+    ? value.split(/\s+/)
+    : Array.isArray(value)
+    ? value.filter((item): item is string => typeof item === "string")
+    : undefined;
+  const scopes = items?.filter((item) => SCOPE.test(item)).slice(0, MAX_SCOPES);
+  return scopes && scopes.length > 0 ? scopes : undefined;
+}
+
+/** The claims of a JWT (its middle part, base64url JSON), or undefined for any other token. */
+export function jwtClaims(token: string): Record<string, unknown> | undefined {
+  const parts = token.split(".");
+  if (token.length > MAX_JWT_CHARS || parts.length !== 3) return undefined;
+  try {
+    const base64 = parts[1].replaceAll("-", "+").replaceAll("_", "/");
+    const bytes = Uint8Array.from(atob(base64), (c) => c.charCodeAt(0));
+    const claims = JSON.parse(new TextDecoder().decode(bytes));
+    return claims !== null && typeof claims === "object" && !Array.isArray(claims)
+      ? claims
+      : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** What the answer `body` (and the token `value`) say about the token's life and scopes. */
+export function tokenFacts(
+  body: Record<string, unknown>,
+  value: string,
+  nowMs: number,
+  serverNowMs?: number,
+): TokenFacts {
+  const facts: TokenFacts = { lifetimeFrom: "none" };
+  if (serverNowMs !== undefined && Number.isFinite(serverNowMs)) facts.serverDate = serverNowMs;
+  const base = facts.serverDate ?? nowMs;
+  const claims = jwtClaims(value);
+  const { atMs, inMs } = statedExpiry(body);
+  const exp = finite(claims?.exp);
+  if (atMs !== undefined) {
+    Object.assign(facts, { lifetimeMs: atMs - base, lifetimeFrom: "expires_at" });
+  } else if (inMs !== undefined) {
+    Object.assign(facts, { lifetimeMs: inMs, lifetimeFrom: "expires_in" });
+  } else if (exp !== undefined) {
+    const issued = finite(claims?.iat);
+    const from = issued !== undefined ? issued * 1000 : base;
+    Object.assign(facts, { lifetimeMs: exp * 1000 - from, lifetimeFrom: "token exp claim" });
+  }
+  const answered = scopeList(body.scope);
+  const claimed = scopeList(claims?.scope ?? claims?.scp ?? claims?.scopes);
+  if (answered) Object.assign(facts, { scopes: answered, scopesFrom: "answer" });
+  else if (claimed) Object.assign(facts, { scopes: claimed, scopesFrom: "token claims" });
+  return facts;
 }
 
 /** The OAuth error code of a token answer (`invalid_client`, …), when it names a plausible one. */
@@ -139,6 +205,8 @@ export function clientCredentialsAuth(opts: ClientCredentials): Auth {
 
   let token: Token | undefined;
   let pending: Promise<Token> | undefined;
+  /** What the last token answer said (for `doctor`). */
+  let facts: TokenFacts | undefined;
 
   /** Tokens minted by this run, newest last: a replaced one may be valid until it expires. */
   const minted: string[] = [];
@@ -230,7 +298,9 @@ export function clientCredentialsAuth(opts: ClientCredentials): Auth {
         }
         const now = clock.now();
         const date = res.headers.get("date");
-        const expiresAt = tokenExpiry(b, now, date === null ? undefined : Date.parse(date));
+        const serverNow = date === null ? undefined : Date.parse(date);
+        const expiresAt = tokenExpiry(b, now, serverNow);
+        facts = tokenFacts(b, value, now, serverNow);
         const renewAt = expiresAt - Math.min(margin, (expiresAt - now) / 2);
         return { value, header: `Bearer ${value}`, expiresAt, renewAt };
       }
@@ -282,6 +352,7 @@ export function clientCredentialsAuth(opts: ClientCredentials): Auth {
       return true;
     },
     secrets,
+    tokenFacts: () => facts,
     unauthorized(endpoint: string, detail: string) {
       return `${endpoint}: Greenhouse rejected the access token (401)${detail}, even after ` +
         "minting a new one; check that the credential is active and has the scope for this " +

@@ -41,6 +41,8 @@ export interface V3AuthConfig {
   tokenRateLimit: number;
   /** How the answer states the token's life: `expires_at` (RFC 3339) or `expires_in` (seconds). */
   tokenExpiry: "expires_at" | "expires_in";
+  /** When set, the answer names these scopes in `scope`, space-separated (RFC 6749 §5.1). */
+  scopeAnswer?: readonly string[];
 }
 
 interface Issued {
@@ -117,6 +119,7 @@ export class V3Auth {
       ...(this.config.tokenExpiry === "expires_in"
         ? { expires_in: Math.floor(life / 1000) }
         : { expires_at: new Date(expiresAt).toISOString() }),
+      ...(this.config.scopeAnswer ? { scope: this.config.scopeAnswer.join(" ") } : {}),
     });
   }
 

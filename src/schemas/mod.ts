@@ -10,6 +10,16 @@ import { MORE_SCHEMAS } from "./more.ts";
 import type { Schema } from "./validate.ts";
 
 export { type Schema, type SchemaError, unsupportedKeywords, validate } from "./validate.ts";
+export {
+  describeProblem,
+  type DriftEntry,
+  type DriftKind,
+  DriftTally,
+  type FieldProblem,
+  inspectRecord,
+  type JsonType,
+  MAX_DRIFT_PATHS,
+} from "./drift.ts";
 
 const SCHEMAS: Record<EntityName, Partial<Record<ApiVersion, Schema>>> = {
   ...CORE_SCHEMAS,
