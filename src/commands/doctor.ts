@@ -72,7 +72,7 @@ function reportOption(values: OptionValues): string | undefined {
 export const doctorSpec: CommandSpec<DoctorCommand> = {
   name: "doctor",
   summary: "Will a nightly sync work? Every list, shape and limit checked in about a minute",
-  usage: "doctor [--json] [--report FILE]",
+  usage: "doctor [--json] [--report FILE] [-q]",
   description: "For the credentials in the environment, reads the first page of every list " +
     `the API version has (per_page=${DOCTOR_PER_PAGE}, or --per-page) and of the lists sync's ` +
     "activity-feed and attachment steps read, at the usual pace; checks each record against " +

@@ -31,6 +31,7 @@ import type { SummaryStep } from "../summary.ts";
 import { type HarvestClient, statusOf } from "../harvest/mod.ts";
 import { candidatesChangedSince, type ChangeList } from "./changed_dependents.ts";
 import { changeStamp, compareWithCache } from "./compare.ts";
+import { driftCounter, type EntityDrift } from "./drift.ts";
 import { type Checkpoint, mergeIds, readState, type SyncState, writeState } from "./state.ts";
 
 export type DependentStepName = "activity_feeds" | "attachments";
@@ -115,6 +116,8 @@ export interface StepReport extends SummaryStep {
   failures?: { id: number; reason: string }[];
   /** Attachments: bytes downloaded. */
   bytes?: number;
+  /** Entity steps: how the records written differ from the published schema (drift.ts). */
+  drift?: EntityDrift;
 }
 
 /** Failures listed in a step's report; the count says how many there were in all. */
@@ -214,6 +217,11 @@ async function entityStep(
   const listed = opts.prune && !resume && !since ? new Set<number>() : undefined;
   let pagesSinceCheckpoint = 0;
   let pagesRead = 0;
+  const drift = driftCounter(name, client.dialect.version);
+  const withDrift = (r: StepReport): StepReport => {
+    const found = drift?.result();
+    return found ? { ...r, drift: found } : r;
+  };
   /** The page after the last one written in this run, for a checkpoint when interrupted. */
   let nextUnwritten: string | undefined;
   const runStart = Date.parse(progress.startedAt);
@@ -232,6 +240,7 @@ async function entityStep(
       params,
       startUrl: resume?.nextUrl,
       summarize: changeStamp,
+      inspect: drift?.inspect,
       beforeWrite: async (page, folder) => {
         pagesRead++;
         const verdicts = await compareWithCache(page.records, folder);
@@ -293,7 +302,7 @@ async function entityStep(
         await writeState(cache.dir, state);
       }
       const { new: added, updated, unchanged } = progress;
-      return { ...report, status: "interrupted", new: added, updated, unchanged };
+      return withDrift({ ...report, status: "interrupted", new: added, updated, unchanged });
     }
     if (resume && pagesRead === 0) {
       // The saved page URL is refused (a v3 cursor expires, for one): keeping the checkpoint
@@ -330,7 +339,7 @@ async function entityStep(
         error: `no permission for ${entityPath(entity, client.dialect)} (403)`,
       };
     }
-    return failed({ ...report, new: added, updated, unchanged }, error, ctx);
+    return withDrift(failed({ ...report, new: added, updated, unchanged }, error, ctx));
   }
 
   stepState.highWater = new Date(Date.parse(progress.startedAt) - opts.overlapMs).toISOString();
@@ -346,7 +355,7 @@ async function entityStep(
   }
   await writeState(cache.dir, state);
   const { new: added, updated, unchanged } = progress;
-  return { ...report, new: added, updated, unchanged };
+  return withDrift({ ...report, new: added, updated, unchanged });
 }
 
 /** Every id the entity's list endpoint returns now (costs the listing's requests). */
