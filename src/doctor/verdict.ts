@@ -32,7 +32,8 @@ export function tokenSeen(client: HarvestClient, needs: readonly string[]): Toke
     lifetimeFrom: facts.lifetimeFrom,
     assumedSeconds: ASSUMED_TOKEN_SECONDS,
   };
-  if (facts.lifetimeMs !== undefined) seen.lifetimeSeconds = Math.round(facts.lifetimeMs / 1000);
+  // Down: measured against a Date header cut to the second, the life can only be shorter.
+  if (facts.lifetimeMs !== undefined) seen.lifetimeSeconds = Math.floor(facts.lifetimeMs / 1000);
   if (facts.scopes) {
     seen.scopes = facts.scopes;
     seen.scopesFrom = facts.scopesFrom;
