@@ -41,6 +41,8 @@ export interface DoctorRun {
  */
 const ANSWERED = Array.from({ length: 100 }, (_, i) => 400 + i)
   .filter((status) => status !== 401 && status !== 429);
+/** Records of one page looked at, whatever per_page the server honoured. */
+const MAX_RECORDS = 500;
 const SCOPE_IN_BODY = /Missing required scope: (harvest:[a-z_]+:[a-z_]+)/;
 
 /** The row of one answered probe, and its records (kept for the file URL; a page is small). */
@@ -80,9 +82,9 @@ function answeredRow(
       records: [],
     };
   }
-  // A v1 activity feed is one object; every list is an array.
+  // A v1 activity feed is one object; every list is an array (read up to MAX_RECORDS of it).
   const records = Array.isArray(body)
-    ? body as ApiRecord[]
+    ? (body as ApiRecord[]).slice(0, MAX_RECORDS)
     : probe.perCandidate
     ? [body as ApiRecord]
     : undefined;

@@ -69,18 +69,24 @@ export function shownFieldName(name: string): string {
   return FIELD_NAME.test(name) ? name : "<other>";
 }
 
-/** A schema prepared once for fast walks (WeakMap-cached per schema object). */
+/**
+ * A schema prepared once for fast walks: its subschemas prepared too (the entity schemas are
+ * trees without references), so a walk looks nothing up by schema.
+ */
 interface Compiled {
   types?: readonly string[];
   typeText?: string;
-  properties?: Map<string, Schema>;
+  properties?: Map<string, Compiled>;
   required: readonly string[];
   /** false: forbidden; a schema: the value of every other key; undefined: allowed, unchecked. */
-  additional?: false | Schema;
-  items?: Schema;
+  additional?: false | Compiled;
+  items?: Compiled;
+  /** An enum of strings, numbers, booleans or null: its values (Set.has compares them). */
+  enumValues?: Set<unknown>;
+  /** Any other enum: its values as JSON. */
   enumJson?: Set<string>;
   constJson?: string;
-  format?: string;
+  format?: "date" | "date-time";
 }
 
 const compiledSchemas = new WeakMap<Schema, Compiled>();
@@ -92,137 +98,200 @@ function compile(schema: Schema): Compiled {
   const types = type === undefined ? undefined : Array.isArray(type) ? type : [type];
   const props = schema.properties as Record<string, Schema> | undefined;
   const additional = schema.additionalProperties;
+  const list = Array.isArray(schema.enum) ? schema.enum : undefined;
+  const primitive = (v: unknown) => v === null || typeof v !== "object";
+  const format = schema.format === "date" || schema.format === "date-time"
+    ? schema.format
+    : undefined;
   c = {
     types,
     typeText: types?.join(" or "),
-    properties: props ? new Map(Object.entries(props)) : undefined,
+    properties: props
+      ? new Map(Object.entries(props).map(([name, child]) => [name, compile(child)]))
+      : undefined,
     required: (schema.required as string[] | undefined) ?? [],
     additional: additional === false
       ? false
       : typeof additional === "object" && additional !== null
-      ? additional as Schema
+      ? compile(additional as Schema)
       : undefined,
-    items: schema.items as Schema | undefined,
-    enumJson: Array.isArray(schema.enum)
-      ? new Set(schema.enum.map((value) => JSON.stringify(value)))
+    items: schema.items === undefined ? undefined : compile(schema.items as Schema),
+    enumValues: list?.every(primitive) ? new Set(list) : undefined,
+    enumJson: list && !list.every(primitive)
+      ? new Set(list.map((value) => JSON.stringify(value)))
       : undefined,
     constJson: schema.const === undefined ? undefined : JSON.stringify(schema.const),
-    format: typeof schema.format === "string" ? schema.format : undefined,
+    format,
   };
   compiledSchemas.set(schema, c);
   return c;
 }
 
-const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
-const DATE_TIME =
-  /^(\d{4})-(\d{2})-(\d{2})[Tt](\d{2}):(\d{2}):(\d{2})(\.\d+)?([Zz]|[+-](\d{2}):(\d{2}))$/;
-
-/** Whether `value` has the format (the two validate.ts checks; others pass). */
-function formatHolds(format: string, value: string): boolean {
-  const m = format === "date"
-    ? DATE.exec(value)
-    : format === "date-time"
-    ? DATE_TIME.exec(value)
-    : [];
-  if (m === null) return false;
-  if (m.length === 0) return true;
-  const month = Number(m[2]), day = Number(m[3]);
-  if (month < 1 || month > 12 || day < 1) return false;
-  if (day > new Date(Date.UTC(Number(m[1]), month, 0)).getUTCDate()) return false;
-  if (format === "date") return true;
-  return Number(m[4]) < 24 && Number(m[5]) < 60 && Number(m[6]) < 61 &&
-    (m[9] === undefined || (Number(m[9]) < 24 && Number(m[10]) < 60));
+/** The number written in `text` from `from` to `to` (digits only), or -1. */
+function digits(text: string, from: number, to: number): number {
+  let n = 0;
+  for (let i = from; i < to; i++) {
+    const c = text.charCodeAt(i) - 48;
+    if (c < 0 || c > 9) return -1;
+    n = n * 10 + c;
+  }
+  return n;
 }
 
-const join = (path: string, name: string) => path === "" ? name : `${path}.${name}`;
+/** `YYYY-MM-DD` at the start of `text`, a real day. */
+function dateAt(text: string): boolean {
+  if (text[4] !== "-" || text[7] !== "-") return false;
+  const year = digits(text, 0, 4), month = digits(text, 5, 7), day = digits(text, 8, 10);
+  if (year < 0 || month < 1 || month > 12 || day < 1) return false;
+  return day <= 28 || day <= new Date(Date.UTC(year, month, 0)).getUTCDate();
+}
+
+/**
+ * Whether `value` has the format: `date` (YYYY-MM-DD) or `date-time` (RFC 3339), as validate.ts
+ * checks them; read character by character, since a sync checks every timestamp it writes.
+ */
+function formatHolds(format: "date" | "date-time", value: string): boolean {
+  if (format === "date") return value.length === 10 && dateAt(value);
+  if (value.length < 20 || !dateAt(value) || (value[10] !== "T" && value[10] !== "t")) {
+    return false;
+  }
+  if (value[13] !== ":" || value[16] !== ":") return false;
+  const hour = digits(value, 11, 13),
+    minute = digits(value, 14, 16),
+    second = digits(value, 17, 19);
+  if (hour < 0 || hour > 23 || minute < 0 || minute > 59 || second < 0 || second > 60) return false;
+  let i = 19;
+  if (value[i] === ".") {
+    const start = ++i;
+    while (i < value.length && digits(value, i, i + 1) >= 0) i++;
+    if (i === start) return false;
+  }
+  const zone = value.slice(i);
+  if (zone === "Z" || zone === "z") return true;
+  if (zone.length !== 6 || (zone[0] !== "+" && zone[0] !== "-") || zone[3] !== ":") return false;
+  const zh = digits(zone, 1, 3), zm = digits(zone, 4, 6);
+  return zh >= 0 && zh <= 23 && zm >= 0 && zm <= 59;
+}
+
+/**
+ * One walk's state. The path is kept as a stack of segments (a field name, `[]`, `*`) and made
+ * into text only when something is reported: a sync walks every record it writes, and most
+ * fields have nothing to report.
+ */
+class Walker {
+  breaks = false;
+  readonly #segments: string[] = [];
+  constructor(readonly sink: DriftSink) {}
+
+  #path(last?: string): string {
+    let path = "";
+    const segments = last === undefined ? this.#segments : [...this.#segments, last];
+    for (const segment of segments) {
+      path += segment === "[]" || path === "" ? segment : `.${segment}`;
+    }
+    return path;
+  }
+
+  #report(problem: Omit<FieldProblem, "path">, last?: string): void {
+    if (problem.kind !== "unknown") this.breaks = true;
+    this.sink.problem({ path: this.#path(last), ...problem });
+  }
+
+  /** Walks `value` below the segment `segment` (pushed for the walk, popped after). */
+  #below(segment: string, walk: () => void): void {
+    this.#segments.push(segment);
+    walk();
+    this.#segments.pop();
+  }
+
+  /** A value the schema says nothing about (below an unknown field): its shape only. */
+  unschemed(value: unknown, depth: number): void {
+    const type = jsonType(value);
+    this.sink.field!(this.#path(), type);
+    if (depth >= MAX_DEPTH) return;
+    if (type === "array") {
+      for (const item of value as unknown[]) {
+        this.#below("[]", () => this.unschemed(item, depth + 1));
+      }
+    } else if (type === "object") {
+      for (const child of Object.values(value as Record<string, unknown>)) {
+        this.#below("*", () => this.unschemed(child, depth + 1));
+      }
+    }
+  }
+
+  walk(c: Compiled, value: unknown, depth: number): void {
+    const type = jsonType(value);
+    const shape = this.sink.field;
+    if (shape && depth > 0) shape(this.#path(), type);
+    if (
+      c.types !== undefined && !c.types.includes(type) &&
+      !(type === "integer" && c.types.includes("number"))
+    ) {
+      this.#report({ kind: "type", expected: c.typeText, got: type });
+      return;
+    }
+    if (c.constJson !== undefined && JSON.stringify(value) !== c.constJson) {
+      this.#report({ kind: "value", expected: "the one documented value" });
+    } else if (c.enumValues !== undefined && !c.enumValues.has(value)) {
+      this.#report({ kind: "value", expected: "one of the documented values" });
+    } else if (c.enumJson !== undefined && !c.enumJson.has(JSON.stringify(value))) {
+      this.#report({ kind: "value", expected: "one of the documented values" });
+    }
+    if (type === "string" && c.format !== undefined && !formatHolds(c.format, value as string)) {
+      this.#report({ kind: "value", expected: `a ${c.format}` });
+    }
+    if (depth >= MAX_DEPTH) return;
+    if (type === "array") {
+      const items = c.items;
+      if (!items && !shape) return;
+      this.#segments.push("[]");
+      for (const item of value as unknown[]) {
+        if (items) this.walk(items, item, depth + 1);
+        else this.unschemed(item, depth + 1);
+      }
+      this.#segments.pop();
+    } else if (type === "object") {
+      this.#object(c, value as Record<string, unknown>, depth);
+    }
+  }
+
+  #object(c: Compiled, object: Record<string, unknown>, depth: number): void {
+    for (const name of c.required) {
+      if (!Object.hasOwn(object, name)) this.#report({ kind: "missing" }, name);
+    }
+    const shape = this.sink.field !== undefined;
+    for (const name of Object.keys(object)) {
+      const child = object[name];
+      const known = c.properties?.get(name);
+      if (known !== undefined) {
+        this.#segments.push(name);
+        this.walk(known, child, depth + 1);
+        this.#segments.pop();
+      } else if (c.properties === undefined || c.additional) {
+        // An open object (custom fields): its keys are the organisation's names, not fields.
+        this.#segments.push("*");
+        if (c.additional) this.walk(c.additional, child, depth + 1);
+        else if (shape) this.unschemed(child, depth + 1);
+        this.#segments.pop();
+      } else {
+        const shown = shownFieldName(name);
+        const forbidden = c.additional === false;
+        this.#report({ kind: forbidden ? "not allowed" : "unknown", got: jsonType(child) }, shown);
+        if (shape && !forbidden) this.#below(shown, () => this.unschemed(child, depth + 1));
+      }
+    }
+  }
+}
 
 /**
  * Walks `record` against `schema`, reporting every problem (and, when the sink wants them, every
  * field's path and type) to `sink`. Returns whether the record breaks the schema.
  */
 export function inspectRecord(schema: Schema, record: unknown, sink: DriftSink): boolean {
-  let breaks = false;
-  const report = (problem: FieldProblem) => {
-    if (problem.kind !== "unknown") breaks = true;
-    sink.problem(problem);
-  };
-  const wantsShape = sink.field !== undefined;
-
-  /** A value the schema says nothing about (below an unknown field): its shape only. */
-  const unschemed = (value: unknown, path: string, depth: number): void => {
-    const type = jsonType(value);
-    sink.field?.(path, type);
-    if (depth >= MAX_DEPTH) return;
-    if (type === "array") {
-      for (const item of value as unknown[]) unschemed(item, `${path}[]`, depth + 1);
-    } else if (type === "object") {
-      for (const child of Object.values(value as Record<string, unknown>)) {
-        unschemed(child, join(path, "*"), depth + 1);
-      }
-    }
-  };
-
-  const walk = (s: Schema, value: unknown, path: string, depth: number): void => {
-    const c = compile(s);
-    const type = jsonType(value);
-    if (path !== "") sink.field?.(path, type);
-    if (c.types !== undefined) {
-      const fits = c.types.includes(type) || (type === "integer" && c.types.includes("number"));
-      if (!fits) {
-        report({ path, kind: "type", expected: c.typeText, got: type });
-        return;
-      }
-    }
-    if (c.constJson !== undefined && JSON.stringify(value) !== c.constJson) {
-      report({ path, kind: "value", expected: "the one documented value" });
-    } else if (c.enumJson !== undefined && !c.enumJson.has(JSON.stringify(value))) {
-      report({ path, kind: "value", expected: "one of the documented values" });
-    }
-    if (type === "string" && c.format !== undefined && !formatHolds(c.format, value as string)) {
-      report({ path, kind: "value", expected: `a ${c.format}` });
-    }
-    if (depth >= MAX_DEPTH) return;
-    if (type === "array") {
-      const items = c.items;
-      for (const item of value as unknown[]) {
-        if (items) walk(items, item, `${path}[]`, depth + 1);
-        else if (wantsShape) unschemed(item, `${path}[]`, depth + 1);
-      }
-      return;
-    }
-    if (type !== "object") return;
-    const object = value as Record<string, unknown>;
-    for (const name of c.required) {
-      if (!Object.hasOwn(object, name)) report({ path: join(path, name), kind: "missing" });
-    }
-    for (const name in object) {
-      if (!Object.hasOwn(object, name)) continue;
-      const child = object[name];
-      const known = c.properties?.get(name);
-      if (known !== undefined) {
-        walk(known, child, join(path, name), depth + 1);
-      } else if (c.properties === undefined) {
-        // An open object (custom fields): its keys are the organisation's names, not fields.
-        const at = join(path, "*");
-        if (c.additional) walk(c.additional, child, at, depth + 1);
-        else if (wantsShape) unschemed(child, at, depth + 1);
-      } else if (c.additional === false) {
-        report({
-          path: join(path, shownFieldName(name)),
-          kind: "not allowed",
-          got: jsonType(child),
-        });
-      } else if (c.additional) {
-        walk(c.additional, child, join(path, "*"), depth + 1);
-      } else {
-        const at = join(path, shownFieldName(name));
-        report({ path: at, kind: "unknown", got: jsonType(child) });
-        if (wantsShape) unschemed(child, at, depth + 1);
-      }
-    }
-  };
-  walk(schema, record, "", 0);
-  return breaks;
+  const walker = new Walker(sink);
+  walker.walk(compile(schema), record, 0);
+  return walker.breaks;
 }
 
 /** One problem in a line: `title: expected string or null, got integer`. */
