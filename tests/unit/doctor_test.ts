@@ -16,9 +16,22 @@ import { json } from "../../src/sandbox/reply.ts";
 import { parseCommand } from "../../src/cli/args.ts";
 import { COMMAND_GROUPS } from "../../src/commands/mod.ts";
 import { driftLine } from "../../src/sync/drift.ts";
+import type { StepReport } from "../../src/sync/run.ts";
+import { formatJson, formatMarkdown, formatTable } from "../../src/sync/summary.ts";
 import { UsageError } from "../../src/errors.ts";
 
 const T0 = Date.UTC(2026, 10, 1);
+const STEP: StepReport = {
+  step: "jobs",
+  status: "ok",
+  mode: "full",
+  new: 2,
+  updated: 0,
+  unchanged: 0,
+  removed: 0,
+  requests: 1,
+  seconds: 0.1,
+};
 const secondsEpoch = (ms: number) => String(Math.ceil(ms / 1000));
 
 function answer(at: number, headers: Record<string, string>): [Headers, number] {
@@ -352,4 +365,29 @@ Deno.test("sync's drift line names the first paths and says check --strict is th
     }),
     "drift: jobs: 1 field the schema does not know (x)",
   );
+});
+
+Deno.test("sync's summary: drift lines before the last line, in Markdown too, a drift object in JSON", () => {
+  const drift = {
+    records: 2,
+    unknownFields: 1,
+    fields: ["custom_fields.*"],
+    brokenRecords: 0,
+    problems: [],
+  };
+  const reports: StepReport[] = [
+    { ...STEP, step: "jobs", drift },
+    { ...STEP, step: "sources" },
+  ];
+  const table = formatTable(reports, 1).trimEnd().split("\n");
+  assert.equal(table.at(-2), "drift: jobs: 1 field the schema does not know (custom_fields.*)");
+  assert.match(table.at(-1)!, /^sync complete: /);
+  assert.match(
+    formatMarkdown(reports, 1, new Date(0)),
+    /^- drift: jobs: 1 field the schema does not know \(custom_fields\.\\\*\)$/m,
+  );
+  const json = JSON.parse(formatJson(reports, 1, new Date(0)));
+  assert.deepEqual(json.drift, { jobs: drift });
+  assert.ok(json.steps.every((step: object) => !("drift" in step)));
+  assert.deepEqual(JSON.parse(formatJson([{ ...STEP, step: "jobs" }], 1, new Date(0))).drift, {});
 });

@@ -10,6 +10,7 @@ import {
   inspectRecord,
   type JsonType,
   MAX_DRIFT_PATHS,
+  validate,
 } from "../../src/schemas/mod.ts";
 import {
   array,
@@ -137,4 +138,40 @@ Deno.test("DriftTally counts a path once per record, records that break, and bou
   many.add(schema, { ...fits, ...wide });
   assert.equal(many.byPath.size, MAX_DRIFT_PATHS);
   assert.equal(many.morePaths, 20);
+});
+
+Deno.test("drift checks dates and date-times exactly as check --strict's validator does", () => {
+  const cases = [
+    "2026-01-02T03:04:05Z",
+    "2026-01-02T03:04:05.123456Z",
+    "2026-01-02t03:04:05z",
+    "2026-01-02T03:04:05+05:30",
+    "2026-01-02T03:04:05-00:00",
+    "2024-02-29T00:00:00Z",
+    "2025-02-29T00:00:00Z",
+    "2026-04-31T00:00:00Z",
+    "2026-13-01T00:00:00Z",
+    "2026-00-10T00:00:00Z",
+    "2026-01-02T24:00:00Z",
+    "2026-01-02T23:60:00Z",
+    "2026-01-02T23:59:60Z",
+    "2026-01-02T03:04:05.Z",
+    "2026-01-02T03:04:05",
+    "2026-01-02 03:04:05Z",
+    "2026-01-02T03:04:05+0530",
+    "2026-01-02T03:04:05+24:00",
+    "２026-01-02T03:04:05Z",
+    "2026-01-02",
+    "2024-02-29",
+    "2023-02-29",
+    "2026-1-02",
+    "",
+  ];
+  for (const format of ["date", "date-time"]) {
+    const schema = { type: "string", format };
+    for (const value of cases) {
+      const drifts = inspectRecord(schema, value, { problem: () => {} });
+      assert.equal(drifts, validate(schema, value).length > 0, `${format} ${JSON.stringify(value)}`);
+    }
+  }
 });
