@@ -171,7 +171,11 @@ Deno.test("drift checks dates and date-times exactly as check --strict's validat
     const schema = { type: "string", format };
     for (const value of cases) {
       const drifts = inspectRecord(schema, value, { problem: () => {} });
-      assert.equal(drifts, validate(schema, value).length > 0, `${format} ${JSON.stringify(value)}`);
+      assert.equal(
+        drifts,
+        validate(schema, value).length > 0,
+        `${format} ${JSON.stringify(value)}`,
+      );
     }
   }
 });
