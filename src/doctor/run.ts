@@ -52,35 +52,22 @@ function answeredRow(
   headers: Headers,
   body: unknown,
 ): { row: ListRow; records: ApiRecord[] } {
-  const base = { list: probe.list, path: probe.path, httpStatus: status };
-  const shared = shareableHeaders(headers);
+  const row = (fields: Pick<ListRow, "status" | "blocks" | "grant" | "detail" | "shape">) => ({
+    list: probe.list,
+    path: probe.path,
+    httpStatus: status,
+    ...fields,
+    headers: shareableHeaders(headers),
+  });
+  const refused = (fields: Parameters<typeof row>[0]) => ({ row: row(fields), records: [] });
   if (status === 403) {
     const named = SCOPE_IN_BODY.exec(JSON.stringify(body ?? ""))?.[1];
     const grant = named ?? probe.permission;
-    return {
-      row: { ...base, status: "unavailable", grant, blocks: probe.required, headers: shared },
-      records: [],
-    };
+    return refused({ status: "unavailable", grant, blocks: probe.required });
   }
-  if (status === 404) {
-    return {
-      row: { ...base, status: "not found", blocks: probe.required, headers: shared },
-      records: [],
-    };
-  }
-  if (status === 401) {
-    const detail = "the credentials were refused (401)";
-    return {
-      row: { ...base, status: "refused", blocks: true, detail, headers: shared },
-      records: [],
-    };
-  }
+  if (status === 404) return refused({ status: "not found", blocks: probe.required });
   if (status >= 300) {
-    const detail = `answered ${status}`;
-    return {
-      row: { ...base, status: "error", blocks: true, detail, headers: shared },
-      records: [],
-    };
+    return refused({ status: "error", blocks: true, detail: `answered ${status}` });
   }
   // A v1 activity feed is one object; every list is an array (read up to MAX_RECORDS of it).
   const records = Array.isArray(body)
@@ -90,27 +77,16 @@ function answeredRow(
     : undefined;
   if (records === undefined) {
     const detail = "the answer is not a JSON array of records";
-    return {
-      row: { ...base, status: "error", blocks: true, detail, headers: shared },
-      records: [],
-    };
+    return refused({ status: "error", blocks: true, detail });
   }
   const shape = listShape(records, probe.schema);
   const drifts = shape.problems.length > 0 || shape.moreProblems > 0;
   const withoutId = shape.withoutId > 0 && !probe.perCandidate;
-  return {
-    row: {
-      ...base,
-      status: drifts || withoutId ? "drift" : "ok",
-      blocks: withoutId,
-      detail: withoutId
-        ? `${shape.withoutId} record(s) without a positive integer id: sync refuses the page`
-        : undefined,
-      shape,
-      headers: shared,
-    },
-    records,
-  };
+  const detail = withoutId
+    ? `${shape.withoutId} record(s) without a positive integer id: sync refuses the page`
+    : undefined;
+  const verdict = drifts || withoutId ? "drift" : "ok";
+  return { row: row({ status: verdict, blocks: withoutId, detail, shape }), records };
 }
 
 /** The first candidate id a candidates page gives (for v1's activity feed). */
