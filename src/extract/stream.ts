@@ -47,6 +47,8 @@ export interface EntityStream {
    * `beforeWrite` can compare without the page's parsed records being kept alive.
    */
   summarize?: (record: ApiRecord) => string;
+  /** Sees each record once as it is parsed, before it is written (sync counts drift with it). */
+  inspect?: (record: ApiRecord) => void;
   /** Sees each page before it is written, e.g. to compare it with the cache. */
   beforeWrite?: (page: EncodedPage, folder: EntityFolder) => Promise<void>;
   /** Runs after each page is written, e.g. to commit and checkpoint. */
@@ -100,7 +102,7 @@ export async function streamEntity(run: EntityStream): Promise<StreamResult> {
     await publishSchema(folder.dir, entity.name, client.dialect.version);
     // Pages are encoded as they arrive (one record parsed at a time), so neither the page being
     // written nor the one prefetched meanwhile keeps parsed records alive.
-    const encoded = encodedPages(listing, path, folder, run.summarize, monikers);
+    const encoded = encodedPages(listing, path, folder, run, monikers);
     for await (const page of prefetch(encoded)) {
       await run.beforeWrite?.(page, folder);
       await folder.writeEncoded(page.encoded, new Date(ctx.clock.now()));
@@ -177,7 +179,7 @@ async function* encodedPages(
   pages: AsyncIterable<VariantPage>,
   path: string,
   folder: EntityFolder,
-  summarize?: (record: ApiRecord) => string,
+  { summarize, inspect }: Pick<EntityStream, "summarize" | "inspect">,
   monikers?: PageMonikers,
 ): AsyncGenerator<EncodedPage> {
   for await (const { page, next } of pages) {
@@ -194,6 +196,7 @@ async function* encodedPages(
           );
         }
         records.push({ id, summary: summarize ? summarize(record) : "" });
+        inspect?.(record);
         yield record;
       }
     };

@@ -17,6 +17,26 @@ export interface Auth {
   secrets?(): string[];
   /** The message for a 401 that survived a refresh (default: the v1 "rejected the API key"). */
   unauthorized?(endpoint: string, detail: string): string;
+  /** What the last token answer said of the token's life and scopes (v3; none for v1). */
+  tokenFacts?(): TokenFacts | undefined;
+}
+
+/**
+ * What a token answer says about the token, for `doctor` (oauth.ts reads it): no secret, only its life and scopes.
+ * Read from the answer (`expires_at`, `expires_in`, `scope`) and, when the token is a JWT (v3
+ * access tokens are: https://harvestdocs.greenhouse.io/docs/authentication), from its claims
+ * (`exp`, `iat`, `scope`/`scp`/`scopes`), decoded without verifying it: nothing is trusted
+ * because of them.
+ */
+export interface TokenFacts {
+  /** The token's life as stated, in ms; undefined when nothing states one (1 h is assumed). */
+  lifetimeMs?: number;
+  lifetimeFrom: "expires_at" | "expires_in" | "token exp claim" | "none";
+  /** The scopes named, when the answer or the token's claims name any. */
+  scopes?: string[];
+  scopesFrom?: "answer" | "token claims";
+  /** The token answer's Date header (epoch ms), when it had a valid one. */
+  serverDate?: number;
 }
 
 export function base64Utf8(text: string): string {

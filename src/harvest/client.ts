@@ -5,7 +5,7 @@ import { type Clock, systemClock } from "../clock.ts";
 import type { ApiRecord } from "../entities.ts";
 import { CredentialsRefused, RunError } from "../errors.ts";
 import { redactSecrets } from "../redact.ts";
-import type { Auth } from "./auth.ts";
+import type { Auth, TokenFacts } from "./auth.ts";
 import type { Dialect } from "./dialect.ts";
 import { JsonArrayBytes } from "./json_array.ts";
 import { readUpTo } from "./body.ts";
@@ -685,6 +685,11 @@ export class HarvestClient {
     } finally {
       deadline.clear();
     }
+  }
+
+  /** What the credentials' last token answer said (v3), for `doctor`; undefined on v1. */
+  tokenFacts(): TokenFacts | undefined {
+    return this.#auth.tokenFacts?.();
   }
 
   #secrets(): string[] {

@@ -13,7 +13,7 @@
  */
 import { type Clock, systemClock } from "../clock.ts";
 import { CredentialsRefused, RunError } from "../errors.ts";
-import type { Auth } from "./auth.ts";
+import type { Auth, TokenFacts } from "./auth.ts";
 import { readTextUpTo } from "./body.ts";
 import { base64Utf8 } from "./auth.ts";
 import { Pacer } from "./pacer.ts";
@@ -92,21 +92,87 @@ export function tokenExpiry(
   serverNowMs?: number,
 ): number {
   const life = (ms: number) => nowMs + Math.min(Math.max(0, ms), MAX_LIFETIME_MS);
-  const at = body.expires_at;
-  let atMs: number | undefined;
-  const epoch = finite(at);
-  if (epoch !== undefined) atMs = epoch > 1e12 ? epoch : epoch * 1000;
-  else if (typeof at === "string" && RFC3339.test(at.trim())) {
-    const parsed = Date.parse(at.trim().replace(" ", "T"));
-    if (Number.isFinite(parsed)) atMs = parsed;
-  }
+  const { atMs, inMs } = statedExpiry(body);
   if (atMs !== undefined) {
     const base = serverNowMs !== undefined && Number.isFinite(serverNowMs) ? serverNowMs : nowMs;
     return life(atMs - base);
   }
+  return life(inMs ?? DEFAULT_LIFETIME_MS);
+}
+
+/** The expiry an answer states: `expires_at` as epoch ms, else `expires_in` as ms; else none. */
+function statedExpiry(body: Record<string, unknown>): { atMs?: number; inMs?: number } {
+  const at = body.expires_at;
+  const epoch = finite(at);
+  if (epoch !== undefined) return { atMs: epoch > 1e12 ? epoch : epoch * 1000 };
+  if (typeof at === "string" && RFC3339.test(at.trim())) {
+    const parsed = Date.parse(at.trim().replace(" ", "T"));
+    if (Number.isFinite(parsed)) return { atMs: parsed };
+  }
   const inSeconds = finite(body.expires_in);
-  if (inSeconds !== undefined) return life(inSeconds * 1000);
-  return life(DEFAULT_LIFETIME_MS);
+  return inSeconds === undefined ? {} : { inMs: inSeconds * 1000 };
+}
+
+/** A scope as shown: letters, digits and `_:.*-/`, at most 100 characters. */
+const SCOPE = /^[A-Za-z0-9_:.*\/-]{1,100}$/;
+/** Most scopes kept from one answer. */
+const MAX_SCOPES = 500;
+/** A JWT's claims are read only from a token this long at most. */
+const MAX_JWT_CHARS = 16_384;
+
+function scopeList(value: unknown): string[] | undefined {
+  const items = typeof value === "string"
+    ? value.split(/\s+/)
+    : Array.isArray(value)
+    ? value.filter((item): item is string => typeof item === "string")
+    : undefined;
+  const scopes = items?.filter((item) => SCOPE.test(item)).slice(0, MAX_SCOPES);
+  return scopes && scopes.length > 0 ? scopes : undefined;
+}
+
+/** The claims of a JWT (its middle part, base64url JSON), or undefined for any other token. */
+export function jwtClaims(token: string): Record<string, unknown> | undefined {
+  const parts = token.split(".");
+  if (token.length > MAX_JWT_CHARS || parts.length !== 3) return undefined;
+  try {
+    const base64 = parts[1].replaceAll("-", "+").replaceAll("_", "/");
+    const bytes = Uint8Array.from(atob(base64), (c) => c.charCodeAt(0));
+    const claims = JSON.parse(new TextDecoder().decode(bytes));
+    return claims !== null && typeof claims === "object" && !Array.isArray(claims)
+      ? claims
+      : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** What the answer `body` (and the token `value`) say about the token's life and scopes. */
+export function tokenFacts(
+  body: Record<string, unknown>,
+  value: string,
+  nowMs: number,
+  serverNowMs?: number,
+): TokenFacts {
+  const facts: TokenFacts = { lifetimeFrom: "none" };
+  if (serverNowMs !== undefined && Number.isFinite(serverNowMs)) facts.serverDate = serverNowMs;
+  const base = facts.serverDate ?? nowMs;
+  const claims = jwtClaims(value);
+  const { atMs, inMs } = statedExpiry(body);
+  const exp = finite(claims?.exp);
+  if (atMs !== undefined) {
+    Object.assign(facts, { lifetimeMs: atMs - base, lifetimeFrom: "expires_at" });
+  } else if (inMs !== undefined) {
+    Object.assign(facts, { lifetimeMs: inMs, lifetimeFrom: "expires_in" });
+  } else if (exp !== undefined) {
+    const issued = finite(claims?.iat);
+    const from = issued !== undefined ? issued * 1000 : base;
+    Object.assign(facts, { lifetimeMs: exp * 1000 - from, lifetimeFrom: "token exp claim" });
+  }
+  const answered = scopeList(body.scope);
+  const claimed = scopeList(claims?.scope ?? claims?.scp ?? claims?.scopes);
+  if (answered) Object.assign(facts, { scopes: answered, scopesFrom: "answer" });
+  else if (claimed) Object.assign(facts, { scopes: claimed, scopesFrom: "token claims" });
+  return facts;
 }
 
 /** The OAuth error code of a token answer (`invalid_client`, …), when it names a plausible one. */
@@ -190,6 +256,8 @@ export class ClientCredentialsAuth implements Auth {
   readonly #minted: string[][] = [];
   /** The refusal that ended authentication: every later call throws it again, asking nothing. */
   #refused: CredentialsRefused | undefined;
+  /** What the last token answer said of the token's life and scopes (for `doctor`). */
+  #facts: TokenFacts | undefined;
 
   constructor(opts: ClientCredentials) {
     const clientId = opts.clientId.trim();
@@ -238,6 +306,10 @@ export class ClientCredentialsAuth implements Auth {
     if (this.#pending) await this.#pending;
     else if (this.#token === stale) await this.#renew();
     return true;
+  }
+
+  tokenFacts(): TokenFacts | undefined {
+    return this.#facts;
   }
 
   /** Every string that must never be shown: the secret, its Basic header, the tokens minted. */
@@ -369,7 +441,9 @@ export class ClientCredentialsAuth implements Auth {
     }
     const now = this.#clock.now();
     const date = response.headers.get("date");
-    const expiresAt = tokenExpiry(b, now, date === null ? undefined : Date.parse(date));
+    const serverNow = date === null ? undefined : Date.parse(date);
+    const expiresAt = tokenExpiry(b, now, serverNow);
+    this.#facts = tokenFacts(b, value, now, serverNow);
     const margin = this.#opts.marginMs ?? 60_000;
     const renewAt = expiresAt - Math.min(margin, (expiresAt - now) / 2);
     const companions = ["refresh_token", "id_token"]

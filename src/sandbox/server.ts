@@ -11,6 +11,7 @@ import { basicCredentials, bearerToken } from "./auth_header.ts";
 import { echoBody } from "./echo.ts";
 import { routeCatalogV1, routeCatalogV3 } from "./catalog_routes.ts";
 import { type Faults, FaultState } from "./faults.ts";
+import { driftedReply, type FieldDrift } from "./drift.ts";
 import { decodeToken, fileStream, s3Error } from "./files.ts";
 import { FixedWindowLimiter, type RateDecision } from "./ratelimit.ts";
 import { granted, v1Permission, v3Scope } from "./permissions.ts";
@@ -42,6 +43,10 @@ export interface ServerConfig {
   windowMs: number;
   deniedPaths: string[];
   missingPaths: string[];
+  /** Records of chosen lists differ from the documented shape (drift.ts). */
+  fieldDrift: readonly FieldDrift[];
+  /** Every answer's Date header tells the clock's time (a server whose clock is off). */
+  dateFromClock: boolean;
   /** v1: the endpoints the key is granted ("Get: List Candidates", …); undefined = all. */
   permissions?: readonly string[];
   /** v3: the scopes every token carries ("harvest:candidates:list", …); undefined = all. */
@@ -109,10 +114,12 @@ export class SandboxServer {
         scope = "files";
         await req.body?.cancel();
         reply = await this.#files(url, faults);
-      } else if (url.pathname === "/v1" || url.pathname.startsWith("/v1/")) {
-        reply = await this.#api(req, url, entry, faults, "v1");
-      } else if (url.pathname === "/v3" || url.pathname.startsWith("/v3/")) {
-        reply = await this.#api(req, url, entry, faults, "v3");
+      } else if (/^\/v[13](\/|$)/.test(url.pathname)) {
+        const version = url.pathname.slice(1, 3) as ApiVersion;
+        reply = await this.#api(req, url, entry, faults, version);
+        if (req.method.toUpperCase() === "GET" && cfg.fieldDrift.length > 0) {
+          reply = driftedReply(cfg.fieldDrift, version, url.pathname.slice(3), reply);
+        }
       } else if (url.pathname === "/token") {
         reply = await this.#token(req, faults);
       } else {
@@ -127,6 +134,10 @@ export class SandboxServer {
       await sleep(faults.stallAnswer.ms);
     }
     entry.status = reply.status;
+    if (cfg.dateFromClock) {
+      const date = new Date(cfg.clock.now()).toUTCString();
+      reply = { ...reply, headers: { ...reply.headers, Date: date } };
+    }
     return this.#respond(reply, faults, scope, req.method);
   }
 

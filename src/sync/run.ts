@@ -31,6 +31,7 @@ import type { SummaryStep } from "../summary.ts";
 import { type HarvestClient, statusOf } from "../harvest/mod.ts";
 import { owedCandidates } from "./owed.ts";
 import { changeStamp, compareWithCache } from "./compare.ts";
+import { driftCounter, type EntityDrift } from "./drift.ts";
 import { type Checkpoint, mergeIds, readState, type SyncState, writeState } from "./state.ts";
 
 export type DependentStepName = "activity_feeds" | "attachments";
@@ -116,6 +117,8 @@ export interface StepReport extends SummaryStep {
   failures?: { id: number; reason: string }[];
   /** Attachments: bytes downloaded. */
   bytes?: number;
+  /** Entity steps: how the records written differ from the published schema (drift.ts). */
+  drift?: EntityDrift;
 }
 
 /** Failures listed in a step's report; the count says how many there were in all. */
@@ -235,6 +238,11 @@ async function entityStep(
   const listed = opts.prune && !resume && !since ? new Set<number>() : undefined;
   let pagesSinceCheckpoint = 0;
   let pagesRead = 0;
+  const drift = driftCounter(name, client.dialect.version);
+  const withDrift = (r: StepReport): StepReport => {
+    const found = drift?.result();
+    return found ? { ...r, drift: found } : r;
+  };
   /** The page after the last one written in this run, for a checkpoint when interrupted. */
   let nextUnwritten: ListingPosition | undefined;
   /** A checkpoint saying the listing continues at `next`. */
@@ -262,6 +270,7 @@ async function entityStep(
         ? { variant: resume.variant ?? 0, url: resume.nextUrl || undefined }
         : undefined,
       summarize: changeStamp,
+      inspect: drift?.inspect,
       beforeWrite: async (page, folder) => {
         pagesRead++;
         const verdicts = await compareWithCache(page.records, folder);
@@ -316,7 +325,7 @@ async function entityStep(
         await writeState(cache.dir, state);
       }
       const { new: added, updated, unchanged } = progress;
-      return { ...report, status: "interrupted", new: added, updated, unchanged };
+      return withDrift({ ...report, status: "interrupted", new: added, updated, unchanged });
     }
     if (resume && pagesRead === 0) {
       // The saved page URL is refused (a v3 cursor expires, for one): keeping the checkpoint
@@ -352,7 +361,7 @@ async function entityStep(
       }
       if (status === 404 && pagesRead === 0) return missingList(report, path, ctx);
     }
-    return failed({ ...report, new: added, updated, unchanged }, error, ctx);
+    return withDrift(failed({ ...report, new: added, updated, unchanged }, error, ctx));
   }
 
   stepState.highWater = new Date(Date.parse(progress.startedAt) - opts.overlapMs).toISOString();
@@ -368,7 +377,7 @@ async function entityStep(
   }
   await writeState(cache.dir, state);
   const { new: added, updated, unchanged } = progress;
-  return { ...report, new: added, updated, unchanged };
+  return withDrift({ ...report, new: added, updated, unchanged });
 }
 
 /**

@@ -38,6 +38,10 @@ const allowedRuns = (email: string): AllowedRun[] => [
   { args: ["check", "--verify"], stdout: /0 integrity problems/ },
   { args: ["ping"], stdout: /usable/i },
   {
+    args: ["doctor", "-q", "--report", "greenhouse-cache/doctor.json"],
+    stdout: /^doctor: a nightly sync would work/m,
+  },
+  {
     args: [
       "access",
       "--email",
