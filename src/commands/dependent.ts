@@ -7,7 +7,7 @@ import type { RunContext } from "../context.ts";
 import { openClient } from "../cli/client.ts";
 import { runInterruptible } from "../cli/context.ts";
 import { Interrupted } from "../interrupt.ts";
-import { formatSummaryJson } from "../summary.ts";
+import { formatSummaryJson, type SummaryStep } from "../summary.ts";
 import {
   cacheHelp,
   cacheOptions,
@@ -166,8 +166,13 @@ export function reportFailures(name: string, result: DependentResult, ctx: RunCo
     ctx.err(`${name}: candidate ${id}: ${reason}\n`);
   }
   if (failed.length > 20) ctx.err(`${name}: … and ${failed.length - 20} more failures\n`);
-  ctx.err(`${name}: ${failed.length} failed; run the command again to retry them\n`);
+  ctx.err(`${failedLine(name, result)}\n`);
   return 1;
+}
+
+/** The last line of a run with failed items: how many, and what to do. */
+function failedLine(name: string, result: DependentResult): string {
+  return `${name}: ${result.failed.length} failed; run the command again to retry them`;
 }
 
 /** LISTED failures in a JSON summary; `failed` counts them all. */
@@ -196,9 +201,24 @@ export function runDependentCommand(
 
 /** The JSON summary (src/summary.ts) of a candidate-dependent command: one step. */
 export function dependentJson(name: string, startedAt: Date, o: DependentOutcome): string {
+  const step = dependentStep(name, o);
+  return formatSummaryJson({
+    command: name,
+    startedAt,
+    seconds: o.seconds,
+    steps: [step],
+    interrupted: o.interrupted !== undefined,
+    ...(step.status === "failed"
+      ? { error: { kind: "run" as const, message: failedLine(name, o.result) } }
+      : {}),
+  });
+}
+
+/** A candidate-dependent run as a summary step. */
+export function dependentStep(name: string, o: DependentOutcome): SummaryStep {
   const { done, skipped, resumed = 0, failed, bytes, refreshed } = o.result;
   const base = { step: name, requests: o.requests, seconds: o.seconds };
-  const step = o.interrupted ? { ...base, status: "interrupted" as const } : {
+  return o.interrupted ? { ...base, status: "interrupted" as const } : {
     ...base,
     status: failed.length > 0 ? "failed" as const : "ok" as const,
     mode: "candidates",
@@ -212,14 +232,7 @@ export function dependentJson(name: string, startedAt: Date, o: DependentOutcome
     ...(refreshed === undefined ? {} : { refreshed }),
     retries: o.retries,
     waitedSeconds: Number((o.waitedMs / 1000).toFixed(1)),
-  };
-  return formatSummaryJson({
-    command: name,
-    startedAt,
-    seconds: o.seconds,
-    steps: [step],
-    interrupted: o.interrupted !== undefined,
-  });
+  } as SummaryStep;
 }
 
 export function formatApiFigures(o: DependentOutcome): string {

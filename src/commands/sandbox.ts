@@ -1,8 +1,15 @@
-/** `sandbox`: serves the embedded Harvest simulator until interrupted. */
+/**
+ * `sandbox`: serves the embedded Harvest simulator until Ctrl-C or SIGTERM. With `--json` it
+ * prints one document once it listens: its URLs and settings, without the credentials (those
+ * stay in the human lines, on stderr then).
+ */
 import type { RunContext } from "../context.ts";
 import type { CommandSpec } from "../cli/spec.ts";
 import { integerOption } from "../cli/options.ts";
-import { describeSandbox, startSandbox } from "../sandbox/mod.ts";
+import { withInterrupts } from "../cli/context.ts";
+import { RunError } from "../errors.ts";
+import { describeSandbox, type Sandbox, startSandbox } from "../sandbox/mod.ts";
+import { formatSummaryJson } from "../summary.ts";
 
 export interface SandboxCommand {
   kind: "sandbox";
@@ -10,20 +17,25 @@ export interface SandboxCommand {
   candidates: number;
   seed: number;
   rateLimit: number;
+  /** Print one JSON document when ready (src/summary.ts) instead of the export lines. */
+  json: boolean;
 }
 
 export const sandboxSpec: CommandSpec<SandboxCommand> = {
   name: "sandbox",
   summary: "Serve the embedded Harvest API simulator on 127.0.0.1 (for trying the tool)",
-  usage: "sandbox [--port N] [--candidates N] [--seed N] [--rate-limit N]",
+  usage: "sandbox [--port N] [--candidates N] [--seed N] [--rate-limit N] [--json]",
   description:
     "A deterministic synthetic tenant with the documented record shapes, Link pagination " +
-    "and rate-limit headers. Prints the base URL and key to export, then serves until Ctrl-C.",
+    "and rate-limit headers. Prints the base URL and key to export, then serves until Ctrl-C " +
+    "(or SIGTERM). With --json, stdout gets one JSON document once it listens (its URLs and " +
+    "settings; the credentials to export stay on stderr).",
   options: {
     port: { type: "string" },
     candidates: { type: "string" },
     seed: { type: "string" },
     "rate-limit": { type: "string" },
+    json: { type: "boolean" },
   },
   help: [
     ["--port N", "Port to listen on (default: a free port)"],
@@ -33,6 +45,7 @@ export const sandboxSpec: CommandSpec<SandboxCommand> = {
       "--rate-limit N",
       "v1 requests allowed per 10 s window (default 50; v3: 75 per 30 s); 0: no limit on either",
     ],
+    ["--json", "Print one JSON document when listening: URLs and settings, no credentials"],
   ],
   parse(values) {
     return {
@@ -41,25 +54,60 @@ export const sandboxSpec: CommandSpec<SandboxCommand> = {
       candidates: integerOption(values, "candidates", 60, 1, 1_000_000),
       seed: integerOption(values, "seed", 1, 0, 2 ** 31),
       rateLimit: integerOption(values, "rate-limit", 50, 0, 100_000),
+      json: values.json === true,
     };
   },
 };
 
 export async function runSandbox(cmd: SandboxCommand, ctx: RunContext): Promise<number> {
-  const sandbox = await startSandbox({
-    port: cmd.port,
-    candidates: cmd.candidates,
-    seed: cmd.seed,
-    rateLimit: cmd.rateLimit,
-  });
-  ctx.out(describeSandbox(sandbox) + "\nPress Ctrl-C to stop.\n");
-  await new Promise<void>((resolve) => {
-    const stop = () => {
-      Deno.removeSignalListener("SIGINT", stop);
-      resolve();
-    };
-    Deno.addSignalListener("SIGINT", stop);
-  });
-  await sandbox.close();
+  const startedAt = new Date(ctx.clock.now());
+  const sandbox = await listen(cmd);
+  try {
+    if (cmd.json) {
+      ctx.out(readyJson(cmd, sandbox, startedAt, (ctx.clock.now() - startedAt.getTime()) / 1000));
+      ctx.err(describeSandbox(sandbox) + "\nPress Ctrl-C to stop.\n");
+    } else ctx.out(describeSandbox(sandbox) + "\nPress Ctrl-C to stop.\n");
+    // Serves until the process is asked to stop: that is how it ends, so exit 0.
+    await withInterrupts(ctx, ({ signal }) =>
+      new Promise<void>((resolve) => {
+        if (signal?.aborted) resolve();
+        else signal?.addEventListener("abort", () => resolve(), { once: true });
+      }));
+  } finally {
+    await sandbox.close();
+  }
   return 0;
+}
+
+async function listen(cmd: SandboxCommand): Promise<Sandbox> {
+  try {
+    return await startSandbox({
+      port: cmd.port,
+      candidates: cmd.candidates,
+      seed: cmd.seed,
+      rateLimit: cmd.rateLimit,
+    });
+  } catch (error) {
+    if (!(error instanceof Deno.errors.AddrInUse)) throw error;
+    throw new RunError(
+      `sandbox: port ${cmd.port} on 127.0.0.1 is in use; choose another with --port, or leave ` +
+        "--port out for a free one",
+    );
+  }
+}
+
+/** The document `--json` prints once the sandbox listens: where it is, never its credentials. */
+function readyJson(cmd: SandboxCommand, s: Sandbox, startedAt: Date, seconds: number): string {
+  return formatSummaryJson({
+    command: "sandbox",
+    startedAt,
+    seconds,
+    steps: [{ step: "sandbox", status: "ok", requests: 0, seconds }],
+  }, {
+    listening: true,
+    port: Number(new URL(s.url).port),
+    v3: { baseUrl: s.v3Url, authUrl: s.authUrl },
+    v1: { baseUrl: s.url },
+    tenant: { candidates: cmd.candidates, seed: cmd.seed, rateLimit: cmd.rateLimit },
+  });
 }

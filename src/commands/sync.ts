@@ -51,6 +51,7 @@ import {
   formatJson,
   formatMarkdown,
   formatTable,
+  summaryLine,
   totals,
   writeJsonWithChanges,
 } from "../sync/summary.ts";
@@ -298,5 +299,7 @@ async function sync(
   const { failed, interrupted } = totals(reports);
   // The summary is out and the lock released: now say why we stop (exit 130/143).
   if (interrupted) throw interruptionOf(ctx.signal);
+  // The table ends with this line; the JSON document has it as its error.
+  if (cmd.json && failed.length > 0) ctx.err(`${summaryLine(reports, seconds)}\n`);
   return failed.length > 0 ? 1 : 0;
 }

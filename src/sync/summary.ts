@@ -67,13 +67,16 @@ export function formatMarkdown(reports: StepReport[], seconds: number, when: Dat
 }
 
 export function formatJson(reports: StepReport[], seconds: number, when: Date): string {
-  const { interrupted } = totals(reports);
+  const { interrupted, failed } = totals(reports);
+  const message = summaryLine(reports, seconds);
   return formatSummaryJson({
     command: "sync",
     startedAt: when,
     seconds,
     steps: reports,
     interrupted,
+    // The line stderr ends with (`sync finished with 2 failed step(s) (…)`).
+    ...(failed.length > 0 && !interrupted ? { error: { kind: "run" as const, message } } : {}),
   });
 }
 
