@@ -49,6 +49,11 @@ export const SIDEWAYS: readonly { from: string; to: string; why: string }[] = [
     why: "the access bundle fetches attachments and per-candidate lists the way the cache does",
   },
   { from: "src/check/", to: "src/privacy/", why: "check reports erasures left unfinished" },
+  {
+    from: "src/sync/",
+    to: "src/privacy/",
+    why: "sync purges candidates deleted upstream with erase's purge, confirmed by its lookup",
+  },
 ];
 
 /**

@@ -118,7 +118,9 @@ for (const api of APIS) {
         /^step +status +new +updated +unchanged +removed +requests +seconds/,
       );
       assert.match(first.stdout, /\ncandidates +full +150 +0 +0 +0 +1 /);
-      const steps = entityNamesFor(api).length + 2;
+      // The candidates step listed them whole: the deletions step needs no listing of its own.
+      assert.match(first.stdout, /\ndeletions +reused +0 +0 +150 +0 +0 /);
+      const steps = entityNamesFor(api).length + 3;
       assert.match(first.stdout, new RegExp(`sync complete: ${steps} step\\(s\\)`));
       await assertCacheEqualsSandbox(api, sandbox, join(root, "greenhouse-cache"));
       // The dependent steps ran too: a feed per candidate, every attachment whole (check --verify).
@@ -138,13 +140,14 @@ for (const api of APIS) {
       const before = sandbox.log.length;
       const second = await runCli(["sync", "-q"], { root, env });
       assert.equal(second.code, 0, second.stderr);
-      // One list request per entity, nothing per candidate; v3 also asks for a token (not counted)
-      // and lists the notes and attachments changed since the last run (none here).
+      // One list request per entity, and the candidate ids whole (the deletions step: here one
+      // page), nothing per candidate; v3 also asks for a token (not counted) and lists the notes
+      // and attachments changed since the last run (none here).
       const requests = apiRequests(api, sandbox, before);
       const changeLists = api === "v1" ? [] : ["/v3/notes", "/v3/attachments"];
       assert.equal(
         requests.length,
-        entityNamesFor(api).length + changeLists.length,
+        entityNamesFor(api).length + 1 + changeLists.length,
         requests.map((e) => e.path).join("\n"),
       );
       assert.deepEqual(
@@ -152,8 +155,12 @@ for (const api of APIS) {
         changeLists,
       );
       for (const entity of entityNamesFor(api)) {
-        assert.equal(listRequests(api, sandbox, before, entity).length, 1, entity);
+        const lists = listRequests(api, sandbox, before, entity);
+        assert.equal(lists.length, entity === "candidates" ? 2 : 1, entity);
       }
+      const [, idListing] = listRequests(api, sandbox, before, "candidates");
+      assert.equal(sinceOf(api, "candidates", idListing), undefined, "the id listing is whole");
+      assert.match(second.stdout, /\ndeletions +full +0 +0 +150 +0 +1 /);
       const others = sandbox.log.slice(before).filter((e) => !e.path.startsWith(`/${api}/`));
       assert.deepEqual(
         others.map(pathOf),
@@ -257,7 +264,13 @@ for (const api of APIS) {
       const rerun = await syncJson(api, sandbox, root);
       assert.equal(rerun.result.code, 0, rerun.result.stderr);
       assert.equal(rerun.step("candidates").mode, "resumed");
-      const resumed = listRequests(api, sandbox, resumedFrom, "candidates");
+      // The candidates step's requests: those before the next step's (the deletions step lists
+      // the ids whole later, from the first page: a resumed listing does not prove deletions).
+      const nextStep = sandbox.log.findIndex((e, i) =>
+        i >= resumedFrom && pathOf(e) === `/${api}${ENTITIES.applications.paths[api]}`
+      );
+      const resumed = listRequests(api, sandbox, resumedFrom, "candidates")
+        .filter((e) => sandbox.log.indexOf(e) < nextStep);
       // It continues exactly where the killed run's checkpoint says (on v3 a saved cursor URL).
       const saved = new URL(nextUrl);
       assert.equal(resumed[0]?.path, saved.pathname + saved.search);
@@ -306,7 +319,12 @@ for (const api of APIS) {
       const before = sandbox.log.length;
       const pruned = await syncJson(api, sandbox, root, ["--prune"]);
       assert.equal(pruned.result.code, 0, pruned.result.stderr);
-      assert.equal(pruned.step("candidates").removed, 1);
+      // The candidates step hands its whole id listing to the deletions step, which removes them.
+      assert.equal(pruned.step("candidates").removed, 0);
+      assert.equal(pruned.step("deletions").removed, 1);
+      assert.equal(pruned.step("deletions").mode, "reused");
+      // No listing of its own: one request, the id filter confirming the candidate is gone.
+      assert.equal(pruned.step("deletions").requests, 1);
       assert.equal(pruned.step("applications").removed, applications);
       assert.equal(pruned.step("sources").removed, 0);
       // Incremental entity steps list their ids in full once more: the cost the help names.
