@@ -112,7 +112,9 @@ async function purgePersonalRecords(
     people.applications.add(appId);
   }
   for (const candidate of candidates) {
-    const ids: unknown[] = Array.isArray(candidate.application_ids) ? candidate.application_ids : [];
+    const ids: unknown[] = Array.isArray(candidate.application_ids)
+      ? candidate.application_ids
+      : [];
     for (const appId of ids) if (isPositiveId(appId)) people.applications.add(appId);
   }
   for (const name of PERSONAL_LISTS) {
