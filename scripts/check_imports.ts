@@ -60,6 +60,11 @@ export const SIDEWAYS: readonly { from: string; to: string; why: string }[] = [
     to: "src/privacy/",
     why: "doctor names the permission to grant as ping does",
   },
+  {
+    from: "src/sync/",
+    to: "src/privacy/",
+    why: "sync purges candidates deleted upstream with erase's purge, confirmed by its lookup",
+  },
 ];
 
 /**

@@ -1,19 +1,23 @@
 /**
- * `sandbox`: serves the embedded Harvest simulator until interrupted, optionally pretending to be
- * a different tenant (lists missing or refused, fields renamed, dropped, added or retyped, another
- * rate limit or window, token life or scopes, a clock that is off), so `doctor` and `sync` can be
- * tried against each verdict.
+ * `sandbox`: serves the embedded Harvest simulator until Ctrl-C or SIGTERM, optionally pretending
+ * to be a different tenant (lists missing or refused, fields renamed, dropped, added or retyped,
+ * another rate limit or window, token life or scopes, a clock that is off), so `doctor` and `sync`
+ * can be tried against each verdict. With `--json` it prints one document once it listens: its
+ * URLs and settings, without the credentials (those stay in the human lines, on stderr then).
  */
 import type { RunContext } from "../context.ts";
 import type { CommandSpec } from "../cli/spec.ts";
 import { integerOption, type OptionValues } from "../cli/options.ts";
-import { UsageError } from "../errors.ts";
+import { withInterrupts } from "../cli/context.ts";
+import { RunError, UsageError } from "../errors.ts";
 import {
   describeSandbox,
   type FieldDrift,
+  type Sandbox,
   type SandboxOptions,
   startSandbox,
 } from "../sandbox/mod.ts";
+import { formatSummaryJson } from "../summary.ts";
 
 export interface SandboxCommand {
   kind: "sandbox";
@@ -23,6 +27,8 @@ export interface SandboxCommand {
   rateLimit: number;
   /** The "different tenant" options, as startSandbox takes them. */
   tenant: SandboxOptions;
+  /** Print one JSON document when ready (src/summary.ts) instead of the export lines. */
+  json: boolean;
 }
 
 /** A list path as the options name it: `/candidates`, `/demographics/questions`. */
@@ -151,12 +157,15 @@ function tenantOptions(values: OptionValues): SandboxOptions {
 export const sandboxSpec: CommandSpec<SandboxCommand> = {
   name: "sandbox",
   summary: "Serve the embedded Harvest API simulator on 127.0.0.1 (for trying the tool)",
-  usage: "sandbox [--port N] [--candidates N] [--seed N] [--rate-limit N] [tenant options]",
+  usage:
+    "sandbox [--port N] [--candidates N] [--seed N] [--rate-limit N] [tenant options] [--json]",
   description:
     "A deterministic synthetic tenant with the documented record shapes, Link pagination " +
-    "and rate-limit headers. Prints the base URL and key to export, then serves until Ctrl-C. " +
-    "The tenant options make it answer as a tenant that differs from the documentation, to " +
-    "see what doctor and sync say (docs/commands.md#demo-and-sandbox).",
+    "and rate-limit headers. Prints the base URL and key to export, then serves until Ctrl-C " +
+    "(or SIGTERM). With --json, stdout gets one JSON document once it listens (its URLs and " +
+    "settings; the credentials to export stay on stderr). The tenant options make it answer as " +
+    "a tenant that differs from the documentation, to see what doctor and sync say " +
+    "(docs/commands.md#demo-and-sandbox).",
   options: {
     port: { type: "string" },
     candidates: { type: "string" },
@@ -176,6 +185,7 @@ export const sandboxSpec: CommandSpec<SandboxCommand> = {
     "token-lifetime": { type: "string" },
     "token-expiry": { type: "string" },
     "clock-skew": { type: "string" },
+    json: { type: "boolean" },
   },
   help: [
     ["--port N", "Port to listen on (default: a free port)"],
@@ -208,6 +218,7 @@ export const sandboxSpec: CommandSpec<SandboxCommand> = {
       "--clock-skew=SECONDS",
       "The server's clock runs this far ahead (negative: behind) of the real time",
     ],
+    ["--json", "Print one JSON document when listening: URLs and settings, no credentials"],
   ],
   parse(values) {
     return {
@@ -217,30 +228,71 @@ export const sandboxSpec: CommandSpec<SandboxCommand> = {
       seed: integerOption(values, "seed", 1, 0, 2 ** 31),
       rateLimit: integerOption(values, "rate-limit", 50, 0, 100_000),
       tenant: tenantOptions(values),
+      json: values.json === true,
     };
   },
 };
 
 export async function runSandbox(cmd: SandboxCommand, ctx: RunContext): Promise<number> {
-  const sandbox = await startSandbox({
-    ...cmd.tenant,
-    port: cmd.port,
-    candidates: cmd.candidates,
-    seed: cmd.seed,
-    rateLimit: cmd.rateLimit,
-  });
-  const differs = Object.keys(cmd.tenant);
-  const note = differs.length
-    ? `\nAnswering as a different tenant (${differs.join(", ")}): try doctor against it.\n`
-    : "";
-  ctx.out(describeSandbox(sandbox) + "\n" + note + "Press Ctrl-C to stop.\n");
-  await new Promise<void>((resolve) => {
-    const stop = () => {
-      Deno.removeSignalListener("SIGINT", stop);
-      resolve();
-    };
-    Deno.addSignalListener("SIGINT", stop);
-  });
-  await sandbox.close();
+  const startedAt = new Date(ctx.clock.now());
+  const sandbox = await listen(cmd);
+  try {
+    const differs = Object.keys(cmd.tenant);
+    const note = differs.length
+      ? `\nAnswering as a different tenant (${differs.join(", ")}): try doctor against it.\n`
+      : "";
+    const lines = describeSandbox(sandbox) + "\n" + note + "Press Ctrl-C to stop.\n";
+    if (cmd.json) {
+      ctx.out(readyJson(cmd, sandbox, startedAt, (ctx.clock.now() - startedAt.getTime()) / 1000));
+      ctx.err(lines);
+    } else ctx.out(lines);
+    // Serves until the process is asked to stop: that is how it ends, so exit 0.
+    await withInterrupts(ctx, ({ signal }) =>
+      new Promise<void>((resolve) => {
+        if (signal?.aborted) resolve();
+        else signal?.addEventListener("abort", () => resolve(), { once: true });
+      }));
+  } finally {
+    await sandbox.close();
+  }
   return 0;
+}
+
+async function listen(cmd: SandboxCommand): Promise<Sandbox> {
+  try {
+    return await startSandbox({
+      ...cmd.tenant,
+      port: cmd.port,
+      candidates: cmd.candidates,
+      seed: cmd.seed,
+      rateLimit: cmd.rateLimit,
+    });
+  } catch (error) {
+    if (!(error instanceof Deno.errors.AddrInUse)) throw error;
+    throw new RunError(
+      `sandbox: port ${cmd.port} on 127.0.0.1 is in use; choose another with --port, or leave ` +
+        "--port out for a free one",
+    );
+  }
+}
+
+/** The document `--json` prints once the sandbox listens: where it is, never its credentials. */
+function readyJson(cmd: SandboxCommand, s: Sandbox, startedAt: Date, seconds: number): string {
+  return formatSummaryJson({
+    command: "sandbox",
+    startedAt,
+    seconds,
+    steps: [{ step: "sandbox", status: "ok", requests: 0, seconds }],
+  }, {
+    listening: true,
+    port: Number(new URL(s.url).port),
+    v3: { baseUrl: s.v3Url, authUrl: s.authUrl },
+    v1: { baseUrl: s.url },
+    tenant: {
+      candidates: cmd.candidates,
+      seed: cmd.seed,
+      rateLimit: cmd.rateLimit,
+      differs: Object.keys(cmd.tenant),
+    },
+  });
 }

@@ -40,6 +40,7 @@ import { CredentialsRefused, UsageError } from "../errors.ts";
 import { availableIn, ENTITIES, isEntityName } from "../entities.ts";
 import type { HarvestClient } from "../harvest/mod.ts";
 import {
+  DELETIONS_STEP,
   type DependentStep,
   isSyncStep,
   runSync,
@@ -51,6 +52,7 @@ import {
   formatJson,
   formatMarkdown,
   formatTable,
+  summaryLine,
   totals,
   writeJsonWithChanges,
 } from "../sync/summary.ts";
@@ -98,7 +100,9 @@ export const syncSpec: CommandSpec<SyncCommand> = {
     "The first run lists everything; later runs ask only for records changed since the previous " +
     `successful run (minus --overlap), keeping that state in <cache>/${STATE_FILE}. A killed run ` +
     "continues from its last checkpoint. Activity feeds and attachments are fetched only for " +
-    "candidates that are new or changed. Lists Harvest v3 alone has are left out on v1. A list " +
+    "candidates that are new or changed. The deletions step lists the candidate ids whole (one " +
+    "request per 500) and removes the candidates deleted upstream, with their records in every " +
+    "list holding personal data, their attachments and activity feed. Lists Harvest v3 alone has are left out on v1. A list " +
     "beyond the first seven entities that the credentials may not read (403) is reported as " +
     "unavailable with a warning, unless --only names it. The ids each run adds, changes and " +
     `removes go to a manifest in <cache>/${CHANGES_FOLDER}/ (docs/cache-format.md). ` +
@@ -122,8 +126,9 @@ export const syncSpec: CommandSpec<SyncCommand> = {
     ["--full", "Ignore the saved state: list everything again"],
     [
       "--prune",
-      "Remove cached records deleted upstream. Compares full id lists, so it costs a full " +
-      "listing of each entity (one request per 500 records) on incremental runs",
+      "Remove cached records deleted upstream from every list, not only candidates (the " +
+      "deletions step, every run). Compares full id lists, so it costs a full listing of each " +
+      "entity (one request per 500 records) on incremental runs",
     ],
     [
       "--overlap MINUTES",
@@ -151,8 +156,12 @@ export const syncSpec: CommandSpec<SyncCommand> = {
       );
     }
     // By default, every step the API version has (v3-only lists are left out on v1).
-    const steps = SYNC_STEPS.filter((step) => (only ?? SYNC_STEPS).includes(step))
-      .filter((step) => !skip.includes(step) && !absent(step));
+    const prune = values.prune === true;
+    // Candidates deleted upstream go in the deletions step: pruning candidates runs it too.
+    const wanted = (step: SyncStep) =>
+      (only ?? SYNC_STEPS).includes(step) ||
+      (step === DELETIONS_STEP && prune && only?.includes("candidates") === true);
+    const steps = SYNC_STEPS.filter(wanted).filter((step) => !skip.includes(step) && !absent(step));
     if (steps.length === 0) throw new UsageError("--only and --skip leave no step to run");
     const overlapMinutes = integerOption(values, "overlap", DEFAULT_OVERLAP_MINUTES, 0, 10_080);
     const keepChangesDays = integerOption(
@@ -166,7 +175,7 @@ export const syncSpec: CommandSpec<SyncCommand> = {
       kind: "sync",
       steps,
       full: values.full === true,
-      prune: values.prune === true,
+      prune,
       overlapMs: overlapMinutes * 60_000,
       keepChangesDays,
       json: values.json === true,
@@ -291,6 +300,8 @@ async function sync(
   const { failed, interrupted } = totals(reports);
   // The summary is out and the lock released: now say why we stop (exit 130/143).
   if (interrupted) throw interruptionOf(ctx.signal);
+  // The table ends with this line; the JSON document has it as its error.
+  if (cmd.json && failed.length > 0) ctx.err(`${summaryLine(reports, seconds)}\n`);
   return failed.length > 0 ? 1 : 0;
 }
 

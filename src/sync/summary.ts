@@ -78,7 +78,8 @@ export function formatMarkdown(reports: StepReport[], seconds: number, when: Dat
  * what EntityDrift says (`{}` when none does).
  */
 export function formatJson(reports: StepReport[], seconds: number, when: Date): string {
-  const { interrupted } = totals(reports);
+  const { interrupted, failed } = totals(reports);
+  const message = summaryLine(reports, seconds);
   const drift: Record<string, EntityDrift> = {};
   const steps = reports.map(({ drift: found, ...step }) => {
     if (found) drift[step.step] = found;
@@ -90,6 +91,8 @@ export function formatJson(reports: StepReport[], seconds: number, when: Date): 
     seconds,
     steps,
     interrupted,
+    // The line stderr ends with (`sync finished with 2 failed step(s) (…)`).
+    ...(failed.length > 0 && !interrupted ? { error: { kind: "run" as const, message } } : {}),
   }, { drift });
 }
 

@@ -230,8 +230,8 @@ Deno.test("SIGTERM during sync's feeds step: the summary says interrupted, exit 
     assert.equal(summary.ok, false);
     assert.equal(summary.interrupted, true);
     assert.deepEqual(
-      summary.steps.map((s: { step: string; status: string }) => [s.step, s.status]).slice(-2),
-      [[V1_LISTS_IN_ORDER.at(-1), "ok"], ["activity_feeds", "interrupted"]],
+      summary.steps.map((s: { step: string; status: string }) => [s.step, s.status]).slice(-3),
+      [[V1_LISTS_IN_ORDER.at(-1), "ok"], ["deletions", "ok"], ["activity_feeds", "interrupted"]],
     );
     await assertClean(root);
 

@@ -65,6 +65,7 @@ for (const api of APIS) {
       const steps = synced.summary.steps as StepReport[];
       assert.deepEqual(steps.map((s) => s.step), [
         ...entityNamesFor(api).sort((a, b) => ENTITIES[a].order - ENTITIES[b].order),
+        "deletions",
       ]);
       for (const entity of entityNamesFor(api)) {
         const folder = join(root, CACHE, entity);

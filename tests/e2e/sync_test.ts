@@ -124,7 +124,9 @@ for (const api of APIS) {
         /^step +status +new +updated +unchanged +removed +requests +seconds/,
       );
       assert.match(first.stdout, /\ncandidates +full +150 +0 +0 +0 +1 /);
-      const steps = entityNamesFor(api).length + 2;
+      // The candidates step listed them whole: the deletions step needs no listing of its own.
+      assert.match(first.stdout, /\ndeletions +reused +0 +0 +150 +0 +0 /);
+      const steps = entityNamesFor(api).length + 3;
       assert.match(first.stdout, new RegExp(`sync complete: ${steps} step\\(s\\)`));
       await assertCacheEqualsSandbox(api, sandbox, join(root, "greenhouse-cache"));
       // The dependent steps ran too: a feed per candidate, every attachment whole (check --verify).
@@ -147,15 +149,17 @@ for (const api of APIS) {
       const second = await runCli(["sync", "-q"], { root, env });
       assert.equal(second.code, 0, second.stderr);
       // One list request per entity (per listing variant: v3 job posts, active then deleted),
-      // nothing per candidate; v3 also asks for a token (not counted) and lists the notes and
-      // attachments changed since the last run (none here).
+      // and the candidate ids whole (the deletions step: here one page), nothing per candidate;
+      // v3 also asks for a token (not counted) and lists the notes and attachments changed since
+      // the last run (none here).
       const requests = apiRequests(api, sandbox, before);
       const changeLists = api === "v1" ? [] : ["/v3/notes", "/v3/attachments"];
       const listings = (entity: EntityName) =>
         entityListings(ENTITIES[entity], { version: api }).length;
       assert.equal(
         requests.length,
-        entityNamesFor(api).reduce((n, entity) => n + listings(entity), 0) + changeLists.length,
+        entityNamesFor(api).reduce((n, entity) => n + listings(entity), 0) + 1 +
+          changeLists.length,
         requests.map((e) => e.path).join("\n"),
       );
       assert.deepEqual(
@@ -163,8 +167,12 @@ for (const api of APIS) {
         changeLists,
       );
       for (const entity of entityNamesFor(api)) {
-        assert.equal(listRequests(api, sandbox, before, entity).length, listings(entity), entity);
+        const lists = listRequests(api, sandbox, before, entity);
+        assert.equal(lists.length, listings(entity) + (entity === "candidates" ? 1 : 0), entity);
       }
+      const [, idListing] = listRequests(api, sandbox, before, "candidates");
+      assert.equal(sinceOf(api, "candidates", idListing), undefined, "the id listing is whole");
+      assert.match(second.stdout, /\ndeletions +full +0 +0 +150 +0 +1 /);
       const others = sandbox.log.slice(before).filter((e) => !e.path.startsWith(`/${api}/`));
       assert.deepEqual(
         others.map(pathOf),
@@ -268,7 +276,13 @@ for (const api of APIS) {
       const rerun = await syncJson(api, sandbox, root);
       assert.equal(rerun.result.code, 0, rerun.result.stderr);
       assert.equal(rerun.step("candidates").mode, "resumed");
-      const resumed = listRequests(api, sandbox, resumedFrom, "candidates");
+      // The candidates step's requests: those before the next step's (the deletions step lists
+      // the ids whole later, from the first page: a resumed listing does not prove deletions).
+      const nextStep = sandbox.log.findIndex((e, i) =>
+        i >= resumedFrom && pathOf(e) === `/${api}${ENTITIES.applications.paths[api]}`
+      );
+      const resumed = listRequests(api, sandbox, resumedFrom, "candidates")
+        .filter((e) => sandbox.log.indexOf(e) < nextStep);
       // It continues exactly where the killed run's checkpoint says (on v3 a saved cursor URL).
       const saved = new URL(nextUrl);
       assert.equal(resumed[0]?.path, saved.pathname + saved.search);
@@ -317,12 +331,27 @@ for (const api of APIS) {
       const before = sandbox.log.length;
       const pruned = await syncJson(api, sandbox, root, ["--prune"]);
       assert.equal(pruned.result.code, 0, pruned.result.stderr);
-      assert.equal(pruned.step("candidates").removed, 1);
+      // The candidates step hands its whole id listing to the deletions step, which removes them.
+      assert.equal(pruned.step("candidates").removed, 0);
+      assert.equal(pruned.step("deletions").removed, 1);
+      assert.equal(pruned.step("deletions").mode, "reused");
+      // No listing of its own: one request, the id filter confirming the candidate is gone.
+      assert.equal(pruned.step("deletions").requests, 1);
       assert.equal(pruned.step("applications").removed, applications);
       assert.equal(pruned.step("sources").removed, 0);
-      // Incremental entity steps list their ids in full once more: the cost the help names.
-      const candidateLists = listRequests(api, sandbox, before, "candidates");
+      // Incremental entity steps list their ids in full once more: the cost the help names. The
+      // missing candidate is then asked for by id: the confirmation.
+      const byIds = (e: RequestLogEntry) => queryOf(e).has(api === "v1" ? "candidate_ids" : "ids");
+      const candidateLists = listRequests(api, sandbox, before, "candidates")
+        .filter((e) => !byIds(e));
       assert.equal(candidateLists.length, 2);
+      const confirmations = listRequests(api, sandbox, before, "candidates").filter(byIds);
+      assert.deepEqual(
+        confirmations.map((e) => queryOf(e).get(api === "v1" ? "candidate_ids" : "ids")),
+        [
+          String(victim.id),
+        ],
+      );
       assert.equal(queryOf(candidateLists[1]).get("updated_at"), null, "the id listing is whole");
       assert.equal(listRequests(api, sandbox, before, "sources").length, 1);
 
