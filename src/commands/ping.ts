@@ -34,7 +34,7 @@ export async function runPing(cmd: PingCommand, ctx: RunContext): Promise<number
   const report = await ping(client);
   if (cmd.json) {
     const seconds = (ctx.clock.now() - startedAt.getTime()) / 1000;
-    const error = report.usable ? undefined : `ping: ${report.reason}`;
+    const error = report.usable ? undefined : report.reason;
     ctx.out(formatSummaryJson({
       command: "ping",
       startedAt,
