@@ -61,7 +61,22 @@ const xml = (status: number, code: string, message: string): Reply => ({
   headers: { "Content-Type": "application/xml" },
 });
 
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+/**
+ * Waits `ms`, or less if the client goes away (`signal`: the request's): a stalled answer to a
+ * killed or timed-out client ends with it, so closing the sandbox never waits out a stall.
+ */
+function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  if (signal?.aborted) return Promise.resolve();
+  return new Promise<void>((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      signal?.removeEventListener("abort", done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal?.addEventListener("abort", done);
+  });
+}
 
 export class SandboxServer {
   readonly limiter: FixedWindowLimiter;
@@ -107,7 +122,7 @@ export class SandboxServer {
       if (url.pathname.startsWith("/files/")) {
         scope = "files";
         await req.body?.cancel();
-        reply = await this.#files(url, faults);
+        reply = await this.#files(url, faults, req.signal);
       } else if (url.pathname === "/v1" || url.pathname.startsWith("/v1/")) {
         reply = await this.#api(req, url, entry, faults, "v1");
       } else if (url.pathname === "/v3" || url.pathname.startsWith("/v3/")) {
@@ -121,9 +136,9 @@ export class SandboxServer {
     } catch (err) {
       reply = json(500, { message: "Server error", detail: String(err) });
     }
-    if ((faults.latencyMs ?? 0) > 0) await sleep(faults.latencyMs!);
+    if ((faults.latencyMs ?? 0) > 0) await sleep(faults.latencyMs!, req.signal);
     if (faults.stallAnswer && this.faultState.fires(faults.stallAnswer, scope, req.method)) {
-      await sleep(faults.stallAnswer.ms);
+      await sleep(faults.stallAnswer.ms, req.signal);
     }
     entry.status = reply.status;
     return this.#respond(reply, faults, scope, req.method);
@@ -180,9 +195,9 @@ export class SandboxServer {
     return new Response(reply.body, { status: reply.status, headers: reply.headers });
   }
 
-  async #files(url: URL, faults: Faults): Promise<Reply> {
+  async #files(url: URL, faults: Faults, signal: AbortSignal): Promise<Reply> {
     const st = this.faultState;
-    if (faults.stall && st.fires(faults.stall, "files")) await sleep(faults.stall.ms);
+    if (faults.stall && st.fires(faults.stall, "files")) await sleep(faults.stall.ms, signal);
     if (st.fires(faults.status5xx, "files")) {
       return xml(
         faults.status5xx?.status ?? 500,
@@ -375,7 +390,9 @@ export class SandboxServer {
     if (hasGetBody) {
       return withRate(json(403, { message: "GET requests must not carry a request body." }));
     }
-    if (faults.stall && st.fires(faults.stall, "api", method)) await sleep(faults.stall.ms);
+    if (faults.stall && st.fires(faults.stall, "api", method)) {
+      await sleep(faults.stall.ms, req.signal);
+    }
     if (st.fires(faults.status5xx, "api", method)) {
       return withRate(json(faults.status5xx?.status ?? 500, { message: "Server error" }));
     }
