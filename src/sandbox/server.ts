@@ -62,8 +62,9 @@ const xml = (status: number, code: string, message: string): Reply => ({
 });
 
 /**
- * Waits `ms`, or less if the client goes away (`signal`: the request's): a stalled answer to a
- * killed or timed-out client ends with it, so closing the sandbox never waits out a stall.
+ * Waits `ms`, or less once `signal` aborts (the sandbox closing): a test that kills its client
+ * mid-stall closes the sandbox at once instead of waiting the stall out. (Not the request's own
+ * signal: reading it makes Deno.serve print a warning, on stderr of `demo` too.)
  */
 function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   if (signal?.aborted) return Promise.resolve();
@@ -83,6 +84,8 @@ export class SandboxServer {
   readonly v3Limiter: FixedWindowLimiter;
   readonly faultState = new FaultState();
   #server?: Deno.HttpServer<Deno.NetAddr>;
+  /** Aborted by close(): ends every stall and injected latency at once. */
+  readonly #closing = new AbortController();
   constructor(readonly config: ServerConfig) {
     this.limiter = new FixedWindowLimiter(config.rateLimit, config.windowMs, config.clock);
     this.v3Limiter = new FixedWindowLimiter(config.v3RateLimit, config.v3WindowMs, config.clock);
@@ -100,6 +103,7 @@ export class SandboxServer {
   }
 
   async close(): Promise<void> {
+    this.#closing.abort();
     await this.#server?.shutdown();
     await this.#server?.finished;
   }
@@ -122,7 +126,7 @@ export class SandboxServer {
       if (url.pathname.startsWith("/files/")) {
         scope = "files";
         await req.body?.cancel();
-        reply = await this.#files(url, faults, req.signal);
+        reply = await this.#files(url, faults);
       } else if (url.pathname === "/v1" || url.pathname.startsWith("/v1/")) {
         reply = await this.#api(req, url, entry, faults, "v1");
       } else if (url.pathname === "/v3" || url.pathname.startsWith("/v3/")) {
@@ -136,9 +140,9 @@ export class SandboxServer {
     } catch (err) {
       reply = json(500, { message: "Server error", detail: String(err) });
     }
-    if ((faults.latencyMs ?? 0) > 0) await sleep(faults.latencyMs!, req.signal);
+    if ((faults.latencyMs ?? 0) > 0) await sleep(faults.latencyMs!, this.#closing.signal);
     if (faults.stallAnswer && this.faultState.fires(faults.stallAnswer, scope, req.method)) {
-      await sleep(faults.stallAnswer.ms, req.signal);
+      await sleep(faults.stallAnswer.ms, this.#closing.signal);
     }
     entry.status = reply.status;
     return this.#respond(reply, faults, scope, req.method);
@@ -195,9 +199,11 @@ export class SandboxServer {
     return new Response(reply.body, { status: reply.status, headers: reply.headers });
   }
 
-  async #files(url: URL, faults: Faults, signal: AbortSignal): Promise<Reply> {
+  async #files(url: URL, faults: Faults): Promise<Reply> {
     const st = this.faultState;
-    if (faults.stall && st.fires(faults.stall, "files")) await sleep(faults.stall.ms, signal);
+    if (faults.stall && st.fires(faults.stall, "files")) {
+      await sleep(faults.stall.ms, this.#closing.signal);
+    }
     if (st.fires(faults.status5xx, "files")) {
       return xml(
         faults.status5xx?.status ?? 500,
@@ -391,7 +397,7 @@ export class SandboxServer {
       return withRate(json(403, { message: "GET requests must not carry a request body." }));
     }
     if (faults.stall && st.fires(faults.stall, "api", method)) {
-      await sleep(faults.stall.ms, req.signal);
+      await sleep(faults.stall.ms, this.#closing.signal);
     }
     if (st.fires(faults.status5xx, "api", method)) {
       return withRate(json(faults.status5xx?.status ?? 500, { message: "Server error" }));

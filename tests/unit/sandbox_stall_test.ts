@@ -1,12 +1,12 @@
 /**
- * The sandbox's stalls (stallAnswer, stall, latency) end when the client goes away: a test that
- * kills or times out its client closes the sandbox at once instead of waiting the stall out.
+ * The sandbox's stalls (stallAnswer, stall, latency) end when it closes: a test that kills or
+ * times out its client mid-stall closes the sandbox at once instead of waiting the stall out.
  */
 import assert from "node:assert/strict";
 import { startSandbox } from "../../src/sandbox/mod.ts";
 
 for (const fault of ["stallAnswer", "stall", "latencyMs"] as const) {
-  Deno.test(`sandbox: a ${fault} ends when its client goes away`, async () => {
+  Deno.test(`sandbox: closing it ends a ${fault} at once, after its client went away`, async () => {
     const sandbox = await startSandbox({ candidates: 3, rateLimit: 0 });
     const stallMs = 60_000;
     if (fault === "latencyMs") sandbox.faults.latencyMs = stallMs;
