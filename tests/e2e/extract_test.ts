@@ -36,7 +36,7 @@ const credential = (api: Api, sandbox: Sandbox) =>
 for (const api of APIS) {
   Deno.test(`every entity command writes exactly what the sandbox serves (${api})`, async () => {
     // A frozen sandbox clock keeps signed attachment URLs identical between serving and comparing.
-    await using sandbox = await startSandboxDisposable({ candidates: 120, clock: frozenClock() });
+    await using sandbox = await startSandboxDisposable({ candidates: 30, clock: frozenClock() });
     await withTempDir(async (root) => {
       for (const entity of entityNamesFor(api)) {
         const result = await runCli([entity, "--quiet"], {
