@@ -163,6 +163,13 @@ export const bench: Bench = {
         },
       );
     }
+    // These are proofs, not timings: a missed target fails the benchmark (exit 1).
+    const missed = figures.filter((f) => f.met === false);
+    if (missed.length) {
+      throw new Error(
+        missed.map((f) => `${f.name}: ${f.value} (${f.runs}), not ${f.target}`).join("; "),
+      );
+    }
     return figures;
   },
 };
