@@ -227,7 +227,7 @@ for (const api of APIS) {
     // Ten candidate pages of 10 (a kill after the first checkpoint leaves most to resume), on a
     // tenant small enough that the two full syncs this costs per version stay quick. The same
     // proof at the default page size, on 20,000 candidates killed at several points, is in
-    // `deno task bench` (scripts/bench/sync.ts).
+    // `deno task bench` (scripts/bench/resume.ts).
     await using sandbox = await sandboxAtNow({ candidates: 100 });
     await withTempDir(async (root) => {
       const env = apiEnv(api, sandbox);
