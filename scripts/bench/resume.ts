@@ -63,7 +63,15 @@ interface KillRun {
   ratio: number;
 }
 
-async function killAndResume(api: ApiVersion, candidates: number, stop: number): Promise<KillRun> {
+/**
+ * One sandbox for the version (syncs only read it): a full sync for the baseline, then per stop a
+ * sync into a fresh cache killed at that share of the candidates, and the sync that resumes it.
+ */
+async function killAndResume(
+  api: ApiVersion,
+  candidates: number,
+  stops: number[],
+): Promise<KillRun[]> {
   const sandbox = await startSandbox({
     candidates,
     rateLimit: 0,
@@ -73,54 +81,58 @@ async function killAndResume(api: ApiVersion, candidates: number, stop: number):
   try {
     return await withTempDir(async (root) => {
       const env = apiEnv(api, sandbox);
-      const sync = (cacheDir: string) =>
-        runCli(["sync", "-q", ...ENTITY_STEPS_ONLY, "--cache-dir", cacheDir], { root, env });
-      const baseline = await sync("baseline");
+      const args = (
+        cacheDir: string,
+      ) => ["sync", "-q", ...ENTITY_STEPS_ONLY, "--cache-dir", cacheDir];
+      const baseline = await runCli(args("baseline"), { root, env });
       if (baseline.code !== 0) throw new Error(`${api}: full sync failed: ${baseline.stderr}`);
       const fullRequests = sandbox.log.length;
+      const runs: KillRun[] = [];
+      for (const stop of stops) {
+        const cacheDir = `killed-at-${stop * 100}`;
+        const statePath = join(root, cacheDir, ".state.json");
+        const checkpoint = async () => {
+          try {
+            return JSON.parse(await Deno.readTextFile(statePath)).steps.candidates?.checkpoint;
+          } catch {
+            return undefined;
+          }
+        };
+        const killedStart = sandbox.log.length;
+        const child = cliCommand(args(cacheDir), { root, env }).spawn();
+        await waitFor(
+          async () => ((await checkpoint())?.written ?? 0) >= candidates * stop,
+          `a checkpoint past ${stop * 100}% of the candidates`,
+          600_000,
+        );
+        child.kill("SIGKILL");
+        await child.output();
+        const saved = await checkpoint();
+        if (!saved) throw new Error(`${api}: the killed sync left no checkpoint`);
+        const killedEnd = sandbox.log.length;
 
-      const statePath = join(root, "greenhouse-cache", ".state.json");
-      const checkpoint = async () => {
-        try {
-          return JSON.parse(await Deno.readTextFile(statePath)).steps.candidates?.checkpoint;
-        } catch {
-          return undefined;
+        const resumed = await runCli(args(cacheDir), { root, env });
+        if (resumed.code !== 0) throw new Error(`${api}: resumed sync failed: ${resumed.stderr}`);
+        const listed = candidateListings(api, sandbox, killedEnd);
+        const next = new URL(saved.nextUrl);
+        if (listed[0]?.path !== next.pathname + next.search) {
+          throw new Error(`${api}: the resumed sync listed ${listed[0]?.path}, not ${next.href}`);
         }
-      };
-      const child = cliCommand(
-        ["sync", "-q", ...ENTITY_STEPS_ONLY, "--cache-dir", "greenhouse-cache"],
-        { root, env },
-      ).spawn();
-      await waitFor(
-        async () => ((await checkpoint())?.written ?? 0) >= candidates * stop,
-        `a checkpoint past ${stop * 100}% of the candidates`,
-        600_000,
-      );
-      child.kill("SIGKILL");
-      await child.output();
-      const saved = await checkpoint();
-      if (!saved) throw new Error(`${api}: the killed sync left no checkpoint`);
-      const killedEnd = sandbox.log.length;
+        await assertCacheEqualsSandbox(api, sandbox, join(root, cacheDir));
+        const state = JSON.parse(await Deno.readTextFile(statePath));
+        if (state.steps.candidates.checkpoint) throw new Error(`${api}: a checkpoint survived`);
 
-      const resumed = await sync("greenhouse-cache");
-      if (resumed.code !== 0) throw new Error(`${api}: resumed sync failed: ${resumed.stderr}`);
-      const listed = candidateListings(api, sandbox, killedEnd);
-      const next = new URL(saved.nextUrl);
-      if (listed[0]?.path !== next.pathname + next.search) {
-        throw new Error(`${api}: the resumed sync listed ${listed[0]?.path}, not ${next.href}`);
+        // Pages the killed run received past its last checkpoint (the one being written, the one
+        // read ahead meanwhile) are the ones the resumed run lists again.
+        const receivedBeforeKill = candidateListings(api, sandbox, killedStart)
+          .filter((e) => sandbox.log.indexOf(e) < killedEnd).length;
+        runs.push({
+          pagesAgain: Math.max(0, receivedBeforeKill - saved.written / PAGE),
+          ratio: (sandbox.log.length - killedStart) / fullRequests,
+        });
+        await Deno.remove(join(root, cacheDir), { recursive: true });
       }
-      await assertCacheEqualsSandbox(api, sandbox, join(root, "greenhouse-cache"));
-      const state = JSON.parse(await Deno.readTextFile(statePath));
-      if (state.steps.candidates.checkpoint) throw new Error(`${api}: a checkpoint survived`);
-
-      // Pages the killed run received past its last checkpoint (the one being written, the one
-      // read ahead meanwhile) are the ones the resumed run lists again.
-      const receivedBeforeKill = candidateListings(api, sandbox, fullRequests)
-        .filter((e) => sandbox.log.indexOf(e) < killedEnd).length;
-      return {
-        pagesAgain: Math.max(0, receivedBeforeKill - saved.written / PAGE),
-        ratio: (sandbox.log.length - fullRequests) / fullRequests,
-      };
+      return runs;
     });
   } finally {
     await sandbox.close();
@@ -135,8 +147,7 @@ export const bench: Bench = {
     const at = `${candidates.toLocaleString("en-US")} candidates`;
     const figures: BenchFigure[] = [];
     for (const api of ["v3", "v1"] as const) {
-      const runs: KillRun[] = [];
-      for (const stop of stops) runs.push(await killAndResume(api, candidates, stop));
+      const runs = await killAndResume(api, candidates, stops);
       const pages = runs.map((r) => r.pagesAgain);
       const ratios = runs.map((r) => Number(r.ratio.toFixed(3)));
       figures.push(
