@@ -312,7 +312,7 @@ for (const api of APIS) {
   Deno.test(`kill -9 mid-run leaves whole files and the next run completes the cache (${api})`, async () => {
     // Six pages of 50: the kill lands after a few pages are on disk, far from the end.
     await using sandbox = await startSandboxDisposable({ candidates: 300 });
-    sandbox.faults.latencyMs = 40;
+    sandbox.faults.latencyMs = 100; // slow pages: the kill lands with half of them still to come
     await withTempDir(async (root) => {
       const env = apiEnv(api, sandbox);
       const paging = ["--per-page", "50"];
