@@ -39,7 +39,7 @@ import {
   type MonikerOf,
   validateId,
 } from "./encode.ts";
-import { FolderIndex } from "./folder_index.ts";
+import { FolderIndex, PENDING_LIMIT } from "./folder_index.ts";
 import type { IndexRow } from "./index_codec.ts";
 import { isFolderName, recordFileName, removeTempFiles } from "./layout.ts";
 import { acquireLock, type Lock } from "./lock.ts";
@@ -50,6 +50,8 @@ import { emptyRecoveryReport, recoverFolder, type RecoveryReport } from "./recov
 
 export interface CacheOptions {
   clock?: Clock;
+  /** Rows a folder holds uncommitted before it commits by itself; default PENDING_LIMIT (tests). */
+  pendingLimit?: number;
 }
 
 export interface EntityFolder {
@@ -169,14 +171,18 @@ export async function openCache(dir: string, opts: CacheOptions = {}): Promise<C
     await lock.release();
     throw error;
   }
-  return new CacheImpl(dir, lock);
+  return new CacheImpl(dir, lock, opts.pendingLimit ?? PENDING_LIMIT);
 }
 
 class CacheImpl implements Cache {
   #folders = new Map<string, Promise<EntityFolder>>();
   #closed = false;
 
-  constructor(readonly dir: string, private readonly lock: Lock) {}
+  constructor(
+    readonly dir: string,
+    private readonly lock: Lock,
+    private readonly pendingLimit: number,
+  ) {}
 
   async folder(
     name: string,
@@ -186,7 +192,12 @@ class CacheImpl implements Cache {
     this.#checkName(name);
     let folder = this.#folders.get(name);
     if (!folder) {
-      folder = FolderImpl.open(join(this.dir, name), moniker, opts.reconcile ?? false);
+      folder = FolderImpl.open(
+        join(this.dir, name),
+        moniker,
+        opts.reconcile ?? false,
+        this.pendingLimit,
+      );
       this.#folders.set(name, folder);
       folder.catch(() => this.#folders.delete(name));
     }
@@ -226,11 +237,20 @@ class FolderImpl implements EntityFolder {
   #queue: Promise<unknown> = Promise.resolve();
   readonly recovery: RecoveryReport = emptyRecoveryReport();
 
-  private constructor(readonly dir: string, private readonly moniker: MonikerOf) {
-    this.#state = new FolderIndex(dir);
+  private constructor(
+    readonly dir: string,
+    private readonly moniker: MonikerOf,
+    pendingLimit: number,
+  ) {
+    this.#state = new FolderIndex(dir, pendingLimit);
   }
 
-  static async open(dir: string, moniker: MonikerOf, reconcile: boolean): Promise<EntityFolder> {
+  static async open(
+    dir: string,
+    moniker: MonikerOf,
+    reconcile: boolean,
+    pendingLimit: number,
+  ): Promise<EntityFolder> {
     try {
       await ensureFolder(dir); // never through a link: files written there would land outside
     } catch (error) {
@@ -239,7 +259,7 @@ class FolderImpl implements EntityFolder {
         `cache folder ${dir}: cannot be created (${(error as Error).message}); check --cache-dir`,
       );
     }
-    const folder = new FolderImpl(dir, moniker);
+    const folder = new FolderImpl(dir, moniker, pendingLimit);
     await recoverFolder(folder.#state, moniker, reconcile, folder.recovery);
     return folder;
   }

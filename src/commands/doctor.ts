@@ -131,8 +131,7 @@ export async function runDoctorCommand(cmd: DoctorCommand, ctx: RunContext): Pro
     ctx.out(json);
     // The verdict's one line on stderr too, as every command's failure under --json.
     if (!report.ok) ctx.err(`doctor: ${redactRegistered(report.verdict)}\n`);
-  }
-  else ctx.out(redactRegistered(formatDoctor(report, client.baseUrl)));
+  } else ctx.out(redactRegistered(formatDoctor(report, client.baseUrl)));
   if (cmd.report !== undefined && !cmd.quiet) {
     ctx.err(`doctor: report written to ${cmd.report} (attach it to a bug report as it is)\n`);
   }

@@ -67,13 +67,31 @@ const xml = (status: number, code: string, message: string): Reply => ({
   headers: { "Content-Type": "application/xml" },
 });
 
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+/**
+ * Waits `ms`, or less once `signal` aborts (the sandbox closing): a test that kills its client
+ * mid-stall closes the sandbox at once instead of waiting the stall out. (Not the request's own
+ * signal: reading it makes Deno.serve print a warning, on stderr of `demo` too.)
+ */
+function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  if (signal?.aborted) return Promise.resolve();
+  return new Promise<void>((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      signal?.removeEventListener("abort", done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal?.addEventListener("abort", done);
+  });
+}
 
 export class SandboxServer {
   readonly limiter: FixedWindowLimiter;
   readonly v3Limiter: FixedWindowLimiter;
   readonly faultState = new FaultState();
   #server?: Deno.HttpServer<Deno.NetAddr>;
+  /** Aborted by close(): ends every stall and injected latency at once. */
+  readonly #closing = new AbortController();
   constructor(readonly config: ServerConfig) {
     this.limiter = new FixedWindowLimiter(config.rateLimit, config.windowMs, config.clock);
     this.v3Limiter = new FixedWindowLimiter(config.v3RateLimit, config.v3WindowMs, config.clock);
@@ -91,6 +109,7 @@ export class SandboxServer {
   }
 
   async close(): Promise<void> {
+    this.#closing.abort();
     await this.#server?.shutdown();
     await this.#server?.finished;
   }
@@ -129,9 +148,9 @@ export class SandboxServer {
     } catch (err) {
       reply = json(500, { message: "Server error", detail: String(err) });
     }
-    if ((faults.latencyMs ?? 0) > 0) await sleep(faults.latencyMs!);
+    if ((faults.latencyMs ?? 0) > 0) await sleep(faults.latencyMs!, this.#closing.signal);
     if (faults.stallAnswer && this.faultState.fires(faults.stallAnswer, scope, req.method)) {
-      await sleep(faults.stallAnswer.ms);
+      await sleep(faults.stallAnswer.ms, this.#closing.signal);
     }
     entry.status = reply.status;
     if (cfg.dateFromClock) {
@@ -212,7 +231,9 @@ export class SandboxServer {
 
   async #files(url: URL, faults: Faults): Promise<Reply> {
     const st = this.faultState;
-    if (faults.stall && st.fires(faults.stall, "files")) await sleep(faults.stall.ms);
+    if (faults.stall && st.fires(faults.stall, "files")) {
+      await sleep(faults.stall.ms, this.#closing.signal);
+    }
     if (st.fires(faults.status5xx, "files")) {
       return xml(
         faults.status5xx?.status ?? 500,
@@ -428,7 +449,9 @@ export class SandboxServer {
     if (hasGetBody) {
       return withRate(json(403, { message: "GET requests must not carry a request body." }));
     }
-    if (faults.stall && st.fires(faults.stall, "api", method)) await sleep(faults.stall.ms);
+    if (faults.stall && st.fires(faults.stall, "api", method)) {
+      await sleep(faults.stall.ms, this.#closing.signal);
+    }
     if (st.fires(faults.status5xx, "api", method)) {
       return withRate(json(faults.status5xx?.status ?? 500, { message: "Server error" }));
     }

@@ -112,7 +112,7 @@ function sinceOf(api: Api, entity: EntityName, request: RequestLogEntry): string
 
 for (const api of APIS) {
   Deno.test(`sync: a full sync equals the sandbox; an unchanged re-sync costs one request per entity listing (${api})`, async () => {
-    await using sandbox = await sandboxAtNow({ candidates: 150 });
+    await using sandbox = await sandboxAtNow({ candidates: 50 });
     await withTempDir(async (root) => {
       const summaryFile = join(root, "step-summary.md");
       await Deno.writeTextFile(summaryFile, "earlier step\n");
@@ -123,15 +123,15 @@ for (const api of APIS) {
         first.stdout,
         /^step +status +new +updated +unchanged +removed +requests +seconds/,
       );
-      assert.match(first.stdout, /\ncandidates +full +150 +0 +0 +0 +1 /);
+      assert.match(first.stdout, /\ncandidates +full +50 +0 +0 +0 +1 /);
       // The candidates step listed them whole: the deletions step needs no listing of its own.
-      assert.match(first.stdout, /\ndeletions +reused +0 +0 +150 +0 +0 /);
+      assert.match(first.stdout, /\ndeletions +reused +0 +0 +50 +0 +0 /);
       const steps = entityNamesFor(api).length + 3;
       assert.match(first.stdout, new RegExp(`sync complete: ${steps} step\\(s\\)`));
       await assertCacheEqualsSandbox(api, sandbox, join(root, "greenhouse-cache"));
       // The dependent steps ran too: a feed per candidate, every attachment whole (check --verify).
       const feeds = await readEntityFolder(join(root, "greenhouse-cache/activity_feeds"));
-      assert.equal(feeds.files.size, 150);
+      assert.equal(feeds.files.size, 50);
       // v3 lists a candidate's files through its applications (v1 embeds them in the candidate).
       const attachmentCount = sandbox.tenant.list("candidates")
         .filter((c) => api === "v1" || c.application_ids.length > 0)
@@ -188,13 +188,13 @@ for (const api of APIS) {
       const markdown = await Deno.readTextFile(summaryFile);
       assert.ok(markdown.startsWith("earlier step\n"));
       assert.equal(markdown.match(/^\| step \| status \| new \|/gm)?.length, 2);
-      assert.match(markdown, /^\| candidates \| full \| 150 \| 0 \| 0 \| 0 \| 1 \| \d+\.\d \|$/m);
+      assert.match(markdown, /^\| candidates \| full \| 50 \| 0 \| 0 \| 0 \| 1 \| \d+\.\d \|$/m);
       assert.match(markdown, /^\| candidates \| incremental \| 0 \| 0 \| 0 \| 0 \| 1 \|/m);
     });
   });
 
   Deno.test(`sync: after three candidates change, only they are fetched again (${api})`, async () => {
-    await using sandbox = await sandboxAtNow({ candidates: 120 });
+    await using sandbox = await sandboxAtNow({ candidates: 40 });
     await withTempDir(async (root) => {
       const first = await syncJson(api, sandbox, root);
       assert.equal(first.result.code, 0, first.result.stderr);
@@ -243,20 +243,28 @@ for (const api of APIS) {
   });
 
   Deno.test(`sync: kill -9 mid-listing, then sync resumes from the checkpoint and ends equal (${api})`, async () => {
-    // Three candidate pages of 500 (a kill after the first checkpoint leaves two to resume), and
-    // small enough that the two full syncs this costs per version stay quick.
-    await using sandbox = await sandboxAtNow({ candidates: 1200 });
+    // Ten candidate pages of 10 (a kill after the first checkpoint leaves most to resume), on a
+    // tenant small enough that the two full syncs this costs per version stay quick. The same
+    // proof at the default page size, on 20,000 candidates killed at several points, is in
+    // `deno task bench` (scripts/bench/resume.ts).
+    // Entity steps only: how a resumed listing hands its candidates to the dependent steps is
+    // tests/e2e/sync_dependents_test.ts's, a kill in the feeds step tests/e2e/resume_test.ts's.
+    await using sandbox = await sandboxAtNow({ candidates: 100 });
     await withTempDir(async (root) => {
       const env = apiEnv(api, sandbox);
+      const flags = ["--per-page", "10", "--skip", "activity_feeds,attachments"];
       // What one uninterrupted full sync costs.
-      const baseline = await runCli(["sync", "-q", "--cache-dir", "baseline"], { root, env });
+      const baseline = await runCli(["sync", "-q", ...flags, "--cache-dir", "baseline"], {
+        root,
+        env,
+      });
       assert.equal(baseline.code, 0, baseline.stderr);
       const fullRequests = sandbox.log.length;
 
       const before = sandbox.log.length;
       sandbox.faults.latencyMs = 60;
       const statePath = join(root, "greenhouse-cache/.state.json");
-      const child = cliCommand(["sync", "-q"], { root, env }).spawn();
+      const child = cliCommand(["sync", "-q", ...flags], { root, env }).spawn();
       // Kill once the candidates listing has checkpointed a page but is far from done.
       const savedCheckpoint = async () =>
         JSON.parse(await Deno.readTextFile(statePath)).steps.candidates?.checkpoint;
@@ -273,7 +281,7 @@ for (const api of APIS) {
       const { nextUrl } = await savedCheckpoint();
 
       const resumedFrom = sandbox.log.length;
-      const rerun = await syncJson(api, sandbox, root);
+      const rerun = await syncJson(api, sandbox, root, flags);
       assert.equal(rerun.result.code, 0, rerun.result.stderr);
       assert.equal(rerun.step("candidates").mode, "resumed");
       // The candidates step's requests: those before the next step's (the deletions step lists
