@@ -30,6 +30,7 @@ export const LAYERS: readonly Layer[] = [
       "src/privacy/",
       "src/check/",
       "src/export/",
+      "src/doctor/",
       "src/sandbox/",
     ],
   },
@@ -49,6 +50,21 @@ export const SIDEWAYS: readonly { from: string; to: string; why: string }[] = [
     why: "the access bundle fetches attachments and per-candidate lists the way the cache does",
   },
   { from: "src/check/", to: "src/privacy/", why: "check reports erasures left unfinished" },
+  {
+    from: "src/doctor/",
+    to: "src/dependent/",
+    why: "doctor follows a file URL's redirects the way the attachments step does",
+  },
+  {
+    from: "src/doctor/",
+    to: "src/privacy/",
+    why: "doctor names the permission to grant as ping does",
+  },
+  {
+    from: "src/sync/",
+    to: "src/privacy/",
+    why: "sync purges candidates deleted upstream with erase's purge, confirmed by its lookup",
+  },
 ];
 
 /**

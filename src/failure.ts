@@ -3,20 +3,39 @@
  * errors. A leaf: main.ts reports the run's failure with it, and sync a failed step's (it carries
  * on with the other steps).
  */
-import { RunError, UsageError } from "./errors.ts";
+import { CredentialsRefused, RunError, UsageError } from "./errors.ts";
 import { Interrupted } from "./interrupt.ts";
 
+/**
+ * What kind of failure it was, as `--json` documents name it (`error.kind`): a usage error
+ * (exit 2), a failure at run time (exit 1), or a stop on SIGINT/SIGTERM (exit 130/143).
+ */
+export type FailureKind = "usage" | "run" | "interrupted";
+
 export interface Failure {
+  kind: FailureKind;
   message: string;
   /** 1 run-time failure, 2 usage error, 130/143 stopped by SIGINT/SIGTERM. */
   exitCode: 1 | 2 | 130 | 143;
 }
 
 export function describeFailure(error: unknown): Failure {
-  if (error instanceof UsageError) return { message: error.message, exitCode: 2 };
-  if (error instanceof Interrupted) return { message: error.message, exitCode: error.exitCode };
+  if (error instanceof UsageError) return { kind: "usage", message: error.message, exitCode: 2 };
+  if (error instanceof Interrupted) {
+    return { kind: "interrupted", message: error.message, exitCode: error.exitCode };
+  }
+  return { kind: "run", ...describeRunFailure(error) };
+}
+
+/** The kind of failure an exit code stands for (the codes above; anything else is "run"). */
+export function failureKindOf(exitCode: number): FailureKind {
+  return exitCode === 2 ? "usage" : exitCode === 130 || exitCode === 143 ? "interrupted" : "run";
+}
+
+function describeRunFailure(error: unknown): Omit<Failure, "kind"> {
   // A RunError may wrap Deno's permission message ("Cannot create cache folder X: Requires …").
   if (error instanceof RunError) return { message: explainPermission(error.message), exitCode: 1 };
+  if (error instanceof CredentialsRefused) return { message: error.message, exitCode: 1 };
   if (error instanceof Deno.errors.NotCapable) {
     return { message: explainPermission(error.message.split("\n")[0]), exitCode: 1 };
   }

@@ -27,15 +27,16 @@ export class FolderIndex {
   stale = false;
   readonly journal: Journal;
 
-  constructor(readonly dir: string) {
+  /** `pendingLimit`: when the pending rows are committed by themselves (tests set it lower). */
+  constructor(readonly dir: string, readonly pendingLimit = PENDING_LIMIT) {
     this.indexPath = join(dir, INDEX_FILE);
     this.index = new IndexFile(this.indexPath);
     this.journal = new Journal(join(dir, JOURNAL_FILE));
   }
 
-  /** Whether the pending rows have reached `PENDING_LIMIT` and should be committed. */
+  /** Whether the pending rows have reached `pendingLimit` and should be committed. */
   get full(): boolean {
-    return this.pending.size >= PENDING_LIMIT;
+    return this.pending.size >= this.pendingLimit;
   }
 
   /** The row from memory: `null` if there is none, `undefined` if a block must be read. */

@@ -70,7 +70,13 @@ export {
   lockPath,
   readLockInfo,
 } from "./lock.ts";
-export { type Cache, type CacheOptions, type EntityFolder, openCache } from "./store.ts";
+export {
+  type Cache,
+  cacheFolderExists,
+  type CacheOptions,
+  type EntityFolder,
+  openCache,
+} from "./store.ts";
 export {
   type ApiRecordWithId,
   type EncodedRecords,

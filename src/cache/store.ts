@@ -39,7 +39,7 @@ import {
   type MonikerOf,
   validateId,
 } from "./encode.ts";
-import { FolderIndex } from "./folder_index.ts";
+import { FolderIndex, PENDING_LIMIT } from "./folder_index.ts";
 import type { IndexRow } from "./index_codec.ts";
 import { isFolderName, recordFileName, removeTempFiles } from "./layout.ts";
 import { acquireLock, type Lock } from "./lock.ts";
@@ -50,6 +50,8 @@ import { emptyRecoveryReport, recoverFolder, type RecoveryReport } from "./recov
 
 export interface CacheOptions {
   clock?: Clock;
+  /** Rows a folder holds uncommitted before it commits by itself; default PENDING_LIMIT (tests). */
+  pendingLimit?: number;
 }
 
 export interface EntityFolder {
@@ -119,9 +121,40 @@ export interface Cache {
   close(): Promise<void>;
 }
 
+/**
+ * Whether the cache folder `dir` is there: true for a folder, false when nothing is. A file in its
+ * place, or a file where one of its parent folders should be, is a RunError saying exactly that:
+ * every command that reads or writes the cache asks this first, before any request.
+ */
+export async function cacheFolderExists(dir: string): Promise<boolean> {
+  let info: Deno.FileInfo;
+  try {
+    info = await Deno.stat(dir);
+  } catch (error) {
+    if (error instanceof Deno.errors.NotFound) return false;
+    if (error instanceof Deno.errors.NotADirectory) {
+      throw notAFolder(dir, "part of its path is a file, not a folder");
+    }
+    throw error;
+  }
+  if (!info.isDirectory) throw notAFolder(dir, "is a file, not a folder");
+  return true;
+}
+
+function notAFolder(dir: string, problem: string): RunError {
+  return new RunError(
+    `cache folder ${dir}: ${problem}; point --cache-dir (or GREENHOUSE_CACHE_DIR) at the cache ` +
+      "folder, or at a path where one may be made",
+  );
+}
+
 /** Creates the cache folder if needed and takes its writer lock. */
 export async function openCache(dir: string, opts: CacheOptions = {}): Promise<Cache> {
   const clock = opts.clock ?? systemClock;
+  await cacheFolderExists(dir).catch((error) => {
+    // A folder this build may not even read: mkdir says what it may not write, the real refusal.
+    if (!(error instanceof Deno.errors.NotCapable)) throw error;
+  });
   try {
     await Deno.mkdir(dir, { recursive: true });
   } catch (error) {
@@ -138,14 +171,18 @@ export async function openCache(dir: string, opts: CacheOptions = {}): Promise<C
     await lock.release();
     throw error;
   }
-  return new CacheImpl(dir, lock);
+  return new CacheImpl(dir, lock, opts.pendingLimit ?? PENDING_LIMIT);
 }
 
 class CacheImpl implements Cache {
   #folders = new Map<string, Promise<EntityFolder>>();
   #closed = false;
 
-  constructor(readonly dir: string, private readonly lock: Lock) {}
+  constructor(
+    readonly dir: string,
+    private readonly lock: Lock,
+    private readonly pendingLimit: number,
+  ) {}
 
   async folder(
     name: string,
@@ -155,7 +192,12 @@ class CacheImpl implements Cache {
     this.#checkName(name);
     let folder = this.#folders.get(name);
     if (!folder) {
-      folder = FolderImpl.open(join(this.dir, name), moniker, opts.reconcile ?? false);
+      folder = FolderImpl.open(
+        join(this.dir, name),
+        moniker,
+        opts.reconcile ?? false,
+        this.pendingLimit,
+      );
       this.#folders.set(name, folder);
       folder.catch(() => this.#folders.delete(name));
     }
@@ -195,11 +237,20 @@ class FolderImpl implements EntityFolder {
   #queue: Promise<unknown> = Promise.resolve();
   readonly recovery: RecoveryReport = emptyRecoveryReport();
 
-  private constructor(readonly dir: string, private readonly moniker: MonikerOf) {
-    this.#state = new FolderIndex(dir);
+  private constructor(
+    readonly dir: string,
+    private readonly moniker: MonikerOf,
+    pendingLimit: number,
+  ) {
+    this.#state = new FolderIndex(dir, pendingLimit);
   }
 
-  static async open(dir: string, moniker: MonikerOf, reconcile: boolean): Promise<EntityFolder> {
+  static async open(
+    dir: string,
+    moniker: MonikerOf,
+    reconcile: boolean,
+    pendingLimit: number,
+  ): Promise<EntityFolder> {
     try {
       await ensureFolder(dir); // never through a link: files written there would land outside
     } catch (error) {
@@ -208,7 +259,7 @@ class FolderImpl implements EntityFolder {
         `cache folder ${dir}: cannot be created (${(error as Error).message}); check --cache-dir`,
       );
     }
-    const folder = new FolderImpl(dir, moniker);
+    const folder = new FolderImpl(dir, moniker, pendingLimit);
     await recoverFolder(folder.#state, moniker, reconcile, folder.recovery);
     return folder;
   }

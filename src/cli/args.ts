@@ -22,6 +22,22 @@ export interface CommandGroup<C> {
 export type HelpRequest = { kind: "help"; topic?: string };
 export type VersionRequest = { kind: "version" };
 
+/**
+ * What argv asks for, read leniently before it is parsed: the command it names (when the table
+ * has it) and whether `--json` is among the options (before a `--`). A usage error found while
+ * parsing is then still answered in JSON when `--json` was given.
+ */
+export function peekCommand<C>(
+  argv: string[],
+  groups: readonly CommandGroup<C>[],
+): { command: string | null; json: boolean } {
+  const [first] = argv;
+  const known = groups.some((group) => group.specs.some((spec) => spec.name === first));
+  const end = argv.indexOf("--");
+  const options = end === -1 ? argv : argv.slice(0, end);
+  return { command: known ? first : null, json: options.includes("--json") };
+}
+
 export function parseCommand<C>(
   argv: string[],
   env: Env,

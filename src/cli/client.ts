@@ -8,6 +8,7 @@ import {
   clientCredentialsAuth,
   DIALECTS,
   HarvestClient,
+  type RetryPolicy,
   withPageSize,
 } from "../harvest/mod.ts";
 import { registerSecrets } from "../redact.ts";
@@ -37,8 +38,14 @@ function makeAuth(connection: Connection, ctx: RunContext): Auth {
 /** Waits for Greenhouse's rate limit at least this long are announced (shorter ones are pacing). */
 export const ANNOUNCE_WAIT_MS = 5_000;
 
-export function openClient(connection: Connection, ctx: RunContext): HarvestClient {
+/** `retry`: a policy of the command's own (doctor gives up sooner than a sync). */
+export function openClient(
+  connection: Connection,
+  ctx: RunContext,
+  retry?: Partial<RetryPolicy>,
+): HarvestClient {
   return new HarvestClient({
+    retry,
     baseUrl: connection.baseUrl,
     auth: connectionAuth(connection, ctx),
     dialect: connection.perPage === undefined

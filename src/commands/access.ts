@@ -4,6 +4,7 @@
  * activity feeds and attachments), as files in --out DIR or one JSON document on stdout. Reads
  * only; changes nothing upstream or in the cache.
  */
+import { cacheFolderExists } from "../cache/mod.ts";
 import type { RunContext } from "../context.ts";
 import type { CommandSpec } from "../cli/spec.ts";
 import {
@@ -22,7 +23,6 @@ import { emailOption, emailOptions } from "./privacy_options.ts";
 import { findCandidates } from "../privacy/search.ts";
 import { findInCache } from "../privacy/cache_search.ts";
 import { buildCacheOnly, copyCachedAttachments } from "../privacy/access_cache.ts";
-import { exists } from "../files.ts";
 import { formatSummaryJson } from "../summary.ts";
 import type { AccessBundle } from "../privacy/access.ts";
 import { listTitle } from "../privacy/personal_lists.ts";
@@ -36,14 +36,17 @@ export interface AccessCommand {
   attachments: boolean;
   cacheDir: string;
   connection: Connection;
-  /** With --out: print the summary as JSON (src/summary.ts) instead of the human line. */
+  /**
+   * Print one JSON document (src/summary.ts): with --out the summary instead of the human line,
+   * without it the bundle inside the envelope (without --json the bundle alone).
+   */
   json?: boolean;
 }
 
 export const accessSpec: CommandSpec<AccessCommand> = {
   name: "access",
   summary: "Export everything Greenhouse holds on the candidates with an e-mail address",
-  usage: "access --email ADDRESS [--out DIR [--json]] [--include-activity] [--include-attachments]",
+  usage: "access --email ADDRESS [--out DIR] [--json] [--include-activity] [--include-attachments]",
   description: "Searches GET /candidates?email= (case-insensitive, every match) and takes " +
     "their applications (v1: embedded in the candidate; v3: GET /applications?candidate_ids=) " +
     "and their records in every other list holding personal data (offers, scorecards, " +
@@ -70,7 +73,10 @@ export const accessSpec: CommandSpec<AccessCommand> = {
     ["--out DIR", "Write the bundle's files into DIR (default: one JSON document on stdout)"],
     ["--include-activity", "Add each candidate's activity feed (activity_records.json)"],
     ["--include-attachments", "Add the candidates' attachments (needs --out)"],
-    ["--json", "With --out, print the summary as one JSON document (the bundle is JSON anyway)"],
+    [
+      "--json",
+      "Print one JSON document (docs/commands.md): with --out the summary, else the bundle in it",
+    ],
     ...cacheHelp,
     ...connectionHelp,
   ],
@@ -112,6 +118,8 @@ function relatedCounts(related: AccessBundle["related_records"]): string {
 
 export async function runAccess(cmd: AccessCommand, ctx: RunContext): Promise<number> {
   const startedAt = new Date(ctx.clock.now());
+  // Before any request: a file in the cache's place is said at once.
+  const hasCache = await cacheFolderExists(cmd.cacheDir);
   const client = openClient(cmd.connection, ctx);
   const candidates = await findCandidates(client, cmd.email);
   const bundle = await buildBundle(client, candidates, {
@@ -119,7 +127,7 @@ export async function runAccess(cmd: AccessCommand, ctx: RunContext): Promise<nu
     attachments: cmd.attachments,
   });
   // The local cache may still hold people Greenhouse's search no longer finds.
-  if (await exists(cmd.cacheDir)) {
+  if (hasCache) {
     const known = new Set(candidates.map((c) => c.id as number));
     const cached = (await findInCache(cmd.cacheDir, cmd.email)).filter((c) => !known.has(c.id));
     bundle.cache_only = await buildCacheOnly(cmd.cacheDir, cached, {
@@ -133,7 +141,17 @@ export async function runAccess(cmd: AccessCommand, ctx: RunContext): Promise<nu
   const none = candidates.length === 0 && cacheOnly === 0;
   const leftOut = bundle.unavailable_lists;
   if (cmd.out === undefined) {
-    ctx.out(JSON.stringify(bundle, null, 2) + "\n");
+    if (cmd.json) {
+      // The envelope every --json document has, the bundle inside it.
+      const seconds = (ctx.clock.now() - startedAt.getTime()) / 1000;
+      const step = { step: "access", status: "ok" as const, requests: client.stats.requests };
+      ctx.out(formatSummaryJson({
+        command: "access",
+        startedAt,
+        seconds,
+        steps: [{ ...step, seconds }],
+      }, { bundle }));
+    } else ctx.out(JSON.stringify(bundle, null, 2) + "\n");
     if (none) ctx.err(NO_MATCH + "\n");
     // The document says it too (unavailable_lists); a person reading stderr should not miss it.
     for (const u of leftOut) ctx.err(`note: access: ${u.list} is not in the bundle: ${u.reason}\n`);
@@ -191,6 +209,7 @@ export async function runAccess(cmd: AccessCommand, ctx: RunContext): Promise<nu
         files,
         ...(cmd.attachments ? { attachmentFailures: failed } : {}),
       }],
+      ...(failure ? { error: { kind: "run" as const, message: failure.message } } : {}),
     }));
   }
   if (failure) throw failure;

@@ -2,6 +2,7 @@
  * `check`: audits the cache offline (no credentials) and exits 0 when it can be trusted;
  * `check --repair` fixes what it found (credentials needed to re-fetch records).
  */
+import { cacheFolderExists } from "../cache/mod.ts";
 import { downloadAttachments } from "../dependent/attachments.ts";
 import { fetchActivityFeeds } from "../dependent/activity_feeds.ts";
 import { streamEntity } from "../extract/stream.ts";
@@ -129,7 +130,8 @@ export async function runCheck(cmd: CheckCommand, ctx: RunContext): Promise<numb
     const startedAt = new Date(ctx.clock.now());
     const report = await audit(cmd, ctx);
     const code = exitCodeOf(report, cmd.strict);
-    ctx.out(cmd.json ? checkJson(startedAt, ctx, report, code) : formatReport(report, cmd));
+    ctx.out(cmd.json ? checkJson(startedAt, ctx, report, cmd) : formatReport(report, cmd));
+    if (code !== 0 && cmd.json) ctx.err(`${verdict(report, cmd)}\n`);
     return code;
   }
   return await runInterruptible(ctx, (ctx) => repair(cmd, ctx));
@@ -191,7 +193,8 @@ async function repair(cmd: CheckCommand, ctx: RunContext): Promise<number> {
   if (cmd.dryRun) {
     const code = exitCodeOf(report, cmd.strict);
     if (cmd.json) {
-      ctx.out(checkJson(startedAt, ctx, report, code, { dryRun: true, repair: actions }));
+      ctx.out(checkJson(startedAt, ctx, report, cmd, { dryRun: true, repair: actions }));
+      if (code !== 0) ctx.err(`${verdict(report, cmd)}\n`);
     } else if (actions.length === 0) ctx.out("Nothing to repair.\n");
     else ctx.out(`Dry run: nothing was changed (${actions.length} action(s) listed).\n`);
     return code;
@@ -201,8 +204,10 @@ async function repair(cmd: CheckCommand, ctx: RunContext): Promise<number> {
   // The repair's exit code is the cache's state afterwards.
   report = await audit(cmd, ctx);
   const code = exitCodeOf(report, cmd.strict);
-  if (cmd.json) ctx.out(checkJson(startedAt, ctx, report, code, { repair: actions }, steps));
-  else {
+  if (cmd.json) {
+    ctx.out(checkJson(startedAt, ctx, report, cmd, { repair: actions }, steps));
+    if (code !== 0) ctx.err(`${verdict(report, cmd)}\n`);
+  } else {
     ctx.out("\nAfter repair:\n");
     ctx.out(formatReport(report, cmd));
   }
@@ -210,29 +215,50 @@ async function repair(cmd: CheckCommand, ctx: RunContext): Promise<number> {
 }
 
 /**
- * `check --json`: the summary envelope every cache-changing command prints (src/summary.ts), its
- * steps (the repair, then the audit), then the audit's report and `extra` (the repair's actions).
+ * `check --json`: the summary envelope every command prints (src/summary.ts), its steps (the
+ * repair, then the audit), then the audit's report and `extra` (the repair's actions).
  */
 function checkJson(
   startedAt: Date,
   ctx: RunContext,
   report: Report,
-  code: number,
+  cmd: CheckCommand,
   extra: Record<string, unknown> = {},
   before: SummaryStep[] = [],
 ): string {
   const seconds = (ctx.clock.now() - startedAt.getTime()) / 1000;
+  const ok = exitCodeOf(report, cmd.strict) === 0;
   const auditStep: SummaryStep = {
     step: "check",
-    status: code === 0 ? "ok" : "failed",
+    status: ok ? "ok" : "failed",
     requests: 0,
     seconds,
   };
   const steps = [...before, auditStep];
   return formatSummaryJson(
-    { command: "check", startedAt, seconds, steps, ok: code === 0 },
+    {
+      command: "check",
+      startedAt,
+      seconds,
+      steps,
+      ok,
+      ...(ok ? {} : { error: { kind: "run" as const, message: verdict(report, cmd) } }),
+    },
     { ...report, ...extra },
   );
+}
+
+/** Why the audit fails (exit 1), in one line. */
+function verdict(report: Report, cmd: CheckCommand): string {
+  if (report.integrityProblems > 0) {
+    return `check: ${report.integrityProblems} integrity problem(s) in ${cmd.cacheDir}; ` +
+      "the report lists them: run check --repair";
+  }
+  const dangling = report.crossReferences.filter((c) => !c.informational)
+    .reduce((n, c) => n + (c.total ?? c.problems.length), 0);
+  return `check --strict: ${report.schemaProblems} schema problem(s) and ${dangling} ` +
+    "reference(s) to records not in the cache; the report lists them: run sync, or " +
+    "check --repair";
 }
 
 function interruptedJson(startedAt: Date, ctx: RunContext, steps: SummaryStep[]): string {
@@ -338,11 +364,7 @@ async function relistFolders(
 }
 
 async function requireCache(dir: string): Promise<void> {
-  try {
-    if ((await Deno.stat(dir)).isDirectory) return;
-  } catch (error) {
-    if (!(error instanceof Deno.errors.NotFound)) throw error;
-  }
+  if (await cacheFolderExists(dir)) return;
   throw new RunError(
     `check: no cache at ${dir}; run an entity command first, or point --cache-dir at the cache`,
   );

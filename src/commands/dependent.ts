@@ -7,7 +7,7 @@ import type { RunContext } from "../context.ts";
 import { openClient } from "../cli/client.ts";
 import { runInterruptible } from "../cli/context.ts";
 import { Interrupted } from "../interrupt.ts";
-import { formatSummaryJson } from "../summary.ts";
+import { formatSummaryJson, type SummaryStep } from "../summary.ts";
 import {
   cacheHelp,
   cacheOptions,
@@ -258,6 +258,14 @@ export function reportFailures(name: string, result: DependentResult, ctx: RunCo
     ctx.err(`${name}: candidate ${id}: ${reason}\n`);
   }
   if (failed.length > 20) ctx.err(`${name}: … and ${failed.length - 20} more failures\n`);
+  ctx.err(`${failedLine(name, result)}\n`);
+  return 1;
+}
+
+/** The last line of a run with failed items: how many, and what to do. */
+/** What failed, and what the next run does about it. */
+function failedLine(name: string, result: DependentResult): string {
+  const { failed } = result;
   const lasting = failed.filter((f) => f.lasting).length;
   const others = failed.length - lasting;
   const retry = others === 0
@@ -267,8 +275,7 @@ export function reportFailures(name: string, result: DependentResult, ctx: RunCo
     } (it asks only for them and for what changed)`;
   const kept = lasting === 0 ? "" : ` (${lasting} refused for a lasting reason: not tried ` +
     "again until the setting that refused them changes, or --retry-failed)";
-  ctx.err(`${name}: ${failed.length} failed${kept}${retry}\n`);
-  return 1;
+  return `${name}: ${failed.length} failed${kept}${retry}`;
 }
 
 /** LISTED failures in a JSON summary; `failed` counts them all. */
@@ -297,9 +304,24 @@ export function runDependentCommand(
 
 /** The JSON summary (src/summary.ts) of a candidate-dependent command: one step. */
 export function dependentJson(name: string, startedAt: Date, o: DependentOutcome): string {
+  const step = dependentStep(name, o);
+  return formatSummaryJson({
+    command: name,
+    startedAt,
+    seconds: o.seconds,
+    steps: [step],
+    interrupted: o.interrupted !== undefined,
+    ...(step.status === "failed"
+      ? { error: { kind: "run" as const, message: failedLine(name, o.result) } }
+      : {}),
+  });
+}
+
+/** A candidate-dependent run as a summary step. */
+export function dependentStep(name: string, o: DependentOutcome): SummaryStep {
   const { done, skipped, resumed = 0, failed, bytes, refreshed, notRetried } = o.result;
   const base = { step: name, requests: o.requests, seconds: o.seconds };
-  const step = o.interrupted ? { ...base, status: "interrupted" as const } : {
+  return o.interrupted ? { ...base, status: "interrupted" as const } : {
     ...base,
     status: failed.length > 0 ? "failed" as const : "ok" as const,
     mode: o.mode,
@@ -319,14 +341,7 @@ export function dependentJson(name: string, startedAt: Date, o: DependentOutcome
     ...(refreshed === undefined ? {} : { refreshed }),
     retries: o.retries,
     waitedSeconds: Number((o.waitedMs / 1000).toFixed(1)),
-  };
-  return formatSummaryJson({
-    command: name,
-    startedAt,
-    seconds: o.seconds,
-    steps: [step],
-    interrupted: o.interrupted !== undefined,
-  });
+  } as SummaryStep;
 }
 
 export function formatApiFigures(o: DependentOutcome): string {

@@ -20,6 +20,7 @@ import { join } from "node:path";
 import {
   addTombstones,
   type Cache,
+  cacheFolderExists,
   CANDIDATES_FOLDER,
   type ChangeLog,
   openCache,
@@ -59,9 +60,9 @@ import { finishInterruptedErasures } from "../privacy/finish.ts";
 import { findCandidates } from "../privacy/search.ts";
 import { type CachedCandidate, findInCache } from "../privacy/cache_search.ts";
 import { listedCandidate } from "../privacy/lookup.ts";
-import { exists } from "../files.ts";
 import { isPositiveId } from "../ids.ts";
 import { formatSummaryJson } from "../summary.ts";
+import { describeFailure } from "../failure.ts";
 
 /** `erase --lookup`: whether the privacy log records an erasure of an address (reads only). */
 export interface EraseLookupCommand {
@@ -69,6 +70,8 @@ export interface EraseLookupCommand {
   lookup: true;
   email: string;
   cacheDir: string;
+  /** Print the entries found as one JSON document (src/summary.ts). */
+  json?: boolean;
 }
 
 export type EraseCommand = EraseRequestCommand | EraseLookupCommand;
@@ -94,7 +97,7 @@ export const eraseSpec: CommandSpec<EraseCommand> = {
   summary: "Delete or anonymise every candidate with an e-mail address, upstream and in the cache",
   usage: "erase --email ADDRESS --mode delete|anonymize [--anonymize-fields LIST] " +
     "--on-behalf-of USER_ID [--dry-run] [--yes]\n" +
-    "       erase --lookup --email ADDRESS [--cache-dir DIR]",
+    "       erase --lookup --email ADDRESS [--cache-dir DIR] [--json]",
   description: "Searches GET /candidates?email= (case-insensitive, every match), lists the " +
     "matches, asks for confirmation (on a terminal; otherwise --yes is required), then sends " +
     "DELETE /candidates/{id} or an anonymising PATCH /candidates/{id} for each (after Harvest's " +
@@ -148,7 +151,13 @@ export const eraseSpec: CommandSpec<EraseCommand> = {
           );
         }
       }
-      return { kind: "erase", lookup: true, email, cacheDir: cacheDir(values, env) };
+      return {
+        kind: "erase",
+        lookup: true,
+        email,
+        cacheDir: cacheDir(values, env),
+        json: values.json === true,
+      };
     }
     const mode = values.mode;
     if (mode !== "delete" && mode !== "anonymize") {
@@ -181,19 +190,28 @@ export function runErase(cmd: EraseCommand, ctx: RunContext): Promise<number> {
 
 /** Prints the privacy log's entries naming the address; reads only (the key is never created). */
 async function runLookup(cmd: EraseLookupCommand, ctx: RunContext): Promise<number> {
-  if (!await exists(cmd.cacheDir)) {
+  if (!await cacheFolderExists(cmd.cacheDir)) {
     throw new RunError(
       `erase --lookup: no cache at ${cmd.cacheDir}; give --cache-dir of the cache whose privacy ` +
         "log to search",
     );
   }
+  const startedAt = new Date(ctx.clock.now());
   const log = join(cmd.cacheDir, PRIVACY_LOG_FILE);
   const { found, unverifiable } = await lookupErasures(
     cmd.cacheDir,
     cmd.email,
     await readAddressKey(cmd.cacheDir),
   );
-  if (found.length === 0) {
+  if (cmd.json) {
+    const seconds = (ctx.clock.now() - startedAt.getTime()) / 1000;
+    ctx.out(formatSummaryJson({
+      command: "erase",
+      startedAt,
+      seconds,
+      steps: [{ step: "lookup", status: "ok", requests: 0, seconds }],
+    }, { log: PRIVACY_LOG_FILE, entries: found, unverifiable }));
+  } else if (found.length === 0) {
     ctx.out(`erase --lookup: no entry of ${log} names this address\n`);
   } else {
     ctx.out(
@@ -294,6 +312,8 @@ function keptLines(kept: KeptList[], when: "keeps" | "would keep"): string[] {
   ];
 }
 
+const NOT_CONFIRMED = "erase: not confirmed; nothing was changed";
+
 /** The erasure, with its summary as one JSON document instead of the human lines under --json. */
 async function runRequestReported(cmd: EraseRequestCommand, ctx: RunContext): Promise<number> {
   const report: EraseReport = { matched: 0, outcomes: [], removed: {} };
@@ -309,11 +329,19 @@ async function runRequestReported(cmd: EraseRequestCommand, ctx: RunContext): Pr
   }
   const seconds = (ctx.clock.now() - startedAt.getTime()) / 1000;
   const failures = report.outcomes.filter((o) => o.result === "failed");
+  const failure = error !== undefined
+    ? describeFailure(error)
+    : code === 0
+    ? undefined
+    : { kind: "run" as const, message: NOT_CONFIRMED };
+  // The human line stays on stderr (main.ts prints a thrown error's).
+  if (error === undefined && failure) ctx.err(`${failure.message}\n`);
   ctx.out(formatSummaryJson({
     command: "erase",
     startedAt,
     seconds,
     ok: code === 0,
+    ...(failure ? { error: { kind: failure.kind, message: failure.message } } : {}),
     steps: [{
       step: "erase",
       status: code === 0 ? "ok" : "failed",
@@ -363,13 +391,14 @@ async function runRequest(
         "run with --dry-run first to see what it would do",
     );
   }
+  // Before any request: a file in the cache's place is said at once.
+  const hasCache = await cacheFolderExists(cmd.cacheDir);
   // v3 acts as the token's user (sub); v1 sends On-Behalf-Of (the dialect's candidateWrites).
   const client = openClient(actingAs(cmd.connection, String(cmd.onBehalfOf)), ctx);
   report.client = client;
   const writes = client.dialect.candidateWrites;
   checkWritable(writes, cmd.mode, client.dialect.version, cmd.anonymizeFields);
   await checkUser(client, cmd.onBehalfOf);
-  const hasCache = await exists(cmd.cacheDir);
   if (hasCache && !cmd.dryRun) {
     await withCache(cmd.cacheDir, async (cache) => {
       await finishInterruptedErasures(client, cache, ctx, changes);
@@ -480,7 +509,7 @@ async function runRequest(
     ctx.err(`Type "yes" to ${[upstream, local].filter((p) => p !== "").join(" and ")}: `);
     const answer = await ctx.readLine();
     if (answer?.trim().toLowerCase() !== "yes") {
-      ctx.out("erase: not confirmed; nothing was changed\n");
+      ctx.out(`${NOT_CONFIRMED}\n`);
       return 1;
     }
   }

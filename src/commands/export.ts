@@ -2,6 +2,7 @@
  * `export`: the cache's records as one file per entity for warehouse loaders (NDJSON, CSV or
  * Parquet). Reads the cache only (no credentials, no request); the work is in src/export/.
  */
+import { cacheFolderExists } from "../cache/mod.ts";
 import { isAbsolute, relative, resolve, sep as SEP } from "node:path";
 import type { RunContext } from "../context.ts";
 import type { CommandSpec } from "../cli/spec.ts";
@@ -17,7 +18,7 @@ import {
 import { parseIsoDate } from "../cli/dates.ts";
 import { ENTITY_NAMES, type EntityName, isEntityName } from "../entities.ts";
 import { RunError, UsageError } from "../errors.ts";
-import { isDirectory } from "../files.ts";
+import { formatSummaryJson } from "../summary.ts";
 import { EXPORT_FORMATS, type ExportFormat } from "../export/formats.ts";
 import {
   type EntityExport,
@@ -144,7 +145,7 @@ export const exportSpec: CommandSpec<ExportCommand> = {
 };
 
 export async function runExportCommand(cmd: ExportCommand, ctx: RunContext): Promise<number> {
-  if (!await isDirectory(cmd.cacheDir)) {
+  if (!await cacheFolderExists(cmd.cacheDir)) {
     throw new RunError(
       `export: no cache at ${cmd.cacheDir}; run sync or an entity command first, or point ` +
         "--cache-dir at the cache",
@@ -165,20 +166,21 @@ export async function runExportCommand(cmd: ExportCommand, ctx: RunContext): Pro
   const started = ctx.clock.now();
   const result = await runExport(cmd, ctx);
   const seconds = (ctx.clock.now() - started) / 1000;
+  const more = result.problemCount > MAX_PROBLEMS ? " (the first listed)" : " (listed)";
+  const failure = result.problemCount === 0 ? undefined : new RunError(
+    `export: ${result.problemCount} record(s) or index line(s) could not be exported${more}; ` +
+      "the files hold every other record: run check, then check --repair, and export again",
+  );
   ctx.out(
     cmd.json
-      ? formatJson(cmd, result, new Date(started), seconds)
+      ? formatJson(cmd, result, new Date(started), seconds, failure)
       : formatText(cmd, result, seconds),
   );
-  if (result.problemCount > 0) {
+  if (failure) {
     if (!cmd.json) {
       for (const p of result.problems) ctx.err(`export: ${p.path}: ${p.detail}\n`);
     }
-    const more = result.problemCount > MAX_PROBLEMS ? " (the first listed)" : " (listed)";
-    throw new RunError(
-      `export: ${result.problemCount} record(s) or index line(s) could not be exported${more}; ` +
-        "the files hold every other record: run check, then check --repair, and export again",
-    );
+    throw failure;
   }
   return 0;
 }
@@ -218,26 +220,33 @@ function formatText(cmd: ExportCommand, result: ExportResult, seconds: number): 
   return lines.join("\n") + "\n";
 }
 
+/** The summary envelope (src/summary.ts) with one step, then what export adds. */
 function formatJson(
   cmd: ExportCommand,
   result: ExportResult,
   started: Date,
   seconds: number,
+  failure: RunError | undefined,
 ): string {
-  return JSON.stringify(
-    {
-      ok: result.problemCount === 0,
-      format: cmd.format,
-      out: cmd.outDir,
-      since: cmd.since?.toISOString() ?? null,
-      startedAt: started.toISOString(),
+  return formatSummaryJson({
+    command: "export",
+    startedAt: started,
+    seconds,
+    steps: [{
+      step: "export",
+      status: failure ? "failed" : "ok",
+      requests: 0,
       seconds,
-      records: totalRecords(result),
-      entities: result.entities,
-      problemCount: result.problemCount,
-      problems: result.problems,
-    },
-    null,
-    2,
-  ) + "\n";
+      ...(failure ? { error: failure.message } : {}),
+    }],
+    ...(failure ? { error: { kind: "run" as const, message: failure.message } } : {}),
+  }, {
+    format: cmd.format,
+    out: cmd.outDir,
+    since: cmd.since?.toISOString() ?? null,
+    records: totalRecords(result),
+    entities: result.entities,
+    problemCount: result.problemCount,
+    problems: result.problems,
+  });
 }

@@ -32,7 +32,7 @@ import { INDEX_FILE, openCache } from "../cache/mod.ts";
 import { openClient } from "../cli/client.ts";
 import { runInterruptible } from "../cli/context.ts";
 import { Interrupted } from "../interrupt.ts";
-import { formatSummaryJson } from "../summary.ts";
+import { formatSummaryJson, type SummaryStep } from "../summary.ts";
 import { streamEntity, type StreamResult } from "../extract/stream.ts";
 
 export interface ExtractCommand {
@@ -186,9 +186,19 @@ export async function extractEntity(cmd: ExtractCommand, ctx: RunContext): Promi
 
 /** The JSON summary (src/summary.ts) of an entity command: one step. */
 function extractJson(cmd: ExtractCommand, startedAt: Date, r: ExtractResult): string {
+  return formatSummaryJson({
+    command: r.entity,
+    startedAt,
+    seconds: r.seconds,
+    steps: [extractStep(r, cmd.range.after !== undefined || cmd.range.before !== undefined)],
+    interrupted: r.interrupted !== undefined,
+  });
+}
+
+/** An entity extraction as a summary step (`filtered`: with a creation-date filter). */
+export function extractStep(r: ExtractResult, filtered = false): SummaryStep {
   const base = { step: r.entity, requests: r.requests, seconds: r.seconds };
-  const filtered = cmd.range.after !== undefined || cmd.range.before !== undefined;
-  const step = r.interrupted ? { ...base, status: "interrupted" as const } : {
+  return r.interrupted ? { ...base, status: "interrupted" as const } : {
     ...base,
     status: "ok" as const,
     mode: filtered ? "filtered" : "full",
@@ -196,14 +206,7 @@ function extractJson(cmd: ExtractCommand, startedAt: Date, r: ExtractResult): st
     pages: r.pages,
     retries: r.retries,
     waitedSeconds: Number((r.waitedMs / 1000).toFixed(1)),
-  };
-  return formatSummaryJson({
-    command: r.entity,
-    startedAt,
-    seconds: r.seconds,
-    steps: [step],
-    interrupted: r.interrupted !== undefined,
-  });
+  } as SummaryStep;
 }
 
 export function formatSummary(r: ExtractResult): string {

@@ -14,6 +14,7 @@ import {
 import { type AttachmentsCommand, attachmentsSpec, runAttachments } from "./attachments.ts";
 import { type CheckCommand, checkSpec, runCheck } from "./check.ts";
 import { type DemoCommand, demoSpec, runDemo } from "./demo.ts";
+import { type DoctorCommand, doctorSpec, runDoctorCommand } from "./doctor.ts";
 import { type EraseCommand, eraseSpec, runErase } from "./erase.ts";
 import { type ExportCommand, exportSpec, runExportCommand } from "./export.ts";
 import { type ExtractCommand, extractSpec, runExtract } from "./extract.ts";
@@ -33,6 +34,7 @@ export type Command =
   | AccessCommand
   | EraseCommand
   | CheckCommand
+  | DoctorCommand
   | ExportCommand
   | SyncCommand;
 
@@ -54,7 +56,7 @@ export const COMMAND_GROUPS: CommandGroup<Command>[] = [
   },
   {
     title: "Scheduled use",
-    specs: [syncSpec, exportSpec],
+    specs: [syncSpec, doctorSpec, exportSpec],
   },
   {
     title: "Privacy requests",
@@ -99,6 +101,8 @@ export function run(command: Command, ctx: RunContext): Promise<number> {
       return runCheck(command, ctx);
     case "export":
       return runExportCommand(command, ctx);
+    case "doctor":
+      return runDoctorCommand(command, ctx);
     default: {
       const unreachable: never = command;
       throw new Error(`unhandled command ${JSON.stringify(unreachable)}`);

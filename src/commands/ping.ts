@@ -4,6 +4,7 @@ import type { CommandSpec } from "../cli/spec.ts";
 import { type Connection, connection, connectionHelp, connectionOptions } from "../cli/options.ts";
 import { openClient } from "../cli/client.ts";
 import { formatPing, ping } from "../privacy/ping.ts";
+import { formatSummaryJson } from "../summary.ts";
 
 export interface PingCommand {
   kind: "ping";
@@ -28,9 +29,26 @@ export const pingSpec: CommandSpec<PingCommand> = {
 };
 
 export async function runPing(cmd: PingCommand, ctx: RunContext): Promise<number> {
-  const report = await ping(openClient(cmd.connection, ctx));
-  if (cmd.json) ctx.out(JSON.stringify(report) + "\n");
-  else ctx.out(formatPing(report));
-  if (!report.usable && !cmd.json) ctx.err(`error: ${report.reason}\n`);
+  const startedAt = new Date(ctx.clock.now());
+  const client = openClient(cmd.connection, ctx);
+  const report = await ping(client);
+  if (cmd.json) {
+    const seconds = (ctx.clock.now() - startedAt.getTime()) / 1000;
+    const error = report.usable ? undefined : report.reason;
+    ctx.out(formatSummaryJson({
+      command: "ping",
+      startedAt,
+      seconds,
+      steps: [{
+        step: "ping",
+        status: error ? "failed" : "ok",
+        requests: client.stats.requests,
+        seconds,
+        ...(error ? { error } : {}),
+      }],
+      ...(error ? { error: { kind: "run" as const, message: error } } : {}),
+    }, { ...report }));
+  } else ctx.out(formatPing(report));
+  if (!report.usable) ctx.err(`error: ${report.reason}\n`);
   return report.usable ? 0 : 1;
 }

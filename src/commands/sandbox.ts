@@ -1,8 +1,23 @@
-/** `sandbox`: serves the embedded Harvest simulator until interrupted. */
+/**
+ * `sandbox`: serves the embedded Harvest simulator until Ctrl-C or SIGTERM, optionally pretending
+ * to be a different tenant (lists missing or refused, fields renamed, dropped, added or retyped,
+ * another rate limit or window, token life or scopes, a clock that is off), so `doctor` and `sync`
+ * can be tried against each verdict. With `--json` it prints one document once it listens: its
+ * URLs and settings, without the credentials (those stay in the human lines, on stderr then).
+ */
 import type { RunContext } from "../context.ts";
 import type { CommandSpec } from "../cli/spec.ts";
-import { integerOption } from "../cli/options.ts";
-import { describeSandbox, startSandbox } from "../sandbox/mod.ts";
+import { integerOption, type OptionValues } from "../cli/options.ts";
+import { withInterrupts } from "../cli/context.ts";
+import { RunError, UsageError } from "../errors.ts";
+import {
+  describeSandbox,
+  type FieldDrift,
+  type Sandbox,
+  type SandboxOptions,
+  startSandbox,
+} from "../sandbox/mod.ts";
+import { formatSummaryJson } from "../summary.ts";
 
 export interface SandboxCommand {
   kind: "sandbox";
@@ -10,20 +25,167 @@ export interface SandboxCommand {
   candidates: number;
   seed: number;
   rateLimit: number;
+  /** The "different tenant" options, as startSandbox takes them. */
+  tenant: SandboxOptions;
+  /** Print one JSON document when ready (src/summary.ts) instead of the export lines. */
+  json: boolean;
+}
+
+/** A list path as the options name it: `/candidates`, `/demographics/questions`. */
+const LIST_PATH = /^\/[a-z_]+(\/[a-z_]+)*$/;
+const FIELD = /^[A-Za-z_][A-Za-z0-9_]{0,63}$/;
+
+function strings(values: OptionValues, name: string): string[] {
+  const raw = values[name];
+  if (raw === undefined) return [];
+  return (Array.isArray(raw) ? raw : [raw]).map(String);
+}
+
+/** `--missing /jobs,/eeoc`: list paths, each checked. */
+function pathList(values: OptionValues, name: string): string[] | undefined {
+  const given = strings(values, name);
+  if (given.length === 0) return undefined;
+  const paths = given.flatMap((text) => text.split(",")).map((p) => p.trim()).filter(Boolean);
+  const bad = paths.find((path) => !LIST_PATH.test(path));
+  if (bad !== undefined || paths.length === 0) {
+    throw new UsageError(
+      `--${name} "${bad ?? given.join(",")}" is not a list path; name paths like /candidates, ` +
+        "comma-separated",
+    );
+  }
+  return paths;
+}
+
+/** `PATH:FIELD` or `PATH:FIELD=VALUE` → its parts, or a usage error naming the option. */
+function fieldSpec(name: string, text: string, valued: boolean): [string, string, string?] {
+  const m = /^(\/[^:]*):([^=]+)(?:=(.*))?$/.exec(text.trim());
+  const [path, field, value] = m ? [m[1], m[2], m[3]] : [];
+  const ok = path !== undefined && LIST_PATH.test(path) && FIELD.test(field!) &&
+    (valued || value === undefined);
+  if (!ok) {
+    const form = name === "rename-field"
+      ? "PATH:FIELD=NEW_NAME"
+      : valued
+      ? "PATH:FIELD[=VALUE]"
+      : "PATH:FIELD";
+    throw new UsageError(`--${name} "${text}" must read ${form}, e.g. /candidates:title`);
+  }
+  return [path!, field!, value];
+}
+
+/** The field drifts of --rename-field, --drop-field, --add-field and --retype-field, by path. */
+function fieldDrift(values: OptionValues): FieldDrift[] {
+  const byPath = new Map<string, FieldDrift>();
+  const drift = (path: string) => {
+    let d = byPath.get(path);
+    if (!d) byPath.set(path, d = { path });
+    return d;
+  };
+  for (const text of strings(values, "rename-field")) {
+    const [path, field, to] = fieldSpec("rename-field", text, true);
+    if (to === undefined || !FIELD.test(to)) {
+      throw new UsageError(`--rename-field "${text}" must read PATH:FIELD=NEW_NAME`);
+    }
+    drift(path).rename = { ...drift(path).rename, [field]: to };
+  }
+  for (const text of strings(values, "drop-field")) {
+    const [path, field] = fieldSpec("drop-field", text, false);
+    drift(path).drop = [...drift(path).drop ?? [], field];
+  }
+  for (const text of strings(values, "add-field")) {
+    const [path, field, value] = fieldSpec("add-field", text, true);
+    let parsed: unknown = value ?? "sandbox";
+    try {
+      if (value !== undefined) parsed = JSON.parse(value);
+    } catch { /* not JSON: the text itself */ }
+    drift(path).add = { ...drift(path).add, [field]: parsed };
+  }
+  for (const text of strings(values, "retype-field")) {
+    const [path, field] = fieldSpec("retype-field", text, false);
+    drift(path).retype = [...drift(path).retype ?? [], field];
+  }
+  return [...byPath.values()];
+}
+
+/** `--clock-skew=-600`: whole seconds, either sign. */
+function clockSkew(values: OptionValues): number | undefined {
+  const text = values["clock-skew"];
+  if (typeof text !== "string") return undefined;
+  if (!/^[+-]?\d{1,9}$/.test(text.trim())) {
+    throw new UsageError(
+      `--clock-skew "${text}" must be whole seconds, e.g. --clock-skew=-600 for 10 min behind`,
+    );
+  }
+  return Number(text) * 1000;
+}
+
+function tokenExpiry(values: OptionValues): "expires_at" | "expires_in" | undefined {
+  const text = values["token-expiry"];
+  if (text === undefined) return undefined;
+  if (text !== "expires_at" && text !== "expires_in") {
+    throw new UsageError(`--token-expiry "${text}" must be expires_at or expires_in`);
+  }
+  return text;
+}
+
+/** The "different tenant" options (undefined where not given: the sandbox's defaults). */
+function tenantOptions(values: OptionValues): SandboxOptions {
+  const seconds = (name: string, max: number) =>
+    values[name] === undefined ? undefined : integerOption(values, name, 0, 1, max) * 1000;
+  const count = (name: string) =>
+    values[name] === undefined ? undefined : integerOption(values, name, 0, 0, 100_000);
+  const options: SandboxOptions = {
+    missingPaths: pathList(values, "missing"),
+    deniedPaths: pathList(values, "deny"),
+    v3Scopes: strings(values, "scopes").length
+      ? strings(values, "scopes").flatMap((s) => s.split(/[\s,]+/)).filter(Boolean)
+      : undefined,
+    tokenScopes: values["token-scopes"] === true || undefined,
+    fieldDrift: fieldDrift(values),
+    v3RateLimit: count("v3-rate-limit"),
+    windowMs: seconds("window", 3600),
+    v3WindowMs: seconds("v3-window", 3600),
+    tokenLifetimeMs: seconds("token-lifetime", 30 * 86_400),
+    tokenExpiry: tokenExpiry(values),
+    clockSkewMs: clockSkew(values),
+  };
+  return Object.fromEntries(
+    Object.entries(options).filter(([, v]) => v !== undefined && !(Array.isArray(v) && !v.length)),
+  );
 }
 
 export const sandboxSpec: CommandSpec<SandboxCommand> = {
   name: "sandbox",
   summary: "Serve the embedded Harvest API simulator on 127.0.0.1 (for trying the tool)",
-  usage: "sandbox [--port N] [--candidates N] [--seed N] [--rate-limit N]",
+  usage:
+    "sandbox [--port N] [--candidates N] [--seed N] [--rate-limit N] [tenant options] [--json]",
   description:
     "A deterministic synthetic tenant with the documented record shapes, Link pagination " +
-    "and rate-limit headers. Prints the base URL and key to export, then serves until Ctrl-C.",
+    "and rate-limit headers. Prints the base URL and key to export, then serves until Ctrl-C " +
+    "(or SIGTERM). With --json, stdout gets one JSON document once it listens (its URLs and " +
+    "settings; the credentials to export stay on stderr). The tenant options make it answer as " +
+    "a tenant that differs from the documentation, to see what doctor and sync say " +
+    "(docs/commands.md#demo-and-sandbox).",
   options: {
     port: { type: "string" },
     candidates: { type: "string" },
     seed: { type: "string" },
     "rate-limit": { type: "string" },
+    missing: { type: "string", multiple: true },
+    deny: { type: "string", multiple: true },
+    scopes: { type: "string", multiple: true },
+    "token-scopes": { type: "boolean" },
+    "rename-field": { type: "string", multiple: true },
+    "drop-field": { type: "string", multiple: true },
+    "add-field": { type: "string", multiple: true },
+    "retype-field": { type: "string", multiple: true },
+    "v3-rate-limit": { type: "string" },
+    window: { type: "string" },
+    "v3-window": { type: "string" },
+    "token-lifetime": { type: "string" },
+    "token-expiry": { type: "string" },
+    "clock-skew": { type: "string" },
+    json: { type: "boolean" },
   },
   help: [
     ["--port N", "Port to listen on (default: a free port)"],
@@ -33,6 +195,30 @@ export const sandboxSpec: CommandSpec<SandboxCommand> = {
       "--rate-limit N",
       "v1 requests allowed per 10 s window (default 50; v3: 75 per 30 s); 0: no limit on either",
     ],
+    ["--missing LIST", "These list paths answer 404, e.g. /job_posts,/eeoc"],
+    ["--deny LIST", "These list paths answer 403 (no permission), e.g. /users"],
+    ["--scopes LIST", "v3 tokens carry only these scopes (others answer 403)"],
+    ["--token-scopes", "The v3 token answer names its scopes (`scope`)"],
+    ["--rename-field PATH:FIELD=NEW", "A list's records name FIELD NEW instead (repeatable)"],
+    ["--drop-field PATH:FIELD", "A list's records lack FIELD (repeatable)"],
+    [
+      "--add-field PATH:FIELD[=VALUE]",
+      "A list's records carry a field the docs do not name (VALUE as JSON, or text; repeatable)",
+    ],
+    [
+      "--retype-field PATH:FIELD",
+      "FIELD comes as another JSON type: a string as a number or a list, others as text",
+    ],
+    ["--v3-rate-limit N", "v3 requests allowed per window (default 75; 0: no limit)"],
+    ["--window SECONDS", "v1 rate-limit window (default 10)"],
+    ["--v3-window SECONDS", "v3 rate-limit window (default 30)"],
+    ["--token-lifetime SECONDS", "v3 access tokens live this long (default 3600)"],
+    ["--token-expiry FORM", "How the token answer states it: expires_at (default) or expires_in"],
+    [
+      "--clock-skew=SECONDS",
+      "The server's clock runs this far ahead (negative: behind) of the real time",
+    ],
+    ["--json", "Print one JSON document when listening: URLs and settings, no credentials"],
   ],
   parse(values) {
     return {
@@ -41,25 +227,72 @@ export const sandboxSpec: CommandSpec<SandboxCommand> = {
       candidates: integerOption(values, "candidates", 60, 1, 1_000_000),
       seed: integerOption(values, "seed", 1, 0, 2 ** 31),
       rateLimit: integerOption(values, "rate-limit", 50, 0, 100_000),
+      tenant: tenantOptions(values),
+      json: values.json === true,
     };
   },
 };
 
 export async function runSandbox(cmd: SandboxCommand, ctx: RunContext): Promise<number> {
-  const sandbox = await startSandbox({
-    port: cmd.port,
-    candidates: cmd.candidates,
-    seed: cmd.seed,
-    rateLimit: cmd.rateLimit,
-  });
-  ctx.out(describeSandbox(sandbox) + "\nPress Ctrl-C to stop.\n");
-  await new Promise<void>((resolve) => {
-    const stop = () => {
-      Deno.removeSignalListener("SIGINT", stop);
-      resolve();
-    };
-    Deno.addSignalListener("SIGINT", stop);
-  });
-  await sandbox.close();
+  const startedAt = new Date(ctx.clock.now());
+  const sandbox = await listen(cmd);
+  try {
+    const differs = Object.keys(cmd.tenant);
+    const note = differs.length
+      ? `\nAnswering as a different tenant (${differs.join(", ")}): try doctor against it.\n`
+      : "";
+    const lines = describeSandbox(sandbox) + "\n" + note + "Press Ctrl-C to stop.\n";
+    if (cmd.json) {
+      ctx.out(readyJson(cmd, sandbox, startedAt, (ctx.clock.now() - startedAt.getTime()) / 1000));
+      ctx.err(lines);
+    } else ctx.out(lines);
+    // Serves until the process is asked to stop: that is how it ends, so exit 0.
+    await withInterrupts(ctx, ({ signal }) =>
+      new Promise<void>((resolve) => {
+        if (signal?.aborted) resolve();
+        else signal?.addEventListener("abort", () => resolve(), { once: true });
+      }));
+  } finally {
+    await sandbox.close();
+  }
   return 0;
+}
+
+async function listen(cmd: SandboxCommand): Promise<Sandbox> {
+  try {
+    return await startSandbox({
+      ...cmd.tenant,
+      port: cmd.port,
+      candidates: cmd.candidates,
+      seed: cmd.seed,
+      rateLimit: cmd.rateLimit,
+    });
+  } catch (error) {
+    if (!(error instanceof Deno.errors.AddrInUse)) throw error;
+    throw new RunError(
+      `sandbox: port ${cmd.port} on 127.0.0.1 is in use; choose another with --port, or leave ` +
+        "--port out for a free one",
+    );
+  }
+}
+
+/** The document `--json` prints once the sandbox listens: where it is, never its credentials. */
+function readyJson(cmd: SandboxCommand, s: Sandbox, startedAt: Date, seconds: number): string {
+  return formatSummaryJson({
+    command: "sandbox",
+    startedAt,
+    seconds,
+    steps: [{ step: "sandbox", status: "ok", requests: 0, seconds }],
+  }, {
+    listening: true,
+    port: Number(new URL(s.url).port),
+    v3: { baseUrl: s.v3Url, authUrl: s.authUrl },
+    v1: { baseUrl: s.url },
+    tenant: {
+      candidates: cmd.candidates,
+      seed: cmd.seed,
+      rateLimit: cmd.rateLimit,
+      differs: Object.keys(cmd.tenant),
+    },
+  });
 }

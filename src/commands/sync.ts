@@ -36,10 +36,11 @@ import {
   removeChangeLogsBefore,
   STATE_FILE,
 } from "../cache/mod.ts";
-import { UsageError } from "../errors.ts";
+import { CredentialsRefused, UsageError } from "../errors.ts";
 import { availableIn, ENTITIES, isEntityName } from "../entities.ts";
 import type { HarvestClient } from "../harvest/mod.ts";
 import {
+  DELETIONS_STEP,
   type DependentStep,
   isSyncStep,
   runSync,
@@ -51,6 +52,7 @@ import {
   formatJson,
   formatMarkdown,
   formatTable,
+  summaryLine,
   totals,
   writeJsonWithChanges,
 } from "../sync/summary.ts";
@@ -98,7 +100,9 @@ export const syncSpec: CommandSpec<SyncCommand> = {
     "The first run lists everything; later runs ask only for records changed since the previous " +
     `successful run (minus --overlap), keeping that state in <cache>/${STATE_FILE}. A killed run ` +
     "continues from its last checkpoint. Activity feeds and attachments are fetched only for " +
-    "candidates that are new or changed. Lists Harvest v3 alone has are left out on v1. A list " +
+    "candidates that are new or changed. The deletions step lists the candidate ids whole (one " +
+    "request per 500) and removes the candidates deleted upstream, with their records in every " +
+    "list holding personal data, their attachments and activity feed. Lists Harvest v3 alone has are left out on v1. A list " +
     "beyond the first seven entities that the credentials may not read (403) is reported as " +
     "unavailable with a warning, unless --only names it. The ids each run adds, changes and " +
     `removes go to a manifest in <cache>/${CHANGES_FOLDER}/ (docs/cache-format.md). ` +
@@ -122,8 +126,9 @@ export const syncSpec: CommandSpec<SyncCommand> = {
     ["--full", "Ignore the saved state: list everything again"],
     [
       "--prune",
-      "Remove cached records deleted upstream. Compares full id lists, so it costs a full " +
-      "listing of each entity (one request per 500 records) on incremental runs",
+      "Remove cached records deleted upstream from every list, not only candidates (the " +
+      "deletions step, every run). Compares full id lists, so it costs a full listing of each " +
+      "entity (one request per 500 records) on incremental runs",
     ],
     [
       "--overlap MINUTES",
@@ -151,8 +156,12 @@ export const syncSpec: CommandSpec<SyncCommand> = {
       );
     }
     // By default, every step the API version has (v3-only lists are left out on v1).
-    const steps = SYNC_STEPS.filter((step) => (only ?? SYNC_STEPS).includes(step))
-      .filter((step) => !skip.includes(step) && !absent(step));
+    const prune = values.prune === true;
+    // Candidates deleted upstream go in the deletions step: pruning candidates runs it too.
+    const wanted = (step: SyncStep) =>
+      (only ?? SYNC_STEPS).includes(step) ||
+      (step === DELETIONS_STEP && prune && only?.includes("candidates") === true);
+    const steps = SYNC_STEPS.filter(wanted).filter((step) => !skip.includes(step) && !absent(step));
     if (steps.length === 0) throw new UsageError("--only and --skip leave no step to run");
     const overlapMinutes = integerOption(values, "overlap", DEFAULT_OVERLAP_MINUTES, 0, 10_080);
     const keepChangesDays = integerOption(
@@ -166,7 +175,7 @@ export const syncSpec: CommandSpec<SyncCommand> = {
       kind: "sync",
       steps,
       full: values.full === true,
-      prune: values.prune === true,
+      prune,
       overlapMs: overlapMinutes * 60_000,
       keepChangesDays,
       json: values.json === true,
@@ -247,7 +256,7 @@ async function sync(
     try {
       await finishInterruptedErasures(client, cache, ctx, changes);
     } catch (error) {
-      if (error instanceof Interrupted) throw error;
+      if (error instanceof Interrupted || error instanceof CredentialsRefused) throw error;
       ctx.err(
         `warning: could not finish an interrupted erase (${
           (error as Error).message
@@ -262,7 +271,15 @@ async function sync(
       quiet: cmd.quiet,
       fileHosts: cmd.connection.fileHosts,
     });
-    reports = await runSync({ ...cmd, dependents }, { client, cache, ctx, changes });
+    try {
+      reports = await runSync({ ...cmd, dependents }, { client, cache, ctx, changes });
+    } catch (error) {
+      // The job page still says why the run stopped (the message is redacted already).
+      if (error instanceof CredentialsRefused) {
+        await appendStepSummary(ctx, `### greenhouse-extractor sync\n\nFailed: ${error.message}\n`);
+      }
+      throw error;
+    }
     await changes.close(new Date(ctx.clock.now()));
     const keepFrom = ctx.clock.now() - cmd.keepChangesDays * 86_400_000;
     await removeChangeLogsBefore(cache.dir, new Date(keepFrom));
@@ -279,24 +296,25 @@ async function sync(
       cmd.cacheDir,
     );
   } else ctx.out(formatTable(reports, seconds));
-  const summaryFile = ctx.env("GITHUB_STEP_SUMMARY");
-  if (summaryFile) {
-    try {
-      // The file is read by others (the job page): no secret may reach it, however it got in.
-      const markdown = redactRegistered(formatMarkdown(reports, seconds, started));
-      await Deno.writeTextFile(summaryFile, markdown, {
-        append: true,
-      });
-    } catch (error) {
-      ctx.err(
-        `warning: could not append the summary to GITHUB_STEP_SUMMARY: ${
-          (error as Error).message
-        }\n`,
-      );
-    }
-  }
+  await appendStepSummary(ctx, formatMarkdown(reports, seconds, started));
   const { failed, interrupted } = totals(reports);
   // The summary is out and the lock released: now say why we stop (exit 130/143).
   if (interrupted) throw interruptionOf(ctx.signal);
+  // The table ends with this line; the JSON document has it as its error.
+  if (cmd.json && failed.length > 0) ctx.err(`${summaryLine(reports, seconds)}\n`);
   return failed.length > 0 ? 1 : 0;
+}
+
+/** Appends Markdown to $GITHUB_STEP_SUMMARY when it is set (a warning if it cannot). */
+async function appendStepSummary(ctx: RunContext, markdown: string): Promise<void> {
+  const summaryFile = ctx.env("GITHUB_STEP_SUMMARY");
+  if (!summaryFile) return;
+  try {
+    // The file is read by others (the job page): no secret may reach it, however it got in.
+    await Deno.writeTextFile(summaryFile, redactRegistered(markdown), { append: true });
+  } catch (error) {
+    ctx.err(
+      `warning: could not append the summary to GITHUB_STEP_SUMMARY: ${(error as Error).message}\n`,
+    );
+  }
 }

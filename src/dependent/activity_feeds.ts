@@ -25,7 +25,7 @@ import {
   FailureRecord,
   recordedReason,
 } from "../cache/mod.ts";
-import type { CandidateBatch } from "../harvest/mod.ts";
+import { type CandidateBatch, statusOf } from "../harvest/mod.ts";
 import { RunError } from "../errors.ts";
 import { throwIfInterrupted } from "../interrupt.ts";
 import { listByCandidate } from "./batch.ts";
@@ -180,7 +180,8 @@ async function fetchNotesBatched(
       try {
         notes = await listByCandidate(run.client, batch, batch.notesPath, wanted);
       } catch (error) {
-        if (!(error instanceof RunError)) throw error;
+        // A missing list (404) is no batch's failure: it stops the step (batch.ts).
+        if (!(error instanceof RunError) || statusOf(error) === 404) throw error;
         failed(state, wanted, error.message);
       }
       if (notes) {

@@ -247,16 +247,19 @@ export type FileFetchResult =
 /**
  * GET `url` with no headers of ours (the signed URL is the only credential the file host needs),
  * following at most MAX_REDIRECTS redirects by hand so that each target is checked before it is
- * contacted. Network errors are thrown as fetch throws them.
+ * contacted. Network errors are thrown as fetch throws them. `onHop` sees each URL before it is
+ * checked (`doctor` reports the hosts a file URL leads to).
  */
 export async function fetchFile(
   url: URL,
   policy: FileHostPolicy,
   fetchFn: typeof fetch,
   signal: AbortSignal,
+  onHop?: (target: URL) => void,
 ): Promise<FileFetchResult> {
   let target = url;
   for (let hops = 0;; hops++) {
+    onHop?.(target);
     const refused = await policy.refusal(target);
     if (refused) {
       return { kind: "refused", reason: hops === 0 ? refused : `a redirect: ${refused}` };

@@ -4,7 +4,7 @@
  */
 import { join } from "node:path";
 import type { Cache, EntityFolder } from "../cache/mod.ts";
-import { CANDIDATES_FOLDER, INDEX_FILE, readTombstones } from "../cache/mod.ts";
+import { cacheFolderExists, CANDIDATES_FOLDER, INDEX_FILE, readTombstones } from "../cache/mod.ts";
 import type { RunContext } from "../context.ts";
 import { ENTITIES } from "../entities.ts";
 import { RunError } from "../errors.ts";
@@ -74,9 +74,12 @@ export function chunk<T>(items: readonly T[], size: number): T[][] {
 export async function requireCandidatesIndex(cacheDir: string, command: string): Promise<void> {
   const index = join(cacheDir, CANDIDATES_FOLDER, INDEX_FILE);
   try {
-    await Deno.stat(index);
+    if (await cacheFolderExists(cacheDir)) await Deno.stat(index);
+    else throw new Deno.errors.NotFound(cacheDir);
   } catch (error) {
-    if (!(error instanceof Deno.errors.NotFound)) throw error;
+    const missing = error instanceof Deno.errors.NotFound ||
+      error instanceof Deno.errors.NotADirectory; // `candidates` is a file
+    if (!missing) throw error;
     throw new RunError(
       `${command} works from the cached candidates, but ${index} does not exist: ` +
         "run `candidates` into this cache first",

@@ -17,7 +17,7 @@ import type { RunContext } from "../context.ts";
 import { progressFor } from "../progress.ts";
 import { Interrupted, throwIfInterrupted } from "../interrupt.ts";
 import type { Cache, EncodedRecords, EntityFolder } from "../cache/mod.ts";
-import type { HarvestClient, LazyPage } from "../harvest/mod.ts";
+import { type HarvestClient, type LazyPage, listNotFound, statusOf } from "../harvest/mod.ts";
 import { prefetch } from "../prefetch.ts";
 import { collectGarbage } from "../memory.ts";
 import { monikerLookup, type PageMonikers } from "./moniker_lookup.ts";
@@ -47,6 +47,8 @@ export interface EntityStream {
    * `beforeWrite` can compare without the page's parsed records being kept alive.
    */
   summarize?: (record: ApiRecord) => string;
+  /** Sees each record once as it is parsed, before it is written (sync counts drift with it). */
+  inspect?: (record: ApiRecord) => void;
   /** Sees each page before it is written, e.g. to compare it with the cache. */
   beforeWrite?: (page: EncodedPage, folder: EntityFolder) => Promise<void>;
   /** Runs after each page is written, e.g. to commit and checkpoint. */
@@ -92,12 +94,15 @@ export async function streamEntity(run: EntityStream): Promise<StreamResult> {
       .map((fixed) => ({ ...fixed, ...run.params }));
     const monikers = await monikerLookup(entity, client, run.cache);
     // The first page before the folder: a listing refused at once (403) leaves nothing behind.
-    const listing = await firstPageFirst(variantPages(client, path, listings, run.start));
+    const listing = await firstPageFirst(variantPages(client, path, listings, run.start))
+      .catch((error) => {
+        throw statusOf(error) === 404 && !run.start?.url ? listNotFound(error) : error;
+      });
     folder = await run.cache.folder(entity.name, entity.moniker);
     await publishSchema(folder.dir, entity.name, client.dialect.version);
     // Pages are encoded as they arrive (one record parsed at a time), so neither the page being
     // written nor the one prefetched meanwhile keeps parsed records alive.
-    const encoded = encodedPages(listing, path, folder, run.summarize, monikers);
+    const encoded = encodedPages(listing, path, folder, run, monikers);
     for await (const page of prefetch(encoded)) {
       await run.beforeWrite?.(page, folder);
       await folder.writeEncoded(page.encoded, new Date(ctx.clock.now()));
@@ -174,7 +179,7 @@ async function* encodedPages(
   pages: AsyncIterable<VariantPage>,
   path: string,
   folder: EntityFolder,
-  summarize?: (record: ApiRecord) => string,
+  { summarize, inspect }: Pick<EntityStream, "summarize" | "inspect">,
   monikers?: PageMonikers,
 ): AsyncGenerator<EncodedPage> {
   for await (const { page, next } of pages) {
@@ -191,6 +196,7 @@ async function* encodedPages(
           );
         }
         records.push({ id, summary: summarize ? summarize(record) : "" });
+        inspect?.(record);
         yield record;
       }
     };

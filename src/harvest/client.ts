@@ -3,14 +3,15 @@
  */
 import { type Clock, systemClock } from "../clock.ts";
 import type { ApiRecord } from "../entities.ts";
-import { RunError } from "../errors.ts";
+import { CredentialsRefused, RunError } from "../errors.ts";
 import { redactSecrets } from "../redact.ts";
-import type { Auth } from "./auth.ts";
+import type { Auth, TokenFacts } from "./auth.ts";
 import type { Dialect } from "./dialect.ts";
 import { JsonArrayBytes } from "./json_array.ts";
 import { readUpTo } from "./body.ts";
 import { parseLinkHeader } from "./link.ts";
 import { Pacer } from "./pacer.ts";
+import { requiredPermission } from "./permissions.ts";
 import {
   apiErrorText,
   backoffMs,
@@ -194,6 +195,19 @@ export function statusOf(error: unknown): number | undefined {
   return typeof status === "number" ? status : undefined;
 }
 
+/**
+ * A list's first page answered 404: the list itself is missing on this tenant or API version
+ * (a feature the tenant lacks, or a path the tool has wrong). The error says so; its status stays
+ * its cause, so callers can still tell it apart (statusOf).
+ */
+export function listNotFound(error: RunError): RunError {
+  return new RunError(
+    `${error.message}; no such list on this tenant or API version: run ping to see which ` +
+      "lists answer",
+    { cause: error.cause },
+  );
+}
+
 export class HarvestClient {
   readonly baseUrl: string;
   readonly pacer: Pacer;
@@ -219,6 +233,8 @@ export class HarvestClient {
   #onEvent?: (e: ClientEvent) => void;
   #maxBodyBytes: number;
   #maxPages: number;
+  /** Set once Greenhouse refused the credentials: every later request throws it unsent. */
+  #refused: CredentialsRefused | undefined;
 
   constructor(opts: ClientOptions) {
     // cli/options.ts validates the base URL and rate target a user gives; these are assertions.
@@ -265,10 +281,18 @@ export class HarvestClient {
     pathOrUrl: string,
     init: RequestOptions = {},
   ): Promise<ClientResponse> {
+    if (this.#refused) throw this.#refused;
     const call = this.#startCall(method, pathOrUrl, init);
     for (;;) {
       const sent = await this.#sendOnce(call, init);
-      const next = await this.#classify(call, sent, init);
+      let next: Next;
+      try {
+        next = await this.#classify(call, sent, init);
+      } finally {
+        if (sent.kind === "response" && sent.status === 401) {
+          this.pacer.observe(sent.headers, sent.status);
+        }
+      }
       if (next.kind === "done") return next.response;
       if (next.kind === "retry") await this.#backOff(call, next.reason, next.retryAfterMs);
       // "again": credentials were refreshed, or the pacer paused for a 429; send again now.
@@ -292,18 +316,28 @@ export class HarvestClient {
     };
   }
 
-  /** Waits for the pacer, then sends once and reads the whole body. */
+  /**
+   * Waits for the pacer, then sends once and reads the whole body. The credentials are checked
+   * after the wait, right before the send: a token fresh before a long wait (a 429's pause, a
+   * slow rate limit) may be due for renewal by its end, and is renewed then. (One that needs
+   * minting anyway is minted before the wait, so the send keeps its slot.)
+   */
   async #sendOnce(call: Call, init: RequestOptions): Promise<Sent> {
-    const headers = await this.#headers(init.headers, call.bodyText !== undefined);
+    await this.#auth.header();
     this.#startWaiting();
     try {
       await this.pacer.acquire();
     } finally {
       this.#stopWaiting();
     }
-    call.sends++;
-    this.stats.requests++;
+    let headers: Headers;
     try {
+      // Refused while this call waited (a concurrent one's 401): send nothing more.
+      if (this.#refused) throw this.#refused;
+      const authorization = this.#auth.current?.() ?? await this.#auth.header();
+      headers = this.#headers(authorization, init.headers, call.bodyText !== undefined);
+      call.sends++;
+      this.stats.requests++;
       this.#onEvent?.({ type: "request", method: call.method, url: call.url });
     } catch (error) {
       this.pacer.observe(new Headers(), 0); // every acquire() is matched by one observe()
@@ -344,6 +378,7 @@ export class HarvestClient {
       body,
       this.#secrets(),
       this.dialect.version,
+      status === 403 ? this.#permissionFor(call) : undefined,
     );
     if (verdict.kind === "ok") return { kind: "done", response: { status, headers, body } };
     if (verdict.kind === "fatal") return await this.#fatal(call, status, body, verdict.error);
@@ -354,6 +389,14 @@ export class HarvestClient {
     if (!call.idempotent) throw this.#notRetried(call, verdict.reason);
     const retryAfterMs = parseRetryAfter(headers.get("retry-after"), this.#clock.now());
     return { kind: "retry", reason: verdict.reason, retryAfterMs };
+  }
+
+  /** The permission or scope the call needs, named as Greenhouse shows it (permissions.ts). */
+  #permissionFor(call: Call): string | undefined {
+    const base = new URL(this.baseUrl).pathname;
+    const path = new URL(call.url).pathname;
+    if (!path.startsWith(base)) return undefined;
+    return requiredPermission(this.dialect.version, call.method, path.slice(base.length));
   }
 
   /** A 401 refreshes the credentials once (then "again"); anything else fatal is thrown. */
@@ -372,11 +415,13 @@ export class HarvestClient {
         return { kind: "again" };
       }
     }
-    if (status === 401 && this.#auth.unauthorized) {
+    if (status === 401) {
+      // The credentials themselves are refused: every later request would be too (see
+      // CredentialsRefused); this client sends none.
       const detail = apiErrorText(body, this.#secrets());
-      throw new RunError(
-        this.#redact(this.#auth.unauthorized(call.endpoint, detail ? `: ${detail}` : "")),
-      );
+      const message = this.#auth.unauthorized?.(call.endpoint, detail ? `: ${detail}` : "") ??
+        error.message;
+      throw (this.#refused = new CredentialsRefused(this.#redact(message)));
     }
     const hint = this.dialect.errorHint?.(status, body) ?? "";
     // The status rides along as the cause, for callers that treat one status apart (statusOf).
@@ -601,16 +646,20 @@ export class HarvestClient {
     }
   }
 
-  async #headers(extra: Record<string, string> | undefined, hasBody: boolean): Promise<Headers> {
+  #headers(
+    authorization: string,
+    extra: Record<string, string> | undefined,
+    hasBody: boolean,
+  ): Headers {
     const headers = new Headers(extra);
-    headers.set("Authorization", await this.#auth.header());
+    headers.set("Authorization", authorization);
     headers.set("User-Agent", this.#userAgent);
     headers.set("Accept", "application/json");
     if (hasBody) headers.set("Content-Type", "application/json");
     return headers;
   }
 
-  /** One send: fetch, then the whole body. Always calls pacer.observe once. */
+  /** One send: fetch, then the whole body. Calls pacer.observe once (for a 401, request() does). */
   async #send(call: Call, headers: Headers, arrayBytes: boolean): Promise<Sent> {
     const deadline = this.#deadline(this.#timeoutMs);
     try {
@@ -629,11 +678,18 @@ export class HarvestClient {
         if (error instanceof Deno.errors.NotCapable) throw error;
         return { kind: "network", error: deadline.signal.aborted ? deadline.signal.reason : error };
       }
-      this.pacer.observe(res.headers, res.status);
+      // A 401 is observed once it is judged (request()): requests waiting for the pacer must
+      // not go out before a refusal of the credentials is known.
+      if (res.status !== 401) this.pacer.observe(res.headers, res.status);
       return await readBody(res, call.method, arrayBytes, deadline.signal, this.#maxBodyBytes);
     } finally {
       deadline.clear();
     }
+  }
+
+  /** What the credentials' last token answer said (v3), for `doctor`; undefined on v1. */
+  tokenFacts(): TokenFacts | undefined {
+    return this.#auth.tokenFacts?.();
   }
 
   #secrets(): string[] {

@@ -28,8 +28,15 @@ export {
   v3Dialect,
   withPageSize,
 } from "./dialect.ts";
-export { type Auth, basicAuth } from "./auth.ts";
-export { type ClientCredentials, clientCredentialsAuth, tokenExpiry } from "./oauth.ts";
+export { type Auth, basicAuth, type TokenFacts } from "./auth.ts";
+export { requiredPermission, v1Permission, v3Scope } from "./permissions.ts";
+export {
+  type ClientCredentials,
+  clientCredentialsAuth,
+  jwtClaims,
+  tokenExpiry,
+  tokenFacts,
+} from "./oauth.ts";
 export {
   type ClientEvent,
   type ClientOptions,
@@ -39,6 +46,7 @@ export {
   type DeadlineFactory,
   HarvestClient,
   type LazyPage,
+  listNotFound,
   type Page,
   realDeadline,
   type RequestOptions,

@@ -4,12 +4,11 @@
  * `windowMs` (so no fixed server window can see more either), where
  * budget = max(1, floor(rateTarget × X-RateLimit-Limit)).
  *
- * Sends are spread evenly over the window, one every (window + margin) / budget, rather than
- * spent in a burst at its start: the throughput is the same, and another integration using the
- * same key keeps its share of every window instead of finding it used up in the first second.
- * After an idle spell (fewer than a quarter of the budget sent in the last window) that quarter
- * may go at once, so a command of a few requests does not wait between them; the sends after it
- * keep to the even schedule as if the burst had been spread too, so no window ever holds more.
+ * Sends are spread evenly over the window, one every (window + margin) / budget, from the very
+ * first send of the process, rather than spent in a burst at its start: the throughput is the
+ * same, and another integration using the same key keeps its share of every window instead of
+ * finding it used up in the first second. The probe that learns the limit (when none is given)
+ * counts as the first send of the schedule: the next one waits a spacing after it.
  *
  * Waits the server imposes (a 429's pause, or X-RateLimit-Remaining used up) are reported through
  * `onWait`, once each, so users see why nothing happens. A reset further away than one window
@@ -82,8 +81,11 @@ export class Pacer {
   #inFlight = 0;
   /** While the limit is unknown: a probe is out; waiters wait for it to be observed. */
   #probe: { promise: Promise<void>; resolve: () => void } | undefined;
-  /** When the next send is due on the even schedule (fractional ms). */
-  #dueAt = -Infinity;
+  /**
+   * The even schedule's slot of the latest send (fractional ms): the next send is due a spacing
+   * after it. A slot, not a due time, so that a limit learned later (a new spacing) applies to it.
+   */
+  #lastSlot = -Infinity;
   #onWait?: (wait: PacerWait) => void;
   /** The end of the last wait reported through onWait (each is reported once). */
   #reportedUntil = -Infinity;
@@ -110,11 +112,6 @@ export class Pacer {
   /** Sends we allow ourselves per window (1 while the limit is unknown). */
   get budget(): number {
     return this.#limit === undefined ? 1 : Math.max(1, Math.floor(this.rateTarget * this.#limit));
-  }
-
-  /** Sends that may go back to back after an idle spell: a quarter of the budget, at least 1. */
-  get burst(): number {
-    return Math.max(1, Math.floor(this.budget / 4));
   }
 
   /** Waits until a send is allowed, then records it. Every acquire() must be followed by one observe(). */
@@ -149,10 +146,10 @@ export class Pacer {
         // While the limit is unknown the probe gate above allows one request at a time instead.
         const budget = this.budget;
         const spacing = span / budget;
-        const scheduled = this.#limit !== undefined && this.#sends.length >= this.burst;
+        const dueAt = this.#lastSlot + spacing;
         // (A microsecond of slack: floating-point sums must not cost an extra sleep.)
-        if (scheduled && now < this.#dueAt - 0.001) {
-          await this.#clock.sleep(this.#dueAt - now);
+        if (this.#limit !== undefined && now < dueAt - 0.001) {
+          await this.#clock.sleep(dueAt - now);
           continue;
         }
         if (this.#limit !== undefined && this.#sends.length >= budget) {
@@ -160,12 +157,10 @@ export class Pacer {
           await this.#clock.sleep(Math.max(1, wait));
           continue;
         }
-        if (this.#limit !== undefined) {
-          // Late by less than a spacing (a timer firing late, a busy machine): the schedule is
-          // kept, so lateness is not lost throughput. Later than that was idleness: start over.
-          const late = now - this.#dueAt;
-          this.#dueAt = (late < spacing ? this.#dueAt : now) + spacing;
-        }
+        // Late by less than a spacing (a timer firing late, a busy machine): the schedule is kept,
+        // so lateness is not lost throughput. Later than that was idleness: start over from now.
+        // The probe (limit unknown) takes its slot too, so the send after it is spaced from it.
+        this.#lastSlot = this.#limit !== undefined && now - dueAt < spacing ? dueAt : now;
         this.#sends.push(now);
         this.stats.sends++;
         this.#inFlight++;

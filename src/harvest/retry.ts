@@ -182,6 +182,8 @@ export function classifyStatus(
   body: unknown,
   secrets: Iterable<string> = [],
   version: ApiVersion = "v1",
+  /** What the request needs, as Greenhouse names it (permissions.ts), for a 403's advice. */
+  permission?: string,
 ): Classification {
   if (status >= 200 && status < 300) return { kind: "ok" };
   const detail = apiErrorText(body, secrets);
@@ -201,8 +203,8 @@ export function classifyStatus(
       status,
       error: new RunError(
         version === "v1"
-          ? `${endpoint}: Greenhouse rejected the API key (401)${suffix}; ` +
-            "check that the key is a valid Harvest API key and has not been revoked"
+          ? `${endpoint}: Greenhouse rejected the API key (401)${suffix}; check that ` +
+            "GREENHOUSE_API_KEY holds a valid Harvest API key that has not been revoked"
           : `${endpoint}: Greenhouse rejected the access token (401) even after a new one was ` +
             `issued${suffix}; check that the v3 credential in GREENHOUSE_CLIENT_ID and ` +
             `GREENHOUSE_CLIENT_SECRET is active ${where}`,
@@ -210,16 +212,15 @@ export function classifyStatus(
     };
   }
   if (status === 403) {
+    const lacks = version === "v1"
+      ? `the API key lacks the permission ${permission ? `"${permission}"` : `for ${endpoint}`}`
+      : `the v3 credential lacks the scope ${permission ?? `for ${endpoint}`}`;
     return {
       kind: "fatal",
       status,
       error: new RunError(
-        version === "v1"
-          ? `${endpoint}: Greenhouse refused access (403)${suffix}; the API key lacks permission ` +
-            `for this endpoint: ${where} grant the key access to ${endpoint}, then run again`
-          : `${endpoint}: Greenhouse refused access (403)${suffix}; the v3 credential lacks the ` +
-            `scope for this endpoint: ${where} grant the credential the scope for ${endpoint} ` +
-            "(run ping to see every endpoint the credential is missing), then run again",
+        `${endpoint}: Greenhouse refused access (403)${suffix}; ${lacks}: grant it ${where} ` +
+          "(ping lists every permission the commands need), then run again",
       ),
     };
   }

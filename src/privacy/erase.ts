@@ -9,7 +9,7 @@
  * come from the client's dialect; a version without a write makes erase refuse before writing.
  */
 import { type ApiRecord, type ApiVersion, personName, recordId } from "../entities.ts";
-import { RunError } from "../errors.ts";
+import { CredentialsRefused, RunError } from "../errors.ts";
 import type { CandidateWrites, HarvestClient } from "../harvest/mod.ts";
 import { listedCandidate, userListed } from "./lookup.ts";
 import { USER_AGENT } from "../version.ts";
@@ -142,7 +142,10 @@ function oneLine(error: unknown): string {
   return (error instanceof Error ? error.message : String(error)).split("\n")[0];
 }
 
-/** Sends one planned erasure and judges the answers; never throws for an API failure. */
+/**
+ * Sends one planned erasure and judges the answers; never throws for an API failure but refused
+ * credentials.
+ */
 export async function sendErasure(
   client: HarvestClient,
   candidate: ApiRecord,
@@ -195,6 +198,9 @@ export async function sendErasure(
     }
     return { ...base, result: "anonymized", anonymized: record };
   } catch (error) {
+    // Refused credentials refuse every candidate: the command stops (the pending entry the
+    // caller wrote first lets the next run finish this one, as after a kill).
+    if (error instanceof CredentialsRefused) throw error;
     const detail = oneLine(error);
     return {
       ...base,

@@ -38,6 +38,41 @@ export async function listedCandidate(
   return records.find((record) => recordId(record) === id);
 }
 
+/** Ids the candidates list's id filter takes at once (v1 `candidate_ids`, v3 `ids`: 50). */
+export const CANDIDATE_IDS_PER_REQUEST = 50;
+
+/**
+ * Which of `ids` Greenhouse still lists as candidates: one request per 50 ids, through the
+ * list's id filter. A filter the server ignored (it answers candidates not asked for) proves
+ * nothing, so that is an error rather than an answer.
+ */
+export async function listedCandidateIds(
+  client: HarvestClient,
+  ids: readonly number[],
+): Promise<Set<number>> {
+  const param = client.dialect.candidateWrites.candidateIdsParam;
+  const path = entityPath(ENTITIES.candidates, client.dialect);
+  const listed = new Set<number>();
+  for (let at = 0; at < ids.length; at += CANDIDATE_IDS_PER_REQUEST) {
+    const part = ids.slice(at, at + CANDIDATE_IDS_PER_REQUEST);
+    const asked = new Set(part);
+    const params = { [param]: part.join(","), per_page: String(CANDIDATE_IDS_PER_REQUEST) };
+    for (const record of await listOnce(client, path, params)) {
+      const id = recordId(record);
+      if (id === undefined || !asked.has(id)) {
+        throw new RunError(
+          `GET ${path}?${param}=…: answered candidate ${
+            JSON.stringify(record?.id)
+          }, which was not asked for, so the ${param} filter cannot be trusted; nothing was ` +
+            "concluded from it",
+        );
+      }
+      listed.add(id);
+    }
+  }
+  return listed;
+}
+
 /**
  * Whether Greenhouse has a user with this id (any user, active or not, service accounts too:
  * the users list's own parameters, v3's `show_service_accounts=true`, go with the id filter).

@@ -13,10 +13,21 @@ import {
   type EntityName,
   entityPath,
 } from "../entities.ts";
-import type { HarvestClient } from "../harvest/mod.ts";
+import { CredentialsRefused } from "../errors.ts";
+import { type HarvestClient, requiredPermission, v1Permission, v3Scope } from "../harvest/mod.ts";
 import { RELATED_LISTS } from "./personal_lists.ts";
 
-export type EndpointResult = "ok" | "denied" | "not verifiable without writing" | "not checked";
+/**
+ * What a probe found: "ok"; "denied" (403: a permission or scope to grant); "not found" (404: this
+ * tenant or API version has no such list, which a default sync skips); a write that cannot be
+ * tried; a read not tried (no candidate to try it with).
+ */
+export type EndpointResult =
+  | "ok"
+  | "denied"
+  | "not found"
+  | "not verifiable without writing"
+  | "not checked";
 
 export interface EndpointCheck {
   /** The Dev Center permission (v1) or scope (v3) the endpoint needs. */
@@ -75,21 +86,18 @@ interface Probe {
   write?: string;
 }
 
-/** "prospect pool" → "Prospect Pools", as the v1 reference's section titles spell lists. */
-function listTitle(noun: string): string {
-  const plural = noun.endsWith("s") ? noun : `${noun}s`;
-  return plural.replace(/\b[a-z]/g, (letter) => letter.toUpperCase());
-}
-
 /**
- * The permission of an entity's list endpoint: on v1 its Dev Center name, the reference's
- * section title ("Get: List Candidate Tags" for /tags/candidate); on v3 the scope of its path's
- * resource (`harvest:candidate_tags:list`).
+ * The permission of an entity's list endpoint, from the client's one table
+ * (harvest/permissions.ts): on v1 its Dev Center name, the reference's section title ("Get: List
+ * Candidate Tags" for /tags/candidate); on v3 the scope of its path's resource
+ * (`harvest:candidate_tags:list`).
  */
 export function listPermission(version: ApiVersion, name: EntityName): string {
-  const entity = ENTITIES[name];
-  if (version === "v3") return `harvest:${entity.paths.v3!.split("/")[1]}:list`;
-  return `Get: List ${listTitle(entity.noun)}`;
+  const path = ENTITIES[name].paths[version];
+  const permission = path === undefined ? undefined : requiredPermission(version, "GET", path);
+  // Every list of the entity table is in the table (tests/unit/sandbox_permissions_test.ts).
+  if (permission === undefined) throw new TypeError(`listPermission: no ${version} list ${name}`);
+  return permission;
 }
 
 /**
@@ -98,7 +106,9 @@ export function listPermission(version: ApiVersion, name: EntityName): string {
  * Application").
  */
 export function applicationListPermission(name: EntityName): string {
-  return `Get: List ${listTitle(ENTITIES[name].noun)} for Application`;
+  const permission = v1Permission("GET", `/applications/1${ENTITIES[name].paths.v1 ?? ""}`);
+  if (permission === undefined) throw new TypeError(`applicationListPermission: ${name}`);
+  return permission;
 }
 
 /** What to probe on this API version, in the order it is shown. */
@@ -129,19 +139,19 @@ function probesFor(client: HarvestClient): Probe[] {
     probes.push(
       {
         key: "activity",
-        permission: "harvest:notes:list",
+        permission: v3Scope("GET", batch.notesPath)!,
         perCandidate: byCandidate(batch.notesPath),
       },
       {
         key: "attachments",
-        permission: "harvest:attachments:list",
+        permission: v3Scope("GET", batch.attachmentsPath)!,
         perCandidate: byCandidate(batch.attachmentsPath),
       },
     );
   } else {
     probes.push({
       key: "activity",
-      permission: "Get: Retrieve Activity Feed",
+      permission: v1Permission("GET", "/candidates/1/activity_feed")!,
       perCandidate: (id) => ({ path: `/candidates/${id}/activity_feed`, params: {} }),
     });
     // The other personal lists, as access reads them on v1: per application.
@@ -157,25 +167,25 @@ function probesFor(client: HarvestClient): Probe[] {
     }
   }
   const w = d.candidateWrites;
-  const scope = (action: string, v1: string) => v === "v3" ? `harvest:candidates:${action}` : v1;
+  const needs = (method: string, path: string) => requiredPermission(v, method, path)!;
   if (w.deletePath) {
     probes.push({
       key: "delete",
-      permission: scope("destroy", "Delete: Delete Candidate"),
+      permission: needs("DELETE", w.deletePath(1)),
       write: "DELETE /candidates/{id}",
     });
   }
   if (w.editPath) {
     probes.push({
       key: "edit",
-      permission: scope("update", "Patch: Edit Candidate"),
+      permission: needs("PATCH", w.editPath(1)),
       write: "PATCH /candidates/{id}",
     });
   }
   if (w.anonymize) {
     probes.push({
       key: "anonymize",
-      permission: scope("anonymize", "Put: Anonymize Candidate"),
+      permission: needs(w.anonymize.method, w.anonymize.path(1)),
       write: `${w.anonymize.method} /candidates/{id}/anonymize`,
     });
   }
@@ -242,11 +252,38 @@ function accessDetail(client: HarvestClient, byKey: Map<Key, EndpointCheck>): st
   return parts.length ? parts.join("; ") : undefined;
 }
 
+/**
+ * What a default sync leaves out with these credentials: the lists beyond the seven refused (403)
+ * or not found (404), and the v3 notes and attachments lists when not found (sync/run.ts).
+ */
+function syncDetail(client: HarvestClient, byKey: Map<Key, EndpointCheck>): string | undefined {
+  const optional: Key[] = ENTITY_NAMES.filter((name) => ENTITIES[name].optional);
+  const dependent: Key[] = client.dialect.candidateBatch ? ["activity", "attachments"] : [];
+  const checks = [...optional, ...dependent].map((key) => byKey.get(key));
+  const names = (result: EndpointResult, among = checks) => [
+    ...new Set(among.filter((e) => e?.result === result).map((e) => e!.permission)),
+  ];
+  const refused = names("denied", optional.map((key) => byKey.get(key)));
+  const missing = names("not found");
+  const parts = [
+    ...(refused.length ? [`refused: ${refused.join(", ")}`] : []),
+    ...(missing.length ? [`not found: ${missing.join(", ")}`] : []),
+  ];
+  return parts.length ? `skips the lists ${parts.join("; ")}` : undefined;
+}
+
 function verdict(needs: EndpointCheck[]): Pick<CommandCheck, "can" | "detail"> {
   const names = (result: EndpointResult) =>
     needs.filter((e) => e.result === result).map((e) => e.permission);
   const denied = names("denied");
-  if (denied.length) return { can: "no", detail: `refused: ${denied.join(", ")}` };
+  const missing = names("not found");
+  if (denied.length || missing.length) {
+    const parts = [
+      ...(denied.length ? [`refused: ${denied.join(", ")}`] : []),
+      ...(missing.length ? [`not found: ${missing.join(", ")}`] : []),
+    ];
+    return { can: "no", detail: parts.join("; ") };
+  }
   const unchecked = names("not checked");
   if (unchecked.length) return { can: "unknown", detail: `not checked: ${unchecked.join(", ")}` };
   const writes = names("not verifiable without writing");
@@ -260,17 +297,31 @@ function verdict(needs: EndpointCheck[]): Pick<CommandCheck, "can" | "detail"> {
 }
 
 export async function ping(client: HarvestClient): Promise<PingReport> {
-  const version = client.dialect.version;
   const report: PingReport = {
-    api: version,
+    api: client.dialect.version,
     baseUrl: client.baseUrl,
     usable: false,
     endpoints: [],
     commands: [],
   };
+  const byKey = await probeAll(client, report);
+  if (byKey === undefined) return report; // the credentials were refused: report.reason says so
+  report.commands = commandChecks(client, byKey);
+  report.reason = unusableReason(client.dialect.version, byKey);
+  report.usable = report.reason === undefined;
+  return report;
+}
+
+/**
+ * Sends every probe, in order, into `report.endpoints`; the checks by key, or undefined when the
+ * credentials were refused (401, or the v3 token endpoint's refusal), with `report.reason` set.
+ */
+async function probeAll(
+  client: HarvestClient,
+  report: PingReport,
+): Promise<Map<Key, EndpointCheck> | undefined> {
   const byKey = new Map<Key, EndpointCheck>();
-  let candidateId: number | undefined;
-  let applicationId: number | undefined;
+  const ids: { candidate?: number; application?: number } = {};
   /** Lists sharing an endpoint (v3 degrees, schools, disciplines) are asked once. */
   const byPath = new Map<string, EndpointCheck>();
   for (const probe of probesFor(client)) {
@@ -287,80 +338,113 @@ export async function ping(client: HarvestClient): Promise<PingReport> {
         result: "not verifiable without writing",
       };
     } else {
-      const id = probe.ofApplication ? applicationId : candidateId;
-      const target = probe.perCandidate
-        ? id === undefined ? undefined : probe.perCandidate(id)
-        : { path: probe.path!, params: { per_page: "1" } };
-      if (target === undefined) {
-        const request = probe.perCandidate!(0).path.replace(/\/0(\/|$)/, "/{id}$1");
-        check = { permission: probe.permission, request: `GET ${request}`, result: "not checked" };
-      } else {
-        const query = new URLSearchParams(target.params).toString();
-        const response = await client.request("GET", target.path, {
-          params: target.params,
-          allowStatus: [401, 403, 404],
-        });
-        check = {
-          permission: probe.permission,
-          request: `GET ${target.path}${query ? "?" + query : ""}`,
-          status: response.status,
-          result: response.status < 300 ? "ok" : "denied",
-        };
-        if (report.rateLimit === undefined) {
-          report.rateLimit = {
-            limit: headerNumber(response.headers, "x-ratelimit-limit"),
-            remaining: headerNumber(response.headers, "x-ratelimit-remaining"),
-            windowSeconds: client.dialect.windowMs / 1000,
-          };
-        }
-        if (response.status === 401) {
-          report.endpoints.push(check);
-          report.reason =
-            `Greenhouse rejected the credentials (401): check ${client.dialect.credentials}`;
-          return report;
-        }
-        if (probe.key === "candidates" && response.status < 300) {
-          candidateId = firstCandidateId(response.body);
-          applicationId = firstApplicationId(response.body);
-        }
-      }
+      const read = await probeRead(client, probe, ids, report);
+      if (read === undefined) return undefined;
+      check = read;
     }
     report.endpoints.push(check);
     byKey.set(probe.key, check);
     if (probe.path !== undefined) byPath.set(probe.path, check);
   }
-  for (const [command, keys] of commandsFor(client, new Set(byKey.keys()))) {
-    const needs = keys.map((key) => byKey.get(key)!);
+  return byKey;
+}
+
+/**
+ * One read probe (with the candidate or application the candidates probe found, when it needs
+ * one); undefined when the credentials were refused, with `report.reason` set.
+ */
+async function probeRead(
+  client: HarvestClient,
+  probe: Probe,
+  ids: { candidate?: number; application?: number },
+  report: PingReport,
+): Promise<EndpointCheck | undefined> {
+  const id = probe.ofApplication ? ids.application : ids.candidate;
+  const target = probe.perCandidate
+    ? id === undefined ? undefined : probe.perCandidate(id)
+    : { path: probe.path!, params: { per_page: "1" } };
+  if (target === undefined) {
+    const request = probe.perCandidate!(0).path.replace(/\/0(\/|$)/, "/{id}$1");
+    return { permission: probe.permission, request: `GET ${request}`, result: "not checked" };
+  }
+  const query = new URLSearchParams(target.params).toString();
+  let response;
+  try {
+    response = await client.request("GET", target.path, {
+      params: target.params,
+      allowStatus: [401, 403, 404],
+    });
+  } catch (error) {
+    // The v3 token endpoint refused the credentials: nothing else can be probed.
+    if (!(error instanceof CredentialsRefused)) throw error;
+    report.reason = error.message;
+    return undefined;
+  }
+  const status = response.status;
+  const check: EndpointCheck = {
+    permission: probe.permission,
+    request: `GET ${target.path}${query ? "?" + query : ""}`,
+    status,
+    result: status < 300 ? "ok" : status === 404 ? "not found" : "denied",
+  };
+  report.rateLimit ??= {
+    limit: headerNumber(response.headers, "x-ratelimit-limit"),
+    remaining: headerNumber(response.headers, "x-ratelimit-remaining"),
+    windowSeconds: client.dialect.windowMs / 1000,
+  };
+  if (status === 401) {
+    report.endpoints.push(check);
+    report.reason =
+      `Greenhouse rejected the credentials (401): check ${client.dialect.credentials}`;
+    return undefined;
+  }
+  if (probe.key === "candidates" && status < 300) {
+    ids.candidate = firstCandidateId(response.body);
+    ids.application = firstApplicationId(response.body);
+  }
+  return check;
+}
+
+/** Each command's verdict from the probes it needs. */
+function commandChecks(client: HarvestClient, byKey: Map<Key, EndpointCheck>): CommandCheck[] {
+  const v3 = client.dialect.candidateBatch !== undefined;
+  return commandsFor(client, new Set(byKey.keys())).map(([command, keys]) => {
+    // A default sync skips the v3 notes or attachments list when it is not found (sync/run.ts).
+    const skipped = (key: Key) =>
+      command === "sync" && v3 && (key === "activity" || key === "attachments") &&
+      byKey.get(key)!.result === "not found";
+    const needs = keys.filter((key) => !skipped(key)).map((key) => byKey.get(key)!);
     const check: CommandCheck = {
       command,
       needs: needs.map((e) => e.permission),
       ...verdict(needs),
     };
-    if (command === "sync" && check.can === "yes") {
-      const skipped = ENTITY_NAMES.filter((name) => ENTITIES[name].optional)
-        .map((name) => byKey.get(name))
-        .filter((e) => e?.result === "denied").map((e) => e!.permission);
-      const unique = [...new Set(skipped)];
-      if (unique.length) check.detail = `skips the lists refused: ${unique.join(", ")}`;
-    }
+    if (command === "sync" && check.can === "yes") check.detail = syncDetail(client, byKey);
     if (command.startsWith("access") && check.can === "yes") {
       check.detail = accessDetail(client, byKey);
     }
-    report.commands.push(check);
-  }
+    return check;
+  });
+}
+
+/** Why the key is not usable for access and erase (users and candidates), if it is not. */
+function unusableReason(version: ApiVersion, byKey: Map<Key, EndpointCheck>): string | undefined {
   for (const key of ["users", "candidates"] as const) {
     const check = byKey.get(key)!;
+    const endpoint = check.request.split("?")[0];
+    if (check.result === "not found") {
+      return `${endpoint} answered 404 (not found), and access and erase need it: check ` +
+        "--base-url (GREENHOUSE_BASE_URL)";
+    }
     if (check.result !== "ok") {
-      report.reason =
-        `the key lacks the "${check.permission}" ${
-          version === "v3" ? "scope" : "permission"
-        } (${check.status} on ${check.request.split("?")[0]}), which access and erase need: ` +
-        "grant it under Configure › Dev Center › API Credential Management";
-      return report;
+      return `the key lacks the "${check.permission}" ${
+        version === "v3" ? "scope" : "permission"
+      }` +
+        ` (${check.status} on ${endpoint}), which access and erase need: grant it under ` +
+        "Configure › Dev Center › API Credential Management";
     }
   }
-  report.usable = true;
-  return report;
+  return undefined;
 }
 
 /** Columns padded to their widest cell, two spaces apart. */
@@ -371,17 +455,15 @@ function table(rows: string[][]): string[] {
   );
 }
 
-export function formatPing(report: PingReport): string {
-  const lines = [`API: Harvest ${report.api} at ${report.baseUrl}`];
+/** The rate limit seen and the table of endpoints probed. */
+function endpointLines(report: PingReport): string[] {
   const rate = report.rateLimit;
-  if (rate && rate.limit !== null) {
-    lines.push(
-      `Rate limit: ${rate.limit} requests per ${rate.windowSeconds} s` +
-        (rate.remaining !== null ? ` (${rate.remaining} left in this window)` : ""),
-    );
-  } else lines.push("Rate limit: not reported by the server");
   const kind = report.api === "v3" ? "Scope" : "Permission";
-  lines.push(
+  return [
+    rate && rate.limit !== null
+      ? `Rate limit: ${rate.limit} requests per ${rate.windowSeconds} s` +
+        (rate.remaining !== null ? ` (${rate.remaining} left in this window)` : "")
+      : "Rate limit: not reported by the server",
     "",
     ...table([
       ["Endpoint", kind, "Result"],
@@ -391,7 +473,13 @@ export function formatPing(report: PingReport): string {
         e.result + (e.status !== undefined && e.result !== "ok" ? ` (${e.status})` : ""),
       ]),
     ]),
-  );
+  ];
+}
+
+export function formatPing(report: PingReport): string {
+  const lines = [`API: Harvest ${report.api} at ${report.baseUrl}`];
+  // Nothing was probed when the credentials were refused before the first request.
+  if (report.endpoints.length > 0) lines.push(...endpointLines(report));
   if (report.commands.length > 0) {
     lines.push(
       "",

@@ -84,35 +84,39 @@ async function removeAttachments(cache: Cache, candidateId: number): Promise<boo
   return true;
 }
 
-async function removeFeed(cache: Cache, candidateId: number, report: PurgeReport) {
+async function removeFeeds(cache: Cache, candidateIds: number[], report: PurgeReport) {
   await removeRecords(
     await cache.existingFolder(ACTIVITY_FEEDS_FOLDER, feedMoniker),
-    [candidateId],
+    candidateIds,
     report,
   );
 }
 
 /**
- * Every cached record of the candidate in the lists holding personal data (personal_lists.ts:
+ * Every cached record of the candidates in the lists holding personal data (personal_lists.ts:
  * applications, offers, scorecards, interviews, EEOC responses…), found by their index monikers;
- * the candidate's applications are also those the record names (`application_ids`). The other
- * lists go first and the applications last: until those go, a re-run can still tell which
- * records are theirs. Removed ids are recorded in `changes` (the run's manifest) first.
+ * the candidates' applications are also those their records name (`application_ids`). Each
+ * list's index is read once, whatever the number of candidates. The other lists go first and the
+ * applications last: until those go, a re-run can still tell which records are theirs. Removed
+ * ids are recorded in `changes` (the run's manifest) first.
  */
 async function purgePersonalRecords(
   cache: Cache,
-  candidate: ApiRecord,
+  candidates: readonly ApiRecord[],
   report: PurgeReport,
   changes: ChangeLog | undefined,
 ): Promise<void> {
-  const people = owners([candidate.id], []);
+  const people = owners(candidates.map((c) => c.id as number), []);
   const applications = await entityFolder(cache, "applications");
   const named = (name: EntityName) => (moniker: string) => monikerNamesOwner(name, moniker, people);
   for (const appId of await idsByMoniker(applications, named("applications"))) {
     people.applications.add(appId);
   }
-  for (const appId of Array.isArray(candidate.application_ids) ? candidate.application_ids : []) {
-    if (isPositiveId(appId)) people.applications.add(appId);
+  for (const candidate of candidates) {
+    const ids: unknown[] = Array.isArray(candidate.application_ids)
+      ? candidate.application_ids
+      : [];
+    for (const appId of ids) if (isPositiveId(appId)) people.applications.add(appId);
   }
   for (const name of PERSONAL_LISTS) {
     if (name === "applications") continue;
@@ -133,19 +137,34 @@ async function purgePersonalRecords(
  * activity feed, their records in every personal list, and their own record last (until then a
  * re-run can still see what to purge).
  */
-export async function purgeDeleted(
+export function purgeDeleted(
   cache: Cache,
   candidate: ApiRecord,
   changes?: ChangeLog,
 ): Promise<PurgeReport> {
-  const id: number = candidate.id;
+  return purgeDeletedMany(cache, [candidate], changes);
+}
+
+/**
+ * `purgeDeleted` for many candidates at once (those `sync` finds deleted upstream): each list's
+ * index is read once for all of them. `removed` counts the records of every folder together.
+ */
+export async function purgeDeletedMany(
+  cache: Cache,
+  candidates: readonly ApiRecord[],
+  changes?: ChangeLog,
+): Promise<PurgeReport> {
   const report: PurgeReport = { removed: {}, attachmentsRemoved: false, replaced: false };
+  if (candidates.length === 0) return report;
+  const ids: number[] = candidates.map((c) => c.id);
   await sweepTempFolders(cache);
-  report.attachmentsRemoved = await removeAttachments(cache, id);
-  await removeFeed(cache, id, report);
-  await forgetCandidates(cache.dir, [id]);
-  await purgePersonalRecords(cache, candidate, report, changes);
-  await removeRecords(await entityFolder(cache, "candidates"), [id], report, {
+  for (const id of ids) {
+    if (await removeAttachments(cache, id)) report.attachmentsRemoved = true;
+  }
+  await removeFeeds(cache, ids, report);
+  await forgetCandidates(cache.dir, ids);
+  await purgePersonalRecords(cache, candidates, report, changes);
+  await removeRecords(await entityFolder(cache, "candidates"), ids, report, {
     log: changes,
     entity: "candidates",
   });
@@ -168,9 +187,9 @@ export async function replaceAnonymized(
   const report: PurgeReport = { removed: {}, attachmentsRemoved: false, replaced: false };
   await sweepTempFolders(cache);
   report.attachmentsRemoved = await removeAttachments(cache, id);
-  await removeFeed(cache, id, report);
+  await removeFeeds(cache, [id], report);
   await forgetCandidates(cache.dir, [id]);
-  await purgePersonalRecords(cache, anonymized, report, changes);
+  await purgePersonalRecords(cache, [anonymized], report, changes);
   const candidates = await entityFolder(cache, "candidates");
   if (candidates && await candidates.has(id)) {
     await changes?.record("candidates", "changed", [id]);

@@ -17,7 +17,8 @@
  *   before it (`scorecard_ids=…`); when that list was refused, so is this one.
  *
  * A list the credentials may not read (403) is reported unavailable with the permission or scope
- * to grant, and the rest of the bundle is still made. Only records naming one of the person's
+ * to grant, one this tenant does not have (v3: its list answers 404) as missing, and the rest of
+ * the bundle is still made. Only records naming one of the person's
  * candidates or applications are kept. The cache's copies (for people only the cache still holds)
  * come from `cachedRelated`, which streams index.csv and reads only the matching files.
  */
@@ -203,7 +204,8 @@ async function readListings(
       const status = statusOf(error);
       // The application was deleted since it was listed: it has nothing left to give.
       if (status === 404 && listing.perApplication) continue;
-      if (status === 403) return { status, request: `GET ${listing.path}` };
+      // Refused (403), or a list this tenant does not have (404): left out and named.
+      if (status === 403 || status === 404) return { status, request: `GET ${listing.path}` };
       throw error;
     }
   }
@@ -229,6 +231,13 @@ export async function fetchRelated(client: HarvestClient, people: Owners): Promi
       continue;
     }
     const v1 = client.dialect.version === "v1";
+    if (read.status === 404) {
+      result.unavailable.push({
+        list: name,
+        reason: `this tenant has no list of ${listTitle(name)} (404 on ${read.request})`,
+      });
+      continue;
+    }
     const permission = v1 ? applicationListPermission(name) : listPermission("v3", name);
     result.unavailable.push({
       list: name,

@@ -3,7 +3,8 @@
  * `every: N` fires on the N-th, 2N-th, … eligible request; `times: N` fires on the next N
  * eligible requests; both together fire on every N-th, at most `times` times. Assigning a new
  * trigger object restarts its counting. Eligible requests are /v1 requests (`scope: "api"`, the
- * default), attachment downloads (`"files"`), or both (`"all"`).
+ * default), attachment downloads (`"files"`), or both (`"all"`); `tokenRefusal` counts v3 token
+ * requests, whatever its scope says.
  */
 
 export interface FaultTrigger {
@@ -72,6 +73,13 @@ export interface Faults {
    * Content-Length, and pieces forever.
    */
   fileDrip?: FaultTrigger & { everyMs: number; bytes?: number; endless?: boolean };
+  /**
+   * The v3 token endpoint refuses the credentials: it answers `status` (default 401 for
+   * `invalid_client`, 400 for any other code) with `{"error": <error>}`, one of RFC 6749 §5.2's
+   * codes (`invalid_client`, `invalid_request`, `unauthorized_client`, `invalid_grant`,
+   * `unsupported_grant_type`, `invalid_scope`). Counts token requests only.
+   */
+  tokenRefusal?: FaultTrigger & { error: string; status?: 400 | 401 };
   /** Added to every response (api and files), for benchmarks. */
   latencyMs?: number;
   /** Pause between the 64 KB chunks of a file download (a slow file host, for kill tests). */
@@ -82,9 +90,13 @@ export class FaultState {
   #seen = new WeakMap<object, { seen: number; fired: number }>();
 
   /** Whether `trigger` fires for this request (counts the request as seen). */
-  fires(trigger: FaultTrigger | undefined, scope: "api" | "files", method = "GET"): boolean {
+  fires(
+    trigger: FaultTrigger | undefined,
+    scope: "api" | "files" | "token",
+    method = "GET",
+  ): boolean {
     if (!trigger) return false;
-    const want = trigger.scope ?? "api";
+    const want = scope === "token" ? "token" : trigger.scope ?? "api";
     if (want !== "all" && want !== scope) return false;
     if (trigger.methods && !trigger.methods.includes(method.toUpperCase())) return false;
     let st = this.#seen.get(trigger);

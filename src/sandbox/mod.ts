@@ -21,6 +21,8 @@ import {
 } from "../entities.ts";
 import { V3_LISTS } from "./catalog.ts";
 import { servedListing } from "./catalog_routes.ts";
+import type { FieldDrift } from "./drift.ts";
+import { v3Scope } from "./permissions.ts";
 import type { Faults } from "./faults.ts";
 import {
   decodeToken,
@@ -34,6 +36,7 @@ import { type RequestLogEntry, SandboxServer } from "./server.ts";
 import { LIST_ENTITIES, type SandboxEntity, Tenant } from "./tenant.ts";
 import { V3_CORE_PATHS, V3Api } from "./v3.ts";
 
+export type { FieldDrift } from "./drift.ts";
 export type { Faults, FaultTrigger, RetryAfterForm } from "./faults.ts";
 export type { RequestLogEntry } from "./server.ts";
 export { HOSTILE_FILENAMES, LIST_ENTITIES, Tenant } from "./tenant.ts";
@@ -81,7 +84,8 @@ export interface SandboxOptions {
   /**
    * List paths this tenant does not have, e.g. ["/job_notes"] (relative to /v1 or /v3, either
    * version): they answer 404 as an unknown route does, to try what a tenant lacking a feature,
-   * or a path the tool has wrong, looks like.
+   * or a path the tool has wrong, looks like. Read on every request: a test may change the array
+   * while the sandbox runs (a list that appears later).
    */
   missingPaths?: string[];
   /**
@@ -91,6 +95,22 @@ export interface SandboxOptions {
   permissions?: string[];
   /** v3: exactly the scopes tokens carry ("harvest:candidates:list", …); others 403. Default: all. */
   v3Scopes?: string[];
+  /**
+   * The token answer names the token's scopes in `scope`, space-separated (RFC 6749 §5.1 allows
+   * it; whether Greenhouse's does is not documented): v3Scopes, or every scope the sandbox checks.
+   */
+  tokenScopes?: boolean;
+  /**
+   * Pretend to be a tenant whose records differ from the documented shape: fields renamed,
+   * dropped, added or retyped on chosen lists (drift.ts). Default none.
+   */
+  fieldDrift?: FieldDrift[];
+  /**
+   * The sandbox's clock runs this far ahead of `clock` (negative: behind), as a server whose
+   * clock is off: its Date headers, rate windows, token and URL expiry all follow it. Default:
+   * not off, and Date headers are Deno's own (the real time).
+   */
+  clockSkewMs?: number;
   /** Initial faults (also mutable later through sandbox.faults). */
   faults?: Faults;
   /**
@@ -155,7 +175,13 @@ export interface Sandbox {
 }
 
 export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> {
-  const clock = opts.clock ?? systemClock;
+  const base = opts.clock ?? systemClock;
+  // A server whose clock is off is off everywhere: Date, windows, token and URL expiry, writes.
+  const skew = opts.clockSkewMs;
+  const clock: Clock = skew === undefined ? base : {
+    now: () => base.now() + skew,
+    sleep: (ms) => base.sleep(ms),
+  };
   const apiKey = opts.apiKey ?? "sandbox-key";
   const candidates = opts.candidates ?? 60;
   const tenant = new Tenant({
@@ -181,6 +207,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
     tokenShape: opts.tokenShape,
     refreshTokens: opts.refreshTokens,
     tokenRateLimit: opts.tokenRateLimit ?? 0,
+    scopeAnswer: opts.tokenScopes ? (opts.v3Scopes ?? everyV3Scope()) : undefined,
     clock,
   }, tenant);
   const sandbox = {} as Sandbox;
@@ -192,6 +219,8 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
     windowMs: opts.windowMs ?? 10_000,
     deniedPaths: opts.deniedPaths ?? [],
     missingPaths: opts.missingPaths ?? [],
+    fieldDrift: opts.fieldDrift ?? [],
+    dateFromClock: skew !== undefined,
     permissions: opts.permissions,
     v3Scopes: opts.v3Scopes,
     omitRateLimitHeadersOn429: opts.omitRateLimitHeadersOn429 ?? false,
@@ -277,6 +306,15 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
 /** Every GET list path the sandbox serves on v3 (relative to /v3), e.g. "/applications". */
 export function v3ListPaths(): string[] {
   return [...V3_CORE_PATHS, ...Object.keys(V3_LISTS)];
+}
+
+/** Every scope the sandbox's v3 routes check: each list's, and the candidate writes'. */
+function everyV3Scope(): string[] {
+  const paths = Object.values(ENTITIES).map((entity) => entity.paths.v3)
+    .filter((path) => path !== undefined);
+  const lists = [...paths, "/notes", "/attachments"].map((path) => v3Scope("GET", path!)!);
+  const writes = ["destroy", "update", "anonymize"].map((action) => `harvest:candidates:${action}`);
+  return [...new Set([...lists, ...writes])];
 }
 
 /** A few lines for the `sandbox` command: where it listens and how to point the CLI at it. */

@@ -11,6 +11,7 @@ import { basicCredentials, bearerToken } from "./auth_header.ts";
 import { echoBody } from "./echo.ts";
 import { routeCatalogV1, routeCatalogV3 } from "./catalog_routes.ts";
 import { type Faults, FaultState } from "./faults.ts";
+import { driftedReply, type FieldDrift } from "./drift.ts";
 import { decodeToken, fileStream, s3Error } from "./files.ts";
 import { FixedWindowLimiter, type RateDecision } from "./ratelimit.ts";
 import { granted, v1Permission, v3Scope } from "./permissions.ts";
@@ -42,6 +43,10 @@ export interface ServerConfig {
   windowMs: number;
   deniedPaths: string[];
   missingPaths: string[];
+  /** Records of chosen lists differ from the documented shape (drift.ts). */
+  fieldDrift: readonly FieldDrift[];
+  /** Every answer's Date header tells the clock's time (a server whose clock is off). */
+  dateFromClock: boolean;
   /** v1: the endpoints the key is granted ("Get: List Candidates", …); undefined = all. */
   permissions?: readonly string[];
   /** v3: the scopes every token carries ("harvest:candidates:list", …); undefined = all. */
@@ -62,13 +67,31 @@ const xml = (status: number, code: string, message: string): Reply => ({
   headers: { "Content-Type": "application/xml" },
 });
 
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+/**
+ * Waits `ms`, or less once `signal` aborts (the sandbox closing): a test that kills its client
+ * mid-stall closes the sandbox at once instead of waiting the stall out. (Not the request's own
+ * signal: reading it makes Deno.serve print a warning, on stderr of `demo` too.)
+ */
+function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  if (signal?.aborted) return Promise.resolve();
+  return new Promise<void>((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      signal?.removeEventListener("abort", done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal?.addEventListener("abort", done);
+  });
+}
 
 export class SandboxServer {
   readonly limiter: FixedWindowLimiter;
   readonly v3Limiter: FixedWindowLimiter;
   readonly faultState = new FaultState();
   #server?: Deno.HttpServer<Deno.NetAddr>;
+  /** Aborted by close(): ends every stall and injected latency at once. */
+  readonly #closing = new AbortController();
   constructor(readonly config: ServerConfig) {
     this.limiter = new FixedWindowLimiter(config.rateLimit, config.windowMs, config.clock);
     this.v3Limiter = new FixedWindowLimiter(config.v3RateLimit, config.v3WindowMs, config.clock);
@@ -86,6 +109,7 @@ export class SandboxServer {
   }
 
   async close(): Promise<void> {
+    this.#closing.abort();
     await this.#server?.shutdown();
     await this.#server?.finished;
   }
@@ -109,18 +133,14 @@ export class SandboxServer {
         scope = "files";
         await req.body?.cancel();
         reply = await this.#files(url, faults);
-      } else if (url.pathname === "/v1" || url.pathname.startsWith("/v1/")) {
-        reply = await this.#api(req, url, entry, faults, "v1");
-      } else if (url.pathname === "/v3" || url.pathname.startsWith("/v3/")) {
-        reply = await this.#api(req, url, entry, faults, "v3");
-      } else if (url.pathname === "/token") {
-        const echoed = this.#echo(req, faults, "token");
-        if (echoed) {
-          await req.body?.cancel();
-          const rate = this.#rateHeaders(cfg.v3.auth.limiter.take("token"), false, "v3");
-          echoed.headers = { ...echoed.headers, ...rate }; // as the endpoint's own answers
+      } else if (/^\/v[13](\/|$)/.test(url.pathname)) {
+        const version = url.pathname.slice(1, 3) as ApiVersion;
+        reply = await this.#api(req, url, entry, faults, version);
+        if (req.method.toUpperCase() === "GET" && cfg.fieldDrift.length > 0) {
+          reply = driftedReply(cfg.fieldDrift, version, url.pathname.slice(3), reply);
         }
-        reply = echoed ?? await cfg.v3.auth.token(req);
+      } else if (url.pathname === "/token") {
+        reply = await this.#token(req, faults);
       } else {
         await req.body?.cancel();
         reply = notFound();
@@ -128,12 +148,34 @@ export class SandboxServer {
     } catch (err) {
       reply = json(500, { message: "Server error", detail: String(err) });
     }
-    if ((faults.latencyMs ?? 0) > 0) await sleep(faults.latencyMs!);
+    if ((faults.latencyMs ?? 0) > 0) await sleep(faults.latencyMs!, this.#closing.signal);
     if (faults.stallAnswer && this.faultState.fires(faults.stallAnswer, scope, req.method)) {
-      await sleep(faults.stallAnswer.ms);
+      await sleep(faults.stallAnswer.ms, this.#closing.signal);
     }
     entry.status = reply.status;
+    if (cfg.dateFromClock) {
+      const date = new Date(cfg.clock.now()).toUTCString();
+      reply = { ...reply, headers: { ...reply.headers, Date: date } };
+    }
     return this.#respond(reply, faults, scope, req.method);
+  }
+
+  /** The v3 token endpoint, unless the `echoCredentials` or `tokenRefusal` fault answers first. */
+  async #token(req: Request, faults: Faults): Promise<Reply> {
+    const echoed = this.#echo(req, faults, "token");
+    if (echoed) {
+      await req.body?.cancel();
+      const rate = this.#rateHeaders(this.config.v3.auth.limiter.take("token"), false, "v3");
+      echoed.headers = { ...echoed.headers, ...rate }; // as the endpoint's own answers
+      return echoed;
+    }
+    const refusal = faults.tokenRefusal;
+    if (refusal && this.faultState.fires(refusal, "token", req.method)) {
+      await req.body?.cancel();
+      const status = refusal.status ?? (refusal.error === "invalid_client" ? 401 : 400);
+      return json(status, { error: refusal.error });
+    }
+    return await this.config.v3.auth.token(req);
   }
 
   #respond(reply: Reply, faults: Faults, scope: "api" | "files", method: string): Response {
@@ -189,7 +231,9 @@ export class SandboxServer {
 
   async #files(url: URL, faults: Faults): Promise<Reply> {
     const st = this.faultState;
-    if (faults.stall && st.fires(faults.stall, "files")) await sleep(faults.stall.ms);
+    if (faults.stall && st.fires(faults.stall, "files")) {
+      await sleep(faults.stall.ms, this.#closing.signal);
+    }
     if (st.fires(faults.status5xx, "files")) {
       return xml(
         faults.status5xx?.status ?? 500,
@@ -405,7 +449,9 @@ export class SandboxServer {
     if (hasGetBody) {
       return withRate(json(403, { message: "GET requests must not carry a request body." }));
     }
-    if (faults.stall && st.fires(faults.stall, "api", method)) await sleep(faults.stall.ms);
+    if (faults.stall && st.fires(faults.stall, "api", method)) {
+      await sleep(faults.stall.ms, this.#closing.signal);
+    }
     if (st.fires(faults.status5xx, "api", method)) {
       return withRate(json(faults.status5xx?.status ?? 500, { message: "Server error" }));
     }

@@ -48,6 +48,8 @@ export interface V3AuthConfig {
   tokenShape?: "opaque" | "jwt";
   /** Send a `refresh_token` beside each access token. */
   refreshTokens?: boolean;
+  /** When set, the answer names these scopes in `scope`, space-separated (RFC 6749 §5.1). */
+  scopeAnswer?: readonly string[];
 }
 
 interface Issued {
@@ -152,6 +154,7 @@ export class V3Auth {
       ...(this.config.tokenExpiry === "expires_in"
         ? { expires_in: Math.floor(life / 1000) }
         : { expires_at: new Date(expiresAt).toISOString() }),
+      ...(this.config.scopeAnswer ? { scope: this.config.scopeAnswer.join(" ") } : {}),
     });
   }
 

@@ -36,6 +36,9 @@ const department = object({
   parent_id: nullable(integer),
   child_ids: array(integer),
   external_id: nullable(string),
+  // Real v1 answers carry these too (Airbyte's v1 expected records, 2023).
+  parent_department_external_id: nullable(string),
+  child_department_external_ids: array(nullable(string)),
 }, ["id", "name"]);
 
 const office = object({
@@ -46,6 +49,8 @@ const office = object({
   parent_id: nullable(integer),
   child_ids: array(integer),
   external_id: nullable(string),
+  parent_office_external_id: nullable(string),
+  child_office_external_ids: array(nullable(string)),
 }, ["id", "name"]);
 
 const opening = object({
@@ -80,8 +85,9 @@ const applicationProperties = {
   status: oneOf(["active", "rejected", "hired", "converted"]),
   current_stage: nullable(named),
   answers: array(object({ question: nullable(string), answer: nullable(string) })),
-  prospective_office: nullable(object({ id: integer, name: nullable(string) }, ["id"])),
-  prospective_department: nullable(object({ id: integer, name: nullable(string) }, ["id"])),
+  // The whole office and department, as the reference's prospect application shows them.
+  prospective_office: nullable(office),
+  prospective_department: nullable(department),
   prospect_detail: nullable(object({
     prospect_pool: nullable(named),
     prospect_stage: nullable(named),

@@ -32,6 +32,16 @@ export {
   v3ListSchema,
   v3ObjectSchema,
 } from "./v3.ts";
+export {
+  describeProblem,
+  type DriftEntry,
+  type DriftKind,
+  DriftTally,
+  type FieldProblem,
+  inspectRecord,
+  type JsonType,
+  MAX_DRIFT_PATHS,
+} from "./drift.ts";
 
 /** The hand-written v1 schemas, for the entities v1 lists. */
 const V1_SCHEMAS: Partial<Record<EntityName, Schema>> = { ...CORE_SCHEMAS, ...MORE_SCHEMAS };

@@ -8,11 +8,10 @@
  * where it stopped. The candidates step collects the candidates that are new or changed; the
  * dependent steps (activity feeds, attachments) then process exactly those, and on v3 also the
  * candidates whose notes or attachments changed since the step's own high-water mark, which the
- * notes and attachments lists tell directly (changed_dependents.ts).
+ * notes and attachments lists tell directly (changed_dependents.ts). The deletions step then
+ * removes the candidates deleted upstream, with everything cached about them (deletions.ts).
  */
-import { rm } from "node:fs/promises";
 import type { Cache, ChangeLog, EntityFolder } from "../cache/mod.ts";
-import { ACTIVITY_FEEDS_FOLDER, candidateAttachmentsDir, forgetCandidates } from "../cache/mod.ts";
 import type { RunContext } from "../context.ts";
 import { describeFailure } from "../failure.ts";
 import { type ListingPosition, streamEntity } from "../extract/stream.ts";
@@ -23,25 +22,34 @@ import {
   entityListings,
   type EntityName,
   entityPath,
-  recordId,
 } from "../entities.ts";
-import { RunError } from "../errors.ts";
+import { CredentialsRefused, RunError } from "../errors.ts";
 import { Interrupted, throwIfInterrupted } from "../interrupt.ts";
 import type { SummaryStep } from "../summary.ts";
 import { type HarvestClient, statusOf } from "../harvest/mod.ts";
 import { owedCandidates } from "./owed.ts";
 import { changeStamp, compareWithCache } from "./compare.ts";
+import { driftCounter, type EntityDrift } from "./drift.ts";
+import { removeDeletedCandidates } from "./deletions.ts";
+import { listIds } from "./listing.ts";
 import { type Checkpoint, mergeIds, readState, type SyncState, writeState } from "./state.ts";
 
 export type DependentStepName = "activity_feeds" | "attachments";
 const DEPENDENT_STEPS: readonly DependentStepName[] = ["activity_feeds", "attachments"];
-export type SyncStep = EntityName | DependentStepName;
+/** The step that removes candidates deleted upstream (deletions.ts). */
+export const DELETIONS_STEP = "deletions";
+export type SyncStep = EntityName | typeof DELETIONS_STEP | DependentStepName;
 
 /**
  * Every step, in the order a sync runs them: the entities in the table's order (a record's
- * references come before it), then the steps that work from the synced candidates.
+ * references come before it), the candidates deleted upstream, then the steps that work from
+ * the synced candidates (which then owe nothing to the deleted ones).
  */
-export const SYNC_STEPS: readonly SyncStep[] = [...ENTITIES_IN_ORDER, ...DEPENDENT_STEPS];
+export const SYNC_STEPS: readonly SyncStep[] = [
+  ...ENTITIES_IN_ORDER,
+  DELETIONS_STEP,
+  ...DEPENDENT_STEPS,
+];
 
 /**
  * A checkpoint rewrites index.csv, whose cost grows with the folder. One checkpoint per this many
@@ -77,7 +85,10 @@ export interface SyncOptions {
   steps: readonly SyncStep[];
   /** Ignore the state: list everything, and give dependent steps every cached candidate. */
   full: boolean;
-  /** Compare full id lists and remove what no longer exists upstream. */
+  /**
+   * Compare full id lists and remove what no longer exists upstream, in every list (candidates
+   * deleted upstream go in the deletions step, with or without it).
+   */
   prune: boolean;
   /** Subtracted from a run's start time to make the next run's high-water mark. */
   overlapMs: number;
@@ -101,8 +112,12 @@ export interface SyncEnv {
 
 export interface StepReport extends SummaryStep {
   step: SyncStep;
-  /** full: everything listed; incremental: changes since `since`; resumed: from a checkpoint. */
-  mode: "full" | "incremental" | "resumed" | "candidates";
+  /**
+   * full: everything listed; incremental: changes since `since`; resumed: from a checkpoint;
+   * candidates: the dependent steps; reused: the deletions step, from the candidates step's
+   * whole listing (it lists them whole itself otherwise: full).
+   */
+  mode: "full" | "incremental" | "resumed" | "candidates" | "reused";
   since?: string;
   new: number;
   updated: number;
@@ -116,6 +131,17 @@ export interface StepReport extends SummaryStep {
   failures?: { id: number; reason: string }[];
   /** Attachments: bytes downloaded. */
   bytes?: number;
+  /** Entity steps: how the records written differ from the published schema (drift.ts). */
+  drift?: EntityDrift;
+  /** Deletions: records removed with the candidates, per cache folder. */
+  removedWith?: Record<string, number>;
+  /** Deletions: candidates the listing lacked that Greenhouse still has (kept). */
+  kept?: number;
+}
+
+/** What one step of a run hands a later one: the candidate ids a whole listing found. */
+interface RunShared {
+  upstreamCandidates?: Set<number>;
 }
 
 /** Failures listed in a step's report; the count says how many there were in all. */
@@ -130,6 +156,7 @@ export async function runSync(opts: SyncOptions, env: SyncEnv): Promise<StepRepo
   const { cache, ctx } = env;
   const state = await readState(cache.dir, ctx.err);
   const reports: StepReport[] = [];
+  const shared: RunShared = {};
   for (const step of SYNC_STEPS) {
     if (!opts.steps.includes(step)) continue;
     throwIfInterrupted(ctx.signal);
@@ -137,9 +164,11 @@ export async function runSync(opts: SyncOptions, env: SyncEnv): Promise<StepRepo
     const requestsBefore = env.client.stats.requests;
     const report = isDependent(step)
       ? await dependentStep(step, opts, env, state)
+      : step === DELETIONS_STEP
+      ? await deletionsStep(env, state, shared)
       : !availableIn(ENTITIES[step], env.client.dialect.version)
       ? { ...emptyReport(step, "full"), status: "unavailable" as const }
-      : await entityStep(step, opts, env, state);
+      : await entityStep(step, opts, env, state, shared);
     report.requests = env.client.stats.requests - requestsBefore;
     report.seconds = (ctx.clock.now() - started) / 1000;
     reports.push(report);
@@ -166,10 +195,29 @@ function emptyReport(step: SyncStep, mode: StepReport["mode"]): StepReport {
   };
 }
 
+/**
+ * The step's failure, reported; the other steps still run. Refused credentials are not one
+ * step's failure: they stop the sync at once (every later step would be refused too).
+ */
 function failed(report: StepReport, error: unknown, ctx: RunContext): StepReport {
+  if (error instanceof CredentialsRefused) throw error;
   const message = describeFailure(error).message;
   ctx.err(`sync: ${report.step} failed: ${message}\n`);
   return { ...report, status: "failed", error: message.split("\n")[0] };
+}
+
+/**
+ * A list that answers 404 on its first page: this tenant lacks the feature, or the path (several
+ * v3 paths come from connectors and migration guides, not from a confirmed answer) is wrong for
+ * it. Failing would fail every nightly sync for good; the step is reported unavailable instead,
+ * with one warning line naming the path, and its state is left as it was.
+ */
+function missingList(report: StepReport, path: string, ctx: RunContext): StepReport {
+  ctx.err(
+    `sync: ${report.step}: skipped, GET ${path} answered 404 (no such list on this tenant or ` +
+      `API version); run ping to see which lists answer, or --skip ${report.step}\n`,
+  );
+  return { ...report, status: "unavailable", error: `GET ${path} not found (404)` };
 }
 
 function sameParams(a: Record<string, string>, b: Record<string, string>): boolean {
@@ -182,6 +230,7 @@ async function entityStep(
   opts: SyncOptions,
   env: SyncEnv,
   state: SyncState,
+  shared: RunShared,
 ): Promise<StepReport> {
   const { client, cache, ctx } = env;
   const entity = ENTITIES[name];
@@ -212,10 +261,18 @@ async function entityStep(
     unchanged: 0,
   };
   const changed = new Set<number>(progress.changed ?? []);
-  // A complete, unfiltered listing from the first page is itself the upstream id list.
-  const listed = opts.prune && !resume && !since ? new Set<number>() : undefined;
+  // A complete, unfiltered listing from the first page is itself the upstream id list (the
+  // candidates' one spares the deletions step its own listing).
+  const listed = (opts.prune || name === "candidates") && !resume && !since
+    ? new Set<number>()
+    : undefined;
   let pagesSinceCheckpoint = 0;
   let pagesRead = 0;
+  const drift = driftCounter(name, client.dialect.version);
+  const withDrift = (r: StepReport): StepReport => {
+    const found = drift?.result();
+    return found ? { ...r, drift: found } : r;
+  };
   /** The page after the last one written in this run, for a checkpoint when interrupted. */
   let nextUnwritten: ListingPosition | undefined;
   /** A checkpoint saying the listing continues at `next`. */
@@ -243,6 +300,7 @@ async function entityStep(
         ? { variant: resume.variant ?? 0, url: resume.nextUrl || undefined }
         : undefined,
       summarize: changeStamp,
+      inspect: drift?.inspect,
       beforeWrite: async (page, folder) => {
         pagesRead++;
         const verdicts = await compareWithCache(page.records, folder);
@@ -278,17 +336,15 @@ async function entityStep(
         await writeState(cache.dir, state);
       },
     });
-    if (opts.prune) {
-      const upstream = listed ?? await listIds(client, name);
-      report.removed = await prune(name, upstream, cache, env.changes);
-      for (const step of DEPENDENT_STEPS) {
-        if (name === "candidates" && state.pending[step]) {
-          state.pending[step] = state.pending[step].filter((id) => upstream.has(id));
-        }
-      }
-      for (const id of changed) if (!upstream.has(id)) changed.delete(id);
+    if (name === "candidates") {
+      // Removing them is the deletions step's (with their records in the other lists).
+      const upstream = listed ?? (opts.prune ? await listIds(client, name) : undefined);
+      if (upstream) shared.upstreamCandidates = upstream;
+    } else if (opts.prune) {
+      report.removed = await prune(name, listed ?? await listIds(client, name), cache, env.changes);
     }
   } catch (error) {
+    if (error instanceof CredentialsRefused) throw error; // the checkpoint stays
     if (error instanceof Interrupted) {
       // The stream committed what it wrote: the next run continues after it.
       if (nextUnwritten) {
@@ -296,7 +352,7 @@ async function entityStep(
         await writeState(cache.dir, state);
       }
       const { new: added, updated, unchanged } = progress;
-      return { ...report, status: "interrupted", new: added, updated, unchanged };
+      return withDrift({ ...report, status: "interrupted", new: added, updated, unchanged });
     }
     if (resume && pagesRead === 0) {
       // The saved page URL is refused (a v3 cursor expires, for one): keeping the checkpoint
@@ -316,24 +372,23 @@ async function entityStep(
         }
       }
       await writeState(cache.dir, state);
-      return entityStep(name, opts, env, state);
+      return entityStep(name, opts, env, state, shared);
     }
     const { new: added, updated, unchanged } = progress;
-    if (entity.optional && statusOf(error) === 403 && !opts.named?.includes(name)) {
-      // A key made before the tool listed this entity lacks its permission: say so, carry on.
-      ctx.err(
-        `sync: ${name}: skipped, the credentials may not list ${
-          entityPath(entity, client.dialect)
-        } ` +
-          `(403); grant that permission to sync it, or --skip ${name}\n`,
-      );
-      return {
-        ...report,
-        status: "unavailable",
-        error: `no permission for ${entityPath(entity, client.dialect)} (403)`,
-      };
+    const status = statusOf(error);
+    if (entity.optional && !opts.named?.includes(name)) {
+      const path = entityPath(entity, client.dialect);
+      if (status === 403) {
+        // A key made before the tool listed this entity lacks its permission: say so, carry on.
+        ctx.err(
+          `sync: ${name}: skipped, the credentials may not list ${path} (403); grant that ` +
+            `permission to sync it, or --skip ${name}\n`,
+        );
+        return { ...report, status: "unavailable", error: `no permission for ${path} (403)` };
+      }
+      if (status === 404 && pagesRead === 0) return missingList(report, path, ctx);
     }
-    return failed({ ...report, new: added, updated, unchanged }, error, ctx);
+    return withDrift(failed({ ...report, new: added, updated, unchanged }, error, ctx));
   }
 
   stepState.highWater = new Date(Date.parse(progress.startedAt) - opts.overlapMs).toISOString();
@@ -349,31 +404,10 @@ async function entityStep(
   }
   await writeState(cache.dir, state);
   const { new: added, updated, unchanged } = progress;
-  return { ...report, new: added, updated, unchanged };
+  return withDrift({ ...report, new: added, updated, unchanged });
 }
 
-/**
- * Every id the entity's list endpoint returns now, every variant's (costs the listings'
- * requests): what a default hides (v3's deleted job posts) is not "deleted upstream".
- */
-async function listIds(client: HarvestClient, name: EntityName): Promise<Set<number>> {
-  const ids = new Set<number>();
-  const path = entityPath(ENTITIES[name], client.dialect);
-  for (const params of entityListings(ENTITIES[name], client.dialect)) {
-    for await (const page of client.paginate(path, params)) {
-      for (const record of page.records) {
-        const id = recordId(record);
-        if (id === undefined) {
-          throw new RunError(`${path} returned a record without a valid id`);
-        }
-        ids.add(id);
-      }
-    }
-  }
-  return ids;
-}
-
-/** Removes cached records missing upstream; for candidates also their files and activity feed. */
+/** Removes cached records missing upstream (candidates: the deletions step). */
 async function prune(
   name: EntityName,
   upstream: Set<number>,
@@ -385,16 +419,32 @@ async function prune(
   if (gone.length === 0) return 0;
   await changes?.record(name, "removed", gone);
   await folder.remove(gone);
-  if (name === "candidates") {
-    for (const id of gone) {
-      await rm(candidateAttachmentsDir(cache.dir, id), { recursive: true, force: true });
-    }
-    // Feeds carry no candidate name: the moniker the activity-feed step gives an adopted file.
-    const feeds = await cache.existingFolder(ACTIVITY_FEEDS_FOLDER, () => "");
-    await feeds?.remove(gone);
-    await forgetCandidates(cache.dir, gone);
-  }
   return gone.length;
+}
+
+/**
+ * The deletions step (deletions.ts): its report counts the candidates removed and, apart, what
+ * went with them. A failure is this step's alone: the listings' states are already saved.
+ */
+async function deletionsStep(
+  env: SyncEnv,
+  state: SyncState,
+  shared: RunShared,
+): Promise<StepReport> {
+  const report = emptyReport(DELETIONS_STEP, shared.upstreamCandidates ? "reused" : "full");
+  try {
+    const result = await removeDeletedCandidates(env, state, shared.upstreamCandidates);
+    return {
+      ...report,
+      unchanged: result.checked - result.removed,
+      removed: result.removed,
+      removedWith: result.removedWith,
+      ...(result.kept > 0 ? { kept: result.kept } : {}),
+    };
+  } catch (error) {
+    if (error instanceof Interrupted) return { ...report, status: "interrupted" };
+    return failed(report, error, env.ctx);
+  }
 }
 
 async function dependentStep(
@@ -428,7 +478,7 @@ async function dependentStep(
     });
   } catch (error) {
     if (error instanceof Interrupted) return { ...report, status: "interrupted" };
-    return failed(report, error, env.ctx);
+    return dependentFailed(report, error, opts, env);
   }
   if (ids.length === 0) {
     await advance();
@@ -461,6 +511,27 @@ async function dependentStep(
   } catch (error) {
     // The step saved its progress; its pending list stays for the next run.
     if (error instanceof Interrupted) return { ...report, status: "interrupted" };
-    return failed(report, error, env.ctx);
+    return dependentFailed(report, error, opts, env);
   }
+}
+
+/**
+ * A dependent step's failure. A 404 from the API is its list answering "no such list" (v3
+ * `/notes`, `/attachments`: candidates without data answer an empty page, so a 404 names the path
+ * itself): in a default sync the step is unavailable, not failed, and its pending candidates and
+ * high-water mark stay as they were, so nothing is lost once the list answers. Named in --only,
+ * it fails.
+ */
+function dependentFailed(
+  report: StepReport,
+  error: unknown,
+  opts: SyncOptions,
+  env: SyncEnv,
+): StepReport {
+  const batch = env.client.dialect.candidateBatch;
+  if (statusOf(error) === 404 && batch && !opts.named?.includes(report.step)) {
+    const path = report.step === "activity_feeds" ? batch.notesPath : batch.attachmentsPath;
+    return missingList(report, path, env.ctx);
+  }
+  return failed(report, error, env.ctx);
 }

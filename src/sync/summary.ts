@@ -2,6 +2,7 @@
 import { relative } from "node:path";
 import { CHANGE_KINDS, type ChangeLog } from "../cache/mod.ts";
 import { formatSummaryJson } from "../summary.ts";
+import { driftLine, type EntityDrift } from "./drift.ts";
 import type { StepReport } from "./run.ts";
 
 const COLUMNS = ["new", "updated", "unchanged", "removed", "requests", "seconds"] as const;
@@ -36,6 +37,11 @@ export function summaryLine(reports: StepReport[], seconds: number): string {
   return `${outcome}: ${reports.length} step(s), ${requests} requests, ${seconds.toFixed(1)}s`;
 }
 
+/** One line per entity whose records differ from its published schema. */
+export function driftLines(reports: StepReport[]): string[] {
+  return reports.filter((r) => r.drift).map((r) => driftLine(r.step, r.drift!));
+}
+
 export function formatTable(reports: StepReport[], seconds: number): string {
   const rows = [HEADER, ...reports.map(cells)];
   const widths = HEADER.map((_, i) => Math.max(...rows.map((row) => row[i].length)));
@@ -43,7 +49,7 @@ export function formatTable(reports: StepReport[], seconds: number): string {
     row.map((cell, i) => i < 2 ? cell.padEnd(widths[i]) : cell.padStart(widths[i])).join("  ")
       .trimEnd()
   );
-  return lines.join("\n") + "\n" + summaryLine(reports, seconds) + "\n";
+  return [...lines, ...driftLines(reports), summaryLine(reports, seconds)].join("\n") + "\n";
 }
 
 export function formatMarkdown(reports: StepReport[], seconds: number, when: Date): string {
@@ -63,18 +69,31 @@ export function formatMarkdown(reports: StepReport[], seconds: number, when: Dat
       lines.push("", `- **${r.step}** ${what}: ${r.error.replaceAll("|", "\\|")}`);
     }
   }
+  for (const line of driftLines(reports)) lines.push("", `- ${line.replaceAll("*", "\\*")}`);
   return lines.join("\n") + "\n\n";
 }
 
+/**
+ * The JSON summary, with `drift`: per entity whose records differ from its published schema,
+ * what EntityDrift says (`{}` when none does).
+ */
 export function formatJson(reports: StepReport[], seconds: number, when: Date): string {
-  const { interrupted } = totals(reports);
+  const { interrupted, failed } = totals(reports);
+  const message = summaryLine(reports, seconds);
+  const drift: Record<string, EntityDrift> = {};
+  const steps = reports.map(({ drift: found, ...step }) => {
+    if (found) drift[step.step] = found;
+    return step;
+  });
   return formatSummaryJson({
     command: "sync",
     startedAt: when,
     seconds,
-    steps: reports,
+    steps,
     interrupted,
-  });
+    // The line stderr ends with (`sync finished with 2 failed step(s) (…)`).
+    ...(failed.length > 0 && !interrupted ? { error: { kind: "run" as const, message } } : {}),
+  }, { drift });
 }
 
 /**

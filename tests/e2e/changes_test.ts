@@ -163,13 +163,16 @@ Deno.test("sync --keep-changes removes manifests of runs older than that; bad va
 });
 
 Deno.test("sync killed -9 mid-listing: its manifest and the resumed run's together list every record", async () => {
-  // Three candidate pages of 500: a kill after the first checkpoint leaves two to resume.
-  await using sandbox = await sandboxAtNow(1200);
+  // Ten candidate pages of 10: a kill after the first checkpoint leaves most to resume.
+  await using sandbox = await sandboxAtNow(100);
   await withTempDir(async (root) => {
     sandbox.faults.latencyMs = 60;
     const statePath = join(root, "greenhouse-cache/.state.json");
-    const child = cliCommand(["sync", "-q", ...NO_DEPENDENTS], { root, env: sandbox.env })
-      .spawn();
+    const paging = ["--per-page", "10"];
+    const child = cliCommand(["sync", "-q", ...NO_DEPENDENTS, ...paging], {
+      root,
+      env: sandbox.env,
+    }).spawn();
     await waitFor(async () => {
       try {
         const state = JSON.parse(await Deno.readTextFile(statePath));
@@ -185,7 +188,7 @@ Deno.test("sync killed -9 mid-listing: its manifest and the resumed run's togeth
     const partial = await manifest(root, `.changes/${killed}`);
     assert.equal(partial.footer.finishedAt, undefined, "a killed run has no closing line");
 
-    const resumed = await syncJson(root, sandbox.env);
+    const resumed = await syncJson(root, sandbox.env, paging);
     assert.notEqual(resumed.changes.manifest, `.changes/${killed}`);
     const listed = new Set([
       ...partial.ids("candidates", "added"),

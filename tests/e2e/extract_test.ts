@@ -59,7 +59,7 @@ const credential = (api: Api, sandbox: Sandbox) =>
 for (const api of APIS) {
   Deno.test(`every entity command writes exactly what the sandbox serves (${api})`, async () => {
     // A frozen sandbox clock keeps signed attachment URLs identical between serving and comparing.
-    await using sandbox = await startSandboxDisposable({ candidates: 120, clock: frozenClock() });
+    await using sandbox = await startSandboxDisposable({ candidates: 30, clock: frozenClock() });
     await withTempDir(async (root) => {
       for (const entity of entityNamesFor(api)) {
         const result = await runCli([entity, "--quiet"], {
@@ -271,8 +271,8 @@ for (const api of APIS) {
       assert.match(
         result.stderr,
         api === "v1"
-          ? /GET \/v1\/offers: Greenhouse refused access \(403\).*the API key lacks permission/
-          : /GET \/v3\/offers: Greenhouse refused access \(403\).*the v3 credential lacks the scope/,
+          ? /GET \/v1\/offers: Greenhouse refused access \(403\).*the API key lacks the permission "Get: List Offers"/
+          : /GET \/v3\/offers: Greenhouse refused access \(403\).*the v3 credential lacks the scope harvest:offers:list/,
       );
       assert.match(result.stderr, /Dev Center/);
     });
@@ -280,7 +280,9 @@ for (const api of APIS) {
 
   Deno.test(`429s and server errors are retried and the extraction completes (${api})`, async () => {
     await using sandbox = await startSandboxDisposable({ candidates: 30 });
-    sandbox.faults.rate429 = { times: 2, retryAfter: "seconds", seconds: 1 };
+    // Retry-After: 0 — retried at once; how long a 429 makes the client wait (Retry-After in each
+    // form, X-RateLimit-Reset) is proven on an injected clock in tests/unit/harvest_client_test.ts.
+    sandbox.faults.rate429 = { times: 2, retryAfter: "seconds", seconds: 0 };
     sandbox.faults.status5xx = { times: 2, status: 503 };
     await withTempDir(async (root) => {
       const result = await runCli(["candidates", "-q"], {
@@ -334,12 +336,14 @@ for (const api of APIS) {
   });
 
   Deno.test(`kill -9 mid-run leaves whole files and the next run completes the cache (${api})`, async () => {
-    await using sandbox = await startSandboxDisposable({ candidates: 3000 });
-    sandbox.faults.latencyMs = 40;
+    // Six pages of 50: the kill lands after a few pages are on disk, far from the end.
+    await using sandbox = await startSandboxDisposable({ candidates: 300 });
+    sandbox.faults.latencyMs = 100; // slow pages: the kill lands with half of them still to come
     await withTempDir(async (root) => {
       const env = apiEnv(api, sandbox);
+      const paging = ["--per-page", "50"];
       const folder = join(root, "greenhouse-cache", "candidates");
-      const child = cliCommand(["candidates", "-q"], { root, env }).spawn();
+      const child = cliCommand(["candidates", "-q", ...paging], { root, env }).spawn();
       // Kill once some pages are on disk but the listing is far from done.
       await waitFor(() => apiRequests(api, sandbox).length >= 3, "three pages requested");
       child.kill("SIGKILL");
@@ -357,11 +361,11 @@ for (const api of APIS) {
       for (const row of parseIndex(indexText).rows) await Deno.stat(join(folder, `${row.id}.json`));
 
       sandbox.faults.latencyMs = 0;
-      const rerun = await runCli(["candidates", "-q"], { root, env });
+      const rerun = await runCli(["candidates", "-q", ...paging], { root, env });
       assert.equal(rerun.code, 0, rerun.stderr);
       const { files, index } = await readEntityFolder(folder);
-      assert.equal(files.size, 3000);
-      assert.equal(parseIndex(index).rows.length, 3000);
+      assert.equal(files.size, 300);
+      assert.equal(parseIndex(index).rows.length, 300);
       const leftovers = [...Deno.readDirSync(folder)].filter((e) =>
         !/^(\d+\.json|index\.csv)$/.test(e.name) && e.name !== SCHEMA_FILE
       );

@@ -11,6 +11,7 @@ import {
   candidateAttachmentsDir,
   MARKER_FILE,
 } from "../../src/cache/mod.ts";
+import { stepProgressFile } from "../../src/cache/layout.ts";
 import { apiEnv, APIS } from "./api.ts";
 import { type CliResult, runCli, withTempDir } from "./cli.ts";
 import { startSandboxDisposable, type TestSandbox } from "./sandbox.ts";
@@ -154,23 +155,39 @@ for (const api of APIS) {
       "http://[::ffff:a9fe:a9fe]",
       "http://2130706433", // 127.0.0.1 as one decimal number
     ];
-    for (const target of targets) {
-      for (const how of ["direct", "redirect"] as const) {
-        await using sandbox = await startSandboxDisposable({ candidates: 12, rateLimit: 0 });
-        await withTempDir(async (root) => {
-          if (how === "direct") sandbox.tenant.fileOrigin = target;
-          else sandbox.faults.fileRedirect = { every: 1, scope: "files", location: `${target}/x` };
-          const result = await attachmentsRun(sandbox, root, api, undefined);
-          const what = `${how} ${target}`;
-          assert.equal(result.code, 1, `${what}: ${result.stderr}`);
-          assert.match(result.stdout, /^attachments: 0 files downloaded/, what);
-          assert.match(result.stderr, /refused: (a redirect: )?\S+ (is|resolves to)/, what);
-          assert.match(result.stderr, /not a public file host/, what);
-          assert.doesNotMatch(result.stderr, /--allow-net|Expires=|Signature=/, what);
-          assert.deepEqual(await attachmentFiles(root), [], `${what}: nothing saved`);
-        });
+    // One sandbox and cache for every case; each `attachments` run starts afresh (no progress
+    // file). v1 candidates carry their file URLs, so a new file origin means listing them again;
+    // v3 lists attachments when it downloads.
+    await using sandbox = await startSandboxDisposable({ candidates: 12, rateLimit: 0 });
+    const ownOrigin = sandbox.tenant.fileOrigin;
+    await withTempDir(async (root) => {
+      const env = apiEnv(api, sandbox);
+      let listedWith: string | undefined;
+      const cases = [
+        ...targets.map((target) => ({ target, how: "redirect" as const })),
+        ...targets.map((target) => ({ target, how: "direct" as const })),
+      ];
+      for (const { target, how } of cases) {
+        sandbox.tenant.fileOrigin = how === "direct" ? target : ownOrigin;
+        sandbox.faults.fileRedirect = how === "redirect"
+          ? { every: 1, scope: "files", location: `${target}/x` }
+          : undefined;
+        if (listedWith !== sandbox.tenant.fileOrigin && (api === "v1" || !listedWith)) {
+          const listed = await runCli(["candidates", "-q"], { root, env });
+          assert.equal(listed.code, 0, listed.stderr);
+          listedWith = sandbox.tenant.fileOrigin;
+        }
+        await Deno.remove(join(root, CACHE, stepProgressFile("attachments"))).catch(() => {});
+        const result = await runCli(["attachments", "-q"], { root, env });
+        const what = `${how} ${target}`;
+        assert.equal(result.code, 1, `${what}: ${result.stderr}`);
+        assert.match(result.stdout, /^attachments: 0 files downloaded/, what);
+        assert.match(result.stderr, /refused: (a redirect: )?\S+ (is|resolves to)/, what);
+        assert.match(result.stderr, /not a public file host/, what);
+        assert.doesNotMatch(result.stderr, /--allow-net|Expires=|Signature=/, what);
+        assert.deepEqual(await attachmentFiles(root), [], `${what}: nothing saved`);
       }
-    }
+    });
     assert.deepEqual(victim.hits, [], "the other service was never contacted");
   });
 }

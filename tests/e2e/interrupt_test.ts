@@ -86,12 +86,13 @@ async function assertClean(root: string) {
 }
 
 Deno.test("SIGTERM during an entity command: the pages written are committed, exit 143, the next run completes", async () => {
-  await using sandbox = await startSandboxDisposable({ candidates: 1500, rateLimit: 0 });
+  // Three pages of 50.
+  await using sandbox = await startSandboxDisposable({ candidates: 150, rateLimit: 0 });
   await withTempDir(async (root) => {
     const env = apiEnv("v1", sandbox);
     sandbox.faults.latencyMs = 300; // pages come slowly: the signal lands between two
     const run = await interrupt(
-      ["candidates"],
+      ["candidates", "--per-page", "50"],
       { root, env },
       sandbox,
       /candidates: [\d,]+ records, page 1/,
@@ -100,25 +101,25 @@ Deno.test("SIGTERM during an entity command: the pages written are committed, ex
     assertStopped(run, 143);
     assert.equal(run.stdout, "");
     const partial = await readEntityFolder(join(root, CACHE, "candidates"));
-    assert.ok(partial.files.size >= 500 && partial.files.size < 1500, `${partial.files.size}`);
+    assert.ok(partial.files.size >= 50 && partial.files.size < 150, `${partial.files.size}`);
     await assertClean(root);
 
     sandbox.faults.latencyMs = 0;
-    const rerun = await runCli(["candidates", "-q"], { root, env });
+    const rerun = await runCli(["candidates", "-q", "--per-page", "50"], { root, env });
     assert.equal(rerun.code, 0, rerun.stderr);
-    assert.equal((await readEntityFolder(join(root, CACHE, "candidates"))).files.size, 1500);
+    assert.equal((await readEntityFolder(join(root, CACHE, "candidates"))).files.size, 150);
   });
 });
 
 // How long it waits (one window, not the hour) is the pacer's unit test, on an injected clock.
 Deno.test("a 200 saying the limit is used up for an hour: the run says it waits, and SIGTERM ends the wait at once", async () => {
-  // 600 candidates are two pages: the second waits for the first answer's exhausted limit.
-  await using sandbox = await startSandboxDisposable({ candidates: 600 });
+  // 20 candidates are two pages of 10: the second waits for the first answer's exhausted limit.
+  await using sandbox = await startSandboxDisposable({ candidates: 20 });
   await withTempDir(async (root) => {
     const env = apiEnv("v1", sandbox);
     sandbox.faults.exhaustedRateLimit = { times: 1, resetSeconds: 3600 };
     const run = await interrupt(
-      ["candidates"],
+      ["candidates", "--per-page", "10"],
       { root, env },
       sandbox,
       /^rate limit: waiting 1[01]s before the next request \(Greenhouse's X-RateLimit-Remaining leaves this run nothing until its window resets\)$/m,
@@ -127,9 +128,9 @@ Deno.test("a 200 saying the limit is used up for an hour: the run says it waits,
     assertStopped(run, 143);
     assert.equal(sandbox.log.length, run.requestsAtSignal, "nothing was sent after the signal");
     await assertClean(root);
-    const rerun = await runCli(["candidates", "-q"], { root, env });
+    const rerun = await runCli(["candidates", "-q", "--per-page", "10"], { root, env });
     assert.equal(rerun.code, 0, rerun.stderr);
-    assert.equal((await readEntityFolder(join(root, CACHE, "candidates"))).files.size, 600);
+    assert.equal((await readEntityFolder(join(root, CACHE, "candidates"))).files.size, 20);
   });
 });
 
@@ -214,7 +215,7 @@ Deno.test("SIGTERM during attachments: the files in flight are finished, no fold
 });
 
 Deno.test("SIGTERM during sync's feeds step: the summary says interrupted, exit 143, the next sync completes", async () => {
-  await using sandbox = await startSandboxDisposable({ candidates: 120, rateLimit: 0 });
+  await using sandbox = await startSandboxDisposable({ candidates: 60, rateLimit: 0 });
   await withTempDir(async (root) => {
     const env = apiEnv("v1", sandbox);
     sandbox.faults.latencyMs = 5;
@@ -222,7 +223,7 @@ Deno.test("SIGTERM during sync's feeds step: the summary says interrupted, exit 
       ["sync", "--json"],
       { root, env },
       sandbox,
-      /activity_feeds: [1-9]\d*\/120 candidates/,
+      /activity_feeds: [1-9]\d*\/60 candidates/,
       "SIGTERM",
     );
     assertStopped(run, 143);
@@ -230,8 +231,8 @@ Deno.test("SIGTERM during sync's feeds step: the summary says interrupted, exit 
     assert.equal(summary.ok, false);
     assert.equal(summary.interrupted, true);
     assert.deepEqual(
-      summary.steps.map((s: { step: string; status: string }) => [s.step, s.status]).slice(-2),
-      [[V1_LISTS_IN_ORDER.at(-1), "ok"], ["activity_feeds", "interrupted"]],
+      summary.steps.map((s: { step: string; status: string }) => [s.step, s.status]).slice(-3),
+      [[V1_LISTS_IN_ORDER.at(-1), "ok"], ["deletions", "ok"], ["activity_feeds", "interrupted"]],
     );
     await assertClean(root);
 
@@ -239,7 +240,7 @@ Deno.test("SIGTERM during sync's feeds step: the summary says interrupted, exit 
     const rerun = await runCli(["sync", "-q"], { root, env });
     assert.equal(rerun.code, 0, rerun.stderr);
     assert.match(rerun.stdout, /sync complete/);
-    assert.equal((await readEntityFolder(join(root, CACHE, "activity_feeds"))).files.size, 120);
+    assert.equal((await readEntityFolder(join(root, CACHE, "activity_feeds"))).files.size, 60);
     await assertClean(root);
   });
 });

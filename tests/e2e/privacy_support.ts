@@ -26,7 +26,8 @@ export const VARIANTS = [
 
 export async function privacySandbox(options: SandboxOptions = {}, api: Api = "v1") {
   const sandbox = await startSandboxDisposable({
-    candidates: 40,
+    // Enough for the four candidates below (the eighth with applications the last of them).
+    candidates: 20,
     // Unlimited in both versions: on a frozen clock a rate-limit window never ends, and a test
     // that syncs every list more than once would outlast it.
     rateLimit: 0,

@@ -118,7 +118,7 @@ function sinceOf(api: Api, entity: EntityName, request: RequestLogEntry): string
 
 for (const api of APIS) {
   Deno.test(`sync: a full sync equals the sandbox; an unchanged re-sync costs one request per entity listing (${api})`, async () => {
-    await using sandbox = await sandboxAtNow({ candidates: 150 });
+    await using sandbox = await sandboxAtNow({ candidates: 50 });
     await withTempDir(async (root) => {
       const summaryFile = join(root, "step-summary.md");
       await Deno.writeTextFile(summaryFile, "earlier step\n");
@@ -129,13 +129,15 @@ for (const api of APIS) {
         first.stdout,
         /^step +status +new +updated +unchanged +removed +requests +seconds/,
       );
-      assert.match(first.stdout, /\ncandidates +full +150 +0 +0 +0 +1 /);
-      const steps = entityNamesFor(api).length + 2;
+      assert.match(first.stdout, /\ncandidates +full +50 +0 +0 +0 +1 /);
+      // The candidates step listed them whole: the deletions step needs no listing of its own.
+      assert.match(first.stdout, /\ndeletions +reused +0 +0 +50 +0 +0 /);
+      const steps = entityNamesFor(api).length + 3;
       assert.match(first.stdout, new RegExp(`sync complete: ${steps} step\\(s\\)`));
       await assertCacheEqualsSandbox(api, sandbox, join(root, "greenhouse-cache"));
       // The dependent steps ran too: a feed per candidate, every attachment whole (check --verify).
       const feeds = await readEntityFolder(join(root, "greenhouse-cache/activity_feeds"));
-      assert.equal(feeds.files.size, 150);
+      assert.equal(feeds.files.size, 50);
       // v3 lists a candidate's files through its applications (v1 embeds them in the candidate).
       const attachmentCount = sandbox.tenant.list("candidates")
         .filter((c) => api === "v1" || c.application_ids.length > 0)
@@ -153,15 +155,17 @@ for (const api of APIS) {
       const second = await runCli(["sync", "-q"], { root, env });
       assert.equal(second.code, 0, second.stderr);
       // One list request per entity (per listing variant: v3 job posts, active then deleted),
-      // nothing per candidate; v3 also asks for a token (not counted) and lists the notes and
-      // attachments changed since the last run (none here).
+      // and the candidate ids whole (the deletions step: here one page), nothing per candidate;
+      // v3 also asks for a token (not counted) and lists the notes and attachments changed since
+      // the last run (none here).
       const requests = apiRequests(api, sandbox, before);
       const changeLists = api === "v1" ? [] : ["/v3/notes", "/v3/attachments"];
       const listings = (entity: EntityName) =>
         entityListings(ENTITIES[entity], { version: api }).length;
       assert.equal(
         requests.length,
-        entityNamesFor(api).reduce((n, entity) => n + listings(entity), 0) + changeLists.length,
+        entityNamesFor(api).reduce((n, entity) => n + listings(entity), 0) + 1 +
+          changeLists.length,
         requests.map((e) => e.path).join("\n"),
       );
       assert.deepEqual(
@@ -169,8 +173,12 @@ for (const api of APIS) {
         changeLists,
       );
       for (const entity of entityNamesFor(api)) {
-        assert.equal(listRequests(api, sandbox, before, entity).length, listings(entity), entity);
+        const lists = listRequests(api, sandbox, before, entity);
+        assert.equal(lists.length, listings(entity) + (entity === "candidates" ? 1 : 0), entity);
       }
+      const [, idListing] = listRequests(api, sandbox, before, "candidates");
+      assert.equal(sinceOf(api, "candidates", idListing), undefined, "the id listing is whole");
+      assert.match(second.stdout, /\ndeletions +full +0 +0 +150 +0 +1 /);
       const others = sandbox.log.slice(before).filter((e) => !e.path.startsWith(`/${api}/`));
       assert.deepEqual(
         others.map(pathOf),
@@ -186,13 +194,13 @@ for (const api of APIS) {
       const markdown = await Deno.readTextFile(summaryFile);
       assert.ok(markdown.startsWith("earlier step\n"));
       assert.equal(markdown.match(/^\| step \| status \| new \|/gm)?.length, 2);
-      assert.match(markdown, /^\| candidates \| full \| 150 \| 0 \| 0 \| 0 \| 1 \| \d+\.\d \|$/m);
+      assert.match(markdown, /^\| candidates \| full \| 50 \| 0 \| 0 \| 0 \| 1 \| \d+\.\d \|$/m);
       assert.match(markdown, /^\| candidates \| incremental \| 0 \| 0 \| 0 \| 0 \| 1 \|/m);
     });
   });
 
   Deno.test(`sync: after three candidates change, only they are fetched again (${api})`, async () => {
-    await using sandbox = await sandboxAtNow({ candidates: 120 });
+    await using sandbox = await sandboxAtNow({ candidates: 40 });
     await withTempDir(async (root) => {
       const first = await syncJson(api, sandbox, root);
       assert.equal(first.result.code, 0, first.result.stderr);
@@ -241,20 +249,28 @@ for (const api of APIS) {
   });
 
   Deno.test(`sync: kill -9 mid-listing, then sync resumes from the checkpoint and ends equal (${api})`, async () => {
-    // Three candidate pages of 500 (a kill after the first checkpoint leaves two to resume), and
-    // small enough that the two full syncs this costs per version stay quick.
-    await using sandbox = await sandboxAtNow({ candidates: 1200 });
+    // Ten candidate pages of 10 (a kill after the first checkpoint leaves most to resume), on a
+    // tenant small enough that the two full syncs this costs per version stay quick. The same
+    // proof at the default page size, on 20,000 candidates killed at several points, is in
+    // `deno task bench` (scripts/bench/resume.ts).
+    // Entity steps only: how a resumed listing hands its candidates to the dependent steps is
+    // tests/e2e/sync_dependents_test.ts's, a kill in the feeds step tests/e2e/resume_test.ts's.
+    await using sandbox = await sandboxAtNow({ candidates: 100 });
     await withTempDir(async (root) => {
       const env = apiEnv(api, sandbox);
+      const flags = ["--per-page", "10", "--skip", "activity_feeds,attachments"];
       // What one uninterrupted full sync costs.
-      const baseline = await runCli(["sync", "-q", "--cache-dir", "baseline"], { root, env });
+      const baseline = await runCli(["sync", "-q", ...flags, "--cache-dir", "baseline"], {
+        root,
+        env,
+      });
       assert.equal(baseline.code, 0, baseline.stderr);
       const fullRequests = sandbox.log.length;
 
       const before = sandbox.log.length;
       sandbox.faults.latencyMs = 60;
       const statePath = join(root, "greenhouse-cache/.state.json");
-      const child = cliCommand(["sync", "-q"], { root, env }).spawn();
+      const child = cliCommand(["sync", "-q", ...flags], { root, env }).spawn();
       // Kill once the candidates listing has checkpointed a page but is far from done.
       const savedCheckpoint = async () =>
         JSON.parse(await Deno.readTextFile(statePath)).steps.candidates?.checkpoint;
@@ -271,10 +287,16 @@ for (const api of APIS) {
       const { nextUrl } = await savedCheckpoint();
 
       const resumedFrom = sandbox.log.length;
-      const rerun = await syncJson(api, sandbox, root);
+      const rerun = await syncJson(api, sandbox, root, flags);
       assert.equal(rerun.result.code, 0, rerun.result.stderr);
       assert.equal(rerun.step("candidates").mode, "resumed");
-      const resumed = listRequests(api, sandbox, resumedFrom, "candidates");
+      // The candidates step's requests: those before the next step's (the deletions step lists
+      // the ids whole later, from the first page: a resumed listing does not prove deletions).
+      const nextStep = sandbox.log.findIndex((e, i) =>
+        i >= resumedFrom && pathOf(e) === `/${api}${ENTITIES.applications.paths[api]}`
+      );
+      const resumed = listRequests(api, sandbox, resumedFrom, "candidates")
+        .filter((e) => sandbox.log.indexOf(e) < nextStep);
       // It continues exactly where the killed run's checkpoint says (on v3 a saved cursor URL).
       const saved = new URL(nextUrl);
       assert.equal(resumed[0]?.path, saved.pathname + saved.search);
@@ -323,12 +345,27 @@ for (const api of APIS) {
       const before = sandbox.log.length;
       const pruned = await syncJson(api, sandbox, root, ["--prune"]);
       assert.equal(pruned.result.code, 0, pruned.result.stderr);
-      assert.equal(pruned.step("candidates").removed, 1);
+      // The candidates step hands its whole id listing to the deletions step, which removes them.
+      assert.equal(pruned.step("candidates").removed, 0);
+      assert.equal(pruned.step("deletions").removed, 1);
+      assert.equal(pruned.step("deletions").mode, "reused");
+      // No listing of its own: one request, the id filter confirming the candidate is gone.
+      assert.equal(pruned.step("deletions").requests, 1);
       assert.equal(pruned.step("applications").removed, applications);
       assert.equal(pruned.step("sources").removed, 0);
-      // Incremental entity steps list their ids in full once more: the cost the help names.
-      const candidateLists = listRequests(api, sandbox, before, "candidates");
+      // Incremental entity steps list their ids in full once more: the cost the help names. The
+      // missing candidate is then asked for by id: the confirmation.
+      const byIds = (e: RequestLogEntry) => queryOf(e).has(api === "v1" ? "candidate_ids" : "ids");
+      const candidateLists = listRequests(api, sandbox, before, "candidates")
+        .filter((e) => !byIds(e));
       assert.equal(candidateLists.length, 2);
+      const confirmations = listRequests(api, sandbox, before, "candidates").filter(byIds);
+      assert.deepEqual(
+        confirmations.map((e) => queryOf(e).get(api === "v1" ? "candidate_ids" : "ids")),
+        [
+          String(victim.id),
+        ],
+      );
       assert.equal(queryOf(candidateLists[1]).get("updated_at"), null, "the id listing is whole");
       assert.equal(listRequests(api, sandbox, before, "sources").length, 1);
 

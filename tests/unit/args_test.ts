@@ -110,3 +110,28 @@ Deno.test("help lists every command with one line each", () => {
   });
   assert.match(helpText("candidates"), /--created_after DATE/);
 });
+
+Deno.test("sync: the deletions step runs by default, and with --prune of candidates under --only", () => {
+  const steps = (argv: string[]) => {
+    const cmd = parseCommand(["sync", ...argv], withKey);
+    assert.equal(cmd.kind, "sync");
+    return cmd.kind === "sync" ? cmd.steps : [];
+  };
+  assert.ok(steps([]).includes("deletions"));
+  assert.deepEqual(steps(["--only", "candidates"]), ["candidates"]);
+  assert.deepEqual(steps(["--only", "candidates", "--prune"]), ["candidates", "deletions"]);
+  assert.deepEqual(steps(["--only", "candidates", "--prune", "--skip", "deletions"]), [
+    "candidates",
+  ]);
+  assert.ok(!steps(["--skip", "deletions"]).includes("deletions"));
+  assert.deepEqual(steps(["--only", "deletions"]), ["deletions"]);
+});
+
+Deno.test("peekCommand reads the command and --json before parsing, as a usage error needs", () => {
+  const peek = (argv: string[]) => args.peekCommand(argv, COMMAND_GROUPS);
+  assert.deepEqual(peek(["sync", "--bogus", "--json"]), { command: "sync", json: true });
+  assert.deepEqual(peek(["nosuch", "--json"]), { command: null, json: true });
+  assert.deepEqual(peek(["jobs"]), { command: "jobs", json: false });
+  // After "--" it is an argument, not the option.
+  assert.deepEqual(peek(["jobs", "--", "--json"]), { command: "jobs", json: false });
+});

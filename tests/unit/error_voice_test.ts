@@ -1,5 +1,5 @@
 /**
- * One error voice: every UsageError and RunError message written in src/ reads
+ * One error voice: every UsageError, RunError and CredentialsRefused message written in src/ reads
  * `subject: problem; what to do` (or `subject problem; what to do`): it starts with what it is
  * about, in lower case (a flag, a path, an endpoint, an environment variable…), is one sentence
  * (parts joined by ":" and ";", not ". "), and has no trailing period. A static scan of the
@@ -50,7 +50,7 @@ export function voiceProblem(literals: string[]): string | undefined {
  */
 export function findMessages(file: string, source: string): Message[] {
   const messages: Message[] = [];
-  const constructor = /\bnew\s+(?:UsageError|RunError)\s*\(/g;
+  const constructor = /\bnew\s+(?:UsageError|RunError|CredentialsRefused)\s*\(/g;
   const code = blankComments(source);
   for (const match of code.matchAll(constructor)) {
     let i = match.index! + match[0].length;

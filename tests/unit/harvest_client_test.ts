@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { ManualClock } from "../../src/clock.ts";
-import { RunError } from "../../src/errors.ts";
+import { CredentialsRefused, RunError } from "../../src/errors.ts";
 import {
   type Auth,
   basicAuth,
@@ -351,10 +351,17 @@ Deno.test("client: 401 fails at once, without retry", async () => {
     () => json({ message: "Invalid Basic Auth credentials" }, 401),
   ]);
   const err = await rejects(c.getJson("/candidates"));
-  assert.ok(err instanceof RunError);
-  assert.match(err.message, /Greenhouse rejected the API key \(401\)/);
+  // Not a RunError: no per-item handler may take it for one item's failure and carry on.
+  assert.ok(err instanceof CredentialsRefused);
+  assert.match(
+    err.message,
+    /Greenhouse rejected the API key \(401\).*; check that GREENHOUSE_API_KEY/,
+  );
   assert.equal(calls.length, 1);
   assert.equal(c.stats.retries, 0);
+  // Refused for good: later requests of the run send nothing.
+  assert.equal(await rejects(c.getJson("/jobs")), err);
+  assert.equal(calls.length, 1);
 });
 
 Deno.test("client: 401 with a refreshable auth is retried once", async () => {
@@ -387,9 +394,27 @@ Deno.test("client: 403 names the endpoint and the missing permission", async () 
   const { c, calls } = client(clock, [() => json({ message: "Forbidden" }, 403)]);
   const err = await rejects(c.getJson("/scorecards", { per_page: "500" }));
   assert.ok(err instanceof RunError);
-  assert.match(err.message, /GET \/v1\/scorecards/);
-  assert.match(err.message, /lacks permission/);
+  assert.match(
+    err.message,
+    /^GET \/v1\/scorecards: Greenhouse refused access \(403\): Forbidden; the API key lacks the permission "Get: List Scorecards": grant it in Greenhouse \(Configure → Dev Center → API Credential Management\)/,
+  );
   assert.equal(calls.length, 1);
+  // Every request names its own: a nested list, a per-application list, a write.
+  const named: [string, string, string][] = [
+    ["GET", "/tags/candidate", '"Get: List Candidate Tags"'],
+    [
+      "GET",
+      "/applications/7/demographics/answers",
+      '"Get: List Demographic Answers for Application"',
+    ],
+    ["GET", "/candidates/7/activity_feed", '"Get: Retrieve Activity Feed"'],
+    ["DELETE", "/candidates/7", '"Delete: Delete Candidate"'],
+  ];
+  for (const [method, path, permission] of named) {
+    const one = client(clock, [() => json({ message: "Forbidden" }, 403)]);
+    const error = await rejects(one.c.request(method, path));
+    assert.ok(error.message.includes(`lacks the permission ${permission}:`), error.message);
+  }
 });
 
 Deno.test("client: other 4xx carry the API's messages; allowStatus returns instead", async () => {
@@ -438,7 +463,7 @@ Deno.test("client: the key never appears in any error message", async () => {
   for (const status of [401, 403, 404, 422, 500, 503]) {
     const { c } = client(clock, [echo(status)], { retry: { maxAttempts: 2 } });
     const err = await rejects(c.getJson("/candidates"));
-    assert.ok(err instanceof RunError, String(err));
+    assert.ok(err instanceof RunError || err instanceof CredentialsRefused, String(err));
     assertNoSecret(err.message);
     assertNoSecret(String(err.stack));
   }

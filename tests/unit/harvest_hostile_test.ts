@@ -5,7 +5,7 @@
  */
 import assert from "node:assert/strict";
 import { ManualClock } from "../../src/clock.ts";
-import { RunError } from "../../src/errors.ts";
+import { CredentialsRefused, RunError } from "../../src/errors.ts";
 import {
   apiErrorText,
   basicAuth,
@@ -272,7 +272,7 @@ Deno.test("client: error bodies that echo the key in any form leave no trace in 
       const clock = new ManualClock(T0);
       const { c } = client(clock, () => new Response(echo, { status }));
       const err = await rejects(c.getJson("/jobs"));
-      assert.ok(err instanceof RunError, String(err));
+      assert.ok(err instanceof RunError || err instanceof CredentialsRefused, String(err));
       assert.ok(!leaks(err.message, KEY) && !leaks(err.message, b64), `${status}: ${err.message}`);
     }
   }

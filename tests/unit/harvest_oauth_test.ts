@@ -1,14 +1,16 @@
 import assert from "node:assert/strict";
 import { ManualClock } from "../../src/clock.ts";
-import { RunError } from "../../src/errors.ts";
+import { CredentialsRefused, RunError } from "../../src/errors.ts";
 import {
   clientCredentialsAuth,
   HarvestClient,
   pipeRange,
   tokenExpiry,
   v3Dialect,
+  withPageSize,
 } from "../../src/harvest/mod.ts";
 import { parseLinkHeader } from "../../src/harvest/link.ts";
+import { startSandboxDisposable } from "../e2e/sandbox.ts";
 
 const T0 = Date.UTC(2026, 0, 1);
 const AUTH_URL = "https://auth.test/token";
@@ -197,12 +199,16 @@ Deno.test("oauth: a 401 from the API mints a new token once, then fails clearly"
         : Promise.resolve(json({ errors: ["token tok-2-abcdef revoked"] }, 401))) as typeof fetch,
   });
   const error = await failing.getJson("/jobs").then(() => undefined, (e) => e);
-  assert.ok(error instanceof RunError);
+  assert.ok(error instanceof CredentialsRefused);
   assert.match(error.message, /^GET \/v3\/jobs: Greenhouse rejected the access token \(401\)/);
-  assert.match(error.message, /scope/);
+  assert.match(error.message, /GREENHOUSE_CLIENT_ID and GREENHOUSE_CLIENT_SECRET is active/);
   assert.ok(!error.message.includes("tok-2-abcdef"), error.message);
   assert.ok(!error.message.includes(SECRET));
   assert.equal(rejectAll.minted(), 2);
+  // Refused once, refused for good: the next request sends nothing.
+  const sent = rejectAll.calls.length;
+  assert.equal(await failing.getJson("/users").then(() => undefined, (e) => e), error);
+  assert.equal(rejectAll.calls.length, sent);
 });
 
 Deno.test("oauth: refused credentials fail at once, naming the variables, never the secret", async () => {
@@ -212,7 +218,7 @@ Deno.test("oauth: refused credentials fail at once, naming the variables, never 
   });
   const a = auth(clock, server.fetchFn);
   const error = await a.header().then(() => undefined, (e) => e);
-  assert.ok(error instanceof RunError);
+  assert.ok(error instanceof CredentialsRefused);
   assert.match(
     error.message,
     /^POST https:\/\/auth\.test\/token: Greenhouse refused the client credentials \(401 invalid_client\): the client id or secret is wrong; check GREENHOUSE_CLIENT_ID and GREENHOUSE_CLIENT_SECRET/,
@@ -220,6 +226,10 @@ Deno.test("oauth: refused credentials fail at once, naming the variables, never 
   assert.equal(error.message.split("\n").length, 1);
   assert.ok(!error.message.includes(SECRET), error.message);
   assert.equal(server.calls.length, 1, "not retried");
+  // Every later call of the run gets the same refusal without asking again.
+  assert.equal(await a.header().then(() => undefined, (e) => e), error);
+  assert.equal(await a.refresh!().then(() => undefined, (e) => e), error);
+  assert.equal(server.calls.length, 1);
   assert.equal(String(a), "[client credentials]");
   assert.equal(JSON.stringify({ a }), '{"a":"[client credentials]"}');
 });
@@ -236,6 +246,19 @@ Deno.test("oauth: token requests back off on 5xx and wait out a 429", async () =
   assert.equal(await a.header(), "Bearer tok-1-abcdef");
   assert.equal(server.calls.length, 3);
   assert.ok(server.calls[2].at - server.calls[1].at >= 7_000, "waited for Retry-After");
+});
+
+Deno.test("oauth: a hostile Retry-After on the token endpoint fails at once, asking no more", async () => {
+  const clock = new ManualClock(T0);
+  const server = fakeServer(clock, {
+    tokenReplies: [json({ error: "slow down" }, 429, { "Retry-After": "86400" })],
+  });
+  const a = auth(clock, server.fetchFn);
+  const error = await a.header().then(() => undefined, (e) => e);
+  assert.ok(error instanceof RunError, String(error));
+  assert.match(error.message, /rate limited \(429\).*asked to wait 86400 s/);
+  assert.equal(server.calls.length, 1);
+  assert.equal(clock.now(), T0, "no day-long wait");
 });
 
 Deno.test("oauth: at most N token requests per 60 s window", async () => {
@@ -335,7 +358,7 @@ Deno.test("oauth: a 400 for a client id without its -<n> suffix says to copy the
     fetchFn: server.fetchFn,
   });
   const error = await a.header().then(() => undefined, (e) => e);
-  assert.ok(error instanceof RunError);
+  assert.ok(error instanceof CredentialsRefused);
   assert.match(
     error.message,
     /refused GREENHOUSE_CLIENT_ID \(400 invalid_request\): a client id ends in -<number> and this one does not; copy the whole client id again/,
@@ -358,7 +381,10 @@ Deno.test("oauth: a 400 naming an unknown user points at --on-behalf-of; other 4
   const plain = auth(clock, server.fetchFn);
   const e2 = await plain.header().then(() => undefined, (e) => e);
   assert.match(e2.message, /refused the token request \(400 unsupported_grant_type\)/);
-  assert.match(e2.message, /--auth-url$/);
+  assert.match(
+    e2.message,
+    /check that --auth-url \(GREENHOUSE_AUTH_URL\) is Greenhouse's token endpoint$/,
+  );
 });
 
 Deno.test("oauth: the token pacer learns the endpoint's limit from its headers", async () => {
@@ -385,7 +411,68 @@ Deno.test("oauth: a hostile token answer is bounded and never printed whole", as
   const huge = "x".repeat(2_000_000);
   const fetchFn = (() => Promise.resolve(new Response(huge, { status: 403 }))) as typeof fetch;
   const error = await auth(clock, fetchFn).header().then(() => undefined, (e) => e);
-  assert.ok(error instanceof RunError);
+  assert.ok(error instanceof CredentialsRefused);
   assert.ok(error.message.length < 600, `${error.message.length} characters`);
   assert.equal(error.message.split("\n").length, 1);
+});
+
+Deno.test("oauth: the token is checked after the pacing wait: a short-lived token never goes out expired", async () => {
+  // Sandbox and client on one injected clock: tokens live 20 s (renewed after 10 s), and v3's
+  // limit of 2 per 30 s leaves the client one request per window, so each page waits ~30 s.
+  const clock = new ManualClock(T0);
+  await using sandbox = await startSandboxDisposable({
+    candidates: 5,
+    clock,
+    tokenLifetimeMs: 20_000,
+    tokenExpiry: "expires_in", // measured on our clock, not against the real Date header
+    v3RateLimit: 2,
+  });
+  const client = new HarvestClient({
+    baseUrl: sandbox.v3Url,
+    auth: clientCredentialsAuth({
+      clientId: sandbox.clientId,
+      clientSecret: sandbox.clientSecret,
+      authUrl: sandbox.authUrl,
+      clock,
+    }),
+    dialect: withPageSize(v3Dialect, 1),
+    rateTarget: 0.8,
+    userAgent: "test",
+    clock,
+  });
+  const ids: number[] = [];
+  for await (const page of client.paginate("/jobs")) ids.push(...page.records.map((r) => r.id));
+  assert.deepEqual(ids, sandbox.served("v3", "jobs").map((r) => r.id));
+  const api = sandbox.log.filter((e) => e.path.startsWith("/v3/"));
+  assert.ok(api.length >= 4, `${api.length} pages`);
+  assert.ok(api.at(-1)!.at - api[0].at >= 3 * 30_000, "the pages waited for the rate limit");
+  // Each page went out with a token valid at that moment: no 401, no token wasted on a refresh.
+  assert.deepEqual(api.filter((e) => e.status === 401), []);
+  assert.equal(client.stats.retries, 0);
+});
+
+Deno.test("oauth: each OAuth error code fails on its first answer with what to check", async () => {
+  const cases: [number, string | undefined, RegExp][] = [
+    [401, "invalid_client", /client id or secret is wrong; check GREENHOUSE_CLIENT_ID and/],
+    [401, undefined, /\(401\): the client id or secret is wrong; check GREENHOUSE_CLIENT_ID/],
+    [
+      400,
+      "invalid_request",
+      /taken as malformed; copy GREENHOUSE_CLIENT_ID and GREENHOUSE_CLIENT_/,
+    ],
+    [400, "unauthorized_client", /check that GREENHOUSE_CLIENT_ID names an active Harvest v3/],
+    [400, "invalid_grant", /revoked, expired .*; check that GREENHOUSE_CLIENT_ID and GREENHOUSE_C/],
+    [400, "invalid_scope", /scopes of the credential in GREENHOUSE_CLIENT_ID/],
+    [403, "access_denied", /check GREENHOUSE_CLIENT_ID and GREENHOUSE_CLIENT_SECRET .* --auth-url/],
+    [404, undefined, /no reason given; check GREENHOUSE_CLIENT_ID and .* --auth-url/],
+  ];
+  for (const [status, code, advice] of cases) {
+    const clock = new ManualClock(T0);
+    const body = code === undefined ? {} : { error: code };
+    const server = fakeServer(clock, { tokenReplies: [json(body, status)] });
+    const error = await auth(clock, server.fetchFn).header().then(() => undefined, (e) => e);
+    assert.ok(error instanceof CredentialsRefused, `${status} ${code}`);
+    assert.match(error.message, advice, `${status} ${code}`);
+    assert.equal(server.calls.length, 1, `${status} ${code}: not retried`);
+  }
 });

@@ -54,7 +54,8 @@ Deno.test("pacer: learns the limit from the first response before sending more",
   await p;
   assert.equal(pacer.limit, 50);
   assert.equal(pacer.budget, 40);
-  assert.equal(clock.now(), T0, "no waiting once the limit is known");
+  // The probe was the schedule's first send: the second goes one spacing after it, not at once.
+  assert.equal(clock.now(), T0 + (W + 100) / 40);
 });
 
 Deno.test("pacer: a probe that failed (no response) lets the next one through", async () => {
@@ -83,10 +84,9 @@ Deno.test("pacer: concurrent acquires do not overshoot", async () => {
   assert.equal(times.length, 40);
   assert.equal(pacer.stats.sends, 40);
   assert.ok(maxInAnyWindow(times) <= 16, `max ${maxInAnyWindow(times)}`);
-  // 40 sends: a burst of 4 (a quarter of the budget), then the even schedule as if the burst
-  // had been spread too, one every (10 s + 100 ms) / 16, however many ask at once.
-  assert.deepEqual(times.slice(0, 5), [T0, T0, T0, T0, T0 + 4 * SPACING]);
-  assert.equal(clock.now() - T0, 39 * SPACING);
+  // 40 sends on the even schedule from the first, one every (10 s + 100 ms) / 16, however many
+  // ask at once: no burst at the start.
+  assert.deepEqual(times, times.map((_, i) => T0 + i * SPACING));
 });
 
 Deno.test("pacer: never overshoots a fixed server window that starts anywhere (zero 429s)", async () => {
@@ -137,9 +137,8 @@ Deno.test("pacer: holds back when other clients used the key (X-RateLimit-Remain
     await pacer.acquire();
     times.push(clock.now());
   }
-  // Four more (the rest of the burst, then the even schedule), then nothing until the server's
-  // window resets.
-  assert.deepEqual(times.slice(0, 4), [T0, T0, T0, T0 + 4 * SPACING]);
+  // Four more on the even schedule, then nothing until the server's window resets.
+  assert.deepEqual(times.slice(0, 4), [1, 2, 3, 4].map((k) => T0 + k * SPACING));
   assert.equal(times[4], T0 + 5_000);
 });
 
@@ -187,14 +186,11 @@ Deno.test("pacer: spreads each window's budget evenly over it, at the same throu
     clock.advance(40); // latency
     pacer.observe(new Headers({ "X-Ratelimit-Limit": "20" }), 200);
   }
-  // A quarter of the budget goes at once (a short command need not wait), then one send every
-  // (10 s + 100 ms) / 16: at most 2 in any second (16 per 10.1 s), never the budget in a burst.
-  assert.deepEqual(times.slice(0, 4), [0, 40, 80, 120].map((ms) => T0 + ms));
-  assert.ok(maxInAny(times, 1_000) <= 5, `${maxInAny(times, 1_000)} in one second`);
-  const steady = times.slice(6);
-  const gaps = steady.slice(1).map((t, i) => t - steady[i]);
+  // One send every (10 s + 100 ms) / 16 from the very first: at most 2 in any second (16 per
+  // 10.1 s), never the budget in a burst, not even at the start.
+  const gaps = times.slice(1).map((t, i) => t - times[i]);
   assert.ok(gaps.every((gap) => Math.abs(gap - SPACING) < 1e-6), `gaps ${gaps.slice(0, 5)}`);
-  assert.equal(maxInAny(steady, 1_000), 2);
+  assert.equal(maxInAny(times, 1_000), 2);
   assert.ok(maxInAnyWindow(times) <= 16);
   // Throughput: 160 spacings take ten windows and their margins; ≥ 0.98 of the budget.
   const windows = (times[160] - times[0]) / W;
@@ -288,7 +284,51 @@ Deno.test("pacer: timers that fire late cost no throughput (the schedule is kept
     pacer.observe(new Headers({ "X-Ratelimit-Limit": "20" }), 200);
   }
   assert.ok(maxInAnyWindow(times) <= 16);
-  const steady = times.slice(5);
+  const steady = times;
   const perWindow = (steady.length - 1) / ((steady[steady.length - 1] - steady[0]) / W);
   assert.ok(perWindow / 16 >= 0.98, `${perWindow.toFixed(2)} per window`);
+});
+
+Deno.test("pacer: no burst at the start: 50 per 10 s at 0.8 spaces every send 0.25 s from the first", async () => {
+  // Harvest v1's documented 50 per 10 s: budget 40, spacing (10 s + 100 ms) / 40 ≈ 0.25 s, from
+  // the probe that learns the limit on, for one caller and for many at once (activity_feeds).
+  for (const callers of [1, 8]) {
+    const clock = new ManualClock(T0);
+    const pacer = new Pacer({ rateTarget: 0.8, windowMs: W, clock });
+    const times: number[] = [];
+    const send = async () => {
+      await pacer.acquire();
+      times.push(clock.now());
+      clock.advance(5); // latency
+      pacer.observe(new Headers({ "X-RateLimit-Limit": "50" }), 200);
+    };
+    await Promise.all(
+      Array.from({ length: callers }, async () => {
+        for (let i = 0; i < 24 / callers; i++) await send();
+      }),
+    );
+    const gaps = times.slice(1).map((t, i) => t - times[i]);
+    assert.equal(times.length, 24);
+    assert.ok(
+      gaps.every((gap) => gap >= (W + 100) / 40 - 1e-6),
+      `${callers} caller(s): gaps ${gaps.slice(0, 10).map((g) => g.toFixed(1))}`,
+    );
+    assert.equal(maxInAny(times, 1_000), 4, `${callers} caller(s)`);
+  }
+});
+
+Deno.test("pacer: after an idle spell the schedule starts over from the next send, without a burst", async () => {
+  const clock = new ManualClock(T0);
+  const pacer = new Pacer({ rateTarget: 0.8, windowMs: W, clock, initialLimit: 20 });
+  await pacer.acquire();
+  pacer.observe(new Headers(), 200);
+  clock.advance(60_000); // idle for six windows
+  const times: number[] = [];
+  for (let i = 0; i < 4; i++) {
+    await pacer.acquire();
+    times.push(clock.now());
+    pacer.observe(new Headers(), 200);
+  }
+  const start = T0 + 60_000;
+  assert.deepEqual(times, [0, 1, 2, 3].map((k) => start + k * SPACING));
 });

@@ -106,10 +106,23 @@ Deno.test("retry: classification of statuses", () => {
   const c403 = classifyStatus(403, "GET /v1/offers", {});
   assert.ok(c403.kind === "fatal");
   assert.match(c403.kind === "fatal" ? c403.error.message : "", /GET \/v1\/offers/);
-  assert.match(c403.kind === "fatal" ? c403.error.message : "", /lacks permission/);
+  assert.match(c403.kind === "fatal" ? c403.error.message : "", /lacks the permission for GET/);
+  const named = classifyStatus(403, "GET /v1/offers", {}, [], "v1", "Get: List Offers");
+  assert.match(
+    named.kind === "fatal" ? named.error.message : "",
+    /the API key lacks the permission "Get: List Offers": grant it in Greenhouse/,
+  );
+  const scope = classifyStatus(403, "GET /v3/offers", {}, [], "v3", "harvest:offers:list");
+  assert.match(
+    scope.kind === "fatal" ? scope.error.message : "",
+    /the v3 credential lacks the scope harvest:offers:list: grant it in Greenhouse/,
+  );
   // v3 has scopes, not per-endpoint keys, and a token rather than a key.
   const v3403 = classifyStatus(403, "GET /v3/offers", {}, [], "v3");
-  assert.match(v3403.kind === "fatal" ? v3403.error.message : "", /lacks the scope for this/);
+  assert.match(
+    v3403.kind === "fatal" ? v3403.error.message : "",
+    /lacks the scope for GET \/v3\/offers/,
+  );
   assert.doesNotMatch(v3403.kind === "fatal" ? v3403.error.message : "", /API key/);
   const v3401 = classifyStatus(401, "GET /v3/offers", {}, [], "v3");
   assert.match(v3401.kind === "fatal" ? v3401.error.message : "", /GREENHOUSE_CLIENT_ID/);
