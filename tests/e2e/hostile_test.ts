@@ -178,7 +178,8 @@ for (const api of APIS) {
           listedWith = sandbox.tenant.fileOrigin;
         }
         await Deno.remove(join(root, CACHE, stepProgressFile("attachments"))).catch(() => {});
-        const result = await runCli(["attachments", "-q"], { root, env });
+        // The previous case's refusals are recorded as lasting: ask for them again.
+        const result = await runCli(["attachments", "-q", "--retry-failed"], { root, env });
         const what = `${how} ${target}`;
         assert.equal(result.code, 1, `${what}: ${result.stderr}`);
         assert.match(result.stdout, /^attachments: 0 files downloaded/, what);

@@ -178,7 +178,7 @@ for (const api of APIS) {
       }
       const [, idListing] = listRequests(api, sandbox, before, "candidates");
       assert.equal(sinceOf(api, "candidates", idListing), undefined, "the id listing is whole");
-      assert.match(second.stdout, /\ndeletions +full +0 +0 +150 +0 +1 /);
+      assert.match(second.stdout, /\ndeletions +full +0 +0 +50 +0 +1 /);
       const others = sandbox.log.slice(before).filter((e) => !e.path.startsWith(`/${api}/`));
       assert.deepEqual(
         others.map(pathOf),
