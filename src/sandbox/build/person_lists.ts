@@ -129,9 +129,11 @@ export function buildAppliedTagV3(t: TenantView, q: number): ApiRecord {
 export const applicationListCreated = (offset: number) => (t: TenantView, s: number) =>
   t.skeleton.applicationCreated(s) + offset;
 
-/** A tenth of applicants on a job decided on AI-assisted review (v3 only). */
-export const aiOptOutExists = (t: TenantView, s: number) =>
-  onJob(t, s) && mixf(t.seed, 103, s) < 0.1;
+/**
+ * An eighth of applicants on a job decided on AI-assisted review (v3 only): every eighth slot, so
+ * even a tenant of a dozen candidates has some.
+ */
+export const aiOptOutExists = (t: TenantView, s: number) => onJob(t, s) && s % 8 === 0;
 
 export const aiOptOutCreated = applicationListCreated(180_000);
 
