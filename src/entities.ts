@@ -46,6 +46,48 @@ export const ENTITY_NAMES = [
   "demographic_answer_options",
   "demographic_answers",
   "eeoc",
+  // The lists v3 has of their own, most of which v1 embeds in the records above (rows in
+  // V3_ONLY_LISTS below; docs/entities.md).
+  "prospect_pool_stages",
+  "referrers",
+  "user_emails",
+  "interviewer_tags",
+  "custom_field_options",
+  "custom_field_departments",
+  "custom_field_offices",
+  "job_boards",
+  "job_board_custom_locations",
+  "user_job_permissions",
+  "future_job_permissions",
+  "job_notes",
+  "candidate_attribute_types",
+  "job_candidate_attributes",
+  "job_interviews",
+  "interview_kits",
+  "default_interviewers",
+  "focus_candidate_attributes",
+  "scorecard_questions",
+  "scorecard_question_options",
+  "scorecard_question_candidate_attributes",
+  "approver_groups",
+  "approvers",
+  "pay_inputs",
+  "pay_input_ranges",
+  "job_post_locations",
+  "job_post_searchable_locations",
+  "tracking_links",
+  "blocked_spam_sources",
+  "candidate_educations",
+  "candidate_employments",
+  "applied_candidate_tags",
+  "ai_opt_out_statuses",
+  "rejection_details",
+  "prospect_details",
+  "scorecard_question_answers",
+  "scorecard_question_answer_options",
+  "scorecard_candidate_attributes",
+  "interviewers",
+  "interview_media",
 ] as const;
 export type EntityName = typeof ENTITY_NAMES[number];
 
@@ -75,6 +117,13 @@ export interface Reference {
    * when they were written; see `monikerVia`).
    */
   fromMoniker?: (moniker: string) => unknown[];
+  /**
+   * The named record is the one this record belongs to: whoever the parent's record concerns,
+   * this one does too. A v3 scorecard answer names only its scorecard, which names only its
+   * application; the privacy commands follow such references to find a person's records in lists
+   * that name no candidate or application (privacy/personal_lists.ts).
+   */
+  parent?: boolean;
 }
 
 /**
@@ -92,8 +141,12 @@ export interface MonikerVia {
   entity: EntityName;
   /** What the moniker takes from the named record's own index.csv moniker (when cached). */
   fromMoniker(moniker: string): string;
-  /** The same from the named record itself (when it had to be requested). */
-  fromRecord(record: ApiRecord): string;
+  /**
+   * The same from the named record itself (when it had to be requested). Absent: the named
+   * record's own moniker is computed (through its own `monikerVia` where it has one, so a chain
+   * such as answer → scorecard → application resolves) and `fromMoniker` read from it.
+   */
+  fromRecord?(record: ApiRecord): string;
 }
 
 export interface Entity {
@@ -159,6 +212,12 @@ export interface Entity {
    * what `monikerVia` looked up for records that lack a field (undefined otherwise).
    */
   moniker: (record: ApiRecord, via?: string) => string;
+  /**
+   * A v3 list of what v1 embeds in another entity's records (v3's candidate educations are v1
+   * candidates' `educations`): that entity. A v1 cache holds these facts inside its records;
+   * docs/api-versions.md maps them field by field.
+   */
+  embeddedInV1?: EntityName;
   /** Per version, where the moniker's missing field is looked up (see MonikerVia). */
   monikerVia?: Partial<Record<ApiVersion, MonikerVia>>;
   /**
@@ -277,7 +336,7 @@ function interviewStart(record: ApiRecord): string {
  * Every list endpoint besides the seven that a warehouse needs, where the version has one.
  * Sources, paging style and filters per endpoint: docs/entities.md.
  */
-const MORE_ENTITIES: { [N in Exclude<EntityName, CoreEntityName>]: Entity } = {
+const MORE_ENTITIES: { [N in Exclude<EntityName, CoreEntityName | V3ListName>]: Entity } = {
   departments: {
     ...referenceList,
     name: "departments",
@@ -607,6 +666,533 @@ const MORE_ENTITIES: { [N in Exclude<EntityName, CoreEntityName>]: Entity } = {
   },
 };
 
+/** The lists of V3_ONLY_LISTS below: v3's own lists of what v1 embeds, and its configuration lists. */
+type V3ListName =
+  & typeof ENTITY_NAMES[number]
+  & (
+    | "prospect_pool_stages"
+    | "referrers"
+    | "user_emails"
+    | "interviewer_tags"
+    | "custom_field_options"
+    | "custom_field_departments"
+    | "custom_field_offices"
+    | "job_boards"
+    | "job_board_custom_locations"
+    | "user_job_permissions"
+    | "future_job_permissions"
+    | "job_notes"
+    | "candidate_attribute_types"
+    | "job_candidate_attributes"
+    | "job_interviews"
+    | "interview_kits"
+    | "default_interviewers"
+    | "focus_candidate_attributes"
+    | "scorecard_questions"
+    | "scorecard_question_options"
+    | "scorecard_question_candidate_attributes"
+    | "approver_groups"
+    | "approvers"
+    | "pay_inputs"
+    | "pay_input_ranges"
+    | "job_post_locations"
+    | "job_post_searchable_locations"
+    | "tracking_links"
+    | "blocked_spam_sources"
+    | "candidate_educations"
+    | "candidate_employments"
+    | "applied_candidate_tags"
+    | "ai_opt_out_statuses"
+    | "rejection_details"
+    | "prospect_details"
+    | "scorecard_question_answers"
+    | "scorecard_question_answer_options"
+    | "scorecard_candidate_attributes"
+    | "interviewers"
+    | "interview_media"
+  );
+
+/** A reference to the record this one belongs to (see `Reference.parent`). */
+function parentRef(field: string, entity: EntityName): Reference {
+  return { ...fieldRef(field, entity), parent: true };
+}
+
+/**
+ * The owner id of a v3 record that names only its parent: the first part of the parent's
+ * moniker (a scorecard's is its candidate's id, an interview's begins with its application's).
+ */
+function viaParent(field: string, entity: EntityName): MonikerVia {
+  return { field, entity, fromMoniker: (moniker) => moniker.split("/")[0] };
+}
+
+/** `owner/field/…`: the owner's id looked up through the parent (`via`), then the fields. */
+function ownedMoniker(ownerField: string, ...fields: string[]): Entity["moniker"] {
+  return (r, via) => [via ?? part(r, ownerField), ...fields.map((f) => part(r, f))].join("/");
+}
+
+interface V3ListRow {
+  noun: string;
+  summary: string;
+  order: number;
+  moniker: Entity["moniker"];
+  references?: Reference[];
+  /** A small organisation-wide list, listed whole by every sync (else by `updated_at`). */
+  whole?: boolean;
+  monikerOwner?: Entity["monikerOwner"];
+  monikerVia?: MonikerVia;
+  embeddedInV1?: EntityName;
+}
+
+/**
+ * A list only v3 has, at `/v3/<name>`. Every v3 list takes `created_at` and `updated_at`
+ * (src/schemas/v3_spec.json, the facts of Greenhouse's own v3 spec), so each is synced by
+ * `updated_at` unless it is small configuration read whole. All are optional: keys made for the
+ * seven lack their scopes.
+ */
+function v3List(name: V3ListName, row: V3ListRow): Entity {
+  const path = `/${name}`;
+  return {
+    name,
+    noun: row.noun,
+    summary: row.summary,
+    path,
+    paths: { v1: undefined, v3: path },
+    createdFilters: { v1: false, v3: true },
+    updatedFilter: row.whole ? null : "updated_after",
+    moniker: row.moniker,
+    order: row.order,
+    references: row.references ?? [],
+    optional: true,
+    ...(row.monikerOwner ? { monikerOwner: row.monikerOwner } : {}),
+    ...(row.monikerVia ? { monikerVia: { v3: row.monikerVia } } : {}),
+    ...(row.embeddedInV1 ? { embeddedInV1: row.embeddedInV1 } : {}),
+  };
+}
+
+/**
+ * Every other GET list of Greenhouse's v3 spec that holds data (docs/entities.md says why
+ * `bulk_requests` and `webhooks` are not among them). Fields and their meaning:
+ * src/schemas/v3_spec.json and the spec's descriptions.
+ */
+const V3_ONLY_LISTS: { [N in V3ListName]: Entity } = {
+  prospect_pool_stages: v3List("prospect_pool_stages", {
+    noun: "prospect pool stage",
+    summary: "The stages of every prospect pool (v1 embeds them in prospect pools)",
+    embeddedInV1: "prospect_pools",
+    order: 33,
+    whole: true,
+    moniker: (r) => `${part(r, "prospect_pool_id")}/${part(r, "name")}`,
+    references: [fieldRef("prospect_pool_id", "prospect_pools")],
+  }),
+  referrers: v3List("referrers", {
+    noun: "referrer",
+    summary: "Referrers applications credit (v1 embeds the user as credited_to)",
+    embeddedInV1: "applications",
+    order: 34,
+    whole: true,
+    moniker: (r) => part(r, "name"),
+    references: [fieldRef("user_id", "users")],
+  }),
+  user_emails: v3List("user_emails", {
+    noun: "user e-mail",
+    summary: "Every e-mail address of every user (v1 embeds them in users)",
+    embeddedInV1: "users",
+    order: 35,
+    whole: true,
+    moniker: (r) => `${part(r, "user_id")}/${part(r, "email")}`,
+    references: [fieldRef("user_id", "users")],
+  }),
+  interviewer_tags: v3List("interviewer_tags", {
+    noun: "interviewer tag",
+    summary: "Interviewer tags (interviewer groups)",
+    order: 36,
+    whole: true,
+    moniker: (r) => part(r, "name"),
+  }),
+  custom_field_options: v3List("custom_field_options", {
+    noun: "custom field option",
+    summary: "The options of every custom field, archived ones included (v1 embeds them)",
+    embeddedInV1: "custom_fields",
+    order: 37,
+    whole: true,
+    moniker: (r) => `${part(r, "custom_field_id")}/${part(r, "name")}`,
+    references: [fieldRef("custom_field_id", "custom_fields")],
+  }),
+  custom_field_departments: v3List("custom_field_departments", {
+    noun: "custom field department",
+    summary: "The departments a custom field is limited to",
+    order: 38,
+    whole: true,
+    moniker: (r) => `${part(r, "custom_field_id")}/${part(r, "department_id")}`,
+    references: [
+      fieldRef("custom_field_id", "custom_fields"),
+      fieldRef("department_id", "departments"),
+    ],
+  }),
+  custom_field_offices: v3List("custom_field_offices", {
+    noun: "custom field office",
+    summary: "The offices a custom field is limited to",
+    order: 39,
+    whole: true,
+    moniker: (r) => `${part(r, "custom_field_id")}/${part(r, "office_id")}`,
+    references: [fieldRef("custom_field_id", "custom_fields"), fieldRef("office_id", "offices")],
+  }),
+  job_boards: v3List("job_boards", {
+    noun: "job board",
+    summary: "Job boards (external and internal)",
+    order: 40,
+    whole: true,
+    moniker: (r) => part(r, "url_token"),
+  }),
+  job_board_custom_locations: v3List("job_board_custom_locations", {
+    noun: "job board custom location",
+    summary: "The locations a job board offers its posts, removed ones included",
+    order: 41,
+    whole: true,
+    moniker: (r) => `${part(r, "greenhouse_job_board_id")}/${part(r, "value")}`,
+    references: [fieldRef("greenhouse_job_board_id", "job_boards")],
+  }),
+  user_job_permissions: v3List("user_job_permissions", {
+    noun: "user job permission",
+    summary: "Which users may see which job, in which role (v1 lists them per user)",
+    order: 42,
+    moniker: (r) => `${part(r, "job_id")}/${part(r, "user_id")}`,
+    references: [
+      fieldRef("job_id", "jobs"),
+      fieldRef("user_id", "users"),
+      fieldRef("role_id", "user_roles"),
+    ],
+  }),
+  future_job_permissions: v3List("future_job_permissions", {
+    noun: "future job permission",
+    summary: "The roles users get on future jobs of a department or office",
+    order: 43,
+    whole: true,
+    moniker: (r) => `${part(r, "user_id")}/${part(r, "department_id")}/${part(r, "office_id")}`,
+    references: [
+      fieldRef("user_id", "users"),
+      fieldRef("department_id", "departments"),
+      fieldRef("office_id", "offices"),
+      fieldRef("role_id", "user_roles"),
+    ],
+  }),
+  job_notes: v3List("job_notes", {
+    noun: "job note",
+    summary: "Notes left on jobs",
+    order: 44,
+    moniker: (r) => `${part(r, "job_id")}/${part(r, "user_id")}`,
+    references: [fieldRef("job_id", "jobs"), fieldRef("user_id", "users")],
+  }),
+  candidate_attribute_types: v3List("candidate_attribute_types", {
+    noun: "candidate attribute type",
+    summary: "The attributes each job rates candidates on",
+    order: 45,
+    moniker: (r) => `${part(r, "job_id")}/${part(r, "name")}`,
+    references: [fieldRef("job_id", "jobs")],
+  }),
+  job_candidate_attributes: v3List("job_candidate_attributes", {
+    noun: "job candidate attribute",
+    summary: "The candidate attributes of each job's scorecards",
+    order: 46,
+    moniker: (r) => `${part(r, "job_id")}/${part(r, "name")}`,
+    references: [
+      fieldRef("job_id", "jobs"),
+      fieldRef("candidate_attribute_type_id", "candidate_attribute_types"),
+    ],
+  }),
+  job_interviews: v3List("job_interviews", {
+    noun: "job interview",
+    summary: "The interviews of each job's interview plan (v1 embeds them in job stages)",
+    embeddedInV1: "job_stages",
+    order: 47,
+    moniker: (r) => `${part(r, "job_id")}/${part(r, "name")}`,
+    references: [
+      fieldRef("job_id", "jobs"),
+      fieldRef("job_interview_stage_id", "job_stages"),
+    ],
+  }),
+  interview_kits: v3List("interview_kits", {
+    noun: "interview kit",
+    summary: "The interview kit of each job interview (v1 embeds them in job stages)",
+    embeddedInV1: "job_stages",
+    order: 48,
+    moniker: (r) => `${part(r, "job_id")}/${part(r, "job_interview_id")}`,
+    references: [
+      fieldRef("job_id", "jobs"),
+      fieldRef("job_interview_id", "job_interviews"),
+    ],
+  }),
+  default_interviewers: v3List("default_interviewers", {
+    noun: "default interviewer",
+    summary: "The interviewers an interview kit suggests (v1 embeds them in job stages)",
+    embeddedInV1: "job_stages",
+    order: 49,
+    moniker: (r) => `${part(r, "interview_kit_id")}/${part(r, "user_id")}`,
+    references: [
+      fieldRef("user_id", "users"),
+      fieldRef("interview_kit_id", "interview_kits"),
+    ],
+  }),
+  focus_candidate_attributes: v3List("focus_candidate_attributes", {
+    noun: "focus candidate attribute",
+    summary: "The candidate attributes each interview kit focuses on",
+    order: 50,
+    moniker: (r) => `${part(r, "interview_kit_id")}/${part(r, "job_candidate_attribute_id")}`,
+    references: [
+      fieldRef("interview_kit_id", "interview_kits"),
+      fieldRef("job_candidate_attribute_id", "job_candidate_attributes"),
+    ],
+  }),
+  scorecard_questions: v3List("scorecard_questions", {
+    noun: "scorecard question",
+    summary: "The questions of each interview kit's scorecard, removed ones included",
+    embeddedInV1: "job_stages",
+    order: 51,
+    moniker: (r) => `${part(r, "interview_kit_id")}/${part(r, "sort_order")}`,
+    references: [fieldRef("interview_kit_id", "interview_kits")],
+  }),
+  scorecard_question_options: v3List("scorecard_question_options", {
+    noun: "scorecard question option",
+    summary: "The choices of select-type scorecard questions",
+    order: 52,
+    moniker: (r) => `${part(r, "scorecard_question_id")}/${part(r, "name")}`,
+    references: [fieldRef("scorecard_question_id", "scorecard_questions")],
+  }),
+  scorecard_question_candidate_attributes: v3List("scorecard_question_candidate_attributes", {
+    noun: "scorecard question candidate attribute",
+    summary: "The focus attributes each scorecard question assesses",
+    order: 53,
+    moniker: (r) =>
+      `${part(r, "scorecard_question_id")}/${part(r, "focus_candidate_attribute_id")}`,
+    references: [
+      fieldRef("scorecard_question_id", "scorecard_questions"),
+      fieldRef("focus_candidate_attribute_id", "focus_candidate_attributes"),
+    ],
+  }),
+  approver_groups: v3List("approver_groups", {
+    noun: "approver group",
+    summary: "The groups of approvers of each approval flow",
+    order: 54,
+    moniker: (r) => `${part(r, "approval_flow_id")}/${part(r, "sort_order")}`,
+    references: [fieldRef("approval_flow_id", "approvals")],
+  }),
+  approvers: v3List("approvers", {
+    noun: "approver",
+    summary: "The approvers of each approver group and their answers",
+    order: 55,
+    moniker: (r) => `${part(r, "approver_group_id")}/${part(r, "user_id")}`,
+    references: [
+      fieldRef("approver_group_id", "approver_groups"),
+      fieldRef("user_id", "users"),
+      fieldRef("resolved_by_id", "users"),
+      fieldRef("reminder_sent_by_id", "users"),
+      fieldRef("added_by_custom_field_id", "custom_fields"),
+    ],
+  }),
+  pay_inputs: v3List("pay_inputs", {
+    noun: "pay input",
+    summary: "The pay components job posts show (pay transparency)",
+    order: 56,
+    whole: true,
+    moniker: (r) => part(r, "title"),
+    references: [fieldRef("linked_custom_field_id", "custom_fields")],
+  }),
+  pay_input_ranges: v3List("pay_input_ranges", {
+    noun: "pay input range",
+    summary: "The pay range each job post shows per pay input",
+    order: 57,
+    moniker: (r) => `${part(r, "job_post_id")}/${part(r, "pay_input_id")}`,
+    references: [fieldRef("pay_input_id", "pay_inputs"), fieldRef("job_post_id", "job_posts")],
+  }),
+  job_post_locations: v3List("job_post_locations", {
+    noun: "job post location",
+    summary: "The location of each job post (v1 embeds it in job posts)",
+    embeddedInV1: "job_posts",
+    order: 58,
+    moniker: (r) => `${part(r, "job_post_id")}/${part(r, "type")}`,
+    references: [
+      fieldRef("job_post_id", "job_posts"),
+      fieldRef("office_id", "offices"),
+      fieldRef("custom_location_id", "job_board_custom_locations"),
+    ],
+  }),
+  job_post_searchable_locations: v3List("job_post_searchable_locations", {
+    noun: "job post searchable location",
+    summary: "The geocoded locations job boards search job posts by",
+    order: 59,
+    moniker: (r) => `${part(r, "job_post_id")}/${part(r, "location")}`,
+    references: [fieldRef("job_post_id", "job_posts")],
+  }),
+  tracking_links: v3List("tracking_links", {
+    noun: "tracking link",
+    summary: "Tracking links that credit a source to applications",
+    order: 60,
+    moniker: (r) => part(r, "token"),
+    references: [
+      fieldRef("job_id", "jobs"),
+      fieldRef("source_id", "sources"),
+      fieldRef("referrer_id", "referrers"),
+      fieldRef("job_board_id", "job_boards"),
+      fieldRef("job_post_id", "job_posts"),
+    ],
+  }),
+  blocked_spam_sources: v3List("blocked_spam_sources", {
+    noun: "blocked spam source",
+    summary: "Addresses and domains whose applications are rejected as spam",
+    order: 61,
+    whole: true,
+    moniker: (r) => `${part(r, "source_type")}/${part(r, "value")}`,
+  }),
+  candidate_educations: v3List("candidate_educations", {
+    noun: "candidate education",
+    summary: "Candidates' educations (v1 embeds them in candidates)",
+    embeddedInV1: "candidates",
+    order: 62,
+    moniker: (r) => part(r, "candidate_id"),
+    monikerOwner: "candidates",
+    references: [
+      { ...candidateId, listUnnamed: false },
+      fieldRef("school_name_custom_field_option_id", "custom_field_options"),
+      fieldRef("degree_custom_field_option_id", "custom_field_options"),
+      fieldRef("discipline_custom_field_option_id", "custom_field_options"),
+    ],
+  }),
+  candidate_employments: v3List("candidate_employments", {
+    noun: "candidate employment",
+    summary: "Candidates' employments (v1 embeds them in candidates)",
+    embeddedInV1: "candidates",
+    order: 63,
+    moniker: (r) => `${part(r, "candidate_id")}/${part(r, "company_name")}`,
+    monikerOwner: "candidates",
+    references: [{ ...candidateId, listUnnamed: false }],
+  }),
+  applied_candidate_tags: v3List("applied_candidate_tags", {
+    noun: "applied candidate tag",
+    summary: "The tags on each candidate (v1 embeds their names in candidates)",
+    embeddedInV1: "candidates",
+    order: 64,
+    moniker: (r) => `${part(r, "candidate_id")}/${part(r, "candidate_tag_id")}`,
+    monikerOwner: "candidates",
+    references: [{ ...candidateId, listUnnamed: false }, fieldRef("candidate_tag_id", "tags")],
+  }),
+  ai_opt_out_statuses: v3List("ai_opt_out_statuses", {
+    noun: "AI opt-out decision",
+    summary: "Candidates' decisions on AI-assisted review, per job",
+    order: 65,
+    moniker: (r) =>
+      `${idOrEmpty(Array.isArray(r.candidate_ids) ? r.candidate_ids[0] : r.candidate_id)}/${
+        part(r, "job_id")
+      }`,
+    monikerOwner: "candidates",
+    references: [
+      {
+        field: "candidate_ids[]",
+        entity: "candidates",
+        ids: (record) => Array.isArray(record.candidate_ids) ? record.candidate_ids : [],
+        listUnnamed: false,
+      },
+      fieldRef("job_id", "jobs"),
+    ],
+  }),
+  rejection_details: v3List("rejection_details", {
+    noun: "rejection detail",
+    summary: "Why and when each rejected application was rejected (v1 embeds it)",
+    embeddedInV1: "applications",
+    order: 66,
+    moniker: (r) => part(r, "application_id"),
+    monikerOwner: "applications",
+    references: [
+      fieldRef("application_id", "applications"),
+      fieldRef("rejected_by_id", "users"),
+      fieldRef("rejection_reason_id", "rejection_reasons"),
+    ],
+  }),
+  prospect_details: v3List("prospect_details", {
+    noun: "prospect detail",
+    summary: "Each prospect's pool, stage, owner and prospective place (v1 embeds it)",
+    embeddedInV1: "applications",
+    order: 67,
+    moniker: (r) => part(r, "application_id"),
+    monikerOwner: "applications",
+    references: [
+      fieldRef("application_id", "applications"),
+      fieldRef("pool_id", "prospect_pools"),
+      fieldRef("pool_stage_id", "prospect_pool_stages"),
+      fieldRef("prospect_owner_id", "users"),
+      fieldRef("department_id", "departments"),
+      fieldRef("office_id", "offices"),
+    ],
+  }),
+  scorecard_question_answers: v3List("scorecard_question_answers", {
+    noun: "scorecard question answer",
+    summary: "Interviewers' answers to scorecard questions (v1 embeds them in scorecards)",
+    embeddedInV1: "scorecards",
+    order: 68,
+    moniker: ownedMoniker("candidate_id", "scorecard_id", "scorecard_question_id"),
+    monikerOwner: "candidates",
+    monikerVia: viaParent("scorecard_id", "scorecards"),
+    references: [
+      parentRef("scorecard_id", "scorecards"),
+      fieldRef("scorecard_question_id", "scorecard_questions"),
+    ],
+  }),
+  scorecard_question_answer_options: v3List("scorecard_question_answer_options", {
+    noun: "scorecard question answer option",
+    summary: "The options chosen in answers to select-type scorecard questions",
+    embeddedInV1: "scorecards",
+    order: 69,
+    moniker: ownedMoniker(
+      "candidate_id",
+      "scorecard_question_answer_id",
+      "scorecard_question_option_id",
+    ),
+    monikerOwner: "candidates",
+    monikerVia: viaParent("scorecard_question_answer_id", "scorecard_question_answers"),
+    references: [
+      parentRef("scorecard_question_answer_id", "scorecard_question_answers"),
+      fieldRef("scorecard_question_option_id", "scorecard_question_options"),
+    ],
+  }),
+  scorecard_candidate_attributes: v3List("scorecard_candidate_attributes", {
+    noun: "scorecard candidate attribute",
+    summary: "Interviewers' ratings of candidate attributes (v1 embeds them in scorecards)",
+    embeddedInV1: "scorecards",
+    order: 70,
+    moniker: ownedMoniker("candidate_id", "scorecard_id", "job_candidate_attribute_id"),
+    monikerOwner: "candidates",
+    monikerVia: viaParent("scorecard_id", "scorecards"),
+    references: [
+      parentRef("scorecard_id", "scorecards"),
+      fieldRef("job_candidate_attribute_id", "job_candidate_attributes"),
+    ],
+  }),
+  interviewers: v3List("interviewers", {
+    noun: "interviewer",
+    summary: "The panel of each scheduled interview (v1 embeds it in scheduled interviews)",
+    embeddedInV1: "scheduled_interviews",
+    order: 71,
+    moniker: ownedMoniker("application_id", "interview_id", "user_id"),
+    monikerOwner: "applications",
+    monikerVia: viaParent("interview_id", "scheduled_interviews"),
+    references: [
+      parentRef("interview_id", "scheduled_interviews"),
+      fieldRef("user_id", "users"),
+      fieldRef("scorecard_id", "scorecards"),
+    ],
+  }),
+  interview_media: v3List("interview_media", {
+    noun: "interview recording",
+    summary: "Recordings and transcripts of interviews (links that expire after 7 days)",
+    order: 72,
+    moniker: (r) => `${part(r, "application_id")}/${part(r, "interview_id")}`,
+    monikerOwner: "applications",
+    references: [
+      fieldRef("application_id", "applications"),
+      parentRef("interview_id", "scheduled_interviews"),
+    ],
+  }),
+};
+
 export const ENTITIES: Record<EntityName, Entity> = {
   applications: {
     name: "applications",
@@ -725,6 +1311,7 @@ export const ENTITIES: Record<EntityName, Entity> = {
     references: [],
   },
   ...MORE_ENTITIES,
+  ...V3_ONLY_LISTS,
 };
 
 /** Whether the API version lists the entity. */

@@ -1,52 +1,106 @@
 /**
- * `sync` cost: requests and seconds for a first (full) sync, a re-sync of an unchanged tenant and
- * a re-sync after 1% of the candidates changed, at 20,000 candidates (quick: 2,000), on v3 then v1.
- * The CLI runs
- * as a subprocess against the in-process sandbox, unthrottled (rate limit off), so the seconds
- * measure the tool and the sandbox, not Greenhouse's rate limit; requests are what a real tenant
- * would be charged.
+ * `sync` cost: requests, seconds and peak RSS for a first (full) sync, a re-sync of an unchanged
+ * tenant and a re-sync after 1% of the candidates changed, at 20,000 candidates (quick: 2,000), on
+ * v3 then v1. The CLI runs as a subprocess against the in-process sandbox, unthrottled (rate limit
+ * off), so the seconds measure the tool and the sandbox, not Greenhouse's rate limit; requests are
+ * what a real tenant would be charged.
  */
 import { join } from "node:path";
 import { ManualClock } from "../../src/clock.ts";
-import { type ApiVersion, availableIn, ENTITIES, ENTITY_NAMES } from "../../src/entities.ts";
+import {
+  type ApiVersion,
+  availableIn,
+  ENTITIES,
+  ENTITY_NAMES,
+  entityListings,
+} from "../../src/entities.ts";
 import { type Sandbox, startSandbox } from "../../src/sandbox/mod.ts";
-import { cliCommand } from "../../tests/e2e/cli.ts";
+import { cliCommand, denoEnvironment, MAIN, scopedPermissions } from "../../tests/e2e/cli.ts";
 import { median } from "./support.ts";
 import type { Bench, BenchFigure } from "./types.ts";
 
 const GROUP = "sync";
 
 /**
- * What an unchanged re-sync may cost: one request per list the version has, and the deletions
+ * What an unchanged re-sync may cost: one request per listing the version has, and the deletions
  * step's listing of the candidate ids (one per 500); v3 also asks its notes and attachments lists
  * what changed (dependents are not found through candidates there) and mints one token.
  */
 function unchangedBudget(api: ApiVersion, candidates: number): number {
-  const lists = ENTITY_NAMES.filter((name) => availableIn(ENTITIES[name], api)).length +
+  // One per listing: a list whose default hides records is listed once per variant (v3 job posts,
+  // active then deleted: Entity.listVariants).
+  const lists = ENTITY_NAMES.filter((name) => availableIn(ENTITIES[name], api))
+    .reduce((n, name) => n + entityListings(ENTITIES[name], { version: api }).length, 0) +
     Math.ceil(candidates / 500);
   return api === "v3" ? lists + 2 + 1 : lists;
 }
 
+const TIME = "/usr/bin/time";
+
+/** The CLI as the tests run it, under GNU time (its peak RSS, %M, goes to `rssFile`) if present. */
+function measuredCommand(
+  args: string[],
+  root: string,
+  env: Record<string, string>,
+  rssFile: string,
+) {
+  const command = cliCommand(args, { root, env });
+  let gnuTime = false;
+  try {
+    gnuTime = Deno.statSync(TIME).isFile;
+  } catch {
+    // No GNU time: no peak RSS figure.
+  }
+  if (!gnuTime) return command;
+  return new Deno.Command(TIME, {
+    args: [
+      "-f",
+      "%M",
+      "-o",
+      rssFile,
+      Deno.execPath(),
+      "run",
+      ...scopedPermissions(root),
+      MAIN,
+      ...args,
+    ],
+    cwd: root,
+    clearEnv: true,
+    env: { ...denoEnvironment(), ...env },
+    stdin: "null",
+    stdout: "piped",
+    stderr: "piped",
+  });
+}
+
 async function sync(sandbox: Sandbox, root: string, cacheDir: string, api: ApiVersion) {
   const before = sandbox.log.length;
+  const rssFile = await Deno.makeTempFile({ prefix: "ghx-bench-rss-" });
   const started = performance.now();
-  const output = await cliCommand(["sync", "-q", "--json", "--cache-dir", cacheDir], {
-    root,
-    env: api === "v1" ? { GREENHOUSE_BASE_URL: sandbox.url, GREENHOUSE_API_KEY: sandbox.apiKey } : {
+  const env: Record<string, string> = api === "v1"
+    ? { GREENHOUSE_BASE_URL: sandbox.url, GREENHOUSE_API_KEY: sandbox.apiKey }
+    : {
       GREENHOUSE_BASE_URL: sandbox.v3Url,
       GREENHOUSE_AUTH_URL: sandbox.authUrl,
       GREENHOUSE_CLIENT_ID: sandbox.clientId,
       GREENHOUSE_CLIENT_SECRET: sandbox.clientSecret,
-    },
-  }).output();
+    };
+  const output = await measuredCommand(
+    ["sync", "-q", "--json", "--cache-dir", cacheDir],
+    root,
+    env,
+    rssFile,
+  ).output();
   const seconds = (performance.now() - started) / 1000;
+  const kb = Number((await Deno.readTextFile(rssFile)).trim().split("\n").pop() || NaN);
+  await Deno.remove(rssFile);
   if (output.code !== 0) {
     throw new Error(`sync failed: ${new TextDecoder().decode(output.stderr)}`);
   }
-  return { seconds, requests: sandbox.log.length - before };
+  return { seconds, requests: sandbox.log.length - before, rssMb: kb / 1024 };
 }
 
-type Run = { seconds: number; requests: number };
+type Run = { seconds: number; requests: number; rssMb: number };
 
 /** Three rounds on fresh tenants: a full sync, an unchanged re-sync, a re-sync after 1% changed. */
 async function measure(api: ApiVersion, candidates: number) {
@@ -111,11 +165,22 @@ export const bench: Bench = {
       figures.push(
         figure(`${api}: full sync, ${at}: requests`, full.map((r) => r.requests), "requests"),
         figure(`${api}: full sync, ${at}: time (unthrottled)`, full.map((r) => r.seconds), "s"),
+        ...(full.every((r) => Number.isFinite(r.rssMb))
+          ? [{
+            ...figure(
+              `${api}: full sync, ${at}: peak RSS`,
+              full.map((r) => Math.round(r.rssMb * 10) / 10),
+              "MB",
+            ),
+            note: "maximum RSS of the CLI subprocess (GNU time %M), run as the tests run it " +
+              "(without the binary's V8 flags, which the extraction group measures)",
+          }]
+          : []),
         figure(
           `${api}: re-sync, unchanged tenant: requests`,
           unchangedRequests,
           "requests",
-          `<= ${budget} (one per list, the candidate ids${
+          `<= ${budget} (one per listing, the candidate ids${
             api === "v3" ? ", 2 change lists, 1 token" : ""
           })`,
           Math.max(...unchangedRequests) <= budget,

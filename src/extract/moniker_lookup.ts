@@ -5,6 +5,10 @@
  * index.csv monikers begin with the candidate id, and a sync lists applications before
  * scorecards), and those not cached are asked for by id (`GET /applications?ids=…`, up to the
  * dialect's limit per request). Only one page's lookups are held.
+ *
+ * Chains resolve the same way, one link at a time: a v3 scorecard answer names its scorecard,
+ * whose cached moniker already is the candidate id; a scorecard asked for by id gets its own
+ * moniker through its own lookup (its application), and the answer's is read from that.
  */
 import type { Cache, MonikerOf } from "../cache/mod.ts";
 import { type ApiRecord, ENTITIES, type Entity, entityPath } from "../entities.ts";
@@ -34,17 +38,29 @@ export async function monikerLookup(
   const byIds = client.dialect.recordsByIds;
   const path = entityPath(named, client.dialect);
 
+  // The named records' own lookup, when their monikers need one too (made on first use).
+  let nested: Promise<PageMonikers | undefined> | undefined;
+  async function namedMonikers(records: ApiRecord[]): Promise<(record: ApiRecord) => string> {
+    if (via!.fromRecord) return via!.fromRecord;
+    nested ??= monikerLookup(named, client, cache);
+    const lookup = await nested;
+    const monikerOf = lookup ? await lookup.forPage(records) : named.moniker;
+    return (record) => via!.fromMoniker(monikerOf(record));
+  }
+
   async function request(ids: number[], found: Map<number, string>): Promise<void> {
     if (!byIds) return;
     for (let i = 0; i < ids.length; i += byIds.maxIds) {
       const part = ids.slice(i, i + byIds.maxIds);
       const wanted = new Set(part);
       for await (const page of client.paginate(path, { [byIds.param]: part.join(",") })) {
-        for (const record of page.records) {
+        // Only the records asked for: an answer never names what it was not asked about.
+        const asked = page.records.filter((record) => {
           const id = positiveId(record?.id);
-          // Only the records asked for: an answer never names what it was not asked about.
-          if (id !== undefined && wanted.has(id)) found.set(id, via!.fromRecord(record));
-        }
+          return id !== undefined && wanted.has(id);
+        });
+        const ownerOf = await namedMonikers(asked);
+        for (const record of asked) found.set(record.id, ownerOf(record));
       }
     }
   }

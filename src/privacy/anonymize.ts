@@ -86,12 +86,16 @@ export const DEFAULT_ANONYMIZE_FIELDS: readonly string[] = [
  * The anonymize field names that reach a candidate's records in each list holding personal data,
  * as the tool reads the names (neither reference says what each clears), per version:
  * applications by the answers, custom fields, referral, rejection, source and credit fields;
- * offers by `offers` and `all_offer_versions`; scorecards and scheduled interviews by
- * `scorecards_and_interviews`; on v3 also demographic answers by
- * `demographic_question_responses` and EEOC responses by `eeoc_responses` (names v1 lacks). A
- * list missing here (application stages; demographic answers on v1) is reached by none:
- * Greenhouse keeps an anonymized candidate's records in it as they are (`candidate_stage_data`
- * may concern application stages; unsure, the tool assumes not).
+ * offers by `offers` and `all_offer_versions`; scorecards, scheduled interviews and v3's lists of
+ * what they embed (answers, attribute ratings, interviewers) by `scorecards_and_interviews`; v3's
+ * lists of what v1 embeds in candidates and applications by the names that clear those fields
+ * there (`education`, `employment`, `tags`, the rejection and prospect fields); on v3 also
+ * demographic answers by `demographic_question_responses`, EEOC responses by `eeoc_responses`, AI
+ * opt-out decisions by `ai_opt_out` and interview recordings by `notetaking_recording` and
+ * `notetaking_transcript` (names v1 lacks). A list missing here (application stages; on v1
+ * demographic answers and v3's AI opt-outs and recordings) is reached by none: Greenhouse keeps an
+ * anonymized candidate's records in it as they are (`candidate_stage_data` may concern
+ * application stages; unsure, the tool assumes not).
  */
 const LIST_ANONYMIZE_FIELDS_V1: Readonly<Partial<Record<EntityName, readonly string[]>>> = {
   applications: [
@@ -107,6 +111,19 @@ const LIST_ANONYMIZE_FIELDS_V1: Readonly<Partial<Record<EntityName, readonly str
   offers: ["offers", "all_offer_versions"],
   scorecards: ["scorecards_and_interviews"],
   scheduled_interviews: ["scorecards_and_interviews"],
+  candidate_educations: ["education"],
+  candidate_employments: ["employment"],
+  applied_candidate_tags: ["tags"],
+  rejection_details: ["rejection_reason", "rejection_notes", "custom_rejection_question_fields"],
+  prospect_details: [
+    "prospect_owner",
+    "prospect_pool_and_stage",
+    "prospect_offices_and_departments",
+  ],
+  scorecard_question_answers: ["scorecards_and_interviews"],
+  scorecard_question_answer_options: ["scorecards_and_interviews"],
+  scorecard_candidate_attributes: ["scorecards_and_interviews"],
+  interviewers: ["scorecards_and_interviews"],
 };
 
 export const LIST_ANONYMIZE_FIELDS: Readonly<
@@ -117,6 +134,8 @@ export const LIST_ANONYMIZE_FIELDS: Readonly<
     ...LIST_ANONYMIZE_FIELDS_V1,
     demographic_answers: ["demographic_question_responses"],
     eeoc: ["eeoc_responses"],
+    ai_opt_out_statuses: ["ai_opt_out"],
+    interview_media: ["notetaking_recording", "notetaking_transcript"],
   },
 };
 

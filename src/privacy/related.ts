@@ -6,10 +6,15 @@
  * - v1: each list's per-application endpoint, `GET /applications/{id}/<list>` (the reference's
  *   "List Scheduled Interviews for Application", "List Demographic Answers For Application",
  *   "List Offers for Application", "List Scorecards for Application"), one paginated listing per
- *   application. A list v1 does not have (EEOC, application stages) is reported unavailable.
+ *   application. A list v1 does not have (EEOC, application stages) is reported unavailable,
+ *   unless v1 embeds its records in those the bundle has (educations in candidates, answers in
+ *   scorecards: `Entity.embeddedInV1`).
  * - v3: each list filtered by its parent's ids, `GET /interviews?application_ids=…` (the parent
  *   filter every v3 list takes: https://harvestdocs.greenhouse.io/docs/list-endpoints), the
- *   application ids where the list names applications, else the candidate ids, 50 a request.
+ *   application ids where the list names applications, else the candidate ids, 50 a request. A
+ *   list whose records name only a parent record (scorecard answers their scorecard, interviewers
+ *   their interview) is filtered by the ids of the person's records read from the parent's list
+ *   before it (`scorecard_ids=…`); when that list was refused, so is this one.
  *
  * A list the credentials may not read (403) is reported unavailable with the permission or scope
  * to grant, one this tenant does not have (v3: its list answers 404) as missing, and the rest of
@@ -39,10 +44,10 @@ import { chunk } from "../dependent/run.ts";
 import { applicationListPermission, listPermission } from "./ping.ts";
 import {
   isOwnerReference,
+  isParentReference,
   listTitle,
   monikerNamesOwner,
   namesOwner,
-  type Owner,
   type Owners,
   RELATED_LISTS,
 } from "./personal_lists.ts";
@@ -87,16 +92,28 @@ interface Listing {
   perApplication: boolean;
 }
 
-/** The listings covering the person in one list, or why the version cannot. */
+/** The bundle's v1 records that embed what v3 lists apart (educations in candidates, …). */
+const V1_BUNDLED: ReadonlySet<EntityName> = new Set([
+  "candidates",
+  "applications",
+  ...RELATED_LISTS.filter((name) => ENTITIES[name].paths.v1 !== undefined),
+]);
+
+/**
+ * The listings covering the person in one list, or why the version cannot; "embedded" for a v3
+ * list whose records v1 embeds in records the v1 bundle has (they are there already).
+ */
 function listingsFor(
   client: HarvestClient,
   name: EntityName,
   people: Owners,
-): Listing[] | UnavailableList {
+): Listing[] | UnavailableList | "embedded" {
   const entity = ENTITIES[name];
   const version = client.dialect.version;
   const path = entity.paths[version];
   if (path === undefined) {
+    const within = entity.embeddedInV1;
+    if (version === "v1" && within !== undefined && V1_BUNDLED.has(within)) return "embedded";
     return { list: name, reason: `Harvest ${version} has no list of ${listTitle(name)}` };
   }
   // Every variant of the list (a default may hide records: Entity.listVariants).
@@ -117,10 +134,21 @@ function listingsFor(
       }))
     );
   }
-  // Every list here names a candidate or an application (RELATED_LISTS).
-  const ids = [...people[parent!.entity]];
+  // Lists naming a candidate or an application are read by those ids; lists naming only a
+  // parent record by the ids of the person's records read from the parent's list before.
+  const known = people[parent!.entity];
+  if (known === undefined) {
+    const permission = listPermission("v3", parent!.entity);
+    return {
+      list: name,
+      reason: `${listTitle(name)} are found through ${
+        listTitle(parent!.entity)
+      }, which the credentials may not read; grant the scope ${permission}`,
+      permission,
+    };
+  }
   return bases.flatMap((base) =>
-    chunk(ids, V3_MAX_IDS).map((part) => ({
+    chunk([...known], V3_MAX_IDS).map((part) => ({
       path,
       params: { ...base, [v3ParentFilter(parent!.field)]: part.join(",") },
       perApplication: false,
@@ -128,24 +156,33 @@ function listingsFor(
   );
 }
 
-/** The v3 filter selecting a list's records by the ids a field holds: `candidate_id` → `candidate_ids`. */
+/**
+ * The v3 filter selecting a list's records by the ids a field holds: `candidate_id` →
+ * `candidate_ids`; a field holding a list of ids (`candidate_ids[]`) is its own filter.
+ */
 export function v3ParentFilter(field: string): string {
-  return `${field}s`;
+  return field.endsWith("[]") ? field.slice(0, -2) : `${field}s`;
 }
 
 /**
  * The v3 filter by which the privacy commands read a personal list (by application ids where it
- * names applications, else by candidate ids), or undefined for a list that names neither.
+ * names applications, else by candidate ids, else by its parent record's ids), or undefined for a
+ * list that names none of them.
  */
 export function v3OwnerFilter(name: EntityName): string | undefined {
   const parent = ownerParent(name);
   return parent ? v3ParentFilter(parent.field) : undefined;
 }
 
-/** The reference a personal list is read by: its application's where it has one, else its candidate's. */
-function ownerParent(name: EntityName): (Reference & { entity: Owner }) | undefined {
-  const owned = ENTITIES[name].references.filter(isOwnerReference);
-  return owned.find((r) => r.entity === "applications") ?? owned[0];
+/**
+ * The reference a personal list is read by: its application's where it has one, else its
+ * candidate's, else its parent record's (a scorecard answer's scorecard).
+ */
+function ownerParent(name: EntityName): Reference | undefined {
+  const references = ENTITIES[name].references;
+  const owned = references.filter(isOwnerReference);
+  return owned.find((r) => r.entity === "applications") ?? owned[0] ??
+    references.find(isParentReference);
 }
 
 /** Every record the listings return that names the person, or the refusal (403) that stopped them. */
@@ -178,15 +215,19 @@ async function readListings(
 /** The person's records in every related list the version has and the credentials may read. */
 export async function fetchRelated(client: HarvestClient, people: Owners): Promise<RelatedRecords> {
   const result: RelatedRecords = { records: {}, unavailable: [] };
+  // The person's records read so far: the lists that belong to them are found by their ids.
+  const known: Owners = { ...people };
   for (const name of RELATED_LISTS) {
-    const listings = listingsFor(client, name, people);
+    const listings = listingsFor(client, name, known);
+    if (listings === "embedded") continue;
     if (!Array.isArray(listings)) {
       result.unavailable.push(listings);
       continue;
     }
-    const read = await readListings(client, name, listings, people);
+    const read = await readListings(client, name, listings, known);
     if (Array.isArray(read)) {
       result.records[name] = read;
+      known[name] = new Set(read.map(recordId).filter((id) => id !== undefined));
       continue;
     }
     const v1 = client.dialect.version === "v1";

@@ -272,15 +272,25 @@ function v3Picker(
       if (typeof ids === "string") return `${key}: ${ids}`;
       const wanted = new Set(ids);
       const field = key === "ids" ? "id" : key.slice(0, -1);
-      preds.push((r) => wanted.has(r[field]));
+      // A parent filter matches the record's `<parent>_id`, or any id of an array of them
+      // (AI opt-out decisions name `candidate_ids`).
+      preds.push((r) =>
+        Array.isArray(r[key]) ? r[key].some((id: number) => wanted.has(id)) : wanted.has(r[field])
+      );
     } else if (key === "active" && (text === "true" || text === "false")) {
       preds.push((r) => r.active === undefined || r.active === (text === "true"));
     }
   }
   const extra = spec.filter?.(withDefaults);
   if (extra) preds.push(extra);
+  const updatedOf = spec.updated;
   const pick: V3Pick = (slot) => {
     if (!list.seq.exists(slot)) return undefined;
+    // Unchanged records are skipped before they are built, where the list knows their times.
+    if (updatedOf && bounds.updated) {
+      const updated = updatedOf(tenant, slot);
+      if (updated < bounds.updated.lo || updated >= bounds.updated.hi) return undefined;
+    }
     const raw = list.seq.build(slot);
     const record = spec.shape ? spec.shape(tenant, slot, raw) : raw;
     if (!inBounds(bounds.created, record.created_at)) return undefined;

@@ -25,6 +25,8 @@
  *   `keyed_custom_fields`); there is no separate `keyed_custom_fields`.
  */
 import type { ApiRecord } from "../entities.ts";
+import { interviewKitId, ofJobInterview } from "./build/interview_plan.ts";
+import { referrerIdOf } from "./build/users.ts";
 import { DAY_MS, iso } from "./dates.ts";
 import type { SandboxEntity } from "./tenant.ts";
 
@@ -40,6 +42,12 @@ const refId = (ref: ApiRecord | null | undefined): number | null =>
   ref && typeof ref.id === "number" ? ref.id : null;
 const idsOf = (list: ApiRecord[] | null | undefined): number[] =>
   (list ?? []).map((r) => r.id).filter((id): id is number => typeof id === "number");
+
+/** The kit of the job interview a v1 scorecard names as its `interview_step`. */
+function kitOfStep(step: ApiRecord | null | undefined): number | null {
+  const at = typeof step?.id === "number" ? ofJobInterview(step.id) : undefined;
+  return at ? interviewKitId(at.j, at.k) : refId(step);
+}
 
 /** v1 application status → v3 (`active` became `in_process`). */
 const APPLICATION_STATUS: Record<string, string> = { active: "in_process" };
@@ -118,7 +126,8 @@ export function toV3(entity: SandboxEntity, r: ApiRecord): ApiRecord {
         job_id: jobIds[0] ?? null,
         prospective_job_ids: r.prospect ? jobIds : [],
         source_id: refId(source),
-        referrer_id: refId(credited_to),
+        // The referrer record of the credited user (v3's /referrers), not the user.
+        referrer_id: credited_to ? referrerIdOf(credited_to.id) : null,
         recruiter_id: refId(recruiter),
         coordinator_id: refId(coordinator),
         rejection_reason_id: refId(rejection_reason),
@@ -190,7 +199,7 @@ export function toV3(entity: SandboxEntity, r: ApiRecord): ApiRecord {
         candidate_rating: RATING[overall_recommendation] ?? overall_recommendation,
         submitter_id: refId(submitted_by),
         interviewer_id: refId(interviewer),
-        interview_kit_id: refId(interview_step),
+        interview_kit_id: kitOfStep(interview_step),
         notes,
         notes_with_tags: notes,
         private_notes: privateNotes,

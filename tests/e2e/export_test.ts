@@ -278,3 +278,32 @@ Deno.test("export: a list only v3 has (job openings) exports like the others", a
     assert.deepEqual(lines, [...records.keys()].sort((a, b) => a - b).map((id) => records.get(id)));
   });
 });
+
+Deno.test("export: v3 scorecard answers, whose value is text, yes/no or an option id, keep each in Parquet", async () => {
+  await withTempDir(async (root) => {
+    await using sandbox = await startSandboxDisposable({ v3RateLimit: 0, candidates: 20 });
+    const lists = "applications,scorecards,scorecard_question_answers";
+    const sync = await runCli(["sync", "-q", "--only", lists], {
+      root,
+      env: apiEnv("v3", sandbox),
+    });
+    assert.equal(sync.code, 0, sync.stderr);
+    const result = await runCli(
+      ["export", "--format", "parquet", "--only", "scorecard_question_answers", "-q"],
+      { root },
+    );
+    assert.equal(result.code, 0, result.stderr);
+    const records = await cached(root, "scorecard_question_answers");
+    const values = [...records.keys()].sort((a, b) => a - b).map((id) => records.get(id)!.value);
+    assert.deepEqual(
+      new Set(values.map((v) => typeof v)),
+      new Set(["string", "boolean", "number"]),
+      "the sandbox answers every kind of question",
+    );
+    const file = (await Deno.readFile(
+      join(root, "greenhouse-export/scorecard_question_answers.parquet"),
+    )).buffer;
+    const objects = await parquetReadObjects({ file });
+    assert.deepEqual(objects.map((row) => row.value), values);
+  });
+});

@@ -17,15 +17,38 @@ import { type Api, apiEnv, apiRequests, APIS } from "./api.ts";
 import { cliCommand, readEntityFolder, runCli, waitFor, withTempDir } from "./cli.ts";
 import { frozenClock, startSandboxDisposable } from "./sandbox.ts";
 
+/** The records a version serves of an entity, by id (read once per sandbox). */
+const servedById = new WeakMap<Sandbox, Map<string, Map<number, ApiRecord>>>();
+function served(api: Api, sandbox: Sandbox, entity: EntityName): Map<number, ApiRecord> {
+  let lists = servedById.get(sandbox);
+  if (!lists) servedById.set(sandbox, lists = new Map());
+  let records = lists.get(`${api}:${entity}`);
+  if (!records) {
+    records = new Map(sandbox.served(api, entity).map((r) => [r.id, r]));
+    lists.set(`${api}:${entity}`, records);
+  }
+  return records;
+}
+
 /**
  * The index moniker of a served record: the entity table's, where v3 scorecards (which name no
- * candidate) take their application's candidate id.
+ * candidate) take their application's candidate id, and v3's lists naming only a parent record
+ * (a scorecard answer its scorecard) take it from the parent's moniker, link by link.
  */
-function expectedMoniker(api: Api, sandbox: Sandbox, entity: EntityName, record: ApiRecord) {
+function expectedMoniker(
+  api: Api,
+  sandbox: Sandbox,
+  entity: EntityName,
+  record: ApiRecord,
+): string {
   const via = ENTITIES[entity].monikerVia?.[api];
   if (!via) return ENTITIES[entity].moniker(record);
-  const named = sandbox.served(api, via.entity).find((r) => r.id === record[via.field]);
-  return ENTITIES[entity].moniker(record, named && via.fromRecord(named));
+  const named = served(api, sandbox, via.entity).get(record[via.field]);
+  if (!named) return ENTITIES[entity].moniker(record);
+  const owner = via.fromRecord
+    ? via.fromRecord(named)
+    : via.fromMoniker(expectedMoniker(api, sandbox, via.entity, named));
+  return ENTITIES[entity].moniker(record, owner);
 }
 
 /** The credential that must never be printed or written. */

@@ -312,7 +312,7 @@ for (const api of APIS) {
       assert.match(
         result.stdout,
         api === "v1"
-          ? /\nGreenhouse keeps these records of the anonymized candidates as they were .*\n {2}application_stages, demographic_answers, eeoc: no anonymize field reaches them .*\n {2}applications: not anonymized without --anonymize-fields application_questions,/
+          ? /\nGreenhouse keeps these records of the anonymized candidates as they were .*\n {2}application_stages, demographic_answers, eeoc, ai_opt_out_statuses, interview_media: no anonymize field reaches them .*\n {2}applications: not anonymized without --anonymize-fields application_questions,/
           : /\nGreenhouse keeps these records of the anonymized candidates as they were .*\n {2}application_stages: no anonymize field reaches them .*\n {2}applications: not anonymized without --anonymize-fields application_questions,/,
       );
       if (api === "v3") {
@@ -325,10 +325,15 @@ for (const api of APIS) {
           result.stdout,
           /\n {2}eeoc: not anonymized without --anonymize-fields eeoc_responses\n/,
         );
+        assert.match(
+          result.stdout,
+          /\n {2}interview_media: not anonymized without --anonymize-fields notetaking_recording,notetaking_transcript\n/,
+        );
       }
+      // v3's lists of what scorecards and interviews embed go with them.
       assert.match(
         result.stdout,
-        /\n {2}scorecards, scheduled_interviews: not anonymized without --anonymize-fields scorecards_and_interviews\n/,
+        /\n {2}scorecards, scheduled_interviews, scorecard_question_answers, scorecard_question_answer_options, scorecard_candidate_attributes, interviewers: not anonymized without --anonymize-fields scorecards_and_interviews\n/,
       );
 
       const sent = writes(sandbox);
@@ -849,6 +854,9 @@ Deno.test("with exactly the DataGrail permissions, access and erase work and pin
       ["application_stages", undefined],
       ["demographic_answers", "Get: List Demographic Answers for Application"],
       ["eeoc", undefined],
+      // v3's lists of what v1 embeds are in the bundle's records; these two v1 has no list of.
+      ["ai_opt_out_statuses", undefined],
+      ["interview_media", undefined],
     ]);
     assert.match(access.stdout, /not in the bundle: offers, scorecards, scheduled_interviews, /);
     for (const e of sandbox.log.filter((e) => e.status === 403)) {
@@ -949,12 +957,39 @@ Deno.test("v3 with exactly the scopes access and erase need: no other endpoint i
     assert.equal(access.code, 0, access.stderr);
     const bundle = JSON.parse(access.stdout);
     assert.equal(bundle.candidate_records.length, 3);
-    // Without their scopes the other lists are left out and named; a note says so on stderr.
+    // Without their scopes the other lists are left out and named; a note says so on stderr. A
+    // list found through a parent list the key may not read names the parent's scope.
+    const refused = [
+      "offers",
+      "scorecards",
+      "interviews",
+      "application_stages",
+      "demographic_answers",
+      "eeoc",
+      "candidate_educations",
+      "candidate_employments",
+      "applied_candidate_tags",
+      "ai_opt_out_statuses",
+      "rejection_details",
+      "prospect_details",
+    ];
     assert.deepEqual(
-      bundle.unavailable_lists.map((u: ApiRecord) => u.permission),
-      ["offers", "scorecards", "interviews", "application_stages", "demographic_answers", "eeoc"]
-        .map((resource) => `harvest:${resource}:list`),
+      bundle.unavailable_lists.map((u: ApiRecord) => [u.list, u.permission]),
+      [
+        ...refused.map((r) => [r === "interviews" ? "scheduled_interviews" : r, r]),
+        ["scorecard_question_answers", "scorecards"],
+        ["scorecard_question_answer_options", "scorecard_question_answers"],
+        ["scorecard_candidate_attributes", "scorecards"],
+        ["interviewers", "interviews"],
+        ["interview_media", "interview_media"],
+      ].map(([list, resource]) => [list, `harvest:${resource}:list`]),
     );
+    assert.match(
+      bundle.unavailable_lists.find((u: ApiRecord) => u.list === "interviewers").reason,
+      /^interviewers are found through scheduled interviews, which the credentials may not read; grant the scope harvest:interviews:list$/,
+    );
+    // Only the lists read by the person's ids were asked; those found through a refused parent not.
+    assert.equal(sandbox.log.filter((e) => e.status === 403).length, refused.length + 1);
     assert.deepEqual(bundle.related_records, {});
     assert.match(access.stderr, /note: access: eeoc is not in the bundle: .*harvest:eeoc:list/);
     sandbox.log.length = 0;
@@ -967,7 +1002,7 @@ Deno.test("v3 with exactly the scopes access and erase need: no other endpoint i
     assert.match(ping.stdout, /GET \/jobs\?per_page=1 +harvest:jobs:list +denied \(403\)/);
     assert.match(
       ping.stdout,
-      /\naccess +yes +leaves out the lists refused: harvest:offers:list, harvest:scorecards:list, harvest:interviews:list, harvest:application_stages:list, harvest:demographic_answers:list, harvest:eeoc:list\n/,
+      /\naccess +yes +leaves out the lists refused: harvest:offers:list, harvest:scorecards:list, harvest:interviews:list, harvest:application_stages:list, harvest:demographic_answers:list, harvest:eeoc:list, harvest:candidate_educations:list, .*harvest:interview_media:list\n/,
     );
     assert.match(
       ping.stdout,

@@ -7,6 +7,7 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import {
   ENTITIES,
+  ENTITY_NAMES,
   entityListings,
   entityListParams,
   type EntityName,
@@ -77,10 +78,15 @@ const queryOf = (e: RequestLogEntry) => new URL(e.path, "http://x").searchParams
 /** List requests from `from` on for an entity. */
 function listRequests(api: Api, sandbox: TestSandbox, from: number, entity: EntityName) {
   const path = `/${api}${ENTITIES[entity].paths[api]}`;
-  // Lists sharing a path (v3 degrees, schools, disciplines) differ by their fixed parameters.
-  const fixed = Object.entries(entityListParams(ENTITIES[entity], { version: api }));
+  // Lists sharing a path (v3 degrees, schools, disciplines and every custom field option) differ
+  // by their fixed parameters: each one any of them fixes is this entity's value, or absent.
+  const fixed = entityListParams(ENTITIES[entity], { version: api });
+  const keys = new Set(
+    ENTITY_NAMES.filter((name) => ENTITIES[name].paths[api] === ENTITIES[entity].paths[api])
+      .flatMap((name) => Object.keys(entityListParams(ENTITIES[name], { version: api }))),
+  );
   return sandbox.log.slice(from).filter((e) =>
-    pathOf(e) === path && fixed.every(([key, value]) => queryOf(e).get(key) === value)
+    pathOf(e) === path && [...keys].every((key) => queryOf(e).get(key) === (fixed[key] ?? null))
   );
 }
 

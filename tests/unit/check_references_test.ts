@@ -22,7 +22,8 @@ Deno.test("category titles are derived from the table; records nothing names are
   const category = (key: string) => CROSS_REFERENCE_CATEGORIES.find((c) => c.key === key)!;
   assert.equal(
     category("candidates_missing").title,
-    "Candidates named by applications, offers, scorecards or EEOC responses but missing",
+    "Candidates named by applications, offers, scorecards, EEOC responses, candidate educations, " +
+      "candidate employments, applied candidate tags or AI opt-out decisions but missing",
   );
   assert.equal(category("candidates_missing").informational, undefined);
   assert.equal(category("jobs_without_applications").title, "Jobs without applications");
@@ -33,7 +34,8 @@ Deno.test("category titles are derived from the table; records nothing names are
   );
   assert.equal(
     CROSS_REFERENCES.find((c) => c.key === "departments_missing")!.detail,
-    "named by a user, but not in the cache",
+    "named by a user, custom field department, future job permission or prospect detail, " +
+      "but not in the cache",
   );
   // Every "without" category is informational, every "missing" one is not.
   for (const c of CROSS_REFERENCE_CATEGORIES) {
@@ -106,7 +108,8 @@ Deno.test("cross-references: ids named but not cached, and cached records nothin
     entity: "candidates",
     id: 4,
     path: "candidates/4.json",
-    detail: "named by an application, offer, scorecard or EEOC response, but not in the cache",
+    detail: "named by an application, offer, scorecard, EEOC response, candidate education, " +
+      "candidate employment, applied candidate tag or AI opt-out decision, but not in the cache",
   });
   assert.equal(
     gaps.get("candidates_without_applications")![0].detail,

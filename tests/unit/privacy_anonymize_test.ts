@@ -86,28 +86,45 @@ Deno.test("the body clears every contact field and draws new names each call", (
 Deno.test("keptUpstream: the personal lists no anonymize field given reaches, unreachable ones first", () => {
   const kept = (fields?: string[]) =>
     keptUpstream(fields, "v1").map((k) => `${k.list}:${k.missingFields.join(",")}`);
-  const applications = LIST_ANONYMIZE_FIELDS.v1.applications!.join(",");
-  assert.deepEqual(kept(), [
+  const fields = LIST_ANONYMIZE_FIELDS.v1;
+  const applications = fields.applications!.join(",");
+  // No v1 name reaches these (v3's AI opt-outs and recordings have names on v3 only).
+  const unreachable = [
     "application_stages:",
     "demographic_answers:",
     "eeoc:",
+    "ai_opt_out_statuses:",
+    "interview_media:",
+  ];
+  const scored = [
+    "scorecard_question_answers",
+    "scorecard_question_answer_options",
+    "scorecard_candidate_attributes",
+    "interviewers",
+  ];
+  assert.deepEqual(kept(), [
+    ...unreachable,
     "applications:" + applications,
     "offers:offers,all_offer_versions",
     "scorecards:scorecards_and_interviews",
     "scheduled_interviews:scorecards_and_interviews",
+    "candidate_educations:education",
+    "candidate_employments:employment",
+    "applied_candidate_tags:tags",
+    "rejection_details:" + fields.rejection_details!.join(","),
+    "prospect_details:" + fields.prospect_details!.join(","),
+    ...scored.map((list) => `${list}:scorecards_and_interviews`),
   ]);
   // Every field a list needs must be given for it to count as anonymized upstream.
-  assert.deepEqual(kept(["scorecards_and_interviews", "offers", ...DEFAULT_ANONYMIZE_FIELDS]), [
-    "application_stages:",
-    "demographic_answers:",
-    "eeoc:",
+  const given = ["scorecards_and_interviews", "offers", "education", "employment", "tags"];
+  assert.deepEqual(kept([...given, ...DEFAULT_ANONYMIZE_FIELDS]), [
+    ...unreachable,
     "applications:" + applications,
     "offers:all_offer_versions",
+    "rejection_details:" + fields.rejection_details!.join(","),
+    "prospect_details:" + fields.prospect_details!.join(","),
   ]);
-  assert.deepEqual(
-    kept([...ANONYMIZE_FIELD_NAMES.v1]),
-    ["application_stages:", "demographic_answers:", "eeoc:"],
-  );
+  assert.deepEqual(kept([...ANONYMIZE_FIELD_NAMES.v1]), unreachable);
 });
 
 Deno.test("keptUpstream on v3: demographic answers and EEOC responses have names of their own", () => {
@@ -120,6 +137,8 @@ Deno.test("keptUpstream on v3: demographic answers and EEOC responses have names
   ]);
   assert.ok(kept().includes("demographic_answers:demographic_question_responses"));
   assert.ok(kept().includes("eeoc:eeoc_responses"));
+  assert.ok(kept().includes("ai_opt_out_statuses:ai_opt_out"));
+  assert.ok(kept().includes("interview_media:notetaking_recording,notetaking_transcript"));
   // Everything v3 takes: only the list no name reaches is kept.
   assert.deepEqual(kept([...ANONYMIZE_FIELD_NAMES.v3]), ["application_stages:"]);
 });

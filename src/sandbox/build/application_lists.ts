@@ -33,7 +33,7 @@ export const PER_APPLICATION = {
 const applicationOf = (slot: number, per: number) => Math.floor(slot / per);
 
 /** An application on a job (prospects have none of these records). */
-function onJob(t: TenantView, s: number): boolean {
+export function onJob(t: TenantView, s: number): boolean {
   const sk = t.skeleton;
   return s < sk.applicationSlots() && sk.applicationExists(s) && !sk.isProspect(s) &&
     sk.applicationJobs(s).length > 0;

@@ -64,8 +64,9 @@ export function buildApplication(t: TenantView, s: number, full: boolean): ApiRe
       },
       { question: "Willing to relocate?", answer: r.chance(0.5) ? "Yes" : "No" },
     ],
-    prospective_office: prospect && r.chance(0.5) ? clone(V.OFFICES[0]) : null,
-    prospective_department: prospect && r.chance(0.5) ? clone(V.DEPARTMENTS[2]) : null,
+    // Every prospect has both (v3's prospect details require them).
+    prospective_office: prospect ? clone(V.OFFICES[r.chance(0.5) ? 0 : 1]) : null,
+    prospective_department: prospect ? clone(V.DEPARTMENTS[r.chance(0.5) ? 2 : 0]) : null,
     prospect_detail: {
       prospect_pool: pool ? { id: pool.id, name: pool.name } : null,
       prospect_stage: stage ? clone(stage) : null,

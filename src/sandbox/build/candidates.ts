@@ -26,8 +26,7 @@ export function buildCandidate(t: TenantView, i: number): ApiRecord {
     value: `+1 555-01${String(r.int(100)).padStart(2, "0")}${n}`,
     type: r.pick(["home", "work", "mobile", "skype", "other"]),
   }));
-  const tags = V.TAGS.filter(() => r.chance(0.15));
-  const eduStart = created - (8 + r.int(10)) * 365 * DAY_MS;
+  const profile = seededProfile(t, i);
   const rec: ApiRecord = {
     id,
     first_name: first,
@@ -51,27 +50,10 @@ export function buildCandidate(t: TenantView, i: number): ApiRecord {
     recruiter: r.chance(0.6) ? randomUserRef(r, t.users) : null,
     coordinator: r.chance(0.4) ? randomUserRef(r, t.users) : null,
     can_email: r.chance(0.9),
-    tags,
+    tags: profile.tags,
     applications: apps.map((s) => buildApplication(t, s, false)),
-    educations: r.chance(0.5)
-      ? [{
-        id: idOf("education", i),
-        school_name: r.pick(V.SCHOOLS),
-        degree: r.pick(V.DEGREES),
-        discipline: r.pick(V.DISCIPLINES),
-        start_date: iso(Math.floor(eduStart / DAY_MS) * DAY_MS),
-        end_date: iso(Math.floor(eduStart / DAY_MS) * DAY_MS + 4 * 365 * DAY_MS),
-      }]
-      : [],
-    employments: r.chance(0.5)
-      ? [{
-        id: idOf("employment", i),
-        company_name: r.pick(["Greenhouse", "Oceanic Airlines", "Ajira, Ltd."]),
-        title: r.pick(["Engineer", "Analyst", "Pilot"]),
-        start_date: iso(Math.floor(eduStart / DAY_MS) * DAY_MS + 5 * 365 * DAY_MS),
-        end_date: r.chance(0.5) ? null : iso(Math.floor(created / DAY_MS) * DAY_MS),
-      }]
-      : [],
+    educations: profile.educations,
+    employments: profile.employments,
     linked_user_ids: r.chance(0.03) ? [t.users[r.int(t.users.length)].id] : [],
     ...customFields(r),
   };
@@ -93,4 +75,50 @@ function customFields(r: Rng): { custom_fields: ApiRecord; keyed_custom_fields: 
       graduation_year_1: { name: "Graduation Year", type: "single_select", value: year },
     },
   };
+}
+
+/**
+ * A seeded candidate's tags, educations and employments (before any write), from a stream of
+ * their own so v3's lists of them (candidate_lists.ts) need not build the whole candidate.
+ */
+export function seededProfile(
+  t: TenantView,
+  i: number,
+): { tags: string[]; educations: ApiRecord[]; employments: ApiRecord[] } {
+  const r = new Rng(mix(t.seed, 102, i));
+  const created = t.skeleton.candidateCreated(i);
+  const tags = V.TAGS.filter(() => r.chance(0.15));
+  const eduStart = Math.floor((created - (8 + r.int(10)) * 365 * DAY_MS) / DAY_MS) * DAY_MS;
+  const educations = r.chance(0.5)
+    ? [{
+      id: idOf("education", i),
+      school_name: r.pick(V.SCHOOLS),
+      degree: r.pick(V.DEGREES),
+      discipline: r.pick(V.DISCIPLINES),
+      start_date: iso(eduStart),
+      end_date: iso(eduStart + 4 * 365 * DAY_MS),
+    }]
+    : [];
+  const employments = r.chance(0.5)
+    ? [{
+      id: idOf("employment", i),
+      company_name: r.pick(["Greenhouse", "Oceanic Airlines", "Ajira, Ltd."]),
+      title: r.pick(["Engineer", "Analyst", "Pilot"]),
+      start_date: iso(eduStart + 5 * 365 * DAY_MS),
+      end_date: r.chance(0.5) ? null : iso(Math.floor(created / DAY_MS) * DAY_MS),
+    }]
+    : [];
+  return { tags, educations, employments };
+}
+
+/** Candidate i's tags, educations or employments as they are now: a write may have replaced them. */
+export function currentProfile<K extends "tags" | "educations" | "employments">(
+  t: TenantView,
+  i: number,
+  key: K,
+): ReturnType<typeof seededProfile>[K] {
+  const written = t.overlayOf(i)?.fields[key];
+  return Array.isArray(written)
+    ? written as ReturnType<typeof seededProfile>[K]
+    : seededProfile(t, i)[key];
 }

@@ -17,7 +17,8 @@ import { mix, mixf, Rng } from "../prng.ts";
 import * as R from "../reference_data.ts";
 import * as V from "../vocab.ts";
 import { buildJob, jobName } from "./jobs.ts";
-import { randomUserRef } from "./users.ts";
+import * as P from "./interview_plan.ts";
+import { randomUserRef, userRef } from "./users.ts";
 import type { TenantView } from "./view.ts";
 
 /** Slots each job owns in each list. */
@@ -88,19 +89,20 @@ export function buildJobPost(t: TenantView, q: number): ApiRecord {
   return {
     id: idOf("jobPost", j, q % 2),
     title: internal ? `${jobName(j)} (internal)` : jobName(j),
+    // v3 lists it as the post's job post location, with this id.
     location: office
       ? {
-        id: 123_456 + j,
+        id: idOf("jobPostLocation", j, q % 2),
         name: office.location?.name ?? office.name,
         office_id: office.id,
         job_post_custom_location_id: null,
         job_post_location_type: { id: 2, name: "Office" },
       }
       : {
-        id: 123_456 + j,
+        id: idOf("jobPostLocation", j, q % 2),
         name: 'Remote, "anywhere"',
         office_id: null,
-        job_post_custom_location_id: 303_145 + j,
+        job_post_custom_location_id: null,
         job_post_location_type: { id: 1, name: "Free Text" },
       },
     internal,
@@ -159,36 +161,29 @@ export const jobStageExists = (t: TenantView, q: number) =>
 
 export const jobStageCreated = (t: TenantView, q: number) => createdAt(t, q, PER_JOB.jobStages);
 
-/** The id of the interview step of stage `k` of job `j` (the stage's one step). */
-export const jobInterviewId = (j: number, k: number) => idOf("jobInterview", j, k);
+export { jobInterviewId, jobStageId } from "./interview_plan.ts";
 
-/** The id of stage `k` (a V.STAGES index) of job `j`. */
-export const jobStageId = (j: number, k: number) => idOf("jobStage", j, k);
-
-/** v1 job stage q, with its interview step (none on the Offer stage). */
+/** v1 job stage q, with its interview step (none on the Offer stage): the job's interview plan. */
 export function buildJobStage(t: TenantView, q: number): ApiRecord {
   const j = jobOf(q, PER_JOB.jobStages);
   const k = q % PER_JOB.jobStages;
   const name = V.STAGES[k];
-  const r = new Rng(mix(t.seed, 64, q));
   const created = iso(jobStageCreated(t, q));
-  const schedulable = k > 0;
-  const interviews: ApiRecord[] = name === "Offer" ? [] : [{
-    id: jobInterviewId(j, k),
+  const scheduled = P.schedulable(k);
+  const interviews: ApiRecord[] = k >= P.INTERVIEW_STAGES ? [] : [{
+    id: P.jobInterviewId(j, k),
     name,
-    schedulable,
-    ...(schedulable ? { estimated_minutes: r.pick([30, 45, 60]) } : {}),
-    default_interviewer_users: schedulable ? [randomUserRef(r, t.users)] : [],
+    schedulable: scheduled,
+    ...(scheduled ? { estimated_minutes: P.estimatedMinutes(t, j, k) } : {}),
+    default_interviewer_users: scheduled ? [userRef(P.defaultInterviewer(t, j, k))] : [],
     interview_kit: {
-      id: idOf("interviewKit", j, k),
-      content: schedulable ? `<h5>Purpose</h5><span>${name}, "structured".</span>` : null,
-      questions: schedulable
-        ? [{ id: idOf("interviewKit", j, 100 + k), question: "Is this person a good fit?" }]
-        : [],
+      id: P.interviewKitId(j, k),
+      content: P.kitContent(k),
+      questions: P.kitQuestionsV1(j, k),
     },
   }];
   return {
-    id: jobStageId(j, k),
+    id: P.jobStageId(j, k),
     name,
     created_at: created,
     updated_at: created,

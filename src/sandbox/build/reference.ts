@@ -109,10 +109,11 @@ const EDUCATION_LISTS: Record<string, readonly ApiRecord[]> = {
 
 /**
  * GET /v3/custom_field_options: the options of the education fields (v1's degrees, schools and
- * disciplines, same ids). Each carries its field's `name_key` as `custom_field_key` is matched.
+ * disciplines, same ids), then those v1 embeds in its custom fields (same ids). Each carries its
+ * field's `name_key` as `custom_field_key` is matched.
  */
 export function customFieldOptionsV3(): { key: string; record: ApiRecord }[] {
-  return R.EDUCATION_FIELDS.flatMap((f) =>
+  const education = R.EDUCATION_FIELDS.flatMap((f) =>
     EDUCATION_LISTS[f.name_key].map((item) => ({
       key: f.name_key,
       record: stamped({
@@ -125,6 +126,20 @@ export function customFieldOptionsV3(): { key: string; record: ApiRecord }[] {
       }),
     }))
   );
+  const embedded = customFieldsV1().flatMap((f) =>
+    (f.custom_field_options as ApiRecord[]).map((o) => ({
+      key: f.name_key as string,
+      record: stamped({
+        id: o.id,
+        name: o.name,
+        custom_field_id: f.id,
+        sort_order: o.priority,
+        active: true,
+        external_id: o.external_id,
+      }),
+    }))
+  );
+  return [...education, ...embedded];
 }
 
 // ---------------------------------------------------------------- reasons, education, tags

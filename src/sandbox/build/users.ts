@@ -2,7 +2,7 @@
 import type { ApiRecord } from "../../entities.ts";
 import { clone } from "../clone.ts";
 import { DAY_MS, iso } from "../dates.ts";
-import { idOf } from "../ids.ts";
+import { idOf, slotOfId } from "../ids.ts";
 import { mix, Rng } from "../prng.ts";
 import * as V from "../vocab.ts";
 
@@ -26,7 +26,7 @@ export function buildUser(seed: number, u: number, count: number): ApiRecord {
   const email = isServiceAccount(u, count)
     ? null
     : `${first}.${last}${suffix}`.toLowerCase().replace(/[^a-z0-9.]+/g, "") + "@example.com";
-  return {
+  const user: ApiRecord = {
     id: idOf("user", u),
     name: `${first} ${last}${suffix}`,
     first_name: first,
@@ -42,7 +42,18 @@ export function buildUser(seed: number, u: number, count: number): ApiRecord {
     offices: r.chance(0.5) ? [clone(V.OFFICES[r.int(V.OFFICES.length)])] : [],
     departments: r.chance(0.5) ? [clone(V.DEPARTMENTS[r.int(V.DEPARTMENTS.length)])] : [],
   };
+  // A third also sign in with a second address (v3 lists each as a user e-mail).
+  if (r.chance(0.35) && email !== null) {
+    user.emails.push(email.replace("@example.com", "@alumni.example.org"));
+  }
+  return user;
 }
+
+/** The referrer record (v3 `/referrers`) crediting user `userId`: one per user. */
+export const referrerIdOf = (userId: number): number | null => {
+  const u = slotOfId("user", userId);
+  return u === undefined ? null : idOf("referrer", u);
+};
 
 /** The user reference embedded in records (recruiter, interviewer, …). */
 export function userRef(user: ApiRecord): ApiRecord {
