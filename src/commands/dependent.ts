@@ -34,12 +34,12 @@ import type { HarvestClient } from "../harvest/mod.ts";
 import { owedCandidates } from "../sync/owed.ts";
 import {
   candidatesFolder,
-  type DependentResult,
   type DependentRun,
   requireCandidatesIndex,
   selectCandidates,
 } from "../dependent/run.ts";
 import { UsageError } from "../errors.ts";
+import type { DependentResult } from "../dependent_result.ts";
 import { parseId } from "../ids.ts";
 import { plural } from "./extract.ts";
 

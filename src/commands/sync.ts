@@ -5,7 +5,8 @@
 import { fetchActivityFeeds } from "../dependent/activity_feeds.ts";
 import { downloadAttachments } from "../dependent/attachments.ts";
 import { DEFAULT_CONCURRENCY } from "./dependent.ts";
-import type { DependentResult, DependentRun } from "../dependent/run.ts";
+import type { DependentRun } from "../dependent/run.ts";
+import type { DependentResult } from "../dependent_result.ts";
 import { Interrupted, interruptionOf } from "../interrupt.ts";
 import { progressFor } from "../progress.ts";
 import type { RunContext } from "../context.ts";

@@ -11,6 +11,8 @@
  * notes and attachments lists tell directly (changed_dependents.ts). The deletions step then
  * removes the candidates deleted upstream, with everything cached about them (deletions.ts).
  */
+import type { DependentResult } from "../dependent_result.ts";
+export type { DependentResult };
 import type { Cache, ChangeLog, EntityFolder } from "../cache/mod.ts";
 import type { RunContext } from "../context.ts";
 import { describeFailure } from "../failure.ts";
@@ -62,16 +64,6 @@ export function isSyncStep(name: string): name is SyncStep {
   return (SYNC_STEPS as readonly string[]).includes(name);
 }
 
-/** What a candidate-dependent step reports (the shape of fetchActivityFeeds/downloadAttachments). */
-export interface DependentResult {
-  done: number;
-  skipped: number;
-  resumed?: number;
-  failed: { id: number; reason: string; lasting?: boolean }[];
-  bytes?: number;
-  refreshed?: number;
-  notRetried?: number;
-}
 /**
  * A candidate-dependent step, bound to the sync's client and cache by the caller. `all` says the
  * ids are every cached candidate (a full sync), else the sync's pending list: a step interrupted
