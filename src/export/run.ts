@@ -16,6 +16,7 @@ import { join } from "node:path";
 import {
   acquireLock,
   type AtomicFile,
+  cacheFolderExists,
   type Lock,
   openAtomic,
   removeTempFiles,
@@ -91,6 +92,34 @@ export async function hasEntityFolder(cacheDir: string, entity: EntityName): Pro
   } catch (error) {
     if (error instanceof Deno.errors.NotFound) return false;
     throw error;
+  }
+}
+
+/**
+ * Fails with one line, before anything is written, when there is no cache, or when it lacks an
+ * entity the user named (`named`: listed with --only, not just every entity).
+ */
+export async function requireExportable(
+  cacheDir: string,
+  entities: readonly EntityName[],
+  named: boolean,
+): Promise<void> {
+  if (!await cacheFolderExists(cacheDir)) {
+    throw new RunError(
+      `export: no cache at ${cacheDir}; run sync or an entity command first, or point ` +
+        "--cache-dir at the cache",
+    );
+  }
+  if (!named) return;
+  const missing: EntityName[] = [];
+  for (const entity of entities) {
+    if (!await hasEntityFolder(cacheDir, entity)) missing.push(entity);
+  }
+  if (missing.length > 0) {
+    throw new RunError(
+      `export: the cache at ${cacheDir} has no ${missing.join(", ")}; run sync (or the ` +
+        "entity command) first, or leave them out of --only",
+    );
   }
 }
 
