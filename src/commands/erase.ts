@@ -32,6 +32,7 @@ import {
   formatOutcomes,
   keptUpstream,
   lookupErasuresOf,
+  noCacheNote,
   PRIVACY_LOG_FILE,
   runErasure,
   unverifiableNote,
@@ -167,12 +168,6 @@ export function runErase(cmd: EraseCommand, ctx: RunContext): Promise<number> {
 async function runLookup(cmd: EraseLookupCommand, ctx: RunContext): Promise<number> {
   const startedAt = new Date(ctx.clock.now());
   const lookup = await lookupErasuresOf(cmd.cacheDir, cmd.email);
-  if (lookup === undefined) {
-    throw new RunError(
-      `erase --lookup: no cache at ${cmd.cacheDir}; give --cache-dir of the cache whose privacy ` +
-        "log to search",
-    );
-  }
   const seconds = (ctx.clock.now() - startedAt.getTime()) / 1000;
   ctx.out(
     cmd.json
@@ -184,6 +179,7 @@ async function runLookup(cmd: EraseLookupCommand, ctx: RunContext): Promise<numb
 }
 
 const NOT_CONFIRMED = "erase: not confirmed; nothing was changed";
+const NO_MATCH = "erase: no candidate has this address; nothing to erase";
 
 /** The erasure, with its summary as one JSON document instead of the human lines under --json. */
 async function runRequestReported(cmd: EraseRequestCommand, ctx: RunContext): Promise<number> {
@@ -238,26 +234,17 @@ async function runRequest(
       ctx.err(confirmPrompt(cmd.mode, preview));
       if ((await ctx.readLine())?.trim().toLowerCase() !== "yes") return false;
     }
-    if (!preview.hasCache) {
-      ctx.err(
-        `note: no cache at ${cmd.cacheDir}; only Greenhouse is changed and no privacy log is ` +
-          "written\n",
-      );
-    }
+    if (!preview.hasCache) ctx.err(noCacheNote(cmd.cacheDir));
     return true;
   };
   const options = { ...cmd, api: cmd.connection.api };
   const result = await runErasure(client, options, ctx, report, confirm);
-  switch (result.status) {
-    case "no match":
-      ctx.out("erase: no candidate has this address; nothing to erase\n");
-      return 0;
-    case "dry run":
-      return 0;
-    case "not confirmed":
-      ctx.out(`${NOT_CONFIRMED}\n`);
-      return 1;
+  if (result.status === "not confirmed") {
+    ctx.out(`${NOT_CONFIRMED}\n`);
+    return 1;
   }
+  if (result.status === "no match") ctx.out(`${NO_MATCH}\n`);
+  if (result.status !== "done") return 0; // a dry run printed its requests when confirming
   const { text, failure } = formatOutcomes(result, report, cmd.mode);
   ctx.out(text);
   if (failure) throw new RunError(failure);

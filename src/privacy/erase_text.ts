@@ -219,3 +219,9 @@ export function formatLookupJson(lookup: Lookup, startedAt: Date, seconds: numbe
     steps: [{ step: "lookup", status: "ok", requests: 0, seconds }],
   }, { log: PRIVACY_LOG_FILE, entries: lookup.found, unverifiable: lookup.unverifiable });
 }
+
+/** Said after the confirmation when there is no cache to update. */
+export function noCacheNote(cacheDir: string): string {
+  return `note: no cache at ${cacheDir}; only Greenhouse is changed and no privacy log is ` +
+    "written\n";
+}

@@ -21,6 +21,7 @@ import type { HarvestClient } from "../harvest/mod.ts";
 import { type ApiRecord, type ApiVersion, ENTITIES, type EntityName } from "../entities.ts";
 import type { RunContext } from "../context.ts";
 import { isPositiveId } from "../ids.ts";
+import { RunError } from "../errors.ts";
 import { carriesEmail, emailHmac } from "./email.ts";
 import { addressKey, readAddressKey } from "./address_key.ts";
 import {
@@ -426,14 +427,13 @@ function pendingErasure(
   };
 }
 
-/**
- * `erase --lookup`: the privacy log's entries naming the address (reads only; no key is made);
- * undefined when there is no cache.
- */
-export async function lookupErasuresOf(
-  cacheDir: string,
-  email: string,
-): Promise<Lookup | undefined> {
-  if (!await cacheFolderExists(cacheDir)) return undefined;
+/** `erase --lookup`: the privacy log's entries naming the address (reads only; no key is made). */
+export async function lookupErasuresOf(cacheDir: string, email: string): Promise<Lookup> {
+  if (!await cacheFolderExists(cacheDir)) {
+    throw new RunError(
+      `erase --lookup: no cache at ${cacheDir}; give --cache-dir of the cache whose privacy ` +
+        "log to search",
+    );
+  }
   return await lookupErasures(cacheDir, email, await readAddressKey(cacheDir));
 }

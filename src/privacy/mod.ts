@@ -24,6 +24,7 @@ export {
   formatLookupJson,
   formatMatches,
   formatOutcomes,
+  noCacheNote,
   unverifiableNote,
 } from "./erase_text.ts";
 export type { EraseMode } from "./erase.ts";
