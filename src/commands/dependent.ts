@@ -1,7 +1,7 @@
 /**
  * What the candidate-dependent commands (activity_feeds, attachments) share on the command side:
- * their options, and one runner that checks the candidates are cached, opens the client and the
- * cache, picks the candidates, shows progress and reports failures.
+ * their options, the client from their connection, and the run from start to end (the engine's
+ * runner, src/dependent/runner.ts, then the summary, the failures and the exit code).
  */
 import type { RunContext } from "../context.ts";
 import { openClient } from "../cli/client.ts";
