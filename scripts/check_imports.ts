@@ -51,6 +51,21 @@ export const SIDEWAYS: readonly { from: string; to: string; why: string }[] = [
   },
   { from: "src/check/", to: "src/privacy/", why: "check reports erasures left unfinished" },
   {
+    from: "src/check/",
+    to: "src/dependent/",
+    why: "check --repair downloads again the attachments and feeds it found damaged",
+  },
+  {
+    from: "src/check/",
+    to: "src/extract/",
+    why: "check --repair lists again a folder a link stood in for, with its schema",
+  },
+  {
+    from: "src/dependent/",
+    to: "src/sync/",
+    why: "a dependent command's rerun asks for what the step owes the way sync does",
+  },
+  {
     from: "src/doctor/",
     to: "src/dependent/",
     why: "doctor follows a file URL's redirects the way the attachments step does",
@@ -73,13 +88,49 @@ export const SIDEWAYS: readonly { from: string; to: string; why: string }[] = [
  */
 export const KNOWN_CYCLES: readonly { files: readonly string[]; why: string }[] = [];
 
+/**
+ * How a unit may reach a lower layer, beyond the direction: only through each unit's front door
+ * (`through`, a file name such as "mod.ts"), or (without `through`) not at all. Each says why.
+ */
+export interface Entry {
+  from: string;
+  layer: string;
+  through?: string;
+  why: string;
+}
+
+/**
+ * A command parses, confirms, calls one engine entry point and prints: it reaches an engine
+ * through the engine's mod.ts only, and the services not at all (an engine's front door says
+ * what a command may know of its files; src/cli/client.ts makes the client).
+ */
+export const ENTRIES: readonly Entry[] = [
+  {
+    from: "src/commands/",
+    layer: "engines",
+    through: "mod.ts",
+    why: "a command calls an engine through its front door, never its internals",
+  },
+  {
+    from: "src/commands/",
+    layer: "services",
+    why: "a command asks an engine (its mod.ts), and src/cli/client.ts for a client",
+  },
+];
+
 export interface Rules {
   layers: readonly Layer[];
   sideways: readonly { from: string; to: string }[];
   knownCycles: readonly { files: readonly string[] }[];
+  entries?: readonly Entry[];
 }
 
-export const RULES: Rules = { layers: LAYERS, sideways: SIDEWAYS, knownCycles: KNOWN_CYCLES };
+export const RULES: Rules = {
+  layers: LAYERS,
+  sideways: SIDEWAYS,
+  knownCycles: KNOWN_CYCLES,
+  entries: ENTRIES,
+};
 
 /** One broken rule: `file → specifier: why`. */
 export interface Violation {
@@ -270,7 +321,11 @@ export function checkImports(sources: ReadonlyMap<string, string>, rules: Rules)
       if (targetUnit === unit) continue;
       const from = layerIndex(unit, layers);
       const to = layerIndex(targetUnit, layers);
-      if (to > from) continue;
+      if (to > from) {
+        const entry = entryBroken(rules.entries ?? [], unit, layers[to].name, targetUnit, target);
+        if (entry) violations.push({ file, specifier, rule: entry });
+        continue;
+      }
       const declared = rules.sideways.some((s) => s.from === unit && s.to === targetUnit);
       if (to === from && declared) continue;
       const targetLayer = layers[to];
@@ -307,6 +362,24 @@ export function checkImports(sources: ReadonlyMap<string, string>, rules: Rules)
     });
   }
   return violations.sort((a, b) => a.file.localeCompare(b.file));
+}
+
+/** Why an import down the layers breaks an entry rule, if it does. */
+function entryBroken(
+  entries: readonly Entry[],
+  unit: string,
+  layer: string,
+  targetUnit: string,
+  target: string,
+): string | undefined {
+  const entry = entries.find((e) => e.from === unit && e.layer === layer);
+  if (entry === undefined) return undefined;
+  if (entry.through === undefined) {
+    return `${unit} may not import ${layer} (${targetUnit}): ${entry.why}`;
+  }
+  const door = `${targetUnit}${entry.through}`;
+  if (target === door) return undefined;
+  return `${unit} may import ${layer} only through their ${entry.through} (${door}): ${entry.why}`;
 }
 
 /**

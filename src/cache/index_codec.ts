@@ -102,101 +102,114 @@ export class CsvTokenizer {
 
   push(text: string): CsvRecord[] {
     const out: CsvRecord[] = [];
-    let i = 0;
     const n = text.length;
-    if (this.#pendingCR && n > 0) {
-      // A CR ended the previous chunk; a following LF belongs to it.
-      this.#pendingCR = false;
-      if (text.charCodeAt(0) === 10) {
-        if (this.#pendingCRInQuotes) this.#field += "\n";
-        i = 1;
-      }
-    }
+    let i = this.#skipPendingLF(text);
     while (i < n) {
       const state = this.#state;
-      if (state === "quoted") {
-        // Copy a run of plain characters at once.
-        let j = i;
-        while (j < n) {
-          const c = text.charCodeAt(j);
-          if (c === 34 || c === 13 || c === 10) break;
-          j++;
-        }
-        if (j > i) this.#field += text.slice(i, j);
-        if (j >= n) break;
-        const c = text.charCodeAt(j);
-        i = j + 1;
-        if (c === 34) {
-          this.#state = "quote";
-        } else if (c === 10) {
-          this.#field += "\n";
-          this.#line++;
-        } else { // CR
-          this.#field += "\r";
-          this.#line++;
-          if (i < n) {
-            if (text.charCodeAt(i) === 10) {
-              this.#field += "\n";
-              i++;
-            }
-          } else {
-            this.#pendingCR = true;
-            this.#pendingCRInQuotes = true;
-          }
-        }
-        continue;
-      }
-      if (state === "start" || state === "unquoted" || state === "junk") {
-        let j = i;
-        if (state === "start" && text.charCodeAt(i) === 34) {
-          this.#state = "quoted";
-          i++;
-          continue;
-        }
-        while (j < n) {
-          const c = text.charCodeAt(j);
-          if (c === 44 || c === 13 || c === 10) break;
-          if (c === 34 && this.#state !== "junk") {
-            this.#error ??= `stray quote in an unquoted field`;
-          }
-          j++;
-        }
-        if (j > i && this.#state !== "junk") this.#field += text.slice(i, j);
-        if (this.#state === "start") this.#state = "unquoted";
-        if (j >= n) break;
-        const c = text.charCodeAt(j);
-        i = j + 1;
-        if (c === 44) {
-          this.#endField();
-        } else {
-          if (c === 13) {
-            if (i < n) {
-              if (text.charCodeAt(i) === 10) i++;
-            } else {
-              this.#pendingCR = true;
-              this.#pendingCRInQuotes = false;
-            }
-          }
-          out.push(this.#endRecord(true));
-          this.#line++;
-          this.#recordLine = this.#line;
-        }
-        continue;
-      }
-      // state === "quote": just saw a quote inside a quoted field.
-      const c = text.charCodeAt(i);
-      if (c === 34) {
-        this.#field += '"';
-        this.#state = "quoted";
-        i++;
-      } else if (c === 44 || c === 13 || c === 10) {
-        this.#state = "unquoted";
-      } else {
-        this.#error ??= `unexpected character after a closing quote`;
-        this.#state = "junk";
-      }
+      if (state === "quoted") i = this.#readQuoted(text, i);
+      else if (state === "quote") i = this.#afterQuote(text, i);
+      else i = this.#readUnquoted(text, i, out);
     }
     return out;
+  }
+
+  /** A CR ended the previous chunk; a following LF belongs to it. Returns where to go on. */
+  #skipPendingLF(text: string): number {
+    if (!this.#pendingCR || text.length === 0) return 0;
+    this.#pendingCR = false;
+    if (text.charCodeAt(0) !== 10) return 0;
+    if (this.#pendingCRInQuotes) this.#field += "\n";
+    return 1;
+  }
+
+  /** Inside quotes: a run of plain characters at once, then a quote or a line break. */
+  #readQuoted(text: string, i: number): number {
+    const n = text.length;
+    let j = i;
+    while (j < n) {
+      const c = text.charCodeAt(j);
+      if (c === 34 || c === 13 || c === 10) break;
+      j++;
+    }
+    if (j > i) this.#field += text.slice(i, j);
+    if (j >= n) return n;
+    const c = text.charCodeAt(j);
+    i = j + 1;
+    if (c === 34) {
+      this.#state = "quote";
+    } else if (c === 10) {
+      this.#field += "\n";
+      this.#line++;
+    } else { // CR
+      this.#field += "\r";
+      this.#line++;
+      if (i < n) {
+        if (text.charCodeAt(i) === 10) {
+          this.#field += "\n";
+          i++;
+        }
+      } else {
+        this.#pendingCR = true;
+        this.#pendingCRInQuotes = true;
+      }
+    }
+    return i;
+  }
+
+  /** Outside quotes: a field's characters up to a comma (next field) or a line break (record). */
+  #readUnquoted(text: string, i: number, out: CsvRecord[]): number {
+    const n = text.length;
+    if (this.#state === "start" && text.charCodeAt(i) === 34) {
+      this.#state = "quoted";
+      return i + 1;
+    }
+    let j = i;
+    while (j < n) {
+      const c = text.charCodeAt(j);
+      if (c === 44 || c === 13 || c === 10) break;
+      if (c === 34 && this.#state !== "junk") {
+        this.#error ??= `stray quote in an unquoted field`;
+      }
+      j++;
+    }
+    if (j > i && this.#state !== "junk") this.#field += text.slice(i, j);
+    if (this.#state === "start") this.#state = "unquoted";
+    if (j >= n) return n;
+    const c = text.charCodeAt(j);
+    i = j + 1;
+    if (c === 44) {
+      this.#endField();
+      return i;
+    }
+    if (c === 13) {
+      if (i < n) {
+        if (text.charCodeAt(i) === 10) i++;
+      } else {
+        this.#pendingCR = true;
+        this.#pendingCRInQuotes = false;
+      }
+    }
+    out.push(this.#endRecord(true));
+    this.#line++;
+    this.#recordLine = this.#line;
+    return i;
+  }
+
+  /** Just saw a quote inside a quoted field: an escaped quote, the field's end, or junk. */
+  #afterQuote(text: string, i: number): number {
+    const c = text.charCodeAt(i);
+    if (c === 34) {
+      this.#field += '"';
+      this.#state = "quoted";
+      return i + 1;
+    }
+    if (c === 44 || c === 13 || c === 10) {
+      this.#state = "unquoted";
+    } else {
+      this.#error ??= `unexpected character after a closing quote`;
+      this.#state = "junk";
+    }
+    return i;
   }
 
   /** Finishes the input; returns the last record if it had no line ending. */
@@ -448,60 +461,57 @@ export async function scanIndex(
   blockRows: number,
   onRows: (rows: IndexRow[]) => void,
 ): Promise<IndexScan> {
-  const layout = emptyLayout();
   using file = await openNoFollow(path, { read: true });
+  const scanner = new IndexScanner(blockRows);
   const tokenizer = new CsvTokenizer();
   const decoder = new TextDecoder();
   const buffer = new Uint8Array(256 * 1024);
-  // Where each record starts, queued until the tokenizer returns that record.
-  let starts: number[] = [];
-  let head = 0;
-  let inQuotes = false;
-  let atStart = true;
-  let afterCR = false;
-  let records = 0;
-  let lastId = 0;
-  let clean = true;
-
-  const accept = (record: CsvRecord, out: IndexRow[]): void => {
-    const start = starts[head++];
-    const index = records++;
-    const { fields } = record;
-    if (!record.terminated || record.error !== undefined || start === undefined) {
-      clean = false;
-      return;
-    }
-    if (index === 0) {
-      if (fields.join(",") !== INDEX_HEADER.join(",")) clean = false;
-      return;
-    }
-    const id = fields.length === 3 ? parseId(fields[0]) : undefined;
-    if (id === undefined || id <= lastId || !isValidTimestamp(fields[2])) {
-      clean = false;
-      return;
-    }
-    if ((index - 1) % blockRows === 0) {
-      layout.firstIds.push(id);
-      layout.offsets.push(start);
-      layout.counts.push(0);
-    }
-    layout.counts[layout.counts.length - 1]++;
-    lastId = id;
-    layout.rows++;
-    out.push({ id, moniker: fields[1], timestamp: fields[2] });
-  };
-
-  while (clean) {
+  while (scanner.clean) {
     const n = await file.read(buffer);
     if (n === null) break;
-    for (let i = 0; i < n; i++) {
-      const byte = buffer[i];
+    scanner.markStarts(buffer.subarray(0, n));
+    const text = decoder.decode(buffer.subarray(0, n), { stream: true });
+    const rows = scanner.accept(tokenizer.push(text));
+    if (rows.length > 0) onRows(rows);
+  }
+  if (scanner.clean) {
+    const rows = scanner.accept([...tokenizer.push(decoder.decode()), ...tokenizer.end()]);
+    if (scanner.records === 0) scanner.clean = false; // no header
+    if (rows.length > 0) onRows(rows);
+  }
+  return { clean: scanner.clean, layout: scanner.layout };
+}
+
+/** `scanIndex`'s measurements: where each record starts, and the blocks of the clean rows. */
+class IndexScanner {
+  readonly layout = emptyLayout();
+  clean = true;
+  /** Records the tokenizer returned so far, the header included. */
+  records = 0;
+  /** Where each record starts, queued until the tokenizer returns that record. */
+  #starts: number[] = [];
+  #head = 0;
+  #inQuotes = false;
+  #atStart = true;
+  #afterCR = false;
+  #lastId = 0;
+
+  constructor(readonly blockRows: number) {}
+
+  /** Notes the byte offset of every record these bytes start (the bytes follow the last ones). */
+  markStarts(bytes: Uint8Array): void {
+    const base = this.layout.bytes;
+    let inQuotes = this.#inQuotes;
+    let atStart = this.#atStart;
+    let afterCR = this.#afterCR;
+    for (let i = 0; i < bytes.length; i++) {
+      const byte = bytes[i];
       if (afterCR) {
         afterCR = false;
         if (byte === 10) continue; // the LF of a CRLF
       }
       if (atStart) {
-        starts.push(layout.bytes + i);
+        this.#starts.push(base + i);
         atStart = false;
       }
       if (byte === 34) inQuotes = !inQuotes;
@@ -510,24 +520,51 @@ export async function scanIndex(
         afterCR = byte === 13;
       }
     }
-    layout.bytes += n;
-    const rows: IndexRow[] = [];
-    for (const record of tokenizer.push(decoder.decode(buffer.subarray(0, n), { stream: true }))) {
-      if (clean) accept(record, rows);
-    }
-    starts = starts.slice(head);
-    head = 0;
-    if (rows.length > 0) onRows(rows);
+    this.#inQuotes = inQuotes;
+    this.#atStart = atStart;
+    this.#afterCR = afterCR;
+    this.layout.bytes += bytes.length;
   }
-  if (clean) {
+
+  /** The rows of these records, while the index stays clean. */
+  accept(records: CsvRecord[]): IndexRow[] {
     const rows: IndexRow[] = [];
-    for (const record of [...tokenizer.push(decoder.decode()), ...tokenizer.end()]) {
-      if (clean) accept(record, rows);
+    for (const record of records) {
+      if (this.clean) this.#acceptOne(record, rows);
     }
-    if (records === 0) clean = false; // no header
-    if (rows.length > 0) onRows(rows);
+    this.#starts = this.#starts.slice(this.#head);
+    this.#head = 0;
+    return rows;
   }
-  return { clean, layout };
+
+  #acceptOne(record: CsvRecord, out: IndexRow[]): void {
+    const start = this.#starts[this.#head++];
+    const index = this.records++;
+    const { fields } = record;
+    if (!record.terminated || record.error !== undefined || start === undefined) {
+      this.clean = false;
+      return;
+    }
+    if (index === 0) {
+      if (fields.join(",") !== INDEX_HEADER.join(",")) this.clean = false;
+      return;
+    }
+    const id = fields.length === 3 ? parseId(fields[0]) : undefined;
+    if (id === undefined || id <= this.#lastId || !isValidTimestamp(fields[2])) {
+      this.clean = false;
+      return;
+    }
+    const { layout } = this;
+    if ((index - 1) % this.blockRows === 0) {
+      layout.firstIds.push(id);
+      layout.offsets.push(start);
+      layout.counts.push(0);
+    }
+    layout.counts[layout.counts.length - 1]++;
+    this.#lastId = id;
+    layout.rows++;
+    out.push({ id, moniker: fields[1], timestamp: fields[2] });
+  }
 }
 
 /** Parses one block of a clean index (whole lines, no header) into its rows. */

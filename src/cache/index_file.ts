@@ -119,93 +119,14 @@ export class IndexFile {
    * to an id wins over the file's row; `null` removes it), sorted by id.
    */
   async merge(changes: ReadonlyMap<number, IndexChange>): Promise<void> {
-    const ids = Float64Array.from(changes.keys()).sort();
     const old = this.#layout;
-    const blocks = old.firstIds.length;
-    const next = emptyLayout();
     const target = await openAtomic(this.path);
-    const source = blocks > 0 ? await openNoFollow(this.path, { read: true }) : undefined;
-    const encoder = new TextEncoder();
-    const write = async (bytes: Uint8Array) => {
-      let written = 0;
-      while (written < bytes.length) written += await target.file.write(bytes.subarray(written));
-      next.bytes += bytes.length;
-    };
-    // Split evenly (257 rows make blocks of 129 and 128, not 256 and 1), so blocks stay at least
-    // half full however many merges insert into them (and removals, see `carry` below).
-    const writeRows = async (rows: IndexRow[]) => {
-      const parts = Math.ceil(rows.length / BLOCK_ROWS);
-      for (let part = 0; part < parts; part++) {
-        const block = rows.slice(
-          Math.floor((part * rows.length) / parts),
-          Math.floor(((part + 1) * rows.length) / parts),
-        );
-        next.firstIds.push(block[0].id);
-        next.offsets.push(next.bytes);
-        next.counts.push(block.length);
-        next.rows += block.length;
-        await write(
-          encoder.encode(formatCsv(block.map((r) => [String(r.id), r.moniker, r.timestamp]))),
-        );
-      }
-    };
-    /** Copies old blocks [from, to) byte for byte. */
-    const copyBlocks = async (from: number, to: number) => {
-      const start = old.offsets[from];
-      const end = to < blocks ? old.offsets[to] : old.bytes;
-      for (let b = from; b < to; b++) {
-        next.firstIds.push(old.firstIds[b]);
-        next.offsets.push(next.bytes + old.offsets[b] - start);
-        next.counts.push(old.counts[b]);
-        next.rows += old.counts[b];
-      }
-      await source!.seek(start, Deno.SeekMode.Start);
-      const buffer = new Uint8Array(Math.min(COPY_CHUNK_BYTES, end - start));
-      for (let at = start; at < end;) {
-        const n = await source!.read(buffer.subarray(0, Math.min(buffer.length, end - at)));
-        if (n === null) throw new Error(`${this.path} is shorter than expected`);
-        await write(buffer.subarray(0, n));
-        at += n;
-      }
-    };
-    let c = 0;
-    /** Changed ids below `upper`, merged into `rows` (sorted). */
-    const mergeInto = (rows: IndexRow[], upper: number): IndexRow[] => {
-      const merged: IndexRow[] = [];
-      let i = 0;
-      while (i < rows.length || (c < ids.length && ids[c] < upper)) {
-        const id = c < ids.length && ids[c] < upper ? ids[c] : Infinity;
-        if (i < rows.length && rows[i].id < id) {
-          merged.push(rows[i++]);
-          continue;
-        }
-        if (i < rows.length && rows[i].id === id) i++; // replaced or removed
-        const change = changes.get(id)!;
-        if (change !== null) merged.push({ id, ...change });
-        c++;
-      }
-      return merged;
-    };
+    const source = old.firstIds.length > 0
+      ? await openNoFollow(this.path, { read: true })
+      : undefined;
+    const merging = new IndexMerge(this.path, old, changes, target.file, source);
     try {
-      await write(encoder.encode(formatHeader()));
-      let untouchedFrom = -1;
-      // Rows of a re-written block that removals left under half full, joined to the next one.
-      let carry: IndexRow[] = [];
-      for (let b = 0; b < blocks; b++) {
-        const upper = b + 1 < blocks ? old.firstIds[b + 1] : Infinity;
-        if (carry.length === 0 && (c >= ids.length || ids[c] >= upper)) {
-          if (untouchedFrom < 0) untouchedFrom = b;
-          continue;
-        }
-        if (untouchedFrom >= 0) await copyBlocks(untouchedFrom, b);
-        untouchedFrom = -1;
-        const rows = carry.concat(mergeInto(await readBlock(source!, old, b), upper));
-        carry = [];
-        if (rows.length < BLOCK_ROWS / 2 && b + 1 < blocks) carry = rows;
-        else await writeRows(rows);
-      }
-      if (untouchedFrom >= 0) await copyBlocks(untouchedFrom, blocks);
-      if (blocks === 0) await writeRows(mergeInto([], Infinity));
+      await merging.run();
       await target.commit();
     } catch (error) {
       await target.abort().catch(() => {});
@@ -213,8 +134,125 @@ export class IndexFile {
     } finally {
       source?.close();
     }
-    this.#layout = next;
+    this.#layout = merging.next;
     this.#cached = undefined;
+  }
+}
+
+/**
+ * One merge of an index with changes, into a new file: blocks no change falls in are copied byte
+ * for byte, the others read, merged and written again.
+ */
+class IndexMerge {
+  /** The new file's layout, as it is written. */
+  readonly next = emptyLayout();
+  /** The changed ids, ascending, and how many of them are merged so far. */
+  readonly #ids: Float64Array;
+  #c = 0;
+  readonly #encoder = new TextEncoder();
+
+  constructor(
+    readonly path: string,
+    readonly old: IndexLayout,
+    readonly changes: ReadonlyMap<number, IndexChange>,
+    readonly target: Deno.FsFile,
+    readonly source: Deno.FsFile | undefined,
+  ) {
+    this.#ids = Float64Array.from(changes.keys()).sort();
+  }
+
+  async run(): Promise<void> {
+    const { old } = this;
+    const blocks = old.firstIds.length;
+    const ids = this.#ids;
+    await this.#write(this.#encoder.encode(formatHeader()));
+    let untouchedFrom = -1;
+    // Rows of a re-written block that removals left under half full, joined to the next one.
+    let carry: IndexRow[] = [];
+    for (let b = 0; b < blocks; b++) {
+      const upper = b + 1 < blocks ? old.firstIds[b + 1] : Infinity;
+      if (carry.length === 0 && (this.#c >= ids.length || ids[this.#c] >= upper)) {
+        if (untouchedFrom < 0) untouchedFrom = b;
+        continue;
+      }
+      if (untouchedFrom >= 0) await this.#copyBlocks(untouchedFrom, b);
+      untouchedFrom = -1;
+      const rows = carry.concat(this.#mergeInto(await readBlock(this.source!, old, b), upper));
+      carry = [];
+      if (rows.length < BLOCK_ROWS / 2 && b + 1 < blocks) carry = rows;
+      else await this.#writeRows(rows);
+    }
+    if (untouchedFrom >= 0) await this.#copyBlocks(untouchedFrom, blocks);
+    if (blocks === 0) await this.#writeRows(this.#mergeInto([], Infinity));
+  }
+
+  async #write(bytes: Uint8Array): Promise<void> {
+    let written = 0;
+    while (written < bytes.length) written += await this.target.write(bytes.subarray(written));
+    this.next.bytes += bytes.length;
+  }
+
+  /**
+   * Split evenly (257 rows make blocks of 129 and 128, not 256 and 1), so blocks stay at least
+   * half full however many merges insert into them (and removals, see `carry` in `run`).
+   */
+  async #writeRows(rows: IndexRow[]): Promise<void> {
+    const { next } = this;
+    const parts = Math.ceil(rows.length / BLOCK_ROWS);
+    for (let part = 0; part < parts; part++) {
+      const block = rows.slice(
+        Math.floor((part * rows.length) / parts),
+        Math.floor(((part + 1) * rows.length) / parts),
+      );
+      next.firstIds.push(block[0].id);
+      next.offsets.push(next.bytes);
+      next.counts.push(block.length);
+      next.rows += block.length;
+      await this.#write(
+        this.#encoder.encode(formatCsv(block.map((r) => [String(r.id), r.moniker, r.timestamp]))),
+      );
+    }
+  }
+
+  /** Copies old blocks [from, to) byte for byte. */
+  async #copyBlocks(from: number, to: number): Promise<void> {
+    const { old, next } = this;
+    const source = this.source!;
+    const start = old.offsets[from];
+    const end = to < old.firstIds.length ? old.offsets[to] : old.bytes;
+    for (let b = from; b < to; b++) {
+      next.firstIds.push(old.firstIds[b]);
+      next.offsets.push(next.bytes + old.offsets[b] - start);
+      next.counts.push(old.counts[b]);
+      next.rows += old.counts[b];
+    }
+    await source.seek(start, Deno.SeekMode.Start);
+    const buffer = new Uint8Array(Math.min(COPY_CHUNK_BYTES, end - start));
+    for (let at = start; at < end;) {
+      const n = await source.read(buffer.subarray(0, Math.min(buffer.length, end - at)));
+      if (n === null) throw new Error(`${this.path} is shorter than expected`);
+      await this.#write(buffer.subarray(0, n));
+      at += n;
+    }
+  }
+
+  /** Changed ids below `upper`, merged into `rows` (sorted). */
+  #mergeInto(rows: IndexRow[], upper: number): IndexRow[] {
+    const ids = this.#ids;
+    const merged: IndexRow[] = [];
+    let i = 0;
+    while (i < rows.length || (this.#c < ids.length && ids[this.#c] < upper)) {
+      const id = this.#c < ids.length && ids[this.#c] < upper ? ids[this.#c] : Infinity;
+      if (i < rows.length && rows[i].id < id) {
+        merged.push(rows[i++]);
+        continue;
+      }
+      if (i < rows.length && rows[i].id === id) i++; // replaced or removed
+      const change = this.changes.get(id)!;
+      if (change !== null) merged.push({ id, ...change });
+      this.#c++;
+    }
+    return merged;
   }
 }
 

@@ -81,87 +81,115 @@ export async function acquireLock(
   const path = lockPath(cacheDir);
   const clock = opts.clock ?? systemClock;
   for (let attempt = 0; attempt < 5; attempt++) {
-    let file: Deno.FsFile;
-    try {
-      // Truncated below: a link there would truncate whatever it points at.
-      file = await openNoFollow(path, { read: true, write: true, create: true });
-    } catch (error) {
-      if (error instanceof RunError) throw error;
-      throw new RunError(
-        `lock file ${path}: cannot be opened (${(error as Error).message}); ` +
-          `check that the cache folder is writable`,
-      );
-    }
-    let locked = false;
-    try {
-      locked = await file.tryLock(true);
-      if (locked) {
-        // A releasing run removes the file before unlocking; if we locked an unlinked file,
-        // the path now names another file (or none): retry on the current one.
-        const current = await statOrUndefined(path);
-        if (current === undefined || !sameFile(await file.stat(), current)) {
-          await file.unlock();
-          file.close();
-          continue;
-        }
-      }
-    } catch (error) {
-      file.close();
-      throw error;
-    }
-    if (!locked) {
-      file.close();
-      const holder = await readLockInfo(cacheDir);
-      const who = holder
-        ? `pid ${holder.pid}${
-          holder.hostname && holder.hostname !== hostname() ? ` on ${holder.hostname}` : ""
-        } since ${holder.startedAt}`
-        : "pid unknown";
-      throw new RunError(
-        `cache ${cacheDir}: locked by another run (${who}; lock file ${path}); ` +
-          `wait for it to finish, or remove the lock file if no run is active`,
-      );
-    }
+    const file = await openLockFile(path);
+    const state = await lockCurrentFile(file, path);
+    if (state === "replaced") continue;
+    if (state === "busy") throw await lockedError(cacheDir, path);
     const info: LockInfo = {
       pid: Deno.pid,
       hostname: hostname(),
       startedAt: new Date(clock.now()).toISOString(),
     };
-    try {
-      await file.truncate(0);
-      await file.seek(0, Deno.SeekMode.Start);
-      const bytes = new TextEncoder().encode(JSON.stringify(info) + "\n");
-      let written = 0;
-      while (written < bytes.length) written += await file.write(bytes.subarray(written));
-    } catch (error) {
-      await file.unlock().catch(() => {});
-      file.close();
-      throw error;
-    }
-    let released = false;
-    return {
-      path,
-      info,
-      async release() {
-        if (released) return;
-        released = true;
-        try {
-          await Deno.remove(path);
-        } catch (error) {
-          if (!(error instanceof Deno.errors.NotFound)) {
-            await file.unlock().catch(() => {});
-            file.close();
-            throw error;
-          }
-        }
-        await file.unlock().catch(() => {});
-        file.close();
-      },
-    };
+    await writeLockInfo(file, info);
+    return heldLock(path, info, file);
   }
   throw new RunError(
     `lock file ${path}: kept being replaced by other runs; try again`,
   );
+}
+
+async function openLockFile(path: string): Promise<Deno.FsFile> {
+  try {
+    // Truncated later: a link there would truncate whatever it points at.
+    return await openNoFollow(path, { read: true, write: true, create: true });
+  } catch (error) {
+    if (error instanceof RunError) throw error;
+    throw new RunError(
+      `lock file ${path}: cannot be opened (${(error as Error).message}); ` +
+        `check that the cache folder is writable`,
+    );
+  }
+}
+
+/**
+ * Locks the open file: "locked", "busy" (another run holds it), or "replaced" (the path names
+ * another file by now). The file is closed unless locked.
+ */
+async function lockCurrentFile(
+  file: Deno.FsFile,
+  path: string,
+): Promise<"locked" | "busy" | "replaced"> {
+  try {
+    if (!await file.tryLock(true)) {
+      file.close();
+      return "busy";
+    }
+    // A releasing run removes the file before unlocking; if we locked an unlinked file,
+    // the path now names another file (or none): retry on the current one.
+    const current = await statOrUndefined(path);
+    if (current === undefined || !sameFile(await file.stat(), current)) {
+      await file.unlock();
+      file.close();
+      return "replaced";
+    }
+    return "locked";
+  } catch (error) {
+    file.close();
+    throw error;
+  }
+}
+
+/** The lock is held by another run: who, since when, and what to do. */
+async function lockedError(cacheDir: string, path: string): Promise<RunError> {
+  const holder = await readLockInfo(cacheDir);
+  const who = holder
+    ? `pid ${holder.pid}${
+      holder.hostname && holder.hostname !== hostname() ? ` on ${holder.hostname}` : ""
+    } since ${holder.startedAt}`
+    : "pid unknown";
+  return new RunError(
+    `cache ${cacheDir}: locked by another run (${who}; lock file ${path}); ` +
+      `wait for it to finish, or remove the lock file if no run is active`,
+  );
+}
+
+/** Writes who holds the lock into the locked file (released and closed if that fails). */
+async function writeLockInfo(file: Deno.FsFile, info: LockInfo): Promise<void> {
+  try {
+    await file.truncate(0);
+    await file.seek(0, Deno.SeekMode.Start);
+    const bytes = new TextEncoder().encode(JSON.stringify(info) + "\n");
+    let written = 0;
+    while (written < bytes.length) written += await file.write(bytes.subarray(written));
+  } catch (error) {
+    await file.unlock().catch(() => {});
+    file.close();
+    throw error;
+  }
+}
+
+/** The held lock: released once, by removing the file before unlocking it. */
+function heldLock(path: string, info: LockInfo, file: Deno.FsFile): Lock {
+  let released = false;
+  return {
+    path,
+    info,
+    async release() {
+      if (released) return;
+      released = true;
+      try {
+        await Deno.remove(path);
+      } catch (error) {
+        if (!(error instanceof Deno.errors.NotFound)) {
+          await file.unlock().catch(() => {});
+          file.close();
+          throw error;
+        }
+      }
+      await file.unlock().catch(() => {});
+      file.close();
+    },
+  };
 }
 
 /**

@@ -4,7 +4,6 @@
  * activity feeds and attachments), as files in --out DIR or one JSON document on stdout. Reads
  * only; changes nothing upstream or in the cache.
  */
-import { cacheFolderExists } from "../cache/mod.ts";
 import type { RunContext } from "../context.ts";
 import type { CommandSpec } from "../cli/spec.ts";
 import {
@@ -18,15 +17,15 @@ import {
 } from "../cli/options.ts";
 import { openClient } from "../cli/client.ts";
 import { RunError, UsageError } from "../errors.ts";
-import { buildBundle, downloadAccessFiles, writeBundle } from "../privacy/access.ts";
+import {
+  accessStep,
+  cacheOnlyCount,
+  formatAccessLine,
+  NO_MATCH,
+  runAccess as collectAccess,
+} from "../privacy/mod.ts";
 import { emailOption, emailOptions } from "./privacy_options.ts";
-import { findCandidates } from "../privacy/search.ts";
-import { findInCache } from "../privacy/cache_search.ts";
-import { buildCacheOnly, copyCachedAttachments } from "../privacy/access_cache.ts";
 import { formatSummaryJson } from "../summary.ts";
-import type { AccessBundle } from "../privacy/access.ts";
-import { listTitle } from "../privacy/personal_lists.ts";
-import { ENTITIES, type EntityName } from "../entities.ts";
 
 export interface AccessCommand {
   kind: "access";
@@ -103,43 +102,19 @@ export const accessSpec: CommandSpec<AccessCommand> = {
   },
 };
 
-const NO_MATCH = "access: no candidate has this address; the bundle is empty";
-
-const plural = (n: number, one: string, many = one + "s") => `${n} ${n === 1 ? one : many}`;
-
-/** "1 offer, 0 scorecards, 5 scheduled interviews": the records per related list. */
-function relatedCounts(related: AccessBundle["related_records"]): string {
-  return Object.entries(related)
-    .map(([list, records]) =>
-      plural(records!.length, ENTITIES[list as EntityName].noun, listTitle(list as EntityName))
-    )
-    .join(", ");
-}
-
 export async function runAccess(cmd: AccessCommand, ctx: RunContext): Promise<number> {
   const startedAt = new Date(ctx.clock.now());
-  // Before any request: a file in the cache's place is said at once.
-  const hasCache = await cacheFolderExists(cmd.cacheDir);
   const client = openClient(cmd.connection, ctx);
-  const candidates = await findCandidates(client, cmd.email);
-  const bundle = await buildBundle(client, candidates, {
+  const result = await collectAccess(client, {
+    email: cmd.email,
+    out: cmd.out,
     activity: cmd.activity,
     attachments: cmd.attachments,
-  });
-  // The local cache may still hold people Greenhouse's search no longer finds.
-  if (hasCache) {
-    const known = new Set(candidates.map((c) => c.id as number));
-    const cached = (await findInCache(cmd.cacheDir, cmd.email)).filter((c) => !known.has(c.id));
-    bundle.cache_only = await buildCacheOnly(cmd.cacheDir, cached, {
-      activity: cmd.activity,
-      attachments: cmd.attachments && cmd.out !== undefined,
-    });
-  } else {
-    ctx.err(`note: no cache at ${cmd.cacheDir}; only Greenhouse was searched\n`);
-  }
-  const cacheOnly = bundle.cache_only?.candidate_records.length ?? 0;
-  const none = candidates.length === 0 && cacheOnly === 0;
-  const leftOut = bundle.unavailable_lists;
+    cacheDir: cmd.cacheDir,
+    fileHosts: cmd.connection.fileHosts,
+  }, ctx);
+  const { bundle, failed } = result;
+  const none = result.candidates.length === 0 && cacheOnlyCount(result) === 0;
   if (cmd.out === undefined) {
     if (cmd.json) {
       // The envelope every --json document has, the bundle inside it.
@@ -154,24 +129,10 @@ export async function runAccess(cmd: AccessCommand, ctx: RunContext): Promise<nu
     } else ctx.out(JSON.stringify(bundle, null, 2) + "\n");
     if (none) ctx.err(NO_MATCH + "\n");
     // The document says it too (unavailable_lists); a person reading stderr should not miss it.
-    for (const u of leftOut) ctx.err(`note: access: ${u.list} is not in the bundle: ${u.reason}\n`);
+    for (const u of bundle.unavailable_lists) {
+      ctx.err(`note: access: ${u.list} is not in the bundle: ${u.reason}\n`);
+    }
     return 0;
-  }
-  const files = await writeBundle(cmd.out, bundle);
-  let failed: string[] = [];
-  if (cmd.attachments) {
-    const downloads = await downloadAccessFiles(
-      ctx,
-      client,
-      cmd.out,
-      candidates,
-      cmd.connection.fileHosts,
-    );
-    const copied = bundle.cache_only
-      ? await copyCachedAttachments(cmd.cacheDir, cmd.out, bundle.cache_only)
-      : [];
-    files.push(`${downloads.files.length + copied.length} attachment files`);
-    failed = downloads.failed;
   }
   const failure = failed.length === 0 ? undefined : new RunError(
     `access: ${failed.length} attachment file(s) could not be downloaded (listed above); ` +
@@ -180,8 +141,6 @@ export async function runAccess(cmd: AccessCommand, ctx: RunContext): Promise<nu
   for (const reason of failed) ctx.err(`access: ${reason}\n`);
   if (cmd.json) {
     const seconds = (ctx.clock.now() - startedAt.getTime()) / 1000;
-    const counts = (related: AccessBundle["related_records"]) =>
-      Object.fromEntries(Object.entries(related).map(([list, r]) => [list, r!.length]));
     ctx.out(formatSummaryJson({
       command: "access",
       startedAt,
@@ -192,46 +151,12 @@ export async function runAccess(cmd: AccessCommand, ctx: RunContext): Promise<nu
         requests: client.stats.requests,
         seconds,
         ...(failure ? { error: failure.message } : {}),
-        candidates: candidates.length,
-        applications: bundle.apps_records.length,
-        related: counts(bundle.related_records),
-        unavailable: leftOut,
-        ...(bundle.cache_only
-          ? {
-            cacheOnly: {
-              candidates: cacheOnly,
-              applications: bundle.cache_only.apps_records.length,
-              related: counts(bundle.cache_only.related_records),
-            },
-          }
-          : {}),
-        out: cmd.out,
-        files,
-        ...(cmd.attachments ? { attachmentFailures: failed } : {}),
+        ...accessStep(result, cmd.out, cmd.attachments),
       }],
       ...(failure ? { error: { kind: "run" as const, message: failure.message } } : {}),
     }));
   }
   if (failure) throw failure;
-  if (cmd.json) return 0;
-  const fromCache = cacheOnly === 0 ? "" : `; ${plural(cacheOnly, "more candidate")} only in the ` +
-    `local cache (${plural(bundle.cache_only!.apps_records.length, "application")}` +
-    (Object.keys(bundle.cache_only!.related_records).length > 0
-      ? `, ${relatedCounts(bundle.cache_only!.related_records)}`
-      : "") +
-    "), deleted or changed in Greenhouse";
-  const other = Object.keys(bundle.related_records).length > 0
-    ? `, ${relatedCounts(bundle.related_records)}`
-    : "";
-  const missing = leftOut.length === 0
-    ? ""
-    : `; not in the bundle: ${leftOut.map((u) => u.list).join(", ")} (why: unavailable_lists.json)`;
-  ctx.out(
-    none
-      ? `${NO_MATCH}; wrote ${files.join(", ")} to ${cmd.out}\n`
-      : `access: ${plural(candidates.length, "candidate")} from Greenhouse, ` +
-        `${plural(bundle.apps_records.length, "application")}${other}${missing}${fromCache}; ` +
-        `wrote ${files.join(", ")} to ${cmd.out}\n`,
-  );
+  if (!cmd.json) ctx.out(formatAccessLine(result, cmd.out));
   return 0;
 }

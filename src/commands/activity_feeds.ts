@@ -1,17 +1,21 @@
 /** `activity_feeds`: each cached candidate's activity feed into <cache>/activity_feeds/. */
-import { ACTIVITY_FEEDS_FOLDER as FEEDS, CANDIDATES_FOLDER, INDEX_FILE } from "../cache/mod.ts";
 import type { RunContext } from "../context.ts";
 import { cacheDir, connection, quiet } from "../cli/options.ts";
 import type { CommandSpec } from "../cli/spec.ts";
-import { fetchActivityFeeds } from "../dependent/activity_feeds.ts";
+import {
+  ACTIVITY_FEEDS_FOLDER as FEEDS,
+  CANDIDATES_FOLDER,
+  type DependentOutcome,
+  fetchActivityFeeds,
+  formatApiFigures,
+  INDEX_FILE,
+} from "../dependent/mod.ts";
 import {
   candidateIds,
   concurrency,
   dependentHelp,
   type DependentOptions,
   dependentOptions,
-  type DependentOutcome,
-  formatApiFigures,
   runDependent,
   runDependentCommand,
 } from "./dependent.ts";

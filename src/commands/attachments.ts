@@ -1,14 +1,18 @@
 /** `attachments`: every file a cached candidate lists, into <cache>/candidates/<id>-attachments/. */
-import { CANDIDATES_FOLDER, MARKER_FILE } from "../cache/mod.ts";
 import type { RunContext } from "../context.ts";
 import { cacheDir, connection, integerOption, quiet } from "../cli/options.ts";
 import type { CommandSpec } from "../cli/spec.ts";
 import {
+  CANDIDATES_FOLDER,
+  DEFAULT_DOWNLOAD_LIMITS,
   DEFAULT_MAX_ATTACHMENT_BYTES,
+  type DependentOutcome,
   downloadAttachments,
+  type DownloadLimits,
+  formatApiFigures,
   formatBytes,
-} from "../dependent/attachments.ts";
-import { DEFAULT_DOWNLOAD_LIMITS, type DownloadLimits } from "../dependent/deadline.ts";
+  MARKER_FILE,
+} from "../dependent/mod.ts";
 import { UsageError } from "../errors.ts";
 import {
   candidateIds,
@@ -16,8 +20,6 @@ import {
   dependentHelp,
   type DependentOptions,
   dependentOptions,
-  type DependentOutcome,
-  formatApiFigures,
   runDependent,
   runDependentCommand,
 } from "./dependent.ts";

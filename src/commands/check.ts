@@ -2,14 +2,6 @@
  * `check`: audits the cache offline (no credentials) and exits 0 when it can be trusted;
  * `check --repair` fixes what it found (credentials needed to re-fetch records).
  */
-import { cacheFolderExists } from "../cache/mod.ts";
-import { downloadAttachments } from "../dependent/attachments.ts";
-import { fetchActivityFeeds } from "../dependent/activity_feeds.ts";
-import { streamEntity } from "../extract/stream.ts";
-import { publishSchema } from "../extract/schema.ts";
-import { openCache } from "../cache/mod.ts";
-import { ENTITIES, type EntityName } from "../entities.ts";
-import { DEFAULT_CONCURRENCY, reportFailures, runDependent } from "./dependent.ts";
 import type { RunContext } from "../context.ts";
 import type { CommandSpec } from "../cli/spec.ts";
 import {
@@ -25,17 +17,19 @@ import {
   quiet,
 } from "../cli/options.ts";
 import { UsageError } from "../errors.ts";
-import { RunError } from "../errors.ts";
-import { progressFor } from "../progress.ts";
 import { openClient } from "../cli/client.ts";
 import { runInterruptible } from "../cli/context.ts";
-import type { HarvestClient } from "../harvest/mod.ts";
-import { Interrupted } from "../interrupt.ts";
-import { formatSummaryJson, type SummaryStep } from "../summary.ts";
-import { auditCache } from "../check/audit.ts";
-import { formatReport } from "../check/report.ts";
-import { exitCodeOf, type Report } from "../check/report_types.ts";
-import { type RepairAction, repairCache } from "../check/repair.ts";
+import type { SummaryStep } from "../summary.ts";
+import {
+  audit,
+  checkJson,
+  exitCodeOf,
+  formatReport,
+  interruptedJson,
+  repair,
+  requireCache,
+  verdict,
+} from "../check/mod.ts";
 
 export interface CheckCommand {
   kind: "check";
@@ -134,7 +128,7 @@ export async function runCheck(cmd: CheckCommand, ctx: RunContext): Promise<numb
     if (code !== 0 && cmd.json) ctx.err(`${verdict(report, cmd)}\n`);
     return code;
   }
-  return await runInterruptible(ctx, (ctx) => repair(cmd, ctx));
+  return await runInterruptible(ctx, (ctx) => runRepair(cmd, ctx));
 }
 
 /**
@@ -142,53 +136,28 @@ export async function runCheck(cmd: CheckCommand, ctx: RunContext): Promise<numb
  * Ctrl-C or SIGTERM stop it between two re-fetches, with what is done committed and what is left
  * saved: `check` then reports the unfinished repair and `check --repair` finishes it.
  */
-async function repair(cmd: CheckCommand, ctx: RunContext): Promise<number> {
+async function runRepair(cmd: CheckCommand, ctx: RunContext): Promise<number> {
   const startedAt = new Date(ctx.clock.now());
   let report = await audit(cmd, ctx);
-  let client: HarvestClient | undefined;
-  const progress = progressFor(ctx, { quiet: cmd.quiet, label: "check --repair", unit: "records" });
-  const steps: SummaryStep[] = [];
-  const repairStep = (status: SummaryStep["status"], actions: number, extraRequests = 0) => ({
+  const online = cmd.connection;
+  const { actions, requests, interrupted } = await repair(report, {
+    ...cmd,
+    newClient: online ? () => openClient(online, ctx) : undefined,
+    fileHosts: online?.fileHosts,
+    log: (line) => {
+      if (!cmd.json) ctx.out(`${line}\n`);
+    },
+  }, ctx);
+  const repairStep = (status: SummaryStep["status"]) => ({
     step: "repair",
     status,
-    requests: (client?.stats.requests ?? 0) + extraRequests,
+    requests,
     seconds: (ctx.clock.now() - startedAt.getTime()) / 1000,
-    actions,
+    actions: actions.length,
   });
-  let actions: RepairAction[];
-  try {
-    actions = await repairCache(report, {
-      dryRun: cmd.dryRun,
-      clock: ctx.clock,
-      client: cmd.connection ? () => client ??= openClient(cmd.connection!, ctx) : undefined,
-      refetchAfter: cmd.connection !== undefined,
-      retryFailed: cmd.retryFailed,
-      log: (line) => {
-        if (!cmd.json) ctx.out(`${line}\n`);
-      },
-      onProgress: (done, total) => progress.update({ done, total }),
-      signal: ctx.signal,
-    });
-  } catch (error) {
-    if (error instanceof Interrupted && cmd.json) {
-      steps.push(repairStep("interrupted", 0));
-      ctx.out(interruptedJson(startedAt, ctx, steps));
-    }
-    throw error;
-  } finally {
-    progress.done();
-  }
-  let followUpRequests = 0;
-  if (cmd.connection && !cmd.dryRun) {
-    const followed = await fetchAfterRepair(cmd, cmd.connection, actions, ctx);
-    followUpRequests = followed.requests;
-    if (followed.interrupted) {
-      if (cmd.json) {
-        steps.push(repairStep("interrupted", actions.length, followUpRequests));
-        ctx.out(interruptedJson(startedAt, ctx, steps));
-      }
-      throw followed.interrupted;
-    }
+  if (interrupted) {
+    if (cmd.json) ctx.out(interruptedJson(startedAt, ctx, [repairStep("interrupted")]));
+    throw interrupted;
   }
   if (cmd.dryRun) {
     const code = exitCodeOf(report, cmd.strict);
@@ -200,186 +169,15 @@ async function repair(cmd: CheckCommand, ctx: RunContext): Promise<number> {
     return code;
   }
   if (actions.length === 0 && !cmd.json) ctx.out("Nothing to repair.\n");
-  steps.push(repairStep("ok", actions.length, followUpRequests));
   // The repair's exit code is the cache's state afterwards.
   report = await audit(cmd, ctx);
   const code = exitCodeOf(report, cmd.strict);
   if (cmd.json) {
-    ctx.out(checkJson(startedAt, ctx, report, cmd, { repair: actions }, steps));
+    ctx.out(checkJson(startedAt, ctx, report, cmd, { repair: actions }, [repairStep("ok")]));
     if (code !== 0) ctx.err(`${verdict(report, cmd)}\n`);
   } else {
     ctx.out("\nAfter repair:\n");
     ctx.out(formatReport(report, cmd));
   }
   return code;
-}
-
-/**
- * `check --json`: the summary envelope every command prints (src/summary.ts), its steps (the
- * repair, then the audit), then the audit's report and `extra` (the repair's actions).
- */
-function checkJson(
-  startedAt: Date,
-  ctx: RunContext,
-  report: Report,
-  cmd: CheckCommand,
-  extra: Record<string, unknown> = {},
-  before: SummaryStep[] = [],
-): string {
-  const seconds = (ctx.clock.now() - startedAt.getTime()) / 1000;
-  const ok = exitCodeOf(report, cmd.strict) === 0;
-  const auditStep: SummaryStep = {
-    step: "check",
-    status: ok ? "ok" : "failed",
-    requests: 0,
-    seconds,
-  };
-  const steps = [...before, auditStep];
-  return formatSummaryJson(
-    {
-      command: "check",
-      startedAt,
-      seconds,
-      steps,
-      ok,
-      ...(ok ? {} : { error: { kind: "run" as const, message: verdict(report, cmd) } }),
-    },
-    { ...report, ...extra },
-  );
-}
-
-/** Why the audit fails (exit 1), in one line. */
-function verdict(report: Report, cmd: CheckCommand): string {
-  if (report.integrityProblems > 0) {
-    return `check: ${report.integrityProblems} integrity problem(s) in ${cmd.cacheDir}; ` +
-      "the report lists them: run check --repair";
-  }
-  const dangling = report.crossReferences.filter((c) => !c.informational)
-    .reduce((n, c) => n + (c.total ?? c.problems.length), 0);
-  return `check --strict: ${report.schemaProblems} schema problem(s) and ${dangling} ` +
-    "reference(s) to records not in the cache; the report lists them: run sync, or " +
-    "check --repair";
-}
-
-function interruptedJson(startedAt: Date, ctx: RunContext, steps: SummaryStep[]): string {
-  const seconds = (ctx.clock.now() - startedAt.getTime()) / 1000;
-  return formatSummaryJson({ command: "check", startedAt, seconds, steps, interrupted: true });
-}
-
-/**
- * What the repair left for this command to fetch, in order: whole folders a link stood in for
- * (listed as their entity command does, schema included), schemas whose file was a link, activity
- * feeds, attachments (verified). Stops at an interruption, returning it.
- */
-async function fetchAfterRepair(
-  cmd: CheckCommand,
-  connection: Connection,
-  actions: RepairAction[],
-  ctx: RunContext,
-): Promise<{ requests: number; interrupted?: Interrupted }> {
-  let requests = 0;
-  const relist = actions.filter((a) => a.action === "relist" || a.action === "republish-schema");
-  if (relist.length > 0) {
-    const relisted = await relistFolders(cmd, connection, relist, ctx);
-    requests += relisted.requests;
-    if (relisted.interrupted) return { requests, interrupted: relisted.interrupted };
-  }
-  const feeds = actions.find((a) => a.action === "refetch-feeds");
-  if (feeds) {
-    const outcome = await runDependent(
-      "activity_feeds",
-      "feeds",
-      { ...followUpOptions(cmd, connection), candidates: feeds.ids, full: true },
-      ctx,
-      fetchActivityFeeds,
-    );
-    requests += outcome.requests;
-    if (outcome.interrupted) return { requests, interrupted: outcome.interrupted };
-    reportFailures("check --repair: activity_feeds", outcome.result, ctx);
-  }
-  const redownload = actions.find((action) => action.action === "redownload-attachments");
-  // A linked candidates/ held the attachments too: every candidate's are downloaded again.
-  const everyFile = relist.some((a) => a.action === "relist" && a.entity === "candidates");
-  if (redownload?.ids || everyFile) {
-    const outcome = await runDependent(
-      "attachments",
-      "files",
-      {
-        ...followUpOptions(cmd, connection),
-        candidates: everyFile ? undefined : redownload!.ids,
-        full: true,
-      },
-      ctx,
-      (run, selected) =>
-        downloadAttachments(run, selected, {
-          verify: true,
-          retryFailed: cmd.retryFailed,
-          refusalsHold: true,
-        }),
-    );
-    requests += outcome.requests;
-    if (outcome.interrupted) return { requests, interrupted: outcome.interrupted };
-    reportFailures("check --repair: attachments", outcome.result, ctx);
-  }
-  return { requests };
-}
-
-/** What the dependent commands' code needs to fetch for a repair. */
-function followUpOptions(cmd: CheckCommand, connection: Connection) {
-  return {
-    cacheDir: cmd.cacheDir,
-    connection,
-    quiet: cmd.quiet,
-    concurrency: DEFAULT_CONCURRENCY,
-    retryFailed: cmd.retryFailed,
-  };
-}
-
-/** Lists again, whole, each entity whose folder was a link; publishes schemas whose file was. */
-async function relistFolders(
-  cmd: CheckCommand,
-  connection: Connection,
-  actions: RepairAction[],
-  ctx: RunContext,
-): Promise<{ requests: number; interrupted?: Interrupted }> {
-  const client = openClient(connection, ctx);
-  const cache = await openCache(cmd.cacheDir);
-  try {
-    for (const action of actions) {
-      const entity = action.entity as EntityName;
-      if (action.action === "republish-schema") {
-        const folder = await cache.folder(entity, ENTITIES[entity].moniker);
-        await publishSchema(folder.dir, entity, client.dialect.version);
-        continue;
-      }
-      await streamEntity({ entity, client, cache, ctx, quiet: cmd.quiet, params: {} });
-    }
-  } catch (error) {
-    if (!(error instanceof Interrupted)) throw error;
-    return { requests: client.stats.requests, interrupted: error };
-  } finally {
-    await cache.close();
-  }
-  return { requests: client.stats.requests };
-}
-
-async function requireCache(dir: string): Promise<void> {
-  if (await cacheFolderExists(dir)) return;
-  throw new RunError(
-    `check: no cache at ${dir}; run an entity command first, or point --cache-dir at the cache`,
-  );
-}
-
-async function audit(cmd: CheckCommand, ctx: RunContext): Promise<Report> {
-  const progress = progressFor(ctx, { quiet: cmd.quiet, label: "check", unit: "files read" });
-  try {
-    return await auditCache(cmd.cacheDir, {
-      verify: cmd.verify,
-      schemas: cmd.strict,
-      now: () => ctx.clock.now(),
-      onProgress: (done) => progress.update({ done }),
-    });
-  } finally {
-    progress.done();
-  }
 }

@@ -5,14 +5,14 @@
 import type { RunContext } from "../context.ts";
 import type { CommandSpec } from "../cli/spec.ts";
 import { type Connection, outputHelp, outputOptions, quiet } from "../cli/options.ts";
-import { INDEX_FILE } from "../cache/mod.ts";
+import { INDEX_FILE } from "../extract/mod.ts";
 import { type ApiVersion, entityNamesFor } from "../entities.ts";
 import { UsageError } from "../errors.ts";
 import { startSandbox } from "../sandbox/mod.ts";
 import { extractEntity, extractStep, formatSummary } from "./extract.ts";
 import { activityFeeds, formatActivityFeedsSummary } from "./activity_feeds.ts";
 import { attachments, formatAttachmentsSummary } from "./attachments.ts";
-import { DEFAULT_CONCURRENCY, dependentStep, reportFailures } from "./dependent.ts";
+import { DEFAULT_CONCURRENCY, dependentStep, reportFailures } from "../dependent/mod.ts";
 import { formatSummaryJson, type SummaryStep } from "../summary.ts";
 
 export interface DemoCommand {

@@ -6,7 +6,6 @@
  * erase?" (privacy), doctor "will the nightly sync work, and how do the answers differ from what
  * the tool expects?" (first contact), with its own verdict, exit code and report file.
  */
-import { dirname } from "node:path";
 import type { RunContext } from "../context.ts";
 import type { CommandSpec } from "../cli/spec.ts";
 import {
@@ -21,14 +20,15 @@ import {
   quiet,
 } from "../cli/options.ts";
 import { openClient } from "../cli/client.ts";
-import { writeFileAtomic } from "../cache/mod.ts";
-import { FileHostPolicy } from "../dependent/file_fetch.ts";
-import { formatDoctor } from "../doctor/format.ts";
-import { runDoctor } from "../doctor/run.ts";
-import type { DoctorReport } from "../doctor/types.ts";
+import {
+  doctorJson,
+  FileHostPolicy,
+  formatDoctor,
+  runDoctor,
+  writeDoctorReport,
+} from "../doctor/mod.ts";
 import { UsageError } from "../errors.ts";
 import { redactRegistered } from "../redact.ts";
-import { formatSummaryJson } from "../summary.ts";
 import { DEFAULT_OVERLAP_MINUTES } from "./sync.ts";
 
 /** Records asked of each list: enough to see a shape, few enough to answer at once. */
@@ -122,11 +122,8 @@ export async function runDoctorCommand(cmd: DoctorCommand, ctx: RunContext): Pro
     overlapMs: DEFAULT_OVERLAP_MINUTES * 60_000,
   });
   // Nothing secret is in it by construction; redacting costs nothing and holds that anyway.
-  const json = redactRegistered(reportJson(report));
-  if (cmd.report !== undefined) {
-    await Deno.mkdir(dirname(cmd.report), { recursive: true });
-    await writeFileAtomic(cmd.report, json);
-  }
+  const json = redactRegistered(doctorJson(report));
+  if (cmd.report !== undefined) await writeDoctorReport(cmd.report, json);
   if (cmd.json) {
     ctx.out(json);
     // The verdict's one line on stderr too, as every command's failure under --json.
@@ -136,22 +133,4 @@ export async function runDoctorCommand(cmd: DoctorCommand, ctx: RunContext): Pro
     ctx.err(`doctor: report written to ${cmd.report} (attach it to a bug report as it is)\n`);
   }
   return report.ok ? 0 : 1;
-}
-
-/**
- * The report as the one `--json` document every command prints (src/summary.ts): the envelope,
- * with one step `doctor` and the verdict as the error when a nightly sync would not work, then the
- * report's own members. `--report` writes the same document.
- */
-function reportJson(report: DoctorReport): string {
-  const { startedAt, seconds, requests, ok, ...rest } = report;
-  const status = ok ? "ok" as const : "failed" as const;
-  return formatSummaryJson({
-    command: "doctor",
-    startedAt: new Date(startedAt),
-    seconds,
-    steps: [{ step: "doctor", status, requests, seconds }],
-    ok,
-    ...(ok ? {} : { error: { kind: "run" as const, message: report.verdict } }),
-  }, rest);
 }

@@ -2,7 +2,6 @@
  * `export`: the cache's records as one file per entity for warehouse loaders (NDJSON, CSV or
  * Parquet). Reads the cache only (no credentials, no request); the work is in src/export/.
  */
-import { cacheFolderExists } from "../cache/mod.ts";
 import { isAbsolute, relative, resolve, sep as SEP } from "node:path";
 import type { RunContext } from "../context.ts";
 import type { CommandSpec } from "../cli/spec.ts";
@@ -19,14 +18,15 @@ import { parseIsoDate } from "../cli/dates.ts";
 import { ENTITY_NAMES, type EntityName, isEntityName } from "../entities.ts";
 import { RunError, UsageError } from "../errors.ts";
 import { formatSummaryJson } from "../summary.ts";
-import { EXPORT_FORMATS, type ExportFormat } from "../export/formats.ts";
 import {
   type EntityExport,
+  EXPORT_FORMATS,
+  type ExportFormat,
   type ExportResult,
-  hasEntityFolder,
   MAX_PROBLEMS,
+  requireExportable,
   runExport,
-} from "../export/run.ts";
+} from "../export/mod.ts";
 
 /** Where files go without --out (the binary may write there: scripts/permissions.ts). */
 export const DEFAULT_EXPORT_DIR = "./greenhouse-export";
@@ -145,24 +145,7 @@ export const exportSpec: CommandSpec<ExportCommand> = {
 };
 
 export async function runExportCommand(cmd: ExportCommand, ctx: RunContext): Promise<number> {
-  if (!await cacheFolderExists(cmd.cacheDir)) {
-    throw new RunError(
-      `export: no cache at ${cmd.cacheDir}; run sync or an entity command first, or point ` +
-        "--cache-dir at the cache",
-    );
-  }
-  if (cmd.named) {
-    const missing: EntityName[] = [];
-    for (const entity of cmd.entities) {
-      if (!await hasEntityFolder(cmd.cacheDir, entity)) missing.push(entity);
-    }
-    if (missing.length > 0) {
-      throw new RunError(
-        `export: the cache at ${cmd.cacheDir} has no ${missing.join(", ")}; run sync (or the ` +
-          "entity command) first, or leave them out of --only",
-      );
-    }
-  }
+  await requireExportable(cmd.cacheDir, cmd.entities, cmd.named);
   const started = ctx.clock.now();
   const result = await runExport(cmd, ctx);
   const seconds = (ctx.clock.now() - started) / 1000;

@@ -28,12 +28,10 @@ import {
   outputOptions,
   quiet,
 } from "../cli/options.ts";
-import { INDEX_FILE, openCache } from "../cache/mod.ts";
 import { openClient } from "../cli/client.ts";
 import { runInterruptible } from "../cli/context.ts";
-import { Interrupted } from "../interrupt.ts";
 import { formatSummaryJson, type SummaryStep } from "../summary.ts";
-import { streamEntity, type StreamResult } from "../extract/stream.ts";
+import { extractEntity as extractToCache, type ExtractResult, INDEX_FILE } from "../extract/mod.ts";
 
 export interface ExtractCommand {
   kind: "extract";
@@ -125,17 +123,7 @@ function endpoints(entity: Entity): string {
   return v1 === v3 ? v1 : `${v1} (v3: ${v3})`;
 }
 
-export interface ExtractResult {
-  entity: EntityName;
-  /** Set when SIGINT/SIGTERM stopped it (what was written is committed). */
-  interrupted?: Interrupted;
-  records: number;
-  pages: number;
-  requests: number;
-  retries: number;
-  waitedMs: number;
-  seconds: number;
-}
+export type { ExtractResult };
 
 /**
  * Extracts the entity, then prints its summary (one line, or JSON with --json). Ctrl-C or
@@ -152,36 +140,9 @@ export function runExtract(cmd: ExtractCommand, ctx: RunContext): Promise<number
   });
 }
 
-export async function extractEntity(cmd: ExtractCommand, ctx: RunContext): Promise<ExtractResult> {
-  const started = ctx.clock.now();
-  const client = openClient(cmd.connection, ctx);
-  const cache = await openCache(cmd.cacheDir);
-  let streamed: StreamResult = { records: 0, pages: 0 };
-  let interrupted: Interrupted | undefined;
-  try {
-    streamed = await streamEntity({
-      entity: cmd.entity,
-      client,
-      cache,
-      ctx,
-      quiet: cmd.quiet,
-      params: client.dialect.dateFilters(cmd.range.after, cmd.range.before),
-    });
-  } catch (error) {
-    if (!(error instanceof Interrupted)) throw error;
-    interrupted = error;
-  } finally {
-    await cache.close();
-  }
-  return {
-    entity: cmd.entity,
-    ...streamed,
-    interrupted,
-    requests: client.stats.requests,
-    retries: client.stats.retries,
-    waitedMs: client.stats.waitedMs,
-    seconds: (ctx.clock.now() - started) / 1000,
-  };
+/** The entity listed into the cache with a client from the command's connection. */
+export function extractEntity(cmd: ExtractCommand, ctx: RunContext): Promise<ExtractResult> {
+  return extractToCache(openClient(cmd.connection, ctx), cmd, ctx);
 }
 
 /** The JSON summary (src/summary.ts) of an entity command: one step. */

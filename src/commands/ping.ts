@@ -3,7 +3,7 @@ import type { RunContext } from "../context.ts";
 import type { CommandSpec } from "../cli/spec.ts";
 import { type Connection, connection, connectionHelp, connectionOptions } from "../cli/options.ts";
 import { openClient } from "../cli/client.ts";
-import { formatPing, ping } from "../privacy/ping.ts";
+import { formatPing, ping } from "../privacy/mod.ts";
 import { formatSummaryJson } from "../summary.ts";
 
 export interface PingCommand {

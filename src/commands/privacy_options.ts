@@ -4,8 +4,7 @@ import type { ApiVersion } from "../entities.ts";
 import { integerOption, type OptionsConfig, type OptionValues } from "../cli/options.ts";
 import { UsageError } from "../errors.ts";
 import { positiveId } from "../ids.ts";
-import { ANONYMIZE_FIELD_NAMES } from "../harvest/anonymize_fields.ts";
-import { DEFAULT_ANONYMIZE_FIELDS } from "../privacy/anonymize.ts";
+import { ANONYMIZE_FIELD_NAMES, DEFAULT_ANONYMIZE_FIELDS } from "../privacy/mod.ts";
 
 export const emailOptions: OptionsConfig = { email: { type: "string" } };
 

@@ -2,14 +2,16 @@
  * `sync`: keeps a cache current for scheduled runs. Parses options and prints the summary; the
  * work is in src/sync/ (engine, state file, comparison, summary formats).
  */
-import { fetchActivityFeeds } from "../dependent/activity_feeds.ts";
-import { downloadAttachments } from "../dependent/attachments.ts";
-import { DEFAULT_CONCURRENCY } from "./dependent.ts";
-import type { DependentResult, DependentRun } from "../dependent/run.ts";
-import { Interrupted, interruptionOf } from "../interrupt.ts";
+import {
+  DEFAULT_CONCURRENCY,
+  type DependentResult,
+  type DependentRun,
+  downloadAttachments,
+  fetchActivityFeeds,
+} from "../dependent/mod.ts";
+import { interruptionOf } from "../interrupt.ts";
 import { progressFor } from "../progress.ts";
 import type { RunContext } from "../context.ts";
-import { redactRegistered } from "../redact.ts";
 import type { CommandSpec } from "../cli/spec.ts";
 import {
   cacheDir,
@@ -27,35 +29,26 @@ import {
 } from "../cli/options.ts";
 import { openClient } from "../cli/client.ts";
 import { runInterruptible } from "../cli/context.ts";
-import { finishInterruptedErasures } from "../privacy/finish.ts";
-import {
-  type Cache,
-  CHANGES_FOLDER,
-  openCache,
-  openChangeLog,
-  removeChangeLogsBefore,
-  STATE_FILE,
-} from "../cache/mod.ts";
-import { CredentialsRefused, UsageError } from "../errors.ts";
+import { UsageError } from "../errors.ts";
 import { availableIn, ENTITIES, isEntityName } from "../entities.ts";
-import type { HarvestClient } from "../harvest/mod.ts";
 import {
+  appendStepSummary,
+  type BindDependents,
+  CHANGES_FOLDER,
   DELETIONS_STEP,
   type DependentStep,
-  isSyncStep,
-  runSync,
-  SYNC_STEPS,
-  type SyncDependents,
-  type SyncStep,
-} from "../sync/run.ts";
-import {
   formatJson,
   formatMarkdown,
   formatTable,
+  isSyncStep,
+  STATE_FILE,
   summaryLine,
+  SYNC_STEPS,
+  syncCache,
+  type SyncStep,
   totals,
   writeJsonWithChanges,
-} from "../sync/summary.ts";
+} from "../sync/mod.ts";
 
 export interface SyncCommand {
   kind: "sync";
@@ -187,22 +180,7 @@ export const syncSpec: CommandSpec<SyncCommand> = {
   },
 };
 
-/** What a candidate-dependent step needs from the sync (the DependentRun of src/dependent/). */
-export interface SyncResources {
-  client: HarvestClient;
-  cache: Cache;
-  cacheDir: string;
-  ctx: RunContext;
-  quiet: boolean;
-  /** `--file-hosts`: the only hosts attachment files may come from. */
-  fileHosts?: readonly string[];
-}
-
-/**
- * Binds the activity-feed and attachment steps to the sync's client and cache (one client, so
- * one pacer, for the whole sync). Injected so tests can stand in for them.
- */
-export type BindDependents = (run: SyncResources) => SyncDependents;
+/** The activity-feed and attachment steps, bound to the sync's client and cache. */
 const realDependents: BindDependents = (resources) => {
   /** A step with its progress line: the same as the entity steps, live or every 10 s. */
   const step = (
@@ -247,46 +225,9 @@ async function sync(
   ctx: RunContext,
   bindDependents: BindDependents,
 ): Promise<number> {
-  const started = new Date(ctx.clock.now());
   const client = openClient(cmd.connection, ctx);
-  const cache = await openCache(cmd.cacheDir);
-  const changes = openChangeLog(cache.dir, "sync", started);
-  let reports;
-  try {
-    try {
-      await finishInterruptedErasures(client, cache, ctx, changes);
-    } catch (error) {
-      if (error instanceof Interrupted || error instanceof CredentialsRefused) throw error;
-      ctx.err(
-        `warning: could not finish an interrupted erase (${
-          (error as Error).message
-        }); the next sync or erase tries again\n`,
-      );
-    }
-    const dependents = bindDependents({
-      client,
-      cache,
-      cacheDir: cmd.cacheDir,
-      ctx,
-      quiet: cmd.quiet,
-      fileHosts: cmd.connection.fileHosts,
-    });
-    try {
-      reports = await runSync({ ...cmd, dependents }, { client, cache, ctx, changes });
-    } catch (error) {
-      // The job page still says why the run stopped (the message is redacted already).
-      if (error instanceof CredentialsRefused) {
-        await appendStepSummary(ctx, `### greenhouse-extractor sync\n\nFailed: ${error.message}\n`);
-      }
-      throw error;
-    }
-    await changes.close(new Date(ctx.clock.now()));
-    const keepFrom = ctx.clock.now() - cmd.keepChangesDays * 86_400_000;
-    await removeChangeLogsBefore(cache.dir, new Date(keepFrom));
-  } finally {
-    await changes.close(new Date(ctx.clock.now())).catch(() => {});
-    await cache.close();
-  }
+  const options = { ...cmd, fileHosts: cmd.connection.fileHosts };
+  const { reports, started, changes } = await syncCache(client, options, ctx, bindDependents);
   const seconds = (ctx.clock.now() - started.getTime()) / 1000;
   if (cmd.json) {
     await writeJsonWithChanges(
@@ -303,18 +244,4 @@ async function sync(
   // The table ends with this line; the JSON document has it as its error.
   if (cmd.json && failed.length > 0) ctx.err(`${summaryLine(reports, seconds)}\n`);
   return failed.length > 0 ? 1 : 0;
-}
-
-/** Appends Markdown to $GITHUB_STEP_SUMMARY when it is set (a warning if it cannot). */
-async function appendStepSummary(ctx: RunContext, markdown: string): Promise<void> {
-  const summaryFile = ctx.env("GITHUB_STEP_SUMMARY");
-  if (!summaryFile) return;
-  try {
-    // The file is read by others (the job page): no secret may reach it, however it got in.
-    await Deno.writeTextFile(summaryFile, redactRegistered(markdown), { append: true });
-  } catch (error) {
-    ctx.err(
-      `warning: could not append the summary to GITHUB_STEP_SUMMARY: ${(error as Error).message}\n`,
-    );
-  }
 }

@@ -29,15 +29,9 @@ import { type CandidateBatch, statusOf } from "../harvest/mod.ts";
 import { RunError } from "../errors.ts";
 import { throwIfInterrupted } from "../interrupt.ts";
 import { listByCandidate } from "./batch.ts";
+import type { DependentResult } from "../dependent_result.ts";
 import { listScope, StepProgress } from "./resume.ts";
-import {
-  ascendingIds,
-  candidatesFolder,
-  chunk,
-  type DependentResult,
-  type DependentRun,
-  withoutErased,
-} from "./run.ts";
+import { ascendingIds, candidatesFolder, chunk, type DependentRun, withoutErased } from "./run.ts";
 import { forEachConcurrent } from "../concurrency.ts";
 
 /** Merge the journal into index.csv every this many feeds, so a long run's index stays close. */

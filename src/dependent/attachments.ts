@@ -34,14 +34,8 @@ import { type ApiRecord, ENTITIES, entityPath } from "../entities.ts";
 import { RunError } from "../errors.ts";
 import { type CandidateBatch, getRecord, type HarvestClient } from "../harvest/mod.ts";
 import { listByCandidate } from "./batch.ts";
-import {
-  ascendingIds,
-  candidatesFolder,
-  chunk,
-  type DependentResult,
-  type DependentRun,
-  withoutErased,
-} from "./run.ts";
+import type { DependentResult } from "../dependent_result.ts";
+import { ascendingIds, candidatesFolder, chunk, type DependentRun, withoutErased } from "./run.ts";
 import { forEachConcurrent } from "../concurrency.ts";
 import { throwIfInterrupted } from "../interrupt.ts";
 import { listScope, StepProgress } from "./resume.ts";

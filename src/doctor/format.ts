@@ -1,4 +1,7 @@
 /** `doctor`'s report as people read it: a row per list, the facts seen, the verdict last. */
+import { dirname } from "node:path";
+import { writeFileAtomic } from "../cache/mod.ts";
+import { formatSummaryJson } from "../summary.ts";
 import type { DoctorReport, ListRow } from "./types.ts";
 import { driftPhrase } from "./verdict.ts";
 
@@ -110,4 +113,28 @@ export function formatDoctor(report: DoctorReport, baseUrl: string): string {
   }
   lines.push("", `${report.requests} requests in ${report.seconds} s`, report.verdict);
   return lines.join("\n") + "\n";
+}
+
+/**
+ * The report as the one `--json` document every command prints (src/summary.ts): the envelope,
+ * with one step `doctor` and the verdict as the error when a nightly sync would not work, then the
+ * report's own members. `--report` writes the same document.
+ */
+export function doctorJson(report: DoctorReport): string {
+  const { startedAt, seconds, requests, ok, ...rest } = report;
+  const status = ok ? "ok" as const : "failed" as const;
+  return formatSummaryJson({
+    command: "doctor",
+    startedAt: new Date(startedAt),
+    seconds,
+    steps: [{ step: "doctor", status, requests, seconds }],
+    ok,
+    ...(ok ? {} : { error: { kind: "run" as const, message: report.verdict } }),
+  }, rest);
+}
+
+/** `--report FILE`: the document, written atomically (its folder made first). */
+export async function writeDoctorReport(path: string, json: string): Promise<void> {
+  await Deno.mkdir(dirname(path), { recursive: true });
+  await writeFileAtomic(path, json);
 }

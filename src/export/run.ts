@@ -16,6 +16,7 @@ import { join } from "node:path";
 import {
   acquireLock,
   type AtomicFile,
+  cacheFolderExists,
   type Lock,
   openAtomic,
   removeTempFiles,
@@ -94,6 +95,34 @@ export async function hasEntityFolder(cacheDir: string, entity: EntityName): Pro
   }
 }
 
+/**
+ * Fails with one line, before anything is written, when there is no cache, or when it lacks an
+ * entity the user named (`named`: listed with --only, not just every entity).
+ */
+export async function requireExportable(
+  cacheDir: string,
+  entities: readonly EntityName[],
+  named: boolean,
+): Promise<void> {
+  if (!await cacheFolderExists(cacheDir)) {
+    throw new RunError(
+      `export: no cache at ${cacheDir}; run sync or an entity command first, or point ` +
+        "--cache-dir at the cache",
+    );
+  }
+  if (!named) return;
+  const missing: EntityName[] = [];
+  for (const entity of entities) {
+    if (!await hasEntityFolder(cacheDir, entity)) missing.push(entity);
+  }
+  if (missing.length > 0) {
+    throw new RunError(
+      `export: the cache at ${cacheDir} has no ${missing.join(", ")}; run sync (or the ` +
+        "entity command) first, or leave them out of --only",
+    );
+  }
+}
+
 export async function runExport(opts: ExportOptions, ctx: RunContext): Promise<ExportResult> {
   try {
     await Deno.mkdir(opts.outDir, { recursive: true });
@@ -156,18 +185,10 @@ async function exportEntity(
 ): Promise<void> {
   const file = exportFileName(entity, opts.format);
   const target = await openOutput(join(opts.outDir, file));
-  let staging: AtomicFile | undefined;
+  const staged: { file?: AtomicFile } = {};
   const counts: ReadCounts = { read: 0, older: 0, vanished: 0, problems: 0 };
   try {
-    const progress = (label: string) =>
-      new Progress({
-        err: ctx.err,
-        isTerminal: ctx.stderrIsTerminal,
-        quiet: opts.quiet,
-        clock: ctx.clock,
-        label,
-        unit: "records",
-      });
+    const progress = (label: string) => exportProgress(ctx, opts.quiet, label);
     const records = readRecords(opts.cacheDir, entity, counts, {
       since: opts.since,
       onProblem,
@@ -177,34 +198,7 @@ async function exportEntity(
       writer = ndjsonWriter(target.file);
       await copy(records, writer, progress(`export ${entity}`), () => ({ done: counts.read }));
     } else {
-      // First pass: the records' shape, and the records themselves into the staging file.
-      staging = await openOutput(join(opts.outDir, `${entity}.staging.ndjson`));
-      const scan = new ShapeScan(entity);
-      const stage = ndjsonWriter(staging.file);
-      await copy(
-        scanning(records, scan),
-        stage,
-        progress(`export ${entity} (reading)`),
-        () => ({ done: counts.read }),
-      );
-      stage.end();
-      // Second pass: the staging file back, into the format.
-      if (opts.format === "csv") {
-        const columns = csvColumns(scan);
-        writer = csvWriter(target.file, columns);
-        report.columns = columns.length;
-      } else {
-        const columns = parquetColumns(scan);
-        writer = parquetWriter(target.file, columns, entity);
-        report.columns = columns.length;
-      }
-      let written = 0;
-      await copy(
-        readStaging(staging.tempPath, (n) => written += n),
-        writer,
-        progress(`export ${entity} (writing)`),
-        () => ({ done: written, total: counts.read }),
-      );
+      writer = await stageThenWrite(entity, opts, ctx, records, counts, target, report, staged);
     }
     writer.end();
     report.bytes = writer.bytes;
@@ -219,7 +213,7 @@ async function exportEntity(
         `(${(error as Error).message}); check --out and the free space`,
     );
   } finally {
-    await staging?.abort().catch(() => {});
+    await staged.file?.abort().catch(() => {});
   }
   report.status = "exported";
   report.file = file;
@@ -227,6 +221,63 @@ async function exportEntity(
   report.older = counts.older;
   report.vanished = counts.vanished;
   report.problems = counts.problems;
+}
+
+function exportProgress(ctx: RunContext, quiet: boolean, label: string): Progress {
+  return new Progress({
+    err: ctx.err,
+    isTerminal: ctx.stderrIsTerminal,
+    quiet,
+    clock: ctx.clock,
+    label,
+    unit: "records",
+  });
+}
+
+/**
+ * CSV and Parquet need every record's shape before the first row: a first pass learns the shape
+ * and stages the records (`staged.file`, removed by the caller), a second writes the format.
+ * Returns the format's writer, every record written.
+ */
+async function stageThenWrite(
+  entity: EntityName,
+  opts: ExportOptions,
+  ctx: RunContext,
+  records: ReturnType<typeof readRecords>,
+  counts: ReadCounts,
+  target: AtomicFile,
+  report: EntityExport,
+  staged: { file?: AtomicFile },
+): Promise<FormatWriter> {
+  const staging = staged.file = await openOutput(join(opts.outDir, `${entity}.staging.ndjson`));
+  const scan = new ShapeScan(entity);
+  const stage = ndjsonWriter(staging.file);
+  await copy(
+    scanning(records, scan),
+    stage,
+    exportProgress(ctx, opts.quiet, `export ${entity} (reading)`),
+    () => ({ done: counts.read }),
+  );
+  stage.end();
+  // Second pass: the staging file back, into the format.
+  let writer: FormatWriter;
+  if (opts.format === "csv") {
+    const columns = csvColumns(scan);
+    writer = csvWriter(target.file, columns);
+    report.columns = columns.length;
+  } else {
+    const columns = parquetColumns(scan);
+    writer = parquetWriter(target.file, columns, entity);
+    report.columns = columns.length;
+  }
+  let written = 0;
+  await copy(
+    readStaging(staging.tempPath, (n) => written += n),
+    writer,
+    exportProgress(ctx, opts.quiet, `export ${entity} (writing)`),
+    () => ({ done: written, total: counts.read }),
+  );
+  return writer;
 }
 
 function describeReadFailure(error: Error, entity: EntityName, cacheDir: string): Error {

@@ -54,3 +54,4 @@ export {
 } from "./client.ts";
 export { getRecord } from "./records.ts";
 export { JsonArrayBytes, splitJsonArray } from "./json_array.ts";
+export { ANONYMIZE_FIELD_NAMES } from "./anonymize_fields.ts";

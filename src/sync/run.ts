@@ -11,10 +11,12 @@
  * notes and attachments lists tell directly (changed_dependents.ts). The deletions step then
  * removes the candidates deleted upstream, with everything cached about them (deletions.ts).
  */
+import type { DependentResult } from "../dependent_result.ts";
+export type { DependentResult };
 import type { Cache, ChangeLog, EntityFolder } from "../cache/mod.ts";
 import type { RunContext } from "../context.ts";
 import { describeFailure } from "../failure.ts";
-import { type ListingPosition, streamEntity } from "../extract/stream.ts";
+import { type EncodedPage, type ListingPosition, streamEntity } from "../extract/stream.ts";
 import {
   availableIn,
   ENTITIES,
@@ -32,7 +34,14 @@ import { changeStamp, compareWithCache } from "./compare.ts";
 import { driftCounter, type EntityDrift } from "./drift.ts";
 import { removeDeletedCandidates } from "./deletions.ts";
 import { listIds } from "./listing.ts";
-import { type Checkpoint, mergeIds, readState, type SyncState, writeState } from "./state.ts";
+import {
+  type Checkpoint,
+  mergeIds,
+  readState,
+  type StepState,
+  type SyncState,
+  writeState,
+} from "./state.ts";
 
 export type DependentStepName = "activity_feeds" | "attachments";
 const DEPENDENT_STEPS: readonly DependentStepName[] = ["activity_feeds", "attachments"];
@@ -62,16 +71,6 @@ export function isSyncStep(name: string): name is SyncStep {
   return (SYNC_STEPS as readonly string[]).includes(name);
 }
 
-/** What a candidate-dependent step reports (the shape of fetchActivityFeeds/downloadAttachments). */
-export interface DependentResult {
-  done: number;
-  skipped: number;
-  resumed?: number;
-  failed: { id: number; reason: string; lasting?: boolean }[];
-  bytes?: number;
-  refreshed?: number;
-  notRetried?: number;
-}
 /**
  * A candidate-dependent step, bound to the sync's client and cache by the caller. `all` says the
  * ids are every cached candidate (a full sync), else the sync's pending list: a step interrupted
@@ -225,16 +224,20 @@ function sameParams(a: Record<string, string>, b: Record<string, string>): boole
   return keys.length === Object.keys(b).length && keys.every((key) => a[key] === b[key]);
 }
 
-async function entityStep(
+/** Where an entity step's listing starts: the filter since the high-water mark, or a checkpoint. */
+interface ListingStart {
+  since?: Date;
+  params: Record<string, string>;
+  resume?: Checkpoint;
+}
+
+function listingStart(
   name: EntityName,
   opts: SyncOptions,
-  env: SyncEnv,
-  state: SyncState,
-  shared: RunShared,
-): Promise<StepReport> {
-  const { client, cache, ctx } = env;
+  client: HarvestClient,
+  stepState: StepState,
+): ListingStart {
   const entity = ENTITIES[name];
-  const stepState = state.steps[name] ??= {};
   const since = !opts.full && entity.updatedFilter && stepState.highWater
     ? new Date(stepState.highWater)
     : undefined;
@@ -244,12 +247,36 @@ async function entityStep(
       (saved.variant ?? 0) < entityListings(entity, client.dialect).length
     ? saved
     : undefined;
+  return { since, params, resume };
+}
+
+/** An entity step under way: what it has counted, found and read so far. */
+interface EntityListing extends ListingStart {
+  name: EntityName;
+  report: StepReport;
+  progress: Checkpoint;
+  /** Whether a dependent step can use the ids of new and changed records (candidates only). */
+  collectChanged: boolean;
+  changed: Set<number>;
+  /** Every id listed, when the listing is complete and unfiltered from its first page. */
+  listed?: Set<number>;
+  pagesRead: number;
+  pagesSinceCheckpoint: number;
+  /** The page after the last one written in this run, for a checkpoint when interrupted. */
+  nextUnwritten?: ListingPosition;
+  drift: ReturnType<typeof driftCounter>;
+}
+
+function startListing(
+  name: EntityName,
+  opts: SyncOptions,
+  env: SyncEnv,
+  start: ListingStart,
+): EntityListing {
+  const { client, ctx } = env;
+  const { since, params, resume } = start;
   const report = emptyReport(name, resume ? "resumed" : since ? "incremental" : "full");
   if (since) report.since = since.toISOString();
-
-  // Only worth collecting when a dependent step can use them.
-  const collectChanged = name === "candidates" &&
-    DEPENDENT_STEPS.some((step) => opts.dependents?.[step]);
   const progress: Checkpoint = resume ? { ...resume } : {
     startedAt: new Date(ctx.clock.now()).toISOString(),
     baseUrl: client.baseUrl,
@@ -260,151 +287,243 @@ async function entityStep(
     updated: 0,
     unchanged: 0,
   };
-  const changed = new Set<number>(progress.changed ?? []);
-  // A complete, unfiltered listing from the first page is itself the upstream id list (the
-  // candidates' one spares the deletions step its own listing).
-  const listed = (opts.prune || name === "candidates") && !resume && !since
-    ? new Set<number>()
-    : undefined;
-  let pagesSinceCheckpoint = 0;
-  let pagesRead = 0;
-  const drift = driftCounter(name, client.dialect.version);
-  const withDrift = (r: StepReport): StepReport => {
-    const found = drift?.result();
-    return found ? { ...r, drift: found } : r;
+  return {
+    ...start,
+    name,
+    report,
+    progress,
+    // Only worth collecting when a dependent step can use them.
+    collectChanged: name === "candidates" &&
+      DEPENDENT_STEPS.some((step) => opts.dependents?.[step]),
+    changed: new Set<number>(progress.changed ?? []),
+    // A complete, unfiltered listing from the first page is itself the upstream id list (the
+    // candidates' one spares the deletions step its own listing).
+    listed: (opts.prune || name === "candidates") && !resume && !since ? new Set() : undefined,
+    pagesRead: 0,
+    pagesSinceCheckpoint: 0,
+    drift: driftCounter(name, client.dialect.version),
   };
-  /** The page after the last one written in this run, for a checkpoint when interrupted. */
-  let nextUnwritten: ListingPosition | undefined;
-  /** A checkpoint saying the listing continues at `next`. */
-  const checkpointAt = (next: ListingPosition): Checkpoint => ({
-    ...progress,
+}
+
+/** A checkpoint saying the listing continues at `next`. */
+function checkpointAt(listing: EntityListing, next: ListingPosition): Checkpoint {
+  return {
+    ...listing.progress,
     variant: next.variant,
     nextUrl: next.url ?? "",
-    changed: collectChanged ? [...changed] : undefined,
-  });
-  const runStart = Date.parse(progress.startedAt);
-  const writtenSince = async (folder: EntityFolder, id: number) => {
-    const row = await folder.row(id);
-    return row !== undefined && Date.parse(row.timestamp) >= runStart;
+    changed: listing.collectChanged ? [...listing.changed] : undefined,
   };
+}
 
-  try {
-    await streamEntity({
-      entity: name,
-      client,
-      cache,
-      ctx,
-      quiet: opts.quiet,
-      params,
-      start: resume
-        ? { variant: resume.variant ?? 0, url: resume.nextUrl || undefined }
-        : undefined,
-      summarize: changeStamp,
-      inspect: drift?.inspect,
-      beforeWrite: async (page, folder) => {
-        pagesRead++;
-        const verdicts = await compareWithCache(page.records, folder);
-        // Into the manifest before the page is written (a kill then loses no change).
-        const idsWith = (wanted: string) =>
-          page.records.filter((_, i) => verdicts[i] === wanted).map((record) => record.id);
-        await env.changes?.record(name, "added", idsWith("new"));
-        await env.changes?.record(name, "changed", idsWith("updated"));
-        for (const [i, verdict] of verdicts.entries()) {
-          progress[verdict]++;
-          const id = page.records[i].id;
-          // A resumed listing re-reads pages written after its last checkpoint: they now look
-          // unchanged, but their dependents were never queued.
-          if (
-            collectChanged &&
-            (verdict !== "unchanged" || (resume && await writtenSince(folder, id)))
-          ) {
-            changed.add(id);
-          }
-          listed?.add(id);
-        }
-      },
-      afterWrite: async (page, folder) => {
-        progress.written += page.count;
-        nextUnwritten = page.next;
-        if (!page.next) return;
-        pagesSinceCheckpoint++;
-        if (pagesSinceCheckpoint < folder.size() / CHECKPOINT_ROWS_PER_PAGE) return;
-        pagesSinceCheckpoint = 0;
-        // The checkpoint claims these records: they must be in index.csv first.
-        await folder.commit();
-        stepState.checkpoint = checkpointAt(page.next);
-        await writeState(cache.dir, state);
-      },
-    });
-    if (name === "candidates") {
-      // Removing them is the deletions step's (with their records in the other lists).
-      const upstream = listed ?? (opts.prune ? await listIds(client, name) : undefined);
-      if (upstream) shared.upstreamCandidates = upstream;
-    } else if (opts.prune) {
-      report.removed = await prune(name, listed ?? await listIds(client, name), cache, env.changes);
+/** The report with the listing's counts and the drift it saw. */
+function listingReport(listing: EntityListing, extra: Partial<StepReport> = {}): StepReport {
+  const { new: added, updated, unchanged } = listing.progress;
+  const found = listing.drift?.result();
+  return {
+    ...listing.report,
+    new: added,
+    updated,
+    unchanged,
+    ...extra,
+    ...(found ? { drift: found } : {}),
+  };
+}
+
+/** The new and changed candidates go to every dependent step the sync runs (state.pending). */
+function queueDependents(state: SyncState, opts: SyncOptions, listing: EntityListing): void {
+  if (!listing.collectChanged) return;
+  for (const step of DEPENDENT_STEPS) {
+    if (opts.dependents?.[step]) {
+      state.pending[step] = mergeIds(state.pending[step], [...listing.changed]);
     }
+  }
+}
+
+async function entityStep(
+  name: EntityName,
+  opts: SyncOptions,
+  env: SyncEnv,
+  state: SyncState,
+  shared: RunShared,
+): Promise<StepReport> {
+  const stepState = state.steps[name] ??= {};
+  const listing = startListing(name, opts, env, listingStart(name, opts, env.client, stepState));
+  try {
+    await listIntoCache(listing, opts, env, state);
+    await compareWithUpstream(listing, opts, env, shared);
   } catch (error) {
     if (error instanceof CredentialsRefused) throw error; // the checkpoint stays
-    if (error instanceof Interrupted) {
-      // The stream committed what it wrote: the next run continues after it.
-      if (nextUnwritten) {
-        stepState.checkpoint = checkpointAt(nextUnwritten);
-        await writeState(cache.dir, state);
-      }
-      const { new: added, updated, unchanged } = progress;
-      return withDrift({ ...report, status: "interrupted", new: added, updated, unchanged });
-    }
-    if (resume && pagesRead === 0) {
-      // The saved page URL is refused (a v3 cursor expires, for one): keeping the checkpoint
-      // would fail every later sync the same way. Start this listing over, keeping the
-      // dependents it had already found.
-      ctx.err(
-        `sync: ${name}: cannot resume from the saved checkpoint (${
-          (error as Error).message
-        }); listing from the start\n`,
-      );
-      delete stepState.checkpoint;
-      if (collectChanged) {
-        for (const step of DEPENDENT_STEPS) {
-          if (opts.dependents?.[step]) {
-            state.pending[step] = mergeIds(state.pending[step], [...changed]);
-          }
-        }
-      }
-      await writeState(cache.dir, state);
+    if (listing.resume && listing.pagesRead === 0 && !(error instanceof Interrupted)) {
+      await restartListing(listing, opts, env, state, error);
       return entityStep(name, opts, env, state, shared);
     }
-    const { new: added, updated, unchanged } = progress;
-    const status = statusOf(error);
-    if (entity.optional && !opts.named?.includes(name)) {
-      const path = entityPath(entity, client.dialect);
-      if (status === 403) {
-        // A key made before the tool listed this entity lacks its permission: say so, carry on.
-        ctx.err(
-          `sync: ${name}: skipped, the credentials may not list ${path} (403); grant that ` +
-            `permission to sync it, or --skip ${name}\n`,
-        );
-        return { ...report, status: "unavailable", error: `no permission for ${path} (403)` };
-      }
-      if (status === 404 && pagesRead === 0) return missingList(report, path, ctx);
-    }
-    return withDrift(failed({ ...report, new: added, updated, unchanged }, error, ctx));
+    return await entityStepFailed(listing, opts, env, state, error);
   }
-
+  const { progress } = listing;
   stepState.highWater = new Date(Date.parse(progress.startedAt) - opts.overlapMs).toISOString();
   stepState.lastStartedAt = progress.startedAt;
-  stepState.lastFinishedAt = new Date(ctx.clock.now()).toISOString();
+  stepState.lastFinishedAt = new Date(env.ctx.clock.now()).toISOString();
   delete stepState.checkpoint;
-  if (collectChanged) {
-    for (const step of DEPENDENT_STEPS) {
-      if (opts.dependents?.[step]) {
-        state.pending[step] = mergeIds(state.pending[step], [...changed]);
-      }
+  queueDependents(state, opts, listing);
+  await writeState(env.cache.dir, state);
+  return listingReport(listing);
+}
+
+/**
+ * Lists the entity into the cache page by page: each page compared with the cache (into the
+ * change manifest before it is written), a checkpoint every few pages once they are committed.
+ */
+async function listIntoCache(
+  listing: EntityListing,
+  opts: SyncOptions,
+  env: SyncEnv,
+  state: SyncState,
+): Promise<void> {
+  const { client, cache, ctx } = env;
+  const { resume } = listing;
+  await streamEntity({
+    entity: listing.name,
+    client,
+    cache,
+    ctx,
+    quiet: opts.quiet,
+    params: listing.params,
+    start: resume ? { variant: resume.variant ?? 0, url: resume.nextUrl || undefined } : undefined,
+    summarize: changeStamp,
+    inspect: listing.drift?.inspect,
+    beforeWrite: (page, folder) => countPage(listing, page.records, folder, env.changes),
+    afterWrite: async (page, folder) => {
+      listing.progress.written += page.count;
+      listing.nextUnwritten = page.next;
+      if (!page.next) return;
+      listing.pagesSinceCheckpoint++;
+      if (listing.pagesSinceCheckpoint < folder.size() / CHECKPOINT_ROWS_PER_PAGE) return;
+      listing.pagesSinceCheckpoint = 0;
+      // The checkpoint claims these records: they must be in index.csv first.
+      await folder.commit();
+      state.steps[listing.name]!.checkpoint = checkpointAt(listing, page.next);
+      await writeState(cache.dir, state);
+    },
+  });
+}
+
+/** A page read: its verdicts counted, recorded in the manifest, its changed ids collected. */
+async function countPage(
+  listing: EntityListing,
+  records: EncodedPage["records"],
+  folder: EntityFolder,
+  changes: ChangeLog | undefined,
+): Promise<void> {
+  listing.pagesRead++;
+  const verdicts = await compareWithCache(records, folder);
+  // Into the manifest before the page is written (a kill then loses no change).
+  const idsWith = (wanted: string) =>
+    records.filter((_, i) => verdicts[i] === wanted).map((record) => record.id);
+  await changes?.record(listing.name, "added", idsWith("new"));
+  await changes?.record(listing.name, "changed", idsWith("updated"));
+  const runStart = Date.parse(listing.progress.startedAt);
+  for (const [i, verdict] of verdicts.entries()) {
+    listing.progress[verdict]++;
+    const id = records[i].id;
+    // A resumed listing re-reads pages written after its last checkpoint: they now look
+    // unchanged, but their dependents were never queued.
+    if (
+      listing.collectChanged &&
+      (verdict !== "unchanged" || (listing.resume && await writtenSince(folder, id, runStart)))
+    ) {
+      listing.changed.add(id);
     }
+    listing.listed?.add(id);
   }
-  await writeState(cache.dir, state);
-  const { new: added, updated, unchanged } = progress;
-  return withDrift({ ...report, new: added, updated, unchanged });
+}
+
+async function writtenSince(folder: EntityFolder, id: number, runStart: number) {
+  const row = await folder.row(id);
+  return row !== undefined && Date.parse(row.timestamp) >= runStart;
+}
+
+/**
+ * After a complete listing: the candidates' ids go to the deletions step (which removes them
+ * with their records in the other lists); with --prune, another list drops what upstream lacks.
+ */
+async function compareWithUpstream(
+  listing: EntityListing,
+  opts: SyncOptions,
+  env: SyncEnv,
+  shared: RunShared,
+): Promise<void> {
+  const { name, listed } = listing;
+  if (name === "candidates") {
+    const upstream = listed ?? (opts.prune ? await listIds(env.client, name) : undefined);
+    if (upstream) shared.upstreamCandidates = upstream;
+  } else if (opts.prune) {
+    const upstream = listed ?? await listIds(env.client, name);
+    listing.report.removed = await prune(name, upstream, env.cache, env.changes);
+  }
+}
+
+/**
+ * The saved page URL is refused (a v3 cursor expires, for one): keeping the checkpoint would
+ * fail every later sync the same way. The listing starts over, keeping the dependents it had
+ * already found.
+ */
+async function restartListing(
+  listing: EntityListing,
+  opts: SyncOptions,
+  env: SyncEnv,
+  state: SyncState,
+  error: unknown,
+): Promise<void> {
+  env.ctx.err(
+    `sync: ${listing.name}: cannot resume from the saved checkpoint (${
+      (error as Error).message
+    }); listing from the start\n`,
+  );
+  delete state.steps[listing.name]!.checkpoint;
+  queueDependents(state, opts, listing);
+  await writeState(env.cache.dir, state);
+}
+
+/**
+ * The step stopped: interrupted (a checkpoint after what was written, so the next run continues),
+ * an optional list this tenant lacks or the credentials may not read (unavailable, with a
+ * warning), or failed.
+ */
+async function entityStepFailed(
+  listing: EntityListing,
+  opts: SyncOptions,
+  env: SyncEnv,
+  state: SyncState,
+  error: unknown,
+): Promise<StepReport> {
+  const { name, report } = listing;
+  const { client, ctx } = env;
+  if (error instanceof Interrupted) {
+    // The stream committed what it wrote: the next run continues after it.
+    if (listing.nextUnwritten) {
+      state.steps[name]!.checkpoint = checkpointAt(listing, listing.nextUnwritten);
+      await writeState(env.cache.dir, state);
+    }
+    return listingReport(listing, { status: "interrupted" });
+  }
+  const entity = ENTITIES[name];
+  const status = statusOf(error);
+  if (entity.optional && !opts.named?.includes(name)) {
+    const path = entityPath(entity, client.dialect);
+    if (status === 403) {
+      // A key made before the tool listed this entity lacks its permission: say so, carry on.
+      ctx.err(
+        `sync: ${name}: skipped, the credentials may not list ${path} (403); grant that ` +
+          `permission to sync it, or --skip ${name}\n`,
+      );
+      return { ...report, status: "unavailable", error: `no permission for ${path} (403)` };
+    }
+    if (status === 404 && listing.pagesRead === 0) return missingList(report, path, ctx);
+  }
+  const counted = listingReport(listing);
+  const { drift, ...withoutDrift } = counted;
+  const result = failed(withoutDrift, error, ctx);
+  return drift ? { ...result, drift } : result;
 }
 
 /** Removes cached records missing upstream (candidates: the deletions step). */

@@ -60,7 +60,8 @@ Deno.test("checkImports: importing down the layers, or inside one's own folder, 
   assert.deepEqual(
     check({
       "main.ts": 'import "./src/commands/mod.ts";\nimport "./src/cli/args.ts";',
-      "src/commands/mod.ts": 'import "../cli/options.ts";\nimport "../sync/run.ts";',
+      "src/commands/mod.ts": 'import "../cli/options.ts";\nimport "../sync/mod.ts";',
+      "src/sync/mod.ts": 'export * from "./run.ts";',
       "src/cli/options.ts": 'import "../errors.ts";',
       "src/cli/args.ts": 'import "./options.ts";',
       "src/sync/run.ts": 'import "../harvest/mod.ts";\nimport "./state.ts";',
@@ -111,6 +112,39 @@ Deno.test("checkImports: sideways imports need a declared reason", () => {
     "src/harvest/client.ts → ../cache/mod.ts: services do not import each other " +
     "(src/harvest/ → src/cache/ is not a declared sideways import)",
   ]);
+});
+
+Deno.test("checkImports: a command reaches an engine through its mod.ts only, and no service", () => {
+  assert.deepEqual(
+    check({
+      "src/commands/sync.ts": 'import "../sync/mod.ts";\nimport "../sandbox/mod.ts";',
+      "src/sync/mod.ts": 'import "./run.ts";\nimport "../cache/mod.ts";',
+      "src/sync/run.ts": 'import "../cache/store.ts";',
+      "src/sandbox/mod.ts": "",
+      "src/cache/mod.ts": "",
+      "src/cache/store.ts": "",
+    }),
+    [],
+  );
+  assert.deepEqual(
+    check({
+      "src/commands/sync.ts": 'import { runSync } from "../sync/run.ts";',
+      "src/commands/erase.ts": 'import type { Cache } from "../cache/mod.ts";',
+      "src/commands/export.ts": 'import "../harvest/client.ts";',
+      "src/sync/run.ts": "",
+      "src/cache/mod.ts": "",
+      "src/harvest/client.ts": "",
+    }),
+    [
+      "src/commands/erase.ts → ../cache/mod.ts: src/commands/ may not import services " +
+      "(src/cache/): a command asks an engine (its mod.ts), and src/cli/client.ts for a client",
+      "src/commands/export.ts → ../harvest/client.ts: src/commands/ may not import services " +
+      "(src/harvest/): a command asks an engine (its mod.ts), and src/cli/client.ts for a client",
+      "src/commands/sync.ts → ../sync/run.ts: src/commands/ may import engines only through " +
+      "their mod.ts (src/sync/mod.ts): a command calls an engine through its front door, never " +
+      "its internals",
+    ],
+  );
 });
 
 Deno.test("checkImports: folders outside the table and code outside src/ are refused; data is not", () => {
