@@ -1,5 +1,10 @@
 /** The two API versions of the sandbox, for suites that run the same behaviour against both. */
-import { API_VERSIONS, type ApiRecord, type ApiVersion } from "../../src/entities.ts";
+import {
+  API_VERSIONS,
+  type ApiRecord,
+  type ApiVersion,
+  entityNamesFor,
+} from "../../src/entities.ts";
 import { type Sandbox, type SandboxEntity, toV3 } from "../../src/sandbox/mod.ts";
 
 export type Api = ApiVersion;
@@ -62,4 +67,13 @@ export const CORE_LISTS = [
 /** `sync` arguments selecting the core lists and `more` steps (e.g. "deletions"). */
 export function onlyCore(...more: string[]): string[] {
   return ["--only", [...CORE_LISTS, ...more].join(",")];
+}
+
+/**
+ * `sync --skip` of every list the version has but `keep`: still a default sync (no list is
+ * named, so an optional list's refusal or a missing list stays a warning, as --only would not
+ * leave it), of only the lists a test is about.
+ */
+export function skipAllBut(api: Api, keep: readonly string[]): string[] {
+  return ["--skip", entityNamesFor(api).filter((e) => !keep.includes(e)).join(",")];
 }

@@ -7,8 +7,7 @@
  */
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { entityNamesFor } from "../../src/entities.ts";
-import { apiEnv, CORE_LISTS } from "./api.ts";
+import { apiEnv, CORE_LISTS, skipAllBut } from "./api.ts";
 import { runCli, withTempDir } from "./cli.ts";
 import { startSandboxDisposable } from "./sandbox.ts";
 import { fileTree, leakChecker } from "../support.ts";
@@ -26,9 +25,6 @@ type Target = "v1" | "v3" | "token";
  * as these do and would only repeat the same lines.
  */
 const KEPT: readonly string[] = [...CORE_LISTS, "departments", "users"];
-const skipOthers = (
-  api: "v1" | "v3",
-) => ["--skip", entityNamesFor(api).filter((e) => !KEPT.includes(e)).join(",")];
 
 /** One `sync --json` against a sandbox whose `target` echoes the credentials with `status`. */
 async function echoRun(target: Target, status: number) {
@@ -51,7 +47,7 @@ async function echoRun(target: Target, status: number) {
   const api = target === "v1" ? "v1" : "v3";
   await withTempDir(async (root) => {
     // A 500 is retried with real backoff: one step is enough there.
-    const steps = status === 500 ? ["--only", "candidates"] : skipOthers(api);
+    const steps = status === 500 ? ["--only", "candidates"] : skipAllBut(api, KEPT);
     const result = await runCli(["sync", "--json", ...steps], {
       root,
       env: { ...apiEnv(api, sandbox), GITHUB_STEP_SUMMARY: join(root, "summary.md") },
