@@ -17,12 +17,11 @@ import {
   owners,
   PERSONAL_LISTS,
 } from "../../src/privacy/personal_lists.ts";
-import { type Api, apiEnv, APIS } from "./api.ts";
+import { type Api, apiEnv, APIS, onlyCore } from "./api.ts";
 import { readEntityFolder, runCli, withTempDir } from "./cli.ts";
 import { startSandboxDisposable } from "./sandbox.ts";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
-const NO_DEPENDENTS = ["--skip", "activity_feeds,attachments"];
 
 /**
  * The sync arguments of the shipped workflows' sync step on a weekday (`$PRUNE` and the manual
@@ -167,7 +166,7 @@ Deno.test("the deletions step lists the candidate ids once a run: one request pe
   await withTempDir(async (root) => {
     const env = { ...apiEnv("v3", sandbox) };
     const sync = (extra: string[] = []) =>
-      runCli(["sync", "--json", "-q", "--per-page", "10", ...NO_DEPENDENTS, ...extra], {
+      runCli(["sync", "--json", "-q", "--per-page", "10", ...onlyCore("deletions"), ...extra], {
         root,
         env,
       });
