@@ -13,7 +13,7 @@ import { type ApiRecord, ENTITIES, type EntityName } from "../../src/entities.ts
 import { PERSONAL_LISTS, RELATED_LISTS } from "../../src/privacy/personal_lists.ts";
 import { ManualClock } from "../../src/clock.ts";
 import { type Api, apiEnv, APIS } from "./api.ts";
-import { readEntityFolder, runCli, withTempDir } from "./cli.ts";
+import { readEntityFolder, runCli, runInProcess, withTempDir } from "./cli.ts";
 import { startSandboxDisposable, type TestSandbox } from "./sandbox.ts";
 
 const CACHE = "greenhouse-cache";
@@ -195,10 +195,11 @@ for (const api of APIS) {
   Deno.test(`access takes the cached records of people only the cache still holds, in every list (${api})`, async () => {
     await using sandbox = await personSandbox(api);
     await withTempDir(async (root) => {
-      const synced = await runCli(["sync", "-q", "--skip", "activity_feeds,attachments"], {
-        root,
-        env: sandbox.env,
-      });
+      // Set-up, through the CLI's entry point in this process.
+      const synced = await runInProcess(
+        ["sync", "-q", "--skip", "activity_feeds,attachments", "--cache-dir", join(root, CACHE)],
+        sandbox.env,
+      );
       assert.equal(synced.code, 0, synced.stderr);
       const expected = Object.fromEntries(LISTED[api].map((list) => [list, sandbox.theirs(list)]));
       // Deleted in Greenhouse by someone else: only the cache has them now.
@@ -315,7 +316,8 @@ for (const api of APIS) {
     await using sandbox = await personSandbox(api);
     await withTempDir(async (root) => {
       const sync = ["sync", "-q", "--skip", "activity_feeds,attachments"];
-      const synced = await runCli(sync, { root, env: sandbox.env });
+      // Set-up, through the CLI's entry point in this process.
+      const synced = await runInProcess([...sync, "--cache-dir", join(root, CACHE)], sandbox.env);
       assert.equal(synced.code, 0, synced.stderr);
       const before = await cachedLists(root, sandbox.owns);
       for (const list of ["applications", ...LISTED[api]]) {
