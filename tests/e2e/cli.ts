@@ -126,3 +126,20 @@ export async function runInProcess(
   });
   return { code, stdout, stderr };
 }
+
+/**
+ * Set-up a test is not about (its starting cache: `candidates -q`, a first sync), run through
+ * main.ts's cli() in this process on `<root>/greenhouse-cache`, as the spawned runs use it.
+ * Throws when the run fails.
+ */
+export async function setUpCache(
+  args: string[],
+  root: string,
+  env: Record<string, string>,
+): Promise<CliResult> {
+  const result = await runInProcess([...args, "--cache-dir", `${root}/greenhouse-cache`], env);
+  if (result.code !== 0) {
+    throw new Error(`set-up ${args.join(" ")} exited ${result.code}: ${result.stderr}`);
+  }
+  return result;
+}

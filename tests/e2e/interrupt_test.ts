@@ -13,6 +13,7 @@ import {
   type CliOptions,
   readEntityFolder,
   runCli,
+  setUpCache,
   waitFor,
   withTempDir,
 } from "./cli.ts";
@@ -135,7 +136,7 @@ Deno.test("SIGINT during activity_feeds: exit 130, check is clean, the rerun ask
   await using sandbox = await startSandboxDisposable({ candidates: 120, rateLimit: 0 });
   await withTempDir(async (root) => {
     const env = apiEnv("v1", sandbox);
-    assert.equal((await runCli(["candidates", "-q"], { root, env })).code, 0);
+    await setUpCache(["candidates", "-q"], root, env);
     sandbox.faults.latencyMs = 10;
     const run = await interrupt(
       ["activity_feeds"],
@@ -163,7 +164,7 @@ Deno.test("SIGTERM while waiting out a 429: it stops at once, sending nothing mo
   await using sandbox = await startSandboxDisposable({ candidates: 40, rateLimit: 0 });
   await withTempDir(async (root) => {
     const env = apiEnv("v1", sandbox);
-    assert.equal((await runCli(["candidates", "-q"], { root, env })).code, 0);
+    await setUpCache(["candidates", "-q"], root, env);
     // The first feed request is told to wait two minutes (within the retry budget).
     sandbox.faults.rate429 = { times: 1, retryAfter: "seconds", seconds: 120 };
     // One request at a time: the one told to wait is the only one sent.
@@ -191,7 +192,7 @@ Deno.test("SIGTERM during attachments: the files in flight are finished, no fold
   });
   await withTempDir(async (root) => {
     const env = apiEnv("v1", sandbox);
-    assert.equal((await runCli(["candidates", "-q"], { root, env })).code, 0);
+    await setUpCache(["candidates", "-q"], root, env);
     sandbox.faults.latencyMs = 20;
     const run = await interrupt(
       ["attachments"],
@@ -252,7 +253,7 @@ Deno.test("SIGTERM during check --repair: what is left is reported, the next rep
   });
   await withTempDir(async (root) => {
     const env = apiEnv("v1", sandbox);
-    assert.equal((await runCli(["candidates", "-q"], { root, env })).code, 0);
+    await setUpCache(["candidates", "-q"], root, env);
     const ids = sandbox.tenant.list("candidates").map((c) => c.id as number);
     for (const id of ids.slice(0, 250)) {
       await Deno.remove(join(root, CACHE, "candidates", `${id}.json`));

@@ -6,7 +6,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { recordIdOf, stepProgressFile } from "../../src/cache/layout.ts";
-import { cliCommand, runCli, waitFor, withTempDir } from "./cli.ts";
+import { cliCommand, runCli, setUpCache, waitFor, withTempDir } from "./cli.ts";
 import { apiEnv, onlyCore } from "./api.ts";
 import { frozenClock, startSandboxDisposable, type TestSandbox } from "./sandbox.ts";
 import { exists } from "../support.ts";
@@ -40,7 +40,7 @@ Deno.test("activity_feeds: a candidate whose feed keeps failing is skipped and r
   denied.push(`/candidates/${failing}/activity_feed`);
   await withTempDir(async (root) => {
     const env = apiEnv("v1", sandbox);
-    assert.equal((await runCli(["candidates", "-q"], { root, env })).code, 0);
+    await setUpCache(["candidates", "-q"], root, env);
 
     const result = await runCli(["activity_feeds", "-q"], { root, env });
     assert.equal(result.code, 1, result.stderr);
@@ -95,7 +95,7 @@ Deno.test("activity_feeds killed with -9: the next run asks for no feed already 
   await using sandbox = await startSandboxDisposable({ candidates: 150, rateLimit: 0 });
   await withTempDir(async (root) => {
     const env = apiEnv("v1", sandbox);
-    assert.equal((await runCli(["candidates", "-q"], { root, env })).code, 0);
+    await setUpCache(["candidates", "-q"], root, env);
     const ids = sandbox.tenant.list("candidates").map((c) => c.id as number);
 
     sandbox.faults.latencyMs = 10; // the kill lands while feeds are being fetched
@@ -169,7 +169,7 @@ Deno.test("v3 attachments killed with -9: the next run lists no candidate of a f
   });
   await withTempDir(async (root) => {
     const env = apiEnv("v3", sandbox);
-    assert.equal((await runCli(["candidates", "-q"], { root, env })).code, 0);
+    await setUpCache(["candidates", "-q"], root, env);
     const ids = sandbox.v3.all("candidates").map((c) => c.id as number).sort((a, b) => a - b);
     const firstChunk = ids.slice(0, 200);
     const progressFile = join(root, CACHE, stepProgressFile("attachments"));

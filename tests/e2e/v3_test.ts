@@ -9,7 +9,7 @@ import { permissionFlags, V8_FLAGS } from "../../scripts/permissions.ts";
 import type { ApiRecord } from "../../src/entities.ts";
 import type { RequestLogEntry, Sandbox } from "../../src/sandbox/mod.ts";
 import { apiEnv, onlyCore } from "./api.ts";
-import { readEntityFolder, runCli, withTempDir } from "./cli.ts";
+import { readEntityFolder, runCli, setUpCache, withTempDir } from "./cli.ts";
 import { frozenClock, startSandboxDisposable } from "./sandbox.ts";
 
 const query = (e: RequestLogEntry) => new URL(e.path, "http://x").searchParams;
@@ -68,7 +68,7 @@ Deno.test("v3 scorecards: the moniker is the application's candidate, from the c
     assert.ok(rows.every((r) => /^\d+$/.test(r.moniker)), "every scorecard names its candidate");
 
     // check's scorecard→candidate reference now sees what v3 scorecards name.
-    assert.equal((await runCli(["candidates", "-q"], { root, env })).code, 0);
+    await setUpCache(["candidates", "-q"], root, env);
     const named = new Set(cards.map(candidateOf).map(Number));
     const unnamed = sandbox.tenant.list("candidates").map((c) => c.id as number)
       .filter((id) => !named.has(id)).sort((a, b) => a - b);
@@ -157,7 +157,7 @@ Deno.test("v3 activity_feeds: notes, e-mails and activities are all kept, told a
   await using sandbox = await startSandboxDisposable({ candidates: 20, clock: frozenClock() });
   await withTempDir(async (root) => {
     const env = apiEnv("v3", sandbox);
-    assert.equal((await runCli(["candidates", "-q"], { root, env })).code, 0);
+    await setUpCache(["candidates", "-q"], root, env);
     assert.equal((await runCli(["activity_feeds", "-q"], { root, env })).code, 0);
     const { files } = await readEntityFolder(join(root, "greenhouse-cache", "activity_feeds"));
     const types = new Set(
