@@ -143,3 +143,12 @@ export async function setUpCache(
   }
   return result;
 }
+
+/**
+ * `check ARGS` on `<root>/greenhouse-cache` through main.ts's cli() in this process: for a test
+ * that audits the cache another command left (check's own behaviour is spawned in
+ * tests/e2e/check_test.ts and its neighbours).
+ */
+export function auditCache(root: string, args: string[] = []): Promise<CliResult> {
+  return runInProcess(["check", ...args, "--cache-dir", `${root}/greenhouse-cache`], {});
+}

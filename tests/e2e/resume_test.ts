@@ -6,7 +6,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { recordIdOf, stepProgressFile } from "../../src/cache/layout.ts";
-import { cliCommand, runCli, setUpCache, waitFor, withTempDir } from "./cli.ts";
+import { auditCache, cliCommand, runCli, setUpCache, waitFor, withTempDir } from "./cli.ts";
 import { apiEnv, onlyCore } from "./api.ts";
 import { frozenClock, startSandboxDisposable, type TestSandbox } from "./sandbox.ts";
 import { exists } from "../support.ts";
@@ -120,7 +120,7 @@ Deno.test("activity_feeds killed with -9: the next run asks for no feed already 
     );
     assert.equal((await feedFiles(root)).size, ids.length);
     assert.ok(!await exists(join(root, CACHE, stepProgressFile("activity_feeds"))));
-    const checked = await runCli(["check"], { root });
+    const checked = await auditCache(root);
     assert.equal(checked.code, 0, checked.stdout + checked.stderr);
 
     // A completed step starts afresh: the next run fetches every feed again.
@@ -156,7 +156,7 @@ Deno.test("sync killed with -9 in its feeds step: the next sync asks for no feed
     const asked = feedRequests(sandbox, before);
     assert.deepEqual(asked.filter((id) => onDisk.has(id)), [], "no feed on disk asked for again");
     assert.equal((await feedFiles(root)).size, ids.length);
-    assert.equal((await runCli(["check"], { root })).code, 0);
+    assert.equal((await auditCache(root)).code, 0);
   });
 });
 
@@ -199,6 +199,6 @@ Deno.test("v3 attachments killed with -9: the next run lists no candidate of a f
       .map(Number);
     assert.deepEqual(listedAgain.filter((id) => firstChunk.includes(id)), []);
     assert.match(rerun.stdout, /200 candidates already done by an interrupted run/);
-    assert.equal((await runCli(["check"], { root })).code, 0);
+    assert.equal((await auditCache(root)).code, 0);
   });
 });

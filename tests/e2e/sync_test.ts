@@ -20,7 +20,7 @@ import { ManualClock } from "../../src/clock.ts";
 import type { RequestLogEntry } from "../../src/sandbox/mod.ts";
 import type { StepReport } from "../../src/sync/run.ts";
 import { type Api, apiEnv, apiRequests, APIS, asServed, CORE_LISTS, onlyCore } from "./api.ts";
-import { cliCommand, readEntityFolder, runCli, waitFor, withTempDir } from "./cli.ts";
+import { auditCache, cliCommand, readEntityFolder, runCli, waitFor, withTempDir } from "./cli.ts";
 import { startSandboxDisposable, type TestSandbox } from "./sandbox.ts";
 
 /**
@@ -151,7 +151,7 @@ for (const api of APIS) {
         .filter((c) => api === "v1" || c.application_ids.length > 0)
         .reduce((n, c) => n + c.attachments.length, 0);
       assert.equal(fileDownloads(sandbox, 0).length, attachmentCount);
-      const audit = await runCli(["check", "--verify"], { root });
+      const audit = await auditCache(root, ["--verify"]);
       assert.equal(audit.code, 0, audit.stdout);
       const state = JSON.parse(await Deno.readTextFile(join(root, "greenhouse-cache/.state.json")));
       for (const entity of entityNamesFor(api)) {
