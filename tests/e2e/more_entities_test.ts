@@ -40,8 +40,8 @@ async function checkJson(root: string, args: string[] = []) {
  */
 const sandboxFor = (options: Parameters<typeof startSandboxDisposable>[0] = {}) =>
   startSandboxDisposable({
-    // Every list of either version has records at this size.
-    candidates: 30,
+    // The smallest size at which every list of either version has records.
+    candidates: 20,
     rateLimit: 0,
     v3RateLimit: 0,
     clock: new ManualClock(Date.now()),

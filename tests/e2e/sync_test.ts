@@ -126,7 +126,8 @@ function sinceOf(api: Api, entity: EntityName, request: RequestLogEntry): string
 
 for (const api of APIS) {
   Deno.test(`sync: a full sync equals the sandbox; an unchanged re-sync costs one request per entity listing (${api})`, async () => {
-    await using sandbox = await sandboxAtNow({ candidates: 50 });
+    // The smallest tenant in which every list of both versions has records.
+    await using sandbox = await sandboxAtNow({ candidates: 20 });
     await withTempDir(async (root) => {
       const summaryFile = join(root, "step-summary.md");
       await Deno.writeTextFile(summaryFile, "earlier step\n");
@@ -137,15 +138,15 @@ for (const api of APIS) {
         first.stdout,
         /^step +status +new +updated +unchanged +removed +requests +seconds/,
       );
-      assert.match(first.stdout, /\ncandidates +full +50 +0 +0 +0 +1 /);
+      assert.match(first.stdout, /\ncandidates +full +20 +0 +0 +0 +1 /);
       // The candidates step listed them whole: the deletions step needs no listing of its own.
-      assert.match(first.stdout, /\ndeletions +reused +0 +0 +50 +0 +0 /);
+      assert.match(first.stdout, /\ndeletions +reused +0 +0 +20 +0 +0 /);
       const steps = entityNamesFor(api).length + 3;
       assert.match(first.stdout, new RegExp(`sync complete: ${steps} step\\(s\\)`));
       await assertCacheEqualsSandbox(api, sandbox, join(root, "greenhouse-cache"));
       // The dependent steps ran too: a feed per candidate, every attachment whole (check --verify).
       const feeds = await readEntityFolder(join(root, "greenhouse-cache/activity_feeds"));
-      assert.equal(feeds.files.size, 50);
+      assert.equal(feeds.files.size, 20);
       // v3 lists a candidate's files through its applications (v1 embeds them in the candidate).
       const attachmentCount = sandbox.tenant.list("candidates")
         .filter((c) => api === "v1" || c.application_ids.length > 0)
@@ -186,7 +187,7 @@ for (const api of APIS) {
       }
       const [, idListing] = listRequests(api, sandbox, before, "candidates");
       assert.equal(sinceOf(api, "candidates", idListing), undefined, "the id listing is whole");
-      assert.match(second.stdout, /\ndeletions +full +0 +0 +50 +0 +1 /);
+      assert.match(second.stdout, /\ndeletions +full +0 +0 +20 +0 +1 /);
       const others = sandbox.log.slice(before).filter((e) => !e.path.startsWith(`/${api}/`));
       assert.deepEqual(
         others.map(pathOf),
@@ -202,7 +203,7 @@ for (const api of APIS) {
       const markdown = await Deno.readTextFile(summaryFile);
       assert.ok(markdown.startsWith("earlier step\n"));
       assert.equal(markdown.match(/^\| step \| status \| new \|/gm)?.length, 2);
-      assert.match(markdown, /^\| candidates \| full \| 50 \| 0 \| 0 \| 0 \| 1 \| \d+\.\d \|$/m);
+      assert.match(markdown, /^\| candidates \| full \| 20 \| 0 \| 0 \| 0 \| 1 \| \d+\.\d \|$/m);
       assert.match(markdown, /^\| candidates \| incremental \| 0 \| 0 \| 0 \| 0 \| 1 \|/m);
     });
   });
