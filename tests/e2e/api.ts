@@ -52,7 +52,7 @@ export async function sandboxToken(sandbox: Sandbox, sub?: number): Promise<stri
  * The seven lists the tool started with, as `sync --only` takes them: what a test about one sync
  * behaviour (resume, prune, a failing step) syncs when the other ~50 v3 lists would only cost
  * time. Every list is still synced end to end by sync_test's full sync, extract_test,
- * more_entities_test, v3_lists_test and v3_parity_test.
+ * more_entities_test, deletions_test and v3_parity_test.
  */
 export const CORE_LISTS = [
   "sources",
