@@ -8,8 +8,8 @@ import { join } from "node:path";
 import { ManualClock } from "../../src/clock.ts";
 import { changesFileName } from "../../src/cache/layout.ts";
 import { entityNamesFor } from "../../src/entities.ts";
-import { apiEnv } from "./api.ts";
-import { cliCommand, runCli, waitFor, withTempDir } from "./cli.ts";
+import { apiEnv, onlyCore } from "./api.ts";
+import { auditCache, cliCommand, runCli, waitFor, withTempDir } from "./cli.ts";
 import { startSandboxDisposable } from "./sandbox.ts";
 import { entryNames } from "../support.ts";
 
@@ -96,7 +96,7 @@ Deno.test("sync: the manifest and --json list what was added, changed and pruned
 
     // Two manifests now (the quiet run wrote none); check does not mind them.
     assert.equal((await entryNames(join(root, CHANGES))).length, 2);
-    const check = await runCli(["check"], { root });
+    const check = await auditCache(root);
     assert.equal(check.code, 0, check.stdout);
   });
 });
@@ -104,7 +104,8 @@ Deno.test("sync: the manifest and --json list what was added, changed and pruned
 Deno.test("erase: the purged candidate, their applications and their interviews and answers are listed as removed", async () => {
   await using sandbox = await sandboxAtNow(20);
   await withTempDir(async (root) => {
-    await syncJson(root, sandbox.env);
+    // The seven and the lists whose records go with the candidate.
+    await syncJson(root, sandbox.env, onlyCore("scheduled_interviews", "demographic_answers"));
     const candidate = sandbox.tenant.list("candidates")[4];
     const apps = sandbox.tenant.list("applications")
       .filter((a) => a.candidate_id === candidate.id).map((a) => a.id);
@@ -145,13 +146,14 @@ Deno.test("erase: the purged candidate, their applications and their interviews 
 Deno.test("sync --keep-changes removes manifests of runs older than that; bad values exit 2", async () => {
   await using sandbox = await sandboxAtNow(5);
   await withTempDir(async (root) => {
-    await syncJson(root, sandbox.env);
+    const only = ["--only", "candidates"]; // any step writes a manifest
+    await syncJson(root, sandbox.env, only);
     const old = changesFileName(new Date(Date.now() - 3 * 86_400_000), "sync");
     const recent = changesFileName(new Date(Date.now() - 86_400_000 / 2), "erase");
     for (const name of [old, recent, "notes.txt"]) {
       await Deno.writeTextFile(join(root, CHANGES, name), "{}\n");
     }
-    await syncJson(root, sandbox.env, ["--keep-changes", "2"]);
+    await syncJson(root, sandbox.env, [...only, "--keep-changes", "2"]);
     const names = await entryNames(join(root, CHANGES));
     assert.ok(!names.includes(old), "older than 2 days: removed");
     assert.ok(names.includes(recent) && names.includes("notes.txt"), "the rest kept");
@@ -168,7 +170,7 @@ Deno.test("sync killed -9 mid-listing: its manifest and the resumed run's togeth
   await withTempDir(async (root) => {
     sandbox.faults.latencyMs = 60;
     const statePath = join(root, "greenhouse-cache/.state.json");
-    const paging = ["--per-page", "10"];
+    const paging = ["--per-page", "10", ...onlyCore()];
     const child = cliCommand(["sync", "-q", ...NO_DEPENDENTS, ...paging], {
       root,
       env: sandbox.env,

@@ -13,7 +13,7 @@ import {
   TOMBSTONES_FILE,
 } from "../../src/cache/mod.ts";
 import { apiEnv } from "./api.ts";
-import { runCli, withTempDir } from "./cli.ts";
+import { runCli, setUpCache, withTempDir } from "./cli.ts";
 import { startSandboxDisposable, type TestSandbox } from "./sandbox.ts";
 import { exists, fileTree, snapshot } from "../support.ts";
 
@@ -34,7 +34,7 @@ async function isLink(path: string): Promise<boolean> {
 async function fullCache(sandbox: TestSandbox, root: string) {
   const env = apiEnv("v1", sandbox);
   for (const command of ["candidates", "jobs", "activity_feeds", "attachments"]) {
-    assert.equal((await runCli([command, "-q"], { root, env })).code, 0, command);
+    await setUpCache([command, "-q"], root, env);
   }
   await Deno.mkdir(join(root, "outside"));
   return env;

@@ -8,7 +8,7 @@ const CORE = ENTITY_NAMES.filter((name) => !ENTITIES[name].optional);
 import { parseIndex } from "../../src/cache/index_codec.ts";
 import { attachmentFolderNames, sanitizeFileName } from "../../src/cache/attachments.ts";
 import { acquireLock } from "../../src/cache/lock.ts";
-import { readEntityFolder, runCli, withTempDir } from "./cli.ts";
+import { readEntityFolder, runCli, setUpCache, withTempDir } from "./cli.ts";
 import { apiEnv, APIS, asServed } from "./api.ts";
 import { frozenClock, startSandboxDisposable } from "./sandbox.ts";
 import { snapshot } from "../support.ts";
@@ -35,10 +35,7 @@ Deno.test("check names every kind of damage; --dry-run changes nothing; --repair
   });
   await withTempDir(async (root) => {
     const online = { GREENHOUSE_BASE_URL: sandbox.url, GREENHOUSE_API_KEY: sandbox.apiKey };
-    for (const entity of CORE) {
-      const result = await runCli([entity, "-q"], { root, env: online });
-      assert.equal(result.code, 0, result.stderr);
-    }
+    for (const entity of CORE) await setUpCache([entity, "-q"], root, online);
     const cache = join(root, CACHE);
     // Offline: no credentials at all.
     const clean = await runCli(["check"], { root });
@@ -297,9 +294,8 @@ for (const api of APIS) {
     });
     await withTempDir(async (root) => {
       const env = apiEnv(api, sandbox);
-      for (const entity of ["candidates", "applications"] as const) {
-        const result = await runCli([entity, "-q"], { root, env });
-        assert.equal(result.code, 0, result.stderr);
+      for (const entity of ["candidates", "applications"]) {
+        await setUpCache([entity, "-q"], root, env);
       }
       const cache = join(root, CACHE);
       const [corrupt, missing] = sandbox.tenant.list("candidates").map((r) => r.id as number);

@@ -4,6 +4,7 @@
  */
 import { fileURLToPath } from "node:url";
 import { INDEX_FILE, recordIdOf } from "../../src/cache/layout.ts";
+import { systemClock } from "../../src/clock.ts";
 export { withTempDir } from "../support.ts";
 
 export const MAIN = fileURLToPath(new URL("../../main.ts", import.meta.url));
@@ -97,4 +98,57 @@ export async function readEntityFolder(dir: string) {
     }
   }
   return { files, index: await Deno.readTextFile(`${dir}/${INDEX_FILE}`) };
+}
+
+/**
+ * One run of the CLI's own entry point (main.ts `cli`) in this process: for walks over every
+ * command or list, where spawning a process per case would cost ~0.2 s each and prove nothing a
+ * few spawned runs do not (the same argv, environment and cache code; only the process set-up
+ * differs, which the spawned runs cover). Give `--cache-dir`: the process's own working
+ * directory is not the test's folder.
+ */
+export async function runInProcess(
+  args: string[],
+  env: Record<string, string>,
+): Promise<CliResult> {
+  const { cli } = await import("../../main.ts");
+  let stdout = "";
+  let stderr = "";
+  const code = await cli(args, {
+    env: (name) => env[name],
+    out: (text) => void (stdout += text),
+    err: (text) => void (stderr += text),
+    stderrIsTerminal: false,
+    stdinIsTerminal: false,
+    readLine: () => Promise.resolve(null),
+    clock: systemClock,
+    signal: new AbortController().signal, // no signal listeners of its own
+  });
+  return { code, stdout, stderr };
+}
+
+/**
+ * Set-up a test is not about (its starting cache: `candidates -q`, a first sync), run through
+ * main.ts's cli() in this process on `<root>/greenhouse-cache`, as the spawned runs use it.
+ * Throws when the run fails.
+ */
+export async function setUpCache(
+  args: string[],
+  root: string,
+  env: Record<string, string>,
+): Promise<CliResult> {
+  const result = await runInProcess([...args, "--cache-dir", `${root}/greenhouse-cache`], env);
+  if (result.code !== 0) {
+    throw new Error(`set-up ${args.join(" ")} exited ${result.code}: ${result.stderr}`);
+  }
+  return result;
+}
+
+/**
+ * `check ARGS` on `<root>/greenhouse-cache` through main.ts's cli() in this process: for a test
+ * that audits the cache another command left (check's own behaviour is spawned in
+ * tests/e2e/check_test.ts and its neighbours).
+ */
+export function auditCache(root: string, args: string[] = []): Promise<CliResult> {
+  return runInProcess(["check", ...args, "--cache-dir", `${root}/greenhouse-cache`], {});
 }

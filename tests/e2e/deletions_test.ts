@@ -17,12 +17,11 @@ import {
   owners,
   PERSONAL_LISTS,
 } from "../../src/privacy/personal_lists.ts";
-import { type Api, apiEnv, APIS } from "./api.ts";
-import { readEntityFolder, runCli, withTempDir } from "./cli.ts";
+import { type Api, apiEnv, APIS, onlyCore } from "./api.ts";
+import { auditCache, readEntityFolder, runCli, setUpCache, withTempDir } from "./cli.ts";
 import { startSandboxDisposable } from "./sandbox.ts";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
-const NO_DEPENDENTS = ["--skip", "activity_feeds,attachments"];
 
 /**
  * The sync arguments of the shipped workflows' sync step on a weekday (`$PRUNE` and the manual
@@ -90,8 +89,7 @@ for (const api of APIS.toReversed()) {
     await withTempDir(async (root) => {
       const env = apiEnv(api as Api, sandbox);
       const cacheDir = join(root, "greenhouse-cache");
-      const first = await runCli(args, { root, env });
-      assert.equal(first.code, 0, first.stderr);
+      await setUpCache(args, root, env);
 
       // The candidate with records in the most personal lists (and files).
       const candidates = sandbox.tenant.list("candidates").filter((c) => c.attachments.length > 0);
@@ -150,7 +148,7 @@ for (const api of APIS.toReversed()) {
       assert.deepEqual(summary.changes.entities.candidates.removed, [victim.id]);
 
       // `check` finds the cache whole: nothing dangles where the candidate was.
-      const audit = await runCli(["check"], { root });
+      const audit = await auditCache(root);
       assert.equal(audit.code, 0, audit.stdout);
     });
   });
@@ -167,7 +165,7 @@ Deno.test("the deletions step lists the candidate ids once a run: one request pe
   await withTempDir(async (root) => {
     const env = { ...apiEnv("v3", sandbox) };
     const sync = (extra: string[] = []) =>
-      runCli(["sync", "--json", "-q", "--per-page", "10", ...NO_DEPENDENTS, ...extra], {
+      runCli(["sync", "--json", "-q", "--per-page", "10", ...onlyCore("deletions"), ...extra], {
         root,
         env,
       });

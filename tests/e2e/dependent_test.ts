@@ -22,7 +22,7 @@ import {
   v3Notes,
 } from "../../src/sandbox/mod.ts";
 import { type Api, apiEnv, APIS } from "./api.ts";
-import { cliCommand, readEntityFolder, runCli, waitFor, withTempDir } from "./cli.ts";
+import { cliCommand, readEntityFolder, runCli, setUpCache, waitFor, withTempDir } from "./cli.ts";
 import { frozenClock, startSandboxDisposable, type TestSandbox } from "./sandbox.ts";
 import { fileTree } from "../support.ts";
 
@@ -85,7 +85,7 @@ for (const api of APIS) {
     await withTempDir(async (root) => {
       const env = apiEnv(api, sandbox);
       const candidatesDir = join(root, "greenhouse-cache", "candidates");
-      assert.equal((await runCli(["candidates", "-q"], { root, env })).code, 0);
+      await setUpCache(["candidates", "-q"], root, env);
 
       const first = await runCli(["attachments", "-q"], { root, env });
       assert.equal(first.code, 0, first.stderr);
@@ -154,7 +154,7 @@ for (const api of APIS) {
     await using sandbox = await startSandboxDisposable({ candidates: 20, rateLimit: 0 });
     await withTempDir(async (root) => {
       const env = apiEnv(api, sandbox);
-      assert.equal((await runCli(["candidates", "-q"], { root, env })).code, 0);
+      await setUpCache(["candidates", "-q"], root, env);
       const target = filedCandidates(sandbox, api).find((c) => c.attachments.length > 1)!;
       const result = await runCli(["attachments", "-q", "--candidates", String(target.id)], {
         root,
@@ -177,7 +177,7 @@ Deno.test("v3 attachments: listed 50 candidates a request; each URL redirects to
   await using sandbox = await startSandboxDisposable({ candidates: 70, rateLimit: 0, clock });
   await withTempDir(async (root) => {
     const env = apiEnv("v3", sandbox);
-    assert.equal((await runCli(["candidates", "-q"], { root, env })).code, 0);
+    await setUpCache(["candidates", "-q"], root, env);
     const result = await runCli(["attachments", "-q"], { root, env });
     assert.equal(result.code, 0, result.stderr);
     await assertAllDownloaded(sandbox, join(root, "greenhouse-cache", "candidates"), "v3");
@@ -216,7 +216,7 @@ Deno.test("v3 activity_feeds: notes 50 candidates a request, one {notes} file pe
   });
   await withTempDir(async (root) => {
     const env = apiEnv("v3", sandbox);
-    assert.equal((await runCli(["candidates", "-q"], { root, env })).code, 0);
+    await setUpCache(["candidates", "-q"], root, env);
     const candidates = sandbox.tenant.list("candidates");
     // Every seeded candidate has an activity; one whose items are anonymized away has none.
     sandbox.tenant.anonymizeCandidate(candidates[3].id, ["notes", "emails", "activity_items"]);
@@ -256,7 +256,7 @@ Deno.test("attachments: a URL that expired is refreshed by fetching its candidat
   await withTempDir(async (root) => {
     const env = apiEnv("v1", sandbox);
     const candidatesDir = join(root, "greenhouse-cache", "candidates");
-    assert.equal((await runCli(["candidates", "-q"], { root, env })).code, 0);
+    await setUpCache(["candidates", "-q"], root, env);
     const withFiles = sandbox.tenant.list("candidates").filter((c) => c.attachments.length > 0);
     const cachedBefore = JSON.parse(
       await Deno.readTextFile(join(candidatesDir, `${withFiles[0].id}.json`)),
@@ -292,7 +292,7 @@ Deno.test("attachments: candidates cached longer ago than the URL lifetime are r
   await withTempDir(async (root) => {
     const env = apiEnv("v1", sandbox);
     const candidatesDir = join(root, "greenhouse-cache", "candidates");
-    assert.equal((await runCli(["candidates", "-q"], { root, env })).code, 0);
+    await setUpCache(["candidates", "-q"], root, env);
     // As if the candidates had been extracted eight days ago.
     const eightDays = 8 * 86_400_000;
     const indexPath = join(candidatesDir, "index.csv");
@@ -334,7 +334,7 @@ Deno.test("attachments: kill -9 mid-download leaves no marker beside a partial f
   await withTempDir(async (root) => {
     const env = apiEnv("v1", sandbox);
     const candidatesDir = join(root, "greenhouse-cache", "candidates");
-    assert.equal((await runCli(["candidates", "-q"], { root, env })).code, 0);
+    await setUpCache(["candidates", "-q"], root, env);
     const hugeId = sandbox.tenant.hugeAttachmentCandidateId()!;
     const layout = expectedLayout(sandbox.tenant.get("candidates", hugeId)!);
     const huge = layout[layout.length - 1];
@@ -393,7 +393,7 @@ Deno.test("activity_feeds: stores each feed verbatim, skips a deleted candidate,
   });
   await withTempDir(async (root) => {
     const env = apiEnv("v1", sandbox);
-    assert.equal((await runCli(["candidates", "-q"], { root, env })).code, 0);
+    await setUpCache(["candidates", "-q"], root, env);
     const candidates = sandbox.tenant.list("candidates");
     const gone = candidates[3];
     sandbox.tenant.deleteCandidate(gone.id);

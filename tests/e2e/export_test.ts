@@ -12,7 +12,7 @@ import { CsvTokenizer } from "../../src/cache/index_codec.ts";
 import { entityNamesFor } from "../../src/entities.ts";
 import type { ApiRecord } from "../../src/entities.ts";
 import { apiEnv } from "./api.ts";
-import { readEntityFolder, runCli, withTempDir } from "./cli.ts";
+import { readEntityFolder, runCli, runInProcess, withTempDir } from "./cli.ts";
 import { startSandboxDisposable } from "./sandbox.ts";
 import { entryNames, exists } from "../support.ts";
 
@@ -24,10 +24,11 @@ async function syncedCache(root: string, candidates = 40) {
   const clock = new ManualClock(Date.now());
   const sandbox = await startSandboxDisposable({ rateLimit: 0, candidates, clock });
   const env = apiEnv("v1", sandbox);
-  const result = await runCli(["sync", "-q", "--skip", "activity_feeds,attachments"], {
-    root,
+  // Set-up, through the CLI's entry point in this process (the exports are spawned).
+  const result = await runInProcess(
+    ["sync", "-q", "--skip", "activity_feeds,attachments", "--cache-dir", join(root, CACHE)],
     env,
-  });
+  );
   assert.equal(result.code, 0, result.stderr);
   return Object.assign(sandbox, { env, clock });
 }

@@ -12,7 +12,7 @@ import {
   MARKER_FILE,
 } from "../../src/cache/mod.ts";
 import { apiEnv } from "./api.ts";
-import { runCli, withTempDir } from "./cli.ts";
+import { runCli, setUpCache, withTempDir } from "./cli.ts";
 import { startSandboxDisposable, type TestSandbox } from "./sandbox.ts";
 import { exists, fileTree } from "../support.ts";
 
@@ -68,7 +68,7 @@ Deno.test("a file refused for a lasting reason: no folder, recorded, a warning f
   const url = huge.attachments[index].url as string;
   await withTempDir(async (root) => {
     const env = apiEnv("v1", sandbox);
-    assert.equal((await runCli(["candidates", "-q"], { root, env })).code, 0);
+    await setUpCache(["candidates", "-q"], root, env);
     const first = await runCli(["attachments", "-q", "--max-attachment-mb", "1"], { root, env });
     assert.equal(first.code, 1, first.stderr);
     assert.match(
@@ -126,7 +126,7 @@ Deno.test("a file refused for a lasting reason: no folder, recorded, a warning f
   // A run with a higher cap than the one that refused the file tries it again by itself.
   await withTempDir(async (root) => {
     const env = apiEnv("v1", sandbox);
-    assert.equal((await runCli(["candidates", "-q"], { root, env })).code, 0);
+    await setUpCache(["candidates", "-q"], root, env);
     const cap = (mb: string) => ["attachments", "-q", "--max-attachment-mb", mb];
     assert.equal((await runCli(cap("1"), { root, env })).code, 1);
     const before = sandbox.log.length;
@@ -143,7 +143,7 @@ Deno.test("a file that fails for a passing reason is recorded, and fetched again
   for (const retry of [["check", "--repair", "-q"], ["sync", "--only", "attachments", "-q"]]) {
     await withTempDir(async (root) => {
       const env = apiEnv("v1", sandbox);
-      assert.equal((await runCli(["candidates", "-q"], { root, env })).code, 0);
+      await setUpCache(["candidates", "-q"], root, env);
       // The first file asked for is sent to a URL the file host refuses (403, not retried).
       sandbox.faults.fileRedirect = { times: 1, scope: "files", location: `${origin}/files/gone` };
       const first = await runCli(["attachments", "-q", "--json"], { root, env });
@@ -186,7 +186,7 @@ Deno.test("a drip-fed file and a file that never ends are stopped at their deadl
   for (const endless of [false, true]) {
     await withTempDir(async (root) => {
       const env = apiEnv("v1", sandbox);
-      assert.equal((await runCli(["candidates", "-q"], { root, env })).code, 0);
+      await setUpCache(["candidates", "-q"], root, env);
       sandbox.faults.fileDrip = { times: 1, scope: "files", everyMs: 20, endless };
       const before = sandbox.log.length;
       const result = await runCli(
@@ -265,7 +265,7 @@ Deno.test("activity_feeds and attachments (v3): a rerun lists only the failed ca
   const origin = new URL(sandbox.url).origin;
   await withTempDir(async (root) => {
     const env = apiEnv("v3", sandbox);
-    assert.equal((await runCli(["candidates", "-q"], { root, env })).code, 0);
+    await setUpCache(["candidates", "-q"], root, env);
     const batches = (path: string, from: number) =>
       sandbox.log.slice(from).filter((e) => e.path.startsWith(`/v3/${path}?`));
 

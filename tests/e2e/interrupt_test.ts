@@ -8,23 +8,22 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { LOCK_FILE, REPAIR_FILE } from "../../src/cache/layout.ts";
 import { INTERRUPTED_MESSAGE } from "../../src/interrupt.ts";
-import { availableIn, ENTITIES, ENTITIES_IN_ORDER } from "../../src/entities.ts";
 import {
+  auditCache,
   cliCommand,
   type CliOptions,
   readEntityFolder,
   runCli,
+  setUpCache,
   waitFor,
   withTempDir,
 } from "./cli.ts";
-import { apiEnv } from "./api.ts";
+import { apiEnv, CORE_LISTS, onlyCore } from "./api.ts";
 import { frozenClock, startSandboxDisposable, type TestSandbox } from "./sandbox.ts";
 import { exists } from "../support.ts";
 
 const CACHE = "greenhouse-cache";
 const EVERY_UPDATE = { GREENHOUSE_PROGRESS_INTERVAL: "0" };
-/** A v1 sync's entity steps, in the order it runs them. */
-const V1_LISTS_IN_ORDER = ENTITIES_IN_ORDER.filter((name) => availableIn(ENTITIES[name], "v1"));
 
 interface Stopped {
   code: number;
@@ -80,7 +79,7 @@ function assertStopped(run: Stopped, code: 130 | 143) {
 
 async function assertClean(root: string) {
   assert.ok(!await exists(join(root, CACHE, LOCK_FILE)), "the lock is released");
-  const check = await runCli(["check"], { root });
+  const check = await auditCache(root);
   assert.equal(check.code, 0, check.stdout);
   assert.match(check.stdout, /0 integrity problems/);
 }
@@ -138,7 +137,7 @@ Deno.test("SIGINT during activity_feeds: exit 130, check is clean, the rerun ask
   await using sandbox = await startSandboxDisposable({ candidates: 120, rateLimit: 0 });
   await withTempDir(async (root) => {
     const env = apiEnv("v1", sandbox);
-    assert.equal((await runCli(["candidates", "-q"], { root, env })).code, 0);
+    await setUpCache(["candidates", "-q"], root, env);
     sandbox.faults.latencyMs = 10;
     const run = await interrupt(
       ["activity_feeds"],
@@ -166,7 +165,7 @@ Deno.test("SIGTERM while waiting out a 429: it stops at once, sending nothing mo
   await using sandbox = await startSandboxDisposable({ candidates: 40, rateLimit: 0 });
   await withTempDir(async (root) => {
     const env = apiEnv("v1", sandbox);
-    assert.equal((await runCli(["candidates", "-q"], { root, env })).code, 0);
+    await setUpCache(["candidates", "-q"], root, env);
     // The first feed request is told to wait two minutes (within the retry budget).
     sandbox.faults.rate429 = { times: 1, retryAfter: "seconds", seconds: 120 };
     // One request at a time: the one told to wait is the only one sent.
@@ -194,7 +193,7 @@ Deno.test("SIGTERM during attachments: the files in flight are finished, no fold
   });
   await withTempDir(async (root) => {
     const env = apiEnv("v1", sandbox);
-    assert.equal((await runCli(["candidates", "-q"], { root, env })).code, 0);
+    await setUpCache(["candidates", "-q"], root, env);
     sandbox.faults.latencyMs = 20;
     const run = await interrupt(
       ["attachments"],
@@ -219,8 +218,10 @@ Deno.test("SIGTERM during sync's feeds step: the summary says interrupted, exit 
   await withTempDir(async (root) => {
     const env = apiEnv("v1", sandbox);
     sandbox.faults.latencyMs = 5;
+    // The seven, then the steps after them: the other lists would run before the feeds too.
+    const steps = onlyCore("deletions", "activity_feeds", "attachments");
     const run = await interrupt(
-      ["sync", "--json"],
+      ["sync", "--json", ...steps],
       { root, env },
       sandbox,
       /activity_feeds: [1-9]\d*\/60 candidates/,
@@ -232,12 +233,12 @@ Deno.test("SIGTERM during sync's feeds step: the summary says interrupted, exit 
     assert.equal(summary.interrupted, true);
     assert.deepEqual(
       summary.steps.map((s: { step: string; status: string }) => [s.step, s.status]).slice(-3),
-      [[V1_LISTS_IN_ORDER.at(-1), "ok"], ["deletions", "ok"], ["activity_feeds", "interrupted"]],
+      [[CORE_LISTS.at(-1), "ok"], ["deletions", "ok"], ["activity_feeds", "interrupted"]],
     );
     await assertClean(root);
 
     sandbox.faults.latencyMs = 0;
-    const rerun = await runCli(["sync", "-q"], { root, env });
+    const rerun = await runCli(["sync", "-q", ...steps], { root, env });
     assert.equal(rerun.code, 0, rerun.stderr);
     assert.match(rerun.stdout, /sync complete/);
     assert.equal((await readEntityFolder(join(root, CACHE, "activity_feeds"))).files.size, 60);
@@ -253,7 +254,7 @@ Deno.test("SIGTERM during check --repair: what is left is reported, the next rep
   });
   await withTempDir(async (root) => {
     const env = apiEnv("v1", sandbox);
-    assert.equal((await runCli(["candidates", "-q"], { root, env })).code, 0);
+    await setUpCache(["candidates", "-q"], root, env);
     const ids = sandbox.tenant.list("candidates").map((c) => c.id as number);
     for (const id of ids.slice(0, 250)) {
       await Deno.remove(join(root, CACHE, "candidates", `${id}.json`));
@@ -270,7 +271,7 @@ Deno.test("SIGTERM during check --repair: what is left is reported, the next rep
     assert.ok(!await exists(join(root, CACHE, LOCK_FILE)), "the lock is released");
     assert.ok(await exists(join(root, CACHE, REPAIR_FILE)));
     // Not clean, by design: the records not yet re-fetched are out of the index until then.
-    const check = await runCli(["check"], { root });
+    const check = await auditCache(root);
     assert.equal(check.code, 1, check.stdout);
     assert.match(check.stdout, /Records an interrupted `check --repair` has still to re-fetch/);
 

@@ -133,7 +133,7 @@ function successArgs(
     case "erase":
       return { args: ["--email", email, "--mode", "delete", "--yes"] };
     case "demo":
-      return { args: ["--cache-dir", join(root, "demo"), "-q"] };
+      return { args: ["--cache-dir", join(root, "demo"), "--api", "v1", "-q"] }; // fewer lists
     case "sandbox":
       return { args: ["--candidates", "2"], stop: true };
     default:

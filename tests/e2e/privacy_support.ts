@@ -13,7 +13,7 @@ import type { ApiRecord } from "../../src/entities.ts";
 import { readAddressKey } from "../../src/privacy/address_key.ts";
 import type { SandboxOptions } from "../../src/sandbox/mod.ts";
 import { type Api, apiEnv } from "./api.ts";
-import { runCli } from "./cli.ts";
+import { runInProcess } from "./cli.ts";
 import { frozenClock, startSandboxDisposable } from "./sandbox.ts";
 
 export const ADDRESS = "Shared.Person@Example.com";
@@ -58,10 +58,14 @@ export type PrivacySandbox = Awaited<ReturnType<typeof privacySandbox>>;
 
 export const CACHE = "greenhouse-cache";
 
-/** Extracts the four candidate-related entities, then fakes feeds and attachment folders. */
+/**
+ * Extracts the four candidate-related entities, then fakes feeds and attachment folders. The
+ * set-up runs the CLI's entry point in this process (the commands under test are spawned).
+ */
 export async function fillCache(root: string, sandbox: PrivacySandbox) {
   for (const entity of ["candidates", "applications", "offers", "scorecards"]) {
-    const result = await runCli([entity, "-q"], { root, env: sandbox.env });
+    const args = [entity, "-q", "--cache-dir", join(root, CACHE)];
+    const result = await runInProcess(args, sandbox.env);
     assert.equal(result.code, 0, result.stderr);
   }
   const feeds = join(root, CACHE, ACTIVITY_FEEDS_FOLDER);

@@ -7,7 +7,7 @@ import { type ApiRecord, ENTITIES, entityNamesFor } from "../../src/entities.ts"
 import { emailHmac, emailSha256 } from "../../src/privacy/email.ts";
 import { v3Notes } from "../../src/sandbox/mod.ts";
 import { APIS, asServed } from "./api.ts";
-import { cliCommand, runCli, waitFor, withTempDir } from "./cli.ts";
+import { auditCache, cliCommand, runCli, waitFor, withTempDir } from "./cli.ts";
 import { exists, snapshot } from "../support.ts";
 import {
   actedAs,
@@ -643,7 +643,7 @@ for (const [mode, next] of INTERRUPTED) {
       assert.ok(await exists(join(root, CACHE, "candidates", `${first}.json`)), "not purged yet");
       const firstNow = sandbox.tenant.get("candidates", first);
       assert.ok(mode === "delete" ? firstNow === undefined : firstNow !== undefined);
-      const audit = await runCli(["check"], { root });
+      const audit = await auditCache(root);
       assert.equal(audit.code, 1, "an unfinished erasure fails the check");
       assert.match(audit.stdout, /Erasures an interrupted `erase` left unfinished/);
       assert.match(audit.stdout, new RegExp(`${mode} of candidate ${first} sent at`));
@@ -667,7 +667,7 @@ for (const [mode, next] of INTERRUPTED) {
           String(first),
         ),
       );
-      assert.doesNotMatch((await runCli(["check"], { root })).stdout, /left unfinished/);
+      assert.doesNotMatch((await auditCache(root)).stdout, /left unfinished/);
       assert.equal(await exists(join(root, CACHE, "candidates", `${first}-attachments`)), false);
       assert.equal(await exists(join(root, CACHE, "activity_feeds", `${first}.json`)), false);
       const cached = await indexIds(root, "candidates");

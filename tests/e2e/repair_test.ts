@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { parseIndex } from "../../src/cache/index_codec.ts";
 import { REPAIR_FILE } from "../../src/cache/layout.ts";
-import { cliCommand, readEntityFolder, runCli, waitFor, withTempDir } from "./cli.ts";
+import { cliCommand, readEntityFolder, runCli, setUpCache, waitFor, withTempDir } from "./cli.ts";
 import { apiEnv } from "./api.ts";
 import { frozenClock, startSandboxDisposable } from "./sandbox.ts";
 import { exists } from "../support.ts";
@@ -94,7 +94,7 @@ Deno.test("check --repair killed with -9 midway: check reports the records still
   });
   await withTempDir(async (root) => {
     const env = apiEnv("v1", sandbox);
-    assert.equal((await runCli(["candidates", "-q"], { root, env })).code, 0);
+    await setUpCache(["candidates", "-q"], root, env);
     const cache = join(root, CACHE);
     const ids = sandbox.tenant.list("candidates").map((c) => c.id as number);
     const lost = ids.slice(50, 350);

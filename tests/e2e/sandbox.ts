@@ -4,9 +4,15 @@ import { type Sandbox, type SandboxOptions, startSandbox } from "../../src/sandb
 
 export type TestSandbox = Sandbox & AsyncDisposable;
 
-/** `await using sandbox = await startSandboxDisposable({...})` closes it when the test ends. */
+/**
+ * `await using sandbox = await startSandboxDisposable({...})` closes it when the test ends.
+ * Unlimited unless the test gives `rateLimit`: under the sandbox's default limits (v1 50 per
+ * 10 s, v3 75 per 30 s) the CLI paces every request a quarter to half a second apart in real
+ * time. Pacing and 429s are proven where a test asks for a limit (tests/e2e/pacing_test.ts, the
+ * unit tests of the pacer and the client).
+ */
 export async function startSandboxDisposable(options: SandboxOptions = {}): Promise<TestSandbox> {
-  const sandbox = await startSandbox(options);
+  const sandbox = await startSandbox({ rateLimit: 0, ...options });
   return Object.assign(sandbox, { [Symbol.asyncDispose]: () => sandbox.close() });
 }
 

@@ -19,8 +19,8 @@ import type { SandboxOptions } from "../../src/sandbox/mod.ts";
 import { ManualClock } from "../../src/clock.ts";
 import type { RequestLogEntry } from "../../src/sandbox/mod.ts";
 import type { StepReport } from "../../src/sync/run.ts";
-import { type Api, apiEnv, apiRequests, APIS, asServed } from "./api.ts";
-import { cliCommand, readEntityFolder, runCli, waitFor, withTempDir } from "./cli.ts";
+import { type Api, apiEnv, apiRequests, APIS, asServed, CORE_LISTS, onlyCore } from "./api.ts";
+import { auditCache, cliCommand, readEntityFolder, runCli, waitFor, withTempDir } from "./cli.ts";
 import { startSandboxDisposable, type TestSandbox } from "./sandbox.ts";
 
 /**
@@ -50,9 +50,17 @@ async function syncJson(api: Api, sandbox: TestSandbox, root: string, args: stri
   return { result, summary, step };
 }
 
-/** Every entity folder holds exactly what the sandbox serves now, in that version's shape. */
-async function assertCacheEqualsSandbox(api: Api, sandbox: TestSandbox, cacheDir: string) {
-  for (const entity of entityNamesFor(api)) {
+/**
+ * Every entity folder (of `entities`, by default all the version has) holds exactly what the
+ * sandbox serves now, in that version's shape.
+ */
+async function assertCacheEqualsSandbox(
+  api: Api,
+  sandbox: TestSandbox,
+  cacheDir: string,
+  entities: readonly EntityName[] = entityNamesFor(api),
+) {
+  for (const entity of entities) {
     const expected = sandbox.served(api, entity);
     const { files, index } = await readEntityFolder(join(cacheDir, entity));
     assert.equal(files.size, expected.length, entity);
@@ -118,7 +126,8 @@ function sinceOf(api: Api, entity: EntityName, request: RequestLogEntry): string
 
 for (const api of APIS) {
   Deno.test(`sync: a full sync equals the sandbox; an unchanged re-sync costs one request per entity listing (${api})`, async () => {
-    await using sandbox = await sandboxAtNow({ candidates: 50 });
+    // The smallest tenant in which every list of both versions has records.
+    await using sandbox = await sandboxAtNow({ candidates: 20 });
     await withTempDir(async (root) => {
       const summaryFile = join(root, "step-summary.md");
       await Deno.writeTextFile(summaryFile, "earlier step\n");
@@ -129,21 +138,21 @@ for (const api of APIS) {
         first.stdout,
         /^step +status +new +updated +unchanged +removed +requests +seconds/,
       );
-      assert.match(first.stdout, /\ncandidates +full +50 +0 +0 +0 +1 /);
+      assert.match(first.stdout, /\ncandidates +full +20 +0 +0 +0 +1 /);
       // The candidates step listed them whole: the deletions step needs no listing of its own.
-      assert.match(first.stdout, /\ndeletions +reused +0 +0 +50 +0 +0 /);
+      assert.match(first.stdout, /\ndeletions +reused +0 +0 +20 +0 +0 /);
       const steps = entityNamesFor(api).length + 3;
       assert.match(first.stdout, new RegExp(`sync complete: ${steps} step\\(s\\)`));
       await assertCacheEqualsSandbox(api, sandbox, join(root, "greenhouse-cache"));
       // The dependent steps ran too: a feed per candidate, every attachment whole (check --verify).
       const feeds = await readEntityFolder(join(root, "greenhouse-cache/activity_feeds"));
-      assert.equal(feeds.files.size, 50);
+      assert.equal(feeds.files.size, 20);
       // v3 lists a candidate's files through its applications (v1 embeds them in the candidate).
       const attachmentCount = sandbox.tenant.list("candidates")
         .filter((c) => api === "v1" || c.application_ids.length > 0)
         .reduce((n, c) => n + c.attachments.length, 0);
       assert.equal(fileDownloads(sandbox, 0).length, attachmentCount);
-      const audit = await runCli(["check", "--verify"], { root });
+      const audit = await auditCache(root, ["--verify"]);
       assert.equal(audit.code, 0, audit.stdout);
       const state = JSON.parse(await Deno.readTextFile(join(root, "greenhouse-cache/.state.json")));
       for (const entity of entityNamesFor(api)) {
@@ -178,7 +187,7 @@ for (const api of APIS) {
       }
       const [, idListing] = listRequests(api, sandbox, before, "candidates");
       assert.equal(sinceOf(api, "candidates", idListing), undefined, "the id listing is whole");
-      assert.match(second.stdout, /\ndeletions +full +0 +0 +50 +0 +1 /);
+      assert.match(second.stdout, /\ndeletions +full +0 +0 +20 +0 +1 /);
       const others = sandbox.log.slice(before).filter((e) => !e.path.startsWith(`/${api}/`));
       assert.deepEqual(
         others.map(pathOf),
@@ -194,7 +203,7 @@ for (const api of APIS) {
       const markdown = await Deno.readTextFile(summaryFile);
       assert.ok(markdown.startsWith("earlier step\n"));
       assert.equal(markdown.match(/^\| step \| status \| new \|/gm)?.length, 2);
-      assert.match(markdown, /^\| candidates \| full \| 50 \| 0 \| 0 \| 0 \| 1 \| \d+\.\d \|$/m);
+      assert.match(markdown, /^\| candidates \| full \| 20 \| 0 \| 0 \| 0 \| 1 \| \d+\.\d \|$/m);
       assert.match(markdown, /^\| candidates \| incremental \| 0 \| 0 \| 0 \| 0 \| 1 \|/m);
     });
   });
@@ -202,7 +211,10 @@ for (const api of APIS) {
   Deno.test(`sync: after three candidates change, only they are fetched again (${api})`, async () => {
     await using sandbox = await sandboxAtNow({ candidates: 40 });
     await withTempDir(async (root) => {
-      const first = await syncJson(api, sandbox, root);
+      // The core lists and the steps that follow the candidates: the other lists have no say in
+      // which candidates are fetched again.
+      const steps = onlyCore("activity_feeds", "attachments");
+      const first = await syncJson(api, sandbox, root, steps);
       assert.equal(first.result.code, 0, first.result.stderr);
       assert.equal(first.summary.ok, true);
 
@@ -210,7 +222,7 @@ for (const api of APIS) {
       const touched = sandbox.tenant.list("candidates").slice(5, 8).map((c) => c.id);
       for (const id of touched) sandbox.tenant.touchCandidate(id);
       const before = sandbox.log.length;
-      const second = await syncJson(api, sandbox, root);
+      const second = await syncJson(api, sandbox, root, steps);
       assert.equal(second.result.code, 0, second.result.stderr);
 
       const [listing] = listRequests(api, sandbox, before, "candidates");
@@ -253,12 +265,13 @@ for (const api of APIS) {
     // tenant small enough that the two full syncs this costs per version stay quick. The same
     // proof at the default page size, on 20,000 candidates killed at several points, is in
     // `deno task bench` (scripts/bench/resume.ts).
-    // Entity steps only: how a resumed listing hands its candidates to the dependent steps is
-    // tests/e2e/sync_dependents_test.ts's, a kill in the feeds step tests/e2e/resume_test.ts's.
+    // The core lists only: how a resumed listing hands its candidates to the dependent steps is
+    // tests/e2e/sync_dependents_test.ts's, a kill in the feeds step tests/e2e/resume_test.ts's;
+    // v3's ~50 other lists would add pages of 10 to all three syncs and prove nothing more here.
     await using sandbox = await sandboxAtNow({ candidates: 100 });
     await withTempDir(async (root) => {
       const env = apiEnv(api, sandbox);
-      const flags = ["--per-page", "10", "--skip", "activity_feeds,attachments"];
+      const flags = ["--per-page", "10", ...onlyCore()];
       // What one uninterrupted full sync costs.
       const baseline = await runCli(["sync", "-q", ...flags, "--cache-dir", "baseline"], {
         root,
@@ -290,8 +303,9 @@ for (const api of APIS) {
       const rerun = await syncJson(api, sandbox, root, flags);
       assert.equal(rerun.result.code, 0, rerun.result.stderr);
       assert.equal(rerun.step("candidates").mode, "resumed");
-      // The candidates step's requests: those before the next step's (the deletions step lists
-      // the ids whole later, from the first page: a resumed listing does not prove deletions).
+      // The candidates step's requests: those before the next step's (in a default sync the
+      // deletions step lists the ids whole later, from the first page: a resumed listing does not
+      // prove deletions).
       const nextStep = sandbox.log.findIndex((e, i) =>
         i >= resumedFrom && pathOf(e) === `/${api}${ENTITIES.applications.paths[api]}`
       );
@@ -311,7 +325,7 @@ for (const api of APIS) {
       );
       const latest = JSON.parse(await Deno.readTextFile(statePath)).steps.candidates;
       assert.equal(latest.checkpoint, undefined);
-      await assertCacheEqualsSandbox(api, sandbox, join(root, "greenhouse-cache"));
+      await assertCacheEqualsSandbox(api, sandbox, join(root, "greenhouse-cache"), CORE_LISTS);
       const leftovers = [...Deno.readDirSync(join(root, "greenhouse-cache/candidates"))]
         .filter((e) => !/^(\d+\.json|index\.csv|\d+-attachments)$/.test(e.name))
         .filter((e) => e.name !== SCHEMA_FILE);
@@ -326,10 +340,13 @@ for (const api of APIS) {
   });
 
   Deno.test(`sync --prune removes what was deleted upstream, with the candidate's files and feed (${api})`, async () => {
-    await using sandbox = await sandboxAtNow({ candidates: 80 });
+    await using sandbox = await sandboxAtNow({ candidates: 40 });
     await withTempDir(async (root) => {
       const cacheDir = join(root, "greenhouse-cache");
-      assert.equal((await syncJson(api, sandbox, root)).result.code, 0);
+      // The core lists, the deletions step and the candidate's files and feed: that a deleted
+      // candidate leaves every other list too is tests/e2e/deletions_test.ts's.
+      const steps = onlyCore("deletions", "activity_feeds", "attachments");
+      assert.equal((await syncJson(api, sandbox, root, steps)).result.code, 0);
       const victim = sandbox.tenant.list("candidates").find((c) =>
         c.attachments.length > 0 &&
         sandbox.tenant.list("applications").some((a) => a.candidate_id === c.id)
@@ -343,7 +360,7 @@ for (const api of APIS) {
 
       sandbox.tenant.deleteCandidate(victim.id);
       const before = sandbox.log.length;
-      const pruned = await syncJson(api, sandbox, root, ["--prune"]);
+      const pruned = await syncJson(api, sandbox, root, [...steps, "--prune"]);
       assert.equal(pruned.result.code, 0, pruned.result.stderr);
       // The candidates step hands its whole id listing to the deletions step, which removes them.
       assert.equal(pruned.step("candidates").removed, 0);
@@ -369,7 +386,7 @@ for (const api of APIS) {
       assert.equal(queryOf(candidateLists[1]).get("updated_at"), null, "the id listing is whole");
       assert.equal(listRequests(api, sandbox, before, "sources").length, 1);
 
-      await assertCacheEqualsSandbox(api, sandbox, cacheDir);
+      await assertCacheEqualsSandbox(api, sandbox, cacheDir, CORE_LISTS);
       await assert.rejects(Deno.stat(attachments), Deno.errors.NotFound);
       await assert.rejects(
         Deno.stat(join(cacheDir, "activity_feeds", `${victim.id}.json`)),
@@ -384,9 +401,10 @@ for (const api of APIS) {
   });
 
   Deno.test(`sync: a failing entity exits 1 after the others complete, and its state stays put (${api})`, async () => {
-    await using sandbox = await sandboxAtNow({ candidates: 40, deniedPaths: ["/offers"] });
+    await using sandbox = await sandboxAtNow({ candidates: 20, deniedPaths: ["/offers"] });
     await withTempDir(async (root) => {
-      const { result, summary, step } = await syncJson(api, sandbox, root);
+      // Offers fail; scorecards come after them.
+      const { result, summary, step } = await syncJson(api, sandbox, root, onlyCore());
       assert.equal(result.code, 1);
       assert.equal(summary.ok, false);
       assert.deepEqual(summary.failed, ["offers"]);
@@ -437,7 +455,8 @@ for (const api of APIS) {
 Deno.test("sync (v3): a checkpoint whose cursor is refused is dropped and the listing starts over", async () => {
   await using sandbox = await sandboxAtNow({ candidates: 60 });
   await withTempDir(async (root) => {
-    assert.equal((await syncJson("v3", sandbox, root)).result.code, 0);
+    const only = ["--only", "candidates"];
+    assert.equal((await syncJson("v3", sandbox, root, only)).result.code, 0);
     const statePath = join(root, "greenhouse-cache/.state.json");
     const state = JSON.parse(await Deno.readTextFile(statePath));
     const highWater = state.steps.candidates.highWater;
@@ -454,12 +473,12 @@ Deno.test("sync (v3): a checkpoint whose cursor is refused is dropped and the li
     };
     await Deno.writeTextFile(statePath, JSON.stringify(state));
 
-    const rerun = await syncJson("v3", sandbox, root);
+    const rerun = await syncJson("v3", sandbox, root, only);
     assert.equal(rerun.result.code, 0, rerun.result.stderr);
     assert.match(rerun.result.stderr, /candidates: cannot resume from the saved checkpoint/);
     assert.equal(rerun.step("candidates").status, "ok");
     const after = JSON.parse(await Deno.readTextFile(statePath));
     assert.equal(after.steps.candidates.checkpoint, undefined);
-    await assertCacheEqualsSandbox("v3", sandbox, join(root, "greenhouse-cache"));
+    await assertCacheEqualsSandbox("v3", sandbox, join(root, "greenhouse-cache"), ["candidates"]);
   });
 });
