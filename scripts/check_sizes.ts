@@ -4,7 +4,7 @@
  * route tables and record builders are data written as code). Prints one line per violation and
  * exits 1 if any.
  *
- *   deno run --allow-read=. scripts/check_sizes.ts
+ *   deno task check:sizes   (deno run --allow-read=. scripts/check_sizes.ts)
  *
  * Functions are found by their tokens, with comments, strings, template literals and regular
  * expressions skipped: `function` declarations and expressions, methods (class and object
