@@ -9,6 +9,7 @@
  */
 import { dirname, join, normalize } from "node:path";
 import { fileURLToPath } from "node:url";
+import { tokenize } from "./ts_tokens.ts";
 
 export interface Layer {
   name: string;
@@ -149,114 +150,15 @@ export function formatViolation(v: Violation): string {
  * regular expressions are skipped, so an import written inside one of them is not counted.
  */
 export function findImports(source: string): string[] {
+  const tokens = tokenize(source);
   const found: string[] = [];
-  // The last two significant tokens: a string is a specifier when they read `from`, `import`
-  // or `import (`.
-  let previous = "";
-  let beforePrevious = "";
-  const push = (token: string) => {
-    beforePrevious = previous;
-    previous = token;
-  };
-  // Brace depth of each open template literal's `${`, innermost last.
-  const templates: number[] = [];
-  let braces = 0;
-  let i = 0;
-  const n = source.length;
-
-  const readString = (quote: string): string => {
-    let text = "";
-    i++;
-    while (i < n && source[i] !== quote) {
-      if (source[i] === "\\") {
-        text += source[i + 1] ?? "";
-        i += 2;
-        continue;
-      }
-      if (source[i] === "\n") break; // unterminated: stop at the line's end
-      text += source[i++];
-    }
-    i++;
-    return text;
-  };
-
-  /** Skips template text up to its end or to a `${`; returns whether a `${` was entered. */
-  const skipTemplate = (): void => {
-    while (i < n) {
-      const c = source[i];
-      if (c === "\\") {
-        i += 2;
-      } else if (c === "`") {
-        i++;
-        return;
-      } else if (c === "$" && source[i + 1] === "{") {
-        i += 2;
-        templates.push(braces);
-        braces++;
-        return;
-      } else i++;
-    }
-  };
-
-  const regexCanStart = () =>
-    previous === "" || /^[(,=:[!&|?{};+\-*%<>~^]$/.test(previous) ||
-    ["return", "typeof", "case", "do", "else", "in", "of", "void", "yield", "await"].includes(
-      previous,
-    );
-
-  while (i < n) {
-    const c = source[i];
-    if (c === "/" && source[i + 1] === "/") {
-      while (i < n && source[i] !== "\n") i++;
-    } else if (c === "/" && source[i + 1] === "*") {
-      const end = source.indexOf("*/", i + 2);
-      i = end < 0 ? n : end + 2;
-    } else if (c === '"' || c === "'") {
-      const text = readString(c);
-      const isSpecifier = previous === "from" || previous === "import" ||
-        (previous === "(" && beforePrevious === "import");
-      if (isSpecifier) found.push(text);
-      push("string");
-    } else if (c === "`") {
-      i++;
-      skipTemplate();
-      push("template");
-    } else if (c === "/" && regexCanStart()) {
-      i++;
-      let inClass = false;
-      while (i < n && source[i] !== "\n") {
-        const r = source[i];
-        if (r === "\\") i++;
-        else if (r === "[") inClass = true;
-        else if (r === "]") inClass = false;
-        else if (r === "/" && !inClass) break;
-        i++;
-      }
-      i++;
-      while (i < n && /[a-z]/i.test(source[i])) i++;
-      push("regex");
-    } else if (/[A-Za-z_$]/.test(c)) {
-      const start = i;
-      while (i < n && /[\w$]/.test(source[i])) i++;
-      push(source.slice(start, i));
-    } else if (/\s/.test(c)) {
-      i++;
-    } else {
-      if (c === "{") braces++;
-      if (c === "}") {
-        braces--;
-        if (templates.length > 0 && templates[templates.length - 1] === braces) {
-          templates.pop();
-          i++;
-          skipTemplate();
-          push("template");
-          continue;
-        }
-      }
-      push(c);
-      i++;
-    }
-  }
+  tokens.forEach((token, i) => {
+    if (token.value === undefined) return;
+    const previous = tokens[i - 1]?.text;
+    const isSpecifier = previous === "from" || previous === "import" ||
+      (previous === "(" && tokens[i - 2]?.text === "import");
+    if (isSpecifier) found.push(token.value);
+  });
   return found;
 }
 
