@@ -7,7 +7,7 @@ import { join } from "node:path";
 import { formatIndex, type IndexRow } from "../../src/cache/index_codec.ts";
 import { CANDIDATES_FOLDER, INDEX_FILE, recordFileName } from "../../src/cache/layout.ts";
 import { forEachConcurrent } from "../../src/concurrency.ts";
-import { median, runCliMeasured } from "./support.ts";
+import { median, printFigures, runCliMeasured } from "./support.ts";
 import type { Bench, BenchFigure } from "./types.ts";
 
 const RUNS = 3;
@@ -114,9 +114,4 @@ export const bench: Bench = {
   },
 };
 
-if (import.meta.main) {
-  const figures = await bench.run({ quick: Deno.args.includes("--quick") });
-  for (const f of figures) {
-    console.log(`${f.name}: ${f.value} ${f.unit} (${f.target}) runs ${f.runs}`);
-  }
-}
+if (import.meta.main) printFigures(await bench.run({ quick: Deno.args.includes("--quick") }));

@@ -13,7 +13,7 @@ import { ManualClock } from "../../src/clock.ts";
 import type { ApiVersion } from "../../src/entities.ts";
 import { type Sandbox, startSandbox } from "../../src/sandbox/mod.ts";
 import { apiEnv } from "../../tests/e2e/api.ts";
-import { expectSuccess, median, runCliMeasured, withTempDir } from "./support.ts";
+import { expectSuccess, median, printFigures, runCliMeasured, withTempDir } from "./support.ts";
 import type { Bench, BenchFigure } from "./types.ts";
 
 const GROUP = "deletions";
@@ -160,9 +160,4 @@ export const bench: Bench = {
   },
 };
 
-if (import.meta.main) {
-  const quick = Deno.args.includes("--quick");
-  for (const f of await bench.run({ quick })) {
-    console.log(`${f.name}: ${f.value} ${f.unit} runs=${JSON.stringify(f.runs)}`);
-  }
-}
+if (import.meta.main) printFigures(await bench.run({ quick: Deno.args.includes("--quick") }));

@@ -14,7 +14,7 @@ import { join } from "node:path";
 import { cliCommand, runCli, waitFor } from "../../tests/e2e/cli.ts";
 import { startSandbox } from "../../src/sandbox/mod.ts";
 import { candidateAttachmentsDir, MARKER_FILE, recordIdOf } from "../../src/cache/layout.ts";
-import { expectSuccess, median, runCliMeasured, withTempDir } from "./support.ts";
+import { expectSuccess, median, printFigures, runCliMeasured, withTempDir } from "./support.ts";
 import type { Bench, BenchFigure } from "./types.ts";
 
 const RATE_LIMIT = 20;
@@ -223,8 +223,9 @@ export const bench: Bench = {
 
 if (import.meta.main) {
   const quick = Deno.args.includes("--quick");
-  const figures = Deno.args.includes("--only") && Deno.args.includes("resume")
-    ? await feedsResumeAfterKill(quick)
-    : await bench.run({ quick });
-  for (const figure of figures) console.log(JSON.stringify(figure));
+  printFigures(
+    Deno.args.includes("--only") && Deno.args.includes("resume")
+      ? await feedsResumeAfterKill(quick)
+      : await bench.run({ quick }),
+  );
 }

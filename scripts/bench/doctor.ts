@@ -9,7 +9,7 @@
 import { type ApiVersion, entityNamesFor } from "../../src/entities.ts";
 import { type Sandbox, startSandbox } from "../../src/sandbox/mod.ts";
 import { driftCounter } from "../../src/sync/drift.ts";
-import { median, runCliMeasured } from "./support.ts";
+import { median, printFigures, runCliMeasured } from "./support.ts";
 import type { Bench, BenchFigure } from "./types.ts";
 
 const GROUP = "doctor";
@@ -141,13 +141,4 @@ export const bench: Bench = {
   },
 };
 
-if (import.meta.main) {
-  const quick = Deno.args.includes("--quick");
-  for (const f of await bench.run({ quick })) {
-    console.log(
-      `${f.name}: ${f.value} ${f.unit}${
-        f.target ? ` (target ${f.target}, met: ${f.met})` : ""
-      } runs=${JSON.stringify(f.runs)}`,
-    );
-  }
-}
+if (import.meta.main) printFigures(await bench.run({ quick: Deno.args.includes("--quick") }));

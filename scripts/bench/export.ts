@@ -5,7 +5,7 @@
  */
 import { join } from "node:path";
 import { generateCache } from "./check.ts";
-import { expectSuccess, median, runCliMeasured } from "./support.ts";
+import { expectSuccess, median, printFigures, runCliMeasured } from "./support.ts";
 import type { Bench, BenchFigure } from "./types.ts";
 
 const RUNS = 3;
@@ -77,9 +77,4 @@ export const bench: Bench = {
   },
 };
 
-if (import.meta.main) {
-  const figures = await bench.run({ quick: Deno.args.includes("--quick") });
-  for (const f of figures) {
-    console.log(`${f.name}: ${f.value} ${f.unit} (${f.target}) runs ${f.runs}`);
-  }
-}
+if (import.meta.main) printFigures(await bench.run({ quick: Deno.args.includes("--quick") }));

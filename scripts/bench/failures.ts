@@ -15,7 +15,7 @@ import { runCli } from "../../tests/e2e/cli.ts";
 import { FAILURES_FILE } from "../../src/cache/layout.ts";
 import { DEFAULT_DOWNLOAD_LIMITS } from "../../src/dependent/deadline.ts";
 import { type Sandbox, startSandbox } from "../../src/sandbox/mod.ts";
-import { withTempDir } from "./support.ts";
+import { printFigures, withTempDir } from "./support.ts";
 import type { Bench, BenchFigure } from "./types.ts";
 
 const GROUP = "failures";
@@ -195,7 +195,4 @@ export const bench: Bench = {
   },
 };
 
-if (import.meta.main) {
-  const figures = await bench.run({ quick: Deno.args.includes("--quick") });
-  for (const figure of figures) console.log(JSON.stringify(figure));
-}
+if (import.meta.main) printFigures(await bench.run({ quick: Deno.args.includes("--quick") }));

@@ -21,7 +21,7 @@ import { recordIdOf } from "../../src/cache/layout.ts";
 import { type Sandbox, startSandbox } from "../../src/sandbox/mod.ts";
 import { apiEnv } from "../../tests/e2e/api.ts";
 import { cliCommand, runCli, waitFor } from "../../tests/e2e/cli.ts";
-import { median, withTempDir } from "./support.ts";
+import { median, printFigures, withTempDir } from "./support.ts";
 import type { Bench, BenchFigure } from "./types.ts";
 
 const GROUP = "resume after kill -9";
@@ -185,12 +185,4 @@ export const bench: Bench = {
   },
 };
 
-if (import.meta.main) {
-  for (const f of await bench.run({ quick: Deno.args.includes("--quick") })) {
-    console.log(
-      `${f.name}: ${f.value} ${f.unit} (target ${f.target}, met: ${f.met}) runs=${
-        JSON.stringify(f.runs)
-      }`,
-    );
-  }
-}
+if (import.meta.main) printFigures(await bench.run({ quick: Deno.args.includes("--quick") }));

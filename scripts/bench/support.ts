@@ -3,6 +3,7 @@
  * (scripts/permissions.ts) while polling its peak RSS, medians, temp folders.
  */
 import { permissionFlags, V8_FLAGS } from "../permissions.ts";
+import type { BenchFigure } from "./types.ts";
 import { denoEnvironment, MAIN } from "../../tests/e2e/cli.ts";
 
 export { MAIN };
@@ -82,4 +83,15 @@ export function summaryRequests(stdout: string): number {
   const match = /, (\d+) requests,/.exec(stdout);
   if (!match) throw new Error(`no summary line in: ${stdout.trim()}`);
   return Number(match[1]);
+}
+
+/**
+ * A bench module run on its own (`deno run -A scripts/bench/<module>.ts [--quick]`): one line per
+ * figure on stdout, BENCHMARKS.md left alone (`deno task bench --only <group>` writes it).
+ */
+export function printFigures(figures: readonly BenchFigure[]): void {
+  for (const f of figures) {
+    const target = f.target ? ` (target ${f.target}, met: ${f.met})` : "";
+    console.log(`${f.name}: ${f.value} ${f.unit}${target} runs=${JSON.stringify(f.runs)}`);
+  }
 }

@@ -16,7 +16,7 @@ import {
 } from "../../src/entities.ts";
 import { type Sandbox, startSandbox } from "../../src/sandbox/mod.ts";
 import { cliCommand, denoEnvironment, MAIN, scopedPermissions } from "../../tests/e2e/cli.ts";
-import { median } from "./support.ts";
+import { median, printFigures } from "./support.ts";
 import type { Bench, BenchFigure } from "./types.ts";
 
 const GROUP = "sync";
@@ -226,13 +226,4 @@ export const bench: Bench = {
   },
 };
 
-if (import.meta.main) {
-  const quick = Deno.args.includes("--quick");
-  for (const f of await bench.run({ quick })) {
-    console.log(
-      `${f.name}: ${f.value} ${f.unit}${
-        f.target ? ` (target ${f.target}, met: ${f.met})` : ""
-      } runs=${JSON.stringify(f.runs)}`,
-    );
-  }
-}
+if (import.meta.main) printFigures(await bench.run({ quick: Deno.args.includes("--quick") }));
