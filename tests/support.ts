@@ -3,6 +3,8 @@ import { createHash } from "node:crypto";
 import { join } from "node:path";
 import type { RunContext } from "../src/context.ts";
 import { systemClock } from "../src/clock.ts";
+import { clientCredentialsAuth, HarvestClient, v3Dialect } from "../src/harvest/mod.ts";
+import type { Sandbox } from "../src/sandbox/mod.ts";
 
 export async function withTempDir<T>(fn: (dir: string) => Promise<T>): Promise<T> {
   const dir = await Deno.makeTempDir({ prefix: "ghx-test-" });
@@ -130,4 +132,19 @@ function unescapeAll(text: string): string {
       .replace(/\\+[nrt]/g, " ");
   }
   return out.replace(/\s+/g, "");
+}
+
+/** A v3 client of the in-process sandbox, unpaced (rate target 1), for tests that drive engines. */
+export function sandboxV3Client(sandbox: Sandbox): HarvestClient {
+  return new HarvestClient({
+    baseUrl: sandbox.v3Url,
+    auth: clientCredentialsAuth({
+      clientId: sandbox.clientId,
+      clientSecret: sandbox.clientSecret,
+      authUrl: sandbox.authUrl,
+    }),
+    dialect: v3Dialect,
+    rateTarget: 1,
+    userAgent: "test",
+  });
 }

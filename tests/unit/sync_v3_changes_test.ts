@@ -4,25 +4,10 @@
  */
 import assert from "node:assert/strict";
 import { openCache } from "../../src/cache/mod.ts";
-import { clientCredentialsAuth, HarvestClient, v3Dialect } from "../../src/harvest/mod.ts";
 import { readState } from "../../src/sync/state.ts";
 import { runSync, type SyncOptions } from "../../src/sync/run.ts";
 import { type Sandbox, startSandbox } from "../../src/sandbox/mod.ts";
-import { quietContext, withTempDir } from "../support.ts";
-
-function v3Client(sandbox: Sandbox): HarvestClient {
-  return new HarvestClient({
-    baseUrl: sandbox.v3Url,
-    auth: clientCredentialsAuth({
-      clientId: sandbox.clientId,
-      clientSecret: sandbox.clientSecret,
-      authUrl: sandbox.authUrl,
-    }),
-    dialect: v3Dialect,
-    rateTarget: 1,
-    userAgent: "test",
-  });
-}
+import { quietContext, sandboxV3Client, withTempDir } from "../support.ts";
 
 /**
  * Two candidates: one to add a note to, one to add a file to (a v3 attachment belongs to an
@@ -51,7 +36,11 @@ async function sync(sandbox: Sandbox, dir: string, overlapMs = 0) {
   };
   const cache = await openCache(dir);
   try {
-    const reports = await runSync(opts, { client: v3Client(sandbox), cache, ctx: quietContext() });
+    const reports = await runSync(opts, {
+      client: sandboxV3Client(sandbox),
+      cache,
+      ctx: quietContext(),
+    });
     return { given, reports };
   } finally {
     await cache.close();

@@ -13,19 +13,13 @@ import { REFRESH_BATCH } from "../../src/dependent/attachments.ts";
 import { listByCandidate } from "../../src/dependent/batch.ts";
 import { ENTITIES, ENTITY_NAMES, entityPath } from "../../src/entities.ts";
 import { streamEntity } from "../../src/extract/stream.ts";
-import {
-  clientCredentialsAuth,
-  getRecord,
-  HarvestClient,
-  V3_PER_PAGE,
-  v3Dialect,
-} from "../../src/harvest/mod.ts";
+import { getRecord, V3_PER_PAGE, v3Dialect } from "../../src/harvest/mod.ts";
 import { PERSONAL_LISTS } from "../../src/privacy/personal_lists.ts";
 import { owners } from "../../src/privacy/personal_lists.ts";
 import { fetchRelated, V3_MAX_IDS, v3OwnerFilter } from "../../src/privacy/related.ts";
 import { MAX_FILTER_IDS, PER_PAGE_RANGE, V3_LISTS } from "../../src/schemas/mod.ts";
 import { startSandbox } from "../../src/sandbox/mod.ts";
-import { quietContext, withTempDir } from "../support.ts";
+import { quietContext, sandboxV3Client, withTempDir } from "../support.ts";
 
 Deno.test("the batch sizes are the spec's: 50 ids a filter, 500 records a page", () => {
   assert.equal(MAX_FILTER_IDS, 50);
@@ -61,17 +55,7 @@ Deno.test("the filters the tool sends on v3 are ones the spec declares for the l
 
 Deno.test("every id list the tool builds on v3 carries at most 50 ids, whatever it covers", async () => {
   const sandbox = await startSandbox({ candidates: 150, rateLimit: 0, v3RateLimit: 0 });
-  const client = new HarvestClient({
-    baseUrl: sandbox.v3Url,
-    auth: clientCredentialsAuth({
-      clientId: sandbox.clientId,
-      clientSecret: sandbox.clientSecret,
-      authUrl: sandbox.authUrl,
-    }),
-    dialect: v3Dialect,
-    rateTarget: 1,
-    userAgent: "test",
-  });
+  const client = sandboxV3Client(sandbox);
   try {
     await withTempDir(async (dir) => {
       const candidates = sandbox.tenant.list("candidates").map((c) => c.id as number);
