@@ -6,7 +6,7 @@
  */
 import { parseCommand, peekCommand } from "./src/cli/args.ts";
 import { processContext } from "./src/cli/context.ts";
-import { COMMAND_GROUPS, run } from "./src/commands/mod.ts";
+import { loadCommandGroups, run } from "./src/commands/mod.ts";
 import type { RunContext } from "./src/context.ts";
 import { describeFailure, failureKindOf } from "./src/failure.ts";
 import { INTERRUPTED_MESSAGE } from "./src/interrupt.ts";
@@ -15,7 +15,9 @@ import { VERSION } from "./src/version.ts";
 
 /** Runs one command line in `ctx` and gives its exit code (exported for tests). */
 export async function cli(argv: string[], context: RunContext): Promise<number> {
-  const { command: name, json } = peekCommand(argv, COMMAND_GROUPS);
+  // Loads the named command's module only (or every one, for the list or an unknown word).
+  const groups = await loadCommandGroups(argv[0]);
+  const { command: name, json } = peekCommand(argv, groups);
   let printed = false;
   const ctx: RunContext = {
     ...context,
@@ -26,7 +28,7 @@ export async function cli(argv: string[], context: RunContext): Promise<number> 
   };
   let code: number;
   try {
-    const command = parseCommand(argv, ctx.env, COMMAND_GROUPS);
+    const command = parseCommand(argv, ctx.env, groups);
     if (command.kind === "version") {
       ctx.out(`greenhouse-extractor ${VERSION}\n`);
       return 0;

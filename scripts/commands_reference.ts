@@ -9,7 +9,10 @@
 import { fileURLToPath } from "node:url";
 import type { CommandGroup } from "../src/cli/args.ts";
 import type { OptionHelp } from "../src/cli/options.ts";
-import { COMMAND_GROUPS } from "../src/commands/mod.ts";
+import { loadCommandGroups } from "../src/commands/mod.ts";
+
+/** Every command, its module loaded (the CLI loads only the one argv names). */
+const COMMAND_GROUPS = await loadCommandGroups();
 
 export const REFERENCE_FILE = fileURLToPath(new URL("../docs/commands.md", import.meta.url));
 export const BEGIN = "<!-- options by command: written by `deno task docs`, do not edit -->";

@@ -18,6 +18,9 @@ export interface CommandGroup<C> {
   specs: CommandSpec<C>[];
 }
 
+/** The words that ask for the version instead of a command. */
+export const VERSION_FLAGS: readonly string[] = ["--version", "-V"];
+
 /** What argv asks for besides a command: help (on a topic) or the version. */
 export type HelpRequest = { kind: "help"; topic?: string };
 export type VersionRequest = { kind: "version" };
@@ -48,7 +51,7 @@ export function parseCommand<C>(
   if (first === undefined || first === "--help" || first === "-h" || first === "help") {
     return { kind: "help", topic: first === "help" ? rest[0] : undefined };
   }
-  if (first === "--version" || first === "-V") return { kind: "version" };
+  if (VERSION_FLAGS.includes(first)) return { kind: "version" };
   if (first.startsWith("-")) {
     throw new UsageError(
       `"${first}" comes before any command: give the command first; run ${PROGRAM} --help for ` +

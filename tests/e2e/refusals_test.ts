@@ -7,13 +7,16 @@
  */
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { COMMAND_GROUPS } from "../../src/commands/mod.ts";
+import { loadCommandGroups } from "../../src/commands/mod.ts";
 import type { RunContext } from "../../src/context.ts";
 import { cli } from "../../main.ts";
 import { quietContext } from "../support.ts";
 import { apiEnv, APIS } from "./api.ts";
 import { runCli, withTempDir } from "./cli.ts";
 import { startSandboxDisposable } from "./sandbox.ts";
+
+/** Every command, its module loaded (the CLI loads only the one argv names). */
+const COMMAND_GROUPS = await loadCommandGroups();
 
 for (const api of APIS) {
   Deno.test(`an entity command refused with 403 names the ${api === "v1" ? "permission" : "scope"} to grant (${api})`, async () => {

@@ -1,8 +1,11 @@
 import assert from "node:assert/strict";
 import * as args from "../../src/cli/args.ts";
-import { COMMAND_GROUPS } from "../../src/commands/mod.ts";
+import { loadCommandGroups } from "../../src/commands/mod.ts";
 import { UsageError } from "../../src/errors.ts";
 import type { Env } from "../../src/context.ts";
+
+/** Every command, its module loaded (the CLI loads only the one argv names). */
+const COMMAND_GROUPS = await loadCommandGroups();
 
 const parseCommand = (argv: string[], env: Env) => args.parseCommand(argv, env, COMMAND_GROUPS);
 const helpText = (topic?: string) => args.helpText(COMMAND_GROUPS, topic);

@@ -6,7 +6,7 @@
 import assert from "node:assert/strict";
 import { helpText } from "../../src/cli/args.ts";
 import type { OptionHelp } from "../../src/cli/options.ts";
-import { COMMAND_GROUPS } from "../../src/commands/mod.ts";
+import { loadCommandGroups } from "../../src/commands/mod.ts";
 import {
   helpOptions,
   type OptionsByCommand,
@@ -16,6 +16,9 @@ import {
   renderReference,
   withReference,
 } from "../../scripts/commands_reference.ts";
+
+/** Every command, its module loaded (the CLI loads only the one argv names). */
+const COMMAND_GROUPS = await loadCommandGroups();
 
 /** The options `<command> --help` prints: the lines under "Options:", flags then 2+ spaces. */
 function printedOptions(command: string): OptionHelp {

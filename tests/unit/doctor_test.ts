@@ -14,11 +14,14 @@ import { entityNamesFor } from "../../src/entities.ts";
 import { driftedReply } from "../../src/sandbox/drift.ts";
 import { json } from "../../src/sandbox/reply.ts";
 import { parseCommand } from "../../src/cli/args.ts";
-import { COMMAND_GROUPS } from "../../src/commands/mod.ts";
+import { loadCommandGroups } from "../../src/commands/mod.ts";
 import { driftLine } from "../../src/sync/drift.ts";
 import type { StepReport } from "../../src/sync/run.ts";
 import { formatJson, formatMarkdown, formatTable } from "../../src/sync/summary.ts";
 import { UsageError } from "../../src/errors.ts";
+
+/** Every command, its module loaded (the CLI loads only the one argv names). */
+const COMMAND_GROUPS = await loadCommandGroups();
 
 const T0 = Date.UTC(2026, 10, 1);
 const STEP: StepReport = {
