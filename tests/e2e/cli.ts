@@ -4,7 +4,7 @@
  */
 import { fileURLToPath } from "node:url";
 import { INDEX_FILE, recordIdOf } from "../../src/cache/layout.ts";
-import { systemClock } from "../../src/clock.ts";
+import { type Clock, systemClock } from "../../src/clock.ts";
 export { withTempDir } from "../support.ts";
 
 export const MAIN = fileURLToPath(new URL("../../main.ts", import.meta.url));
@@ -110,6 +110,8 @@ export async function readEntityFolder(dir: string) {
 export async function runInProcess(
   args: string[],
   env: Record<string, string>,
+  /** The run's time: a ManualClock makes the client's backoff and pacing waits instant. */
+  clock: Clock = systemClock,
 ): Promise<CliResult> {
   const { cli } = await import("../../main.ts");
   let stdout = "";
@@ -121,7 +123,7 @@ export async function runInProcess(
     stderrIsTerminal: false,
     stdinIsTerminal: false,
     readLine: () => Promise.resolve(null),
-    clock: systemClock,
+    clock,
     signal: new AbortController().signal, // no signal listeners of its own
   });
   return { code, stdout, stderr };
