@@ -157,8 +157,9 @@ for (const api of APIS) {
     ];
     // One sandbox and cache for every case; each `attachments` run starts afresh (no progress
     // file). v1 candidates carry their file URLs, so a new file origin means listing them again;
-    // v3 lists attachments when it downloads.
-    await using sandbox = await startSandboxDisposable({ candidates: 12, rateLimit: 0 });
+    // v3 lists attachments when it downloads. Three candidates (14 files): every case is refused
+    // many times over, and each attempt makes and discards a folder.
+    await using sandbox = await startSandboxDisposable({ candidates: 3, rateLimit: 0 });
     const ownOrigin = sandbox.tenant.fileOrigin;
     await withTempDir(async (root) => {
       const env = apiEnv(api, sandbox);

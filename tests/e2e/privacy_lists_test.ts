@@ -12,7 +12,7 @@ import { parseIndex } from "../../src/cache/index_codec.ts";
 import { type ApiRecord, ENTITIES, type EntityName } from "../../src/entities.ts";
 import { PERSONAL_LISTS, RELATED_LISTS } from "../../src/privacy/personal_lists.ts";
 import { ManualClock } from "../../src/clock.ts";
-import { type Api, apiEnv, APIS } from "./api.ts";
+import { type Api, apiEnv, APIS, onlyPersonal } from "./api.ts";
 import { readEntityFolder, runCli, runInProcess, withTempDir } from "./cli.ts";
 import { startSandboxDisposable, type TestSandbox } from "./sandbox.ts";
 
@@ -195,9 +195,9 @@ for (const api of APIS) {
   Deno.test(`access takes the cached records of people only the cache still holds, in every list (${api})`, async () => {
     await using sandbox = await personSandbox(api);
     await withTempDir(async (root) => {
-      // Set-up, through the CLI's entry point in this process.
+      // Set-up, through the CLI's entry point in this process: the lists access reads.
       const synced = await runInProcess(
-        ["sync", "-q", "--skip", "activity_feeds,attachments", "--cache-dir", join(root, CACHE)],
+        ["sync", "-q", ...onlyPersonal(api), "--cache-dir", join(root, CACHE)],
         sandbox.env,
       );
       assert.equal(synced.code, 0, synced.stderr);
@@ -315,9 +315,9 @@ for (const api of APIS) {
   Deno.test(`erase --mode anonymize leaves no cached copy in any personal list and names what Greenhouse keeps (${api})`, async () => {
     await using sandbox = await personSandbox(api);
     await withTempDir(async (root) => {
-      const sync = ["sync", "-q", "--skip", "activity_feeds,attachments"];
-      // Set-up, through the CLI's entry point in this process.
-      const synced = await runInProcess([...sync, "--cache-dir", join(root, CACHE)], sandbox.env);
+      // Set-up, through the CLI's entry point in this process: the lists erase changes.
+      const sync = ["sync", "-q", ...onlyPersonal(api), "--cache-dir", join(root, CACHE)];
+      const synced = await runInProcess(sync, sandbox.env);
       assert.equal(synced.code, 0, synced.stderr);
       const before = await cachedLists(root, sandbox.owns);
       for (const list of ["applications", ...LISTED[api]]) {
