@@ -9,6 +9,7 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { loadCommandGroups } from "../../src/commands/mod.ts";
 import type { RunContext } from "../../src/context.ts";
+import { isEntityName } from "../../src/entities.ts";
 import { cli } from "../../main.ts";
 import { quietContext } from "../support.ts";
 import { apiEnv, APIS } from "./api.ts";
@@ -63,6 +64,13 @@ function variants(userId: number, root: string): string[][] {
     (extra[spec.name] ?? [[]]).map((args) => [spec.name, ...args])
   );
 }
+
+/**
+ * The entity commands extracted into a missing or an empty folder: a core list, a reference
+ * list, one listed in two states (job_posts), a v3 list of its own and one a person is named in
+ * only through a parent.
+ */
+const EXTRACTED = new Set(["candidates", "departments", "job_posts", "job_notes", "interviewers"]);
 
 const KINDS = ["a file", "a path through a file", "a missing folder", "an empty folder"] as const;
 type Kind = typeof KINDS[number];
@@ -124,11 +132,15 @@ Deno.test("every command answers a --cache-dir that is a file, under a file, mis
   const env = apiEnv("v3", sandbox);
   await withTempDir(async (root) => {
     const commands = variants(sandbox.tenant.list("users")[0].id, root);
+    for (const name of EXTRACTED) assert.ok(commands.some(([command]) => command === name), name);
     for (const kind of KINDS) {
       for (const args of commands) {
         // demo extracts a whole synthetic tenant (seconds) into a folder it makes as the entity
-        // commands do (openCache): only its refusals are walked.
+        // commands do (openCache): only its refusals are walked. The entity commands are one
+        // command over the entity table (extractSpec, runExtract): every one is walked through
+        // the refusals, and a few of each kind of list through a full extraction.
         if (args[0] === "demo" && !FILE_PROBLEM[kind]) continue;
+        if (isEntityName(args[0]) && !FILE_PROBLEM[kind] && !EXTRACTED.has(args[0])) continue;
         const requests = sandbox.log.length;
         const result = await inProcess([...args, "--cache-dir", await cacheDirOf(kind, root)], env);
         const what = `${args.join(" ")} with ${kind}: exit ${result.code}\n${result.stderr}`;
