@@ -74,8 +74,16 @@ export interface EntityFolder {
    * the caller made for this page).
    */
   encodeRecords(records: Iterable<ApiRecordWithId>, moniker?: MonikerOf): EncodedRecords;
-  /** The second half of `writeRecords`: journals and writes what `encodeRecords` returned. */
-  writeEncoded(encoded: EncodedRecords, extractedAt: Date): Promise<void>;
+  /**
+   * The second half of `writeRecords`: journals and writes what `encodeRecords` returned, but for
+   * the ids in `unchanged`, whose files the caller found holding exactly that content (their files
+   * and index rows stay as they are).
+   */
+  writeEncoded(
+    encoded: EncodedRecords,
+    extractedAt: Date,
+    unchanged?: ReadonlySet<number>,
+  ): Promise<void>;
   /** Same, with id and moniker given explicitly; `body` is the file's content. */
   writeEntries(entries: Entry[], extractedAt: Date): Promise<void>;
   /** Deletes the records' files and rows (commits the index). Unknown ids are ignored. */
@@ -288,13 +296,18 @@ class FolderImpl implements EntityFolder {
     await this.writeEncoded(encodeEntries(entries), extractedAt);
   }
 
-  async writeEncoded(encoded: EncodedRecords, extractedAt: Date): Promise<void> {
+  async writeEncoded(
+    encoded: EncodedRecords,
+    extractedAt: Date,
+    unchanged?: ReadonlySet<number>,
+  ): Promise<void> {
     const { files, release } = claimEncoded(encoded);
     if (Number.isNaN(extractedAt.getTime())) {
       throw new RangeError("extraction time: not a valid date");
     }
+    const changed = unchanged?.size ? files.filter((file) => !unchanged.has(file.id)) : files;
     try {
-      await this.#serial(() => this.#write(files, extractedAt.toISOString()));
+      await this.#serial(() => this.#write(changed, extractedAt.toISOString()));
     } finally {
       release(); // every write of these files has settled
     }

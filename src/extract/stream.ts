@@ -49,8 +49,11 @@ export interface EntityStream {
   summarize?: (record: ApiRecord) => string;
   /** Sees each record once as it is parsed, before it is written (sync counts drift with it). */
   inspect?: (record: ApiRecord) => void;
-  /** Sees each page before it is written, e.g. to compare it with the cache. */
-  beforeWrite?: (page: EncodedPage, folder: EntityFolder) => Promise<void>;
+  /**
+   * Sees each page before it is written, e.g. to compare it with the cache; may give the ids whose
+   * files already hold exactly the page's content (they are not written again).
+   */
+  beforeWrite?: (page: EncodedPage, folder: EntityFolder) => Promise<void | ReadonlySet<number>>;
   /** Runs after each page is written, e.g. to commit and checkpoint. */
   afterWrite?: (page: EncodedPage, folder: EntityFolder) => Promise<void>;
 }
@@ -104,8 +107,8 @@ export async function streamEntity(run: EntityStream): Promise<StreamResult> {
     // written nor the one prefetched meanwhile keeps parsed records alive.
     const encoded = encodedPages(listing, path, folder, run, monikers);
     for await (const page of prefetch(encoded)) {
-      await run.beforeWrite?.(page, folder);
-      await folder.writeEncoded(page.encoded, new Date(ctx.clock.now()));
+      const unchanged = await run.beforeWrite?.(page, folder);
+      await folder.writeEncoded(page.encoded, new Date(ctx.clock.now()), unchanged ?? undefined);
       records += page.count;
       pages += 1;
       if (pages % COMMIT_EVERY_PAGES === 0) await folder.commit();

@@ -8,7 +8,12 @@
  * and re-download its files. Records with no such field (v1 sources, prospect pools) are
  * compared whole.
  */
-import { type EntityFolder, WRITE_CONCURRENCY } from "../cache/mod.ts";
+import {
+  type EncodedRecords,
+  type EntityFolder,
+  readNoFollow,
+  WRITE_CONCURRENCY,
+} from "../cache/mod.ts";
 import { settleConcurrent } from "../concurrency.ts";
 import type { ApiRecord } from "../entities.ts";
 
@@ -23,29 +28,60 @@ export function changeStamp(record: ApiRecord): string {
   return stamps.length > 0 ? stamps.join("|") : JSON.stringify(record);
 }
 
+/** How a page compares with the cache. */
+export interface PageComparison {
+  /** One per record, in the page's order. */
+  verdicts: Verdict[];
+  /**
+   * Records whose cached file already holds, byte for byte, what the page would write: writing
+   * them again would change nothing but the index timestamp (and cost a file creation each).
+   */
+  identical: Set<number>;
+}
+
 /**
- * One verdict per record (same order), from each fetched record's id and change stamp. Reads the
- * cached file of records the folder already has; a file that cannot be read or parsed counts as
+ * One verdict per record (same order), from each fetched record's id and change stamp, and which
+ * cached files already hold the page's `encoded` content. Reads the cached file of records the
+ * folder already has, never through a link; a file that cannot be read or parsed counts as
  * "updated" (it is about to be rewritten).
  */
 export async function compareWithCache(
   records: readonly { id: number; summary: string }[],
   folder: EntityFolder,
-): Promise<Verdict[]> {
+  encoded?: EncodedRecords,
+): Promise<PageComparison> {
+  const contents = new Map(encoded?.files.map((file) => [file.id, file.bytes]));
+  const identical = new Set<number>();
   const results = await settleConcurrent(
     records,
     WRITE_CONCURRENCY,
     async (record): Promise<Verdict> => {
-      let text: string;
+      let bytes: Uint8Array;
       try {
-        text = await Deno.readTextFile(folder.filePath(record.id));
+        bytes = await readNoFollow(folder.filePath(record.id));
       } catch (error) {
         // Every record file has its index row and every row its file (the store sees to it).
         if (error instanceof Deno.errors.NotFound) return "new";
         throw error;
       }
-      return changeStamp(JSON.parse(text)) === record.summary ? "unchanged" : "updated";
+      const content = contents.get(record.id);
+      if (content !== undefined && sameBytes(bytes, content)) identical.add(record.id);
+      const cached = JSON.parse(new TextDecoder().decode(bytes));
+      return changeStamp(cached) === record.summary ? "unchanged" : "updated";
     },
   );
-  return results.map((result) => result.status === "fulfilled" ? result.value : "updated");
+  const verdicts = results.map((result) =>
+    result.status === "fulfilled" ? result.value : "updated"
+  );
+  // A record whose comparison failed is rewritten whatever its bytes.
+  results.forEach((result, i) => {
+    if (result.status === "rejected") identical.delete(records[i].id);
+  });
+  return { verdicts, identical };
+}
+
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }

@@ -391,7 +391,7 @@ async function listIntoCache(
     start: resume ? { variant: resume.variant ?? 0, url: resume.nextUrl || undefined } : undefined,
     summarize: changeStamp,
     inspect: listing.drift?.inspect,
-    beforeWrite: (page, folder) => countPage(listing, page.records, folder, env.changes),
+    beforeWrite: (page, folder) => countPage(listing, page, folder, env.changes),
     afterWrite: async (page, folder) => {
       listing.progress.written += page.count;
       listing.nextUnwritten = page.next;
@@ -407,15 +407,19 @@ async function listIntoCache(
   });
 }
 
-/** A page read: its verdicts counted, recorded in the manifest, its changed ids collected. */
+/**
+ * A page read: its verdicts counted, recorded in the manifest, its changed ids collected. Gives
+ * the records whose files already hold exactly the page's content, which need no write.
+ */
 async function countPage(
   listing: EntityListing,
-  records: EncodedPage["records"],
+  page: EncodedPage,
   folder: EntityFolder,
   changes: ChangeLog | undefined,
-): Promise<void> {
+): Promise<ReadonlySet<number>> {
   listing.pagesRead++;
-  const verdicts = await compareWithCache(records, folder);
+  const { records } = page;
+  const { verdicts, identical } = await compareWithCache(records, folder, page.encoded);
   // Into the manifest before the page is written (a kill then loses no change).
   const idsWith = (wanted: string) =>
     records.filter((_, i) => verdicts[i] === wanted).map((record) => record.id);
@@ -435,6 +439,7 @@ async function countPage(
     }
     listing.listed?.add(id);
   }
+  return identical;
 }
 
 async function writtenSince(folder: EntityFolder, id: number, runStart: number) {

@@ -124,6 +124,21 @@ function sinceOf(api: Api, entity: EntityName, request: RequestLogEntry): string
   return /^gte\|([^|]+)$/.exec(query.get("updated_at") ?? "")?.[1];
 }
 
+/** Each entity folder's index and its record files' inodes (a rewrite renames a new file in). */
+async function recordFiles(api: Api, cacheDir: string): Promise<Map<string, string>> {
+  const seen = new Map<string, string>();
+  for (const entity of entityNamesFor(api)) {
+    const dir = join(cacheDir, entity);
+    seen.set(`${entity}/index.csv`, await Deno.readTextFile(join(dir, "index.csv")));
+    for await (const entry of Deno.readDir(dir)) {
+      if (/^\d+\.json$/.test(entry.name)) {
+        seen.set(`${entity}/${entry.name}`, String((await Deno.lstat(join(dir, entry.name))).ino));
+      }
+    }
+  }
+  return seen;
+}
+
 for (const api of APIS) {
   Deno.test(`sync: a full sync equals the sandbox; an unchanged re-sync costs one request per entity listing (${api})`, async () => {
     // The smallest tenant in which every list of both versions has records.
@@ -160,9 +175,13 @@ for (const api of APIS) {
         assert.equal(state.steps[entity].checkpoint, undefined, entity);
       }
 
+      const written = await recordFiles(api, join(root, "greenhouse-cache"));
       const before = sandbox.log.length;
       const second = await runCli(["sync", "-q"], { root, env });
       assert.equal(second.code, 0, second.stderr);
+      // Nothing changed upstream, so no record file was written again (the lists listed whole
+      // compare each record's bytes) and no index row moved.
+      assert.deepEqual(await recordFiles(api, join(root, "greenhouse-cache")), written);
       // One list request per entity (per listing variant: v3 job posts, active then deleted),
       // and the candidate ids whole (the deletions step: here one page), nothing per candidate;
       // v3 also asks for a token (not counted) and lists the notes and attachments changed since
