@@ -4,7 +4,9 @@ import {
   type ApiRecord,
   type ApiVersion,
   ENTITIES,
+  ENTITIES_IN_ORDER,
   ENTITY_NAMES,
+  type EntityName,
   entityNamesFor,
 } from "../../src/entities.ts";
 import { PERSONAL_LISTS } from "../../src/privacy/personal_lists.ts";
@@ -57,15 +59,9 @@ export async function sandboxToken(sandbox: Sandbox, sub?: number): Promise<stri
  * time. Every list is still synced end to end by sync_test's full sync, extract_test,
  * more_entities_test, deletions_test and v3_parity_test.
  */
-export const CORE_LISTS = [
-  "sources",
-  "prospect_pools",
-  "jobs",
-  "candidates",
-  "applications",
-  "offers",
-  "scorecards",
-] as const;
+export const CORE_LISTS: readonly EntityName[] = ENTITIES_IN_ORDER.filter((name) =>
+  !ENTITIES[name].optional
+);
 
 /** `sync` arguments selecting the core lists and `more` steps (e.g. "deletions"). */
 export function onlyCore(...more: string[]): string[] {
