@@ -2,9 +2,9 @@
  * Every command: the tagged union the parser produces, the list --help shows, and the dispatcher.
  * A command's module (its spec and its runner, and through them its engine) is loaded only when
  * argv names it: `check` never loads the sync engine, the sandbox or the Parquet writer, so each
- * run starts in about two thirds of the time (BENCHMARKS.md, startup). --help's list loads them all.
- * Adding a command: write its module (spec + run), add its name to GROUPS, a case to loadSpec
- * and one to run.
+ * run starts on about half the CPU (BENCHMARKS.md, startup). --help's list loads them all.
+ * Adding a command: write its module (spec + run), add its name to GROUPS and its loader to
+ * MODULES.
  */
 import type { RunContext } from "../context.ts";
 import {
@@ -15,7 +15,7 @@ import {
   type VersionRequest,
 } from "../cli/args.ts";
 import type { CommandSpec } from "../cli/spec.ts";
-import { ENTITIES, ENTITY_NAMES, isEntityName } from "../entities.ts";
+import { ENTITIES, ENTITY_NAMES, type EntityName, isEntityName } from "../entities.ts";
 import type { AccessCommand } from "./access.ts";
 import type { ActivityFeedsCommand } from "./activity_feeds.ts";
 import type { AttachmentsCommand } from "./attachments.ts";
@@ -64,35 +64,83 @@ const GROUPS: readonly { title: string; names: readonly string[] }[] = [
   { title: "Trying it out", names: ["demo", "sandbox"] },
 ];
 
+type RunnableKind = Exclude<Command["kind"], "help" | "version">;
+type CommandOf<K extends RunnableKind> = Extract<Command, { kind: K }>;
+
+/** A command module as the dispatcher uses it: the spec argv `name` parses against, the runner. */
+interface CommandModule<C> {
+  spec: (name: string) => CommandSpec<C>;
+  // A property, not a method: its parameter is then checked strictly against the kind's command.
+  run: (command: C, ctx: RunContext) => Promise<number>;
+}
+
+/**
+ * Each kind of command and how to load its module: the one place a command's module is named.
+ * String-literal imports, so `deno compile` embeds them.
+ */
+const MODULES: { [K in RunnableKind]: () => Promise<CommandModule<CommandOf<K>>> } = {
+  extract: async () => {
+    const m = await import("./extract.ts");
+    return { spec: (name) => m.extractSpec(ENTITIES[name as EntityName]), run: m.runExtract };
+  },
+  activity_feeds: async () => {
+    const m = await import("./activity_feeds.ts");
+    return { spec: () => m.activityFeedsSpec, run: m.runActivityFeeds };
+  },
+  attachments: async () => {
+    const m = await import("./attachments.ts");
+    return { spec: () => m.attachmentsSpec, run: m.runAttachments };
+  },
+  sync: async () => {
+    const m = await import("./sync.ts");
+    return { spec: () => m.syncSpec, run: m.runSyncCommand };
+  },
+  doctor: async () => {
+    const m = await import("./doctor.ts");
+    return { spec: () => m.doctorSpec, run: m.runDoctorCommand };
+  },
+  export: async () => {
+    const m = await import("./export.ts");
+    return { spec: () => m.exportSpec, run: m.runExportCommand };
+  },
+  ping: async () => {
+    const m = await import("./ping.ts");
+    return { spec: () => m.pingSpec, run: m.runPing };
+  },
+  access: async () => {
+    const m = await import("./access.ts");
+    return { spec: () => m.accessSpec, run: m.runAccess };
+  },
+  erase: async () => {
+    const m = await import("./erase.ts");
+    return { spec: () => m.eraseSpec, run: m.runErase };
+  },
+  check: async () => {
+    const m = await import("./check.ts");
+    return { spec: () => m.checkSpec, run: m.runCheck };
+  },
+  demo: async () => {
+    const m = await import("./demo.ts");
+    return { spec: () => m.demoSpec, run: m.runDemo };
+  },
+  sandbox: async () => {
+    const m = await import("./sandbox.ts");
+    return { spec: () => m.sandboxSpec, run: m.runSandbox };
+  },
+};
+
+/** The module of a kind, typed as the dispatcher's union (each entry is checked against its kind). */
+function moduleOf(kind: RunnableKind): Promise<CommandModule<Command>> {
+  return MODULES[kind]() as Promise<CommandModule<Command>>;
+}
+
 /** One command's spec (options, help, parse), loading its module and nothing else. */
 async function loadSpec(name: string): Promise<CommandSpec<Command>> {
-  if (isEntityName(name)) return (await import("./extract.ts")).extractSpec(ENTITIES[name]);
-  switch (name) {
-    case "activity_feeds":
-      return (await import("./activity_feeds.ts")).activityFeedsSpec;
-    case "attachments":
-      return (await import("./attachments.ts")).attachmentsSpec;
-    case "sync":
-      return (await import("./sync.ts")).syncSpec;
-    case "doctor":
-      return (await import("./doctor.ts")).doctorSpec;
-    case "export":
-      return (await import("./export.ts")).exportSpec;
-    case "ping":
-      return (await import("./ping.ts")).pingSpec;
-    case "access":
-      return (await import("./access.ts")).accessSpec;
-    case "erase":
-      return (await import("./erase.ts")).eraseSpec;
-    case "check":
-      return (await import("./check.ts")).checkSpec;
-    case "demo":
-      return (await import("./demo.ts")).demoSpec;
-    case "sandbox":
-      return (await import("./sandbox.ts")).sandboxSpec;
-    default:
-      throw new Error(`command "${name}" is in GROUPS but has no module in loadSpec`);
+  const kind = isEntityName(name) ? "extract" : name;
+  if (!Object.hasOwn(MODULES, kind)) {
+    throw new Error(`command "${name}" is in GROUPS but has no module in MODULES`);
   }
+  return (await moduleOf(kind as RunnableKind)).spec(name);
 }
 
 /**
@@ -121,33 +169,7 @@ export async function run(command: Command, ctx: RunContext): Promise<number> {
       return 0;
     case "version":
       return 0;
-    case "extract":
-      return (await import("./extract.ts")).runExtract(command, ctx);
-    case "activity_feeds":
-      return (await import("./activity_feeds.ts")).runActivityFeeds(command, ctx);
-    case "attachments":
-      return (await import("./attachments.ts")).runAttachments(command, ctx);
-    case "sandbox":
-      return (await import("./sandbox.ts")).runSandbox(command, ctx);
-    case "sync":
-      return (await import("./sync.ts")).runSyncCommand(command, ctx);
-    case "demo":
-      return (await import("./demo.ts")).runDemo(command, ctx);
-    case "ping":
-      return (await import("./ping.ts")).runPing(command, ctx);
-    case "access":
-      return (await import("./access.ts")).runAccess(command, ctx);
-    case "erase":
-      return (await import("./erase.ts")).runErase(command, ctx);
-    case "check":
-      return (await import("./check.ts")).runCheck(command, ctx);
-    case "export":
-      return (await import("./export.ts")).runExportCommand(command, ctx);
-    case "doctor":
-      return (await import("./doctor.ts")).runDoctorCommand(command, ctx);
-    default: {
-      const unreachable: never = command;
-      throw new Error(`unhandled command ${JSON.stringify(unreachable)}`);
-    }
+    default:
+      return await (await moduleOf(command.kind)).run(command, ctx);
   }
 }
