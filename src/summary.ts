@@ -43,6 +43,16 @@ export interface RunSummary<S extends SummaryStep = SummaryStep> {
   error?: SummaryError;
 }
 
+/** Time waited for the rate limit as a step reports it: seconds, one decimal. */
+export function waitedSeconds(waitedMs: number): number {
+  return Number((waitedMs / 1000).toFixed(1));
+}
+
+/** The summary line's note on the rate limit: ", waited 1.5s for the rate limit", or nothing. */
+export function rateLimitWaitNote(waitedMs: number): string {
+  return waitedMs >= 100 ? `, waited ${(waitedMs / 1000).toFixed(1)}s for the rate limit` : "";
+}
+
 /** The summary as one JSON document (and a newline); `extra` fields come after the envelope. */
 export function formatSummaryJson<S extends SummaryStep>(
   summary: RunSummary<S>,

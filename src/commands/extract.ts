@@ -30,7 +30,12 @@ import {
 } from "../cli/options.ts";
 import { openClient } from "../cli/client.ts";
 import { runInterruptible } from "../cli/context.ts";
-import { formatSummaryJson, type SummaryStep } from "../summary.ts";
+import {
+  formatSummaryJson,
+  rateLimitWaitNote,
+  type SummaryStep,
+  waitedSeconds,
+} from "../summary.ts";
 import { extractEntity as extractToCache, type ExtractResult, INDEX_FILE } from "../extract/mod.ts";
 
 export interface ExtractCommand {
@@ -166,14 +171,12 @@ export function extractStep(r: ExtractResult, filtered = false): SummaryStep {
     written: r.records,
     pages: r.pages,
     retries: r.retries,
-    waitedSeconds: Number((r.waitedMs / 1000).toFixed(1)),
+    waitedSeconds: waitedSeconds(r.waitedMs),
   } as SummaryStep;
 }
 
 export function formatSummary(r: ExtractResult): string {
-  const waited = r.waitedMs >= 100
-    ? `, waited ${(r.waitedMs / 1000).toFixed(1)}s for the rate limit`
-    : "";
+  const waited = rateLimitWaitNote(r.waitedMs);
   return `${r.entity}: ${r.records} records written (${plural(r.pages, "page")}), ` +
     `${plural(r.requests, "request")}, ${plural(r.retries, "retry", "retries")}${waited}, ` +
     `${r.seconds.toFixed(1)}s`;

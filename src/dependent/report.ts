@@ -3,7 +3,12 @@
  * step and the figures of its closing line.
  */
 import type { RunContext } from "../context.ts";
-import { formatSummaryJson, type SummaryStep } from "../summary.ts";
+import {
+  formatSummaryJson,
+  rateLimitWaitNote,
+  type SummaryStep,
+  waitedSeconds,
+} from "../summary.ts";
 import type { DependentResult } from "../dependent_result.ts";
 import { type DependentOutcome, plural } from "./runner.ts";
 
@@ -87,14 +92,12 @@ export function dependentStep(name: string, o: DependentOutcome): SummaryStep {
     ...(bytes === undefined ? {} : { bytes }),
     ...(refreshed === undefined ? {} : { refreshed }),
     retries: o.retries,
-    waitedSeconds: Number((o.waitedMs / 1000).toFixed(1)),
+    waitedSeconds: waitedSeconds(o.waitedMs),
   } as SummaryStep;
 }
 
 export function formatApiFigures(o: DependentOutcome): string {
-  const waited = o.waitedMs >= 100
-    ? `, waited ${(o.waitedMs / 1000).toFixed(1)}s for the rate limit`
-    : "";
+  const waited = rateLimitWaitNote(o.waitedMs);
   return `${plural(o.requests, "API request")}, ${
     plural(o.retries, "retry", "retries")
   }${waited}, ` +
